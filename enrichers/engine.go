@@ -1,0 +1,628 @@
+package enrichers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/time/rate"
+)
+
+// SourceConfig overrides a source's self-described defaults. Zero values
+// keep the default.
+type SourceConfig struct {
+	Enabled  *bool
+	RatePerS float64
+	Burst    int
+	Timeout  time.Duration
+	Breaker  BreakerSettings
+}
+
+// Observer receives one call per source call; metrics plug in here. The
+// default does nothing.
+type Observer interface {
+	ObserveCall(source string, status Status, latency time.Duration, cached bool)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ObserveCall(string, Status, time.Duration, bool) {}
+
+// Options configure an Engine. Every field is optional.
+type Options struct {
+	Sources   map[string]SourceConfig
+	Cache     Cache
+	Observer  Observer
+	Logger    *slog.Logger
+	MaxRounds int
+	Now       func() time.Time
+}
+
+// Engine fans a request out to every applicable source, in rounds.
+type Engine struct {
+	reg       *Registry
+	entries   map[string]*entry
+	cache     Cache
+	observer  Observer
+	log       *slog.Logger
+	maxRounds int
+	now       func() time.Time
+}
+
+type entry struct {
+	src     Enricher
+	desc    Description
+	enabled bool
+	reason  string // why disabled
+	limiter *Limiter
+	breaker *gobreaker.CircuitBreaker[*Finding]
+	applier Applier
+}
+
+// NewEngine builds an engine over reg. It validates the per-source config
+// (an unknown source name is an error) and does no I/O.
+func NewEngine(reg *Registry, opts Options) (*Engine, error) {
+	e := &Engine{
+		reg:       reg,
+		entries:   make(map[string]*entry, reg.Len()),
+		cache:     opts.Cache,
+		observer:  opts.Observer,
+		log:       opts.Logger,
+		maxRounds: opts.MaxRounds,
+		now:       opts.Now,
+	}
+	if e.observer == nil {
+		e.observer = nopObserver{}
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.maxRounds <= 0 {
+		e.maxRounds = 3
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	for name := range opts.Sources {
+		if _, ok := reg.Get(name); !ok {
+			return nil, fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(reg.Names(), ", "))
+		}
+	}
+	for _, name := range reg.Names() {
+		src, _ := reg.Get(name)
+		d := effective(src.Describe(), opts.Sources[name])
+		if err := validateDescription(d); err != nil {
+			return nil, fmt.Errorf("sources.%s: %w", name, err)
+		}
+		en := &entry{src: src, desc: d, enabled: true}
+		if a, ok := src.(Applier); ok {
+			en.applier = a
+		}
+		switch c := opts.Sources[name]; {
+		case c.Enabled != nil && !*c.Enabled:
+			en.enabled, en.reason = false, "disabled in configuration"
+		case d.RequiresKey:
+			if k, ok := src.(Keyed); !ok || !k.HasKey() {
+				en.enabled, en.reason = false, "needs an API key (not configured)"
+			}
+		case d.DefaultDisabled && (c.Enabled == nil || !*c.Enabled):
+			en.enabled, en.reason = false, "off by default; enable it in configuration"
+		}
+		en.limiter = NewLimiter(rate.Limit(d.RatePerS), d.Burst)
+		en.breaker = gobreaker.NewCircuitBreaker[*Finding](gobreaker.Settings{
+			Name:        name,
+			MaxRequests: d.Breaker.HalfOpenRequests,
+			Timeout:     d.Breaker.OpenFor,
+			ReadyToTrip: func(c gobreaker.Counts) bool {
+				return c.ConsecutiveFailures >= d.Breaker.Failures
+			},
+			IsSuccessful: func(err error) bool { return !countsAsFailure(err) },
+			IsExcluded: func(err error) bool {
+				return errors.Is(err, ErrBudget) || errors.Is(err, context.Canceled)
+			},
+		})
+		e.entries[name] = en
+	}
+	return e, nil
+}
+
+// Keyed is implemented by sources that need an API key; HasKey reports
+// whether one is configured.
+type Keyed interface{ HasKey() bool }
+
+func effective(d Description, c SourceConfig) Description {
+	if c.RatePerS > 0 {
+		d.RatePerS = c.RatePerS
+	}
+	if c.Burst > 0 {
+		d.Burst = c.Burst
+	}
+	if c.Timeout > 0 {
+		d.Timeout = c.Timeout
+	}
+	if c.Breaker.Failures > 0 {
+		d.Breaker.Failures = c.Breaker.Failures
+	}
+	if c.Breaker.OpenFor > 0 {
+		d.Breaker.OpenFor = c.Breaker.OpenFor
+	}
+	if c.Breaker.HalfOpenRequests > 0 {
+		d.Breaker.HalfOpenRequests = c.Breaker.HalfOpenRequests
+	}
+	if d.Burst <= 0 {
+		d.Burst = 1
+	}
+	if d.Timeout <= 0 {
+		d.Timeout = 2 * time.Second
+	}
+	if d.Breaker.Failures == 0 {
+		d.Breaker.Failures = 5
+	}
+	if d.Breaker.OpenFor <= 0 {
+		d.Breaker.OpenFor = 30 * time.Second
+	}
+	if d.Breaker.HalfOpenRequests == 0 {
+		d.Breaker.HalfOpenRequests = 1
+	}
+	return d
+}
+
+func validateDescription(d Description) error {
+	switch {
+	case d.RatePerS <= 0:
+		return errors.New("rate_per_s must be > 0")
+	case len(d.Inputs) == 0:
+		return errors.New("source declares no inputs")
+	}
+	return nil
+}
+
+// SourceInfo is a source's effective configuration and live state.
+type SourceInfo struct {
+	Description
+	Enabled        bool
+	DisabledReason string
+	BreakerState   string
+}
+
+// Sources describes every registered source, in registry order.
+func (e *Engine) Sources() []SourceInfo {
+	out := make([]SourceInfo, 0, len(e.entries))
+	for _, name := range e.reg.Names() {
+		en := e.entries[name]
+		out = append(out, SourceInfo{
+			Description:    en.desc,
+			Enabled:        en.enabled,
+			DisabledReason: en.reason,
+			BreakerState:   breakerState(en.breaker.State()),
+		})
+	}
+	return out
+}
+
+func breakerState(s gobreaker.State) string {
+	switch s {
+	case gobreaker.StateOpen:
+		return "open"
+	case gobreaker.StateHalfOpen:
+		return "half_open"
+	default:
+		return "closed"
+	}
+}
+
+// Has reports whether a source of that name is registered.
+func (e *Engine) Has(name string) bool { _, ok := e.entries[name]; return ok }
+
+// Request is one enrichment run.
+type Request struct {
+	// Identifiers are the subject's normalized identifiers (round 1 input).
+	Identifiers []Identifier
+	// Only restricts the run to these sources; Exclude removes sources.
+	// Names must be registered (the API validates them).
+	Only, Exclude []string
+	// Cache is the request's cache policy.
+	Cache CachePolicy
+}
+
+// SourceReport is the status of one source for one request.
+type SourceReport struct {
+	Name      string
+	Status    Status
+	Latency   time.Duration
+	Detail    string
+	Calls     int
+	Cached    bool
+	FetchedAt time.Time
+}
+
+// Result is what a run learned. Findings are in the order they completed
+// within a round, rounds in order.
+type Result struct {
+	Sources     []SourceReport
+	Findings    []SourceFinding
+	Identifiers []Identifier
+	Complete    bool
+	Rounds      int
+}
+
+// SourceFinding is one source's finding for one identifier.
+type SourceFinding struct {
+	Source     string
+	Identifier Identifier
+	Finding    *Finding
+	Cached     bool
+	FetchedAt  time.Time
+}
+
+type task struct {
+	name string
+	id   Identifier
+}
+
+type outcome struct {
+	task      task
+	finding   *Finding
+	err       error
+	latency   time.Duration
+	cached    bool
+	fetchedAt time.Time
+}
+
+// Run fans out until no new work appears, the round limit is reached or ctx
+// is done. It always returns a result: partial results beat late ones.
+func (e *Engine) Run(ctx context.Context, req Request) *Result {
+	selected := e.selection(req)
+	pool := newIdentifierPool(req.Identifiers)
+	done := map[string]bool{}
+	aggs := make(map[string]*aggregate, len(e.entries))
+	res := &Result{Complete: true}
+
+	for round := 1; round <= e.maxRounds; round++ {
+		tasks := e.plan(pool.all(), selected, done, aggs)
+		if len(tasks) == 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			for _, t := range tasks {
+				aggFor(aggs, t.name).add(outcome{task: t, err: fmt.Errorf("not started: %w", ErrBudget)})
+			}
+			res.Complete = false
+			break
+		}
+		res.Rounds = round
+		for _, o := range e.runRound(ctx, tasks, req.Cache) {
+			aggFor(aggs, o.task.name).add(o)
+			e.observer.ObserveCall(o.task.name, statusOfOutcome(o), o.latency, o.cached)
+			if o.err != nil || o.finding == nil {
+				continue
+			}
+			res.Findings = append(res.Findings, SourceFinding{
+				Source: o.task.name, Identifier: o.task.id, Finding: o.finding,
+				Cached: o.cached, FetchedAt: o.fetchedAt,
+			})
+			for _, id := range o.finding.Identifiers {
+				if id.Origin == "" {
+					id.Origin = o.task.name
+				}
+				pool.add(id)
+			}
+		}
+	}
+
+	res.Identifiers = pool.all()
+	for _, name := range e.reg.Names() {
+		rep := e.report(name, selected, aggs[name])
+		if !rep.Status.definitive() {
+			res.Complete = false
+		}
+		res.Sources = append(res.Sources, rep)
+	}
+	return res
+}
+
+func (s Status) definitive() bool {
+	return s == StatusOK || s == StatusNotFound || s == StatusSkipped
+}
+
+// selection returns the names the request allows (nil map: all).
+func (e *Engine) selection(req Request) map[string]string {
+	// value: "" when selected, else the reason it is not.
+	sel := make(map[string]string, len(e.entries))
+	for name, en := range e.entries {
+		switch {
+		case !en.enabled:
+			sel[name] = en.reason
+		case len(req.Only) > 0 && !slices.Contains(req.Only, name):
+			sel[name] = "not in options.sources"
+		case slices.Contains(req.Exclude, name):
+			sel[name] = "in options.exclude_sources"
+		default:
+			sel[name] = ""
+		}
+	}
+	return sel
+}
+
+func (e *Engine) plan(ids []Identifier, selected map[string]string, done map[string]bool, aggs map[string]*aggregate) []task {
+	var tasks []task
+	for _, name := range e.reg.Names() {
+		if selected[name] != "" {
+			continue
+		}
+		en := e.entries[name]
+		for _, id := range ids {
+			if !slices.Contains(en.desc.Inputs, id.Kind) {
+				continue
+			}
+			key := name + "\x00" + id.Key()
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			if en.applier != nil {
+				if ok, why := en.applier.Applies(id); !ok {
+					aggFor(aggs, name).skip(why)
+					continue
+				}
+			}
+			tasks = append(tasks, task{name: name, id: id})
+		}
+	}
+	return tasks
+}
+
+// runRound runs tasks concurrently. Each goroutine sends its own outcome on
+// a buffered channel; when ctx ends first, unfinished tasks are reported as
+// timeouts and their late outcomes are dropped.
+func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
+	ch := make(chan outcome, len(tasks))
+	start := e.now()
+	for _, t := range tasks {
+		go func() { ch <- e.call(ctx, t, p) }()
+	}
+	outs := make([]outcome, 0, len(tasks))
+	finished := make(map[int]bool, len(tasks))
+	idx := make(map[task]int, len(tasks))
+	for i, t := range tasks {
+		idx[t] = i
+	}
+	for len(outs) < len(tasks) {
+		select {
+		case o := <-ch:
+			finished[idx[o.task]] = true
+			outs = append(outs, o)
+		case <-ctx.Done():
+			for i, t := range tasks {
+				if !finished[i] {
+					outs = append(outs, outcome{task: t, latency: e.now().Sub(start),
+						err: &SourceError{Source: t.name, Status: StatusTimeout, Err: ErrBudget}})
+				}
+			}
+			return outs
+		}
+	}
+	return outs
+}
+
+// call runs one source for one identifier: cache → limiter → breaker →
+// source with its own deadline, with panics turned into errors.
+func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
+	en := e.entries[t.name]
+	o.task = t
+	start := e.now()
+	defer func() { o.latency = e.now().Sub(start) }()
+	fetch := func(ctx context.Context) (*Finding, error) { return e.fetch(ctx, en, t.id) }
+	if e.cache == nil {
+		o.finding, o.err = fetch(ctx)
+		o.fetchedAt = e.now()
+		return o
+	}
+	if p.Mode == "" {
+		p.Mode = CacheDefault
+	}
+	o.finding, o.cached, o.fetchedAt, o.err = e.cache.Fetch(ctx, en.desc, t.id, p, fetch)
+	return o
+}
+
+func (e *Engine) fetch(ctx context.Context, en *entry, id Identifier) (*Finding, error) {
+	name := en.desc.Name
+	if err := en.limiter.Wait(ctx); err != nil {
+		return nil, &SourceError{Source: name, Status: StatusRateLimited, Err: err}
+	}
+	f, err := en.breaker.Execute(func() (f *Finding, err error) {
+		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				e.log.Error("source panicked", "source", name, "panic", r, "stack", string(debug.Stack()))
+				f, err = nil, fmt.Errorf("%s: panic: %v", name, r)
+			}
+		}()
+		f, err = en.src.Enrich(cctx, id)
+		if err != nil && cctx.Err() != nil {
+			if ctx.Err() != nil {
+				// The request's budget ran out, not the source's own timeout.
+				return nil, &SourceError{Source: name, Status: StatusTimeout, Err: ErrBudget}
+			}
+			return nil, &SourceError{Source: name, Status: StatusTimeout,
+				Err: fmt.Errorf("no answer within %s: %w", en.desc.Timeout, context.DeadlineExceeded)}
+		}
+		if err == nil && f == nil {
+			err = fmt.Errorf("%s: returned neither a finding nor an error", name)
+		}
+		return f, err
+	})
+	switch {
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		return nil, &SourceError{Source: name, Status: StatusCircuitOpen, Err: err}
+	case err != nil:
+		var se *SourceError
+		if errors.As(err, &se) && se.Status == StatusRateLimited && se.RetryAfter > 0 {
+			en.limiter.PauseFor(se.RetryAfter)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func statusOfOutcome(o outcome) Status {
+	if o.err != nil {
+		return StatusOf(o.err)
+	}
+	if o.finding != nil && o.finding.NotFound {
+		return StatusNotFound
+	}
+	return StatusOK
+}
+
+// aggregate folds the outcomes of one source's tasks into one report.
+type aggregate struct {
+	counts    map[Status]int
+	firstErr  map[Status]string
+	skipWhy   string
+	latency   time.Duration
+	calls     int
+	cached    int
+	fetchedAt time.Time
+}
+
+func aggFor(m map[string]*aggregate, name string) *aggregate {
+	a := m[name]
+	if a == nil {
+		a = &aggregate{counts: map[Status]int{}, firstErr: map[Status]string{}}
+		m[name] = a
+	}
+	return a
+}
+
+func (a *aggregate) skip(why string) {
+	if a.skipWhy == "" {
+		a.skipWhy = why
+	}
+}
+
+func (a *aggregate) add(o outcome) {
+	st := statusOfOutcome(o)
+	a.counts[st]++
+	a.calls++
+	if o.err != nil {
+		if _, ok := a.firstErr[st]; !ok {
+			a.firstErr[st] = o.err.Error()
+		}
+	}
+	a.latency = max(a.latency, o.latency)
+	if o.cached {
+		a.cached++
+		if a.fetchedAt.IsZero() || o.fetchedAt.Before(a.fetchedAt) {
+			a.fetchedAt = o.fetchedAt
+		}
+	} else if o.err == nil && (a.fetchedAt.IsZero() || o.fetchedAt.Before(a.fetchedAt)) {
+		a.fetchedAt = o.fetchedAt
+	}
+}
+
+// failureOrder is the precedence among failure statuses when a source has no
+// positive answer: the most informative first.
+var failureOrder = [...]Status{StatusCircuitOpen, StatusRateLimited, StatusBlocked, StatusTimeout, StatusError}
+
+func (e *Engine) report(name string, selected map[string]string, a *aggregate) SourceReport {
+	rep := SourceReport{Name: name}
+	if why := selected[name]; why != "" {
+		rep.Status, rep.Detail = StatusSkipped, why
+		return rep
+	}
+	if a == nil || a.calls == 0 {
+		rep.Status = StatusSkipped
+		switch {
+		case a != nil && a.skipWhy != "":
+			rep.Detail = a.skipWhy
+		default:
+			rep.Detail = "no " + kindsList(e.entries[name].desc.Inputs) + " to look up"
+		}
+		return rep
+	}
+	rep.Latency, rep.Calls = a.latency, a.calls
+	rep.Cached = a.cached == a.calls
+	rep.FetchedAt = a.fetchedAt
+	var failures []string
+	for _, st := range failureOrder {
+		if n := a.counts[st]; n > 0 {
+			failures = append(failures, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	switch {
+	case a.counts[StatusOK] > 0:
+		rep.Status = StatusOK
+		if len(failures) > 0 {
+			rep.Detail = fmt.Sprintf("%d of %d lookups answered; %s", a.counts[StatusOK]+a.counts[StatusNotFound], a.calls, strings.Join(failures, ", "))
+		}
+	case len(failures) > 0:
+		for _, st := range failureOrder {
+			if a.counts[st] > 0 {
+				rep.Status, rep.Detail = st, a.firstErr[st]
+				break
+			}
+		}
+	case a.counts[StatusNotFound] > 0:
+		rep.Status = StatusNotFound
+	default:
+		rep.Status, rep.Detail = StatusSkipped, a.firstErr[StatusSkipped]
+	}
+	return rep
+}
+
+func kindsList(ks []Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, " or ")
+}
+
+// identifierPool de-duplicates identifiers by (kind, value), keeping the
+// strongest provenance.
+type identifierPool struct {
+	order []string
+	byKey map[string]Identifier
+}
+
+func newIdentifierPool(ids []Identifier) *identifierPool {
+	p := &identifierPool{byKey: map[string]Identifier{}}
+	for _, id := range ids {
+		p.add(id)
+	}
+	return p
+}
+
+func (p *identifierPool) add(id Identifier) {
+	if id.Value == "" {
+		return
+	}
+	k := id.Key()
+	old, ok := p.byKey[k]
+	if !ok {
+		p.order = append(p.order, k)
+		p.byKey[k] = id
+		return
+	}
+	if id.Prior > old.Prior {
+		p.byKey[k] = id
+	}
+}
+
+func (p *identifierPool) all() []Identifier {
+	out := make([]Identifier, len(p.order))
+	for i, k := range p.order {
+		out[i] = p.byKey[k]
+	}
+	return out
+}

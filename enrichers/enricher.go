@@ -1,0 +1,105 @@
+// Package enrichers holds the core of footprint's data path: the Enricher
+// interface every source implements, the identifiers and evidence they
+// exchange, the explicit source registry and the fan-out engine that runs
+// sources in rounds, each behind its own rate limiter and circuit breaker.
+//
+// A source package imports this package (and enrichers/transport for HTTP),
+// never another source, the cache or the HTTP API.
+package enrichers
+
+import (
+	"context"
+	"time"
+)
+
+// Kind is the kind of identifier a source consumes or emits.
+type Kind string
+
+// Identifier kinds.
+const (
+	KindEmail    Kind = "email"
+	KindPhone    Kind = "phone"
+	KindUsername Kind = "username"
+	KindDomain   Kind = "domain"
+)
+
+// Identifier is one thing a source can be asked about: the subject's email or
+// phone, or something found along the way (a username linked from a profile,
+// the email's domain).
+//
+// Value is always normalized (emails lowercased and IDN-encoded, phones in
+// E.164, usernames as the source that found them spelled them, domains ASCII
+// lowercase). Identifiers are compared by (Kind, Value).
+type Identifier struct {
+	Kind  Kind   `json:"kind"`
+	Value string `json:"-"`
+	// Method says how the identifier was obtained: "input" for what the
+	// client sent, "linked_from:<source>" for a verified link, "email_search"
+	// or "username_guess" for weaker derivations.
+	Method string `json:"method"`
+	// Origin is the source that emitted it ("" for the request itself).
+	Origin string `json:"origin,omitempty"`
+	// Prior is the probability that the identifier belongs to the subject,
+	// before looking at what sources return for it. 1 for the input.
+	Prior float64 `json:"prior"`
+}
+
+// Key returns the identity of the identifier for de-duplication.
+func (id Identifier) Key() string { return string(id.Kind) + ":" + id.Value }
+
+// BreakerSettings configures a source's circuit breaker.
+type BreakerSettings struct {
+	// Failures is the number of consecutive failures that opens the breaker.
+	Failures uint32 `json:"failures" yaml:"failures"`
+	// OpenFor is how long the breaker stays open before a half-open probe.
+	OpenFor time.Duration `json:"open_for" yaml:"open_for"`
+	// HalfOpenRequests is how many probes are let through when half-open.
+	HalfOpenRequests uint32 `json:"half_open_requests" yaml:"half_open_requests"`
+}
+
+// Description is a source's self-description: what it is, what it needs, and
+// its defaults. The registry, /v1/sources, the config loader and the cache
+// all read it, so there is no second table to maintain.
+type Description struct {
+	Name        string
+	Description string
+	// Version is bumped whenever what the source returns changes meaning; it
+	// is part of every cache key.
+	Version int
+	// Inputs lists the identifier kinds the source accepts.
+	Inputs []Kind
+	// Network is false for offline sources (no outbound I/O at all).
+	Network bool
+	// RatePerS and Burst are the source's default token bucket.
+	RatePerS float64
+	Burst    int
+	// Timeout bounds one call to the source.
+	Timeout time.Duration
+	Breaker BreakerSettings
+	// TTL is how long a positive result may be cached; NegativeTTL the same
+	// for not_found.
+	TTL         time.Duration
+	NegativeTTL time.Duration
+	// RequiresKey marks a keyed source: disabled until a key is configured.
+	RequiresKey bool
+	// DefaultDisabled marks a source that is off unless enabled in config.
+	DefaultDisabled bool
+}
+
+// Enricher is one source of evidence.
+//
+// Enrich must return promptly when ctx is done. It returns a Finding (with
+// NotFound set when the source positively says there is no such
+// account/record) or an error; errors that callers branch on are *SourceError.
+type Enricher interface {
+	Describe() Description
+	Enrich(ctx context.Context, id Identifier) (*Finding, error)
+}
+
+// Applier is implemented by sources that accept only some identifiers of an
+// accepted kind (for example the website source skips free-mail domains). A
+// source that does not apply is reported as skipped with the reason, and
+// costs no rate-limit token.
+type Applier interface {
+	Applies(id Identifier) (ok bool, reason string)
+}

@@ -1,0 +1,45 @@
+package enrichers
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Registry is the explicit list of sources. Registration order is the order
+// sources are listed in responses. It is filled once at start-up by the
+// composition root (see internal/sources) and read-only afterwards.
+type Registry struct {
+	byName map[string]Enricher
+	order  []string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{byName: map[string]Enricher{}} }
+
+// Register adds sources. It panics on an empty or duplicate name: both are
+// programming errors in the one file that lists all sources.
+func (r *Registry) Register(es ...Enricher) {
+	for _, e := range es {
+		name := e.Describe().Name
+		if name == "" {
+			panic(fmt.Sprintf("enrichers: source %T has no name", e))
+		}
+		if _, dup := r.byName[name]; dup {
+			panic(fmt.Sprintf("enrichers: source %q registered twice", name))
+		}
+		r.byName[name] = e
+		r.order = append(r.order, name)
+	}
+}
+
+// Names returns the registered names in registration order.
+func (r *Registry) Names() []string { return slices.Clone(r.order) }
+
+// Get returns the source with that name.
+func (r *Registry) Get(name string) (Enricher, bool) {
+	e, ok := r.byName[name]
+	return e, ok
+}
+
+// Len is the number of registered sources.
+func (r *Registry) Len() int { return len(r.order) }
