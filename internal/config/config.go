@@ -1,0 +1,209 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// Config is footprint's whole configuration. Load fills it from defaults, a
+// YAML file and the environment; the command line then overrides the fields
+// whose flags were given, and Validate checks the result.
+//
+// The yaml tags spell the file's keys, so yaml.Marshal of a Config is a
+// valid configuration file.
+type Config struct {
+	Server ServerConfig `yaml:"server"`
+	// DataDir is where footprint keeps its state. Load fills in the per-user
+	// default (see DefaultDataDir) when neither the file nor the environment
+	// sets it.
+	DataDir string    `yaml:"data_dir,omitempty"`
+	Log     LogConfig `yaml:"log"`
+	// Upstream is the base URL of the simulated web; "" means the real
+	// internet.
+	Upstream string `yaml:"upstream,omitempty"`
+	// Demo starts the simulated web in-process.
+	Demo bool `yaml:"demo"`
+	// UserAgent is sent with every outbound request; "" means the default,
+	// see EffectiveUserAgent.
+	UserAgent string `yaml:"user_agent,omitempty"`
+	// RedisURL enables the shared L2 cache (redis://, rediss:// or unix://);
+	// "" means no Redis.
+	RedisURL string      `yaml:"redis_url,omitempty"`
+	Cache    CacheConfig `yaml:"cache"`
+	// Sources overrides the sources' self-described defaults, by source
+	// name. Names are not checked here: the engine rejects unknown ones.
+	Sources map[string]SourceConfig `yaml:"sources,omitempty"`
+}
+
+// ServerConfig configures the HTTP API.
+type ServerConfig struct {
+	Addr             string   `yaml:"addr"`
+	ShutdownTimeout  Duration `yaml:"shutdown_timeout_ms"`
+	MaxBodyBytes     int64    `yaml:"max_body_bytes"`
+	DefaultTimeoutMS int      `yaml:"default_timeout_ms"`
+	MaxTimeoutMS     int      `yaml:"max_timeout_ms"`
+}
+
+// LogConfig configures the process log.
+type LogConfig struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn or error
+}
+
+// CacheConfig configures the result cache.
+type CacheConfig struct {
+	L1SizeMB int `yaml:"l1_size_mb"`
+	// Secret is the HMAC key for cache keys; "" means one is generated and
+	// kept in the data folder.
+	Secret string `yaml:"secret,omitempty"`
+}
+
+// SourceConfig is one source's settings. Zero values keep the source's own
+// default (its enrichers.Description).
+type SourceConfig struct {
+	// Enabled nil keeps the source's default (on, unless it needs a key or
+	// is off by default).
+	Enabled   *bool         `yaml:"enabled,omitempty"`
+	RatePerS  float64       `yaml:"rate_per_s,omitempty"`
+	Burst     int           `yaml:"burst,omitempty"`
+	TimeoutMS int           `yaml:"timeout_ms,omitempty"`
+	Breaker   BreakerConfig `yaml:"breaker,omitempty"`
+	APIKey    string        `yaml:"api_key,omitempty"`
+	BaseURL   string        `yaml:"base_url,omitempty"`
+}
+
+// BreakerConfig is a source's circuit breaker settings; zero keeps the
+// source's default.
+type BreakerConfig struct {
+	Failures         uint32 `yaml:"failures,omitempty"`
+	OpenForMS        int    `yaml:"open_for_ms,omitempty"`
+	HalfOpenRequests uint32 `yaml:"half_open_requests,omitempty"`
+}
+
+// Duration is a time.Duration written in configuration as a whole number of
+// milliseconds (its keys end in _ms), so "15" is never mistaken for seconds
+// or nanoseconds.
+type Duration time.Duration
+
+// MarshalYAML writes d as milliseconds.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).Milliseconds(), nil }
+
+// UnmarshalYAML reads d as milliseconds, for code that decodes a Config with
+// yaml.Unmarshal instead of Load.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	return parseValue(d, n.Value)
+}
+
+// productURL identifies footprint in the default User-Agent.
+const productURL = "https://github.com/footprint-oss/footprint"
+
+// Default returns the built-in defaults. DataDir is left empty (Load
+// resolves the per-user folder from the environment) and UserAgent is empty
+// (meaning EffectiveUserAgent's default).
+func Default() *Config {
+	return &Config{
+		Server: ServerConfig{
+			Addr:             "127.0.0.1:8080",
+			ShutdownTimeout:  Duration(15 * time.Second),
+			MaxBodyBytes:     64 << 10,
+			DefaultTimeoutMS: 3000,
+			MaxTimeoutMS:     30000,
+		},
+		Log:     LogConfig{Format: "text", Level: "info"},
+		Cache:   CacheConfig{L1SizeMB: 256},
+		Sources: map[string]SourceConfig{},
+	}
+}
+
+// Load returns the defaults overlaid by the YAML file at path ("" for none)
+// and then by the environment. environ is the process environment as
+// os.Environ returns it; env looks variables up as os.LookupEnv does (nil:
+// looked up in environ). Passing them in keeps tests off the real
+// environment.
+//
+// Unknown YAML keys, unknown FOOTPRINT_ variables (except FOOTPRINT_TEST_*)
+// and unparsable values are errors naming the key or variable; all of them
+// are reported at once. Load does not call Validate: the caller applies its
+// flags first, then validates.
+func Load(path string, env func(string) (string, bool), environ []string) (*Config, error) {
+	if env == nil {
+		env = lookupIn(environ)
+	}
+	c := Default()
+	var errs []error
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		errs = append(errs, c.applyYAML(path, data)...)
+	}
+	errs = append(errs, c.applyEnv(env, environ)...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	c.DataDir = expandHome(c.DataDir, env)
+	if c.DataDir == "" {
+		// An unresolvable default is left empty rather than failing here: a
+		// --data-dir flag may still supply it, and Validate reports it if not.
+		c.DataDir, _ = DefaultDataDir(runtime.GOOS, env)
+	}
+	return c, nil
+}
+
+// lookupIn returns a lookup function over an os.Environ-style list; later
+// entries win, as with setenv.
+func lookupIn(environ []string) func(string) (string, bool) {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			m[k] = v
+		}
+	}
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// EffectiveUserAgent returns UserAgent, or when it is empty the default
+// "footprint/<version> (+https://github.com/footprint-oss/footprint)".
+func (c *Config) EffectiveUserAgent(version string) string {
+	if c.UserAgent != "" {
+		return c.UserAgent
+	}
+	if version == "" {
+		version = "dev"
+	}
+	return "footprint/" + version + " (+" + productURL + ")"
+}
+
+// EngineSources converts Sources to the engine's per-source overrides. API
+// keys and base URLs are not part of them: the composition root hands those
+// to the sources themselves.
+func (c *Config) EngineSources() map[string]enrichers.SourceConfig {
+	out := make(map[string]enrichers.SourceConfig, len(c.Sources))
+	for name, s := range c.Sources {
+		ec := enrichers.SourceConfig{
+			RatePerS: s.RatePerS,
+			Burst:    s.Burst,
+			Timeout:  time.Duration(s.TimeoutMS) * time.Millisecond,
+			Breaker: enrichers.BreakerSettings{
+				Failures:         s.Breaker.Failures,
+				OpenFor:          time.Duration(s.Breaker.OpenForMS) * time.Millisecond,
+				HalfOpenRequests: s.Breaker.HalfOpenRequests,
+			},
+		}
+		if s.Enabled != nil {
+			on := *s.Enabled
+			ec.Enabled = &on
+		}
+		out[name] = ec
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+// Package config loads footprint's configuration in layers, each overriding
+// the one before: built-in defaults (Default), an optional YAML file, the
+// environment (FOOTPRINT_…), and finally the command line, which the caller
+// applies to the *Config that Load returns before calling Validate:
+//
+//	cfg, err := config.Load(*path, os.LookupEnv, os.Environ())
+//	if flagSet(fs, "addr") {
+//		cfg.Server.Addr = *addr
+//	}
+//	err = cfg.Validate()
+//
+// Load reads the environment only through the functions it is given, so tests
+// never touch the real one, and the package keeps no mutable state.
+//
+// # Rules
+//
+// An unknown key anywhere in the file is an error naming its full path and
+// line ("config.yaml:3: unknown key \"server.adr\" (did you mean
+// \"server.addr\"?)"), as is a value that does not parse. Likewise a
+// variable starting FOOTPRINT_ that matches no key is an error naming it,
+// except FOOTPRINT_TEST_* (FOOTPRINT_TEST_REDIS_URL, …), which belong to the
+// tests. Every problem is reported at once.
+//
+// A key's variable is FOOTPRINT_ followed by its path upper-cased with '.'
+// as '_'. Durations are whole numbers of milliseconds and their keys end in
+// _ms. A key written with no value keeps the lower layer's value; an empty
+// variable sets a string to "" and leaves any other setting alone.
+//
+// Per-source settings live under sources.<name> and in
+// FOOTPRINT_SOURCES_<NAME>_<SETTING>, NAME being the source name upper-cased
+// with '-' as '_'. Source names are not known here: EngineSources hands them
+// to the engine, which rejects unknown ones. Zero or unset source settings
+// keep the source's own default.
+//
+// # Keys
+//
+// REFERENCE.md has the same table with a description of each key; both are
+// generated from the key list in keys.go (go test -run TestReference -update).
+//
+//	YAML key                                   Environment variable                                 Type          Default
+//	server.addr                                FOOTPRINT_SERVER_ADDR                                string        127.0.0.1:8080
+//	server.shutdown_timeout_ms                 FOOTPRINT_SERVER_SHUTDOWN_TIMEOUT_MS                 milliseconds  15000
+//	server.max_body_bytes                      FOOTPRINT_SERVER_MAX_BODY_BYTES                      integer       65536
+//	server.default_timeout_ms                  FOOTPRINT_SERVER_DEFAULT_TIMEOUT_MS                  milliseconds  3000
+//	server.max_timeout_ms                      FOOTPRINT_SERVER_MAX_TIMEOUT_MS                      milliseconds  30000
+//	data_dir                                   FOOTPRINT_DATA_DIR                                   string        per-user data folder¹
+//	log.format                                 FOOTPRINT_LOG_FORMAT                                 string        text
+//	log.level                                  FOOTPRINT_LOG_LEVEL                                  string        info
+//	upstream                                   FOOTPRINT_UPSTREAM                                   string        empty
+//	demo                                       FOOTPRINT_DEMO                                       bool          false
+//	user_agent                                 FOOTPRINT_USER_AGENT                                 string        footprint/<version> (+https://github.com/footprint-oss/footprint)
+//	redis_url                                  FOOTPRINT_REDIS_URL                                  string        empty
+//	cache.l1_size_mb                           FOOTPRINT_CACHE_L1_SIZE_MB                           integer       256
+//	cache.secret                               FOOTPRINT_CACHE_SECRET                               string        empty
+//	sources.<name>.enabled                     FOOTPRINT_SOURCES_<NAME>_ENABLED                     bool          source's own
+//	sources.<name>.rate_per_s                  FOOTPRINT_SOURCES_<NAME>_RATE_PER_S                  number        source's own
+//	sources.<name>.burst                       FOOTPRINT_SOURCES_<NAME>_BURST                       integer       source's own
+//	sources.<name>.timeout_ms                  FOOTPRINT_SOURCES_<NAME>_TIMEOUT_MS                  milliseconds  source's own
+//	sources.<name>.breaker.failures            FOOTPRINT_SOURCES_<NAME>_BREAKER_FAILURES            integer ≥ 0   source's own
+//	sources.<name>.breaker.open_for_ms         FOOTPRINT_SOURCES_<NAME>_BREAKER_OPEN_FOR_MS         milliseconds  source's own
+//	sources.<name>.breaker.half_open_requests  FOOTPRINT_SOURCES_<NAME>_BREAKER_HALF_OPEN_REQUESTS  integer ≥ 0   source's own
+//	sources.<name>.api_key                     FOOTPRINT_SOURCES_<NAME>_API_KEY                     string        empty
+//	sources.<name>.base_url                    FOOTPRINT_SOURCES_<NAME>_BASE_URL                    string        source's own
+//
+// ¹ The per-user data folder: see DefaultDataDir.
+package config
