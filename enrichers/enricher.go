@@ -39,6 +39,10 @@ type Identifier struct {
 	Method string `json:"method"`
 	// Origin is the source that emitted it ("" for the request itself).
 	Origin string `json:"origin,omitempty"`
+	// Platform, for a username, is the source it is known to belong to
+	// (e.g. "reddit" for a reddit profile linked from a Gravatar profile);
+	// "" when it is only a guess or a name reused across platforms.
+	Platform string `json:"platform,omitempty"`
 	// Prior is the probability that the identifier belongs to the subject,
 	// before looking at what sources return for it. 1 for the input.
 	Prior float64 `json:"prior"`

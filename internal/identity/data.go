@@ -1,0 +1,46 @@
+package identity
+
+import "strconv"
+
+func strconvF(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+
+// accentFold maps common Latin accented letters to ASCII.
+var accentFold = map[rune]string{
+	'á': "a", 'à': "a", 'â': "a", 'ä': "a", 'ã': "a", 'å': "a", 'ā': "a",
+	'é': "e", 'è': "e", 'ê': "e", 'ë': "e", 'ē': "e",
+	'í': "i", 'ì': "i", 'î': "i", 'ï': "i",
+	'ó': "o", 'ò': "o", 'ô': "o", 'ö': "o", 'õ': "o", 'ø': "o",
+	'ú': "u", 'ù': "u", 'û': "u", 'ü': "u",
+	'ç': "c", 'ñ': "n", 'ß': "ss", 'ł': "l", 'ś': "s", 'ź': "z", 'ż': "z", 'ć': "c", 'ń': "n",
+	'Á': "a", 'É': "e", 'Í': "i", 'Ó': "o", 'Ú': "u", 'Ö': "o", 'Ü': "u", 'Ä': "a", 'Ç': "c", 'Ñ': "n",
+}
+
+// commonNames are usernames many strangers pick: first names and words.
+var commonNames = map[string]bool{
+	"john": true, "jane": true, "alex": true, "anna": true, "maria": true, "david": true, "michael": true,
+	"sarah": true, "peter": true, "paul": true, "mark": true, "chris": true, "daniel": true, "james": true,
+	"laura": true, "julia": true, "thomas": true, "martin": true, "lucas": true, "sophie": true, "emma": true,
+	"admin": true, "test": true, "user": true, "info": true, "hello": true, "contact": true, "dev": true,
+	"mail": true, "me": true, "max": true, "sam": true, "ben": true, "tom": true, "lisa": true, "nina": true,
+}
+
+// countryNames are lower-case, accent-folded names and big cities that a
+// free-text profile location may use for a region.
+var countryNames = map[string][]string{
+	"US": {"united states", "usa", "new york", "san francisco", "california", "seattle", "boston", "chicago", "texas", "austin", "los angeles"},
+	"GB": {"united kingdom", "england", "london", "manchester", "scotland", "edinburgh"},
+	"DE": {"germany", "deutschland", "berlin", "munich", "munchen", "hamburg", "koln", "frankfurt"},
+	"FR": {"france", "paris", "lyon", "marseille", "toulouse"},
+	"ES": {"spain", "espana", "madrid", "barcelona", "valencia", "sevilla"},
+	"IT": {"italy", "italia", "rome", "roma", "milan", "milano"},
+	"NL": {"netherlands", "nederland", "amsterdam", "rotterdam", "utrecht"},
+	"CA": {"canada", "toronto", "montreal", "vancouver"},
+	"AU": {"australia", "sydney", "melbourne", "brisbane"},
+	"BR": {"brazil", "brasil", "sao paulo", "rio de janeiro"},
+	"IN": {"india", "bangalore", "bengaluru", "mumbai", "delhi"},
+	"JP": {"japan", "tokyo", "osaka"},
+	"MX": {"mexico", "guadalajara", "monterrey"},
+	"SE": {"sweden", "sverige", "stockholm"},
+	"PL": {"poland", "polska", "warsaw", "warszawa", "krakow"},
+	"CH": {"switzerland", "schweiz", "zurich", "geneva", "geneve"},
+}

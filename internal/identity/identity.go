@@ -1,0 +1,460 @@
+// Package identity decides which of the accounts the sources found really
+// belong to the subject, and how sure we are. It is a pure function of the
+// subject and the accounts; the model is documented in docs/IDENTITY.md.
+//
+// The model works in log-odds. Each account starts from a prior set by how
+// it was found (the platform matched the email itself; a verified link from
+// an account already attributed; a username reused from another platform; a
+// guess from the email's local part), scaled by the rarity of the username
+// where a username is reused or guessed. Independent pieces of evidence then
+// add their log likelihood ratios: name similarity with the supplied name
+// and with names of confidently matched accounts, location consistency, and
+// cross-links (the profile links to the subject's own domain or to another
+// confidently matched account). Two passes: the second uses the names,
+// locations and links of accounts that the first pass found confidently.
+package identity
+
+import (
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// Subject is what the request says about the person.
+type Subject struct {
+	EmailLocal  string
+	EmailDomain string
+	// OwnDomain is true when the email domain is the person's or their
+	// employer's (not a free-mail or disposable provider), so links to it
+	// are evidence.
+	OwnDomain bool
+	Name      string
+	// Countries are ISO alpha-2 regions known for the subject (phone
+	// number's region, the request's country).
+	Countries []string
+}
+
+// Model parameters. Probabilities are converted to log-odds internally.
+// They were fitted on simulated populations (see docs/IDENTITY.md); change
+// them only together with that document and the calibration test.
+type Model struct {
+	// Priors by discovery method.
+	EmailMatch   float64 // the platform matched the subject's email (search, hash)
+	VerifiedLink float64 // linked from an attributed account, verified by the platform
+	PlainLink    float64 // linked from an attributed account, unverified
+	// ReuseGivenOwner is P(the same username on another platform is the
+	// same person) for a username of average rarity.
+	ReuseGivenOwner float64
+	// Likelihood ratios.
+	NameMatchLR, NameMismatchLR      float64
+	LocationMatchLR, LocationClashLR float64
+	LinkToDomainLR, LinkToAccountLR  float64
+	LocalPartNameLR                  float64
+	Confident                        float64 // threshold for "confidently matched"
+}
+
+// DefaultModel returns the fitted parameters.
+func DefaultModel() Model {
+	return Model{
+		EmailMatch:      0.97,
+		VerifiedLink:    0.96,
+		PlainLink:       0.85,
+		ReuseGivenOwner: 0.7,
+		NameMatchLR:     4, NameMismatchLR: 0.15,
+		LocationMatchLR: 1.8, LocationClashLR: 0.5,
+		LinkToDomainLR: 30, LinkToAccountLR: 30,
+		LocalPartNameLR: 2,
+		Confident:       0.8,
+	}
+}
+
+// Resolve fills in Match for every account and returns them sorted by
+// probability, highest first. The input slice is not modified.
+// The same account found twice (by email search and by a username guess,
+// say) is returned once, with its strongest discovery method.
+func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Account {
+	var out []enrichers.Account
+	var base []float64
+	var methods []string
+	var evid [][]string
+	seen := map[string]int{}
+	for _, a := range accounts {
+		p, method, ev := m.prior(a)
+		key := a.Source + "\x00" + strings.ToLower(a.Username)
+		if i, dup := seen[key]; dup {
+			if p > base[i] {
+				out[i], base[i], methods[i], evid[i] = a, p, method, ev
+			}
+			continue
+		}
+		seen[key] = len(out)
+		out = append(out, a)
+		base = append(base, p)
+		methods = append(methods, method)
+		evid = append(evid, ev)
+	}
+	// Pass 1: prior plus evidence from the request alone.
+	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
+	probs := make([]float64, len(out))
+	for i := range out {
+		probs[i], _ = m.score(sub, out[i], base[i], ref, i)
+	}
+	// Pass 2: add what confidently matched accounts say.
+	ref2 := ref
+	for i, a := range out {
+		if probs[i] >= m.Confident {
+			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a})
+		}
+	}
+	for i := range out {
+		p, ev := m.score(sub, out[i], base[i], ref2, i)
+		out[i].Match = &enrichers.Match{
+			Probability: round3(p),
+			Method:      methods[i],
+			Evidence:    append(slices.Clone(evid[i]), ev...),
+		}
+	}
+	slices.SortStableFunc(out, func(a, b enrichers.Account) int {
+		switch {
+		case a.Match.Probability > b.Match.Probability:
+			return -1
+		case a.Match.Probability < b.Match.Probability:
+			return 1
+		}
+		return strings.Compare(a.Source+a.Username, b.Source+b.Username)
+	})
+	return out
+}
+
+type confident struct {
+	idx int
+	a   enrichers.Account
+}
+
+type reference struct {
+	names     []string
+	countries []string
+	accounts  []confident
+}
+
+// prior returns the account's prior probability, the method label and the
+// evidence lines that explain it.
+func (m Model) prior(a enrichers.Account) (float64, string, []string) {
+	via := a.Via
+	switch {
+	case a.Method == "email_search" || a.Method == "email_hash":
+		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
+	case strings.HasPrefix(a.Method, "linked_from:"):
+		p := m.PlainLink
+		why := "linked from " + strings.TrimPrefix(a.Method, "linked_from:")
+		if a.Verified || via.Method == "verified" {
+			p = m.VerifiedLink
+			why = "verified link from " + strings.TrimPrefix(a.Method, "linked_from:")
+		}
+		if via.Prior > 0 {
+			p *= via.Prior
+		}
+		if via.Platform != "" && via.Platform != a.Source {
+			p *= m.reuse(a.Username)
+			why += "; same username reused on another platform"
+		}
+		return p, a.Method, []string{why}
+	default:
+		// A username guess: from the email's local part or reused.
+		r := m.reuse(a.Username)
+		p := r
+		if via.Prior > 0 {
+			p = via.Prior * r
+		}
+		return p, "username_guess", []string{"username guess; rarity " + fmtP(rarity(a.Username))}
+	}
+}
+
+// reuse is P(an account with this username is the subject's | the subject
+// uses this username elsewhere): scaled by how rare the username is.
+func (m Model) reuse(username string) float64 {
+	return clamp(m.ReuseGivenOwner*rarity(username), 0.02, 0.95)
+}
+
+// rarity estimates how unlikely it is that a stranger picked the same
+// username, in [0.05, 0.9]: longer names, digits and separators are rarer;
+// dictionary first names and short words are common.
+func rarity(u string) float64 {
+	u = strings.ToLower(u)
+	n := len([]rune(u))
+	var r float64
+	switch {
+	case n <= 4:
+		r = 0.08
+	case n <= 6:
+		r = 0.2
+	case n <= 8:
+		r = 0.4
+	case n <= 11:
+		r = 0.55
+	default:
+		r = 0.7
+	}
+	if strings.IndexFunc(u, unicode.IsDigit) >= 0 {
+		r += 0.1
+	}
+	if strings.ContainsAny(u, "._-") {
+		r += 0.05
+	}
+	if commonNames[u] {
+		r *= 0.3
+	}
+	return clamp(r, 0.05, 0.9)
+}
+
+// score returns the posterior probability and the evidence lines.
+func (m Model) score(sub Subject, a enrichers.Account, prior float64, ref reference, self int) (float64, []string) {
+	lo := logit(prior)
+	var ev []string
+	add := func(lr float64, why string) {
+		lo += math.Log(lr)
+		ev = append(ev, why)
+	}
+	// Names: the supplied name, then names of confidently matched accounts.
+	if a.DisplayName != "" {
+		names := slices.Clone(ref.names)
+		for _, c := range ref.accounts {
+			if c.idx != self && c.a.DisplayName != "" {
+				names = append(names, c.a.DisplayName)
+			}
+		}
+		if len(names) > 0 {
+			best := 0.0
+			for _, n := range names {
+				best = max(best, NameSimilarity(a.DisplayName, n))
+			}
+			switch {
+			case best >= 0.85:
+				add(m.NameMatchLR, "display name matches a known name")
+			case best < 0.4:
+				add(m.NameMismatchLR, "display name differs from the known names")
+			}
+		} else if localMatchesName(sub.EmailLocal, a.DisplayName) {
+			add(m.LocalPartNameLR, "display name matches the email's local part")
+		}
+	}
+	// Location.
+	if a.Location != "" {
+		var locs []string
+		for _, c := range ref.accounts {
+			if c.idx != self && c.a.Location != "" {
+				locs = append(locs, c.a.Location)
+			}
+		}
+		switch locationAgreement(a.Location, locs, ref.countries) {
+		case 1:
+			add(m.LocationMatchLR, "location consistent with other evidence")
+		case -1:
+			add(m.LocationClashLR, "location conflicts with other evidence")
+		}
+	}
+	// Cross-links.
+	links := append(slices.Clone(a.Links), a.Website)
+	if sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(links, a.Bio, sub.EmailDomain) {
+		add(m.LinkToDomainLR, "profile links to the email's domain")
+	}
+	for _, c := range ref.accounts {
+		if c.idx == self {
+			continue
+		}
+		if linksToAccount(links, c.a) || linksToAccount(append(slices.Clone(c.a.Links), c.a.Website), a) {
+			add(m.LinkToAccountLR, "cross-linked with the "+c.a.Source+" account")
+			break
+		}
+	}
+	return clamp(sigmoid(lo), 0.001, 0.999), ev
+}
+
+// NameSimilarity compares two person names token-wise, ignoring case,
+// accents, order and punctuation: 1 for the same names, 0 for disjoint.
+func NameSimilarity(a, b string) float64 {
+	ta, tb := nameTokens(a), nameTokens(b)
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	hit := 0.0
+	for _, x := range ta {
+		best := 0.0
+		for _, y := range tb {
+			switch {
+			case x == y:
+				best = 1
+			case len(x) == 1 || len(y) == 1:
+				if x[0] == y[0] {
+					best = max(best, 0.7) // an initial
+				}
+			case strings.HasPrefix(x, y) || strings.HasPrefix(y, x):
+				best = max(best, 0.8)
+			}
+		}
+		hit += best
+	}
+	return hit / float64(max(len(ta), len(tb)))
+}
+
+func nameTokens(s string) []string {
+	s = strings.ToLower(foldAccents(s))
+	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	return f
+}
+
+func foldAccents(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if f, ok := accentFold[r]; ok {
+			b.WriteString(f)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// localMatchesName reports whether an email local part spells the name
+// (jane.doe, janedoe, jdoe, doe.jane).
+func localMatchesName(local, name string) bool {
+	toks := nameTokens(name)
+	if len(toks) < 2 || local == "" {
+		return false
+	}
+	l := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, foldAccents(local))
+	first, last := toks[0], toks[len(toks)-1]
+	for _, c := range []string{first + last, last + first, first[:1] + last, first + last[:1]} {
+		if l == c {
+			return true
+		}
+	}
+	return false
+}
+
+// locationAgreement: 1 agree, -1 clash, 0 unknown.
+func locationAgreement(loc string, others, countries []string) int {
+	l := strings.ToLower(foldAccents(loc))
+	agree, clash := false, false
+	for _, o := range others {
+		if NameSimilarity(loc, o) >= 0.5 {
+			agree = true
+		} else {
+			clash = true
+		}
+	}
+	for _, c := range countries {
+		names := countryNames[strings.ToUpper(c)]
+		if len(names) == 0 {
+			continue
+		}
+		matched := false
+		for _, n := range names {
+			if strings.Contains(l, n) {
+				matched = true
+			}
+		}
+		if matched {
+			agree = true
+		} else if mentionsOtherCountry(l, c) {
+			clash = true
+		}
+	}
+	switch {
+	case agree:
+		return 1
+	case clash:
+		return -1
+	}
+	return 0
+}
+
+func mentionsOtherCountry(loc, except string) bool {
+	for code, names := range countryNames {
+		if code == strings.ToUpper(except) {
+			continue
+		}
+		for _, n := range names {
+			if strings.Contains(loc, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func linksToDomain(links []string, bio, domain string) bool {
+	for _, l := range links {
+		if h := hostOf(l); h == domain || strings.HasSuffix(h, "."+domain) {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(bio), domain)
+}
+
+func linksToAccount(links []string, a enrichers.Account) bool {
+	if a.URL == "" {
+		return false
+	}
+	target := normURL(a.URL)
+	for _, l := range links {
+		if l != "" && normURL(l) == target {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(raw string) string {
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+func normURL(raw string) string {
+	h := hostOf(raw)
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return h + strings.TrimSuffix(strings.ToLower(u.EscapedPath()), "/")
+}
+
+func nonEmpty(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func logit(p float64) float64 {
+	p = clamp(p, 1e-4, 1-1e-4)
+	return math.Log(p / (1 - p))
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+func clamp(x, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, x)) }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func fmtP(x float64) string {
+	return strings.TrimRight(strings.TrimRight(strconvF(x), "0"), ".")
+}
