@@ -1,0 +1,286 @@
+// Package normalize validates and normalizes the subject's identifiers:
+// email addresses (RFC 5321/5322 practical syntax, IDN, provider-aware
+// canonical form) and phone numbers (E.164 via libphonenumber data).
+package normalize
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// Error is a validation failure of one input field.
+type Error struct{ Field, Reason string }
+
+func (e *Error) Error() string { return e.Field + ": " + e.Reason }
+
+func emailErr(format string, args ...any) error {
+	return &Error{Field: "email", Reason: fmt.Sprintf(format, args...)}
+}
+
+// Email is a validated, normalized email address.
+type Email struct {
+	// Address is the trimmed address with the domain lowercased and in ASCII
+	// (IDNA), without a trailing dot; the local part is lowercased unless it
+	// is quoted.
+	Address       string
+	Local         string
+	Domain        string
+	DomainUnicode string
+	// Canonical is the provider-aware canonical form: what the mailbox is
+	// (gmail dots and +tags removed, +tags removed where the provider
+	// supports sub-addressing). Equal to Address for unknown providers.
+	Canonical string
+	// Provider names a known mailbox provider ("" when unknown).
+	Provider string
+	// AddressLiteral is set for domains like [127.0.0.1] or [IPv6:::1].
+	AddressLiteral bool
+}
+
+// Limits from RFC 5321 §4.5.3.1.
+const (
+	maxLocal   = 64
+	maxAddress = 254
+	maxLabel   = 63
+	maxDomain  = 253
+)
+
+var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitional(false), idna.StrictDomainName(true), idna.VerifyDNSLength(true))
+
+// ParseEmail validates and normalizes s.
+func ParseEmail(s string) (Email, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Email{}, emailErr("is empty")
+	}
+	if !utf8.ValidString(s) {
+		return Email{}, emailErr("is not valid UTF-8")
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return Email{}, emailErr("missing @")
+	}
+	local, domain := s[:at], s[at+1:]
+	if local == "" {
+		return Email{}, emailErr("missing local part before @")
+	}
+	if domain == "" {
+		return Email{}, emailErr("missing domain after @")
+	}
+	quoted := strings.HasPrefix(local, `"`)
+	if quoted {
+		if err := checkQuoted(local); err != nil {
+			return Email{}, err
+		}
+	} else {
+		if strings.ContainsRune(local, '@') {
+			return Email{}, emailErr("more than one @ outside a quoted local part")
+		}
+		if err := checkDotAtom(local); err != nil {
+			return Email{}, err
+		}
+		local = strings.ToLower(local)
+	}
+	if len(local) > maxLocal {
+		return Email{}, emailErr("local part longer than %d characters", maxLocal)
+	}
+	e := Email{Local: local}
+	if strings.HasPrefix(domain, "[") {
+		lit, err := parseLiteral(domain)
+		if err != nil {
+			return Email{}, err
+		}
+		e.Domain, e.DomainUnicode, e.AddressLiteral = lit, lit, true
+	} else {
+		d, du, err := parseDomain(domain)
+		if err != nil {
+			return Email{}, err
+		}
+		e.Domain, e.DomainUnicode = d, du
+	}
+	e.Address = e.Local + "@" + e.Domain
+	if len(e.Address) > maxAddress {
+		return Email{}, emailErr("address longer than %d characters", maxAddress)
+	}
+	e.Provider, e.Canonical = canonical(e.Local, e.Domain, quoted)
+	if e.Canonical == "" {
+		e.Canonical = e.Address
+	}
+	return e, nil
+}
+
+// atext is RFC 5322 atext plus UTF-8 (RFC 6531).
+func isAtext(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	case r >= 0x80:
+		return r != utf8.RuneError
+	}
+	return strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
+}
+
+func checkDotAtom(local string) error {
+	switch {
+	case strings.HasPrefix(local, "."):
+		return emailErr("local part starts with a dot")
+	case strings.HasSuffix(local, "."):
+		return emailErr("local part ends with a dot")
+	case strings.Contains(local, ".."):
+		return emailErr("consecutive dots in local part")
+	}
+	for _, r := range local {
+		if r == '.' {
+			continue
+		}
+		if r == ' ' || r == '\t' {
+			return emailErr("local part contains a space (quote it)")
+		}
+		if !isAtext(r) {
+			return emailErr("local part contains %q, which is not allowed unquoted", r)
+		}
+	}
+	return nil
+}
+
+func checkQuoted(local string) error {
+	if len(local) < 2 || !strings.HasSuffix(local, `"`) {
+		return emailErr("unterminated quoted local part")
+	}
+	inner := local[1 : len(local)-1]
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(inner) {
+				return emailErr("quoted local part ends with a backslash")
+			}
+			i++
+		case c == '"':
+			return emailErr("unescaped quote inside a quoted local part")
+		case c < 0x20 && c != '\t', c == 0x7f:
+			return emailErr("control character in quoted local part")
+		}
+	}
+	return nil
+}
+
+func parseLiteral(d string) (string, error) {
+	if !strings.HasSuffix(d, "]") {
+		return "", emailErr("unterminated address literal")
+	}
+	inner := d[1 : len(d)-1]
+	if v6, ok := strings.CutPrefix(inner, "IPv6:"); ok {
+		a, err := netip.ParseAddr(v6)
+		if err != nil || !a.Is6() {
+			return "", emailErr("invalid IPv6 address literal")
+		}
+		return "[IPv6:" + a.String() + "]", nil
+	}
+	a, err := netip.ParseAddr(inner)
+	if err != nil || !a.Is4() {
+		return "", emailErr("invalid address literal (use [1.2.3.4] or [IPv6:...])")
+	}
+	return "[" + a.String() + "]", nil
+}
+
+func parseDomain(d string) (ascii, unicode string, err error) {
+	d = strings.TrimSuffix(d, ".")
+	if d == "" {
+		return "", "", emailErr("missing domain after @")
+	}
+	if strings.ContainsAny(d, " \t") {
+		return "", "", emailErr("domain contains a space")
+	}
+	if strings.Contains(d, "..") {
+		return "", "", emailErr("consecutive dots in domain")
+	}
+	if strings.HasPrefix(d, ".") {
+		return "", "", emailErr("domain starts with a dot")
+	}
+	ascii, err = idnaProfile.ToASCII(d)
+	if err != nil {
+		return "", "", emailErr("domain is not a valid host name")
+	}
+	ascii = strings.ToLower(ascii)
+	if len(ascii) > maxDomain {
+		return "", "", emailErr("domain longer than %d characters", maxDomain)
+	}
+	labels := strings.Split(ascii, ".")
+	if len(labels) < 2 {
+		return "", "", emailErr("domain needs at least two labels (like example.com)")
+	}
+	for _, l := range labels {
+		if len(l) > maxLabel {
+			return "", "", emailErr("domain label longer than %d characters", maxLabel)
+		}
+		if strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return "", "", emailErr("domain label starts or ends with a hyphen")
+		}
+	}
+	tld := labels[len(labels)-1]
+	if strings.Trim(tld, "0123456789") == "" {
+		return "", "", emailErr("top-level domain is numeric")
+	}
+	unicode, err = idna.Display.ToUnicode(ascii)
+	if err != nil {
+		unicode = ascii
+	}
+	return ascii, unicode, nil
+}
+
+// provider describes how a mailbox provider treats local parts.
+type provider struct {
+	name      string
+	domains   []string
+	canonical string // domain used in the canonical form ("" = keep)
+	dropDots  bool
+	plusTags  bool
+}
+
+// providers is the declarative table of known providers.
+func providers() []provider {
+	return []provider{
+		{name: "gmail", domains: []string{"gmail.com", "googlemail.com"}, canonical: "gmail.com", dropDots: true, plusTags: true},
+		{name: "outlook", domains: []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "live.co.uk", "outlook.de", "outlook.fr"}, plusTags: true},
+		{name: "icloud", domains: []string{"icloud.com", "me.com", "mac.com"}, plusTags: true},
+		{name: "fastmail", domains: []string{"fastmail.com", "fastmail.fm"}, plusTags: true},
+		{name: "proton", domains: []string{"proton.me", "protonmail.com", "protonmail.ch", "pm.me"}, plusTags: true},
+		// Yahoo uses "-" disposable addresses, not "+" tags: never strip.
+		{name: "yahoo", domains: []string{"yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "rocketmail.com"}},
+	}
+}
+
+func canonical(local, domain string, quoted bool) (name, canon string) {
+	for _, p := range providers() {
+		for _, d := range p.domains {
+			if d != domain {
+				continue
+			}
+			if quoted {
+				return p.name, ""
+			}
+			l := local
+			if p.plusTags {
+				if i := strings.IndexByte(l, '+'); i > 0 {
+					l = l[:i]
+				}
+			}
+			if p.dropDots {
+				l = strings.ReplaceAll(l, ".", "")
+			}
+			dom := domain
+			if p.canonical != "" {
+				dom = p.canonical
+			}
+			if l == "" {
+				return p.name, ""
+			}
+			return p.name, l + "@" + dom
+		}
+	}
+	return "", ""
+}

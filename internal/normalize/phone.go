@@ -1,0 +1,78 @@
+package normalize
+
+import (
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Phone is a parsed phone number.
+type Phone struct {
+	E164        string
+	Region      string // ISO 3166-1 alpha-2 of the number ("" if unknown)
+	CountryCode int
+	Valid       bool
+	Possible    bool
+	Number      *phonenumbers.PhoneNumber
+}
+
+// ValidCountry reports whether country is a region libphonenumber knows.
+func ValidCountry(country string) bool {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	return len(c) == 2 && phonenumbers.GetCountryCodeForRegion(c) != 0
+}
+
+// ParsePhone parses s, reading national numbers in region country.
+func ParsePhone(s, country string) (Phone, error) {
+	s = strings.TrimSpace(s)
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if country != "" && !ValidCountry(country) {
+		return Phone{}, &Error{Field: "country", Reason: "not an ISO 3166-1 alpha-2 region code"}
+	}
+	if s == "" {
+		return Phone{}, &Error{Field: "phone", Reason: "is empty"}
+	}
+	if len(s) > 64 {
+		return Phone{}, &Error{Field: "phone", Reason: "longer than 64 characters"}
+	}
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	region := country
+	if region == "" {
+		region = "ZZ"
+	}
+	if !strings.HasPrefix(s, "+") && country == "" {
+		return Phone{}, &Error{Field: "phone", Reason: "national number without a country: use +<country code> or set country"}
+	}
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil {
+		return Phone{}, &Error{Field: "phone", Reason: phoneReason(err)}
+	}
+	p := Phone{
+		Number:      n,
+		CountryCode: int(n.GetCountryCode()),
+		E164:        phonenumbers.Format(n, phonenumbers.E164),
+		Valid:       phonenumbers.IsValidNumber(n),
+		Possible:    phonenumbers.IsPossibleNumber(n),
+		Region:      phonenumbers.GetRegionCodeForNumber(n),
+	}
+	if p.Region == "ZZ" {
+		p.Region = ""
+	}
+	return p, nil
+}
+
+func phoneReason(err error) string {
+	switch err {
+	case phonenumbers.ErrInvalidCountryCode:
+		return "unknown country calling code"
+	case phonenumbers.ErrNotANumber:
+		return "not a phone number"
+	case phonenumbers.ErrTooShortNSN, phonenumbers.ErrTooShortAfterIDD:
+		return "too short to be a phone number"
+	case phonenumbers.ErrNumTooLong:
+		return "too long to be a phone number"
+	}
+	return "not a phone number"
+}

@@ -1,0 +1,243 @@
+// Package pipeline is footprint's data path in one place: validate and
+// normalize the request, fan out to the sources, resolve identities, score,
+// and assemble the profile. The HTTP API, the CLI and batch jobs all call
+// Service.Enrich; none of them knows a concrete source.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/identity"
+	"github.com/footprint-oss/footprint/internal/normalize"
+)
+
+// Limits of a request's options.
+const (
+	DefaultTimeout = 3 * time.Second
+	MaxTimeout     = 30 * time.Second
+	MinTimeout     = 10 * time.Millisecond
+)
+
+// Input is an enrichment request, as the API and the CLI receive it.
+type Input struct {
+	Email   string  `json:"email,omitempty"`
+	Phone   string  `json:"phone,omitempty"`
+	Name    string  `json:"name,omitempty"`
+	Country string  `json:"country,omitempty"`
+	Options Options `json:"options,omitzero"`
+}
+
+// Options tune one request.
+type Options struct {
+	// TimeoutMS is the overall budget (default 3000, max 30000).
+	TimeoutMS *int `json:"timeout_ms,omitempty"`
+	// Sources restricts the run to these sources; ExcludeSources removes some.
+	Sources        []string `json:"sources,omitempty"`
+	ExcludeSources []string `json:"exclude_sources,omitempty"`
+	// MinMatch is the match probability below which found accounts are
+	// candidates (default 0.5); IncludeCandidates returns them too.
+	MinMatch          *float64 `json:"min_match,omitempty"`
+	IncludeCandidates bool     `json:"include_candidates,omitempty"`
+}
+
+// DefaultMinMatch is the default options.min_match.
+const DefaultMinMatch = 0.5
+
+// FieldError names one unusable input field.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// InputError is a request the pipeline cannot use. Status is 400 for invalid
+// values and 422 for well-formed requests that cannot be served (an unknown
+// source name, every source excluded).
+type InputError struct {
+	Status int
+	Errors []FieldError
+}
+
+func (e *InputError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Config configures a Service.
+type Config struct {
+	DefaultTimeout time.Duration
+	MaxTimeout     time.Duration
+	// Simulated marks every profile as built from the simulated web.
+	Simulated bool
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// Identity is the identity-resolution model (default: identity.DefaultModel()).
+	Identity *identity.Model
+}
+
+// Service runs the data path.
+type Service struct {
+	engine *enrichers.Engine
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Service over engine. It does no I/O.
+func New(engine *enrichers.Engine, cfg Config) *Service {
+	if cfg.DefaultTimeout <= 0 {
+		cfg.DefaultTimeout = DefaultTimeout
+	}
+	if cfg.MaxTimeout <= 0 {
+		cfg.MaxTimeout = MaxTimeout
+	}
+	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.Identity == nil {
+		m := identity.DefaultModel()
+		s.cfg.Identity = &m
+	}
+	return s
+}
+
+// Engine returns the underlying engine (for /v1/sources).
+func (s *Service) Engine() *enrichers.Engine { return s.engine }
+
+// request is a validated, normalized Input.
+type request struct {
+	subject Subject
+	local   string
+	// minMatch is -1 when candidates are included.
+	minMatch float64
+	ids      []enrichers.Identifier
+	timeout  time.Duration
+	engine   enrichers.Request
+}
+
+// Enrich validates in, runs every applicable source within the request's
+// budget and returns the profile. Its only errors are *InputError (the
+// caller's fault) and ctx errors when the caller went away; a failing source
+// never makes Enrich fail.
+func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
+	req, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	// Keep a small margin of the budget for assembling the response.
+	margin := min(req.timeout/20, 20*time.Millisecond)
+	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
+	defer cancel()
+	res := s.engine.Run(rctx, req.engine)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, ctx.Err()
+	}
+	return s.assemble(req, res), nil
+}
+
+func (s *Service) validate(in Input) (*request, error) {
+	var errs []FieldError
+	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
+	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch}
+
+	country := strings.ToUpper(strings.TrimSpace(in.Country))
+	if country != "" && !normalize.ValidCountry(country) {
+		bad("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 region code", in.Country))
+		country = ""
+	}
+	req.subject.Country = country
+	req.subject.Name = strings.TrimSpace(in.Name)
+
+	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
+		bad("email", "at least one of email or phone is required")
+	}
+	if strings.TrimSpace(in.Email) != "" {
+		e, err := normalize.ParseEmail(in.Email)
+		if err != nil {
+			bad("email", reasonOf(err))
+		} else {
+			req.local = e.Local
+			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: "input", Prior: 1})
+		}
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		p, err := normalize.ParsePhone(in.Phone, country)
+		if err != nil {
+			var ne *normalize.Error
+			field := "phone"
+			if errors.As(err, &ne) && ne.Field != "" {
+				field = ne.Field
+			}
+			bad(field, reasonOf(err))
+		} else {
+			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: "input", Prior: 1})
+		}
+	}
+	if t := in.Options.TimeoutMS; t != nil {
+		d := time.Duration(*t) * time.Millisecond
+		switch {
+		case d < MinTimeout:
+			bad("options.timeout_ms", fmt.Sprintf("must be at least %d", MinTimeout.Milliseconds()))
+		case d > s.cfg.MaxTimeout:
+			bad("options.timeout_ms", fmt.Sprintf("must be at most %d", s.cfg.MaxTimeout.Milliseconds()))
+		default:
+			req.timeout = d
+		}
+	}
+	if m := in.Options.MinMatch; m != nil {
+		if *m < 0 || *m > 1 {
+			bad("options.min_match", "must be between 0 and 1")
+		} else {
+			req.minMatch = *m
+		}
+	}
+	if in.Options.IncludeCandidates {
+		req.minMatch = -1
+	}
+	if len(errs) > 0 {
+		return nil, &InputError{Status: 400, Errors: errs}
+	}
+
+	for field, names := range map[string][]string{"options.sources": in.Options.Sources, "options.exclude_sources": in.Options.ExcludeSources} {
+		for i, n := range names {
+			if !s.engine.Has(n) {
+				bad(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("unknown source %q (see GET /v1/sources)", n))
+			}
+		}
+	}
+	if len(errs) == 0 && len(in.Options.Sources) > 0 {
+		left := slices.DeleteFunc(slices.Clone(in.Options.Sources), func(n string) bool { return slices.Contains(in.Options.ExcludeSources, n) })
+		if len(left) == 0 {
+			bad("options.exclude_sources", "excludes every source named in options.sources")
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return nil, &InputError{Status: 422, Errors: errs}
+	}
+	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources}
+	return req, nil
+}
+
+func reasonOf(err error) string {
+	var ne *normalize.Error
+	if errors.As(err, &ne) {
+		return ne.Reason
+	}
+	return err.Error()
+}
