@@ -1,0 +1,185 @@
+// Package email is the offline email-hygiene source: syntax, free-mail and
+// disposable providers, role accounts and typo suggestions, from lists
+// embedded at build time (see lists/SOURCES.md).
+package email
+
+//go:generate go run ./internal/gen lists
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+var (
+	//go:embed lists/disposable.txt.gz
+	disposableGz []byte
+	//go:embed lists/disposable_wildcard.txt
+	wildcardTxt []byte
+	//go:embed lists/free.txt.gz
+	freeGz []byte
+)
+
+// Name is the source name.
+const Name = "email"
+
+// Source is the email-hygiene source. The embedded lists are decompressed
+// once, on first use (not in New: constructors stay cheap).
+type Source struct {
+	once  sync.Once
+	lists *lists
+	err   error
+}
+
+type lists struct {
+	disposable map[string]struct{}
+	wildcard   []string
+	free       map[string]struct{}
+}
+
+var _ enrichers.Enricher = (*Source)(nil)
+
+// New returns the source.
+func New() *Source { return &Source{} }
+
+// Describe implements enrichers.Enricher.
+func (s *Source) Describe() enrichers.Description {
+	return enrichers.Description{
+		Name:        Name,
+		Description: "Offline email hygiene: syntax, free-mail and disposable providers (165k+ domains), role accounts, typo suggestions.",
+		Version:     1,
+		Inputs:      []enrichers.Kind{enrichers.KindEmail},
+		Network:     false,
+		RatePerS:    100000,
+		Burst:       100000,
+		Timeout:     200 * time.Millisecond,
+		TTL:         30 * 24 * time.Hour,
+		NegativeTTL: 30 * 24 * time.Hour,
+	}
+}
+
+func (s *Source) load() (*lists, error) {
+	s.once.Do(func() {
+		l := &lists{}
+		var err error
+		if l.disposable, err = readGzSet(disposableGz); err != nil {
+			s.err = fmt.Errorf("email: disposable list: %w", err)
+			return
+		}
+		if l.free, err = readGzSet(freeGz); err != nil {
+			s.err = fmt.Errorf("email: free list: %w", err)
+			return
+		}
+		l.wildcard = strings.Fields(string(wildcardTxt))
+		s.lists = l
+	})
+	return s.lists, s.err
+}
+
+func readGzSet(b []byte) (map[string]struct{}, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[string]struct{}, 1<<17)
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		if d := sc.Text(); d != "" {
+			set[d] = struct{}{}
+		}
+	}
+	return set, sc.Err()
+}
+
+// DisposableCount is the number of disposable domains embedded.
+func (s *Source) DisposableCount() (int, error) {
+	l, err := s.load()
+	if err != nil {
+		return 0, err
+	}
+	return len(l.disposable), nil
+}
+
+// Enrich implements enrichers.Enricher. The identifier is already
+// syntactically valid (the pipeline normalized it).
+func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	at := strings.LastIndexByte(id.Value, '@')
+	if at < 0 {
+		return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: false, Reason: "missing @"}}, nil
+	}
+	local, domain := id.Value[:at], id.Value[at+1:]
+	f := &enrichers.EmailFacts{Valid: true, Domain: domain}
+	literal := strings.HasPrefix(domain, "[")
+	if literal {
+		f.Reason = "address literal: deliverable only to a raw IP address"
+	}
+	f.Disposable = l.isDisposable(domain)
+	_, f.FreeProvider = l.free[domain]
+	f.FreeProvider = f.FreeProvider && !f.Disposable
+	f.RoleAccount = isRole(local)
+	if !literal && !slices.Contains(topProviders(), domain) && !f.FreeProvider {
+		f.TypoSuggestion = suggest(domain)
+	}
+	out := &enrichers.Finding{Email: f}
+	if !literal {
+		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: "email_domain", Prior: 1}}
+	}
+	return out, nil
+}
+
+func (l *lists) isDisposable(domain string) bool {
+	if _, ok := l.disposable[domain]; ok {
+		return true
+	}
+	// A subdomain of a listed or wildcard domain is disposable too.
+	for d := domain; ; {
+		i := strings.IndexByte(d, '.')
+		if i < 0 {
+			return false
+		}
+		d = d[i+1:]
+		if !strings.Contains(d, ".") {
+			return false
+		}
+		if _, ok := l.disposable[d]; ok {
+			return true
+		}
+		if slices.Contains(l.wildcard, d) {
+			return true
+		}
+	}
+}
+
+// roleLocals are local parts that name a function, not a person.
+func roleLocals() []string {
+	return []string{
+		"abuse", "accounting", "accounts", "admin", "administrator", "billing", "careers", "contact", "customerservice",
+		"dev", "devnull", "dns", "enquiries", "feedback", "finance", "ftp", "hello", "help", "helpdesk", "hostmaster",
+		"hr", "info", "inquiries", "it", "jobs", "legal", "mail", "mailer-daemon", "marketing", "media", "news",
+		"newsletter", "no-reply", "noc", "noreply", "office", "orders", "postmaster", "press", "privacy", "recruiting",
+		"root", "sales", "security", "service", "shop", "support", "sysadmin", "team", "tech", "test", "webmaster",
+	}
+}
+
+func isRole(local string) bool {
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	return slices.Contains(roleLocals(), strings.ToLower(local))
+}

@@ -1,0 +1,105 @@
+package email
+
+import (
+	"context"
+	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+func enrich(t testing.TB, s *Source, addr string) *enrichers.Finding {
+	t.Helper()
+	f, err := s.Enrich(context.Background(), enrichers.Identifier{Kind: enrichers.KindEmail, Value: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestEnrichTable(t *testing.T) {
+	s := New()
+	tests := []struct {
+		addr                   string
+		disposable, free, role bool
+		typo                   string
+	}{
+		{"admin@mailinator.com", true, false, true, ""},
+		{"someone@gmial.com", true, false, false, "gmail.com"},
+		{"someone@gmail.con", false, false, false, "gmail.com"},
+		{"jane@hotmial.com", true, false, false, "hotmail.com"},
+		{"jane@yaho.com", true, false, false, "yahoo.com"},
+		{"jane@outlok.com", true, false, false, "outlook.com"},
+		{"jane@gmail.com", false, true, false, ""},
+		{"jane@googlemail.com", false, true, false, ""},
+		{"jane@yahoo.com", false, true, false, ""},
+		{"jane@gmx.de", false, true, false, ""},
+		{"jane@gmx.at", false, true, false, ""},
+		{"jane@web.de", false, true, false, ""},
+		{"info@acme-robotics.com", false, false, true, ""},
+		{"noreply+x@acme-robotics.com", false, false, true, ""},
+		{"jane.doe@acme-robotics.com", false, false, false, ""},
+		{"x@guerrillamail.com", true, false, false, ""},
+		{"x@yopmail.com", true, false, false, ""},
+		{"jane@gnail.con", false, false, false, "gmail.com"},
+		{"x@10minutemail.com", true, false, false, ""},
+		{"x@sub.mailinator.com", true, false, false, ""},
+		{"postmaster@example.org", false, false, true, ""},
+		{"support@protonmail.com", false, true, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			f := enrich(t, s, tt.addr).Email
+			if !f.Valid || f.Disposable != tt.disposable || f.FreeProvider != tt.free || f.RoleAccount != tt.role || f.TypoSuggestion != tt.typo {
+				t.Fatalf("got %+v", f)
+			}
+		})
+	}
+}
+
+func TestDomainIdentifierAndLiterals(t *testing.T) {
+	s := New()
+	f := enrich(t, s, "jane@acme-robotics.com")
+	if len(f.Identifiers) != 1 || f.Identifiers[0].Kind != enrichers.KindDomain || f.Identifiers[0].Value != "acme-robotics.com" {
+		t.Fatalf("identifiers %+v", f.Identifiers)
+	}
+	lit := enrich(t, s, "x@[127.0.0.1]")
+	if len(lit.Identifiers) != 0 {
+		t.Fatal("an address literal must never become a domain to fetch")
+	}
+	if lit.Email.Reason == "" {
+		t.Fatal("address literal should say why it is odd")
+	}
+}
+
+func TestListSize(t *testing.T) {
+	n, err := New().DisposableCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100000 {
+		t.Fatalf("disposable list has %d domains, want ≥ 100000", n)
+	}
+}
+
+func TestOSADistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"gmial.com", "gmail.com", 1}, {"gmail.com", "gmail.com", 0}, {"gmal.com", "gmail.com", 1}, {"abc", "", 3}, {"ca", "abc", 3}} {
+		if got := osaDistance(tt.a, tt.b); got != tt.d {
+			t.Errorf("osa(%q,%q)=%d want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}
+
+func BenchmarkEmailEnrich(b *testing.B) {
+	s := New()
+	enrich(b, s, "warm@up.com")
+	id := enrichers.Identifier{Kind: enrichers.KindEmail, Value: "jane.doe@acme-robotics.com"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Enrich(context.Background(), id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package sim
+
+import (
+	"strings"
+	"time"
+)
+
+// PopulationStats summarizes a population (for tests, logs and reports).
+type PopulationStats struct {
+	People      int            `json:"people"`
+	EmailKinds  map[string]int `json:"email_kinds"`
+	PhoneTypes  map[string]int `json:"phone_types"`
+	PhoneAbroad int            `json:"phone_abroad"`
+	Risky       int            `json:"risky"`
+	Influencers int            `json:"influencers"`
+	NoFootprint int            `json:"no_footprint"`
+	Accounts    map[string]int `json:"accounts"`
+	Strangers   int            `json:"strangers"`
+	Collisions  int            `json:"collisions"`
+	Breached    int            `json:"breached"`
+	Followers   struct {
+		Under500, Over10k, Over1M int
+	} `json:"followers_per_account"`
+	FreshDomains int `json:"fresh_domains"` // company/personal domains registered < 60 days
+	NoMX         int `json:"domains_without_mx"`
+}
+
+// PopulationStats summarizes the population.
+func (s *Sim) PopulationStats() PopulationStats {
+	w := s.w
+	st := PopulationStats{People: len(w.people), EmailKinds: map[string]int{}, PhoneTypes: map[string]int{},
+		Accounts: map[string]int{}, Strangers: w.strangers, Collisions: w.collisions}
+	for _, p := range w.people {
+		st.EmailKinds[p.EmailKind]++
+		st.PhoneTypes[p.PhoneType]++
+		if p.PhoneRegion != p.Country {
+			st.PhoneAbroad++
+		}
+		if p.Truth.Risky {
+			st.Risky++
+		}
+		if p.Truth.Influencer {
+			st.Influencers++
+		}
+		if len(p.Truth.Accounts) == 0 {
+			st.NoFootprint++
+		}
+		if p.Breaches > 0 {
+			st.Breached++
+		}
+		for _, a := range p.Truth.Accounts {
+			st.Accounts[a.Source]++
+			acc := w.lookup(a.Source, a.Username)
+			switch a.Source {
+			case srcGitHub, srcGitLab, srcMastodon, srcBluesky:
+				switch f := acc.followers; {
+				case f < 500:
+					st.Followers.Under500++
+				case f >= 1_000_000:
+					st.Followers.Over1M++
+					st.Followers.Over10k++
+				case f >= 10_000:
+					st.Followers.Over10k++
+				}
+			}
+		}
+		_, dom, _ := strings.Cut(p.Email, "@")
+		if d := w.domains[dom]; d != nil && (d.kind == "company" || d.kind == "shell" || d.kind == "personal") {
+			if w.now.Sub(d.registered) < 60*24*time.Hour {
+				st.FreshDomains++
+			}
+			if len(d.mx) == 0 || d.nullMX {
+				st.NoMX++
+			}
+		}
+	}
+	return st
+}
+
+// Discoverability is how many accounts a lookup could reach from a
+// person's email alone, by following every path the sources use: Gravatar
+// by email hash, GitHub search by public email, the email's local part
+// guessed on every platform, links between profiles (and the person's own
+// website), and usernames reused across platforms.
+type Discoverability struct {
+	// TrueAccounts is the number of true accounts; Reachable how many of
+	// them a lookup can reach; Strangers how many other people's accounts
+	// it runs into on the way.
+	TrueAccounts, Reachable, Strangers int
+}
+
+// Discoverability walks every person's reachable accounts. With
+// sanitizeGuesses, the local part is also tried in each platform's
+// username alphabet (jane.doe → jane-doe on GitHub, jane_doe on Mastodon).
+func (s *Sim) Discoverability(sanitizeGuesses bool) Discoverability {
+	w := s.w
+	var d Discoverability
+	for i, p := range w.people {
+		seen := map[string]*account{}
+		var queue []*account
+		try := func(src, u string) {
+			u = handleOf(src, strings.ToLower(u))
+			k := src + ":" + u
+			if _, ok := seen[k]; ok {
+				return
+			}
+			a := w.lookup(src, u)
+			seen[k] = a
+			if a != nil {
+				queue = append(queue, a)
+			}
+		}
+		email := strings.ToLower(p.Email)
+		if a := w.gravatar[sha256Hex(email)]; a != nil {
+			try(srcGravatar, a.username)
+		}
+		if a := w.ghByEmail[email]; a != nil {
+			try(srcGitHub, a.username)
+		}
+		local, dom, _ := strings.Cut(email, "@")
+		guess := func(u string) {
+			for _, src := range usernamePlatforms() {
+				try(src, u)
+				if g := sanitize(src, u); sanitizeGuesses && g != "" {
+					try(src, g)
+				}
+			}
+		}
+		guess(local)
+		if dd := w.domains[dom]; dd != nil && dd.site != nil && dd.kind == "personal" {
+			for _, l := range dd.site.socials {
+				for _, src := range usernamePlatforms() {
+					if u, ok := strings.CutPrefix(l, accountURL(src, "")); ok {
+						try(src, u)
+					}
+				}
+			}
+		}
+		for len(queue) > 0 {
+			a := queue[0]
+			queue = queue[1:]
+			for _, l := range a.links {
+				if l.username != "" && l.service != "twitter" {
+					try(l.service, l.username)
+				}
+			}
+			if a.source != srcGravatar {
+				guess(strings.TrimSuffix(a.username, ".bsky.social"))
+			}
+		}
+		for _, a := range seen {
+			switch {
+			case a == nil:
+			case a.owner == i:
+				d.Reachable++
+			default:
+				d.Strangers++
+			}
+		}
+		d.TrueAccounts += len(p.Truth.Accounts)
+	}
+	return d
+}
