@@ -218,6 +218,28 @@ func breakerState(s gobreaker.State) string {
 	}
 }
 
+// Warm runs every enabled source's Warm, concurrently, and returns the
+// first error.
+func (e *Engine) Warm(ctx context.Context) error {
+	errs := make(chan error, len(e.entries))
+	n := 0
+	for _, en := range e.entries {
+		w, ok := en.src.(Warmer)
+		if !ok || !en.enabled {
+			continue
+		}
+		n++
+		go func() { errs <- w.Warm(ctx) }()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // Has reports whether a source of that name is registered.
 func (e *Engine) Has(name string) bool { _, ok := e.entries[name]; return ok }
 

@@ -107,3 +107,10 @@ type Enricher interface {
 type Applier interface {
 	Applies(id Identifier) (ok bool, reason string)
 }
+
+// Warmer is implemented by sources with expensive one-time set-up (loading
+// embedded lists or metadata). The composition root calls Engine.Warm once
+// at start-up so the first live request does not pay for it.
+type Warmer interface {
+	Warm(ctx context.Context) error
+}

@@ -100,6 +100,12 @@ func readGzSet(b []byte) (map[string]struct{}, error) {
 	return set, sc.Err()
 }
 
+// Warm loads the embedded lists.
+func (s *Source) Warm(context.Context) error {
+	_, err := s.load()
+	return err
+}
+
 // DisposableCount is the number of disposable domains embedded.
 func (s *Source) DisposableCount() (int, error) {
 	l, err := s.load()

@@ -40,6 +40,12 @@ func (*Source) Describe() enrichers.Description {
 	}
 }
 
+// Warm makes libphonenumber load its carrier, geocoding and time-zone data.
+func (s *Source) Warm(ctx context.Context) error {
+	_, err := s.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindPhone, Value: "+14155552671"})
+	return err
+}
+
 // Enrich implements enrichers.Enricher. id.Value is E.164.
 func (*Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
 	if err := ctx.Err(); err != nil {

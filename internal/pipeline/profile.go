@@ -139,7 +139,7 @@ func (s *Service) resolve(req *request, p *Profile) []enrichers.Account {
 		sub.Countries = append(sub.Countries, ph.Region)
 	}
 	resolved := s.cfg.Identity.Resolve(sub, p.Accounts)
-	kept := resolved[:0]
+	kept := make([]enrichers.Account, 0, len(resolved))
 	for _, a := range resolved {
 		if a.Match.Probability >= req.minMatch {
 			kept = append(kept, a)

@@ -1,0 +1,30 @@
+# The README's two commands: `make run` and `make test`.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: build run test bench generate lint
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/footprint ./cmd/footprint
+
+# Runs the service with the simulated web in-process: full profiles with no
+# internet and no keys (clearly labelled simulated).
+run: build
+	./bin/footprint serve --demo
+
+# Every test with the race detector. Redis-backed tests run when
+# FOOTPRINT_TEST_REDIS_URL is set (CI sets it) and skip with a message otherwise.
+test:
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+generate:
+	$(GO) generate ./...
+
+lint:
+	gofmt -l $$(git ls-files '*.go')
+	$(GO) vet ./...
+	staticcheck ./...

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/footprint-oss/footprint/internal/pipeline"
+)
+
+func cmdLookup(ctx context.Context, args []string, e env) error {
+	fs := newFlags("lookup --email ADDRESS [--phone NUMBER] [flags]",
+		"Enriches one email and/or phone number in-process and prints the profile as JSON.", e)
+	cfgPath := fs.String("config", "", "YAML configuration file")
+	var in pipeline.Input
+	fs.StringVar(&in.Email, "email", "", "email address")
+	fs.StringVar(&in.Phone, "phone", "", "phone number (international, or national with --country)")
+	fs.StringVar(&in.Country, "country", "", "ISO 3166-1 region used to read national phone numbers (e.g. US)")
+	fs.StringVar(&in.Name, "name", "", "the person's name, if known")
+	timeoutMS := fs.Int("timeout-ms", 0, "overall budget in milliseconds (default 3000)")
+	only := fs.String("sources", "", "comma-separated sources to use (default: all)")
+	exclude := fs.String("exclude-sources", "", "comma-separated sources to leave out")
+	pretty := fs.Bool("pretty", false, "indent the JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if in.Email == "" && in.Phone == "" {
+		return usageErr("give --email and/or --phone")
+	}
+	if *timeoutMS != 0 {
+		in.Options.TimeoutMS = timeoutMS
+	}
+	in.Options.Sources = splitList(*only)
+	in.Options.ExcludeSources = splitList(*exclude)
+	cfg, err := loadConfig(*cfgPath, e)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return errUsage{err}
+	}
+	a, err := buildApp(cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.Enrich(ctx, in)
+	if err != nil {
+		var ie *pipeline.InputError
+		if errors.As(err, &ie) {
+			return errUsage{ie}
+		}
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	if *pretty {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(p)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

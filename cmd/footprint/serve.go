@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/footprint-oss/footprint/internal/api"
+)
+
+func cmdServe(ctx context.Context, args []string, e env) error {
+	fs := newFlags("serve [flags]", "Runs the HTTP API until SIGINT/SIGTERM, then lets in-flight requests finish.", e)
+	cfgPath := fs.String("config", "", "YAML configuration file")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
+	dataDir := fs.String("data-dir", "", "data folder (default: a per-user data folder)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath, e)
+	if err != nil {
+		return err
+	}
+	if flagSet(fs, "addr") {
+		cfg.Server.Addr = *addr
+	}
+	if flagSet(fs, "data-dir") {
+		cfg.DataDir = *dataDir
+	}
+	if flagSet(fs, "log-format") {
+		cfg.Log.Format = *logFormat
+	}
+	if err := cfg.Validate(); err != nil {
+		return errUsage{err}
+	}
+	log := newLogger(cfg, e.stderr)
+	a, err := buildApp(cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := a.engine.Warm(ctx); err != nil {
+		return fmt.Errorf("warming sources: %w", err)
+	}
+	srv := api.New(api.Config{
+		MaxBodyBytes:    cfg.Server.MaxBodyBytes,
+		ShutdownTimeout: time.Duration(cfg.Server.ShutdownTimeout),
+		Logger:          log,
+	}, a.svc)
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("footprint listening", "addr", ln.Addr().String(), "version", version, "sources", len(a.engine.Sources()))
+	return srv.Serve(ctx, ln)
+}

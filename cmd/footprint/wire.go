@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/config"
+	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/sources"
+)
+
+// errHelp is returned when a command printed its help.
+var errHelp = errors.New("help shown")
+
+// newFlags returns a flag set whose -h prints the synopsis and flags.
+func newFlags(name, synopsis string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: footprint %s\n\n%s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning -h into errHelp and bad flags into usage
+// errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage{err}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// loadConfig applies defaults → file → environment; flags are applied by the
+// caller afterwards.
+func loadConfig(path string, e env) (*config.Config, error) {
+	cfg, err := config.Load(path, e.lookup, e.environ)
+	if err != nil {
+		return nil, errUsage{err}
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.Log.Format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// app is the wired data path.
+type app struct {
+	svc    *pipeline.Service
+	engine *enrichers.Engine
+}
+
+// buildApp is the composition root: the only place that knows every
+// concrete source, cache and store.
+func buildApp(cfg *config.Config, log *slog.Logger) (*app, error) {
+	reg := enrichers.NewRegistry()
+	sources.Register(reg, sources.Deps{})
+	engine, err := enrichers.NewEngine(reg, enrichers.Options{
+		Sources: cfg.EngineSources(),
+		Logger:  log,
+	})
+	if err != nil {
+		return nil, errUsage{err}
+	}
+	svc := pipeline.New(engine, pipeline.Config{
+		DefaultTimeout: time.Duration(cfg.Server.DefaultTimeoutMS) * time.Millisecond,
+		MaxTimeout:     time.Duration(cfg.Server.MaxTimeoutMS) * time.Millisecond,
+		Simulated:      cfg.Demo || cfg.Upstream != "",
+		Logger:         log,
+	})
+	return &app{svc: svc, engine: engine}, nil
+}

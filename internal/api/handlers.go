@@ -1,0 +1,169 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/pipeline"
+)
+
+// enrich serves POST /v1/enrich (operation enrich). The body has been
+// validated against EnrichRequest by validate.
+func (s *Server) enrich(c *gin.Context) {
+	in, err := decodeInput(c.MustGet(keyBody).([]byte))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Enrich(c.Request.Context(), in)
+	switch {
+	case err != nil:
+		s.fail(c, err)
+	case p == nil:
+		s.fail(c, errNoResult)
+	default:
+		// The contract says arrays, never null: do not let a nil slice
+		// from the data path break it.
+		if p.Accounts == nil {
+			p.Accounts = []enrichers.Account{}
+		}
+		if p.Sources == nil {
+			p.Sources = []pipeline.SourceStatus{}
+		}
+		s.writeJSON(c, http.StatusOK, p)
+	}
+}
+
+// sourceJSON is one entry of GET /v1/sources (schema Source).
+type sourceJSON struct {
+	Name           string           `json:"name"`
+	Description    string           `json:"description"`
+	Inputs         []enrichers.Kind `json:"inputs"`
+	Network        bool             `json:"network"`
+	RatePerS       float64          `json:"rate_per_s"`
+	Burst          int              `json:"burst"`
+	TimeoutMS      int64            `json:"timeout_ms"`
+	Breaker        breakerJSON      `json:"breaker"`
+	Enabled        bool             `json:"enabled"`
+	DisabledReason string           `json:"disabled_reason,omitempty"`
+	Version        int              `json:"version"`
+}
+
+// breakerJSON is schema Breaker.
+type breakerJSON struct {
+	State            string `json:"state"`
+	Failures         uint32 `json:"failures"`
+	OpenForMS        int64  `json:"open_for_ms"`
+	HalfOpenRequests uint32 `json:"half_open_requests"`
+}
+
+// listSources serves GET /v1/sources from the engine's own view of its
+// sources: their self-descriptions with configuration applied.
+func (s *Server) listSources(c *gin.Context) {
+	var infos []enrichers.SourceInfo
+	if e := s.svc.Engine(); e != nil {
+		infos = e.Sources()
+	}
+	out := make([]sourceJSON, 0, len(infos))
+	for _, si := range infos {
+		inputs := append([]enrichers.Kind{}, si.Inputs...)
+		out = append(out, sourceJSON{
+			Name:        si.Name,
+			Description: si.Description.Description,
+			Inputs:      inputs,
+			Network:     si.Network,
+			RatePerS:    si.RatePerS,
+			Burst:       si.Burst,
+			TimeoutMS:   si.Timeout.Milliseconds(),
+			Breaker: breakerJSON{
+				State:            si.BreakerState,
+				Failures:         si.Breaker.Failures,
+				OpenForMS:        si.Breaker.OpenFor.Milliseconds(),
+				HalfOpenRequests: si.Breaker.HalfOpenRequests,
+			},
+			Enabled:        si.Enabled,
+			DisabledReason: si.DisabledReason,
+			Version:        si.Version,
+		})
+	}
+	s.writeJSON(c, http.StatusOK, struct {
+		Sources []sourceJSON `json:"sources"`
+	}{out})
+}
+
+// liveness serves GET /healthz: the process answers HTTP.
+func (s *Server) liveness(c *gin.Context) {
+	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readinessJSON is schema Readiness.
+type readinessJSON struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+// readiness serves GET /readyz: every configured check, concurrently, each
+// within ReadyCheckTimeout. A check that ignores its context is reported as
+// timed out and left behind. While the server shuts down it reports
+// not_ready so load balancers stop sending traffic.
+func (s *Server) readiness(c *gin.Context) {
+	type result struct {
+		i   int
+		msg string
+	}
+	checks := s.cfg.ReadyChecks
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.ReadyCheckTimeout)
+	defer cancel()
+	results := make(chan result, len(checks))
+	for i, rc := range checks {
+		go func() {
+			msg := "ok"
+			defer func() {
+				if r := recover(); r != nil {
+					msg = "check panicked"
+				}
+				results <- result{i, msg}
+			}()
+			if err := rc.Check(ctx); err != nil {
+				msg = truncate(err.Error(), 200)
+			}
+		}()
+	}
+	out := readinessJSON{Status: "ready", Checks: make(map[string]string, len(checks)+1)}
+	got := make([]bool, len(checks))
+wait:
+	for range checks {
+		select {
+		case r := <-results:
+			got[r.i] = true
+			out.Checks[checks[r.i].Name] = r.msg
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	for i, ok := range got {
+		if !ok {
+			out.Checks[checks[i].Name] = fmt.Sprintf("no answer within %s", s.cfg.ReadyCheckTimeout)
+		}
+	}
+	if s.draining.Load() {
+		out.Checks["server"] = "shutting down"
+	}
+	status := http.StatusOK
+	for _, msg := range out.Checks {
+		if msg != "ok" {
+			out.Status, status = "not_ready", http.StatusServiceUnavailable
+		}
+	}
+	s.writeJSON(c, status, out)
+}
+
+// openapiYAML serves the contract as embedded.
+func (s *Server) openapiYAML(c *gin.Context) { c.Data(http.StatusOK, mimeYAML, s.specYAML) }
+
+// openapiJSON serves the contract converted to JSON at start-up.
+func (s *Server) openapiJSON(c *gin.Context) { c.Data(http.StatusOK, mimeJSON, s.specJSON) }
