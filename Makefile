@@ -8,10 +8,9 @@ LDFLAGS := -X main.version=$(VERSION)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/footprint ./cmd/footprint
 
-# Runs the service with the simulated web in-process: full profiles with no
-# internet and no keys (clearly labelled simulated).
+# Builds and serves the API on 127.0.0.1:8080 with embedded defaults.
 run: build
-	./bin/footprint serve --demo
+	./bin/footprint serve
 
 # Every test with the race detector. Redis-backed tests run when
 # FOOTPRINT_TEST_REDIS_URL is set (CI sets it) and skip with a message otherwise.

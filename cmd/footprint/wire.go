@@ -84,6 +84,11 @@ type app struct {
 // buildApp is the composition root: the only place that knows every
 // concrete source, cache and store.
 func buildApp(cfg *config.Config, log *slog.Logger) (*app, error) {
+	if cfg.Demo || cfg.Upstream != "" {
+		// The network sources and the simulated web are wired in a later
+		// change; refuse rather than label offline results as simulated.
+		return nil, usageErr("demo/upstream: the simulated web is not wired into this build yet")
+	}
 	reg := enrichers.NewRegistry()
 	sources.Register(reg, sources.Deps{})
 	engine, err := enrichers.NewEngine(reg, enrichers.Options{
