@@ -23,8 +23,13 @@ func newFlags(name, synopsis string, e env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: footprint %s\n\n%s\n\nFlags:\n", name, synopsis)
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+		// Go accepts -flag and --flag alike; show the --flag form.
+		flags := strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")
+		fmt.Fprintf(e.stderr, "Usage: footprint %s\n\n%s\n\nFlags:%s", name, synopsis, flags)
 	}
 	return fs
 }
