@@ -455,6 +455,25 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 }
 
 func (e *Engine) fetch(ctx context.Context, en *entry, id Identifier) (*Finding, error) {
+	f, err := e.attempt(ctx, en, id)
+	var se *SourceError
+	if err == nil || !errors.As(err, &se) || !se.Retryable {
+		return f, err
+	}
+	// One retry, each attempt through the limiter and the breaker, only if
+	// the wait plus a full source timeout still fits in the budget.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < se.RetryAfter+en.desc.Timeout/2 {
+		return f, err
+	}
+	if sleep(ctx, se.RetryAfter) != nil {
+		return f, err
+	}
+	return e.attempt(ctx, en, id)
+}
+
+// attempt is one call: limiter → breaker → source with its own deadline,
+// with panics turned into errors.
+func (e *Engine) attempt(ctx context.Context, en *entry, id Identifier) (*Finding, error) {
 	name := en.desc.Name
 	if err := en.limiter.Wait(ctx); err != nil {
 		return nil, &SourceError{Source: name, Status: StatusRateLimited, Err: err}

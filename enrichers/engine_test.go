@@ -373,3 +373,33 @@ func BenchmarkEngineNoop10(b *testing.B) {
 		}
 	}
 }
+
+func TestRetryOutsideTheBreaker(t *testing.T) {
+	tests := []struct {
+		name   string
+		budget time.Duration
+		want   enrichers.Status
+		calls  int64
+	}{
+		{"retries when the budget allows", 2 * time.Second, enrichers.StatusOK, 2},
+		{"no retry when it does not", 80 * time.Millisecond, enrichers.StatusError, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int64
+			src := &fake{name: "flaky", tmo: 100 * time.Millisecond, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+				if n.Add(1) == 1 {
+					return nil, &enrichers.SourceError{Source: "flaky", Status: enrichers.StatusError, Retryable: true, RetryAfter: 50 * time.Millisecond, Err: errors.New("HTTP 503")}
+				}
+				return &enrichers.Finding{}, nil
+			}}
+			e := newEngine(t, enrichers.Options{}, src)
+			if got := statusOf(t, run(e, tt.budget, enrichers.Request{}), "flaky").Status; got != tt.want {
+				t.Fatalf("status %s, want %s", got, tt.want)
+			}
+			if src.calls.Load() != tt.calls {
+				t.Fatalf("%d calls, want %d", src.calls.Load(), tt.calls)
+			}
+		})
+	}
+}

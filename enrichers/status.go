@@ -41,7 +41,11 @@ type SourceError struct {
 	Status Status
 	// RetryAfter is the upstream's Retry-After, when it sent one.
 	RetryAfter time.Duration
-	Err        error
+	// Retryable marks a failure worth one more attempt after RetryAfter
+	// (502/503/504, or 429 with Retry-After). The engine retries — outside
+	// the breaker, through the limiter — only when the budget allows.
+	Retryable bool
+	Err       error
 }
 
 func (e *SourceError) Error() string {
