@@ -38,9 +38,9 @@ type Site struct {
 	ProfileURL string            `json:"profile_url,omitempty"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	// UsernamePattern: usernames not matching it are skipped.
-	UsernamePattern string `json:"username_pattern,omitempty"`
-	Absent          Rules  `json:"absent"`
-	Present         Rules  `json:"present,omitempty"`
+	UsernamePattern string   `json:"username_pattern,omitempty"`
+	Absent          Rules    `json:"absent"`
+	Present         Rules    `json:"present,omitempty"`
 	BotWallMarkers  []string `json:"bot_wall_markers,omitempty"`
 	Fields          Fields   `json:"fields"`
 	// CreatedFormat is "unix", "rfc3339" or a Go time layout.
