@@ -22,6 +22,8 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	only := fs.String("sources", "", "comma-separated sources to use (default: all)")
 	exclude := fs.String("exclude-sources", "", "comma-separated sources to leave out")
 	pretty := fs.Bool("pretty", false, "indent the JSON")
+	upstream := fs.String("upstream", "", "send every network source to this simulated web")
+	demo := fs.Bool("demo", false, "run the simulated web in-process (results are labelled simulated)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,10 +39,16 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if flagSet(fs, "upstream") {
+		cfg.Upstream = *upstream
+	}
+	if flagSet(fs, "demo") {
+		cfg.Demo = *demo
+	}
 	if err := cfg.Validate(); err != nil {
 		return errUsage{err}
 	}
-	a, err := buildApp(cfg, newLogger(cfg, e.stderr))
+	a, err := buildApp(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	dataDir := fs.String("data-dir", "", "data folder (default: a per-user data folder)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	upstream := fs.String("upstream", "", "send every network source to this simulated web (e.g. http://127.0.0.1:9090)")
+	demo := fs.Bool("demo", false, "run the simulated web in-process: full profiles with no internet and no keys (labelled simulated)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,11 +33,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if flagSet(fs, "log-format") {
 		cfg.Log.Format = *logFormat
 	}
+	if flagSet(fs, "upstream") {
+		cfg.Upstream = *upstream
+	}
+	if flagSet(fs, "demo") {
+		cfg.Demo = *demo
+	}
 	if err := cfg.Validate(); err != nil {
 		return errUsage{err}
 	}
 	log := newLogger(cfg, e.stderr)
-	a, err := buildApp(cfg, log)
+	a, err := buildApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

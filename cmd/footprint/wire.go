@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/config"
 	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/sim"
 	"github.com/footprint-oss/footprint/internal/sources"
 )
 
@@ -88,14 +91,27 @@ type app struct {
 
 // buildApp is the composition root: the only place that knows every
 // concrete source, cache and store.
-func buildApp(cfg *config.Config, log *slog.Logger) (*app, error) {
-	if cfg.Demo || cfg.Upstream != "" {
-		// The network sources and the simulated web are wired in a later
-		// change; refuse rather than label offline results as simulated.
-		return nil, usageErr("demo/upstream: the simulated web is not wired into this build yet")
+func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version)}
+	switch {
+	case cfg.Demo:
+		u, err := startDemo(ctx, log)
+		if err != nil {
+			return nil, err
+		}
+		deps.Upstream = u
+	case cfg.Upstream != "":
+		u, err := url.Parse(cfg.Upstream)
+		if err != nil {
+			return nil, usageErr("upstream: %v", err)
+		}
+		deps.Upstream = u
+		log.Warn("SIMULATED DATA: every network source talks to the simulated web", "upstream", u.Host)
 	}
 	reg := enrichers.NewRegistry()
-	sources.Register(reg, sources.Deps{})
+	if err := sources.Register(reg, deps); err != nil {
+		return nil, err
+	}
 	engine, err := enrichers.NewEngine(reg, enrichers.Options{
 		Sources: cfg.EngineSources(),
 		Logger:  log,
@@ -106,8 +122,26 @@ func buildApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	svc := pipeline.New(engine, pipeline.Config{
 		DefaultTimeout: time.Duration(cfg.Server.DefaultTimeoutMS) * time.Millisecond,
 		MaxTimeout:     time.Duration(cfg.Server.MaxTimeoutMS) * time.Millisecond,
-		Simulated:      cfg.Demo || cfg.Upstream != "",
+		Simulated:      deps.Upstream != nil,
 		Logger:         log,
 	})
 	return &app{svc: svc, engine: engine}, nil
+}
+
+// startDemo runs the simulated web in-process on a free loopback port until
+// ctx is done, and returns its URL.
+func startDemo(ctx context.Context, log *slog.Logger) (*url.URL, error) {
+	s := sim.New(sim.Config{Seed: 1, People: 1000, Logger: log})
+	ln, pc, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	go func() {
+		if err := s.Serve(ctx, ln, pc); err != nil {
+			log.Error("demo simulated web stopped", "err", err)
+		}
+	}()
+	log.Warn("DEMO MODE — SIMULATED DATA: network sources talk to an in-process simulated web of 1000 synthetic people (seed 1); nothing here is real",
+		"upstream", ln.Addr().String())
+	return url.Parse("http://" + ln.Addr().String())
 }

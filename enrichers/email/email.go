@@ -146,7 +146,41 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if !literal {
 		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: "email_domain", Prior: 1}}
 	}
+	if !f.RoleAccount && !f.Disposable {
+		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
+	}
 	return out, nil
+}
+
+// Priors of username guesses derived from the local part: people often
+// reuse it as a username, less often in another platform's alphabet.
+const (
+	guessPrior   = 0.8
+	variantPrior = 0.6
+)
+
+// UsernameGuesses derives candidate usernames from an email local part: the
+// part itself (without a +tag) when it can be a username, and its
+// dotless and underscore spellings for platforms that do not allow dots.
+func UsernameGuesses(local string) []enrichers.Identifier {
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	if len(local) < 3 || len(local) > 30 || strings.HasPrefix(local, `"`) {
+		return nil
+	}
+	for _, r := range local {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return nil
+		}
+	}
+	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: "username_guess", Prior: guessPrior}}
+	if strings.Contains(local, ".") {
+		for _, v := range []string{strings.ReplaceAll(local, ".", ""), strings.ReplaceAll(local, ".", "_")} {
+			out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: variantPrior})
+		}
+	}
+	return out
 }
 
 func (l *lists) isDisposable(domain string) bool {

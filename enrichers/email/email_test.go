@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -59,7 +60,7 @@ func TestEnrichTable(t *testing.T) {
 func TestDomainIdentifierAndLiterals(t *testing.T) {
 	s := New()
 	f := enrich(t, s, "jane@acme-robotics.com")
-	if len(f.Identifiers) != 1 || f.Identifiers[0].Kind != enrichers.KindDomain || f.Identifiers[0].Value != "acme-robotics.com" {
+	if len(f.Identifiers) != 2 || f.Identifiers[0].Kind != enrichers.KindDomain || f.Identifiers[0].Value != "acme-robotics.com" || f.Identifiers[1].Value != "jane" {
 		t.Fatalf("identifiers %+v", f.Identifiers)
 	}
 	lit := enrich(t, s, "x@[127.0.0.1]")
@@ -100,6 +101,31 @@ func BenchmarkEmailEnrich(b *testing.B) {
 	for b.Loop() {
 		if _, err := s.Enrich(context.Background(), id); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestUsernameGuesses(t *testing.T) {
+	tests := []struct {
+		local string
+		want  []string
+	}{
+		{"jane.doe", []string{"jane.doe", "janedoe", "jane_doe"}},
+		{"jdoe92+news", []string{"jdoe92"}},
+		{"jd", nil},
+		{`"odd local"`, nil},
+		{"josé", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, id := range UsernameGuesses(tt.local) {
+			got = append(got, id.Value)
+			if id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Prior <= 0 || id.Prior >= 1 {
+				t.Errorf("%q: bad identifier %+v", tt.local, id)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("UsernameGuesses(%q) = %v, want %v", tt.local, got, tt.want)
 		}
 	}
 }
