@@ -40,7 +40,9 @@ func TestLookup(t *testing.T) {
 			Email struct{ Canonical string }
 			Phone struct{ E164 string }
 		}
-		Phone   struct{ LineType string `json:"line_type"` }
+		Phone struct {
+			LineType string `json:"line_type"`
+		}
 		Sources []struct{ Name, Status string }
 	}
 	if err := json.Unmarshal([]byte(out), &p); err != nil {

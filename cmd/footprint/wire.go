@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"net/url"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
