@@ -25,6 +25,7 @@ Commands:
   serve     run the HTTP API (POST /v1/enrich, GET /v1/sources, /healthz, /readyz)
   lookup    enrich one email and/or phone in-process and print the profile JSON
   sim       serve the simulated web (synthetic population for demos, tests, calibration)
+  eval      enrich a simulated population and measure footprint against its ground truth
   version   print the version
   help      show this help, or "footprint help <command>" for a command's flags
 
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdLookup(ctx, rest, e)
 	case "sim":
 		err = cmdSim(ctx, rest, e)
+	case "eval":
+		err = cmdEval(ctx, rest, e)
 	case "version", "--version", "-v":
 		fmt.Fprintf(e.stdout, "footprint %s\n", version)
 	case "help", "--help", "-h":

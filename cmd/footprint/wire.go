@@ -91,11 +91,18 @@ type app struct {
 
 // buildApp is the composition root: the only place that knows every
 // concrete source, cache and store.
-func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+// buildOptions tune buildApp for tools.
+type buildOptions struct {
+	// unlimited lifts every source's rate limit: only for a simulated web
+	// that is not rate limited itself (eval).
+	unlimited bool
+}
+
+func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
 	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version)}
 	switch {
 	case cfg.Demo:
-		u, err := startDemo(ctx, log)
+		u, err := startDemo(ctx, log, sim.Config{Seed: 1, People: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -112,8 +119,19 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, 
 	if err := sources.Register(reg, deps); err != nil {
 		return nil, err
 	}
+	srcCfg := cfg.EngineSources()
+	if len(opts) > 0 && opts[0].unlimited {
+		if srcCfg == nil {
+			srcCfg = map[string]enrichers.SourceConfig{}
+		}
+		for _, n := range reg.Names() {
+			c := srcCfg[n]
+			c.RatePerS, c.Burst = 10000, 10000
+			srcCfg[n] = c
+		}
+	}
 	engine, err := enrichers.NewEngine(reg, enrichers.Options{
-		Sources: cfg.EngineSources(),
+		Sources: srcCfg,
 		Logger:  log,
 	})
 	if err != nil {
@@ -130,18 +148,30 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, 
 
 // startDemo runs the simulated web in-process on a free loopback port until
 // ctx is done, and returns its URL.
-func startDemo(ctx context.Context, log *slog.Logger) (*url.URL, error) {
-	s := sim.New(sim.Config{Seed: 1, People: 1000, Logger: log})
+func startDemo(ctx context.Context, log *slog.Logger, cfg sim.Config) (*url.URL, error) {
+	_, u, err := startSim(ctx, log, cfg)
+	if err != nil {
+		return nil, err
+	}
+	log.Warn("DEMO MODE — SIMULATED DATA: network sources talk to an in-process simulated web of synthetic people; nothing here is real",
+		"upstream", u.Host, "seed", cfg.Seed, "people", cfg.People)
+	return u, nil
+}
+
+// startSim runs a simulated web in-process on a free loopback port until
+// ctx is done.
+func startSim(ctx context.Context, log *slog.Logger, cfg sim.Config) (*sim.Sim, *url.URL, error) {
+	cfg.Logger = log
+	s := sim.New(cfg)
 	ln, pc, err := sim.Listen("127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
+		return nil, nil, fmt.Errorf("simulated web: %w", err)
 	}
 	go func() {
 		if err := s.Serve(ctx, ln, pc); err != nil {
-			log.Error("demo simulated web stopped", "err", err)
+			log.Error("simulated web stopped", "err", err)
 		}
 	}()
-	log.Warn("DEMO MODE — SIMULATED DATA: network sources talk to an in-process simulated web of 1000 synthetic people (seed 1); nothing here is real",
-		"upstream", ln.Addr().String())
-	return url.Parse("http://" + ln.Addr().String())
+	u, err := url.Parse("http://" + ln.Addr().String())
+	return s, u, err
 }

@@ -1,0 +1,121 @@
+// Package evaluate runs footprint's pipeline over a simulated population
+// and measures it against the population's ground truth: identity
+// resolution (which found accounts are the person's) and, with scoring, the
+// calibration of every probability. `footprint eval` and the end-to-end
+// tests use it.
+package evaluate
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/sim"
+)
+
+// Outcome is one person's lookup.
+type Outcome struct {
+	Person  sim.Person
+	Profile *pipeline.Profile
+	Err     error
+}
+
+// Enricher is the data path (a *pipeline.Service).
+type Enricher interface {
+	Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error)
+}
+
+// Run enriches every person with at most concurrency lookups in flight.
+// Candidates are always included so that metrics can use any threshold.
+func Run(ctx context.Context, svc Enricher, people []sim.Person, concurrency int, opts pipeline.Options) []Outcome {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	opts.IncludeCandidates = true
+	out := make([]Outcome, len(people))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i, p := range people {
+		out[i].Person = p
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			in := pipeline.Input{Email: p.Email, Phone: p.Phone, Country: p.Country, Options: opts}
+			out[i].Profile, out[i].Err = svc.Enrich(ctx, in)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// AccountMetrics measures identity resolution at one threshold.
+type AccountMetrics struct {
+	Threshold float64 `json:"threshold"`
+	// TrueAccounts is how many accounts the population really has;
+	// Recovered how many of them came back with p ≥ Threshold.
+	TrueAccounts int     `json:"true_accounts"`
+	Recovered    int     `json:"recovered"`
+	Recall       float64 `json:"recall"`
+	// Returned is how many accounts came back with p ≥ Threshold; Wrong
+	// how many of those belong to someone else.
+	Returned   int     `json:"returned"`
+	Wrong      int     `json:"wrong"`
+	FalseShare float64 `json:"false_share"`
+	// Errors counts lookups that failed outright.
+	Errors int `json:"errors"`
+}
+
+// Key normalizes (source, username) so the pipeline's accounts and the
+// simulation's truth compare equal.
+func Key(source, username string) string {
+	u := strings.ToLower(username)
+	u = strings.TrimSuffix(u, ".bsky.social")
+	u = strings.TrimPrefix(u, "@")
+	if i := strings.IndexByte(u, '@'); i > 0 { // mastodon acct user@instance
+		u = u[:i]
+	}
+	return source + "\x00" + u
+}
+
+// Accounts computes identity-resolution metrics at threshold.
+func Accounts(outs []Outcome, threshold float64) AccountMetrics {
+	m := AccountMetrics{Threshold: threshold}
+	for _, o := range outs {
+		truth := map[string]bool{}
+		for _, a := range o.Person.Truth.Accounts {
+			truth[Key(a.Source, a.Username)] = true
+		}
+		m.TrueAccounts += len(truth)
+		if o.Err != nil || o.Profile == nil {
+			m.Errors++
+			continue
+		}
+		got := map[string]bool{}
+		for _, a := range o.Profile.Accounts {
+			if a.Match == nil || a.Match.Probability < threshold {
+				continue
+			}
+			k := Key(a.Source, a.Username)
+			if got[k] {
+				continue
+			}
+			got[k] = true
+			m.Returned++
+			if truth[k] {
+				m.Recovered++
+			} else {
+				m.Wrong++
+			}
+		}
+	}
+	if m.TrueAccounts > 0 {
+		m.Recall = float64(m.Recovered) / float64(m.TrueAccounts)
+	}
+	if m.Returned > 0 {
+		m.FalseShare = float64(m.Wrong) / float64(m.Returned)
+	}
+	return m
+}
