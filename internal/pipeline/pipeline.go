@@ -45,6 +45,10 @@ type Options struct {
 	// candidates (default 0.5); IncludeCandidates returns them too.
 	MinMatch          *float64 `json:"min_match,omitempty"`
 	IncludeCandidates bool     `json:"include_candidates,omitempty"`
+	// MaxAgeS accepts only cached evidence younger than this (0 refreshes);
+	// Cache is default, refresh or only.
+	MaxAgeS *int   `json:"max_age_s,omitempty"`
+	Cache   string `json:"cache,omitempty"`
 }
 
 // DefaultMinMatch is the default options.min_match.
@@ -209,6 +213,20 @@ func (s *Service) validate(in Input) (*request, error) {
 	if in.Options.IncludeCandidates {
 		req.minMatch = -1
 	}
+	var policy enrichers.CachePolicy
+	switch mode := enrichers.CacheMode(in.Options.Cache); mode {
+	case "", enrichers.CacheDefault, enrichers.CacheRefresh, enrichers.CacheOnly:
+		policy.Mode = mode
+	default:
+		bad("options.cache", `must be "default", "refresh" or "only"`)
+	}
+	if m := in.Options.MaxAgeS; m != nil {
+		if *m < 0 {
+			bad("options.max_age_s", "must be ≥ 0")
+		} else {
+			policy.MaxAge, policy.HasMaxAge = time.Duration(*m)*time.Second, true
+		}
+	}
 	if len(errs) > 0 {
 		return nil, &InputError{Status: 400, Errors: errs}
 	}
@@ -230,7 +248,7 @@ func (s *Service) validate(in Input) (*request, error) {
 		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 		return nil, &InputError{Status: 422, Errors: errs}
 	}
-	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources}
+	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
 	return req, nil
 }
 
