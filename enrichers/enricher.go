@@ -32,7 +32,7 @@ const (
 // lowercase). Identifiers are compared by (Kind, Value).
 type Identifier struct {
 	Kind  Kind   `json:"kind"`
-	Value string `json:"-"`
+	Value string `json:"value"`
 	// Method says how the identifier was obtained: "input" for what the
 	// client sent, "linked_from:<source>" for a verified link, "email_search"
 	// or "username_guess" for weaker derivations.

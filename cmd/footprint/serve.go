@@ -17,6 +17,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	upstream := fs.String("upstream", "", "send every network source to this simulated web (e.g. http://127.0.0.1:9090)")
 	demo := fs.Bool("demo", false, "run the simulated web in-process: full profiles with no internet and no keys (labelled simulated)")
+	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,14 +40,18 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if flagSet(fs, "demo") {
 		cfg.Demo = *demo
 	}
+	if flagSet(fs, "redis-url") {
+		cfg.RedisURL = *redisURL
+	}
 	if err := cfg.Validate(); err != nil {
 		return errUsage{err}
 	}
 	log := newLogger(cfg, e.stderr)
-	a, err := buildApp(ctx, cfg, log)
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true})
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}
@@ -54,6 +59,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		MaxBodyBytes:    cfg.Server.MaxBodyBytes,
 		ShutdownTimeout: time.Duration(cfg.Server.ShutdownTimeout),
 		Logger:          log,
+		ReadyChecks:     []api.ReadyCheck{{Name: "cache", Check: a.cache.Ready}},
 	}, a.svc)
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

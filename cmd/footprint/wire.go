@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/footprint-oss/footprint/cache"
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/config"
 	"github.com/footprint-oss/footprint/internal/pipeline"
@@ -87,6 +90,14 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 type app struct {
 	svc    *pipeline.Service
 	engine *enrichers.Engine
+	cache  *cache.Cache // nil when off
+}
+
+// close releases what buildApp started.
+func (a *app) close() {
+	if a.cache != nil {
+		_ = a.cache.Close()
+	}
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -96,6 +107,8 @@ type buildOptions struct {
 	// unlimited lifts every source's rate limit: only for a simulated web
 	// that is not rate limited itself (eval).
 	unlimited bool
+	// cache turns the evidence cache on (serve); L2 follows redis_url.
+	cache bool
 }
 
 func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
@@ -130,7 +143,23 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			srcCfg[n] = c
 		}
 	}
+	var opt buildOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	var c *cache.Cache
+	if opt.cache {
+		var err error
+		if c, err = newCache(cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	var ec enrichers.Cache
+	if c != nil {
+		ec = c
+	}
 	engine, err := enrichers.NewEngine(reg, enrichers.Options{
+		Cache:   ec,
 		Sources: srcCfg,
 		Logger:  log,
 	})
@@ -143,7 +172,32 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
 	})
-	return &app{svc: svc, engine: engine}, nil
+	return &app{svc: svc, engine: engine, cache: c}, nil
+}
+
+// newCache builds the evidence cache: L1 in-process always, L2 Redis when
+// redis_url is set. The key secret comes from cache.secret or is generated
+// once into the data folder.
+func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
+	secret := []byte(cfg.Cache.Secret)
+	if len(secret) == 0 {
+		if cfg.DataDir == "" {
+			return nil, usageErr("data_dir: needed to keep the cache key (or set cache.secret)")
+		}
+		var err error
+		if secret, err = cache.LoadOrCreateSecret(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	cc := cache.Config{Secret: secret, L1SizeMB: cfg.Cache.L1SizeMB, Logger: log}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, usageErr("redis_url: %v", err)
+		}
+		cc.Redis = redis.NewClient(opt)
+	}
+	return cache.New(cc)
 }
 
 // startDemo runs the simulated web in-process on a free loopback port until
