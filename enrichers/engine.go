@@ -115,7 +115,7 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 		case d.DefaultDisabled && (c.Enabled == nil || !*c.Enabled):
 			en.enabled, en.reason = false, "off by default; enable it in configuration"
 		}
-		en.limiter = NewLimiter(rate.Limit(d.RatePerS), d.Burst)
+		en.limiter = NewLimiter(rate.Limit(d.RatePerS*limiterHeadroom), d.Burst)
 		en.breaker = gobreaker.NewCircuitBreaker[*Finding](gobreaker.Settings{
 			Name:        name,
 			MaxRequests: d.Breaker.HalfOpenRequests,
@@ -132,6 +132,11 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// limiterHeadroom keeps us a little under each source's published rate, so
+// that clock skew between our token bucket and the upstream's (and network
+// jitter) never makes the upstream throttle us.
+const limiterHeadroom = 0.9
 
 // Keyed is implemented by sources that need an API key; HasKey reports
 // whether one is configured.
