@@ -74,7 +74,10 @@ type Cache struct {
 	closeOnce sync.Once
 }
 
-var _ enrichers.Cache = (*Cache)(nil)
+var (
+	_ enrichers.Cache  = (*Cache)(nil)
+	_ enrichers.Peeker = (*Cache)(nil)
+)
 
 type refreshJob struct {
 	key   string
@@ -130,7 +133,7 @@ func New(cfg Config) (*Cache, error) {
 		return nil, fmt.Errorf("cache: l1: %w", err)
 	}
 	c := &Cache{
-		cfg: cfg, keys: keyer{secret: cfg.Secret}, l1: l1, l2: cfg.Redis, stats: st,
+		cfg: cfg, keys: newKeyer(cfg.Secret), l1: l1, l2: cfg.Redis, stats: st,
 		now: cfg.Now, log: cfg.Logger,
 		refresh: make(chan refreshJob, cfg.RefreshQueue), inflight: map[string]bool{}, stop: make(chan struct{}),
 	}
@@ -156,6 +159,29 @@ func (c *Cache) Close() error {
 		_ = c.l1.Close()
 	})
 	return nil
+}
+
+// Peek implements enrichers.Peeker: a fresh L1 hit, or nothing.
+func (c *Cache) Peek(d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy) (*enrichers.Finding, time.Time, bool) {
+	if p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
+		return nil, time.Time{}, false
+	}
+	key := c.keys.Key(d, id)
+	b, err := c.l1.Get(key)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	e, err := decode(b)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	now := c.now()
+	if !now.Before(e.ExpiresAt) || (p.HasMaxAge && now.Sub(e.FetchedAt) > p.MaxAge) {
+		return nil, time.Time{}, false
+	}
+	c.stats.add("l1", d.Name, "hits")
+	c.stats.add("all", d.Name, "hits")
+	return e.Finding, e.FetchedAt, true
 }
 
 // Fetch implements enrichers.Cache.

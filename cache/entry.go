@@ -7,7 +7,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -18,6 +20,9 @@ import (
 const formatVersion byte = 1
 
 const headerLen = 1 + 1 + 8 + 8 + 8
+
+// notFoundJSON is how a bare not-found finding encodes.
+const notFoundJSON = `{"not_found":true}`
 
 // entry is one source's finding for one identifier.
 type entry struct {
@@ -60,7 +65,9 @@ func decode(b []byte) (*entry, error) {
 		return nil, errCorrupt
 	}
 	var f enrichers.Finding
-	if err := json.Unmarshal(b[headerLen:], &f); err != nil {
+	if body := b[headerLen:]; string(body) == notFoundJSON {
+		f.NotFound = true // the common negative entry: no JSON decoding
+	} else if err := json.Unmarshal(body, &f); err != nil {
 		return nil, errCorrupt
 	}
 	if f.NotFound != (b[1]&1 == 1) {
@@ -72,13 +79,23 @@ func decode(b []byte) (*entry, error) {
 
 // keyer derives cache keys: a keyed hash, so no raw email, phone or
 // username ever appears in a key, and keys of different deployments (or
-// secrets) never collide.
-type keyer struct{ secret []byte }
+// secrets) never collide. HMAC states are pooled: keys are computed for
+// every source of every request.
+type keyer struct {
+	secret []byte
+	pool   *sync.Pool
+}
+
+func newKeyer(secret []byte) keyer {
+	return keyer{secret: secret, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+}
 
 // Key returns the cache key of a source's entry for an identifier. The
 // source version is part of it: bumping it retires every old entry.
 func (k keyer) Key(d enrichers.Description, id enrichers.Identifier) string {
-	m := hmac.New(sha256.New, k.secret)
+	m := k.pool.Get().(hash.Hash)
+	defer k.pool.Put(m)
+	m.Reset()
 	m.Write([]byte(d.Name))
 	m.Write([]byte{0})
 	m.Write([]byte(strconv.Itoa(d.Version)))

@@ -1,0 +1,72 @@
+package evaluate_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/footprint-oss/footprint/cache"
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/api"
+	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/sim"
+	"github.com/footprint-oss/footprint/internal/sources"
+)
+
+// BenchmarkCachedEnrichHTTP measures POST /v1/enrich through the whole
+// stack (API validation, pipeline, engine, L1 cache, JSON) for a subject
+// whose evidence is cached, against GET /healthz on the same handler.
+func BenchmarkCachedEnrichHTTP(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := sim.New(sim.Config{Seed: 1, People: 50})
+	ln, pc, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = s.Serve(ctx, ln, pc) }()
+	u, _ := url.Parse("http://" + ln.Addr().String())
+	reg := enrichers.NewRegistry()
+	if err := sources.Register(reg, sources.Deps{Upstream: u}); err != nil {
+		b.Fatal(err)
+	}
+	c, err := cache.New(cache.Config{Secret: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	e, err := enrichers.NewEngine(reg, enrichers.Options{Cache: c})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := api.New(api.Config{}, pipeline.New(e, pipeline.Config{}))
+	p := s.People()[0]
+	body := []byte(`{"email":"` + p.Email + `","phone":"` + p.Phone + `"}`)
+	do := func(method, path string, body []byte) int {
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	if do(http.MethodPost, "/v1/enrich", body) != 200 {
+		b.Fatal("warm-up failed")
+	}
+	b.Run("enrich", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if do(http.MethodPost, "/v1/enrich", body) != 200 {
+				b.Fatal("not 200")
+			}
+		}
+	})
+	b.Run("healthz", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			do(http.MethodGet, "/healthz", nil)
+		}
+	})
+}
