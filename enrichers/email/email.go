@@ -42,7 +42,7 @@ type Source struct {
 
 type lists struct {
 	disposable map[string]struct{}
-	wildcard   []string
+	wildcard   map[string]struct{}
 	free       map[string]struct{}
 }
 
@@ -79,7 +79,10 @@ func (s *Source) load() (*lists, error) {
 			s.err = fmt.Errorf("email: free list: %w", err)
 			return
 		}
-		l.wildcard = strings.Fields(string(wildcardTxt))
+		l.wildcard = map[string]struct{}{}
+		for _, d := range strings.Fields(string(wildcardTxt)) {
+			l.wildcard[d] = struct{}{}
+		}
 		s.lists = l
 	})
 	return s.lists, s.err
@@ -200,7 +203,7 @@ func (l *lists) isDisposable(domain string) bool {
 		if _, ok := l.disposable[d]; ok {
 			return true
 		}
-		if slices.Contains(l.wildcard, d) {
+		if _, ok := l.wildcard[d]; ok {
 			return true
 		}
 	}

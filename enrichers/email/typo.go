@@ -19,6 +19,9 @@ func topProviders() []string {
 func suggest(domain string) string {
 	best, bestD := "", 3
 	for _, p := range topProviders() {
+		if diff := len(domain) - len(p); diff > 2 || diff < -2 {
+			continue // cannot be within distance 2
+		}
 		d := osaDistance(domain, p)
 		// Distance 2 only for long names that start alike: "yopmail.com"
 		// is a real provider, not a typo of "hotmail.com".
