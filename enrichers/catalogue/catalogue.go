@@ -18,10 +18,15 @@ import (
 	"time"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-//go:embed sites.json
-var builtin []byte
+var (
+	//go:embed sites.json
+	builtin []byte
+	//go:embed sites.schema.json
+	schemaJSON []byte
+)
 
 // Builtin returns the catalogue shipped with footprint.
 func Builtin() []byte { return builtin }
@@ -132,6 +137,9 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 // Load parses and validates a catalogue. Every problem is reported with
 // the entry and field it concerns.
 func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
+	if err := validateSchema(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	var doc struct {
@@ -240,4 +248,30 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 func validSelector(sel string) bool {
 	_, err := cascadia.Compile(sel)
 	return err == nil
+}
+
+// validateSchema checks data against sites.schema.json (structure, types,
+// ranges); Load then checks what a schema cannot (selectors and regexes
+// compile, tags exist, names are unique).
+func validateSchema(data []byte) error {
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(data)))
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	sch, err := jsonschema.UnmarshalJSON(strings.NewReader(string(schemaJSON)))
+	if err != nil {
+		return fmt.Errorf("catalogue: schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sites.schema.json", sch); err != nil {
+		return fmt.Errorf("catalogue: schema: %w", err)
+	}
+	compiled, err := c.Compile("sites.schema.json")
+	if err != nil {
+		return fmt.Errorf("catalogue: schema: %w", err)
+	}
+	if err := compiled.Validate(doc); err != nil {
+		return fmt.Errorf("catalogue: does not match sites.schema.json: %w", err)
+	}
+	return nil
 }

@@ -204,9 +204,9 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 	tests := []struct {
 		name, json, want string
 	}{
-		{"unknown field", `{"sites":[` + base + `,"colour":"red"}]}`, "unknown field"},
-		{"bad name", `{"sites":[` + strings.Replace(base, `"x1"`, `"X 1"`, 1) + `}]}`, ".name"},
-		{"no username in url", `{"sites":[` + strings.Replace(base, "{username}", "u", 1) + `}]}`, ".url"},
+		{"unknown field", `{"sites":[` + base + `,"colour":"red"}]}`, "'colour' not allowed"},
+		{"bad name", `{"sites":[` + strings.Replace(base, `"x1"`, `"X 1"`, 1) + `}]}`, "/sites/0/name"},
+		{"no username in url", `{"sites":[` + strings.Replace(base, "{username}", "u", 1) + `}]}`, "/sites/0/url"},
 		{"http url", `{"sites":[` + strings.Replace(base, "https://", "http://", 1) + `}]}`, "https"},
 		{"no absent rule", `{"sites":[` + strings.Replace(base, `"absent":{"status":[404]}`, `"absent":{}`, 1) + `}]}`, ".absent"},
 		{"json field without path", `{"sites":[` + strings.Replace(base, `"fields":{}`, `"fields":{"bio":{"selector":"p"}}`, 1) + `}]}`, "fields.bio"},
@@ -215,7 +215,7 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 		{"bad rate", `{"sites":[` + strings.Replace(base, `"rate_per_s":1`, `"rate_per_s":0`, 1) + `}]}`, "rate_per_s"},
 		{"duplicate", `{"sites":[` + base + `},` + base + `}]}`, "duplicate"},
 		{"bad selector", `{"sites":[` + strings.Replace(strings.Replace(base, `"json"`, `"html"`, 1), `"fields":{}`, `"fields":{"bio":{"selector":"p[["}}`, 1) + `}]}`, "invalid CSS selector"},
-		{"empty", `{"sites":[]}`, "no sites"},
+		{"empty", `{"sites":[]}`, "minItems"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
