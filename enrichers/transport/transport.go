@@ -143,6 +143,13 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header,
 
 // Do sends one request and classifies the answer.
 func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
+	if err := enrichers.Acquire(ctx); err != nil {
+		var se *enrichers.SourceError
+		if errors.As(err, &se) {
+			se.Source = c.cfg.Source
+		}
+		return nil, err
+	}
 	resp, retryAfter, err := c.once(ctx, method, rawURL, header, body)
 	var se *enrichers.SourceError
 	if err != nil && retryAfter >= 0 && (method == http.MethodGet || method == http.MethodHead) && errors.As(err, &se) {
