@@ -51,11 +51,14 @@ type Site struct {
 	// CreatedFormat is "unix", "rfc3339" or a Go time layout.
 	CreatedFormat string `json:"created_format,omitempty"`
 	// Tags are interest category ids the site implies (scoring taxonomy).
-	Tags      []string `json:"tags,omitempty"`
-	RatePerS  float64  `json:"rate_per_s"`
-	Burst     int      `json:"burst"`
-	TimeoutMS int      `json:"timeout_ms"`
-	Examples  struct {
+	Tags []string `json:"tags,omitempty"`
+	// VerifiedLinks marks sites whose profile links are verified by the
+	// site itself (keybase's signed proofs): stronger evidence.
+	VerifiedLinks bool    `json:"verified_links,omitempty"`
+	RatePerS      float64 `json:"rate_per_s"`
+	Burst         int     `json:"burst"`
+	TimeoutMS     int     `json:"timeout_ms"`
+	Examples      struct {
 		Claimed   string `json:"claimed"`
 		Unclaimed string `json:"unclaimed"`
 	} `json:"examples"`

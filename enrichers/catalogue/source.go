@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/links"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -123,10 +125,17 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	a.CreatedAt = page.time(f.CreatedAt, site.CreatedFormat)
 	a.Links = page.all(f.Links)
 	a.Tags = append(append([]string{}, site.Tags...), page.all(f.Tags)...)
-	if id.Platform == site.Name && strings.HasPrefix(id.Method, "linked_from:") {
+	if id.LinkedTo(site.Name) {
 		a.Verified = true
 	}
-	return &enrichers.Finding{Accounts: []enrichers.Account{a}}, nil
+	prior := 0.9
+	if site.VerifiedLinks {
+		prior = 0.97
+	}
+	return &enrichers.Finding{
+		Accounts:    []enrichers.Account{a},
+		Identifiers: links.Usernames(site.Name, prior, append(slices.Clone(a.Links), a.Website), nil),
+	}, nil
 }
 
 // page is a parsed JSON document or HTML page.

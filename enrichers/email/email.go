@@ -109,6 +109,17 @@ func (s *Source) Warm(context.Context) error {
 	return err
 }
 
+// Classify reports whether domain is a free-mail or a disposable provider
+// (the website source skips both).
+func (s *Source) Classify(domain string) (free, disposable bool) {
+	l, err := s.load()
+	if err != nil {
+		return false, false
+	}
+	_, free = l.free[domain]
+	return free, l.isDisposable(domain)
+}
+
 // DisposableCount is the number of disposable domains embedded.
 func (s *Source) DisposableCount() (int, error) {
 	l, err := s.load()
@@ -178,9 +189,16 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 		}
 	}
 	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: "username_guess", Prior: guessPrior}}
-	if strings.Contains(local, ".") {
-		for _, v := range []string{strings.ReplaceAll(local, ".", ""), strings.ReplaceAll(local, ".", "_")} {
-			out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: variantPrior})
+	// Platforms allow different separators, so a handle "jane.doe" is
+	// "jane-doe" on one, "jane_doe" or "janedoe" on another.
+	if strings.ContainsAny(local, "._-") {
+		seen := map[string]bool{local: true}
+		for _, sep := range []string{"", "_", "-", "."} {
+			v := strings.NewReplacer(".", sep, "_", sep, "-", sep).Replace(local)
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: variantPrior})
+			}
 		}
 	}
 	return out

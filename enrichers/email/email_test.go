@@ -110,7 +110,9 @@ func TestUsernameGuesses(t *testing.T) {
 		local string
 		want  []string
 	}{
-		{"jane.doe", []string{"jane.doe", "janedoe", "jane_doe"}},
+		{"jane.doe", []string{"jane.doe", "janedoe", "jane_doe", "jane-doe"}},
+		{"jane_doe", []string{"jane_doe", "janedoe", "jane-doe", "jane.doe"}},
+		{"j.doe-x", []string{"j.doe-x", "jdoex", "j_doe_x", "j-doe-x", "j.doe.x"}},
 		{"jdoe92+news", []string{"jdoe92"}},
 		{"jd", nil},
 		{`"odd local"`, nil},

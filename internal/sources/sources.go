@@ -5,13 +5,25 @@ package sources
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/catalogue"
+	"github.com/footprint-oss/footprint/enrichers/dns"
 	"github.com/footprint-oss/footprint/enrichers/email"
+	"github.com/footprint-oss/footprint/enrichers/github"
+	"github.com/footprint-oss/footprint/enrichers/gitlab"
+	"github.com/footprint-oss/footprint/enrichers/gravatar"
+	"github.com/footprint-oss/footprint/enrichers/hibp"
+	"github.com/footprint-oss/footprint/enrichers/mastodon"
+	"github.com/footprint-oss/footprint/enrichers/names"
 	"github.com/footprint-oss/footprint/enrichers/phone"
+	"github.com/footprint-oss/footprint/enrichers/rdap"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/enrichers/website"
+	"github.com/footprint-oss/footprint/internal/netguard"
 	"github.com/footprint-oss/footprint/scoring"
 )
 
@@ -19,10 +31,42 @@ import (
 type Deps struct {
 	// UserAgent identifies footprint to upstreams.
 	UserAgent string
-	// Upstream, when set, is the simulated web every network source talks to.
+	// Upstream, when set, is the simulated web every network source talks
+	// to (HTTP, and DNS over UDP at the same address).
 	Upstream *url.URL
 	// Catalogue is the site catalogue (default: the built-in one).
 	Catalogue []byte
+	// Keys are API keys by source name (github, gravatar, hibp).
+	Keys map[string]string
+	// BaseURLs override a source's API base URL by source name.
+	BaseURLs map[string]string
+	// Resolver is the DNS resolver (host:port) of the dns source; empty:
+	// the system's (or the simulated web's when Upstream is set).
+	Resolver string
+}
+
+// guardedClient builds the client of a source that fetches hosts derived
+// from user input (the email's website, Mastodon instances named in
+// profiles): every dial and redirect goes through the SSRF guard. Only the
+// explicit simulated-web upstream is exempt.
+func (d Deps) guardedClient(name string) *transport.Client {
+	opts := netguard.Options{}
+	if d.Upstream != nil {
+		// The upstream is given as an address (or localhost); no lookup here.
+		switch a, err := netip.ParseAddr(d.Upstream.Hostname()); {
+		case err == nil:
+			opts.Allow = append(opts.Allow, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		case d.Upstream.Hostname() == "localhost":
+			opts.Allow = append(opts.Allow, netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128"))
+		}
+	}
+	return transport.New(transport.Config{
+		Source:        name,
+		UserAgent:     d.UserAgent,
+		Upstream:      d.Upstream,
+		DialContext:   netguard.Dialer(opts),
+		CheckRedirect: netguard.RedirectChecker(opts),
+	})
 }
 
 // client builds one source's HTTP client.
@@ -33,6 +77,13 @@ func (d Deps) client(name string, botWall []string) *transport.Client {
 		Upstream:       d.Upstream,
 		BotWallMarkers: botWall,
 	})
+}
+
+func (d Deps) resolver() string {
+	if d.Resolver == "" && d.Upstream != nil {
+		return net.JoinHostPort(d.Upstream.Hostname(), d.Upstream.Port())
+	}
+	return d.Resolver
 }
 
 // Register adds every source to reg. It panics on a duplicate name and
@@ -46,9 +97,31 @@ func Register(reg *enrichers.Registry, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
+	mail := email.New()
 	reg.Register(
-		email.New(),
+		// Offline.
+		mail,
 		phone.New(),
+		names.New(),
+		// The email's domain.
+		dns.New(dns.Config{Resolver: d.resolver()}),
+		rdap.New(rdap.Config{Client: d.client(rdap.Name, nil)}),
+		website.New(website.Config{Client: d.guardedClient(website.Name), Skip: func(domain string) (bool, string) {
+			switch free, disposable := mail.Classify(domain); {
+			case free:
+				return true, "a free-mail provider's site says nothing about the person"
+			case disposable:
+				return true, "a disposable-mail provider"
+			}
+			return false, ""
+		}}),
+		// The email itself.
+		gravatar.New(gravatar.Config{Client: d.client(gravatar.Name, nil), BaseURL: d.BaseURLs[gravatar.Name], APIKey: d.Keys[gravatar.Name]}),
+		github.New(github.Config{Client: d.client(github.Name, nil), BaseURL: d.BaseURLs[github.Name], Token: d.Keys[github.Name]}),
+		hibp.New(hibp.Config{Client: d.client(hibp.Name, nil), BaseURL: d.BaseURLs[hibp.Name], APIKey: d.Keys[hibp.Name]}),
+		// Usernames.
+		mastodon.New(mastodon.Config{Client: d.guardedClient(mastodon.Name)}),
+		gitlab.New(gitlab.Config{Client: d.client(gitlab.Name, nil), BaseURL: d.BaseURLs[gitlab.Name]}),
 	)
 	reg.Register(cat.Sources(d.client)...)
 	return nil

@@ -55,3 +55,38 @@ func BenchmarkOfflineLookup(b *testing.B) {
 		}
 	}
 }
+
+// TestAddressLiteralsAndLocalNamesAreNeverFetched: the email's domain feeds
+// the website, dns and rdap sources; for address literals and local names
+// none of them may go anywhere (the website source is also SSRF-guarded at
+// dial time, see internal/netguard).
+func TestAddressLiteralsAndLocalNamesAreNeverFetched(t *testing.T) {
+	reg := enrichers.NewRegistry()
+	if err := sources.Register(reg, sources.Deps{Resolver: "127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := pipeline.New(e, pipeline.Config{})
+	checked := 0
+	for _, addr := range []string{"x@[127.0.0.1]", "x@[IPv6:::1]", "x@localhost", "x@intranet"} {
+		prof, err := svc.Enrich(context.Background(), pipeline.Input{Email: addr, Options: pipeline.Options{Sources: []string{"email", "website", "dns", "rdap"}}})
+		if err != nil {
+			continue // rejected as input: nothing fetched either
+		}
+		checked++
+		for _, s := range prof.Sources {
+			if s.Name == "email" {
+				continue
+			}
+			if s.Status != enrichers.StatusSkipped {
+				t.Errorf("%s: %s read %s (%s): it must not be looked up", addr, s.Name, s.Status, s.Detail)
+			}
+		}
+	}
+	if checked < 2 {
+		t.Fatalf("only %d addresses accepted as input: the test checks nothing", checked)
+	}
+}

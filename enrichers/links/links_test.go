@@ -1,0 +1,60 @@
+package links
+
+import "testing"
+
+func TestProfileFromURL(t *testing.T) {
+	tests := []struct {
+		in             string
+		platform, user string
+	}{
+		{"https://github.com/octocat", "github", "octocat"},
+		{"https://github.com/octocat/", "github", "octocat"},
+		{"github.com/octocat", "github", "octocat"},
+		{"https://www.github.com/Octo-Cat", "github", "Octo-Cat"},
+		{"https://github.com/octocat/hello-world", "", ""},
+		{"https://github.com/topics", "", ""},
+		{"https://gitlab.com/thiago_alves", "gitlab", "thiago_alves"},
+		{"https://gitlab.com/explore", "", ""},
+		{"https://mastodon.social/@thiago_alves", "mastodon", "thiago_alves"},
+		{"https://fosstodon.org/@bob", "mastodon", "bob@fosstodon.org"},
+		{"https://fosstodon.org/@bob/1234", "", ""},
+		{"https://bsky.app/profile/jane.bsky.social", "bluesky", "jane.bsky.social"},
+		{"https://bsky.app/profile/did:plc:abc", "", ""},
+		{"https://keybase.io/jdoe", "keybase", "jdoe"},
+		{"https://www.reddit.com/user/jdoe", "reddit", "jdoe"},
+		{"https://reddit.com/u/jdoe/", "reddit", "jdoe"},
+		{"https://www.reddit.com/r/golang", "", ""},
+		{"https://news.ycombinator.com/user?id=pg", "hackernews", "pg"},
+		{"https://news.ycombinator.com/item?id=1", "", ""},
+		{"https://dev.to/ben", "devto", "ben"},
+		{"https://x.com/jack", "x", "jack"},
+		{"https://twitter.com/search", "", ""},
+		{"https://lichess.org/@/DrNykterstein", "lichess", "DrNykterstein"},
+		{"https://www.chess.com/member/hikaru", "chesscom", "hikaru"},
+		{"https://codeberg.org/forgejo", "codeberg", "forgejo"},
+		{"https://example.com/about", "", ""},
+		{"ftp://github.com/octocat", "", ""},
+		{"https://user:pw@github.com/octocat", "", ""},
+		{"javascript:alert(1)", "", ""},
+		{"", "", ""},
+		{"https://github.com/a%20b", "", ""},
+	}
+	for _, tt := range tests {
+		p, u, ok := ProfileFromURL(tt.in)
+		if p != tt.platform || u != tt.user || ok != (tt.platform != "") {
+			t.Errorf("%q → (%q, %q, %v), want (%q, %q)", tt.in, p, u, ok, tt.platform, tt.user)
+		}
+	}
+}
+
+func FuzzProfileFromURL(f *testing.F) {
+	for _, s := range []string{"https://github.com/octocat", "https://news.ycombinator.com/user?id=pg", "https://x.y/@z", "%%%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, u, ok := ProfileFromURL(s)
+		if ok != (p != "" && u != "") {
+			t.Fatalf("%q → %q %q %v", s, p, u, ok)
+		}
+	})
+}

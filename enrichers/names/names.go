@@ -1,0 +1,106 @@
+// Package names is the offline source that turns a person's full name into
+// the usernames people most often build from it (janedoe, jane.doe,
+// jane_doe, jdoe, …), so username sources can look them up in the next
+// round. The guesses are weak evidence: identity resolution weighs what the
+// platforms return for them (display name, location, cross-links).
+package names
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// Name is the source name.
+const Name = "names"
+
+// variantPrior scales the name's own prior for each username built from it:
+// people reuse a name-based handle often, but far from always.
+const variantPrior = 0.5
+
+// Source is the names source.
+type Source struct{}
+
+var _ enrichers.Enricher = Source{}
+
+// New returns the source.
+func New() Source { return Source{} }
+
+// Describe implements enrichers.Enricher.
+func (Source) Describe() enrichers.Description {
+	return enrichers.Description{
+		Name:        Name,
+		Description: "Offline: usernames commonly built from the person's full name, as low-prior guesses for username sources.",
+		Version:     1,
+		Inputs:      []enrichers.Kind{enrichers.KindName},
+		Network:     false,
+		RatePerS:    100000,
+		Burst:       100000,
+		Timeout:     100 * time.Millisecond,
+		TTL:         30 * 24 * time.Hour,
+		NegativeTTL: 30 * 24 * time.Hour,
+	}
+}
+
+// Enrich implements enrichers.Enricher.
+func (Source) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	vs := Variants(id.Value)
+	if len(vs) == 0 {
+		return &enrichers.Finding{NotFound: true}, nil
+	}
+	prior := id.Prior
+	if prior <= 0 {
+		prior = 1
+	}
+	f := &enrichers.Finding{}
+	for _, v := range vs {
+		f.Identifiers = append(f.Identifiers, enrichers.Identifier{
+			Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: prior * variantPrior,
+		})
+	}
+	return f, nil
+}
+
+// Variants returns the usernames most often built from a full name, most
+// common first; nil unless the name has a first and a last part.
+func Variants(full string) []string {
+	toks := Tokens(full)
+	if len(toks) < 2 {
+		return nil
+	}
+	f, l := toks[0], toks[len(toks)-1]
+	if len(f) < 2 || len(l) < 2 {
+		return nil
+	}
+	return []string{f + l, f + "." + l, f + "_" + l, f + "-" + l, f[:1] + l, f + l[:1], l + f}
+}
+
+// Tokens folds a name to lowercase ASCII letters, split into words
+// ("José  O'Brien-Díaz" → [jose obriendiaz]).
+func Tokens(full string) []string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, full)
+	if err != nil {
+		folded = full
+	}
+	var out []string
+	for _, w := range strings.Fields(strings.ToLower(folded)) {
+		var b strings.Builder
+		for _, r := range w {
+			if r >= 'a' && r <= 'z' {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
