@@ -1,6 +1,7 @@
 package enrichers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type Options struct {
 	Logger    *slog.Logger
 	MaxRounds int
 	Now       func() time.Time
+	// MemoEntries bounds the in-process memo of complete cached results
+	// (default 10 000; negative disables it). Only used with a Cache.
+	MemoEntries int
 }
 
 // Engine fans a request out to every applicable source, in rounds.
@@ -54,6 +58,7 @@ type Engine struct {
 	log       *slog.Logger
 	maxRounds int
 	now       func() time.Time
+	memo      *memo
 }
 
 type entry struct {
@@ -85,10 +90,17 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.maxRounds <= 0 {
-		e.maxRounds = 3
+		e.maxRounds = 4
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.cache != nil && opts.MemoEntries >= 0 {
+		n := opts.MemoEntries
+		if n == 0 {
+			n = 10000
+		}
+		e.memo = newMemo(n)
 	}
 	for name := range opts.Sources {
 		if _, ok := reg.Get(name); !ok {
@@ -115,7 +127,7 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 		case d.DefaultDisabled && (c.Enabled == nil || !*c.Enabled):
 			en.enabled, en.reason = false, "off by default; enable it in configuration"
 		}
-		en.limiter = NewLimiter(rate.Limit(d.RatePerS*limiterHeadroom), d.Burst)
+		en.limiter = NewLimiter(rate.Limit(d.RatePerS*LimiterHeadroom), max(1, int(float64(d.Burst)*burstHeadroom)))
 		en.breaker = gobreaker.NewCircuitBreaker[*Finding](gobreaker.Settings{
 			Name:        name,
 			MaxRequests: d.Breaker.HalfOpenRequests,
@@ -133,10 +145,15 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// limiterHeadroom keeps us a little under each source's published rate, so
+// LimiterHeadroom keeps us a little under each source's published rate, so
 // that clock skew between our token bucket and the upstream's (and network
 // jitter) never makes the upstream throttle us.
-const limiterHeadroom = 0.9
+const LimiterHeadroom = 0.9
+
+// burstHeadroom keeps our burst a quarter under the upstream's, so requests
+// that leave evenly but arrive bunched (scheduling and network jitter) still
+// fit in the upstream's bucket.
+const burstHeadroom = 0.75
 
 // Keyed is implemented by sources that need an API key; HasKey reports
 // whether one is configured.
@@ -273,6 +290,10 @@ type SourceReport struct {
 // Result is what a run learned. Findings are in the order they completed
 // within a round, rounds in order.
 type Result struct {
+	// MemoID identifies a result the engine remembers (0: not
+	// remembered): every repeat served from the memo carries the same id,
+	// so callers may reuse what they derived from it.
+	MemoID      uint64
 	Sources     []SourceReport
 	Findings    []SourceFinding
 	Identifiers []Identifier
@@ -306,6 +327,45 @@ type outcome struct {
 // Run fans out until no new work appears, the round limit is reached or ctx
 // is done. It always returns a result: partial results beat late ones.
 func (e *Engine) Run(ctx context.Context, req Request) *Result {
+	if e.memo != nil {
+		if res := e.memo.get(req, e.now()); res != nil {
+			for i, s := range res.Sources {
+				if en := e.entries[s.Name]; en != nil && !en.desc.Network {
+					res.Sources[i].Cached = false // offline sources are never cached
+				}
+				if s.Calls > 0 {
+					e.observer.ObserveCall(s.Name, s.Status, 0, res.Sources[i].Cached)
+				}
+			}
+			return res
+		}
+		res := e.run(ctx, req)
+		e.memo.put(req, res, e.findingTTL, e.now())
+		return res
+	}
+	return e.run(ctx, req)
+}
+
+// ForgetMemo drops every remembered result (a purge calls it so that no
+// evidence of a purged subject is served again).
+func (e *Engine) ForgetMemo() {
+	if e.memo != nil {
+		e.memo.clear()
+	}
+}
+
+func (e *Engine) findingTTL(name string, f *Finding) time.Duration {
+	en := e.entries[name]
+	if en == nil {
+		return 0
+	}
+	if f != nil && f.NotFound {
+		return en.desc.NegativeTTL
+	}
+	return en.desc.TTL
+}
+
+func (e *Engine) run(ctx context.Context, req Request) *Result {
 	selected := e.selection(req)
 	pool := newIdentifierPool(req.Identifiers)
 	done := map[string]bool{}
@@ -403,6 +463,10 @@ func (e *Engine) plan(ids []Identifier, selected map[string]string, done map[str
 			tasks = append(tasks, task{name: name, id: id})
 		}
 	}
+	// Strongest identifiers first: tasks start (and take their source's
+	// tokens) in this order, so under a tight rate limit the likeliest
+	// usernames are looked up and the weakest guesses are the ones held back.
+	slices.SortStableFunc(tasks, func(a, b task) int { return cmp.Compare(b.id.Prior, a.id.Prior) })
 	return tasks
 }
 
@@ -491,8 +555,9 @@ func (e *Engine) fetch(ctx context.Context, en *entry, id Identifier) (*Finding,
 func (e *Engine) attempt(ctx context.Context, en *entry, id Identifier) (*Finding, error) {
 	name := en.desc.Name
 	if err := en.limiter.Wait(ctx); err != nil {
-		return nil, &SourceError{Source: name, Status: StatusRateLimited, Err: err}
+		return nil, &SourceError{Source: name, Status: StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
+	ctx = withTokens(ctx, en.limiter)
 	f, err := en.breaker.Execute(func() (f *Finding, err error) {
 		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)
 		defer cancel()

@@ -179,6 +179,35 @@ func TestLimiterWaitVersusRateLimited(t *testing.T) {
 	}
 }
 
+func TestEveryUpstreamRequestPaysItsToken(t *testing.T) {
+	// 5/s, burst 4 (3 after the engine's burst headroom): a source making
+	// 3 requests per call spends the burst in one call, so a second call
+	// within 60ms is held back — and being held back locally never trips
+	// the breaker.
+	src := &fake{name: "multi", rate: 5, burst: 4, tmo: time.Second, fails: 1, open: time.Minute,
+		fn: func(ctx context.Context, _ enrichers.Identifier) (*enrichers.Finding, error) {
+			for range 3 {
+				if err := enrichers.Acquire(ctx); err != nil {
+					return nil, err
+				}
+			}
+			return &enrichers.Finding{}, nil
+		}}
+	e := newEngine(t, enrichers.Options{}, src)
+	if got := statusOf(t, run(e, 60*time.Millisecond, enrichers.Request{}), "multi").Status; got != enrichers.StatusOK {
+		t.Fatalf("first call: %s", got)
+	}
+	if got := statusOf(t, run(e, 60*time.Millisecond, enrichers.Request{}), "multi").Status; got != enrichers.StatusRateLimited {
+		t.Fatalf("second call: %s", got)
+	}
+	if got := statusOf(t, run(e, 2*time.Second, enrichers.Request{}), "multi").Status; got != enrichers.StatusOK {
+		t.Fatalf("third call, with time to wait: %s (breaker tripped by a local limit?)", got)
+	}
+	if err := enrichers.Acquire(context.Background()); err != nil {
+		t.Fatalf("outside the engine Acquire is free: %v", err)
+	}
+}
+
 func TestRetryAfterPausesTheSource(t *testing.T) {
 	var n atomic.Int64
 	src := &fake{name: "throttled", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {

@@ -9,6 +9,7 @@ package enrichers
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,9 @@ const (
 	KindPhone    Kind = "phone"
 	KindUsername Kind = "username"
 	KindDomain   Kind = "domain"
+	// KindName is a person's full name (supplied, or the display name of an
+	// account matched on the email): usernames are derived from it.
+	KindName Kind = "name"
 )
 
 // Identifier is one thing a source can be asked about: the subject's email or
@@ -46,6 +50,21 @@ type Identifier struct {
 	// Prior is the probability that the identifier belongs to the subject,
 	// before looking at what sources return for it. 1 for the input.
 	Prior float64 `json:"prior"`
+}
+
+// SubjectDomain reports whether a domain identifier is the subject's own
+// (the email's domain, or a domain the client sent), not one found on a
+// profile: facts about the subject's domain are reported as the profile's,
+// so domain sources look up only these.
+func SubjectDomain(id Identifier) bool {
+	return id.Kind == KindDomain && (id.Method == "email_domain" || id.Method == "input" || id.Method == "")
+}
+
+// LinkedTo reports whether id is a username another source linked to an
+// account on platform (not a guess): the platform's account is then the
+// one the link points at.
+func (id Identifier) LinkedTo(platform string) bool {
+	return id.Kind == KindUsername && id.Platform == platform && strings.HasPrefix(id.Method, "linked_from:")
 }
 
 // Key returns the identity of the identifier for de-duplication.

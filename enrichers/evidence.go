@@ -81,6 +81,8 @@ type CompanyFacts struct {
 	Keywords    []string `json:"keywords,omitempty"`
 	SocialLinks []string `json:"social_links,omitempty"`
 	URL         string   `json:"url,omitempty"`
+	// Parked is set when the site is a parked or for-sale page.
+	Parked bool `json:"parked,omitempty"`
 }
 
 // BreachFacts summarizes breach history (keyed sources only).
@@ -99,6 +101,7 @@ type Account struct {
 	Bio         string     `json:"bio,omitempty"`
 	Location    string     `json:"location,omitempty"`
 	Company     string     `json:"company,omitempty"`
+	JobTitle    string     `json:"job_title,omitempty"`
 	Website     string     `json:"website,omitempty"`
 	Avatar      string     `json:"avatar,omitempty"`
 	CreatedAt   *time.Time `json:"created_at,omitempty"`

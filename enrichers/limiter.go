@@ -2,8 +2,10 @@ package enrichers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -80,4 +82,44 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// ErrLocalLimit marks a call footprint itself held back to stay within a
+// source's rate limit. It is reported rate_limited but never counts against
+// the source's breaker: the upstream was not even asked.
+var ErrLocalLimit = errors.New("held back by footprint's own rate limit")
+
+type tokensKey struct{}
+
+// callTokens lets a source that makes several upstream requests in one call
+// pay one token per request. The engine takes the first before calling.
+type callTokens struct {
+	lim     *Limiter
+	prepaid atomic.Int32
+}
+
+func withTokens(ctx context.Context, lim *Limiter) context.Context {
+	t := &callTokens{lim: lim}
+	t.prepaid.Store(1)
+	return context.WithValue(ctx, tokensKey{}, t)
+}
+
+// Acquire takes one token of the calling source's rate limit for one
+// upstream request, waiting while ctx's deadline allows. The transport calls
+// it before every HTTP request and the dns source before every query, so a
+// source's rate_per_s is in upstream requests per second whatever the
+// number of requests one lookup needs. The engine pays for the first
+// request of each call; outside the engine (tests) it is free.
+func Acquire(ctx context.Context) error {
+	t, ok := ctx.Value(tokensKey{}).(*callTokens)
+	if !ok {
+		return nil
+	}
+	if t.prepaid.Add(-1) >= 0 {
+		return nil
+	}
+	if err := t.lim.Wait(ctx); err != nil {
+		return &SourceError{Status: StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
+	}
+	return nil
 }

@@ -90,9 +90,13 @@ func StatusOf(err error) Status {
 
 // countsAsFailure says whether err should count against the source's breaker:
 // 5xx, 429, timeouts, bot walls and unexpected errors do; not-found does not
-// (it is not an error at all), nor does the request's own budget running out.
+// (it is not an error at all), nor does the request's own budget running out,
+// nor a source deciding on its own that it cannot answer (skipped).
 func countsAsFailure(err error) bool {
-	if err == nil || errors.Is(err, ErrBudget) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCacheMiss) {
+	if err == nil || errors.Is(err, ErrBudget) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCacheMiss) || errors.Is(err, ErrLocalLimit) {
+		return false
+	}
+	if se := (*SourceError)(nil); errors.As(err, &se) && se.Status == StatusSkipped {
 		return false
 	}
 	return true

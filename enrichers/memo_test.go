@@ -1,0 +1,115 @@
+package enrichers_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// mapCache is a read-through cache that never expires, enough to drive the
+// engine's memo.
+type mapCache struct {
+	mu sync.Mutex
+	m  map[string]*enrichers.Finding
+	at time.Time
+}
+
+func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
+	k := d.Name + "/" + id.Key()
+	c.mu.Lock()
+	f, ok := c.m[k]
+	c.mu.Unlock()
+	if ok && p.Mode != enrichers.CacheRefresh {
+		return f, true, c.at, nil
+	}
+	f, err := fetch(ctx)
+	if err != nil {
+		return nil, false, time.Time{}, err
+	}
+	c.mu.Lock()
+	c.m[k] = f
+	c.mu.Unlock()
+	return f, false, c.at, nil
+}
+
+func TestMemo(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	clock := now
+	fail := false
+	src := &fake{name: "net", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		if fail {
+			return nil, errors.New("down")
+		}
+		return &enrichers.Finding{}, nil
+	}}
+	c := &mapCache{m: map[string]*enrichers.Finding{}, at: now}
+	e := newEngine(t, enrichers.Options{Cache: c, Now: func() time.Time { return clock }}, src)
+	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
+	calls := func() int64 { return src.calls.Load() }
+
+	if r := e.Run(context.Background(), req); !r.Complete || calls() != 1 {
+		t.Fatalf("first run: complete %v, %d calls", r.Complete, calls())
+	}
+	// A repeat is answered from the memo: no fetch, sources read cached.
+	r := e.Run(context.Background(), req)
+	if calls() != 1 || !r.Sources[0].Cached || r.Sources[0].Latency != 0 {
+		t.Fatalf("repeat: %d calls, %+v", calls(), r.Sources[0])
+	}
+	// max_age older than the evidence misses the memo; max_age 0 and
+	// refresh go upstream.
+	clock = now.Add(time.Minute)
+	r = e.Run(context.Background(), enrichers.Request{Identifiers: req.Identifiers, Cache: enrichers.CachePolicy{HasMaxAge: true, MaxAge: 30 * time.Second}})
+	if calls() != 1 {
+		t.Fatalf("max_age: the mapCache serves it, but the memo must not have been used blindly (%d calls)", calls())
+	}
+	_ = r
+	e.Run(context.Background(), enrichers.Request{Identifiers: req.Identifiers, Cache: enrichers.CachePolicy{Mode: enrichers.CacheRefresh}})
+	if calls() != 2 {
+		t.Fatalf("refresh: %d calls", calls())
+	}
+	// Past MemoTTL the memo is not used (the cache is asked again).
+	clock = now.Add(enrichers.MemoTTL + time.Minute)
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
+	e.Run(context.Background(), req)
+	if calls() != 3 {
+		t.Fatalf("after MemoTTL: %d calls", calls())
+	}
+	// ForgetMemo drops it.
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
+	e.ForgetMemo()
+	e.Run(context.Background(), req)
+	if calls() != 4 {
+		t.Fatalf("after ForgetMemo: %d calls", calls())
+	}
+	// An incomplete result is never remembered.
+	other := enrichers.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: "input", Prior: 1}}}
+	fail = true
+	if r := e.Run(context.Background(), other); r.Complete {
+		t.Fatal("failing source reported complete")
+	}
+	fail = false
+	before := calls()
+	e.Run(context.Background(), other)
+	if calls() != before+1 {
+		t.Fatalf("incomplete result was remembered")
+	}
+}
+
+func TestMemoDisabledWithoutCache(t *testing.T) {
+	src := &fake{name: "net", tmo: time.Second}
+	e := newEngine(t, enrichers.Options{}, src)
+	e.Run(context.Background(), enrichers.Request{Identifiers: []enrichers.Identifier{email}})
+	e.Run(context.Background(), enrichers.Request{Identifiers: []enrichers.Identifier{email}})
+	if src.calls.Load() != 2 {
+		t.Fatalf("without a cache nothing is remembered: %d calls", src.calls.Load())
+	}
+}
