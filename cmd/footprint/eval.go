@@ -7,9 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/footprint-oss/footprint/internal/evaluate"
+	"github.com/footprint-oss/footprint/internal/identity"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 	"github.com/footprint-oss/footprint/internal/sim"
 )
@@ -17,15 +21,20 @@ import (
 func cmdEval(ctx context.Context, args []string, e env) error {
 	fs := newFlags("eval [--seed N] [--people M] [--upstream URL]",
 		"Enriches a simulated population and measures footprint against its ground truth:\n"+
-			"identity resolution (recall and false share of accounts at match p ≥ 0.5).", e)
+			"identity resolution (recall and false share of accounts at match p ≥ 0.5) and the calibration\n"+
+			"of every score (Brier, base-rate Brier, expected calibration error, AUC).", e)
 	seed := fs.Int64("seed", 1, "population seed (in-process simulated web)")
 	people := fs.Int("people", 200, "how many people to enrich")
 	offset := fs.Int("offset", 0, "skip this many people")
 	upstream := fs.String("upstream", "", "use a running simulated web instead of an in-process one")
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
+	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
+	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 10000, "budget per lookup")
 	cfgPath := fs.String("config", "", "YAML configuration file")
 	asJSON := fs.Bool("json", false, "print JSON")
+	plot := fs.String("plot", "", "write reliability diagrams of the scores to this SVG file")
+	failSources := fs.String("fail-source", "", "comma-separated sources the in-process simulated web fails on every request (HTTP 503)")
 	realLimits := fs.Bool("real-limits", false, "keep the sources' real rate limits (slow); by default eval lifts them, since the simulated web does not limit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -43,7 +52,18 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		}
 		pop = s.People()[*offset:]
 		cfg.Upstream = u.String()
+		for _, name := range strings.Split(*failSources, ",") {
+			if name = strings.TrimSpace(name); name == "" {
+				continue
+			}
+			if err := s.SetFault(sim.Fault{Source: name, ErrorRate: 1, ErrorStatus: 503}); err != nil {
+				return usageErr("--fail-source: %v", err)
+			}
+		}
 	} else {
+		if *failSources != "" {
+			return usageErr("--fail-source needs the in-process simulated web (no --upstream); POST /_sim/faults to a running one instead")
+		}
 		cfg.Upstream = *upstream
 		if pop, err = fetchPeople(ctx, *upstream, *offset, *people); err != nil {
 			return err
@@ -54,16 +74,42 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	start := time.Now()
-	outs := evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS})
+	zero := 0.0
+	outs := evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName)
 	report := struct {
 		Seed     int64                     `json:"seed"`
 		People   int                       `json:"people"`
 		Seconds  float64                   `json:"seconds"`
 		Accounts evaluate.AccountMetrics   `json:"accounts"`
 		Sweep    []evaluate.AccountMetrics `json:"threshold_sweep"`
+		Scores   []evaluate.Calibration    `json:"scores"`
 	}{Seed: *seed, People: len(pop), Seconds: time.Since(start).Seconds(), Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch)}
+	report.Scores = evaluate.Scores(outs)
+	if *plot != "" {
+		f, err := os.Create(*plot)
+		if err != nil {
+			return err
+		}
+		if err := evaluate.ReliabilitySVG(f, report.Scores); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
 	for _, th := range []float64{0.3, 0.5, 0.7, 0.9} {
 		report.Sweep = append(report.Sweep, evaluate.Accounts(outs, th))
+	}
+	if *fitIdentity {
+		cases := evaluate.IdentityCases(outs)
+		base := identity.DefaultModel()
+		fitted := evaluate.FitIdentity(cases, base)
+		before, after := evaluate.ScoreIdentity(cases, base, 0.5), evaluate.ScoreIdentity(cases, fitted, 0.5)
+		fmt.Fprintf(e.stdout, "identity model: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
+			before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
+		fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)
+		return nil
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -76,6 +122,20 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		m.Threshold, m.Recall, m.Recovered, m.TrueAccounts, m.FalseShare, m.Wrong, m.Returned, m.Errors)
 	for _, s := range report.Sweep {
 		fmt.Fprintf(e.stdout, "  p ≥ %.1f: recall %.3f  false share %.3f  returned %d\n", s.Threshold, s.Recall, s.FalseShare, s.Returned)
+	}
+	fmt.Fprintf(e.stdout, "scores (%-18s %6s %8s %6s %8s %6s %5s):\n", "target", "n", "base", "Brier", "baseBr", "ECE", "AUC")
+	for _, c := range report.Scores {
+		fmt.Fprintf(e.stdout, "  %-26s %6d %8.3f %6.3f %8.3f %6.3f %5.2f\n", c.Target, c.N, c.BaseRate, c.Brier, c.BaseRateBrier, c.ECE, c.AUC)
+	}
+	names := make([]string, 0, len(m.BySource))
+	for n := range m.BySource {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(e.stdout, "  by platform (true / found at any p / recovered at p ≥ %.2f / wrong):\n", m.Threshold)
+	for _, n := range names {
+		s := m.BySource[n]
+		fmt.Fprintf(e.stdout, "    %-12s %4d %4d %4d %4d\n", n, s.TrueAccounts, s.Found, s.Recovered, s.Wrong)
 	}
 	return nil
 }

@@ -164,12 +164,42 @@ func TestDefaultLimitsNeverMakeTheSimThrottle(t *testing.T) {
 
 func TestAccountMetrics(t *testing.T) {
 	w := newWorld(t, 8, 60, true)
-	outs := evaluate.Run(context.Background(), w.svc, w.sim.People(), 4, pipeline.Options{})
+	outs := evaluate.Run(context.Background(), w.svc, w.sim.People(), 4, pipeline.Options{}, true)
 	m := evaluate.Accounts(outs, 0.5)
 	if m.Errors != 0 || m.TrueAccounts == 0 {
 		t.Fatalf("metrics %+v", m)
 	}
-	if m.Recall < 0 || m.Recall > 1 || m.FalseShare < 0 || m.FalseShare > 1 {
-		t.Fatalf("metrics out of range %+v", m)
+	// Regression bounds for the fitted identity model (fit seed 11; on
+	// untuned seeds 23 and 37 it measured recall 0.85/0.84, false share
+	// 0.02/0.06 over 200 people).
+	if m.Recall < 0.7 || m.FalseShare > 0.1 {
+		t.Fatalf("identity resolution regressed: %+v", m)
+	}
+}
+
+// TestScoreCalibration is the scores' regression test on a fixed seed:
+// pooled interests, influencer and risky beat their base rates and stay
+// calibrated; every returned interest and risk reason is explained.
+func TestScoreCalibration(t *testing.T) {
+	w := newWorld(t, 21, 250, true)
+	zero := 0.0
+	outs := evaluate.Run(context.Background(), w.svc, w.sim.People(), 4, pipeline.Options{MinProbability: &zero}, true)
+	for _, c := range evaluate.Scores(outs) {
+		t.Logf("%-20s n %5d Brier %.3f base %.3f ECE %.3f AUC %.2f", c.Target, c.N, c.Brier, c.BaseRateBrier, c.ECE, c.AUC)
+		if c.N == 0 || c.Brier >= c.BaseRateBrier || c.ECE > 0.08 || c.AUC < 0.7 {
+			t.Errorf("%s: calibration regressed: %+v", c.Target, c)
+		}
+	}
+	for _, o := range outs {
+		for _, in := range o.Profile.Interests {
+			if len(in.Evidence) == 0 {
+				t.Fatalf("interest %s returned without evidence", in.ID)
+			}
+		}
+		for _, r := range o.Profile.Risk.Reasons {
+			if r.Code == "" || r.Contribution == 0 {
+				t.Fatalf("risk reason without a contribution: %+v", r)
+			}
+		}
 	}
 }

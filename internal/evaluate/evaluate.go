@@ -26,9 +26,11 @@ type Enricher interface {
 	Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error)
 }
 
-// Run enriches every person with at most concurrency lookups in flight.
-// Candidates are always included so that metrics can use any threshold.
-func Run(ctx context.Context, svc Enricher, people []sim.Person, concurrency int, opts pipeline.Options) []Outcome {
+// Run enriches every person with at most concurrency lookups in flight,
+// sending their email, phone and country, and their name when withName is
+// set (as a checkout or CRM caller usually can). Candidates are always
+// included so that metrics can use any threshold.
+func Run(ctx context.Context, svc Enricher, people []sim.Person, concurrency int, opts pipeline.Options, withName bool) []Outcome {
 	if concurrency < 1 {
 		concurrency = 1
 	}
@@ -44,6 +46,9 @@ func Run(ctx context.Context, svc Enricher, people []sim.Person, concurrency int
 			defer wg.Done()
 			defer func() { <-sem }()
 			in := pipeline.Input{Email: p.Email, Phone: p.Phone, Country: p.Country, Options: opts}
+			if withName {
+				in.Name = p.Name
+			}
 			out[i].Profile, out[i].Err = svc.Enrich(ctx, in)
 		}()
 	}
@@ -66,6 +71,17 @@ type AccountMetrics struct {
 	FalseShare float64 `json:"false_share"`
 	// Errors counts lookups that failed outright.
 	Errors int `json:"errors"`
+	// BySource breaks recall and errors down by platform.
+	BySource map[string]*SourceMetrics `json:"by_source"`
+}
+
+// SourceMetrics is identity resolution on one platform.
+type SourceMetrics struct {
+	TrueAccounts int `json:"true_accounts"`
+	// Found is how many true accounts came back at any probability.
+	Found     int `json:"found"`
+	Recovered int `json:"recovered"`
+	Wrong     int `json:"wrong"`
 }
 
 // Key normalizes (source, username) so the pipeline's accounts and the
@@ -82,23 +98,37 @@ func Key(source, username string) string {
 
 // Accounts computes identity-resolution metrics at threshold.
 func Accounts(outs []Outcome, threshold float64) AccountMetrics {
-	m := AccountMetrics{Threshold: threshold}
+	m := AccountMetrics{Threshold: threshold, BySource: map[string]*SourceMetrics{}}
+	src := func(name string) *SourceMetrics {
+		if m.BySource[name] == nil {
+			m.BySource[name] = &SourceMetrics{}
+		}
+		return m.BySource[name]
+	}
 	for _, o := range outs {
 		truth := map[string]bool{}
 		for _, a := range o.Person.Truth.Accounts {
-			truth[Key(a.Source, a.Username)] = true
+			k := Key(a.Source, a.Username)
+			if !truth[k] {
+				src(a.Source).TrueAccounts++
+			}
+			truth[k] = true
 		}
 		m.TrueAccounts += len(truth)
 		if o.Err != nil || o.Profile == nil {
 			m.Errors++
 			continue
 		}
-		got := map[string]bool{}
+		got, any := map[string]bool{}, map[string]bool{}
 		for _, a := range o.Profile.Accounts {
+			k := Key(a.Source, a.Username)
+			if truth[k] && !any[k] {
+				src(a.Source).Found++
+			}
+			any[k] = true
 			if a.Match == nil || a.Match.Probability < threshold {
 				continue
 			}
-			k := Key(a.Source, a.Username)
 			if got[k] {
 				continue
 			}
@@ -106,8 +136,10 @@ func Accounts(outs []Outcome, threshold float64) AccountMetrics {
 			m.Returned++
 			if truth[k] {
 				m.Recovered++
+				src(a.Source).Recovered++
 			} else {
 				m.Wrong++
+				src(a.Source).Wrong++
 			}
 		}
 	}

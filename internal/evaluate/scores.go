@@ -1,0 +1,111 @@
+package evaluate
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/footprint-oss/footprint/scoring"
+)
+
+// Calibration measures one probabilistic target against the truth.
+type Calibration struct {
+	Target        string        `json:"target"`
+	N             int           `json:"n"`
+	BaseRate      float64       `json:"base_rate"`
+	Brier         float64       `json:"brier"`
+	BaseRateBrier float64       `json:"base_rate_brier"`
+	ECE           float64       `json:"ece"`
+	AUC           float64       `json:"auc"`
+	Bins          []scoring.Bin `json:"bins"`
+}
+
+// Scores measures the calibration of pooled interests (every taxonomy
+// category of every person; run with min_probability 0), P(influencer)
+// and the risk probability. Failed lookups are left out.
+func Scores(outs []Outcome) []Calibration {
+	var ip, fp, rp []float64
+	var iy, fy, ry []bool
+	cats := scoring.Taxonomy()
+	for _, o := range outs {
+		if o.Err != nil || o.Profile == nil {
+			continue
+		}
+		got := map[string]float64{}
+		for _, in := range o.Profile.Interests {
+			got[in.ID] = in.Probability
+		}
+		for _, c := range cats {
+			p, ok := got[c.ID]
+			if !ok {
+				continue // filtered out: run eval with min_probability 0
+			}
+			ip = append(ip, p)
+			iy = append(iy, slices.Contains(o.Person.Truth.Interests, c.ID))
+		}
+		fp = append(fp, o.Profile.Influence.ProbabilityInfluencer)
+		fy = append(fy, o.Person.Truth.Influencer)
+		rp = append(rp, o.Profile.Risk.Probability)
+		ry = append(ry, o.Person.Truth.Risky)
+	}
+	return []Calibration{calibrate("interests (pooled)", ip, iy), calibrate("influencer", fp, fy), calibrate("risky", rp, ry)}
+}
+
+func calibrate(target string, p []float64, y []bool) Calibration {
+	c := Calibration{Target: target, N: len(p)}
+	if len(p) == 0 {
+		return c
+	}
+	pos := 0
+	for _, v := range y {
+		if v {
+			pos++
+		}
+	}
+	c.BaseRate = float64(pos) / float64(len(y))
+	c.Brier, c.BaseRateBrier = scoring.Brier(p, y), scoring.BaseRateBrier(y)
+	c.ECE, c.AUC = scoring.ECE(p, y), scoring.AUC(p, y)
+	c.Bins = scoring.Reliability(p, y, 10)
+	return c
+}
+
+// ReliabilitySVG draws one reliability diagram per target: observed
+// frequency against mean predicted probability per bin (dot area by count),
+// with the diagonal of perfect calibration.
+func ReliabilitySVG(w io.Writer, cs []Calibration) error {
+	const size, pad, gap = 260.0, 40.0, 30.0
+	width := pad + float64(len(cs))*(size+gap)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`+"\n", width, size+2*pad+20)
+	b.WriteString(`<rect width="100%" height="100%" fill="white"/>` + "\n")
+	for i, c := range cs {
+		x0, y0 := pad+float64(i)*(size+gap), pad
+		px := func(v float64) float64 { return x0 + v*size }
+		py := func(v float64) float64 { return y0 + (1-v)*size }
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.0f" height="%.0f" fill="none" stroke="#999"/>`+"\n", x0, y0, size, size)
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#bbb" stroke-dasharray="4 3"/>`+"\n", px(0), py(0), px(1), py(1))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x0, y0-22, escape(c.Target))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">Brier %.3f (base %.3f) · ECE %.3f · AUC %.2f · n %d</text>`+"\n", x0, y0-8, c.Brier, c.BaseRateBrier, c.ECE, c.AUC, c.N)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">predicted probability</text>`+"\n", x0+size/2-50, y0+size+16)
+		var pts []string
+		for _, bin := range c.Bins {
+			if bin.Count == 0 {
+				continue
+			}
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px(bin.MeanPredicted), py(bin.Observed)))
+			r := 2 + 6*float64(bin.Count)/float64(max(1, c.N))*float64(len(c.Bins))/2
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="#2563eb" fill-opacity="0.6"/>`+"\n", px(bin.MeanPredicted), py(bin.Observed), min(r, 12))
+		}
+		if len(pts) > 1 {
+			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#2563eb"/>`+"\n", strings.Join(pts, " "))
+		}
+	}
+	b.WriteString("</svg>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}

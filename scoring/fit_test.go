@@ -1,0 +1,182 @@
+package scoring
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// TestFitLogisticRecovers: on data drawn from a known model the fit
+// recovers the coefficients.
+func TestFitLogisticRecovers(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	truth := []float64{-1, 2, -0.5}
+	var X [][]float64
+	var y []bool
+	for range 20000 {
+		row := []float64{1, r.NormFloat64(), float64(r.IntN(2))}
+		X = append(X, row)
+		y = append(y, r.Float64() < sigmoid(dot(row, truth)))
+	}
+	beta, err := FitLogistic(X, y, FitOptions{NoPenalty: []bool{true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range truth {
+		if math.Abs(beta[j]-truth[j]) > 0.1 {
+			t.Errorf("β%d = %v, want %v", j, beta[j], truth[j])
+		}
+	}
+	// Bounds hold.
+	beta, err = FitLogistic(X, y, FitOptions{Lower: []float64{math.Inf(-1), math.Inf(-1), 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if beta[2] != 0 {
+		t.Errorf("bounded β2 = %v, want 0", beta[2])
+	}
+	// L2 shrinks.
+	shrunk, _ := FitLogistic(X, y, FitOptions{L2: 5000, NoPenalty: []bool{true}})
+	if math.Abs(shrunk[1]) >= math.Abs(truth[1])-0.1 {
+		t.Errorf("L2 did not shrink: %v", shrunk)
+	}
+}
+
+func TestFitLogisticErrors(t *testing.T) {
+	t.Parallel()
+	if _, err := FitLogistic(nil, nil, FitOptions{}); err == nil {
+		t.Error("no samples accepted")
+	}
+	if _, err := FitLogistic([][]float64{{1, 2}, {1}}, []bool{true, false}, FitOptions{}); err == nil {
+		t.Error("ragged matrix accepted")
+	}
+}
+
+// TestFitInterests: on synthetic subjects whose bios mention their
+// interests, the fit raises the bio weight and learns the base rates.
+func TestFitInterests(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	bio := map[string]string{"pets": "dogs", "travel": "hiking", "music_audio": "guitar"}
+	var samples []InterestSample
+	for i := range 600 {
+		var truth []string
+		var words string
+		for c, w := range bio {
+			if r.Float64() < 0.3 {
+				truth = append(truth, c)
+				if r.Float64() < 0.7 {
+					words += w + ", "
+				}
+			} else if r.Float64() < 0.02 {
+				words += w + ", "
+			}
+		}
+		a := withBio(acct("bluesky", "u", 1), words)
+		samples = append(samples, InterestSample{
+			Evidence:  Evidence{Accounts: []enrichers.Account{a}, Sources: allOK("bluesky")},
+			Interests: truth,
+		})
+		_ = i
+	}
+	p := DefaultParams()
+	p.Interest.Weights[KindBio] = 0.1
+	fit, err := FitInterests(samples, p, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fit.Interest.Weights[KindBio] < 2 {
+		t.Errorf("bio weight %v, want a strong signal", fit.Interest.Weights[KindBio])
+	}
+	for _, w := range fit.Interest.Weights {
+		if w < 0 {
+			t.Errorf("negative weight %v", fit.Interest.Weights)
+		}
+	}
+	if fit.Interest.Absence < 0 {
+		t.Errorf("negative absence %v", fit.Interest.Absence)
+	}
+	// Never-seen categories get a very low prior; seen ones ≈ 30 %.
+	if fit.Interest.Prior["automotive"] > -5 {
+		t.Errorf("prior of an absent category %v", fit.Interest.Prior["automotive"])
+	}
+	// Fitted probabilities are calibrated in-sample.
+	var ps []float64
+	var ys []bool
+	for _, s := range samples {
+		ints := Interests(s.Evidence, fit)
+		for c := range bio {
+			ps = append(ps, probOf(ints, c))
+			has := false
+			for _, x := range s.Interests {
+				has = has || x == c
+			}
+			ys = append(ys, has)
+		}
+	}
+	if e := ECE(ps, ys); e > 0.05 {
+		t.Errorf("ECE after fit = %v", e)
+	}
+	if a := AUC(ps, ys); a < 0.8 {
+		t.Errorf("AUC after fit = %v", a)
+	}
+}
+
+// TestFitRisk: the fit learns that disposable emails are risky and keeps
+// the weights of features never seen.
+func TestFitRisk(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 9))
+	var samples []RiskSample
+	for range 2000 {
+		risky := r.Float64() < 0.1
+		disp := r.Float64() < map[bool]float64{true: 0.5, false: 0.02}[risky]
+		samples = append(samples, RiskSample{
+			Evidence: Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: disp}},
+			Now:      testNow, Risky: risky,
+		})
+	}
+	p := DefaultParams()
+	fit, err := FitRisk(samples, p, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// log LR of disposable ≈ log(.5/.02) - log(.5/.98) ≈ 3.9
+	if w := fit.Risk.Weights[RiskDisposableEmail]; math.Abs(w-3.9) > 0.6 {
+		t.Errorf("disposable weight %v, want ≈ 3.9", w)
+	}
+	if fit.Risk.Weights[RiskPhoneVoIP] != p.Risk.Weights[RiskPhoneVoIP] {
+		t.Errorf("unseen feature weight changed: %v", fit.Risk.Weights[RiskPhoneVoIP])
+	}
+}
+
+// TestFitRiskSigns: weights keep their documented direction even when the
+// data say otherwise.
+func TestFitRiskSigns(t *testing.T) {
+	t.Parallel()
+	var samples []RiskSample
+	for i := range 400 {
+		// Typo domains only among the safe: an unconstrained fit would go negative.
+		samples = append(samples, RiskSample{
+			Evidence: Evidence{Email: &enrichers.EmailFacts{Valid: true, TypoSuggestion: map[bool]string{true: "gmail.com"}[i%3 == 0]}},
+			Now:      testNow, Risky: i%3 != 0 && i%5 == 0,
+		})
+	}
+	fit, err := FitRisk(samples, DefaultParams(), 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, sign := range RiskSigns() {
+		if w := fit.Risk.Weights[code]; w*float64(sign) < 0 {
+			t.Errorf("%s weight %v has the wrong sign", code, w)
+		}
+	}
+	for code, w := range DefaultParams().Risk.Weights {
+		if w*float64(RiskSigns()[code]) < 0 {
+			t.Errorf("default %s weight %v has the wrong sign", code, w)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package scoring
+
+import (
+	"math"
+	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+func withFollowers(a enrichers.Account, n int64) enrichers.Account {
+	a.Followers = &n
+	return a
+}
+
+func TestTierAndScore(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	for _, tc := range []struct {
+		reach float64
+		tier  string
+		score float64
+	}{
+		{0, TierNone, 0},
+		{9, TierNone, 100.0 / 7},
+		{999, TierNone, 300.0 / 7},
+		{1000, TierNano, 100 * math.Log10(1001) / 7},
+		{9999, TierNano, 400.0 / 7},
+		{10000, TierMicro, 100 * math.Log10(10001) / 7},
+		{100000, TierMacro, 100 * math.Log10(100001) / 7},
+		{1e6, TierMega, 100 * math.Log10(1e6+1) / 7},
+		{1e9, TierMega, 100},
+	} {
+		if got := TierOf(tc.reach); got != tc.tier {
+			t.Errorf("TierOf(%v) = %s, want %s", tc.reach, got, tc.tier)
+		}
+		if got := InfluenceScoreOf(tc.reach, p); math.Abs(got-tc.score) > 1e-3 {
+			t.Errorf("InfluenceScoreOf(%v) = %v, want %v", tc.reach, got, tc.score)
+		}
+	}
+}
+
+func TestAccountReach(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	for _, tc := range []struct {
+		name   string
+		a      enrichers.Account
+		reach  float64
+		signal string
+		ok     bool
+	}{
+		{"followers", enrichers.Account{Followers: enrichers.Int64(500), Karma: enrichers.Int64(9e6)}, 500, "followers", true},
+		{"karma", enrichers.Account{Karma: enrichers.Int64(20000)}, 20000 * p.Influence.KarmaScale, "karma", true},
+		{"stars", enrichers.Account{Stars: enrichers.Int64(300)}, 300 * p.Influence.StarScale, "stars", true},
+		{"negative", enrichers.Account{Followers: enrichers.Int64(-3)}, 0, "followers", true},
+		{"none", enrichers.Account{}, 0, "", false},
+	} {
+		r, s, ok := AccountReach(&tc.a, p)
+		if r != tc.reach || s != tc.signal || ok != tc.ok {
+			t.Errorf("%s: %v %q %v, want %v %q %v", tc.name, r, s, ok, tc.reach, tc.signal, tc.ok)
+		}
+	}
+}
+
+func TestInfluenceExact(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	for _, tc := range []struct {
+		name       string
+		accounts   []enrichers.Account
+		pInf       float64
+		exp        float64
+		low, high  float64
+		tier       string
+		nEvidence  int
+		statusDown string
+	}{
+		{"nothing", nil, 0, 0, 0, 0, TierNone, 0, ""},
+		{"sure influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 1), 25000)}, 1, 25000, 25000, 25000, TierMicro, 1, ""},
+		{"maybe influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 0.3), 50000)}, 0.3, 15000, 0, 50000, TierMicro, 1, ""},
+		// P(both) = .5×.5: 6000+6000 ≥ 10000 only together.
+		{"two halves", []enrichers.Account{withFollowers(acct("github", "a", 0.5), 6000), withFollowers(acct("mastodon", "b", 0.5), 6000)},
+			0.25, 6000, 0, 12000, TierNano, 2, ""},
+		// P(a) + P(not a)·P(b): .6 + .4×.5
+		{"either", []enrichers.Account{withFollowers(acct("github", "a", 0.6), 20000), withFollowers(acct("mastodon", "b", 0.5), 10000)},
+			0.8, 17000, 0, 30000, TierMicro, 2, ""},
+		{"failed source", []enrichers.Account{withFollowers(acct("bluesky", "a", 1), 25000)}, 0, 0, 0, 0, TierNone, 0, "bluesky"},
+		{"unmatched", []enrichers.Account{withFollowers(acct("bluesky", "a", 0), 25000)}, 0, 0, 0, 0, TierNone, 0, ""},
+	} {
+		ev := Evidence{Accounts: tc.accounts}
+		if tc.statusDown != "" {
+			ev.Sources = map[string]enrichers.Status{tc.statusDown: enrichers.StatusRateLimited}
+		}
+		got := Influence(ev, p)
+		if math.Abs(got.ProbabilityInfluencer-tc.pInf) > 1e-9 || math.Abs(got.Reach.Expected-tc.exp) > 1e-6 ||
+			got.Reach.Low != tc.low || got.Reach.High != tc.high || got.Tier != tc.tier || len(got.Evidence) != tc.nEvidence {
+			t.Errorf("%s: %+v, want p=%v exp=%v low=%v high=%v tier=%s", tc.name, got, tc.pInf, tc.exp, tc.low, tc.high, tc.tier)
+		}
+		if got.Score != InfluenceScoreOf(tc.exp, p) {
+			t.Errorf("%s: score %v", tc.name, got.Score)
+		}
+	}
+}
+
+// TestInfluenceMonteCarlo: beyond MaxExact accounts the fixed-seed
+// Monte-Carlo estimate is deterministic and close to exact enumeration.
+func TestInfluenceMonteCarlo(t *testing.T) {
+	t.Parallel()
+	var accts []enrichers.Account
+	for i := range 18 {
+		accts = append(accts, withFollowers(acct("bluesky", "u"+string(rune('a'+i)), 0.1+0.04*float64(i)), int64(800+300*i)))
+	}
+	ev := Evidence{Accounts: accts}
+	mc := DefaultParams()
+	exact := DefaultParams()
+	exact.Influence.MaxExact = 18
+	a, b := Influence(ev, mc), Influence(ev, mc)
+	if a.ProbabilityInfluencer != b.ProbabilityInfluencer || a.Reach != b.Reach {
+		t.Fatal("Monte-Carlo is not deterministic")
+	}
+	e := Influence(ev, exact)
+	if math.Abs(a.ProbabilityInfluencer-e.ProbabilityInfluencer) > 0.015 {
+		t.Errorf("MC P = %v, exact %v", a.ProbabilityInfluencer, e.ProbabilityInfluencer)
+	}
+	if a.Reach.Expected != e.Reach.Expected {
+		t.Errorf("expected reach differs: %v vs %v", a.Reach.Expected, e.Reach.Expected)
+	}
+	if math.Abs(a.Reach.Low-e.Reach.Low) > 1500 || math.Abs(a.Reach.High-e.Reach.High) > 1500 {
+		t.Errorf("MC percentiles %v, exact %v", a.Reach, e.Reach)
+	}
+	if !(e.Reach.Low <= e.Reach.Expected && e.Reach.Expected <= e.Reach.High) {
+		t.Errorf("percentiles do not bracket the mean: %+v", e.Reach)
+	}
+}
+
+// TestInfluenceMonotone: a higher match probability or more followers
+// never lowers P(influencer).
+func TestInfluenceMonotone(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	prev := -1.0
+	for _, m := range []float64{0, 0.2, 0.5, 0.8, 1} {
+		ev := Evidence{Accounts: []enrichers.Account{withFollowers(acct("bluesky", "a", m), 7000), withFollowers(acct("github", "b", 0.5), 4000)}}
+		got := Influence(ev, p).ProbabilityInfluencer
+		if got < prev {
+			t.Errorf("match %v: P = %v < %v", m, got, prev)
+		}
+		prev = got
+	}
+}

@@ -1,0 +1,278 @@
+package scoring
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// Interest is one category with the probability that the subject is
+// interested in it, and the signals that moved it away from its prior.
+type Interest struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Probability float64        `json:"probability"`
+	Evidence    []Contribution `json:"evidence"`
+}
+
+// Contribution is one signal's share of a score, in log-odds (interests,
+// risk) or follower equivalents (influence).
+type Contribution struct {
+	Source       string  `json:"source"`
+	Account      string  `json:"account,omitempty"`
+	Signal       string  `json:"signal"`
+	Contribution float64 `json:"contribution"`
+}
+
+// signal is one piece of interest evidence before weighting.
+type signal struct {
+	source, account, name string
+	kind                  string
+	cat                   string
+	e                     float64 // strength × match probability
+}
+
+// interestState is the evidence of one category.
+type interestState struct {
+	e       map[string]float64 // by kind
+	signals []signal
+	absence []signal // kind "" ; e = match × source informativeness
+}
+
+// collect gathers every interest signal of ev, by category.
+func collectInterests(ev Evidence, p Params) map[string]*interestState {
+	lex := p.lexicon()
+	st := map[string]*interestState{}
+	for _, c := range Taxonomy() {
+		st[c.ID] = &interestState{e: map[string]float64{}}
+	}
+	add := func(s signal) {
+		if s.e <= 0 {
+			return
+		}
+		if c := st[s.cat]; c != nil {
+			c.e[s.kind] += s.e
+			c.signals = append(c.signals, s)
+		}
+	}
+	for _, a := range ev.accounts() {
+		if a.m <= 0 {
+			continue
+		}
+		mentioned := map[string]bool{}
+		type key struct{ cat, name string }
+		seen := map[key]bool{}
+		emit := func(kind, name string, hs []hit) {
+			for _, h := range hs {
+				if seen[key{h.cat, kind + ":" + name}] {
+					continue
+				}
+				seen[key{h.cat, kind + ":" + name}] = true
+				if kind != KindPlatform {
+					mentioned[h.cat] = true
+				}
+				add(signal{source: a.Source, account: a.Username, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * a.m})
+			}
+		}
+		emit(KindPlatform, a.Source, lex.platforms[a.Source])
+		for _, t := range a.Tags {
+			hs, cat := lex.tag(t)
+			kind := KindTag
+			if cat {
+				kind = KindCatalogue
+			}
+			emit(kind, normTag(t), hs)
+		}
+		for _, pm := range lex.words.match(stripTagged(a.Bio, a.Tags)) {
+			emit(KindBio, pm.phrase, pm.hits)
+		}
+		if w := p.Interest.AbsenceSources[a.Source]; w > 0 && ev.answered(a.Source) {
+			for id, c := range st {
+				if !mentioned[id] {
+					c.absence = append(c.absence, signal{source: a.Source, account: a.Username, name: "no_mention", cat: id, e: a.m * math.Min(w, 1)})
+				}
+			}
+		}
+	}
+	if co := ev.company(p); co != nil && p.Interest.CompanyMatch > 0 {
+		cm := clamp01(p.Interest.CompanyMatch)
+		src := p.Sources.Company
+		seen := map[string]bool{}
+		emit := func(kind, name string, hs []hit) {
+			for _, h := range hs {
+				k := h.cat + "\x00" + kind + ":" + name
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				add(signal{source: src, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * cm})
+			}
+		}
+		for _, pm := range lex.industries.match(co.Industry) {
+			emit(KindIndustry, pm.phrase, pm.hits)
+		}
+		text := co.Description + " . " + strings.Join(co.Keywords, " . ")
+		for _, pm := range lex.words.match(text) {
+			emit(KindWebsite, pm.phrase, pm.hits)
+		}
+	}
+	return st
+}
+
+// interestFeatures turns one category's evidence into the model's
+// features: log2(1+E[k]) per kind, then −min(A, cap).
+func interestFeatures(c *interestState, p Params) []float64 {
+	kinds := InterestKinds()
+	x := make([]float64, len(kinds)+1)
+	for i, k := range kinds {
+		x[i] = math.Log2(1 + c.e[k])
+	}
+	var a float64
+	for _, s := range c.absence {
+		a += s.e
+	}
+	x[len(kinds)] = -math.Min(a, p.Interest.AbsenceCap)
+	return x
+}
+
+// InterestFeatureNames names the columns of InterestFeatures vectors.
+func InterestFeatureNames() []string {
+	return append(InterestKinds(), "absence")
+}
+
+// InterestFeatures returns, for every taxonomy category, the feature vector
+// of the interest model (columns: InterestFeatureNames). The model is
+// logit = Prior[c] + Σ_k Weights[k]·x_k (+ Absence·x_absence), before the
+// MaxShift cap.
+func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
+	st := collectInterests(ev, p)
+	out := make(map[string][]float64, len(st))
+	for id, c := range st {
+		out[id] = interestFeatures(c, p)
+	}
+	return out
+}
+
+// Interests scores every taxonomy category, most probable first. Evidence
+// lists each signal's contribution in log-odds (the prior is not listed).
+func Interests(ev Evidence, p Params) []Interest {
+	st := collectInterests(ev, p)
+	kinds := InterestKinds()
+	out := make([]Interest, 0, len(st))
+	for _, cat := range Taxonomy() {
+		c := st[cat.ID]
+		x := interestFeatures(c, p)
+		prior, ok := p.Interest.Prior[cat.ID]
+		if !ok {
+			prior = p.Interest.DefaultPrior
+		}
+		// Positive part, capped, shared out among signals in proportion
+		// to their evidence within each kind.
+		var pos float64
+		per := make([]float64, len(kinds))
+		for i, k := range kinds {
+			per[i] = math.Max(p.Interest.Weights[k], 0) * x[i]
+			pos += per[i]
+		}
+		scale := 1.0
+		if p.Interest.MaxShift > 0 && pos > p.Interest.MaxShift {
+			scale = p.Interest.MaxShift / pos
+		}
+		contrib := map[Contribution]float64{}
+		for _, s := range c.signals {
+			i := kindIndex(s.kind)
+			if c.e[s.kind] > 0 {
+				contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name}] += per[i] * scale * s.e / c.e[s.kind]
+			}
+		}
+		neg := math.Max(p.Interest.Absence, 0) * x[len(kinds)]
+		var atot float64
+		for _, s := range c.absence {
+			atot += s.e
+		}
+		for _, s := range c.absence {
+			contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name}] += neg * s.e / atot
+		}
+		out = append(out, Interest{
+			ID: cat.ID, Name: cat.Name,
+			Probability: round4(sigmoid(prior + pos*scale + neg)),
+			Evidence:    sortContributions(contrib),
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Probability != out[j].Probability {
+			return out[i].Probability > out[j].Probability
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Filter keeps the interests with probability ≥ min, in order.
+func Filter(ints []Interest, min float64) []Interest {
+	out := make([]Interest, 0, len(ints))
+	for _, in := range ints {
+		if in.Probability >= min {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+func kindIndex(kind string) int {
+	for i, k := range InterestKinds() {
+		if k == kind {
+			return i
+		}
+	}
+	return -1
+}
+
+// sortContributions rounds, drops zeros and sorts by |contribution| desc,
+// then source, account, signal.
+func sortContributions(m map[Contribution]float64) []Contribution {
+	out := make([]Contribution, 0, len(m))
+	for c, v := range m {
+		v = round4(v)
+		if v == 0 {
+			continue
+		}
+		c.Contribution = v
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if math.Abs(a.Contribution) != math.Abs(b.Contribution) {
+			return math.Abs(a.Contribution) > math.Abs(b.Contribution)
+		}
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
+		return a.Signal < b.Signal
+	})
+	return out
+}
+
+// stripTagged removes from a bio the hashtags the source already reported
+// as tags, so that "#photography" counts once (as a tag), not twice.
+func stripTagged(bio string, tags []string) string {
+	if !strings.Contains(bio, "#") {
+		return bio
+	}
+	drop := map[string]bool{}
+	for _, t := range tags {
+		drop[normTag(t)] = true
+	}
+	fields := strings.Fields(bio)
+	out := fields[:0]
+	for _, f := range fields {
+		if strings.HasPrefix(f, "#") && drop[normTag(strings.TrimRight(f, ".,;:!?)"))] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,362 @@
+package scoring
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+func TestInterestsPriorsOnly(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	ints := Interests(Evidence{}, p)
+	if len(ints) != len(Taxonomy()) {
+		t.Fatalf("%d interests, want %d", len(ints), len(Taxonomy()))
+	}
+	for i, in := range ints {
+		if in.Probability != priorProb(p, in.ID) || len(in.Evidence) != 0 {
+			t.Errorf("%s = %v %v, want the prior %v and no evidence", in.ID, in.Probability, in.Evidence, priorProb(p, in.ID))
+		}
+		if i > 0 && ints[i-1].Probability < in.Probability {
+			t.Errorf("not sorted at %d", i)
+		}
+		if in.Name == "" {
+			t.Errorf("%s has no name", in.ID)
+		}
+	}
+}
+
+// TestInterestSignals: one signal of each kind raises its category by the
+// documented amount: prior + Weights[kind] × log2(1 + strength × match).
+func TestInterestSignals(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	p.Interest.Absence = 0 // isolate the positive part
+	w := p.Interest.Weights
+	for _, tc := range []struct {
+		name   string
+		ev     Evidence
+		cat    string
+		signal string
+		shift  float64
+	}{
+		{"repo topic", Evidence{Accounts: []enrichers.Account{withTags(acct("github", "u", 1), "godot")}},
+			"video_gaming", "tag:godot", w[KindTag] * math.Log2(2)},
+		{"weak language", Evidence{Accounts: []enrichers.Account{withTags(acct("github", "u", 1), "python")}},
+			"science", "tag:python", w[KindTag] * math.Log2(1.1)},
+		{"hashtag at match 0.5", Evidence{Accounts: []enrichers.Account{withTags(acct("mastodon", "u", 0.5), "#dogsofmastodon")}},
+			"pets", "tag:dogsofmastodon", w[KindTag] * math.Log2(1.5)},
+		{"catalogue tag", Evidence{Accounts: []enrichers.Account{withTags(acct("lichess", "u", 1), "hobbies")}},
+			"hobbies", "catalogue:hobbies", w[KindCatalogue]},
+		{"english bio", Evidence{Accounts: []enrichers.Account{withBio(acct("reddit", "u", 1), "Into street photography.")}},
+			"photography", "bio:street photography", w[KindBio]},
+		{"german bio", Evidence{Accounts: []enrichers.Account{withBio(acct("bluesky", "u", 0.8), "Begeistert von Brettspiele.")}},
+			"hobbies", "bio:brettspiele", w[KindBio] * math.Log2(1.8)},
+		{"french bio", Evidence{Accounts: []enrichers.Account{withBio(acct("bluesky", "u", 1), "J'écris sur la photographie de paysage.")}},
+			"photography", "bio:photographie de paysage", w[KindBio]},
+		{"spanish bio", Evidence{Accounts: []enrichers.Account{withBio(acct("bluesky", "u", 1), "Me encanta senderismo.")}},
+			"travel", "bio:senderismo", w[KindBio]},
+		{"platform", Evidence{Accounts: []enrichers.Account{acct("devto", "u", 1)}},
+			"software_dev", "platform:devto", w[KindPlatform] * math.Log2(1.8)},
+		{"company industry", Evidence{Company: &enrichers.CompanyFacts{Industry: "Agence de voyages"}},
+			"travel", "industry:agence de voyages", w[KindIndustry] * math.Log2(1+p.Interest.CompanyMatch)},
+		{"website keyword", Evidence{Company: &enrichers.CompanyFacts{Keywords: []string{"Immobilien"}}},
+			"real_estate", "website:immobilien", w[KindWebsite] * math.Log2(1+p.Interest.CompanyMatch)},
+		{"website description", Evidence{Company: &enrichers.CompanyFacts{Description: "Votre partenaire pour la mode durable."}},
+			"style_fashion", "website:mode durable", w[KindWebsite] * math.Log2(1+p.Interest.CompanyMatch)},
+	} {
+		ints := Interests(tc.ev, p)
+		want := round4(sigmoid(p.Interest.Prior[tc.cat] + tc.shift))
+		got := probOf(ints, tc.cat)
+		if math.Abs(got-want) > 1e-4 {
+			t.Errorf("%s: P(%s) = %v, want %v", tc.name, tc.cat, got, want)
+		}
+		var in Interest
+		for _, x := range ints {
+			if x.ID == tc.cat {
+				in = x
+			}
+		}
+		if len(in.Evidence) == 0 || in.Evidence[0].Signal != tc.signal || math.Abs(in.Evidence[0].Contribution-tc.shift) > 1e-3 {
+			t.Errorf("%s: evidence %+v, want %s = %.4f", tc.name, in.Evidence, tc.signal, tc.shift)
+		}
+	}
+}
+
+func withTags(a enrichers.Account, tags ...string) enrichers.Account {
+	a.Tags = append(a.Tags, tags...)
+	return a
+}
+
+func withBio(a enrichers.Account, bio string) enrichers.Account {
+	a.Bio = bio
+	return a
+}
+
+// TestInterestsSaturate: many weak signals do not explode.
+func TestInterestsSaturate(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	one := Evidence{Accounts: []enrichers.Account{withTags(acct("github", "u", 1), "cli")}}
+	var many Evidence
+	for i := range 40 {
+		many.Accounts = append(many.Accounts, withTags(acct("github", string(rune('a'+i%26))+string(rune('a'+i/26)), 1), "cli", "api", "library", "devops", "golang"))
+	}
+	p1, pm := probOf(Interests(one, p), "software_dev"), probOf(Interests(many, p), "software_dev")
+	if !(pm > p1) {
+		t.Errorf("more evidence should help: %v vs %v", pm, p1)
+	}
+	lim := round4(sigmoid(p.Interest.Prior["software_dev"] + p.Interest.MaxShift))
+	if pm > lim {
+		t.Errorf("P = %v exceeds the MaxShift cap %v", pm, lim)
+	}
+	// Contributions add up to the capped shift.
+	for _, in := range Interests(many, p) {
+		if in.ID != "software_dev" {
+			continue
+		}
+		var s float64
+		for _, c := range in.Evidence {
+			s += c.Contribution
+		}
+		if math.Abs(s-p.Interest.MaxShift) > 0.05 {
+			t.Errorf("contributions sum to %v, want %v", s, p.Interest.MaxShift)
+		}
+	}
+}
+
+// TestInterestsMatchWeighting: evidence counts in proportion to match.
+func TestInterestsMatchWeighting(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	prev := -1.0
+	for _, m := range []float64{0, 0.1, 0.3, 0.6, 0.9, 1} {
+		ev := Evidence{Accounts: []enrichers.Account{withBio(acct("bluesky", "u", m), "Into anime.")}}
+		got := probOf(Interests(ev, p), "pop_culture")
+		if got < prev {
+			t.Errorf("match %v: P = %v below the lower match's %v", m, got, prev)
+		}
+		prev = got
+		if m == 0 && got != priorProb(p, "pop_culture") {
+			t.Errorf("match 0 moved the prior: %v", got)
+		}
+	}
+	// An account without Match counts as match 0.
+	ev := Evidence{Accounts: []enrichers.Account{{Source: "bluesky", Username: "u", Bio: "Into anime."}}}
+	if got := probOf(Interests(ev, p), "pop_culture"); got != priorProb(p, "pop_culture") {
+		t.Errorf("unmatched account moved the prior: %v", got)
+	}
+}
+
+// TestInterestsAbsence: silence on an answered source lowers a category,
+// boundedly; silence on an unknown or failed source does not.
+func TestInterestsAbsence(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	a := withBio(acct("reddit", "u", 1), "Into anime.")
+	for _, tc := range []struct {
+		name   string
+		status map[string]enrichers.Status
+		lower  bool
+	}{
+		{"answered", allOK("reddit"), true},
+		{"status unknown", nil, false},
+		{"timeout", map[string]enrichers.Status{"reddit": enrichers.StatusTimeout}, false},
+	} {
+		ev := Evidence{Accounts: []enrichers.Account{a}, Sources: tc.status}
+		got := probOf(Interests(ev, p), "travel")
+		prior := priorProb(p, "travel")
+		if tc.lower != (got < prior) {
+			t.Errorf("%s: P(travel) = %v, prior %v, want lowered=%v", tc.name, got, prior, tc.lower)
+		}
+	}
+	var many []enrichers.Account
+	st := map[string]enrichers.Status{}
+	for i, s := range []string{"github", "gitlab", "mastodon", "bluesky", "reddit", "hackernews", "devto", "keybase", "gravatar"} {
+		many = append(many, withBio(acct(s, "u"+string(rune('a'+i)), 1), "Hi!"))
+		st[s] = enrichers.StatusOK
+	}
+	got := probOf(Interests(Evidence{Accounts: many, Sources: st}, p), "travel")
+	floor := round4(sigmoid(p.Interest.Prior["travel"] - p.Interest.Absence*p.Interest.AbsenceCap))
+	if got < floor {
+		t.Errorf("absence not bounded: %v < %v", got, floor)
+	}
+}
+
+// randomEvidence draws evidence from the lexicon's vocabulary and a few
+// unrelated words.
+func randomEvidence(r *rand.Rand) Evidence {
+	tags := []string{"rust", "python", "godot", "cli", "hobbies", "software_dev", "#cats", "makefile", "bitcoin", "gpx", "unity"}
+	bios := []string{"Into music and cooking.", "Hi!", "", "Ich schreibe über Fotografie.", "Fan de jeux vidéo.", "Aquí por el fútbol.", "Just me."}
+	sources := []string{"github", "gitlab", "mastodon", "bluesky", "reddit", "hackernews", "devto", "keybase", "gravatar", "lichess"}
+	statuses := []enrichers.Status{enrichers.StatusOK, enrichers.StatusNotFound, enrichers.StatusTimeout, enrichers.StatusRateLimited, enrichers.StatusBlocked, enrichers.StatusError, enrichers.StatusSkipped, enrichers.StatusCircuitOpen}
+	ev := Evidence{Sources: map[string]enrichers.Status{}}
+	for _, s := range sources {
+		if r.IntN(3) > 0 {
+			ev.Sources[s] = statuses[r.IntN(len(statuses))]
+		}
+	}
+	for i := range r.IntN(6) {
+		a := acct(sources[r.IntN(len(sources))], "user"+string(rune('a'+i)), r.Float64())
+		for range r.IntN(4) {
+			a.Tags = append(a.Tags, tags[r.IntN(len(tags))])
+		}
+		a.Bio = bios[r.IntN(len(bios))]
+		f := int64(r.IntN(50000))
+		a.Followers = &f
+		ev.Accounts = append(ev.Accounts, a)
+	}
+	if r.IntN(2) == 0 {
+		ev.Company = &enrichers.CompanyFacts{Industry: []string{"Software development", "Fintech", "Reisebüro", ""}[r.IntN(4)],
+			Description: bios[r.IntN(len(bios))]}
+	}
+	return ev
+}
+
+// addPositive adds one lexicon signal somewhere in ev (a copy).
+func addPositive(r *rand.Rand, ev Evidence) Evidence {
+	out := ev
+	out.Accounts = slices.Clone(ev.Accounts)
+	for i := range out.Accounts {
+		out.Accounts[i].Tags = slices.Clone(out.Accounts[i].Tags)
+	}
+	words := []string{"Into anime.", "gardening", "dogs", "Reisen", "photographie", "ajedrez"}
+	tags := []string{"ethereum", "midi", "travel", "strava", "home-assistant"}
+	switch {
+	case len(out.Accounts) > 0 && r.IntN(3) > 0:
+		i := r.IntN(len(out.Accounts))
+		if r.IntN(2) == 0 {
+			out.Accounts[i].Tags = append(out.Accounts[i].Tags, tags[r.IntN(len(tags))])
+		} else {
+			out.Accounts[i].Bio += " " + words[r.IntN(len(words))]
+		}
+	default:
+		co := enrichers.CompanyFacts{}
+		if ev.Company != nil {
+			co = *ev.Company
+		}
+		co.Keywords = append(slices.Clone(co.Keywords), words[r.IntN(len(words))])
+		out.Company = &co
+	}
+	return out
+}
+
+func TestInterestProperties(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	r := rand.New(rand.NewPCG(42, 7))
+	for range 400 {
+		ev := randomEvidence(r)
+		base := Interests(ev, p)
+		for _, in := range base {
+			if !(in.Probability >= 0 && in.Probability <= 1) {
+				t.Fatalf("P(%s) = %v out of [0,1]", in.ID, in.Probability)
+			}
+		}
+		// Adding positive evidence never lowers any probability.
+		more := Interests(addPositive(r, ev), p)
+		for _, in := range base {
+			if got := probOf(more, in.ID); got < in.Probability {
+				t.Fatalf("adding evidence lowered %s: %v → %v\n%+v", in.ID, in.Probability, got, ev)
+			}
+		}
+		// Deterministic.
+		again := Interests(ev, p)
+		if !slices.EqualFunc(base, again, func(a, b Interest) bool {
+			return a.ID == b.ID && a.Probability == b.Probability && slices.Equal(a.Evidence, b.Evidence)
+		}) {
+			t.Fatal("Interests is not deterministic")
+		}
+	}
+}
+
+// TestDownSourceNeverBelowPrior: evidence whose sources all failed leaves
+// every interest exactly at its prior; a failed source added to answered
+// evidence changes nothing.
+func TestDownSourceNeverBelowPrior(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	r := rand.New(rand.NewPCG(3, 9))
+	down := []enrichers.Status{enrichers.StatusTimeout, enrichers.StatusRateLimited, enrichers.StatusCircuitOpen, enrichers.StatusBlocked, enrichers.StatusError, enrichers.StatusSkipped}
+	for range 300 {
+		ev := randomEvidence(r)
+		ev.Company = nil
+		for k := range ev.Sources {
+			ev.Sources[k] = down[r.IntN(len(down))]
+		}
+		for _, a := range ev.Accounts {
+			ev.Sources[a.Source] = down[r.IntN(len(down))]
+		}
+		for _, in := range Interests(ev, p) {
+			if in.Probability < priorProb(p, in.ID) {
+				t.Fatalf("down sources lowered %s below its prior: %v < %v", in.ID, in.Probability, priorProb(p, in.ID))
+			}
+			if in.Probability != priorProb(p, in.ID) {
+				t.Fatalf("down sources moved %s: %v", in.ID, in.Probability)
+			}
+		}
+		// A down source next to answered evidence changes nothing.
+		ok := randomEvidence(r)
+		with := ok
+		with.Sources = map[string]enrichers.Status{}
+		for k, v := range ok.Sources {
+			with.Sources[k] = v
+		}
+		with.Sources["steam"] = down[r.IntN(len(down))]
+		with.Accounts = append(slices.Clone(ok.Accounts), withBio(acct("steam", "x", 0.9), "Into video games."))
+		a, b := Interests(ok, p), Interests(with, p)
+		for _, in := range a {
+			if probOf(b, in.ID) != in.Probability {
+				t.Fatalf("a down source's account changed %s: %v → %v", in.ID, in.Probability, probOf(b, in.ID))
+			}
+		}
+	}
+}
+
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	ints := []Interest{{ID: "a", Probability: 0.9}, {ID: "b", Probability: 0.5}, {ID: "c", Probability: 0.49}}
+	for _, tc := range []struct {
+		min  float64
+		want int
+	}{{0, 3}, {0.5, 2}, {0.95, 0}} {
+		if got := Filter(ints, tc.min); len(got) != tc.want {
+			t.Errorf("Filter(%v) kept %d, want %d", tc.min, len(got), tc.want)
+		}
+	}
+}
+
+func TestInterestsDeduplicateAccounts(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	a := withBio(acct("bluesky", "Anna", 0.9), "Into anime.")
+	b := withBio(acct("bluesky", "anna", 0.4), "Into anime.")
+	one := probOf(Interests(Evidence{Accounts: []enrichers.Account{a}}, p), "pop_culture")
+	two := probOf(Interests(Evidence{Accounts: []enrichers.Account{b, a}}, p), "pop_culture")
+	if one != two {
+		t.Errorf("a duplicate account counted twice: %v vs %v", one, two)
+	}
+}
+
+func TestHashtagCountsOnce(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	a := withTags(withBio(acct("mastodon", "u", 1), "Ich schreibe über Wandern. #photography!"), "photography")
+	var sigs []string
+	for _, in := range Interests(Evidence{Accounts: []enrichers.Account{a}}, p) {
+		if in.ID == "photography" {
+			for _, c := range in.Evidence {
+				sigs = append(sigs, c.Signal)
+			}
+		}
+	}
+	if !slices.Equal(sigs, []string{"tag:photography"}) {
+		t.Errorf("photography evidence %v, want the tag only", sigs)
+	}
+	if got := stripTagged("#rust and #go", []string{"rust"}); got != "and #go" {
+		t.Errorf("stripTagged = %q", got)
+	}
+}
