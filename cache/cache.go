@@ -10,10 +10,16 @@
 // across replicas through a short lock; past its TTL an entry may still be
 // served while it is refreshed in the background (stale-while-revalidate)
 // when the request's budget is tight.
+//
+// Keys are HMACs of (source, version, identifier with its provenance): no
+// raw email, phone or username reaches L1 or Redis. Values are a versioned
+// header and a compact binary Finding (codec.go) whose shape fingerprint
+// turns entries of an older Finding into misses.
 package cache
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,7 +75,8 @@ type Cache struct {
 	refresh   chan refreshJob
 	mu        sync.Mutex
 	inflight  map[string]bool
-	stop      chan struct{}
+	base      context.Context // parent of background refreshes; cancelled by Close
+	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 }
@@ -82,6 +89,7 @@ var (
 type refreshJob struct {
 	key   string
 	d     enrichers.Description
+	since time.Time
 	fetch func(context.Context) (*enrichers.Finding, error)
 }
 
@@ -135,8 +143,9 @@ func New(cfg Config) (*Cache, error) {
 	c := &Cache{
 		cfg: cfg, keys: newKeyer(cfg.Secret), l1: l1, l2: cfg.Redis, stats: st,
 		now: cfg.Now, log: cfg.Logger,
-		refresh: make(chan refreshJob, cfg.RefreshQueue), inflight: map[string]bool{}, stop: make(chan struct{}),
+		refresh: make(chan refreshJob, cfg.RefreshQueue), inflight: map[string]bool{},
 	}
+	c.base, c.cancel = context.WithCancel(context.Background())
 	c.l2cb = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name: "redis", Timeout: 5 * time.Second,
 		ReadyToTrip: func(cn gobreaker.Counts) bool { return cn.ConsecutiveFailures >= 5 },
@@ -151,10 +160,11 @@ func New(cfg Config) (*Cache, error) {
 	return c, nil
 }
 
-// Close stops the refresh workers and releases L1.
+// Close stops the refresh workers (cancelling refreshes under way) and
+// releases L1.
 func (c *Cache) Close() error {
 	c.closeOnce.Do(func() {
-		close(c.stop)
+		c.cancel()
 		c.wg.Wait()
 		_ = c.l1.Close()
 	})
@@ -189,10 +199,21 @@ func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	key := c.keys.Key(d, id)
 	refresh := p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0)
+	// since is the oldest evidence this request accepts from another
+	// replica's concurrent fetch: never what it already rejected.
+	var since time.Time
+	if refresh {
+		since = c.now()
+	} else if p.HasMaxAge {
+		since = c.now().Add(-p.MaxAge)
+	}
 	var stale *entry
 	if !refresh {
 		if e := c.get(ctx, d.Name, key); e != nil {
 			now := c.now()
+			if !e.FetchedAt.Before(since) {
+				since = e.FetchedAt.Add(time.Nanosecond)
+			}
 			tooOld := p.HasMaxAge && now.Sub(e.FetchedAt) > p.MaxAge
 			switch {
 			case tooOld:
@@ -216,11 +237,11 @@ func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers
 	}
 	if stale != nil && c.tight(ctx) {
 		c.stats.add("all", d.Name, "stale_hits")
-		c.enqueueRefresh(key, d, fetch)
+		c.enqueueRefresh(key, d, since, fetch)
 		return stale.Finding, true, stale.FetchedAt, nil
 	}
 	c.stats.add("all", d.Name, "misses")
-	e, err := c.fetchShared(ctx, key, d, fetch)
+	e, err := c.fetchShared(ctx, key, d, since, fetch)
 	if err != nil {
 		if stale != nil {
 			// Upstream failed: stale evidence still beats nothing.
@@ -239,11 +260,12 @@ func (c *Cache) tight(ctx context.Context) bool {
 
 // fetchShared merges identical in-flight fetches in this process (the
 // first caller's ctx drives the fetch; followers wait on their own ctx) and,
-// with Redis, across replicas through a short lock.
-func (c *Cache) fetchShared(ctx context.Context, key string, d enrichers.Description,
+// with Redis, across replicas through a short lock. since is the oldest
+// evidence acceptable from another replica's fetch.
+func (c *Cache) fetchShared(ctx context.Context, key string, d enrichers.Description, since time.Time,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*entry, error) {
 	ch := c.sf.DoChan(key, func() (any, error) {
-		return c.fetchLocked(ctx, key, d, fetch)
+		return c.fetchLocked(ctx, key, d, since, fetch)
 	})
 	select {
 	case r := <-ch:
@@ -256,19 +278,32 @@ func (c *Cache) fetchShared(ctx context.Context, key string, d enrichers.Descrip
 	}
 }
 
-func (c *Cache) fetchLocked(ctx context.Context, key string, d enrichers.Description,
+// lockAttempts bounds how often a replica goes back for the fetch lock after
+// its holder released it without publishing a result.
+const lockAttempts = 3
+
+func (c *Cache) fetchLocked(ctx context.Context, key string, d enrichers.Description, since time.Time,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*entry, error) {
 	if c.l2 != nil {
 		lockTTL := 2 * max(d.Timeout, time.Second)
-		won, err := c.lock(ctx, key, lockTTL)
-		if err == nil && !won {
+		token := rand.Text()
+		for range lockAttempts {
+			won, err := c.lock(ctx, key, token, lockTTL)
+			if err != nil {
+				break // Redis trouble: fetch without the lock
+			}
+			if won {
+				defer c.unlock(key, token)
+				break
+			}
 			// Another replica is fetching: wait for its result in L2.
-			if e := c.awaitOther(ctx, d.Name, key, lockTTL); e != nil {
+			e, released := c.awaitOther(ctx, d.Name, key, since, lockTTL)
+			if e != nil {
 				return e, nil
 			}
-		}
-		if won {
-			defer c.unlock(key)
+			if !released {
+				break
+			}
 		}
 	}
 	f, err := fetch(ctx)
@@ -302,7 +337,14 @@ func (c *Cache) newEntry(d enrichers.Description, f *enrichers.Finding) *entry {
 	return &entry{FetchedAt: now, ExpiresAt: now.Add(ttl), StaleUntil: now.Add(ttl + stale), Finding: f}
 }
 
-func (c *Cache) awaitOther(ctx context.Context, source, key string, lockTTL time.Duration) *entry {
+// awaitOther waits for the replica holding the fetch lock to publish its
+// result in L2: a fresh entry fetched at or after since (so never the old
+// entry this request already rejected). It returns (nil, true) as soon as
+// the lock is released without such a result — the holder failed, and
+// errors are never cached — so the caller goes back for the lock instead of
+// sitting out the lock's TTL; (nil, false) when ctx, the lock's TTL or
+// Redis gives out.
+func (c *Cache) awaitOther(ctx context.Context, source, key string, since time.Time, lockTTL time.Duration) (*entry, bool) {
 	t := time.NewTicker(c.cfg.LockPoll)
 	defer t.Stop()
 	deadline := time.NewTimer(lockTTL)
@@ -310,20 +352,44 @@ func (c *Cache) awaitOther(ctx context.Context, source, key string, lockTTL time
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil, false
 		case <-deadline.C:
-			return nil
+			return nil, false
 		case <-t.C:
-			if e := c.getL2(ctx, source, key); e != nil && c.now().Before(e.ExpiresAt) {
+		}
+		// The lock first: the holder writes the entry before it unlocks, so
+		// a released lock means the GET below sees its result, if any.
+		var held *redis.IntCmd
+		var get *redis.StringCmd
+		_, err := c.l2cb.Execute(func() (any, error) {
+			return c.l2.Pipelined(ctx, func(p redis.Pipeliner) error {
+				held = p.Exists(ctx, key+":lock")
+				get = p.Get(ctx, key)
+				return nil
+			})
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			c.stats.add("l2", source, "errors")
+			return nil, false
+		}
+		if b, err := get.Bytes(); err == nil {
+			e, err := decode(b)
+			switch {
+			case err != nil:
+				c.stats.add("l2", source, "corrupt")
+			case c.now().Before(e.ExpiresAt) && !e.FetchedAt.Before(since):
 				c.stats.add("l2", source, "shared_fetches")
 				c.putL1(source, key, e)
-				return e
+				return e, false
 			}
+		}
+		if held.Val() == 0 {
+			return nil, true
 		}
 	}
 }
 
-func (c *Cache) enqueueRefresh(key string, d enrichers.Description, fetch func(context.Context) (*enrichers.Finding, error)) {
+func (c *Cache) enqueueRefresh(key string, d enrichers.Description, since time.Time, fetch func(context.Context) (*enrichers.Finding, error)) {
 	c.mu.Lock()
 	if c.inflight[key] {
 		c.mu.Unlock()
@@ -332,7 +398,7 @@ func (c *Cache) enqueueRefresh(key string, d enrichers.Description, fetch func(c
 	c.inflight[key] = true
 	c.mu.Unlock()
 	select {
-	case c.refresh <- refreshJob{key: key, d: d, fetch: fetch}:
+	case c.refresh <- refreshJob{key: key, d: d, since: since, fetch: fetch}:
 		c.stats.add("all", d.Name, "refreshes_queued")
 	default:
 		c.stats.add("all", d.Name, "refreshes_dropped")
@@ -346,12 +412,12 @@ func (c *Cache) refresher() {
 	defer c.wg.Done()
 	for {
 		select {
-		case <-c.stop:
+		case <-c.base.Done():
 			return
 		case j := <-c.refresh:
 			// Detached from the request that queued it, with its own deadline.
-			ctx, cancel := context.WithTimeout(context.Background(), 2*max(j.d.Timeout, time.Second))
-			if _, err := c.fetchShared(ctx, j.key, j.d, j.fetch); err != nil {
+			ctx, cancel := context.WithTimeout(c.base, 2*max(j.d.Timeout, time.Second))
+			if _, err := c.fetchShared(ctx, j.key, j.d, j.since, j.fetch); err != nil {
 				c.log.Debug("background refresh failed", "source", j.d.Name, "err", err)
 			}
 			cancel()
@@ -363,14 +429,23 @@ func (c *Cache) refresher() {
 }
 
 // Purge removes every entry of a subject: for each source and identifier,
-// from both tiers.
+// from both tiers (L1 of this replica only). Entries are keyed by the
+// identifier's provenance too, so each identifier is purged as given and
+// as a request input (Method "input", no platform).
 func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids []enrichers.Identifier) error {
 	var keys []string
+	seen := map[string]bool{}
 	for _, d := range sources {
 		for _, id := range ids {
-			k := c.keys.Key(d, id)
-			keys = append(keys, k)
-			_ = c.l1.Delete(k)
+			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: "input"}} {
+				k := c.keys.Key(d, v)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				keys = append(keys, k)
+				_ = c.l1.Delete(k)
+			}
 		}
 	}
 	if c.l2 == nil || len(keys) == 0 {
@@ -462,16 +537,23 @@ func (c *Cache) putL1(source, key string, e *entry) {
 	}
 }
 
-func (c *Cache) lock(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	v, err := c.l2cb.Execute(func() (any, error) { return c.l2.SetNX(ctx, key+":lock", "1", ttl).Result() })
+// lock takes the cross-replica fetch lock of key, holding token.
+func (c *Cache) lock(ctx context.Context, key, token string, ttl time.Duration) (bool, error) {
+	v, err := c.l2cb.Execute(func() (any, error) { return c.l2.SetNX(ctx, key+":lock", token, ttl).Result() })
 	if err != nil {
 		return false, err
 	}
 	return v.(bool), nil
 }
 
-func (c *Cache) unlock(key string) {
+// unlockScript deletes a lock only while it still holds the caller's token:
+// a fetch that outlived its lock must not release another replica's.
+var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
+
+func (c *Cache) unlock(key, token string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, _ = c.l2cb.Execute(func() (any, error) { return nil, c.l2.Del(ctx, key+":lock").Err() })
+	_, _ = c.l2cb.Execute(func() (any, error) {
+		return nil, unlockScript.Run(ctx, c.l2, []string{key + ":lock"}, token).Err()
+	})
 }

@@ -16,13 +16,17 @@ import (
 )
 
 // formatVersion is the first byte of every stored entry. Entries of any
-// other version are ignored (treated as misses) and overwritten.
-const formatVersion byte = 1
+// other version are ignored (treated as misses) and overwritten. Version 1
+// held JSON bodies; 2 holds the binary body of codec.go.
+const formatVersion byte = 2
 
 const headerLen = 1 + 1 + 8 + 8 + 8
 
-// notFoundJSON is how a bare not-found finding encodes.
-const notFoundJSON = `{"not_found":true}`
+// Header flags.
+const (
+	flagNotFound byte = 1 << 0
+	flagJSON     byte = 1 << 1 // body is JSON: the codec cannot express Finding
+)
 
 // entry is one source's finding for one identifier.
 type entry struct {
@@ -33,27 +37,34 @@ type entry struct {
 }
 
 // encode: version | flags | fetched_at | expires_at | stale_until (unix
-// nanoseconds, big-endian) | finding as JSON.
+// nanoseconds, big-endian) | finding (codec.go, or JSON with flagJSON).
 func (e *entry) encode() ([]byte, error) {
-	body, err := json.Marshal(e.Finding)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, headerLen, headerLen+len(body))
+	b := make([]byte, headerLen, headerLen+256)
 	b[0] = formatVersion
 	if e.Finding.NotFound {
-		b[1] = 1
+		b[1] |= flagNotFound
 	}
 	binary.BigEndian.PutUint64(b[2:], uint64(e.FetchedAt.UnixNano()))
 	binary.BigEndian.PutUint64(b[10:], uint64(e.ExpiresAt.UnixNano()))
 	binary.BigEndian.PutUint64(b[18:], uint64(e.StaleUntil.UnixNano()))
+	if findingPlan != nil {
+		return appendFinding(b, e.Finding), nil
+	}
+	body, err := json.Marshal(e.Finding)
+	if err != nil {
+		return nil, err
+	}
+	b[1] |= flagJSON
 	return append(b, body...), nil
 }
 
 var errCorrupt = errors.New("cache: corrupt or foreign entry")
 
+// decode reads an entry; anything it cannot vouch for — another version,
+// another shape of Finding, truncated or inconsistent bytes — is
+// errCorrupt, which readers treat as a miss.
 func decode(b []byte) (*entry, error) {
-	if len(b) < headerLen+2 || b[0] != formatVersion {
+	if len(b) < headerLen+2 || b[0] != formatVersion || b[1]&^(flagNotFound|flagJSON) != 0 {
 		return nil, errCorrupt
 	}
 	e := &entry{
@@ -64,16 +75,23 @@ func decode(b []byte) (*entry, error) {
 	if e.ExpiresAt.Before(e.FetchedAt) || e.StaleUntil.Before(e.ExpiresAt) {
 		return nil, errCorrupt
 	}
-	var f enrichers.Finding
-	if body := b[headerLen:]; string(body) == notFoundJSON {
-		f.NotFound = true // the common negative entry: no JSON decoding
-	} else if err := json.Unmarshal(body, &f); err != nil {
+	body := b[headerLen:]
+	var f *enrichers.Finding
+	if b[1]&flagJSON != 0 {
+		f = new(enrichers.Finding)
+		if err := json.Unmarshal(body, f); err != nil {
+			return nil, errCorrupt
+		}
+	} else {
+		var err error
+		if f, err = decodeFinding(body); err != nil {
+			return nil, errCorrupt
+		}
+	}
+	if f.NotFound != (b[1]&flagNotFound != 0) {
 		return nil, errCorrupt
 	}
-	if f.NotFound != (b[1]&1 == 1) {
-		return nil, errCorrupt
-	}
-	e.Finding = &f
+	e.Finding = f
 	return e, nil
 }
 
@@ -90,18 +108,30 @@ func newKeyer(secret []byte) keyer {
 	return keyer{secret: secret, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
 }
 
+// keyPrefix starts every key; its version changes with the key derivation.
+const keyPrefix = "fp:v2:"
+
 // Key returns the cache key of a source's entry for an identifier. The
-// source version is part of it: bumping it retires every old entry.
+// source version is part of it: bumping it retires every old entry. So is
+// the identifier's provenance (Method, Platform): sources stamp it on what
+// they find (an account's Method, the verified-link checks), so a finding
+// fetched for a guessed username must never be served for a verified link
+// to the same name, nor the other way round.
 func (k keyer) Key(d enrichers.Description, id enrichers.Identifier) string {
+	var in [256]byte // NUL-separated fields; on the stack unless huge
+	msg := append(append(in[:0], d.Name...), 0)
+	msg = append(strconv.AppendInt(msg, int64(d.Version), 10), 0)
+	for _, part := range [...]string{string(id.Kind), id.Value, id.Method, id.Platform} {
+		msg = append(append(msg, part...), 0)
+	}
 	m := k.pool.Get().(hash.Hash)
-	defer k.pool.Put(m)
 	m.Reset()
-	m.Write([]byte(d.Name))
-	m.Write([]byte{0})
-	m.Write([]byte(strconv.Itoa(d.Version)))
-	m.Write([]byte{0})
-	m.Write([]byte(id.Kind))
-	m.Write([]byte{0})
-	m.Write([]byte(id.Value))
-	return "fp:v1:" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write(msg)
+	var sum [sha256.Size]byte
+	m.Sum(sum[:0])
+	k.pool.Put(m)
+	var out [len(keyPrefix) + 43]byte
+	copy(out[:], keyPrefix)
+	base64.RawURLEncoding.Encode(out[len(keyPrefix):], sum[:])
+	return string(out[:])
 }
