@@ -88,6 +88,8 @@ type Server struct {
 	doc          *openapi3.T
 	specYAML     []byte
 	specJSON     []byte
+	docsHTML     asset
+	docsJS       asset
 	router       *gin.Engine
 	writeTimeout time.Duration
 	draining     atomic.Bool
@@ -140,6 +142,7 @@ func New(cfg Config, svc Enricher) *Server {
 		specJSON:     specJSON,
 		writeTimeout: maxRequestBudget(doc) + writeMargin,
 	}
+	s.docsHTML, s.docsJS = docsAssets()
 
 	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })
 	r := gin.New()
@@ -157,6 +160,8 @@ func New(cfg Config, svc Enricher) *Server {
 		"checkReadiness": s.readiness,
 		"getOpenAPIYAML": s.openapiYAML,
 		"getOpenAPIJSON": s.openapiJSON,
+		"getDocsPage":    s.docsPage,
+		"getDocsScript":  s.docsScript,
 	})
 	return s
 }

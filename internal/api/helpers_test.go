@@ -27,6 +27,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
+	"github.com/footprint-oss/footprint/scoring"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -165,6 +166,14 @@ func fullProfile() *pipeline.Profile {
 		p.Sources = append(p.Sources, ss)
 	}
 	p.DNS.NullMX = false
+	yes, match := true, 0.93
+	p.Interests = []scoring.Interest{{ID: "software_dev", Name: "Software development", Probability: 0.83,
+		Evidence: []scoring.Contribution{{Source: "profiles", Account: "profiles/janedoe", Signal: "tag: go", Contribution: 0.42}}}}
+	p.Influence = scoring.InfluenceScore{Score: 0.4, Tier: "none", ProbabilityInfluencer: 0, Reach: scoring.Reach{Expected: 0.97, Low: 1, High: 1},
+		Evidence: []scoring.Contribution{{Source: "profiles", Account: "profiles/janedoe", Signal: "followers", Contribution: 0.97}}}
+	p.Risk = scoring.RiskScore{Probability: 0.04, Score: 4, Verdict: "approve",
+		Reasons: []scoring.Reason{{Code: "footprint_breadth", Description: "Accounts matched to the identity.", Contribution: -0.8}}}
+	p.Verification = scoring.VerificationResult{EmailDeliverable: &yes, PhoneValid: &yes, NameMatch: &match, FirstSeen: t("2012-03-04T05:06:07Z")}
 	return p
 }
 
@@ -263,6 +272,12 @@ type contract struct {
 // loadContract parses the contract once per test binary; validators only
 // read it.
 var loadContractOnce = sync.OnceValues(func() (contract, error) {
+	// The docs routes answer HTML and JavaScript: validate them as strings.
+	// (kin-openapi keeps decoders in a package-level registry; this is the
+	// only place the tests touch it, once per test binary.)
+	for _, mt := range []string{"text/html", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
+	}
 	doc, err := openapi.Load()
 	if err != nil {
 		return contract{}, err
