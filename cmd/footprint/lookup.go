@@ -10,8 +10,9 @@ import (
 )
 
 func cmdLookup(ctx context.Context, args []string, e env) error {
-	fs := newFlags("lookup --email ADDRESS [--phone NUMBER] [flags]",
-		"Enriches one email and/or phone number in-process and prints the profile as JSON.", e)
+	fs := newFlags("lookup --email ADDRESS [--phone NUMBER] [--server URL] [flags]",
+		"Enriches one email and/or phone number and prints the profile as JSON: in-process,\n"+
+			"or through a running footprint server's API with --server.", e)
 	cfgPath := fs.String("config", "", "YAML configuration file")
 	var in pipeline.Input
 	fs.StringVar(&in.Email, "email", "", "email address")
@@ -24,6 +25,7 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	pretty := fs.Bool("pretty", false, "indent the JSON")
 	upstream := fs.String("upstream", "", "send every network source to this simulated web")
 	demo := fs.Bool("demo", false, "run the simulated web in-process (results are labelled simulated)")
+	server := fs.String("server", "", "call the API of a running footprint server at this URL (e.g. http://127.0.0.1:8080) instead of enriching in-process")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +37,16 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	}
 	in.Options.Sources = splitList(*only)
 	in.Options.ExcludeSources = splitList(*exclude)
+	if flagSet(fs, "server") {
+		// The server has its own configuration: flags that configure the
+		// in-process data path would be silently ignored.
+		for _, f := range []string{"config", "upstream", "demo"} {
+			if flagSet(fs, f) {
+				return usageErr("--%s configures the in-process lookup; it has no effect with --server", f)
+			}
+		}
+		return lookupRemote(ctx, *server, in, *pretty, e.stdout)
+	}
 	cfg, err := loadConfig(*cfgPath, e)
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ Usage:
 
 Commands:
   serve     run the HTTP API (POST /v1/enrich, GET /v1/sources, /healthz, /readyz)
-  lookup    enrich one email and/or phone in-process and print the profile JSON
+  lookup    enrich one email and/or phone (in-process, or via a server with --server) and print the profile JSON
   sim       serve the simulated web (synthetic population for demos, tests, calibration)
   eval      enrich a simulated population and measure footprint against its ground truth
   version   print the version

@@ -112,7 +112,15 @@ type buildOptions struct {
 }
 
 func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
-	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version)}
+	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}}
+	for name, sc := range cfg.Sources {
+		if sc.APIKey != "" {
+			deps.Keys[name] = sc.APIKey
+		}
+		if sc.BaseURL != "" {
+			deps.BaseURLs[name] = sc.BaseURL
+		}
+	}
 	switch {
 	case cfg.Demo:
 		u, err := startDemo(ctx, log, sim.Config{Seed: 1, People: 1000})
@@ -133,7 +141,10 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		return nil, err
 	}
 	srcCfg := cfg.EngineSources()
-	if len(opts) > 0 && opts[0].unlimited {
+	// The in-process simulated web of --demo limits nothing, so the real
+	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
+	// what footprint does; an external --upstream keeps them.
+	if cfg.Demo || (len(opts) > 0 && opts[0].unlimited) {
 		if srcCfg == nil {
 			srcCfg = map[string]enrichers.SourceConfig{}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/identity"
 	"github.com/footprint-oss/footprint/internal/normalize"
+	"github.com/footprint-oss/footprint/scoring"
 )
 
 // Limits of a request's options.
@@ -49,7 +50,13 @@ type Options struct {
 	// Cache is default, refresh or only.
 	MaxAgeS *int   `json:"max_age_s,omitempty"`
 	Cache   string `json:"cache,omitempty"`
+	// MinProbability hides interests below it (default 0.2; 0 returns
+	// every category).
+	MinProbability *float64 `json:"min_probability,omitempty"`
 }
+
+// DefaultMinProbability is the default options.min_probability.
+const DefaultMinProbability = 0.2
 
 // DefaultMinMatch is the default options.min_match.
 const DefaultMinMatch = 0.5
@@ -86,6 +93,8 @@ type Config struct {
 	Now       func() time.Time
 	// Identity is the identity-resolution model (default: identity.DefaultModel()).
 	Identity *identity.Model
+	// Scoring are the score models' parameters (default: scoring.DefaultParams()).
+	Scoring *scoring.Params
 }
 
 // Service runs the data path.
@@ -94,6 +103,9 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	now    func() time.Time
+	// derived reuses the accounts and scores computed from an engine
+	// result the engine remembers (see enrichers' memo).
+	derived *derivedCache
 }
 
 // New returns a Service over engine. It does no I/O.
@@ -104,7 +116,7 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = MaxTimeout
 	}
-	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{max: 10000}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,6 +126,10 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 	if cfg.Identity == nil {
 		m := identity.DefaultModel()
 		s.cfg.Identity = &m
+	}
+	if cfg.Scoring == nil {
+		p := scoring.DefaultParams()
+		s.cfg.Scoring = &p
 	}
 	return s
 }
@@ -127,6 +143,7 @@ type request struct {
 	local   string
 	// minMatch is -1 when candidates are included.
 	minMatch float64
+	minProb  float64
 	ids      []enrichers.Identifier
 	timeout  time.Duration
 	engine   enrichers.Request
@@ -164,6 +181,9 @@ func (s *Service) validate(in Input) (*request, error) {
 	}
 	req.subject.Country = country
 	req.subject.Name = strings.TrimSpace(in.Name)
+	if req.subject.Name != "" {
+		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: "input", Prior: 1})
+	}
 
 	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
 		bad("email", "at least one of email or phone is required")
@@ -212,6 +232,14 @@ func (s *Service) validate(in Input) (*request, error) {
 	}
 	if in.Options.IncludeCandidates {
 		req.minMatch = -1
+	}
+	req.minProb = DefaultMinProbability
+	if m := in.Options.MinProbability; m != nil {
+		if *m < 0 || *m > 1 {
+			bad("options.min_probability", "must be between 0 and 1")
+		} else {
+			req.minProb = *m
+		}
 	}
 	var policy enrichers.CachePolicy
 	switch mode := enrichers.CacheMode(in.Options.Cache); mode {

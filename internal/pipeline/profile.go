@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"math"
+	"sync"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/identity"
+	"github.com/footprint-oss/footprint/scoring"
 )
 
 // Profile is footprint's answer: what was learned about the subject, and an
@@ -26,7 +29,15 @@ type Profile struct {
 	Breach  *enrichers.BreachFacts  `json:"breach,omitempty"`
 
 	Accounts []enrichers.Account `json:"accounts"`
-	Sources  []SourceStatus      `json:"sources"`
+
+	// Scores, recomputed from the evidence on every request (cached
+	// evidence included), each explained by its evidence.
+	Interests    []scoring.Interest         `json:"interests"`
+	Influence    scoring.InfluenceScore     `json:"influence"`
+	Risk         scoring.RiskScore          `json:"risk"`
+	Verification scoring.VerificationResult `json:"verification"`
+
+	Sources []SourceStatus `json:"sources"`
 }
 
 // Subject is the normalized request.
@@ -73,6 +84,28 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 		Accounts:    []enrichers.Account{},
 		Sources:     make([]SourceStatus, 0, len(res.Sources)),
 	}
+	dk := derivedKey{memo: res.MemoID, name: req.subject.Name, country: req.subject.Country,
+		minMatch: req.minMatch, minProb: req.minProb, day: now.UTC().Format(time.DateOnly)}
+	if d := s.derived.get(dk); d != nil {
+		d.apply(p)
+	} else {
+		s.derive(req, res, p, now)
+		s.derived.put(dk, snapshot(p))
+	}
+	for _, r := range res.Sources {
+		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
+		if !r.FetchedAt.IsZero() {
+			at := r.FetchedAt.UTC().Truncate(time.Millisecond)
+			age := int64(now.Sub(r.FetchedAt) / time.Second)
+			st.FetchedAt, st.AgeS = &at, &age
+		}
+		p.Sources = append(p.Sources, st)
+	}
+	return p
+}
+
+// derive fills in the facts, the resolved accounts and the scores.
+func (s *Service) derive(req *request, res *enrichers.Result, p *Profile, now time.Time) {
 	for _, f := range res.Findings {
 		mergeFacts(p, f.Finding)
 		if f.Finding.Simulated {
@@ -88,17 +121,18 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 			p.Accounts = append(p.Accounts, a)
 		}
 	}
-	p.Accounts = s.resolve(req, p)
+	all := s.resolve(req, p)
+	statuses := make(map[string]enrichers.Status, len(res.Sources))
 	for _, r := range res.Sources {
-		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
-		if !r.FetchedAt.IsZero() {
-			at := r.FetchedAt.UTC().Truncate(time.Millisecond)
-			age := int64(now.Sub(r.FetchedAt) / time.Second)
-			st.FetchedAt, st.AgeS = &at, &age
-		}
-		p.Sources = append(p.Sources, st)
+		statuses[r.Name] = r.Status
 	}
-	return p
+	s.score(req, p, all, statuses, now)
+	p.Accounts = make([]enrichers.Account, 0, len(all))
+	for _, a := range all {
+		if a.Match.Probability >= req.minMatch {
+			p.Accounts = append(p.Accounts, a)
+		}
+	}
 }
 
 // mergeFacts keeps the first block of each kind; sources emit each kind of
@@ -124,8 +158,8 @@ func mergeFacts(p *Profile, f *enrichers.Finding) {
 	}
 }
 
-// resolve attaches a match probability to every account and drops those
-// below the request's min_match (unless candidates were asked for).
+// resolve attaches a match probability to every account (the caller drops
+// those below the request's min_match unless candidates were asked for).
 func (s *Service) resolve(req *request, p *Profile) []enrichers.Account {
 	sub := identity.Subject{Name: req.subject.Name}
 	if e := req.subject.Email; e != nil {
@@ -138,12 +172,110 @@ func (s *Service) resolve(req *request, p *Profile) []enrichers.Account {
 	if ph := req.subject.Phone; ph != nil && ph.Region != "" && ph.Region != req.subject.Country {
 		sub.Countries = append(sub.Countries, ph.Region)
 	}
-	resolved := s.cfg.Identity.Resolve(sub, p.Accounts)
-	kept := make([]enrichers.Account, 0, len(resolved))
-	for _, a := range resolved {
-		if a.Match.Probability >= req.minMatch {
-			kept = append(kept, a)
+	return s.cfg.Identity.Resolve(sub, p.Accounts)
+}
+
+// score computes interests, influence, risk and verification from the
+// evidence. Every resolved account counts, weighted by its match
+// probability (candidates included: they count for little).
+func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, statuses map[string]enrichers.Status, now time.Time) {
+	ev := scoring.Evidence{
+		Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
+		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
+	}
+	params := *s.cfg.Scoring
+	p.Interests = scoring.Filter(scoring.Interests(ev, params), req.minProb)
+	if p.Interests == nil {
+		p.Interests = []scoring.Interest{}
+	}
+	for i, in := range p.Interests {
+		if len(in.Evidence) == 0 {
+			// No signal moved it: the category's base rate is the evidence.
+			lo := math.Log(in.Probability / (1 - in.Probability))
+			p.Interests[i].Evidence = []scoring.Contribution{{Source: "prior", Signal: "base rate of the category; no signal for or against", Contribution: math.Round(lo*1e4) / 1e4}}
 		}
 	}
-	return kept
+	p.Influence = scoring.Influence(ev, params)
+	p.Influence.Evidence = nonNil(p.Influence.Evidence)
+	p.Risk = scoring.Risk(ev, params, now)
+	p.Risk.Reasons = nonNil(p.Risk.Reasons)
+	p.Verification = scoring.VerificationWith(ev, params, now)
+}
+
+// nonNil makes a list serialize as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// derivedKey identifies what assemble derives from one remembered engine
+// result for one kind of request: the same evidence (memo id), the same
+// supplied name and country, thresholds, and day (ages are in days).
+type derivedKey struct {
+	memo              uint64
+	name, country     string
+	minMatch, minProb float64
+	day               string
+}
+
+// derived is the part of a profile computed from the evidence: reused, read
+// only, while the engine serves the same remembered result.
+type derived struct {
+	simulated    bool
+	email        *enrichers.EmailFacts
+	phone        *enrichers.PhoneFacts
+	dns          *enrichers.DNSFacts
+	domain       *enrichers.DomainFacts
+	company      *enrichers.CompanyFacts
+	breach       *enrichers.BreachFacts
+	accounts     []enrichers.Account
+	interests    []scoring.Interest
+	influence    scoring.InfluenceScore
+	risk         scoring.RiskScore
+	verification scoring.VerificationResult
+}
+
+func snapshot(p *Profile) *derived {
+	return &derived{simulated: p.Simulated, email: p.Email, phone: p.Phone, dns: p.DNS, domain: p.Domain, company: p.Company,
+		breach: p.Breach, accounts: p.Accounts, interests: p.Interests, influence: p.Influence, risk: p.Risk, verification: p.Verification}
+}
+
+func (d *derived) apply(p *Profile) {
+	p.Simulated = p.Simulated || d.simulated
+	p.Email, p.Phone, p.DNS, p.Domain, p.Company, p.Breach = d.email, d.phone, d.dns, d.domain, d.company, d.breach
+	p.Accounts, p.Interests, p.Influence, p.Risk, p.Verification = d.accounts, d.interests, d.influence, d.risk, d.verification
+}
+
+// derivedCache is a small bounded map; entries of results the engine no
+// longer remembers are never asked for again and age out when it fills.
+type derivedCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[derivedKey]*derived
+}
+
+func (c *derivedCache) get(k derivedKey) *derived {
+	if k.memo == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *derivedCache) put(k derivedKey, d *derived) {
+	if k.memo == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[derivedKey]*derived)
+	}
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = d
 }
