@@ -60,6 +60,13 @@ type Config struct {
 	ReadyChecks []ReadyCheck
 	// ReadyCheckTimeout bounds each readiness check (default 2s).
 	ReadyCheckTimeout time.Duration
+	// MaxBatchBodyBytes caps POST /v1/enrich/batch bodies (default 1 MiB).
+	MaxBatchBodyBytes int64
+	// Jobs serves /v1/jobs; nil answers those routes 503.
+	Jobs Jobs
+	// MaxJobTimeoutMS caps the default per-row budget of a job
+	// (DefaultJobTimeout); set it to the server's max_timeout_ms.
+	MaxJobTimeoutMS int
 }
 
 // Defaults.
@@ -67,6 +74,7 @@ const (
 	DefaultMaxBodyBytes      = 64 << 10
 	DefaultShutdownTimeout   = 15 * time.Second
 	DefaultReadyCheckTimeout = 2 * time.Second
+	DefaultMaxBatchBodyBytes = 1 << 20
 )
 
 // http.Server timeouts. The write timeout is derived from the contract's
@@ -92,6 +100,8 @@ type Server struct {
 	docsJS       asset
 	router       *gin.Engine
 	writeTimeout time.Duration
+	maxBudget    time.Duration // the contract's largest options.timeout_ms
+	batch        batchSchema
 	draining     atomic.Bool
 }
 
@@ -120,6 +130,12 @@ func New(cfg Config, svc Enricher) *Server {
 	if cfg.ReadyCheckTimeout <= 0 {
 		cfg.ReadyCheckTimeout = DefaultReadyCheckTimeout
 	}
+	if cfg.MaxBatchBodyBytes <= 0 {
+		cfg.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
+	}
+	if cfg.MaxJobTimeoutMS <= 0 {
+		cfg.MaxJobTimeoutMS = int(pipeline.MaxTimeout.Milliseconds())
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -140,7 +156,9 @@ func New(cfg Config, svc Enricher) *Server {
 		doc:          doc,
 		specYAML:     openapi.YAML(),
 		specJSON:     specJSON,
+		maxBudget:    maxRequestBudget(doc),
 		writeTimeout: maxRequestBudget(doc) + writeMargin,
+		batch:        newBatchSchema(doc),
 	}
 	s.docsHTML, s.docsJS = docsAssets()
 
@@ -155,6 +173,15 @@ func New(cfg Config, svc Enricher) *Server {
 	s.router = r
 	s.routes(map[string]gin.HandlerFunc{
 		"enrich":         s.enrich,
+		"enrichBatch":    s.enrichBatch,
+		"createJob":      s.createJob,
+		"listJobs":       s.listJobs,
+		"getJob":         s.jobAction(Jobs.Get),
+		"pauseJob":       s.jobAction(Jobs.Pause),
+		"resumeJob":      s.jobAction(Jobs.Resume),
+		"cancelJob":      s.jobAction(Jobs.Cancel),
+		"deleteJob":      s.deleteJob,
+		"getJobResults":  s.getJobResults,
 		"listSources":    s.listSources,
 		"checkLiveness":  s.liveness,
 		"checkReadiness": s.readiness,

@@ -16,12 +16,42 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Config{}, realService(t))
+	svc := realService(t)
+	srv := New(Config{Jobs: realJobs(t, svc)}, svc)
 	ops := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			ops++
 			var bodies []string
+			if rb := op.RequestBody; rb != nil && rb.Value.Content.Get("application/json") == nil {
+				// An upload (text/csv, NDJSON): its examples are strings.
+				for ct, mt := range rb.Value.Content {
+					ex, ok := mt.Example.(string)
+					if !ok {
+						t.Fatalf("%s %s: %s has no string example", method, path, ct)
+					}
+					rec := do(t, srv, request{method: method, path: path, body: ex, header: map[string]string{"Content-Type": ct}})
+					if rec.Code != 202 {
+						t.Errorf("%s %s: documented %s example answered %d: %s", method, path, ct, rec.Code, rec.Body)
+					}
+					// Unusable as a whole (a bad NDJSON line is a failed row, not
+					// a failed upload).
+					bads := map[string][]string{
+						"text/csv":             {"no,identity,columns\n1,2,3\n", "email\n", "\xff\xfe", ""},
+						"application/x-ndjson": {"", "\n\n"},
+					}[ct]
+					if len(bads) == 0 {
+						t.Fatalf("%s %s: no malformed %s bodies to try", method, path, ct)
+					}
+					for _, bad := range bads {
+						rec := do(t, srv, request{method: method, path: path, body: bad, header: map[string]string{"Content-Type": ct}})
+						if rec.Code != 400 {
+							t.Errorf("%s %s with %s %q: %d, want 400", method, path, ct, bad, rec.Code)
+						}
+					}
+				}
+				continue
+			}
 			if rb := op.RequestBody; rb != nil {
 				mt := rb.Value.Content.Get("application/json")
 				if mt == nil || mt.Schema == nil {

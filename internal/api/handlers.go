@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/pipeline"
 )
 
 // enrich serves POST /v1/enrich (operation enrich). The body has been
@@ -26,15 +25,7 @@ func (s *Server) enrich(c *gin.Context) {
 	case p == nil:
 		s.fail(c, errNoResult)
 	default:
-		// The contract says arrays, never null: do not let a nil slice
-		// from the data path break it.
-		if p.Accounts == nil {
-			p.Accounts = []enrichers.Account{}
-		}
-		if p.Sources == nil {
-			p.Sources = []pipeline.SourceStatus{}
-		}
-		s.writeJSON(c, http.StatusOK, p)
+		s.writeJSON(c, http.StatusOK, withArrays(p))
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/jobs"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
 	"github.com/footprint-oss/footprint/scoring"
@@ -272,10 +273,11 @@ type contract struct {
 // loadContract parses the contract once per test binary; validators only
 // read it.
 var loadContractOnce = sync.OnceValues(func() (contract, error) {
-	// The docs routes answer HTML and JavaScript: validate them as strings.
+	// The docs routes answer HTML and JavaScript, job results CSV and
+	// NDJSON: validate them as strings.
 	// (kin-openapi keeps decoders in a package-level registry; this is the
 	// only place the tests touch it, once per test binary.)
-	for _, mt := range []string{"text/html", "text/javascript"} {
+	for _, mt := range []string{"text/html", "text/javascript", "text/csv", "application/x-ndjson"} {
 		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
 	}
 	doc, err := openapi.Load()
@@ -412,4 +414,29 @@ func golden(t *testing.T, name string, rec *httptest.ResponseRecorder) {
 	if got != string(want) {
 		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// realJobs is a job engine over svc in a temporary data folder, running
+// until the test ends.
+func realJobs(t *testing.T, svc jobs.Enricher) *jobs.Manager {
+	t.Helper()
+	cfg := jobs.Config{Dir: t.TempDir(), Enricher: svc, RetryBackoff: time.Millisecond}
+	if v, ok := svc.(interface{ ValidateOptions(pipeline.Options) error }); ok {
+		cfg.ValidateOptions = v.ValidateOptions
+	}
+	m, err := jobs.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
 }

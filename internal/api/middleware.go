@@ -18,6 +18,7 @@ const (
 
 	keyRequestID = "footprint.request_id" // gin context key
 	keyBody      = "footprint.body"       // gin context key: the validated request body
+	keyMediaType = "footprint.media_type" // gin context key: the request body's media type, canonical
 )
 
 // saneRequestID reports whether a client-sent request id may be used as-is:

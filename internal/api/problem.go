@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/footprint-oss/footprint/internal/jobs"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 )
 
@@ -100,6 +101,18 @@ func problemFor(err error) problem {
 			fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit), nil)
 	case errors.As(err, &mte):
 		return newProblem(http.StatusUnsupportedMediaType, mte.Error()+".", nil)
+	case errors.Is(err, jobs.ErrNotFound):
+		return newProblem(http.StatusNotFound, "No job has this id.", nil)
+	case errors.Is(err, jobs.ErrIdempotencyConflict):
+		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload.", nil)
+	case errors.Is(err, jobs.ErrConflict):
+		return newProblem(http.StatusConflict, "The job's state does not allow this.", nil)
+	case errors.Is(err, jobs.ErrTooLarge):
+		return newProblem(http.StatusRequestEntityTooLarge, "The upload exceeds the server's jobs.max_input_bytes.", nil)
+	case errors.Is(err, jobs.ErrClosed):
+		return newProblem(http.StatusServiceUnavailable, "The server is shutting down; retry on another replica.", nil)
+	case errors.Is(err, errNoJobs), errors.Is(err, jobs.ErrNoWebhookClient):
+		return newProblem(http.StatusServiceUnavailable, "Batch jobs (or their webhooks) are not available on this server.", nil)
 	case errors.Is(err, errNoRoute):
 		return newProblem(http.StatusNotFound, "No such route; the routes are listed in GET /openapi.yaml.", nil)
 	case errors.As(err, &me):
@@ -129,10 +142,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	p.RequestID = requestIDOf(c)
 	p.Instance = c.Request.URL.Path
 	if p.Status >= 500 && !errors.Is(err, errPanic) {
-		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
-			slog.String("request_id", p.RequestID),
-			slog.String("route", routeOf(c)),
-			slog.String("error", redact(err.Error())))
+		s.logFailure(c, err)
 	}
 	b, mErr := json.Marshal(p)
 	if mErr != nil { // cannot happen: problem has only strings and ints
@@ -141,6 +151,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	c.Abort()
 	c.Data(p.Status, mimeProblem, b)
+}
+
+// logFailure logs a server-side failure (redacted) with the request id.
+func (s *Server) logFailure(c *gin.Context, err error) {
+	s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("route", routeOf(c)),
+		slog.String("error", redact(err.Error())))
 }
 
 // writeJSON answers with v as JSON. A value that cannot be encoded is a bug

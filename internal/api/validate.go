@@ -38,6 +38,16 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 	if route.Operation.RequestBody != nil {
 		body = route.Operation.RequestBody.Value
 	}
+	mode := bodyModeOf(route.Operation)
+	if mode != bodyWhole {
+		// The handler reads the body: streamed uploads are not held in
+		// memory, and batch items are validated one by one.
+		opts.ExcludeRequestBody = true
+	}
+	limit := s.cfg.MaxBodyBytes
+	if mode == bodyPerItem {
+		limit = s.cfg.MaxBatchBodyBytes
+	}
 	return func(c *gin.Context) {
 		req := c.Request
 		if body != nil {
@@ -46,7 +56,10 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			data, err := readBody(c, s.cfg.MaxBodyBytes)
+			c.Set(keyMediaType, mediaType)
+		}
+		if body != nil && mode != bodyStreamed {
+			data, err := readBody(c, limit)
 			if err != nil {
 				s.fail(c, err)
 				return
@@ -59,7 +72,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			// Validate a copy carrying the canonical media type, so that
 			// "Application/JSON; charset=UTF-8" matches the contract's key.
 			req = req.Clone(req.Context())
-			req.Header.Set("Content-Type", mediaType)
+			req.Header.Set("Content-Type", c.GetString(keyMediaType))
 			req.Body = io.NopCloser(bytes.NewReader(data))
 			req.ContentLength = int64(len(data))
 			req.GetBody = nil
@@ -79,6 +92,33 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			return
 		}
 		c.Next()
+	}
+}
+
+// bodyMode says who reads and validates an operation's request body.
+type bodyMode int
+
+const (
+	// bodyWhole: validate reads the JSON body and checks it against the
+	// contract before the handler runs.
+	bodyWhole bodyMode = iota
+	// bodyPerItem: validate reads the JSON body (up to MaxBatchBodyBytes);
+	// the handler checks each item against its schema, so that one bad
+	// item does not fail the others.
+	bodyPerItem
+	// bodyStreamed: the handler streams the body (an upload of any size,
+	// not JSON); validate checks only its media type.
+	bodyStreamed
+)
+
+func bodyModeOf(op *openapi3.Operation) bodyMode {
+	switch {
+	case op.OperationID == "enrichBatch":
+		return bodyPerItem
+	case op.RequestBody != nil && op.RequestBody.Value.Content.Get(mimeJSON) == nil:
+		return bodyStreamed
+	default:
+		return bodyWhole
 	}
 }
 

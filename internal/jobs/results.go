@@ -44,6 +44,13 @@ func DefaultAttributes() []Attribute {
 		}
 	}
 	b := strconv.FormatBool
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	optBool := func(v *bool) string {
+		if v == nil {
+			return ""
+		}
+		return b(*v)
+	}
 	return []Attribute{
 		{"complete", func(p *pipeline.Profile) string { return b(p.Complete) }},
 		{"email_valid", email(func(e *enrichers.EmailFacts) string { return b(e.Valid) })},
@@ -101,6 +108,30 @@ func DefaultAttributes() []Attribute {
 				if a.URL != "" {
 					out = append(out, a.URL)
 				}
+			}
+			return strings.Join(out, " ")
+		}},
+		{"risk_probability", func(p *pipeline.Profile) string { return num(p.Risk.Probability) }},
+		{"risk_score", func(p *pipeline.Profile) string { return num(p.Risk.Score) }},
+		{"risk_verdict", func(p *pipeline.Profile) string { return p.Risk.Verdict }},
+		{"risk_reasons", func(p *pipeline.Profile) string {
+			out := make([]string, len(p.Risk.Reasons))
+			for i, r := range p.Risk.Reasons {
+				out[i] = r.Code
+			}
+			return strings.Join(out, " ")
+		}},
+		{"email_deliverable", func(p *pipeline.Profile) string { return optBool(p.Verification.EmailDeliverable) }},
+		{"influence_score", func(p *pipeline.Profile) string { return num(p.Influence.Score) }},
+		{"influence_tier", func(p *pipeline.Profile) string { return p.Influence.Tier }},
+		{"probability_influencer", func(p *pipeline.Profile) string { return num(p.Influence.ProbabilityInfluencer) }},
+		{"expected_reach", func(p *pipeline.Profile) string { return num(p.Influence.Reach.Expected) }},
+		// The five likeliest interests as id:probability (the profile
+		// lists them sorted, most likely first).
+		{"top_interests", func(p *pipeline.Profile) string {
+			out := make([]string, 0, 5)
+			for _, in := range p.Interests[:min(5, len(p.Interests))] {
+				out = append(out, in.ID+":"+num(in.Probability))
 			}
 			return strings.Join(out, " ")
 		}},

@@ -212,7 +212,37 @@ func (s *Service) validate(in Input) (*request, error) {
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: "input", Prior: 1})
 		}
 	}
-	if t := in.Options.TimeoutMS; t != nil {
+	optErrs, unusable, policy := s.checkOptions(in.Options, req)
+	errs = append(errs, optErrs...)
+	if len(errs) > 0 {
+		return nil, &InputError{Status: 400, Errors: errs}
+	}
+	if len(unusable) > 0 {
+		return nil, &InputError{Status: 422, Errors: unusable}
+	}
+	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
+	return req, nil
+}
+
+// ValidateOptions checks options on their own, as Enrich would: the
+// result is nil or an *InputError (400 for unusable values, 422 for
+// unknown sources). Batch jobs check their options once, at creation.
+func (s *Service) ValidateOptions(o Options) error {
+	errs, unusable, _ := s.checkOptions(o, &request{})
+	switch {
+	case len(errs) > 0:
+		return &InputError{Status: 400, Errors: errs}
+	case len(unusable) > 0:
+		return &InputError{Status: 422, Errors: unusable}
+	}
+	return nil
+}
+
+// checkOptions applies o to req. It returns the options' bad values (400)
+// and, when there are none, the unknown or contradictory source names (422).
+func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy enrichers.CachePolicy) {
+	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
+	if t := o.TimeoutMS; t != nil {
 		d := time.Duration(*t) * time.Millisecond
 		switch {
 		case d < MinTimeout:
@@ -223,32 +253,32 @@ func (s *Service) validate(in Input) (*request, error) {
 			req.timeout = d
 		}
 	}
-	if m := in.Options.MinMatch; m != nil {
+	if m := o.MinMatch; m != nil {
 		if *m < 0 || *m > 1 {
 			bad("options.min_match", "must be between 0 and 1")
 		} else {
 			req.minMatch = *m
 		}
 	}
-	if in.Options.IncludeCandidates {
+	if o.IncludeCandidates {
 		req.minMatch = -1
 	}
 	req.minProb = DefaultMinProbability
-	if m := in.Options.MinProbability; m != nil {
+	if m := o.MinProbability; m != nil {
 		if *m < 0 || *m > 1 {
 			bad("options.min_probability", "must be between 0 and 1")
 		} else {
 			req.minProb = *m
 		}
 	}
-	var policy enrichers.CachePolicy
-	switch mode := enrichers.CacheMode(in.Options.Cache); mode {
+
+	switch mode := enrichers.CacheMode(o.Cache); mode {
 	case "", enrichers.CacheDefault, enrichers.CacheRefresh, enrichers.CacheOnly:
 		policy.Mode = mode
 	default:
 		bad("options.cache", `must be "default", "refresh" or "only"`)
 	}
-	if m := in.Options.MaxAgeS; m != nil {
+	if m := o.MaxAgeS; m != nil {
 		if *m < 0 {
 			bad("options.max_age_s", "must be ≥ 0")
 		} else {
@@ -256,28 +286,24 @@ func (s *Service) validate(in Input) (*request, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &InputError{Status: 400, Errors: errs}
+		return errs, nil, policy
 	}
 
-	for field, names := range map[string][]string{"options.sources": in.Options.Sources, "options.exclude_sources": in.Options.ExcludeSources} {
+	for field, names := range map[string][]string{"options.sources": o.Sources, "options.exclude_sources": o.ExcludeSources} {
 		for i, n := range names {
 			if !s.engine.Has(n) {
-				bad(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("unknown source %q (see GET /v1/sources)", n))
+				unusable = append(unusable, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Reason: fmt.Sprintf("unknown source %q (see GET /v1/sources)", n)})
 			}
 		}
 	}
-	if len(errs) == 0 && len(in.Options.Sources) > 0 {
-		left := slices.DeleteFunc(slices.Clone(in.Options.Sources), func(n string) bool { return slices.Contains(in.Options.ExcludeSources, n) })
+	if len(unusable) == 0 && len(o.Sources) > 0 {
+		left := slices.DeleteFunc(slices.Clone(o.Sources), func(n string) bool { return slices.Contains(o.ExcludeSources, n) })
 		if len(left) == 0 {
-			bad("options.exclude_sources", "excludes every source named in options.sources")
+			unusable = append(unusable, FieldError{Field: "options.exclude_sources", Reason: "excludes every source named in options.sources"})
 		}
 	}
-	if len(errs) > 0 {
-		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return nil, &InputError{Status: 422, Errors: errs}
-	}
-	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
-	return req, nil
+	slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return nil, unusable, policy
 }
 
 func reasonOf(err error) string {
