@@ -88,6 +88,54 @@ func (e InfluenceTier) Valid() bool {
 	}
 }
 
+// Defines values for JobFormat.
+const (
+	JobFormatCsv    JobFormat = "csv"
+	JobFormatNdjson JobFormat = "ndjson"
+)
+
+// Valid indicates whether the value is a known member of the JobFormat enum.
+func (e JobFormat) Valid() bool {
+	switch e {
+	case JobFormatCsv:
+		return true
+	case JobFormatNdjson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobState.
+const (
+	JobStateCancelled JobState = "cancelled"
+	JobStateFailed    JobState = "failed"
+	JobStatePaused    JobState = "paused"
+	JobStateQueued    JobState = "queued"
+	JobStateRunning   JobState = "running"
+	JobStateSucceeded JobState = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the JobState enum.
+func (e JobState) Valid() bool {
+	switch e {
+	case JobStateCancelled:
+		return true
+	case JobStateFailed:
+		return true
+	case JobStatePaused:
+		return true
+	case JobStateQueued:
+		return true
+	case JobStateRunning:
+		return true
+	case JobStateSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LivenessStatus.
 const (
 	LivenessStatusOk LivenessStatus = "ok"
@@ -205,6 +253,45 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for CreateJobParamsCache.
+const (
+	CreateJobParamsCacheDefault CreateJobParamsCache = "default"
+	CreateJobParamsCacheOnly    CreateJobParamsCache = "only"
+	CreateJobParamsCacheRefresh CreateJobParamsCache = "refresh"
+)
+
+// Valid indicates whether the value is a known member of the CreateJobParamsCache enum.
+func (e CreateJobParamsCache) Valid() bool {
+	switch e {
+	case CreateJobParamsCacheDefault:
+		return true
+	case CreateJobParamsCacheOnly:
+		return true
+	case CreateJobParamsCacheRefresh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetJobResultsParamsFormat.
+const (
+	GetJobResultsParamsFormatCsv    GetJobResultsParamsFormat = "csv"
+	GetJobResultsParamsFormatNdjson GetJobResultsParamsFormat = "ndjson"
+)
+
+// Valid indicates whether the value is a known member of the GetJobResultsParamsFormat enum.
+func (e GetJobResultsParamsFormat) Valid() bool {
+	switch e {
+	case GetJobResultsParamsFormatCsv:
+		return true
+	case GetJobResultsParamsFormatNdjson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account One public profile on one platform.
 type Account struct {
 	// Avatar URL of the profile picture.
@@ -311,6 +398,73 @@ type Account struct {
 	//
 	// Example: https://jane.example.com
 	Website *string `json:"website,omitempty"`
+}
+
+// BatchItem An `EnrichRequest` plus an optional `metadata` object echoed back with its result.
+type BatchItem struct {
+	// Country As in EnrichRequest.
+	//
+	// Example: GB
+	Country *string `json:"country,omitempty"`
+
+	// Email As in EnrichRequest.
+	//
+	// Example: jane.doe@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Metadata Anything of the caller's (a CRM id…), returned verbatim.
+	//
+	// Example: {"crm_id":"C-1001"}
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Name As in EnrichRequest.
+	//
+	// Example: Jane Doe
+	Name *string `json:"name,omitempty"`
+
+	// Options Per-request tuning.
+	Options *EnrichOptions `json:"options,omitempty"`
+
+	// Phone As in EnrichRequest.
+	//
+	// Example: +14155550123
+	Phone *string `json:"phone,omitempty"`
+}
+
+// BatchResponse The outcome of every item of a batch.
+type BatchResponse struct {
+	// Items One result per request item, in request order.
+	Items []BatchResult `json:"items"`
+}
+
+// BatchResult One item's outcome; exactly one of `profile` and `error` is present.
+type BatchResult struct {
+	// Error An RFC 9457 problem document.
+	Error *Problem `json:"error,omitempty"`
+
+	// Index The item's position in the request (0-based).
+	//
+	// Example: 0
+	Index int `json:"index"`
+
+	// Metadata The item's metadata, verbatim.
+	//
+	// Example: {"crm_id":"C-1001"}
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Profile What was learned about the subject, and an honest status for every
+	// registered source. The facts blocks (`email`, `phone`, `dns`,
+	// `domain`, `company`, `breach`) are present only when a source
+	// provided them.
+	//
+	//
+	// Example: {"accounts":[{"display_name":"Jane Doe","followers":120,"match":{"evidence":["platform links the account to the email"],"method":"verified_email","probability":0.97},"method":"email_search","source":"github","url":"https://github.com/janedoe","username":"janedoe","verified":true}],"complete":true,"email":{"disposable":false,"domain":"example.com","free_provider":false,"role_account":false,"valid":true},"generated_at":"2025-01-02T03:04:05.678Z","influence":{"evidence":[{"account":"github/janedoe","contribution":116.4,"signal":"followers","source":"github"}],"probability_influencer":0,"reach":{"expected":116.4,"high":120,"low":120},"score":29.8,"tier":"none"},"interests":[{"evidence":[{"account":"github/janedoe","contribution":0.42,"signal":"repo language: go","source":"github"}],"id":"software_dev","name":"Software development","probability":0.83}],"risk":{"probability":0.04,"reasons":[{"code":"footprint_breadth","contribution":-0.8,"description":"Accounts matched to the identity."}],"score":4,"verdict":"approve"},"simulated":false,"sources":[{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.600Z","latency_ms":0,"name":"email","status":"ok"},{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.500Z","latency_ms":412,"name":"github","status":"ok"}],"subject":{"email":{"address":"jane.doe@example.com","canonical":"jane.doe@example.com","domain":"example.com"}},"verification":{"email_deliverable":true,"first_seen":"2014-03-01T00:00:00Z","name_match":null,"phone_valid":null}}
+	Profile *Profile `json:"profile,omitempty"`
+
+	// Status The HTTP status `POST /v1/enrich` would have answered for this item (200, 400 or 422).
+	//
+	// Example: 200
+	Status int `json:"status"`
 }
 
 // BreachFacts Breach history (keyed sources only).
@@ -519,6 +673,12 @@ type EmailFacts struct {
 	Valid bool `json:"valid"`
 }
 
+// EnrichBatchRequest Up to 100 subjects to enrich in one call.
+type EnrichBatchRequest struct {
+	// Items The subjects; each is validated on its own.
+	Items []BatchItem `json:"items"`
+}
+
 // EnrichOptions Per-request tuning.
 type EnrichOptions struct {
 	// Cache `default` reads through the cache; `refresh` skips cached
@@ -690,6 +850,118 @@ type Interest struct {
 	//
 	// Example: 0.83
 	Probability float64 `json:"probability"`
+}
+
+// Job A durable batch job and its progress.
+type Job struct {
+	// Checkpoint Every row up to this one is done; a restarted job resumes after it.
+	//
+	// Example: 4190
+	Checkpoint int64 `json:"checkpoint"`
+
+	// CreatedAt When the job was created.
+	//
+	// Example: 2026-12-01T10:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Done Rows with a result of any kind (`failed` and `incomplete` are part of it).
+	//
+	// Example: 4200
+	Done int64 `json:"done"`
+
+	// Error Why a failed job failed.
+	//
+	// Example: input: unreadable spool file
+	Error *string `json:"error,omitempty"`
+
+	// EtaS Estimated seconds left (absent when unknown).
+	//
+	// Example: 504
+	EtaS *float64 `json:"eta_s,omitempty"`
+
+	// Failed Rows that could not be enriched (unusable input, a permanent failure); each has a reason in the results.
+	//
+	// Example: 12
+	Failed int64 `json:"failed"`
+
+	// FinishedAt When it reached a final state.
+	//
+	// Example: 2026-12-01T10:20:00Z
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+
+	// Format The input's format.
+	//
+	// Example: csv
+	Format JobFormat `json:"format"`
+
+	// Id The job's id.
+	//
+	// Example: k3zq2m7x4n5p6r7s8t9u0v1w2y
+	Id string `json:"id"`
+
+	// Incomplete Rows whose profile stayed partial after every retry (some source never answered).
+	//
+	// Example: 3
+	Incomplete int64 `json:"incomplete"`
+
+	// InputBytes Size of the uploaded list.
+	//
+	// Example: 524288
+	InputBytes int64 `json:"input_bytes"`
+
+	// InputSha256 SHA-256 of the uploaded list (hex).
+	//
+	// Example: 9f2c4e0b7d1a3c5e8f6a4b2d0c9e7f5a3b1d9c7e5f3a1b9d7c5e3f1a9b7d5c3e
+	InputSha256 string `json:"input_sha256"`
+
+	// Options Per-request tuning.
+	Options *EnrichOptions `json:"options,omitempty"`
+
+	// ProgressEvery A job.progress webhook every this many rows.
+	//
+	// Example: 1000
+	ProgressEvery *int64 `json:"progress_every,omitempty"`
+
+	// RowsPerS Recent throughput while running; the average over the run once final.
+	//
+	// Example: 11.5
+	RowsPerS float64 `json:"rows_per_s"`
+
+	// StartedAt When it first started running.
+	//
+	// Example: 2026-12-01T10:00:01Z
+	StartedAt *time.Time `json:"started_at,omitempty"`
+
+	// State Lifecycle state; succeeded, failed and cancelled are final.
+	//
+	// Example: running
+	State JobState `json:"state"`
+
+	// Total Data rows in the input.
+	//
+	// Example: 10000
+	Total int64 `json:"total"`
+
+	// WebhookUrl Where completion (and progress) webhooks go.
+	//
+	// Example: https://crm.example.com/hooks/footprint
+	WebhookUrl *string `json:"webhook_url,omitempty"`
+}
+
+// JobFormat The input's format.
+//
+// Example: csv
+type JobFormat string
+
+// JobState Lifecycle state; succeeded, failed and cancelled are final.
+//
+// Example: running
+type JobState string
+
+// JobList Every job of this server.
+type JobList struct {
+	// Jobs Every job, newest first.
+	Jobs []Job `json:"jobs"`
 }
 
 // Liveness The answer of GET /healthz.
@@ -1173,17 +1445,32 @@ type Verification struct {
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
 
+// JobID defines model for JobID.
+type JobID = string
+
 // RequestID defines model for RequestID.
 type RequestID = string
 
 // BadRequest An RFC 9457 problem document.
 type BadRequest = Problem
 
+// Conflict An RFC 9457 problem document.
+type Conflict = Problem
+
 // InternalError An RFC 9457 problem document.
 type InternalError = Problem
 
+// JobAfterAction A durable batch job and its progress.
+type JobAfterAction = Job
+
+// NotFound An RFC 9457 problem document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem document.
 type PayloadTooLarge = Problem
+
+// ServiceUnavailable An RFC 9457 problem document.
+type ServiceUnavailable = Problem
 
 // UnprocessableEntity An RFC 9457 problem document.
 type UnprocessableEntity = Problem
@@ -1256,6 +1543,129 @@ type EnrichParams struct {
 	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
 }
 
+// EnrichBatchParams defines parameters for EnrichBatch.
+type EnrichBatchParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// ListJobsParams defines parameters for ListJobs.
+type ListJobsParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// CreateJobParams defines parameters for CreateJob.
+type CreateJobParams struct {
+	// Sources Run only these sources (comma-separated names from GET /v1/sources).
+	Sources *[]string `form:"sources,omitempty" json:"sources,omitempty"`
+
+	// ExcludeSources Do not run these sources (comma-separated).
+	ExcludeSources *[]string `form:"exclude_sources,omitempty" json:"exclude_sources,omitempty"`
+
+	// TimeoutMs Budget of each row, as `options.timeout_ms` (default 10000 for jobs, the server's maximum at most).
+	TimeoutMs *int `form:"timeout_ms,omitempty" json:"timeout_ms,omitempty"`
+
+	// MaxAgeS As `options.max_age_s`.
+	MaxAgeS *int `form:"max_age_s,omitempty" json:"max_age_s,omitempty"`
+
+	// Cache As `options.cache`.
+	Cache *CreateJobParamsCache `form:"cache,omitempty" json:"cache,omitempty"`
+
+	// MinMatch As `options.min_match`.
+	MinMatch *float64 `form:"min_match,omitempty" json:"min_match,omitempty"`
+
+	// IncludeCandidates As `options.include_candidates`.
+	IncludeCandidates *bool `form:"include_candidates,omitempty" json:"include_candidates,omitempty"`
+
+	// MinProbability As `options.min_probability`.
+	MinProbability *float64 `form:"min_probability,omitempty" json:"min_probability,omitempty"`
+
+	// WebhookUrl Receives a signed `POST` when the job ends (and every
+	// `progress_every` rows). Body: the job as JSON with an `event`
+	// (`job.succeeded`, `job.failed`, `job.cancelled`, `job.progress`).
+	// Headers: `X-Footprint-Timestamp` (Unix seconds) and
+	// `X-Footprint-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body>`.
+	// Retried with backoff on 5xx, 429 and network errors. Only public
+	// addresses are called (SSRF guard).
+	WebhookUrl *string `form:"webhook_url,omitempty" json:"webhook_url,omitempty"`
+
+	// ProgressEvery Also send a `job.progress` webhook every this many rows (0 or absent, only at the end).
+	ProgressEvery *int `form:"progress_every,omitempty" json:"progress_every,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+
+	// IdempotencyKey Any string up to 256 characters; the same key with the same body returns the same job, with another body 409.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+
+	// XWebhookSecret Secret that signs this job's webhooks (default `jobs.webhook_secret`). Sent as a header so that it never appears in URLs or logs.
+	XWebhookSecret *string `json:"X-Webhook-Secret,omitempty"`
+}
+
+// CreateJobParamsCache defines parameters for CreateJob.
+type CreateJobParamsCache string
+
+// DeleteJobParams defines parameters for DeleteJob.
+type DeleteJobParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// GetJobParams defines parameters for GetJob.
+type GetJobParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// CancelJobParams defines parameters for CancelJob.
+type CancelJobParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// PauseJobParams defines parameters for PauseJob.
+type PauseJobParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// GetJobResultsParams defines parameters for GetJobResults.
+type GetJobResultsParams struct {
+	// Format Output format (default csv).
+	Format *GetJobResultsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// GetJobResultsParamsFormat defines parameters for GetJobResults.
+type GetJobResultsParamsFormat string
+
+// ResumeJobParams defines parameters for ResumeJob.
+type ResumeJobParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
 // ListSourcesParams defines parameters for ListSources.
 type ListSourcesParams struct {
 	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
@@ -1266,6 +1676,9 @@ type ListSourcesParams struct {
 
 // EnrichJSONRequestBody defines body for Enrich for application/json ContentType.
 type EnrichJSONRequestBody = EnrichRequest
+
+// EnrichBatchJSONRequestBody defines body for EnrichBatch for application/json ContentType.
+type EnrichBatchJSONRequestBody = EnrichBatchRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1421,6 +1834,144 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/enrich (the `Enrich` operationId).
 	Enrich(ctx context.Context, params *EnrichParams, body EnrichJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnrichBatchWithBody Enrich up to 100 subjects in one call
+	//
+	// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+	// would (its own `options`, its own budget), and answers once all are
+	// done, in the order of the request. Each item may carry a `metadata`
+	// object that is echoed back verbatim with its result.
+	//
+	// Items are validated one by one against `BatchItem`: an item that
+	// does not match, or that `POST /v1/enrich` would refuse, gets its own
+	// problem document in `items[].error` and never fails the batch. The
+	// request as a whole is refused (400) only when it is not an object
+	// with 1 to 100 `items`. The whole call is bounded by the server's
+	// largest request budget (30 s unless configured): items still
+	// running then come back partial (`complete: false`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+	EnrichBatchWithBody(ctx context.Context, params *EnrichBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnrichBatch Enrich up to 100 subjects in one call
+	//
+	// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+	// would (its own `options`, its own budget), and answers once all are
+	// done, in the order of the request. Each item may carry a `metadata`
+	// object that is echoed back verbatim with its result.
+	//
+	// Items are validated one by one against `BatchItem`: an item that
+	// does not match, or that `POST /v1/enrich` would refuse, gets its own
+	// problem document in `items[].error` and never fails the batch. The
+	// request as a whole is refused (400) only when it is not an object
+	// with 1 to 100 `items`. The whole call is bounded by the server's
+	// largest request budget (30 s unless configured): items still
+	// running then come back partial (`complete: false`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+	EnrichBatch(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListJobs List every job, newest first
+	//
+	// Every job this server's data folder holds, in any state, newest first, with its progress.
+	//
+	// Corresponds with GET /v1/jobs (the `ListJobs` operationId).
+	ListJobs(ctx context.Context, params *ListJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateJobWithBody Start a durable batch job over a CSV or NDJSON list
+	//
+	// The request body is the list itself, streamed to the server's data
+	// folder (never held in memory; up to `jobs.max_input_bytes`, 4 GiB
+	// unless configured):
+	//
+	// - `text/csv`: a header row, then one subject per row. The columns
+	//   `email`, `phone`, `name` and `country` are found by name
+	//   (case-insensitive, a UTF-8 BOM is ignored); every other column is
+	//   passed through to the results.
+	// - `application/x-ndjson`: one JSON object per line with `email`,
+	//   `phone`, `name`, `country` and an optional `metadata` object.
+	//
+	// A row that cannot be used (ragged, an invalid email, a line over
+	// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
+	// whose normalized email and phone repeat an earlier row are enriched
+	// once and written for each row. Rows failing transiently
+	// (rate_limited, timeout, circuit_open) are retried later. Jobs
+	// survive a crash or restart and resume from their last checkpoint.
+	//
+	// Options that apply to every row are query parameters. With an
+	// `Idempotency-Key`, a retried upload of the same body returns the job
+	// the first one created instead of creating another.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/jobs (the `CreateJob` operationId).
+	CreateJobWithBody(ctx context.Context, params *CreateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteJob Delete a finished or paused job, its input and its results
+	//
+	// Removes the job, its spooled input and its stored results. A queued or running job must be cancelled or paused first (409).
+	//
+	// Corresponds with DELETE /v1/jobs/{id} (the `DeleteJob` operationId).
+	DeleteJob(ctx context.Context, id JobID, params *DeleteJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJob A job's state and progress
+	//
+	// The job's state and counters. While it runs, `rows_per_s` is the
+	// recent throughput and `eta_s` the estimated time left.
+	//
+	// Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
+	GetJob(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelJob Cancel a job; the rows done so far stay readable
+	//
+	// Ends a queued, running or paused job for good (state cancelled). Its results so far stay readable until the job is deleted; the completion webhook reports job.cancelled.
+	//
+	// Corresponds with POST /v1/jobs/{id}/cancel (the `CancelJob` operationId).
+	CancelJob(ctx context.Context, id JobID, params *CancelJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseJob Pause a queued or running job (rows in flight finish first)
+	//
+	// Stops handing rows out; rows already being enriched are finished and stored. A paused job survives restarts and resumes only when asked.
+	//
+	// Corresponds with POST /v1/jobs/{id}/pause (the `PauseJob` operationId).
+	PauseJob(ctx context.Context, id JobID, params *PauseJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJobResults The rows done so far, as CSV or NDJSON
+	//
+	// Streams one line per row that has a result, in input order;
+	// available while the job runs (the rows done so far).
+	//
+	// - `csv`: the input's columns (for an NDJSON job: `email`, `phone`,
+	//   `name`, `country`, `metadata`), then `row`, `status` (`ok`,
+	//   `incomplete`, `failed`) and `error`, then the profile's key
+	//   attributes and scores flattened: `complete`, `email_valid`,
+	//   `email_reason`, `disposable`, `free_provider`, `role_account`,
+	//   `typo_suggestion`, `has_mx`, `domain_age_days`, `company`,
+	//   `industry`, `phone_valid`, `phone_e164`, `phone_country`,
+	//   `line_type`, `carrier`, `breach_count`, `accounts_found`,
+	//   `top_accounts`, `top_account_urls`, `risk_probability`,
+	//   `risk_score`, `risk_verdict`, `risk_reasons`, `email_deliverable`,
+	//   `influence_score`, `influence_tier`, `probability_influencer`,
+	//   `expected_reach`, `top_interests` (`id:probability` …) and
+	//   `unanswered_sources`. A result column whose name an input column
+	//   already uses is prefixed `footprint_`. Cells that a spreadsheet
+	//   would run as a formula are prefixed with `'`.
+	// - `ndjson`: one `{"row", "status", "metadata"?, "passthrough"?,
+	//   "profile"?, "error"?}` object per line, with the full profile.
+	//
+	// Corresponds with GET /v1/jobs/{id}/results (the `GetJobResults` operationId).
+	GetJobResults(ctx context.Context, id JobID, params *GetJobResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResumeJob Resume a paused job from its checkpoint
+	//
+	// Queues a paused job again; it continues after its checkpoint without repeating a stored row.
+	//
+	// Corresponds with POST /v1/jobs/{id}/resume (the `ResumeJob` operationId).
+	ResumeJob(ctx context.Context, id JobID, params *ResumeJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSources List every source, its effective limits and its live state
 	//
@@ -1583,6 +2134,244 @@ func (c *Client) EnrichWithBody(ctx context.Context, params *EnrichParams, conte
 // Corresponds with POST /v1/enrich (the `Enrich` operationId).
 func (c *Client) Enrich(ctx context.Context, params *EnrichParams, body EnrichJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnrichRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnrichBatchWithBody Enrich up to 100 subjects in one call
+//
+// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+// would (its own `options`, its own budget), and answers once all are
+// done, in the order of the request. Each item may carry a `metadata`
+// object that is echoed back verbatim with its result.
+//
+// Items are validated one by one against `BatchItem`: an item that
+// does not match, or that `POST /v1/enrich` would refuse, gets its own
+// problem document in `items[].error` and never fails the batch. The
+// request as a whole is refused (400) only when it is not an object
+// with 1 to 100 `items`. The whole call is bounded by the server's
+// largest request budget (30 s unless configured): items still
+// running then come back partial (`complete: false`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+func (c *Client) EnrichBatchWithBody(ctx context.Context, params *EnrichBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrichBatchRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnrichBatch Enrich up to 100 subjects in one call
+//
+// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+// would (its own `options`, its own budget), and answers once all are
+// done, in the order of the request. Each item may carry a `metadata`
+// object that is echoed back verbatim with its result.
+//
+// Items are validated one by one against `BatchItem`: an item that
+// does not match, or that `POST /v1/enrich` would refuse, gets its own
+// problem document in `items[].error` and never fails the batch. The
+// request as a whole is refused (400) only when it is not an object
+// with 1 to 100 `items`. The whole call is bounded by the server's
+// largest request budget (30 s unless configured): items still
+// running then come back partial (`complete: false`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+func (c *Client) EnrichBatch(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnrichBatchRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListJobs List every job, newest first
+//
+// Every job this server's data folder holds, in any state, newest first, with its progress.
+//
+// Corresponds with GET /v1/jobs (the `ListJobs` operationId).
+func (c *Client) ListJobs(ctx context.Context, params *ListJobsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListJobsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateJobWithBody Start a durable batch job over a CSV or NDJSON list
+//
+// The request body is the list itself, streamed to the server's data
+// folder (never held in memory; up to `jobs.max_input_bytes`, 4 GiB
+// unless configured):
+//
+//   - `text/csv`: a header row, then one subject per row. The columns
+//     `email`, `phone`, `name` and `country` are found by name
+//     (case-insensitive, a UTF-8 BOM is ignored); every other column is
+//     passed through to the results.
+//   - `application/x-ndjson`: one JSON object per line with `email`,
+//     `phone`, `name`, `country` and an optional `metadata` object.
+//
+// A row that cannot be used (ragged, an invalid email, a line over
+// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
+// whose normalized email and phone repeat an earlier row are enriched
+// once and written for each row. Rows failing transiently
+// (rate_limited, timeout, circuit_open) are retried later. Jobs
+// survive a crash or restart and resume from their last checkpoint.
+//
+// Options that apply to every row are query parameters. With an
+// `Idempotency-Key`, a retried upload of the same body returns the job
+// the first one created instead of creating another.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/jobs (the `CreateJob` operationId).
+func (c *Client) CreateJobWithBody(ctx context.Context, params *CreateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateJobRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteJob Delete a finished or paused job, its input and its results
+//
+// Removes the job, its spooled input and its stored results. A queued or running job must be cancelled or paused first (409).
+//
+// Corresponds with DELETE /v1/jobs/{id} (the `DeleteJob` operationId).
+func (c *Client) DeleteJob(ctx context.Context, id JobID, params *DeleteJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteJobRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJob A job's state and progress
+//
+// The job's state and counters. While it runs, `rows_per_s` is the
+// recent throughput and `eta_s` the estimated time left.
+//
+// Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
+func (c *Client) GetJob(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJobRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelJob Cancel a job; the rows done so far stay readable
+//
+// Ends a queued, running or paused job for good (state cancelled). Its results so far stay readable until the job is deleted; the completion webhook reports job.cancelled.
+//
+// Corresponds with POST /v1/jobs/{id}/cancel (the `CancelJob` operationId).
+func (c *Client) CancelJob(ctx context.Context, id JobID, params *CancelJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelJobRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseJob Pause a queued or running job (rows in flight finish first)
+//
+// Stops handing rows out; rows already being enriched are finished and stored. A paused job survives restarts and resumes only when asked.
+//
+// Corresponds with POST /v1/jobs/{id}/pause (the `PauseJob` operationId).
+func (c *Client) PauseJob(ctx context.Context, id JobID, params *PauseJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseJobRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJobResults The rows done so far, as CSV or NDJSON
+//
+// Streams one line per row that has a result, in input order;
+// available while the job runs (the rows done so far).
+//
+//   - `csv`: the input's columns (for an NDJSON job: `email`, `phone`,
+//     `name`, `country`, `metadata`), then `row`, `status` (`ok`,
+//     `incomplete`, `failed`) and `error`, then the profile's key
+//     attributes and scores flattened: `complete`, `email_valid`,
+//     `email_reason`, `disposable`, `free_provider`, `role_account`,
+//     `typo_suggestion`, `has_mx`, `domain_age_days`, `company`,
+//     `industry`, `phone_valid`, `phone_e164`, `phone_country`,
+//     `line_type`, `carrier`, `breach_count`, `accounts_found`,
+//     `top_accounts`, `top_account_urls`, `risk_probability`,
+//     `risk_score`, `risk_verdict`, `risk_reasons`, `email_deliverable`,
+//     `influence_score`, `influence_tier`, `probability_influencer`,
+//     `expected_reach`, `top_interests` (`id:probability` …) and
+//     `unanswered_sources`. A result column whose name an input column
+//     already uses is prefixed `footprint_`. Cells that a spreadsheet
+//     would run as a formula are prefixed with `'`.
+//   - `ndjson`: one `{"row", "status", "metadata"?, "passthrough"?,
+//     "profile"?, "error"?}` object per line, with the full profile.
+//
+// Corresponds with GET /v1/jobs/{id}/results (the `GetJobResults` operationId).
+func (c *Client) GetJobResults(ctx context.Context, id JobID, params *GetJobResultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJobResultsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResumeJob Resume a paused job from its checkpoint
+//
+// Queues a paused job again; it continues after its checkpoint without repeating a stored row.
+//
+// Corresponds with POST /v1/jobs/{id}/resume (the `ResumeJob` operationId).
+func (c *Client) ResumeJob(ctx context.Context, id JobID, params *ResumeJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResumeJobRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1968,6 +2757,625 @@ func NewEnrichRequestWithBody(server string, params *EnrichParams, contentType s
 	return req, nil
 }
 
+// NewEnrichBatchRequest calls the generic EnrichBatch builder with application/json body
+func NewEnrichBatchRequest(server string, params *EnrichBatchParams, body EnrichBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEnrichBatchRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewEnrichBatchRequestWithBody constructs an http.Request for the EnrichBatch method, with any body, and a specified content type
+func NewEnrichBatchRequestWithBody(server string, params *EnrichBatchParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/enrich/batch")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListJobsRequest constructs an http.Request for the ListJobs method
+func NewListJobsRequest(server string, params *ListJobsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateJobRequestWithBody constructs an http.Request for the CreateJob method, with any body, and a specified content type
+func NewCreateJobRequestWithBody(server string, params *CreateJobParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Sources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sources", *params.Sources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludeSources != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "exclude_sources", *params.ExcludeSources, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeoutMs != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeout_ms", *params.TimeoutMs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxAgeS != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_age_s", *params.MaxAgeS, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cache != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cache", *params.Cache, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinMatch != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_match", *params.MinMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeCandidates != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_candidates", *params.IncludeCandidates, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MinProbability != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "min_probability", *params.MinProbability, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "number", Format: "double"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WebhookUrl != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "webhook_url", *params.WebhookUrl, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgressEvery != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "progress_every", *params.ProgressEvery, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+		if params.XWebhookSecret != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Webhook-Secret", *params.XWebhookSecret, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Webhook-Secret", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteJobRequest constructs an http.Request for the DeleteJob method
+func NewDeleteJobRequest(server string, id JobID, params *DeleteJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetJobRequest constructs an http.Request for the GetJob method
+func NewGetJobRequest(server string, id JobID, params *GetJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCancelJobRequest constructs an http.Request for the CancelJob method
+func NewCancelJobRequest(server string, id JobID, params *CancelJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPauseJobRequest constructs an http.Request for the PauseJob method
+func NewPauseJobRequest(server string, id JobID, params *PauseJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s/pause", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetJobResultsRequest constructs an http.Request for the GetJobResults method
+func NewGetJobResultsRequest(server string, id JobID, params *GetJobResultsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s/results", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewResumeJobRequest constructs an http.Request for the ResumeJob method
+func NewResumeJobRequest(server string, id JobID, params *ResumeJobParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/jobs/%s/resume", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListSourcesRequest constructs an http.Request for the ListSources method
 func NewListSourcesRequest(server string, params *ListSourcesParams) (*http.Request, error) {
 	var err error
@@ -2146,6 +3554,158 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/enrich (the `Enrich` operationId).
 	EnrichWithResponse(ctx context.Context, params *EnrichParams, body EnrichJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrichResponse, error)
+
+	// EnrichBatchWithBodyWithResponse Enrich up to 100 subjects in one call
+	//
+	// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+	// would (its own `options`, its own budget), and answers once all are
+	// done, in the order of the request. Each item may carry a `metadata`
+	// object that is echoed back verbatim with its result.
+	//
+	// Items are validated one by one against `BatchItem`: an item that
+	// does not match, or that `POST /v1/enrich` would refuse, gets its own
+	// problem document in `items[].error` and never fails the batch. The
+	// request as a whole is refused (400) only when it is not an object
+	// with 1 to 100 `items`. The whole call is bounded by the server's
+	// largest request budget (30 s unless configured): items still
+	// running then come back partial (`complete: false`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+	EnrichBatchWithBodyWithResponse(ctx context.Context, params *EnrichBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrichBatchResponse, error)
+
+	// EnrichBatchWithResponse Enrich up to 100 subjects in one call
+	//
+	// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+	// would (its own `options`, its own budget), and answers once all are
+	// done, in the order of the request. Each item may carry a `metadata`
+	// object that is echoed back verbatim with its result.
+	//
+	// Items are validated one by one against `BatchItem`: an item that
+	// does not match, or that `POST /v1/enrich` would refuse, gets its own
+	// problem document in `items[].error` and never fails the batch. The
+	// request as a whole is refused (400) only when it is not an object
+	// with 1 to 100 `items`. The whole call is bounded by the server's
+	// largest request budget (30 s unless configured): items still
+	// running then come back partial (`complete: false`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+	EnrichBatchWithResponse(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrichBatchResponse, error)
+
+	// ListJobsWithResponse List every job, newest first
+	//
+	// Every job this server's data folder holds, in any state, newest first, with its progress.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/jobs (the `ListJobs` operationId).
+	ListJobsWithResponse(ctx context.Context, params *ListJobsParams, reqEditors ...RequestEditorFn) (*ListJobsResponse, error)
+
+	// CreateJobWithBodyWithResponse Start a durable batch job over a CSV or NDJSON list
+	//
+	// The request body is the list itself, streamed to the server's data
+	// folder (never held in memory; up to `jobs.max_input_bytes`, 4 GiB
+	// unless configured):
+	//
+	// - `text/csv`: a header row, then one subject per row. The columns
+	//   `email`, `phone`, `name` and `country` are found by name
+	//   (case-insensitive, a UTF-8 BOM is ignored); every other column is
+	//   passed through to the results.
+	// - `application/x-ndjson`: one JSON object per line with `email`,
+	//   `phone`, `name`, `country` and an optional `metadata` object.
+	//
+	// A row that cannot be used (ragged, an invalid email, a line over
+	// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
+	// whose normalized email and phone repeat an earlier row are enriched
+	// once and written for each row. Rows failing transiently
+	// (rate_limited, timeout, circuit_open) are retried later. Jobs
+	// survive a crash or restart and resume from their last checkpoint.
+	//
+	// Options that apply to every row are query parameters. With an
+	// `Idempotency-Key`, a retried upload of the same body returns the job
+	// the first one created instead of creating another.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/jobs (the `CreateJob` operationId).
+	CreateJobWithBodyWithResponse(ctx context.Context, params *CreateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateJobResponse, error)
+
+	// DeleteJobWithResponse Delete a finished or paused job, its input and its results
+	//
+	// Removes the job, its spooled input and its stored results. A queued or running job must be cancelled or paused first (409).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/jobs/{id} (the `DeleteJob` operationId).
+	DeleteJobWithResponse(ctx context.Context, id JobID, params *DeleteJobParams, reqEditors ...RequestEditorFn) (*DeleteJobResponse, error)
+
+	// GetJobWithResponse A job's state and progress
+	//
+	// The job's state and counters. While it runs, `rows_per_s` is the
+	// recent throughput and `eta_s` the estimated time left.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
+	GetJobWithResponse(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*GetJobResponse, error)
+
+	// CancelJobWithResponse Cancel a job; the rows done so far stay readable
+	//
+	// Ends a queued, running or paused job for good (state cancelled). Its results so far stay readable until the job is deleted; the completion webhook reports job.cancelled.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/jobs/{id}/cancel (the `CancelJob` operationId).
+	CancelJobWithResponse(ctx context.Context, id JobID, params *CancelJobParams, reqEditors ...RequestEditorFn) (*CancelJobResponse, error)
+
+	// PauseJobWithResponse Pause a queued or running job (rows in flight finish first)
+	//
+	// Stops handing rows out; rows already being enriched are finished and stored. A paused job survives restarts and resumes only when asked.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/jobs/{id}/pause (the `PauseJob` operationId).
+	PauseJobWithResponse(ctx context.Context, id JobID, params *PauseJobParams, reqEditors ...RequestEditorFn) (*PauseJobResponse, error)
+
+	// GetJobResultsWithResponse The rows done so far, as CSV or NDJSON
+	//
+	// Streams one line per row that has a result, in input order;
+	// available while the job runs (the rows done so far).
+	//
+	// - `csv`: the input's columns (for an NDJSON job: `email`, `phone`,
+	//   `name`, `country`, `metadata`), then `row`, `status` (`ok`,
+	//   `incomplete`, `failed`) and `error`, then the profile's key
+	//   attributes and scores flattened: `complete`, `email_valid`,
+	//   `email_reason`, `disposable`, `free_provider`, `role_account`,
+	//   `typo_suggestion`, `has_mx`, `domain_age_days`, `company`,
+	//   `industry`, `phone_valid`, `phone_e164`, `phone_country`,
+	//   `line_type`, `carrier`, `breach_count`, `accounts_found`,
+	//   `top_accounts`, `top_account_urls`, `risk_probability`,
+	//   `risk_score`, `risk_verdict`, `risk_reasons`, `email_deliverable`,
+	//   `influence_score`, `influence_tier`, `probability_influencer`,
+	//   `expected_reach`, `top_interests` (`id:probability` …) and
+	//   `unanswered_sources`. A result column whose name an input column
+	//   already uses is prefixed `footprint_`. Cells that a spreadsheet
+	//   would run as a formula are prefixed with `'`.
+	// - `ndjson`: one `{"row", "status", "metadata"?, "passthrough"?,
+	//   "profile"?, "error"?}` object per line, with the full profile.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/jobs/{id}/results (the `GetJobResults` operationId).
+	GetJobResultsWithResponse(ctx context.Context, id JobID, params *GetJobResultsParams, reqEditors ...RequestEditorFn) (*GetJobResultsResponse, error)
+
+	// ResumeJobWithResponse Resume a paused job from its checkpoint
+	//
+	// Queues a paused job again; it continues after its checkpoint without repeating a stored row.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/jobs/{id}/resume (the `ResumeJob` operationId).
+	ResumeJobWithResponse(ctx context.Context, id JobID, params *ResumeJobParams, reqEditors ...RequestEditorFn) (*ResumeJobResponse, error)
 
 	// ListSourcesWithResponse List every source, its effective limits and its live state
 	//
@@ -2671,6 +4231,999 @@ func (r EnrichResponse) ContentType() string {
 	return ""
 }
 
+// EnrichBatchResponse200Headers the declared response headers of an HTTP 200 response for EnrichBatch
+type EnrichBatchResponse200Headers struct {
+	XRequestID string
+}
+
+// EnrichBatchResponse400Headers the declared response headers of an HTTP 400 response for EnrichBatch
+type EnrichBatchResponse400Headers struct {
+	XRequestID string
+}
+
+// EnrichBatchResponse413Headers the declared response headers of an HTTP 413 response for EnrichBatch
+type EnrichBatchResponse413Headers struct {
+	XRequestID string
+}
+
+// EnrichBatchResponse415Headers the declared response headers of an HTTP 415 response for EnrichBatch
+type EnrichBatchResponse415Headers struct {
+	XRequestID string
+}
+
+// EnrichBatchResponse500Headers the declared response headers of an HTTP 500 response for EnrichBatch
+type EnrichBatchResponse500Headers struct {
+	XRequestID string
+}
+
+type EnrichBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BatchResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EnrichBatchResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EnrichBatchResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *EnrichBatchResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *EnrichBatchResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *EnrichBatchResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnrichBatchResponse) GetJSON200() *BatchResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EnrichBatchResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EnrichBatchResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EnrichBatchResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EnrichBatchResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r EnrichBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnrichBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnrichBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnrichBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListJobsResponse200Headers the declared response headers of an HTTP 200 response for ListJobs
+type ListJobsResponse200Headers struct {
+	XRequestID string
+}
+
+// ListJobsResponse500Headers the declared response headers of an HTTP 500 response for ListJobs
+type ListJobsResponse500Headers struct {
+	XRequestID string
+}
+
+// ListJobsResponse503Headers the declared response headers of an HTTP 503 response for ListJobs
+type ListJobsResponse503Headers struct {
+	XRequestID string
+}
+
+type ListJobsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobList
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListJobsResponse200Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListJobsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListJobsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListJobsResponse) GetJSON200() *JobList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListJobsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListJobsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListJobsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListJobsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListJobsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateJobResponse202Headers the declared response headers of an HTTP 202 response for CreateJob
+type CreateJobResponse202Headers struct {
+	Location   string
+	XRequestID string
+}
+
+// CreateJobResponse400Headers the declared response headers of an HTTP 400 response for CreateJob
+type CreateJobResponse400Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse409Headers the declared response headers of an HTTP 409 response for CreateJob
+type CreateJobResponse409Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse413Headers the declared response headers of an HTTP 413 response for CreateJob
+type CreateJobResponse413Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse415Headers the declared response headers of an HTTP 415 response for CreateJob
+type CreateJobResponse415Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse422Headers the declared response headers of an HTTP 422 response for CreateJob
+type CreateJobResponse422Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse500Headers the declared response headers of an HTTP 500 response for CreateJob
+type CreateJobResponse500Headers struct {
+	XRequestID string
+}
+
+// CreateJobResponse503Headers the declared response headers of an HTTP 503 response for CreateJob
+type CreateJobResponse503Headers struct {
+	XRequestID string
+}
+
+type CreateJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CreateJobResponse202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateJobResponse400Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateJobResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateJobResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateJobResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateJobResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateJobResponse503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateJobResponse) GetJSON202() *Job {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteJobResponse204Headers the declared response headers of an HTTP 204 response for DeleteJob
+type DeleteJobResponse204Headers struct {
+	XRequestID string
+}
+
+// DeleteJobResponse400Headers the declared response headers of an HTTP 400 response for DeleteJob
+type DeleteJobResponse400Headers struct {
+	XRequestID string
+}
+
+// DeleteJobResponse404Headers the declared response headers of an HTTP 404 response for DeleteJob
+type DeleteJobResponse404Headers struct {
+	XRequestID string
+}
+
+// DeleteJobResponse409Headers the declared response headers of an HTTP 409 response for DeleteJob
+type DeleteJobResponse409Headers struct {
+	XRequestID string
+}
+
+// DeleteJobResponse500Headers the declared response headers of an HTTP 500 response for DeleteJob
+type DeleteJobResponse500Headers struct {
+	XRequestID string
+}
+
+// DeleteJobResponse503Headers the declared response headers of an HTTP 503 response for DeleteJob
+type DeleteJobResponse503Headers struct {
+	XRequestID string
+}
+
+type DeleteJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteJobResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteJobResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteJobResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteJobResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteJobResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetJobResponse200Headers the declared response headers of an HTTP 200 response for GetJob
+type GetJobResponse200Headers struct {
+	XRequestID string
+}
+
+// GetJobResponse400Headers the declared response headers of an HTTP 400 response for GetJob
+type GetJobResponse400Headers struct {
+	XRequestID string
+}
+
+// GetJobResponse404Headers the declared response headers of an HTTP 404 response for GetJob
+type GetJobResponse404Headers struct {
+	XRequestID string
+}
+
+// GetJobResponse500Headers the declared response headers of an HTTP 500 response for GetJob
+type GetJobResponse500Headers struct {
+	XRequestID string
+}
+
+// GetJobResponse503Headers the declared response headers of an HTTP 503 response for GetJob
+type GetJobResponse503Headers struct {
+	XRequestID string
+}
+
+type GetJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetJobResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetJobResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetJobResponse404Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetJobResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJobResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelJobResponse200Headers the declared response headers of an HTTP 200 response for CancelJob
+type CancelJobResponse200Headers struct {
+	XRequestID string
+}
+
+// CancelJobResponse400Headers the declared response headers of an HTTP 400 response for CancelJob
+type CancelJobResponse400Headers struct {
+	XRequestID string
+}
+
+// CancelJobResponse404Headers the declared response headers of an HTTP 404 response for CancelJob
+type CancelJobResponse404Headers struct {
+	XRequestID string
+}
+
+// CancelJobResponse409Headers the declared response headers of an HTTP 409 response for CancelJob
+type CancelJobResponse409Headers struct {
+	XRequestID string
+}
+
+// CancelJobResponse500Headers the declared response headers of an HTTP 500 response for CancelJob
+type CancelJobResponse500Headers struct {
+	XRequestID string
+}
+
+// CancelJobResponse503Headers the declared response headers of an HTTP 503 response for CancelJob
+type CancelJobResponse503Headers struct {
+	XRequestID string
+}
+
+type CancelJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobAfterAction
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CancelJobResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CancelJobResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CancelJobResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CancelJobResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CancelJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CancelJobResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelJobResponse) GetJSON200() *JobAfterAction {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CancelJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PauseJobResponse200Headers the declared response headers of an HTTP 200 response for PauseJob
+type PauseJobResponse200Headers struct {
+	XRequestID string
+}
+
+// PauseJobResponse400Headers the declared response headers of an HTTP 400 response for PauseJob
+type PauseJobResponse400Headers struct {
+	XRequestID string
+}
+
+// PauseJobResponse404Headers the declared response headers of an HTTP 404 response for PauseJob
+type PauseJobResponse404Headers struct {
+	XRequestID string
+}
+
+// PauseJobResponse409Headers the declared response headers of an HTTP 409 response for PauseJob
+type PauseJobResponse409Headers struct {
+	XRequestID string
+}
+
+// PauseJobResponse500Headers the declared response headers of an HTTP 500 response for PauseJob
+type PauseJobResponse500Headers struct {
+	XRequestID string
+}
+
+// PauseJobResponse503Headers the declared response headers of an HTTP 503 response for PauseJob
+type PauseJobResponse503Headers struct {
+	XRequestID string
+}
+
+type PauseJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobAfterAction
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PauseJobResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PauseJobResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PauseJobResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PauseJobResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PauseJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PauseJobResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PauseJobResponse) GetJSON200() *JobAfterAction {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PauseJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PauseJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PauseJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PauseJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PauseJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetJobResultsResponse200Headers the declared response headers of an HTTP 200 response for GetJobResults
+type GetJobResultsResponse200Headers struct {
+	XRequestID string
+}
+
+// GetJobResultsResponse400Headers the declared response headers of an HTTP 400 response for GetJobResults
+type GetJobResultsResponse400Headers struct {
+	XRequestID string
+}
+
+// GetJobResultsResponse404Headers the declared response headers of an HTTP 404 response for GetJobResults
+type GetJobResultsResponse404Headers struct {
+	XRequestID string
+}
+
+// GetJobResultsResponse500Headers the declared response headers of an HTTP 500 response for GetJobResults
+type GetJobResultsResponse500Headers struct {
+	XRequestID string
+}
+
+// GetJobResultsResponse503Headers the declared response headers of an HTTP 503 response for GetJobResults
+type GetJobResultsResponse503Headers struct {
+	XRequestID string
+}
+
+type GetJobResultsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetJobResultsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetJobResultsResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetJobResultsResponse404Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetJobResultsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetJobResultsResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJobResultsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetJobResultsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJobResultsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetJobResultsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJobResultsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJobResultsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJobResultsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJobResultsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResumeJobResponse200Headers the declared response headers of an HTTP 200 response for ResumeJob
+type ResumeJobResponse200Headers struct {
+	XRequestID string
+}
+
+// ResumeJobResponse400Headers the declared response headers of an HTTP 400 response for ResumeJob
+type ResumeJobResponse400Headers struct {
+	XRequestID string
+}
+
+// ResumeJobResponse404Headers the declared response headers of an HTTP 404 response for ResumeJob
+type ResumeJobResponse404Headers struct {
+	XRequestID string
+}
+
+// ResumeJobResponse409Headers the declared response headers of an HTTP 409 response for ResumeJob
+type ResumeJobResponse409Headers struct {
+	XRequestID string
+}
+
+// ResumeJobResponse500Headers the declared response headers of an HTTP 500 response for ResumeJob
+type ResumeJobResponse500Headers struct {
+	XRequestID string
+}
+
+// ResumeJobResponse503Headers the declared response headers of an HTTP 503 response for ResumeJob
+type ResumeJobResponse503Headers struct {
+	XRequestID string
+}
+
+type ResumeJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobAfterAction
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResumeJobResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ResumeJobResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ResumeJobResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ResumeJobResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ResumeJobResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ResumeJobResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResumeJobResponse) GetJSON200() *JobAfterAction {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResumeJobResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResumeJobResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ResumeJobResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResumeJobResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ResumeJobResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ResumeJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResumeJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResumeJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResumeJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSourcesResponse200Headers the declared response headers of an HTTP 200 response for ListSources
 type ListSourcesResponse200Headers struct {
 	XRequestID string
@@ -2872,6 +5425,218 @@ func (c *ClientWithResponses) EnrichWithResponse(ctx context.Context, params *En
 		return nil, err
 	}
 	return ParseEnrichResponse(rsp)
+}
+
+// EnrichBatchWithBodyWithResponse Enrich up to 100 subjects in one call
+//
+// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+// would (its own `options`, its own budget), and answers once all are
+// done, in the order of the request. Each item may carry a `metadata`
+// object that is echoed back verbatim with its result.
+//
+// Items are validated one by one against `BatchItem`: an item that
+// does not match, or that `POST /v1/enrich` would refuse, gets its own
+// problem document in `items[].error` and never fails the batch. The
+// request as a whole is refused (400) only when it is not an object
+// with 1 to 100 `items`. The whole call is bounded by the server's
+// largest request budget (30 s unless configured): items still
+// running then come back partial (`complete: false`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+func (c *ClientWithResponses) EnrichBatchWithBodyWithResponse(ctx context.Context, params *EnrichBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EnrichBatchResponse, error) {
+	rsp, err := c.EnrichBatchWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnrichBatchResponse(rsp)
+}
+
+// EnrichBatchWithResponse Enrich up to 100 subjects in one call
+//
+// Enriches every item concurrently, each exactly as `POST /v1/enrich`
+// would (its own `options`, its own budget), and answers once all are
+// done, in the order of the request. Each item may carry a `metadata`
+// object that is echoed back verbatim with its result.
+//
+// Items are validated one by one against `BatchItem`: an item that
+// does not match, or that `POST /v1/enrich` would refuse, gets its own
+// problem document in `items[].error` and never fails the batch. The
+// request as a whole is refused (400) only when it is not an object
+// with 1 to 100 `items`. The whole call is bounded by the server's
+// largest request budget (30 s unless configured): items still
+// running then come back partial (`complete: false`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
+func (c *ClientWithResponses) EnrichBatchWithResponse(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrichBatchResponse, error) {
+	rsp, err := c.EnrichBatch(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnrichBatchResponse(rsp)
+}
+
+// ListJobsWithResponse List every job, newest first
+//
+// Every job this server's data folder holds, in any state, newest first, with its progress.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/jobs (the `ListJobs` operationId).
+func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, params *ListJobsParams, reqEditors ...RequestEditorFn) (*ListJobsResponse, error) {
+	rsp, err := c.ListJobs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListJobsResponse(rsp)
+}
+
+// CreateJobWithBodyWithResponse Start a durable batch job over a CSV or NDJSON list
+//
+// The request body is the list itself, streamed to the server's data
+// folder (never held in memory; up to `jobs.max_input_bytes`, 4 GiB
+// unless configured):
+//
+//   - `text/csv`: a header row, then one subject per row. The columns
+//     `email`, `phone`, `name` and `country` are found by name
+//     (case-insensitive, a UTF-8 BOM is ignored); every other column is
+//     passed through to the results.
+//   - `application/x-ndjson`: one JSON object per line with `email`,
+//     `phone`, `name`, `country` and an optional `metadata` object.
+//
+// A row that cannot be used (ragged, an invalid email, a line over
+// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
+// whose normalized email and phone repeat an earlier row are enriched
+// once and written for each row. Rows failing transiently
+// (rate_limited, timeout, circuit_open) are retried later. Jobs
+// survive a crash or restart and resume from their last checkpoint.
+//
+// Options that apply to every row are query parameters. With an
+// `Idempotency-Key`, a retried upload of the same body returns the job
+// the first one created instead of creating another.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/jobs (the `CreateJob` operationId).
+func (c *ClientWithResponses) CreateJobWithBodyWithResponse(ctx context.Context, params *CreateJobParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateJobResponse, error) {
+	rsp, err := c.CreateJobWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateJobResponse(rsp)
+}
+
+// DeleteJobWithResponse Delete a finished or paused job, its input and its results
+//
+// Removes the job, its spooled input and its stored results. A queued or running job must be cancelled or paused first (409).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/jobs/{id} (the `DeleteJob` operationId).
+func (c *ClientWithResponses) DeleteJobWithResponse(ctx context.Context, id JobID, params *DeleteJobParams, reqEditors ...RequestEditorFn) (*DeleteJobResponse, error) {
+	rsp, err := c.DeleteJob(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteJobResponse(rsp)
+}
+
+// GetJobWithResponse A job's state and progress
+//
+// The job's state and counters. While it runs, `rows_per_s` is the
+// recent throughput and `eta_s` the estimated time left.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
+func (c *ClientWithResponses) GetJobWithResponse(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*GetJobResponse, error) {
+	rsp, err := c.GetJob(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJobResponse(rsp)
+}
+
+// CancelJobWithResponse Cancel a job; the rows done so far stay readable
+//
+// Ends a queued, running or paused job for good (state cancelled). Its results so far stay readable until the job is deleted; the completion webhook reports job.cancelled.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/jobs/{id}/cancel (the `CancelJob` operationId).
+func (c *ClientWithResponses) CancelJobWithResponse(ctx context.Context, id JobID, params *CancelJobParams, reqEditors ...RequestEditorFn) (*CancelJobResponse, error) {
+	rsp, err := c.CancelJob(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelJobResponse(rsp)
+}
+
+// PauseJobWithResponse Pause a queued or running job (rows in flight finish first)
+//
+// Stops handing rows out; rows already being enriched are finished and stored. A paused job survives restarts and resumes only when asked.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/jobs/{id}/pause (the `PauseJob` operationId).
+func (c *ClientWithResponses) PauseJobWithResponse(ctx context.Context, id JobID, params *PauseJobParams, reqEditors ...RequestEditorFn) (*PauseJobResponse, error) {
+	rsp, err := c.PauseJob(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseJobResponse(rsp)
+}
+
+// GetJobResultsWithResponse The rows done so far, as CSV or NDJSON
+//
+// Streams one line per row that has a result, in input order;
+// available while the job runs (the rows done so far).
+//
+//   - `csv`: the input's columns (for an NDJSON job: `email`, `phone`,
+//     `name`, `country`, `metadata`), then `row`, `status` (`ok`,
+//     `incomplete`, `failed`) and `error`, then the profile's key
+//     attributes and scores flattened: `complete`, `email_valid`,
+//     `email_reason`, `disposable`, `free_provider`, `role_account`,
+//     `typo_suggestion`, `has_mx`, `domain_age_days`, `company`,
+//     `industry`, `phone_valid`, `phone_e164`, `phone_country`,
+//     `line_type`, `carrier`, `breach_count`, `accounts_found`,
+//     `top_accounts`, `top_account_urls`, `risk_probability`,
+//     `risk_score`, `risk_verdict`, `risk_reasons`, `email_deliverable`,
+//     `influence_score`, `influence_tier`, `probability_influencer`,
+//     `expected_reach`, `top_interests` (`id:probability` …) and
+//     `unanswered_sources`. A result column whose name an input column
+//     already uses is prefixed `footprint_`. Cells that a spreadsheet
+//     would run as a formula are prefixed with `'`.
+//   - `ndjson`: one `{"row", "status", "metadata"?, "passthrough"?,
+//     "profile"?, "error"?}` object per line, with the full profile.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/jobs/{id}/results (the `GetJobResults` operationId).
+func (c *ClientWithResponses) GetJobResultsWithResponse(ctx context.Context, id JobID, params *GetJobResultsParams, reqEditors ...RequestEditorFn) (*GetJobResultsResponse, error) {
+	rsp, err := c.GetJobResults(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJobResultsResponse(rsp)
+}
+
+// ResumeJobWithResponse Resume a paused job from its checkpoint
+//
+// Queues a paused job again; it continues after its checkpoint without repeating a stored row.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/jobs/{id}/resume (the `ResumeJob` operationId).
+func (c *ClientWithResponses) ResumeJobWithResponse(ctx context.Context, id JobID, params *ResumeJobParams, reqEditors ...RequestEditorFn) (*ResumeJobResponse, error) {
+	rsp, err := c.ResumeJob(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResumeJobResponse(rsp)
 }
 
 // ListSourcesWithResponse List every source, its effective limits and its live state
@@ -3431,6 +6196,1050 @@ func ParseEnrichResponse(rsp *http.Response) (*EnrichResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEnrichBatchResponse parses an HTTP response from a EnrichBatchWithResponse call
+func ParseEnrichBatchResponse(rsp *http.Response) (*EnrichBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnrichBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BatchResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EnrichBatchResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers EnrichBatchResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers EnrichBatchResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers EnrichBatchResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers EnrichBatchResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListJobsResponse parses an HTTP response from a ListJobsWithResponse call
+func ParseListJobsResponse(rsp *http.Response) (*ListJobsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListJobsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListJobsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListJobsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListJobsResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateJobResponse parses an HTTP response from a CreateJobWithResponse call
+func ParseCreateJobResponse(rsp *http.Response) (*CreateJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers CreateJobResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateJobResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateJobResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateJobResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateJobResponse422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteJobResponse parses an HTTP response from a DeleteJobWithResponse call
+func ParseDeleteJobResponse(rsp *http.Response) (*DeleteJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteJobResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteJobResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetJobResponse parses an HTTP response from a GetJobWithResponse call
+func ParseGetJobResponse(rsp *http.Response) (*GetJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetJobResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelJobResponse parses an HTTP response from a CancelJobWithResponse call
+func ParseCancelJobResponse(rsp *http.Response) (*CancelJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobAfterAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CancelJobResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CancelJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers CancelJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CancelJobResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers CancelJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CancelJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePauseJobResponse parses an HTTP response from a PauseJobWithResponse call
+func ParsePauseJobResponse(rsp *http.Response) (*PauseJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobAfterAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PauseJobResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PauseJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers PauseJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PauseJobResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers PauseJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PauseJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetJobResultsResponse parses an HTTP response from a GetJobResultsWithResponse call
+func ParseGetJobResultsResponse(rsp *http.Response) (*GetJobResultsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJobResultsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetJobResultsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetJobResultsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetJobResultsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetJobResultsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetJobResultsResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResumeJobResponse parses an HTTP response from a ResumeJobWithResponse call
+func ParseResumeJobResponse(rsp *http.Response) (*ResumeJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResumeJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobAfterAction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ResumeJobResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ResumeJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers ResumeJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ResumeJobResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers ResumeJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ResumeJobResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -14,6 +14,8 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/footprint-oss/footprint/internal/redact"
 )
 
 // SourceConfig overrides a source's self-described defaults. Zero values
@@ -47,6 +49,9 @@ type Options struct {
 	// MemoEntries bounds the in-process memo of complete cached results
 	// (default 10 000; negative disables it). Only used with a Cache.
 	MemoEntries int
+	// LiveReserve is the share (0–1) of every source's burst that
+	// background work (WithBackground: batch jobs) leaves to live lookups.
+	LiveReserve float64
 }
 
 // Engine fans a request out to every applicable source, in rounds.
@@ -127,7 +132,8 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 		case d.DefaultDisabled && (c.Enabled == nil || !*c.Enabled):
 			en.enabled, en.reason = false, "off by default; enable it in configuration"
 		}
-		en.limiter = NewLimiter(rate.Limit(d.RatePerS*LimiterHeadroom), max(1, int(float64(d.Burst)*burstHeadroom)))
+		en.limiter = NewLimiter(rate.Limit(d.RatePerS*LimiterHeadroom), max(1, int(float64(d.Burst)*burstHeadroom))).
+			WithLiveReserve(opts.LiveReserve)
 		en.breaker = gobreaker.NewCircuitBreaker[*Finding](gobreaker.Settings{
 			Name:        name,
 			MaxRequests: d.Breaker.HalfOpenRequests,
@@ -146,9 +152,11 @@ func NewEngine(reg *Registry, opts Options) (*Engine, error) {
 }
 
 // LimiterHeadroom keeps us a little under each source's published rate, so
-// that clock skew between our token bucket and the upstream's (and network
-// jitter) never makes the upstream throttle us.
-const LimiterHeadroom = 0.9
+// that clock skew between our token bucket and the upstream's never makes
+// the upstream throttle us. Bunched arrivals are covered by the burst
+// headroom below; 5 % of the rate is enough for the clocks, and every
+// percent kept back is a percent of every quota a batch job cannot use.
+const LimiterHeadroom = 0.95
 
 // burstHeadroom keeps our burst a quarter under the upstream's, so requests
 // that leave evenly but arrive bunched (scheduling and network jitter) still
@@ -563,7 +571,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id Identifier) (*Findin
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
-				e.log.Error("source panicked", "source", name, "panic", r, "stack", string(debug.Stack()))
+				e.log.Error("source panicked", "source", name, "panic", redact.String(fmt.Sprint(r)), "stack", string(debug.Stack()))
 				f, err = nil, fmt.Errorf("%s: panic: %v", name, r)
 			}
 		}()

@@ -14,8 +14,16 @@ import (
 // Limiter is a source's token bucket plus an adaptive pause: when the
 // upstream answers 429 with Retry-After, every caller of that source waits
 // (or gives up) until the pause ends.
+//
+// Background callers (batch jobs, see WithBackground) never queue ahead of
+// live lookups: they take a token only when the bucket holds more than its
+// live reserve, so a live lookup that arrives finds tokens at once, and
+// while live lookups use the whole rate background callers wait.
 type Limiter struct {
 	lim *rate.Limiter
+	// reserve is the number of tokens background callers leave in the
+	// bucket for live ones.
+	reserve float64
 
 	mu          sync.Mutex
 	pausedUntil time.Time
@@ -24,6 +32,29 @@ type Limiter struct {
 // NewLimiter returns a limiter allowing r events per second with burst b.
 func NewLimiter(r rate.Limit, b int) *Limiter {
 	return &Limiter{lim: rate.NewLimiter(r, b)}
+}
+
+// WithLiveReserve sets the share (0–1) of the burst that background
+// callers leave to live ones; at least one token of the burst stays
+// available to background callers. It returns l.
+func (l *Limiter) WithLiveReserve(share float64) *Limiter {
+	b := float64(l.lim.Burst())
+	l.reserve = max(0, min(share*b, b-1))
+	return l
+}
+
+type backgroundKey struct{}
+
+// WithBackground marks work done under ctx as background (a batch job's
+// rows): its source calls yield to live lookups at every rate limiter.
+func WithBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// Background reports whether ctx carries background work.
+func Background(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
 }
 
 // PauseFor stops handing out tokens for d (an upstream's Retry-After).
@@ -40,20 +71,14 @@ func (l *Limiter) PauseFor(d time.Duration) {
 // ctx's deadline; otherwise it returns an error at once without consuming a
 // token, so the caller can report rate_limited instead of hanging.
 func (l *Limiter) Wait(ctx context.Context) error {
-	deadline, hasDeadline := ctx.Deadline()
-	l.mu.Lock()
-	paused := l.pausedUntil
-	l.mu.Unlock()
-	now := time.Now()
-	if paused.After(now) {
-		if hasDeadline && paused.After(deadline) {
-			return fmt.Errorf("upstream asked us to wait %s", paused.Sub(now).Round(time.Millisecond))
-		}
-		if err := sleep(ctx, paused.Sub(now)); err != nil {
-			return err
-		}
-		now = time.Now()
+	if err := l.waitPause(ctx); err != nil {
+		return err
 	}
+	if Background(ctx) {
+		return l.waitBackground(ctx)
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	now := time.Now()
 	r := l.lim.ReserveN(now, 1)
 	if !r.OK() {
 		return fmt.Errorf("rate limit exceeded")
@@ -71,6 +96,55 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// waitPause waits out an upstream's Retry-After pause, or fails at once
+// when it lasts past ctx's deadline.
+func (l *Limiter) waitPause(ctx context.Context) error {
+	l.mu.Lock()
+	paused := l.pausedUntil
+	l.mu.Unlock()
+	now := time.Now()
+	if !paused.After(now) {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && paused.After(deadline) {
+		return fmt.Errorf("upstream asked us to wait %s", paused.Sub(now).Round(time.Millisecond))
+	}
+	return sleep(ctx, paused.Sub(now))
+}
+
+// waitBackground takes a token only from what exceeds the live reserve,
+// sleeping until the bucket should hold that much, as long as ctx's
+// deadline allows. It never reserves a future token, so it never delays a
+// live caller.
+func (l *Limiter) waitBackground(ctx context.Context) error {
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		now := time.Now()
+		l.mu.Lock()
+		tokens := l.lim.TokensAt(now)
+		if tokens >= 1+l.reserve && l.lim.AllowN(now, 1) {
+			l.mu.Unlock()
+			return nil
+		}
+		l.mu.Unlock()
+		perS := float64(l.lim.Limit())
+		if perS <= 0 {
+			return fmt.Errorf("rate limit exceeded")
+		}
+		d := time.Duration((1 + l.reserve - tokens) / perS * float64(time.Second))
+		d = max(d, time.Millisecond)
+		if hasDeadline && now.Add(d).After(deadline) {
+			return fmt.Errorf("no token to spare for background work before the deadline (next in %s)", d.Round(time.Millisecond))
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+		if err := l.waitPause(ctx); err != nil {
+			return err
+		}
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -41,7 +41,7 @@ func lookupRemote(ctx context.Context, server string, in pipeline.Input, pretty 
 		return fmt.Errorf("calling %s: %w", base, err)
 	}
 	if res.JSON200 == nil {
-		return remoteError(base, res)
+		return remoteError(base, res.HTTPResponse, res.Body)
 	}
 	var buf bytes.Buffer
 	if pretty {
@@ -105,19 +105,13 @@ func enrichRequest(in pipeline.Input) client.EnrichRequest {
 }
 
 // remoteError turns a non-200 answer into an error: the problem's detail
-// and field errors when the server sent a problem document.
-func remoteError(base string, res *client.EnrichResponse) error {
-	var p *client.Problem
-	for _, cand := range []*client.Problem{res.ApplicationproblemJSON400, res.ApplicationproblemJSON413,
-		res.ApplicationproblemJSON415, res.ApplicationproblemJSON422, res.ApplicationproblemJSON500} {
-		if cand != nil {
-			p = cand
-			break
-		}
-	}
-	status := res.StatusCode()
-	if p == nil {
-		return fmt.Errorf("%s answered %s (%s)", base, res.Status(), truncateBody(res.Body))
+// and field errors when the server sent a problem document. A 400 or 422
+// is the caller's fault (exit code 2).
+func remoteError(base string, res *http.Response, body []byte) error {
+	status := res.StatusCode
+	var p client.Problem
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || json.Unmarshal(body, &p) != nil || p.Title == "" {
+		return fmt.Errorf("%s answered %s (%s)", base, res.Status, truncateBody(body))
 	}
 	var b strings.Builder
 	if len(derefErrors(p.Errors)) > 0 {

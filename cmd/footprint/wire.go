@@ -170,9 +170,10 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		ec = c
 	}
 	engine, err := enrichers.NewEngine(reg, enrichers.Options{
-		Cache:   ec,
-		Sources: srcCfg,
-		Logger:  log,
+		Cache:       ec,
+		Sources:     srcCfg,
+		Logger:      log,
+		LiveReserve: cfg.Jobs.LiveReserve,
 	})
 	if err != nil {
 		return nil, errUsage{err}

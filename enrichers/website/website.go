@@ -185,8 +185,12 @@ func (s *Source) finding(p *Page) *enrichers.Finding {
 	return f
 }
 
+// refused reports a fetch the SSRF guard refused as skipped: the domain
+// does not apply (it is, or resolves to, an address footprint never
+// fetches). It is not the site blocking us, and it never counts against the
+// breaker: a stream of hostile emails must not switch the source off.
 func (s *Source) refused(err error) error {
-	return &enrichers.SourceError{Source: Name, Status: enrichers.StatusBlocked, Err: fmt.Errorf("refused: %s: %w", reason(err), err)}
+	return &enrichers.SourceError{Source: Name, Status: enrichers.StatusSkipped, Err: fmt.Errorf("refused: %s: %w", reason(err), err)}
 }
 
 func reason(err error) string {

@@ -324,7 +324,7 @@ func TestEnrichRefusesBeforeNetwork(t *testing.T) {
 	for _, d := range []string{"169.254.169.254", "127.0.0.1", "[::1]", "10.0.0.1", "2130706433", "localhost", "metadata.google.internal", "db.internal", "printer.local", "intranet", "evil.com:8080"} {
 		f, err := s.Enrich(context.Background(), domainID(d))
 		var se *enrichers.SourceError
-		if !errors.As(err, &se) || se.Status != enrichers.StatusBlocked || !strings.Contains(err.Error(), "refused: ") || f != nil {
+		if !errors.As(err, &se) || se.Status != enrichers.StatusSkipped || !strings.Contains(err.Error(), "refused: ") || f != nil {
 			t.Errorf("%s: %+v %v", d, f, err)
 		}
 		var ge *netguard.Error
@@ -365,7 +365,7 @@ func TestEnrichGuardedClient(t *testing.T) {
 			CheckRedirect: netguard.CheckRedirect,
 		})
 		_, err := newSource(c).Enrich(context.Background(), domainID("rebind.example"))
-		if st := enrichers.StatusOf(err); st != enrichers.StatusBlocked || !strings.Contains(err.Error(), "refused: loopback address") {
+		if st := enrichers.StatusOf(err); st != enrichers.StatusSkipped || !strings.Contains(err.Error(), "refused: loopback address") {
 			t.Fatalf("status %s: %v", st, err)
 		}
 	})
@@ -378,7 +378,7 @@ func TestEnrichGuardedClient(t *testing.T) {
 		u, _ := url.Parse(outer.URL)
 		c := transport.New(transport.Config{Source: Name, Upstream: u, CheckRedirect: netguard.CheckRedirect})
 		_, err := newSource(c).Enrich(context.Background(), domainID("redirector.example"))
-		if st := enrichers.StatusOf(err); st != enrichers.StatusBlocked || !strings.Contains(err.Error(), "refused: ") {
+		if st := enrichers.StatusOf(err); st != enrichers.StatusSkipped || !strings.Contains(err.Error(), "refused: ") {
 			t.Fatalf("status %s: %v", st, err)
 		}
 	})

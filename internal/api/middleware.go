@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/footprint-oss/footprint/internal/redact"
 	"github.com/google/uuid"
 )
 
@@ -96,7 +97,7 @@ func (s *Server) recoverer(c *gin.Context) {
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "panic serving request",
 			slog.String("request_id", requestIDOf(c)),
 			slog.String("route", routeOf(c)),
-			slog.String("panic", redact(fmt.Sprint(r))),
+			slog.String("panic", redact.String(fmt.Sprint(r))),
 			slog.String("stack", string(debug.Stack())),
 		)
 		if c.Writer.Written() {
@@ -116,10 +117,3 @@ func (s *Server) noRoute(c *gin.Context) { s.fail(c, errNoRoute) }
 func (s *Server) noMethod(c *gin.Context) {
 	s.fail(c, &methodError{method: c.Request.Method, allow: c.Writer.Header().Get("Allow")})
 }
-
-// piiPattern matches what looks like an email address or a phone number.
-var piiPattern = regexp.MustCompile(`[\pL\pN._%+-]+@[\pL\pN.-]+|\+?\d[\d ().-]{5,}\d`)
-
-// redact masks email addresses and phone-like digit runs in a message that
-// is about to be logged (panic values, unexpected errors).
-func redact(s string) string { return piiPattern.ReplaceAllString(s, "[redacted]") }

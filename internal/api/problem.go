@@ -13,6 +13,7 @@ import (
 
 	"github.com/footprint-oss/footprint/internal/jobs"
 	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/redact"
 )
 
 // Content types of responses.
@@ -158,7 +159,7 @@ func (s *Server) logFailure(c *gin.Context, err error) {
 	s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("route", routeOf(c)),
-		slog.String("error", redact(err.Error())))
+		slog.String("error", redact.String(err.Error())))
 }
 
 // writeJSON answers with v as JSON. A value that cannot be encoded is a bug

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/redact"
 )
 
 // TestProblemFor pins the one error → status mapping.
@@ -67,8 +68,8 @@ func TestRedact(t *testing.T) {
 		"national 020 7946 0958":             "national [redacted]",
 		"index out of range [3] with length": "index out of range [3] with length",
 	} {
-		if got := redact(in); got != want {
-			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		if got := redact.String(in); got != want {
+			t.Errorf("redact.String(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -38,6 +38,7 @@ type Config struct {
 	// "" means no Redis.
 	RedisURL string      `yaml:"redis_url,omitempty"`
 	Cache    CacheConfig `yaml:"cache"`
+	Jobs     JobsConfig  `yaml:"jobs"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones.
 	Sources map[string]SourceConfig `yaml:"sources,omitempty"`
@@ -64,6 +65,21 @@ type CacheConfig struct {
 	// Secret is the HMAC key for cache keys; "" means one is generated and
 	// kept in the data folder.
 	Secret string `yaml:"secret,omitempty"`
+}
+
+// JobsConfig configures batch jobs (POST /v1/jobs, footprint batch).
+type JobsConfig struct {
+	// Concurrency bounds the rows enriched at once, across jobs.
+	Concurrency int `yaml:"concurrency"`
+	// MaxActive bounds the jobs running at once; the others wait, queued.
+	MaxActive int `yaml:"max_active"`
+	// MaxInputBytes bounds one upload.
+	MaxInputBytes int64 `yaml:"max_input_bytes"`
+	// WebhookSecret signs the webhooks of jobs created without their own.
+	WebhookSecret string `yaml:"webhook_secret,omitempty"`
+	// LiveReserve is the share of every source's rate that batch rows
+	// leave to live lookups.
+	LiveReserve float64 `yaml:"live_reserve"`
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -119,6 +135,7 @@ func Default() *Config {
 		},
 		Log:     LogConfig{Format: "text", Level: "info"},
 		Cache:   CacheConfig{L1SizeMB: 256},
+		Jobs:    JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2},
 		Sources: map[string]SourceConfig{},
 	}
 }

@@ -53,6 +53,7 @@ func TestDefaults(t *testing.T) {
 		},
 		Log:     LogConfig{Format: "text", Level: "info"},
 		Cache:   CacheConfig{L1SizeMB: 256},
+		Jobs:    JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2},
 		Sources: map[string]SourceConfig{},
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -52,6 +52,11 @@
 //	redis_url                                  FOOTPRINT_REDIS_URL                                  string        empty
 //	cache.l1_size_mb                           FOOTPRINT_CACHE_L1_SIZE_MB                           integer       256
 //	cache.secret                               FOOTPRINT_CACHE_SECRET                               string        empty
+//	jobs.concurrency                           FOOTPRINT_JOBS_CONCURRENCY                           integer       16
+//	jobs.max_active                            FOOTPRINT_JOBS_MAX_ACTIVE                            integer       2
+//	jobs.max_input_bytes                       FOOTPRINT_JOBS_MAX_INPUT_BYTES                       integer       4294967296
+//	jobs.webhook_secret                        FOOTPRINT_JOBS_WEBHOOK_SECRET                        string        empty
+//	jobs.live_reserve                          FOOTPRINT_JOBS_LIVE_RESERVE                          number        0.2
 //	sources.<name>.enabled                     FOOTPRINT_SOURCES_<NAME>_ENABLED                     bool          source's own
 //	sources.<name>.rate_per_s                  FOOTPRINT_SOURCES_<NAME>_RATE_PER_S                  number        source's own
 //	sources.<name>.burst                       FOOTPRINT_SOURCES_<NAME>_BURST                       integer       source's own

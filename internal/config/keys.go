@@ -63,6 +63,17 @@ func keys() []key {
 		{path: "cache.secret", ptr: func(c *Config) any { return &c.Cache.Secret },
 			doc: "HMAC key for cache keys, at least 16 bytes; empty: generated and kept in data_dir",
 			def: "empty"},
+		{path: "jobs.concurrency", ptr: func(c *Config) any { return &c.Jobs.Concurrency },
+			doc: "rows of batch jobs enriched at once, across jobs (each source's rate limit still binds)"},
+		{path: "jobs.max_active", ptr: func(c *Config) any { return &c.Jobs.MaxActive },
+			doc: "jobs running at once; more wait, queued"},
+		{path: "jobs.max_input_bytes", ptr: func(c *Config) any { return &c.Jobs.MaxInputBytes },
+			doc: "largest upload to POST /v1/jobs"},
+		{path: "jobs.webhook_secret", ptr: func(c *Config) any { return &c.Jobs.WebhookSecret },
+			doc: "HMAC key (at least 16 bytes) signing the webhooks of jobs that bring no X-Webhook-Secret; empty: such jobs cannot have a webhook",
+			def: "empty"},
+		{path: "jobs.live_reserve", ptr: func(c *Config) any { return &c.Jobs.LiveReserve },
+			doc: "share (0–0.9) of every source's token bucket that batch rows never take, so live lookups find tokens at once"},
 	}
 }
 

@@ -29,6 +29,21 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes <= 0 {
 		bad("server.max_body_bytes", "must be > 0")
 	}
+	if c.Jobs.Concurrency < 1 {
+		bad("jobs.concurrency", "must be ≥ 1")
+	}
+	if c.Jobs.MaxActive < 1 {
+		bad("jobs.max_active", "must be ≥ 1")
+	}
+	if c.Jobs.MaxInputBytes <= 0 {
+		bad("jobs.max_input_bytes", "must be > 0")
+	}
+	if c.Jobs.WebhookSecret != "" && len(c.Jobs.WebhookSecret) < 16 {
+		bad("jobs.webhook_secret", "must be at least 16 bytes")
+	}
+	if c.Jobs.LiveReserve < 0 || c.Jobs.LiveReserve > 0.9 {
+		bad("jobs.live_reserve", "must be between 0 and 0.9")
+	}
 	if c.Server.DefaultTimeoutMS <= 0 {
 		bad("server.default_timeout_ms", "must be > 0")
 	}

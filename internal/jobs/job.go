@@ -1,6 +1,7 @@
 // Package jobs runs durable batch enrichment: an uploaded CSV or NDJSON list
 // is spooled to the data dir, each row is enriched through the pipeline at a
-// bounded concurrency behind a priority gate (live lookups first), results
+// bounded concurrency (the composition root marks rows as background work,
+// so every source's limiter serves live lookups first), results
 // are stored per row in an embedded bbolt database, and a job survives a
 // crash: a restarted Manager resumes it from its checkpoint, writing exactly
 // one result per input row.
@@ -15,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/footprint-oss/footprint/internal/pipeline"
@@ -111,10 +113,6 @@ type Config struct {
 	// MaxActiveJobs bounds the jobs running at once; the others stay
 	// queued (default 2).
 	MaxActiveJobs int
-	// Gate is acquired around every row's enrichment; the composition root
-	// backs it with the batch side of a PriorityGate so live lookups keep
-	// priority. Nil means no gate beyond Concurrency.
-	Gate Gate
 	// ValidateOptions, when set, checks a job's options at Create (e.g.
 	// that every named source exists); its *pipeline.InputError is returned.
 	ValidateOptions func(pipeline.Options) error
@@ -131,6 +129,10 @@ type Config struct {
 	// HTTPClient delivers webhooks; the composition root supplies an
 	// SSRF-guarded client. Jobs with a webhook URL are refused without one.
 	HTTPClient *http.Client
+	// CheckWebhookURL, when set, refuses webhook URLs at Create (the
+	// composition root passes the SSRF guard's netguard.CheckURL); its
+	// error is the reason in the 400.
+	CheckWebhookURL func(*url.URL) error
 	// WebhookSecret signs webhooks of jobs created without their own.
 	WebhookSecret string
 	// WebhookAttempts bounds deliveries of one event (default 6);

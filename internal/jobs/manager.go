@@ -177,8 +177,16 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, bad("webhook_url", "must be an absolute http or https URL")
 		}
+		if check := m.cfg.CheckWebhookURL; check != nil {
+			if err := check(u); err != nil {
+				return nil, bad("webhook_url", err.Error())
+			}
+		}
 		if m.cfg.HTTPClient == nil {
 			return nil, ErrNoWebhookClient
+		}
+		if req.WebhookSecret == "" && m.cfg.WebhookSecret == "" {
+			return nil, bad("webhook_url", "needs a signing secret: send one in X-Webhook-Secret or configure jobs.webhook_secret")
 		}
 	}
 	if m.cfg.ValidateOptions != nil {

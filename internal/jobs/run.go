@@ -360,19 +360,13 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 	}
 }
 
-// enrichOnce holds a concurrency slot and the gate around one Enrich call.
+// enrichOnce holds a concurrency slot around one Enrich call.
 func (m *Manager) enrichOnce(ctx context.Context, in pipeline.Input) (p *pipeline.Profile, err error) {
 	select {
 	case m.slots <- struct{}{}:
 		defer func() { <-m.slots }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-	if g := m.cfg.Gate; g != nil {
-		if err := g.Acquire(ctx); err != nil {
-			return nil, err
-		}
-		defer g.Release()
 	}
 	defer func() {
 		if v := recover(); v != nil {

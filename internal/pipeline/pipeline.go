@@ -196,6 +196,12 @@ func (s *Service) validate(in Input) (*request, error) {
 			req.local = e.Local
 			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: "input", Prior: 1})
+			// The domain's sources start in the first round, and run even
+			// when options.sources leaves the email source out. An address
+			// literal has no domain to look up.
+			if !strings.HasPrefix(e.Domain, "[") {
+				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: "email_domain", Prior: 1})
+			}
 		}
 	}
 	if strings.TrimSpace(in.Phone) != "" {

@@ -139,3 +139,41 @@ func TestEnrichRespectsBudget(t *testing.T) {
 		t.Fatalf("status %+v", p.Sources[0])
 	}
 }
+
+// The email's domain is looked up from the first round, whether or not the
+// email source runs: options.sources naming only domain sources still
+// reaches them, and an address literal gives no domain.
+func TestDomainSourcesWithoutTheEmailSource(t *testing.T) {
+	var got []string
+	dom := src{name: "dom", inputs: []enrichers.Kind{enrichers.KindDomain}, fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+		got = append(got, id.Value+" "+id.Method)
+		return &enrichers.Finding{}, nil
+	}}
+	mail := src{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{}, nil
+	}}
+	svc := newService(t, mail, dom)
+	tests := []struct {
+		email string
+		want  string
+		stat  enrichers.Status
+	}{
+		{"jane@Example.COM", "example.com email_domain", enrichers.StatusOK},
+		{"jane@[192.0.2.1]", "", enrichers.StatusSkipped},
+	}
+	for _, tt := range tests {
+		got = nil
+		p, err := svc.Enrich(context.Background(), pipeline.Input{Email: tt.email, Options: pipeline.Options{Sources: []string{"dom"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("%s: dom asked about %q, want %q", tt.email, got, tt.want)
+		}
+		for _, s := range p.Sources {
+			if s.Name == "dom" && s.Status != tt.stat {
+				t.Errorf("%s: dom %s (%s), want %s", tt.email, s.Status, s.Detail, tt.stat)
+			}
+		}
+	}
+}

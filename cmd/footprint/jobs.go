@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/config"
+	"github.com/footprint-oss/footprint/internal/jobs"
+	"github.com/footprint-oss/footprint/internal/netguard"
+	"github.com/footprint-oss/footprint/internal/pipeline"
+)
+
+// webhookTimeout bounds one webhook delivery attempt.
+const webhookTimeout = 10 * time.Second
+
+// backgroundEnricher runs batch rows as background work: at every source's
+// rate limiter they yield to live lookups (enrichers.WithBackground).
+type backgroundEnricher struct{ svc *pipeline.Service }
+
+func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	return b.svc.Enrich(enrichers.WithBackground(ctx), in)
+}
+
+// newJobs opens the job store in the data folder's jobs/ (it starts
+// nothing; call Start). Webhooks go through the SSRF guard: only public
+// addresses on ports 80 and 443.
+func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger) (*jobs.Manager, error) {
+	if cfg.DataDir == "" {
+		return nil, usageErr("data_dir: needed to keep batch jobs")
+	}
+	guard := netguard.Options{}
+	return jobs.New(jobs.Config{
+		Dir:             filepath.Join(cfg.DataDir, "jobs"),
+		Enricher:        backgroundEnricher{svc},
+		Concurrency:     cfg.Jobs.Concurrency,
+		MaxActiveJobs:   cfg.Jobs.MaxActive,
+		MaxInputBytes:   cfg.Jobs.MaxInputBytes,
+		ValidateOptions: svc.ValidateOptions,
+		WebhookSecret:   cfg.Jobs.WebhookSecret,
+		CheckWebhookURL: netguard.CheckURL,
+		HTTPClient: &http.Client{
+			Timeout:       webhookTimeout,
+			Transport:     &http.Transport{DialContext: netguard.Dialer(guard), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 2},
+			CheckRedirect: netguard.RedirectChecker(guard),
+		},
+		Logger: log,
+	})
+}
