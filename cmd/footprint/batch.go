@@ -253,7 +253,7 @@ func followBatch(ctx context.Context, r batchRunner, job *jobs.Job, w io.Writer)
 		switch {
 		case bar != nil:
 			_ = bar.Set64(job.Done)
-		case time.Since(lastLine) >= plainProgressEvery || job.State.Final():
+		case time.Since(lastLine) >= plainProgressEvery && !job.State.Final():
 			lastLine = time.Now()
 			eta := "?"
 			if job.ETAS != nil {
@@ -283,6 +283,10 @@ func writeResults(ctx context.Context, r batchRunner, id, format, path string) e
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// CreateTemp makes the file private; results are an ordinary file.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
