@@ -128,7 +128,9 @@ func New(cfg Config) (*Cache, error) {
 	bc.Shards = 64
 	bc.CleanWindow = 0 // expiry is ours; bigcache only evicts when full
 	bc.HardMaxCacheSize = cfg.L1SizeMB
-	bc.MaxEntriesInWindow = 1 << 16
+	// Only sizes the initial allocation (shards grow on demand up to
+	// HardMaxCacheSize): a small start keeps an idle or batch-only process lean.
+	bc.MaxEntriesInWindow = 1 << 12
 	bc.MaxEntrySize = 1024
 	bc.Verbose = false
 	bc.OnRemoveWithReason = func(_ string, _ []byte, r bigcache.RemoveReason) {

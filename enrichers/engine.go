@@ -348,7 +348,12 @@ func (e *Engine) Run(ctx context.Context, req Request) *Result {
 			return res
 		}
 		res := e.run(ctx, req)
-		e.memo.put(req, res, e.findingTTL, e.now())
+		// Background work (a batch job's rows: each a different subject,
+		// enriched once) would only push out the live lookups the memo is
+		// for, and hold memory for nothing.
+		if !Background(ctx) {
+			e.memo.put(req, res, e.findingTTL, e.now())
+		}
 		return res
 	}
 	return e.run(ctx, req)

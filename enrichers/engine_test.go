@@ -20,6 +20,7 @@ type fake struct {
 	tmo    time.Duration
 	fails  uint32
 	open   time.Duration
+	ttl    time.Duration
 	calls  atomic.Int64
 	fn     func(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error)
 }
@@ -32,7 +33,7 @@ func (f *fake) Describe() enrichers.Description {
 		in = []enrichers.Kind{enrichers.KindEmail}
 	}
 	d := enrichers.Description{Name: f.name, Description: "fake " + f.name, Version: 1, Inputs: in,
-		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo,
+		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo, TTL: f.ttl,
 		Breaker: enrichers.BreakerSettings{Failures: f.fails, OpenFor: f.open}}
 	if d.RatePerS == 0 {
 		d.RatePerS = 1e6

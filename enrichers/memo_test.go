@@ -113,3 +113,40 @@ func TestMemoDisabledWithoutCache(t *testing.T) {
 		t.Fatalf("without a cache nothing is remembered: %d calls", src.calls.Load())
 	}
 }
+
+// countingCache counts the engine's cache reads.
+type countingCache struct {
+	mapCache
+	reads int
+}
+
+func (c *countingCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.mapCache.Fetch(ctx, d, id, p, fetch)
+}
+
+// Background runs (batch rows) read the memo but never fill it.
+func TestMemoNotFilledByBackgroundWork(t *testing.T) {
+	src := &fake{name: "net", tmo: time.Second, ttl: time.Hour, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{}, nil
+	}}
+	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: time.Now()}}
+	e := newEngine(t, enrichers.Options{Cache: c}, src)
+	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
+	bg := enrichers.WithBackground(context.Background())
+
+	e.Run(bg, req)
+	e.Run(bg, req)
+	if c.reads != 2 {
+		t.Fatalf("background repeat: %d cache reads, want 2 (no memo)", c.reads)
+	}
+	e.Run(context.Background(), req) // live: remembered
+	e.Run(context.Background(), req) // from the memo
+	e.Run(bg, req)                   // background reads the memo too
+	if c.reads != 3 {
+		t.Fatalf("%d cache reads, want 3", c.reads)
+	}
+}
