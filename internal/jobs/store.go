@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,8 +18,13 @@ import (
 //
 //	jobs/<id>                 record (JSON)
 //	idempotency/<key>         job id
-//	job/<id>/results/<row>    result (JSON), row as 8-byte big endian
+//	job/<id>/results/<row>    where the row's result is (see indexEntry), row as 8-byte big endian
 //	job/<id>/dedup/<key>      row whose result serves every row with key
+//
+// The results themselves are appended to results/<id> beside jobs.db (see
+// resultFile): the database stays small whatever the job's size, so its
+// memory map never pulls gigabytes of profiles into the process, and an
+// export reads them with ordinary file reads.
 var (
 	bucketJobs    = []byte("jobs")
 	bucketIdem    = []byte("idempotency")
@@ -55,7 +61,45 @@ type result struct {
 }
 
 type store struct {
-	db *bolt.DB
+	db  *bolt.DB
+	dir string // results/
+
+	mu    sync.Mutex
+	files map[string]*resultFile
+}
+
+// resultFile is a job's append-only file of results: each record is a
+// 4-byte big-endian length and the result's JSON. Records are written and
+// synced before the transaction that indexes them commits, so an index
+// entry always points at a whole record; a crash in between leaves only
+// unindexed bytes, and the rows are enriched and appended again.
+type resultFile struct {
+	f    *os.File
+	size int64
+}
+
+// indexEntry locates a row's record: a marker byte, the record's offset
+// (8 bytes) and length (4), then the row's status. Databases written
+// before results moved to files hold the result JSON itself, which never
+// starts with the marker; both are read.
+const indexMarker = 0xff
+
+func encodeIndex(off int64, n int, status string) []byte {
+	b := make([]byte, 13, 13+len(status))
+	b[0] = indexMarker
+	binary.BigEndian.PutUint64(b[1:9], uint64(off))
+	binary.BigEndian.PutUint32(b[9:13], uint32(n))
+	return append(b, status...)
+}
+
+// statusOf returns the status an index value records.
+func statusOf(v []byte) string {
+	if len(v) >= 13 && v[0] == indexMarker {
+		return string(v[13:])
+	}
+	var r result
+	_ = json.Unmarshal(v, &r)
+	return r.Status
 }
 
 func openStore(path string) (*store, error) {
@@ -75,10 +119,102 @@ func openStore(path string) (*store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("jobs: init %s: %w", path, err)
 	}
-	return &store{db: db}, nil
+	dir := filepath.Join(filepath.Dir(path), "results")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &store{db: db, dir: dir, files: map[string]*resultFile{}}, nil
 }
 
-func (s *store) close() error { return s.db.Close() }
+func (s *store) close() error {
+	s.mu.Lock()
+	var errs []error
+	for id, rf := range s.files {
+		errs = append(errs, rf.f.Close())
+		delete(s.files, id)
+	}
+	s.mu.Unlock()
+	return errors.Join(append(errs, s.db.Close())...)
+}
+
+// fileLocked returns job id's result file, opened on first use. Callers hold s.mu.
+func (s *store) fileLocked(id string) (*resultFile, error) {
+	if rf := s.files[id]; rf != nil {
+		return rf, nil
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, id), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
+	}
+	rf := &resultFile{f: f, size: fi.Size()}
+	s.files[id] = rf
+	return rf, nil
+}
+
+// appendRecords writes recs to the end of job id's result file and syncs
+// it; it returns the offset of each record's JSON.
+func (s *store) appendRecords(id string, recs [][]byte) ([]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rf, err := s.fileLocked(id)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	offs := make([]int64, len(recs))
+	for i, r := range recs {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(r)))
+		buf.Write(n[:])
+		offs[i] = rf.size + int64(buf.Len())
+		buf.Write(r)
+	}
+	if _, err := rf.f.WriteAt(buf.Bytes(), rf.size); err != nil {
+		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
+	}
+	if err := rf.f.Sync(); err != nil {
+		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
+	}
+	rf.size += int64(buf.Len())
+	return offs, nil
+}
+
+// load returns the result JSON an index value points at.
+func (s *store) load(id string, v []byte) ([]byte, error) {
+	if len(v) < 13 || v[0] != indexMarker {
+		return bytes.Clone(v), nil // stored inline by an older version
+	}
+	off := int64(binary.BigEndian.Uint64(v[1:9]))
+	n := int(binary.BigEndian.Uint32(v[9:13]))
+	s.mu.Lock()
+	rf, err := s.fileLocked(id)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, n)
+	if _, err := rf.f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("jobs: results of %s at %d: %w", id, off, err)
+	}
+	return b, nil
+}
+
+// dropFile closes and removes job id's result file.
+func (s *store) dropFile(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rf := s.files[id]; rf != nil {
+		_ = rf.f.Close()
+		delete(s.files, id)
+	}
+	return removeIfExists(filepath.Join(s.dir, id))
+}
 
 func rowKey(n int64) []byte {
 	var b [8]byte
@@ -176,7 +312,7 @@ func (s *store) update(id string, fn func(r *record) error) (r *record, err erro
 
 // delete removes a job, its results and its idempotency key.
 func (s *store) delete(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, id)
 		if err != nil {
 			return err
@@ -191,6 +327,10 @@ func (s *store) delete(id string) error {
 		}
 		return tx.Bucket(bucketJobs).Delete([]byte(id))
 	})
+	if err != nil {
+		return err
+	}
+	return s.dropFile(id)
 }
 
 func jobBucket(tx *bolt.Tx, id string, name []byte) (*bolt.Bucket, error) {
@@ -217,6 +357,21 @@ type outcome struct {
 // written twice (a replay) is overwritten, and the counts are corrected, so
 // each row has exactly one result.
 func (s *store) commit(id string, outs []outcome, checkpoint int64, fn func(r *record)) (r *record, err error) {
+	var recs [][]byte
+	for _, o := range outs {
+		if o.skip {
+			continue
+		}
+		b, err := json.Marshal(o.res)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, b)
+	}
+	offs, err := s.appendRecords(id, recs)
+	if err != nil {
+		return nil, err
+	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if r, err = getRecord(tx, id); err != nil {
 			return err
@@ -229,24 +384,19 @@ func (s *store) commit(id string, outs []outcome, checkpoint int64, fn func(r *r
 		if err != nil {
 			return err
 		}
+		i := 0
 		for _, o := range outs {
 			if o.skip {
 				continue
 			}
 			k := rowKey(o.row)
 			if old := res.Get(k); old != nil {
-				var or result
-				if json.Unmarshal(old, &or) == nil {
-					r.count(or.Status, -1)
-				}
+				r.count(statusOf(old), -1)
 			}
-			b, err := json.Marshal(o.res)
-			if err != nil {
+			if err := res.Put(k, encodeIndex(offs[i], len(recs[i]), o.res.Status)); err != nil {
 				return err
 			}
-			if err := res.Put(k, b); err != nil {
-				return err
-			}
+			i++
 			r.count(o.res.Status, +1)
 			if o.dedupKey != "" {
 				if err := dd.Put([]byte(o.dedupKey), k); err != nil {
@@ -277,6 +427,7 @@ func (r *record) count(status string, d int64) {
 
 // dedupResult returns the stored result for key, if a row with key is done.
 func (s *store) dedupResult(id, key string) (res *result, from int64, err error) {
+	var idx []byte
 	err = s.db.View(func(tx *bolt.Tx) error {
 		dd, err := jobBucket(tx, id, bucketDedup)
 		if err != nil {
@@ -290,15 +441,20 @@ func (s *store) dedupResult(id, key string) (res *result, from int64, err error)
 		if err != nil {
 			return err
 		}
-		v := rb.Get(k)
-		if v == nil {
-			return nil
+		if v := rb.Get(k); v != nil {
+			idx, from = bytes.Clone(v), keyRow(k)
 		}
-		res = new(result)
-		from = keyRow(k)
-		return json.Unmarshal(v, res)
+		return nil
 	})
-	return res, from, err
+	if err != nil || idx == nil {
+		return nil, 0, err
+	}
+	raw, err := s.load(id, idx)
+	if err != nil {
+		return nil, 0, err
+	}
+	res = new(result)
+	return res, from, json.Unmarshal(raw, res)
 }
 
 // lastResult returns the highest row with a result (0 if none).
@@ -350,7 +506,16 @@ func (s *store) page(id string, from int64, limit int) ([]rowResult, error) {
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Read the records after the transaction, keeping it short.
+	for i := range out {
+		if out[i].raw, err = s.load(id, out[i].raw); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // spoolPath is where a job's input is kept.
