@@ -1586,8 +1586,10 @@ type CreateJobParams struct {
 	MinProbability *float64 `form:"min_probability,omitempty" json:"min_probability,omitempty"`
 
 	// WebhookUrl Receives a signed `POST` when the job ends (and every
-	// `progress_every` rows). Body: the job as JSON with an `event`
-	// (`job.succeeded`, `job.failed`, `job.cancelled`, `job.progress`).
+	// `progress_every` rows). Body: `{"event", "sent_at", "job"}`, the
+	// event one of `job.succeeded`, `job.failed`, `job.cancelled`,
+	// `job.progress` (also in `X-Footprint-Event`), the job as GET
+	// /v1/jobs/{id} shows it.
 	// Headers: `X-Footprint-Timestamp` (Unix seconds) and
 	// `X-Footprint-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body>`.
 	// Retried with backoff on 5xx, 429 and network errors. Only public

@@ -201,6 +201,29 @@ func TestReference(t *testing.T) {
 		t.Errorf("REFERENCE.md is stale; run go test ./internal/config -run TestReference -update")
 	}
 
+	// The README carries the same reference between its markers.
+	const readme = "../../README.md"
+	const readmeStart, readmeEnd = "<!-- Generated from internal/config/keys.go", "<!-- End of the generated configuration reference. -->"
+	body := strings.TrimPrefix(want, "# Configuration reference\n\n")
+	rd, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := strings.Index(string(rd), readmeStart), strings.Index(string(rd), readmeEnd)
+	if i < 0 || j < i {
+		t.Fatalf("README.md: no generated configuration reference between %q and %q", readmeStart, readmeEnd)
+	}
+	if *update {
+		rd = []byte(string(rd[:i]) + body + string(rd[j:]))
+		if err := os.WriteFile(readme, rd, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		i, j = strings.Index(string(rd), readmeStart), strings.Index(string(rd), readmeEnd)
+	}
+	if string(rd[i:j]) != body {
+		t.Errorf("README.md's configuration reference is stale; run go test ./internal/config -run TestReference -update")
+	}
+
 	doc, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
