@@ -2,8 +2,11 @@ package scoring
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Interest is one category with the probability that the subject is
@@ -75,7 +78,13 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 			}
 		}
 		emit(KindPlatform, a.Source, lex.platforms[a.Source])
-		for _, t := range a.Tags {
+		// Every hashtag is a tag, whether the source reported it (a.Tags)
+		// or it is only written in the bio: the account's tags are the
+		// union of both, each counted once, and the bio's prose is what is
+		// left without hashtags. So adding a tag or a hashtag can only grow
+		// the tag set and never changes how the bio's words are read.
+		text, hashtags := splitHashtags(a.Bio)
+		for _, t := range slices.Concat(a.Tags, hashtags) {
 			hs, cat := lex.tag(t)
 			kind := KindTag
 			if cat {
@@ -83,7 +92,7 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 			}
 			emit(kind, normTag(t), hs)
 		}
-		for _, pm := range lex.words.match(stripTagged(a.Bio, a.Tags)) {
+		for _, pm := range lex.words.match(text) {
 			emit(KindBio, pm.phrase, pm.hits)
 		}
 		if w := p.Interest.AbsenceSources[a.Source]; w > 0 && ev.answered(a.Source) {
@@ -256,23 +265,41 @@ func sortContributions(m map[Contribution]float64) []Contribution {
 	return out
 }
 
-// stripTagged removes from a bio the hashtags the source already reported
-// as tags, so that "#photography" counts once (as a tag), not twice.
-func stripTagged(bio string, tags []string) string {
+// splitHashtags separates a bio into its prose and its hashtags. A hashtag
+// is '#' at the start of the text or after a character that is not a
+// letter, digit or '_' (so "C#" and "issue#12" are not hashtags), followed by
+// letters, digits and '_', at least one of them a letter (Mastodon's rule;
+// "#1" is not a hashtag). Each hashtag is cut out of the prose (replaced by
+// a space) and returned without its '#'; trailing punctuation stays in the
+// prose ("#photography!" is the tag photography).
+func splitHashtags(bio string) (text string, tags []string) {
 	if !strings.Contains(bio, "#") {
-		return bio
+		return bio, nil
 	}
-	drop := map[string]bool{}
-	for _, t := range tags {
-		drop[normTag(t)] = true
-	}
-	fields := strings.Fields(bio)
-	out := fields[:0]
-	for _, f := range fields {
-		if strings.HasPrefix(f, "#") && drop[normTag(strings.TrimRight(f, ".,;:!?)"))] {
-			continue
+	word := func(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+	var b strings.Builder
+	prev := ' ' // start of text: a hashtag may begin here
+	for i := 0; i < len(bio); {
+		r, size := utf8.DecodeRuneInString(bio[i:])
+		if r == '#' && !word(prev) {
+			j, letter := i+size, false
+			for j < len(bio) {
+				c, n := utf8.DecodeRuneInString(bio[j:])
+				if !word(c) {
+					break
+				}
+				letter = letter || unicode.IsLetter(c)
+				j += n
+			}
+			if letter {
+				tags = append(tags, bio[i+size:j])
+				b.WriteByte(' ')
+				i, prev = j, ' '
+				continue
+			}
 		}
-		out = append(out, f)
+		b.WriteString(bio[i : i+size])
+		i, prev = i+size, r
 	}
-	return strings.Join(out, " ")
+	return b.String(), tags
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -190,7 +191,10 @@ func TestInterestsAbsence(t *testing.T) {
 // unrelated words.
 func randomEvidence(r *rand.Rand) Evidence {
 	tags := []string{"rust", "python", "godot", "cli", "hobbies", "software_dev", "#cats", "makefile", "bitcoin", "gpx", "unity"}
-	bios := []string{"Into music and cooking.", "Hi!", "", "Ich schreibe über Fotografie.", "Fan de jeux vidéo.", "Aquí por el fútbol.", "Just me."}
+	bios := []string{"Into music and cooking.", "Hi!", "", "Ich schreibe über Fotografie.", "Fan de jeux vidéo.", "Aquí por el fútbol.", "Just me.",
+		// hashtags, alone, next to prose, next to a tag list entry, and
+		// "C#", which is not one
+		"#photography", "Into street photography. #travel #cats", "C# dev. #gamedev!", "#Bitcoin and #rust", "Je fais de l'éducation #hobbies"}
 	sources := []string{"github", "gitlab", "mastodon", "bluesky", "reddit", "hackernews", "devto", "keybase", "gravatar", "lichess"}
 	statuses := []enrichers.Status{enrichers.StatusOK, enrichers.StatusNotFound, enrichers.StatusTimeout, enrichers.StatusRateLimited, enrichers.StatusBlocked, enrichers.StatusError, enrichers.StatusSkipped, enrichers.StatusCircuitOpen}
 	ev := Evidence{Sources: map[string]enrichers.Status{}}
@@ -216,7 +220,9 @@ func randomEvidence(r *rand.Rand) Evidence {
 	return ev
 }
 
-// addPositive adds one lexicon signal somewhere in ev (a copy).
+// addPositive adds one lexicon signal somewhere in ev (a copy): a tag, a
+// bio word, a tag equal to one of the bio's hashtags, a hashtag written into
+// the bio, or a website keyword.
 func addPositive(r *rand.Rand, ev Evidence) Evidence {
 	out := ev
 	out.Accounts = slices.Clone(ev.Accounts)
@@ -225,13 +231,26 @@ func addPositive(r *rand.Rand, ev Evidence) Evidence {
 	}
 	words := []string{"Into anime.", "gardening", "dogs", "Reisen", "photographie", "ajedrez"}
 	tags := []string{"ethereum", "midi", "travel", "strava", "home-assistant"}
+	hashtags := []string{"#photography", "#cats", "#Travel", "#gamedev", "#hobbies"}
 	switch {
-	case len(out.Accounts) > 0 && r.IntN(3) > 0:
+	case len(out.Accounts) > 0 && r.IntN(4) > 0:
 		i := r.IntN(len(out.Accounts))
-		if r.IntN(2) == 0 {
-			out.Accounts[i].Tags = append(out.Accounts[i].Tags, tags[r.IntN(len(tags))])
-		} else {
-			out.Accounts[i].Bio += " " + words[r.IntN(len(words))]
+		a := &out.Accounts[i]
+		switch r.IntN(4) {
+		case 0:
+			a.Tags = append(a.Tags, tags[r.IntN(len(tags))])
+		case 1:
+			a.Bio += " " + words[r.IntN(len(words))]
+		case 2: // the source reports a tag the bio already carries as a hashtag
+			if hs := bioHashtags(a.Bio); len(hs) > 0 {
+				a.Tags = append(a.Tags, hs[r.IntN(len(hs))])
+			} else {
+				a.Tags = append(a.Tags, tags[r.IntN(len(tags))])
+			}
+		default: // a hashtag written anywhere in the bio, between two words
+			f := strings.Fields(a.Bio)
+			at := r.IntN(len(f) + 1)
+			a.Bio = strings.Join(slices.Insert(f, at, hashtags[r.IntN(len(hashtags))]), " ")
 		}
 	default:
 		co := enrichers.CompanyFacts{}
@@ -244,11 +263,23 @@ func addPositive(r *rand.Rand, ev Evidence) Evidence {
 	return out
 }
 
+// bioHashtags lists the bio's words that start with '#' (the generator's
+// bios only), as a source would report them: without '#' or punctuation.
+func bioHashtags(bio string) []string {
+	var out []string
+	for _, f := range strings.Fields(bio) {
+		if t := strings.TrimRight(strings.TrimPrefix(f, "#"), ".,;:!?"); strings.HasPrefix(f, "#") && t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func TestInterestProperties(t *testing.T) {
 	t.Parallel()
 	p := DefaultParams()
 	r := rand.New(rand.NewPCG(42, 7))
-	for range 400 {
+	for range 2000 {
 		ev := randomEvidence(r)
 		base := Interests(ev, p)
 		for _, in := range base {
@@ -344,19 +375,50 @@ func TestInterestsDeduplicateAccounts(t *testing.T) {
 func TestHashtagCountsOnce(t *testing.T) {
 	t.Parallel()
 	p := DefaultParams()
-	a := withTags(withBio(acct("mastodon", "u", 1), "Ich schreibe über Wandern. #photography!"), "photography")
-	var sigs []string
-	for _, in := range Interests(Evidence{Accounts: []enrichers.Account{a}}, p) {
-		if in.ID == "photography" {
-			for _, c := range in.Evidence {
-				sigs = append(sigs, c.Signal)
+	for _, tc := range []struct {
+		bio  string
+		tags []string
+		cat  string
+		want []string
+	}{
+		// reported by the source and written in the bio: one tag
+		{"Ich schreibe über Wandern. #photography!", []string{"photography"}, "photography", []string{"tag:photography"}},
+		// only in the bio (Bluesky reports no tags): still a tag
+		{"Ich schreibe über Wandern. #photography!", nil, "photography", []string{"tag:photography"}},
+		{"#Photography", []string{"#photography"}, "photography", []string{"tag:photography"}},
+		// prose and hashtag: a bio phrase and a tag
+		{"Into street photography. #filmphotography", nil, "photography", []string{"bio:street photography", "tag:filmphotography"}},
+		// "C#" and "#1" are not hashtags
+		{"C# #1 fan", nil, "software_dev", nil},
+	} {
+		a := withTags(withBio(acct("mastodon", "u", 1), tc.bio), tc.tags...)
+		var sigs []string
+		for _, in := range Interests(Evidence{Accounts: []enrichers.Account{a}}, p) {
+			if in.ID == tc.cat {
+				for _, c := range in.Evidence {
+					sigs = append(sigs, c.Signal)
+				}
 			}
 		}
+		slices.Sort(sigs)
+		if !slices.Equal(sigs, tc.want) {
+			t.Errorf("bio %q, tags %q: %s evidence %v, want %v", tc.bio, tc.tags, tc.cat, sigs, tc.want)
+		}
 	}
-	if !slices.Equal(sigs, []string{"tag:photography"}) {
-		t.Errorf("photography evidence %v, want the tag only", sigs)
-	}
-	if got := stripTagged("#rust and #go", []string{"rust"}); got != "and #go" {
-		t.Errorf("stripTagged = %q", got)
+}
+
+// TestReportedHashtagNeverLowers is the regression case of the
+// monotonicity property: a Mastodon bio with "#photography", then the same
+// account with the source also reporting the tag photography.
+func TestReportedHashtagNeverLowers(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	bio := withBio(acct("mastodon", "u", 1), "#photography")
+	ev := Evidence{Accounts: []enrichers.Account{bio}, Sources: allOK("mastodon")}
+	before := probOf(Interests(ev, p), "photography")
+	ev.Accounts = []enrichers.Account{withTags(bio, "photography")}
+	after := probOf(Interests(ev, p), "photography")
+	if after < before || before <= priorProb(p, "photography") {
+		t.Errorf("P(photography): bio hashtag %v, plus the same tag %v (prior %v)", before, after, priorProb(p, "photography"))
 	}
 }
