@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -202,9 +203,12 @@ type InterestSample struct {
 // unpenalized prior per category, and the shared kind weights and absence
 // weight (bounded at ≥ 0 so that evidence only ever raises its categories).
 // Every (subject, category) pair is one observation. A kind whose feature
-// is zero in every sample keeps its current weight. Params not fitted
-// (lexicon, MaxShift, AbsenceCap, CompanyMatch) are kept.
-func FitInterests(samples []InterestSample, p Params, l2 float64) (Params, error) {
+// is zero in every sample keeps its current weight, and so does every kind
+// named in hold (InterestFeatureNames, "absence" included): hand-set weights
+// the data should not override (DefaultParams holds catalogue, website and
+// industry; see SCORING.md). Params not fitted (lexicon, MaxShift,
+// AbsenceCap, CompanyMatch) are kept.
+func FitInterests(samples []InterestSample, p Params, l2 float64, hold ...string) (Params, error) {
 	cats := Taxonomy()
 	kinds := InterestFeatureNames()
 	nc := len(cats)
@@ -249,11 +253,12 @@ func FitInterests(samples []InterestSample, p Params, l2 float64) (Params, error
 		}
 	}
 	opt.Init = init
-	// Kinds never seen in the samples keep their current weight.
+	// Kinds never seen in the samples, and held kinds, keep their current
+	// weight.
 	opt.Upper = make([]float64, len(init))
 	for j := range init {
 		opt.Upper[j] = math.Inf(1)
-		if j >= nc && !seen[j-nc] {
+		if j >= nc && (!seen[j-nc] || slices.Contains(hold, kinds[j-nc])) {
 			opt.Lower[j], opt.Upper[j] = init[j], init[j]
 		}
 	}

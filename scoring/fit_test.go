@@ -91,6 +91,15 @@ func TestFitInterests(t *testing.T) {
 	if fit.Interest.Weights[KindBio] < 2 {
 		t.Errorf("bio weight %v, want a strong signal", fit.Interest.Weights[KindBio])
 	}
+	// A held kind keeps its weight although the data has it; the rest is
+	// still fitted.
+	held, err := FitInterests(samples, p, 0.01, KindBio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.Interest.Weights[KindBio] != 0.1 || held.Interest.Prior["pets"] == p.Interest.Prior["pets"] {
+		t.Errorf("held fit: bio weight %v (want 0.1), pets prior %v", held.Interest.Weights[KindBio], held.Interest.Prior["pets"])
+	}
 	for _, w := range fit.Interest.Weights {
 		if w < 0 {
 			t.Errorf("negative weight %v", fit.Interest.Weights)
