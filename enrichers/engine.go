@@ -534,7 +534,10 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	start := e.now()
 	defer func() { o.latency = e.now().Sub(start) }()
 	fetch := func(ctx context.Context) (*Finding, error) { return e.fetch(ctx, en, t.id) }
-	if e.cache == nil {
+	// Offline sources answer in microseconds from embedded data: caching
+	// them would only spend memory (and Redis round trips) on what is
+	// cheaper to recompute.
+	if e.cache == nil || !en.desc.Network {
 		o.finding, o.err = fetch(ctx)
 		o.fetchedAt = e.now()
 		return o

@@ -21,6 +21,7 @@ type fake struct {
 	fails  uint32
 	open   time.Duration
 	ttl    time.Duration
+	net    bool // a network source (only those go through the cache)
 	calls  atomic.Int64
 	fn     func(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error)
 }
@@ -33,7 +34,7 @@ func (f *fake) Describe() enrichers.Description {
 		in = []enrichers.Kind{enrichers.KindEmail}
 	}
 	d := enrichers.Description{Name: f.name, Description: "fake " + f.name, Version: 1, Inputs: in,
-		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo, TTL: f.ttl,
+		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo, TTL: f.ttl, Network: f.net,
 		Breaker: enrichers.BreakerSettings{Failures: f.fails, OpenFor: f.open}}
 	if d.RatePerS == 0 {
 		d.RatePerS = 1e6

@@ -41,7 +41,7 @@ func TestMemo(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	clock := now
 	fail := false
-	src := &fake{name: "net", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+	src := &fake{name: "net", net: true, tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
 		if fail {
 			return nil, errors.New("down")
 		}
@@ -130,7 +130,7 @@ func (c *countingCache) Fetch(ctx context.Context, d enrichers.Description, id e
 
 // Background runs (batch rows) read the memo but never fill it.
 func TestMemoNotFilledByBackgroundWork(t *testing.T) {
-	src := &fake{name: "net", tmo: time.Second, ttl: time.Hour, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+	src := &fake{name: "net", net: true, tmo: time.Second, ttl: time.Hour, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
 		return &enrichers.Finding{}, nil
 	}}
 	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: time.Now()}}
@@ -148,5 +148,19 @@ func TestMemoNotFilledByBackgroundWork(t *testing.T) {
 	e.Run(bg, req)                   // background reads the memo too
 	if c.reads != 3 {
 		t.Fatalf("%d cache reads, want 3", c.reads)
+	}
+}
+
+// Offline sources are recomputed, never cached.
+func TestOfflineSourcesBypassTheCache(t *testing.T) {
+	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: time.Now()}}
+	off := &fake{name: "offline", tmo: time.Second, ttl: time.Hour}
+	on := &fake{name: "online", net: true, tmo: time.Second, ttl: time.Hour}
+	e := newEngine(t, enrichers.Options{Cache: c, MemoEntries: -1}, off, on)
+	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
+	e.Run(context.Background(), req)
+	e.Run(context.Background(), req)
+	if c.reads != 2 || off.calls.Load() != 2 || on.calls.Load() != 1 {
+		t.Fatalf("%d cache reads, offline called %d times, online %d; want 2, 2, 1", c.reads, off.calls.Load(), on.calls.Load())
 	}
 }
