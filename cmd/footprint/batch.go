@@ -59,10 +59,7 @@ func cmdBatch(ctx context.Context, args []string, e env) error {
 	exclude := fs.String("exclude-sources", "", "comma-separated sources to leave out")
 	timeoutMS := fs.Int("timeout-ms", 0, "budget of each row in milliseconds (default 10000)")
 	maxAge := fs.Int("max-age-s", -1, "use only cached evidence younger than this (0 refreshes)")
-	cfgPath := fs.String("config", "", "YAML configuration file (in-process)")
-	dataDir := fs.String("data-dir", "", "data folder (in-process; default: a per-user data folder)")
-	upstream := fs.String("upstream", "", "send every network source to this simulated web (in-process)")
-	demo := fs.Bool("demo", false, "run the simulated web in-process (results are labelled simulated)")
+	dp := addDataPathFlags(fs, true, " (in-process)")
 	// FILE comes first; flags may follow it.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -93,7 +90,7 @@ func cmdBatch(ctx context.Context, args []string, e env) error {
 
 	var runner batchRunner
 	if flagSet(fs, "server") {
-		for _, f := range []string{"config", "data-dir", "upstream", "demo"} {
+		for _, f := range dp.names() {
 			if flagSet(fs, f) {
 				return usageErr("--%s configures the in-process engine; it has no effect with --server", f)
 			}
@@ -104,21 +101,9 @@ func cmdBatch(ctx context.Context, args []string, e env) error {
 		}
 		runner = r
 	} else {
-		cfg, err := loadConfig(*cfgPath, e)
+		cfg, err := dp.load(fs, e, nil)
 		if err != nil {
 			return err
-		}
-		if flagSet(fs, "data-dir") {
-			cfg.DataDir = *dataDir
-		}
-		if flagSet(fs, "upstream") {
-			cfg.Upstream = *upstream
-		}
-		if flagSet(fs, "demo") {
-			cfg.Demo = *demo
-		}
-		if err := cfg.Validate(); err != nil {
-			return errUsage{err}
 		}
 		log := newLogger(cfg, io.Discard)
 		a, err := buildApp(ctx, cfg, log, buildOptions{cache: true})

@@ -13,7 +13,6 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	fs := newFlags("lookup --email ADDRESS [--phone NUMBER] [--server URL] [flags]",
 		"Enriches one email and/or phone number and prints the profile as JSON: in-process,\n"+
 			"or through a running footprint server's API with --server.", e)
-	cfgPath := fs.String("config", "", "YAML configuration file")
 	var in pipeline.Input
 	fs.StringVar(&in.Email, "email", "", "email address")
 	fs.StringVar(&in.Phone, "phone", "", "phone number (international, or national with --country)")
@@ -23,8 +22,7 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	only := fs.String("sources", "", "comma-separated sources to use (default: all)")
 	exclude := fs.String("exclude-sources", "", "comma-separated sources to leave out")
 	pretty := fs.Bool("pretty", false, "indent the JSON")
-	upstream := fs.String("upstream", "", "send every network source to this simulated web")
-	demo := fs.Bool("demo", false, "run the simulated web in-process (results are labelled simulated)")
+	dp := addDataPathFlags(fs, false, "")
 	server := fs.String("server", "", "call the API of a running footprint server at this URL (e.g. http://127.0.0.1:8080) instead of enriching in-process")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,25 +38,16 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	if flagSet(fs, "server") {
 		// The server has its own configuration: flags that configure the
 		// in-process data path would be silently ignored.
-		for _, f := range []string{"config", "upstream", "demo"} {
+		for _, f := range dp.names() {
 			if flagSet(fs, f) {
 				return usageErr("--%s configures the in-process lookup; it has no effect with --server", f)
 			}
 		}
 		return lookupRemote(ctx, *server, in, *pretty, e.stdout)
 	}
-	cfg, err := loadConfig(*cfgPath, e)
+	cfg, err := dp.load(fs, e, nil)
 	if err != nil {
 		return err
-	}
-	if flagSet(fs, "upstream") {
-		cfg.Upstream = *upstream
-	}
-	if flagSet(fs, "demo") {
-		cfg.Demo = *demo
-	}
-	if err := cfg.Validate(); err != nil {
-		return errUsage{err}
 	}
 	a, err := buildApp(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {

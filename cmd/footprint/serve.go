@@ -7,44 +7,31 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/internal/api"
+	"github.com/footprint-oss/footprint/internal/config"
 )
 
 func cmdServe(ctx context.Context, args []string, e env) error {
 	fs := newFlags("serve [flags]", "Runs the HTTP API until SIGINT/SIGTERM, then lets in-flight requests finish.", e)
-	cfgPath := fs.String("config", "", "YAML configuration file")
+	dp := addDataPathFlags(fs, true, "")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
-	dataDir := fs.String("data-dir", "", "data folder (default: a per-user data folder)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	upstream := fs.String("upstream", "", "send every network source to this simulated web (e.g. http://127.0.0.1:9090)")
-	demo := fs.Bool("demo", false, "run the simulated web in-process: full profiles with no internet and no keys (labelled simulated)")
 	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath, e)
+	cfg, err := dp.load(fs, e, func(cfg *config.Config) {
+		if flagSet(fs, "addr") {
+			cfg.Server.Addr = *addr
+		}
+		if flagSet(fs, "log-format") {
+			cfg.Log.Format = *logFormat
+		}
+		if flagSet(fs, "redis-url") {
+			cfg.RedisURL = *redisURL
+		}
+	})
 	if err != nil {
 		return err
-	}
-	if flagSet(fs, "addr") {
-		cfg.Server.Addr = *addr
-	}
-	if flagSet(fs, "data-dir") {
-		cfg.DataDir = *dataDir
-	}
-	if flagSet(fs, "log-format") {
-		cfg.Log.Format = *logFormat
-	}
-	if flagSet(fs, "upstream") {
-		cfg.Upstream = *upstream
-	}
-	if flagSet(fs, "demo") {
-		cfg.Demo = *demo
-	}
-	if flagSet(fs, "redis-url") {
-		cfg.RedisURL = *redisURL
-	}
-	if err := cfg.Validate(); err != nil {
-		return errUsage{err}
 	}
 	log := newLogger(cfg, e.stderr)
 	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true})

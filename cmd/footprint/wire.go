@@ -241,3 +241,59 @@ func startSim(ctx context.Context, log *slog.Logger, cfg sim.Config) (*sim.Sim, 
 	u, err := url.Parse("http://" + ln.Addr().String())
 	return s, u, err
 }
+
+// dataPathFlags are the flags of every command that can run the data path
+// in-process: the configuration file, the simulated web, and (for commands
+// that keep state) the data folder.
+type dataPathFlags struct {
+	config, dataDir, upstream *string
+	demo                      *bool
+}
+
+// addDataPathFlags registers them on fs; withDataDir adds --data-dir.
+// suffix ends every flag's help (e.g. " (in-process)").
+func addDataPathFlags(fs *flag.FlagSet, withDataDir bool, suffix string) *dataPathFlags {
+	f := &dataPathFlags{
+		config:   fs.String("config", "", "YAML configuration file"+suffix),
+		upstream: fs.String("upstream", "", "send every network source to this simulated web (e.g. http://127.0.0.1:9090)"+suffix),
+		demo:     fs.Bool("demo", false, "run the simulated web in-process: full profiles with no internet and no keys (labelled simulated)"+suffix),
+	}
+	if withDataDir {
+		f.dataDir = fs.String("data-dir", "", "data folder (default: a per-user data folder)"+suffix)
+	}
+	return f
+}
+
+// names lists the flags, for commands that refuse them in some mode.
+func (f *dataPathFlags) names() []string {
+	if f.dataDir != nil {
+		return []string{"config", "data-dir", "upstream", "demo"}
+	}
+	return []string{"config", "upstream", "demo"}
+}
+
+// load reads the configuration (defaults → file → environment), applies
+// the flags given on the command line, then more (the command's own), and
+// validates the result.
+func (f *dataPathFlags) load(fs *flag.FlagSet, e env, more func(*config.Config)) (*config.Config, error) {
+	cfg, err := loadConfig(*f.config, e)
+	if err != nil {
+		return nil, err
+	}
+	if f.dataDir != nil && flagSet(fs, "data-dir") {
+		cfg.DataDir = *f.dataDir
+	}
+	if flagSet(fs, "upstream") {
+		cfg.Upstream = *f.upstream
+	}
+	if flagSet(fs, "demo") {
+		cfg.Demo = *f.demo
+	}
+	if more != nil {
+		more(cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, errUsage{err}
+	}
+	return cfg, nil
+}

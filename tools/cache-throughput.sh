@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures the cache targets in one run against one `footprint serve --demo`
+# (the simulated web in-process, limits lifted, so a warm-up caches every
+# source for the subject):
+#   1. GET /healthz and cached POST /v1/enrich, each as fast as C
+#      connections allow for SECONDS: their throughput ratio (target ≥ 0.5);
+#   2. cached POST /v1/enrich at RATE req/s (open loop): p50/p99 (target
+#      p99 ≤ 2 ms at 2 000 req/s).
+#   tools/cache-throughput.sh          # C=16 SECONDS=10 RATE=2000
+# Only loopback addresses are used; the server is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+C=${C:-16}
+SECONDS_=${SECONDS:-10}
+RATE=${RATE:-2000}
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/footprint" ./cmd/footprint
+go build -o "$work/loadgen" ./tools/loadgen
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+srv="http://127.0.0.1:$port"
+"$work/footprint" serve --demo --addr "127.0.0.1:$port" --data-dir "$work/data" --log-format json >"$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -sf -o /dev/null "$srv/healthz" && break; sleep 0.1; done
+
+# A person of the demo population with accounts; warm the cache.
+body='{"email":"emmajansen64@gmail.com","phone":"+447400028303"}'
+for _ in 1 2; do
+  complete=$(curl -sf "$srv/v1/enrich" -H 'Content-Type: application/json' -d "$body" | jq -r .complete)
+done
+cached=$(curl -sf "$srv/v1/enrich" -H 'Content-Type: application/json' -d "$body" | jq -c '[.sources[] | select(.status == "ok" or .status == "not_found") | .cached] | group_by(.) | map({(tostring): length}) | add')
+echo "warm-up: complete=$complete; answered sources by cached: $cached"
+
+h=$("$work/loadgen" -url "$srv/healthz" -c "$C" -duration "${SECONDS_}s")
+e=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c "$C" -duration "${SECONDS_}s")
+r=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c 64 -rate "$RATE" -duration "${SECONDS_}s")
+echo "healthz, closed loop c=$C:  $h"
+echo "enrich,  closed loop c=$C:  $e"
+echo "enrich,  open loop $RATE/s: $r"
+jq -n --argjson h "$h" --argjson e "$e" --argjson r "$r" \
+  '{ratio_enrich_to_healthz: ($e.rps / $h.rps), enrich_rps: $e.rps, healthz_rps: $h.rps,
+    at_rate: {target: $r.target_rps, achieved: $r.rps, p50_ms: $r.p50_ms, p99_ms: $r.p99_ms, dropped: $r.dropped, errors: $r.errors}}'
