@@ -15,7 +15,9 @@ import (
 // points at: https://github.com/octocat → ("github", "octocat"). ok is false
 // for anything that is not a profile page (repositories, posts, search).
 // Mastodon accounts on instances other than mastodon.social come back as
-// user@instance.
+// user@instance. Bluesky handles under bsky.social come back without the
+// suffix (jane.bsky.social → jane), as the bluesky source looks them up;
+// custom-domain handles (jane.example.com) come back whole.
 func ProfileFromURL(raw string) (platform, username string, ok bool) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || len(raw) > 2048 {
@@ -73,7 +75,11 @@ func ProfileFromURL(raw string) (platform, username string, ok bool) {
 		}
 	case "bsky.app":
 		if len(segs) == 2 && segs[0] == "profile" && strings.Contains(segs[1], ".") && validHandle(segs[1]) {
-			return "bluesky", strings.ToLower(segs[1]), true
+			h := strings.ToLower(segs[1])
+			if u, ok := strings.CutSuffix(h, ".bsky.social"); ok && u != "" && !strings.Contains(u, ".") {
+				return "bluesky", u, true
+			}
+			return "bluesky", h, true
 		}
 	case "x.com", "twitter.com":
 		if len(segs) == 1 && validUser(segs[0]) && !reservedX(segs[0]) {

@@ -207,7 +207,7 @@ func TestEnrich(t *testing.T) {
 		for _, id := range f.Identifiers {
 			got[id.Platform] = id.Value
 		}
-		want := map[string]string{"github": "priyaraman", "mastodon": "priya_r", "hackernews": "praman", "bluesky": "priyaraman.bsky.social"}
+		want := map[string]string{"github": "priyaraman", "mastodon": "priya_r", "hackernews": "praman", "bluesky": "priyaraman"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("identifiers %v, want %v (no x: footprint has no x source)", got, want)
 		}
