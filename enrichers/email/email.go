@@ -160,7 +160,11 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if !literal {
 		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: "email_domain", Prior: 1}}
 	}
-	if !f.RoleAccount && !f.Disposable {
+	// A disposable address's local part is throwaway, but a mistyped
+	// provider (gmal.com for gmail.com) is on the disposable lists only
+	// because typo-squatters catch its mail: the local part is still the
+	// one the person chose.
+	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
 		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
 	}
 	return out, nil

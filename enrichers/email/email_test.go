@@ -72,6 +72,31 @@ func TestDomainIdentifierAndLiterals(t *testing.T) {
 	}
 }
 
+func TestUsernameGuessesByKindOfAddress(t *testing.T) {
+	s := New()
+	for _, tt := range []struct {
+		addr  string
+		guess bool
+	}{
+		{"susan962@gmail.com", true},
+		{"susan962@gmal.com", true}, // a typo of gmail.com, listed as disposable
+		{"susan962@yaho.com", true},
+		{"susan962@mailinator.com", false},
+		{"x8kq2m@yopmail.com", false},
+		{"info@acme-robotics.com", false},
+	} {
+		got := false
+		for _, id := range enrich(t, s, tt.addr).Identifiers {
+			if id.Kind == enrichers.KindUsername {
+				got = true
+			}
+		}
+		if got != tt.guess {
+			t.Errorf("%s: username guesses %v, want %v", tt.addr, got, tt.guess)
+		}
+	}
+}
+
 func TestListSize(t *testing.T) {
 	n, err := New().DisposableCount()
 	if err != nil {
