@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -432,5 +433,55 @@ func TestRetryOutsideTheBreaker(t *testing.T) {
 				t.Fatalf("%d calls, want %d", src.calls.Load(), tt.calls)
 			}
 		})
+	}
+}
+
+func TestReusedUsername(t *testing.T) {
+	byEmail := enrichers.Identifier{Kind: enrichers.KindEmail, Value: "a@example.com", Method: "input", Prior: 1}
+	byLink := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "bob@fosstodon.org", Method: "linked_from:github", Platform: "mastodon", Prior: 0.9}
+	byName := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "cosmicowl207", Method: "username_guess", Prior: 0.8}
+	tests := []struct {
+		via      enrichers.Identifier
+		username string
+		want     string // "" for none
+		prior    float64
+	}{
+		{byEmail, "cosmicowl207", "cosmicowl207", 0.9},       // a GitHub login found by email search
+		{byEmail, "quietbadger723", "quietbadger723", 0.9},   // a Gravatar slug
+		{byLink, "bob@fosstodon.org", "bob", 0.81},           // a Mastodon account on another instance
+		{byName, "CosmicOwl207", "", 0},                      // found by that very username
+		{byEmail, "6f1ed002ab5595859014ebf0951522d9", "", 0}, // a hash, not a handle
+		{byEmail, "ab", "", 0},
+		{byEmail, "-x-", "", 0},
+		{byEmail, "jane doe", "", 0},
+	}
+	for _, tt := range tests {
+		id, ok := enrichers.ReusedUsername(tt.via, enrichers.Account{Source: "s", Username: tt.username})
+		if ok != (tt.want != "") || id.Value != tt.want {
+			t.Errorf("%s via %s: %+v %v, want %q", tt.username, tt.via.Method, id, ok, tt.want)
+			continue
+		}
+		if ok && (id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Platform != "" || math.Abs(id.Prior-tt.prior) > 1e-9) {
+			t.Errorf("%s: identifier %+v, want a plain guess with prior %v", tt.username, id, tt.prior)
+		}
+	}
+}
+
+func TestFoundUsernameLookedUpElsewhere(t *testing.T) {
+	// An account found by email search: its username is tried on the other
+	// username sources in the next round.
+	search := &fake{name: "search", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "search", Username: "cosmicowl207", Method: "email_search"}}}, nil
+	}}
+	var got []string
+	other := &fake{name: "other", inputs: []enrichers.Kind{enrichers.KindUsername}, tmo: time.Second,
+		fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+			got = append(got, id.Value+"|"+id.Origin+"|"+id.Method)
+			return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "other", Username: id.Value}}}, nil
+		}}
+	e := newEngine(t, enrichers.Options{}, search, other)
+	res := run(e, time.Second, enrichers.Request{})
+	if res.Rounds != 2 || len(got) != 1 || got[0] != "cosmicowl207|search|username_guess" {
+		t.Fatalf("rounds %d, second round got %v", res.Rounds, got)
 	}
 }
