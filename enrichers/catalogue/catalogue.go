@@ -43,11 +43,16 @@ type Site struct {
 	ProfileURL string            `json:"profile_url,omitempty"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	// UsernamePattern: usernames not matching it are skipped.
-	UsernamePattern string   `json:"username_pattern,omitempty"`
-	Absent          Rules    `json:"absent"`
-	Present         Rules    `json:"present,omitempty"`
-	BotWallMarkers  []string `json:"bot_wall_markers,omitempty"`
-	Fields          Fields   `json:"fields"`
+	UsernamePattern string `json:"username_pattern,omitempty"`
+	// MaxLength is the site's longest username. A guessed username that is
+	// longer is looked up cut to this length (sebastian_schulz79 →
+	// sebastian_schul on a 15-character site): a person whose handle does
+	// not fit usually keeps its beginning. 0: no such rewriting.
+	MaxLength      int      `json:"max_length,omitempty"`
+	Absent         Rules    `json:"absent"`
+	Present        Rules    `json:"present,omitempty"`
+	BotWallMarkers []string `json:"bot_wall_markers,omitempty"`
+	Fields         Fields   `json:"fields"`
 	// CreatedFormat is "unix", "rfc3339" or a Go time layout.
 	CreatedFormat string `json:"created_format,omitempty"`
 	// Tags are interest category ids the site implies (scoring taxonomy).

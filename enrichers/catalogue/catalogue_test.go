@@ -251,3 +251,53 @@ func FuzzExtract(f *testing.F) {
 		_ = p.matches(Rules{JSONNull: true, Markers: []string{"x"}}, []byte(body), "")
 	})
 }
+
+func TestLongGuessesAreCutToTheSiteMaximum(t *testing.T) {
+	c := builtinCatalogue(t)
+	var hn *Site
+	for _, s := range c.Sites {
+		if s.Name == "hackernews" {
+			hn = s
+		}
+	}
+	if hn == nil || hn.MaxLength != 15 {
+		t.Fatalf("hackernews site %+v", hn)
+	}
+	src := &Source{site: hn}
+	tests := []struct {
+		value, method, platform string
+		want                    string // looked up; "" when skipped
+	}{
+		{"sebastian_schulz79", "username_guess", "", "sebastian_schul"},
+		{"rodriguesvalentina", "username_guess", "", "rodriguesvalent"},
+		{"elizabeth_w_xyz", "username_guess", "", "elizabeth_w_xyz"},  // exactly 15
+		{"abcdefghijklmn_op", "username_guess", "", "abcdefghijklmn"}, // no trailing separator
+		// A link to this site names an exact account; a link to another
+		// platform's account is a guess here.
+		{"sebastian_schulz79", "linked_from:keybase", "hackernews", ""},
+		{"rodriguesvalentina", "linked_from:gravatar", "github", "rodriguesvalent"},
+		{"sebastian_schulz79", "input", "", ""},
+		{"sebastian.schulz", "username_guess", "", ""}, // still not a valid HN name
+	}
+	for _, tt := range tests {
+		id := enrichers.Identifier{Kind: enrichers.KindUsername, Value: tt.value, Method: tt.method, Platform: tt.platform}
+		ok, _ := src.Applies(id)
+		if ok != (tt.want != "") || (ok && hn.username(id) != tt.want) {
+			t.Errorf("%s (%s): applies %v, looks up %q; want %q", tt.value, tt.method, ok, hn.username(id), tt.want)
+		}
+	}
+	// The account found is the one looked up.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, "/sebastian_schul.json") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"sebastian_schul","created":1300000000,"karma":12}`))
+	}))
+	defer srv.Close()
+	f, err := sourceFor(t, hn, srv).Enrich(context.Background(), enrichers.Identifier{Kind: enrichers.KindUsername, Value: "sebastian_schulz79", Method: "username_guess", Prior: 0.6})
+	if err != nil || len(f.Accounts) != 1 || f.Accounts[0].Username != "sebastian_schul" || !strings.HasSuffix(f.Accounts[0].URL, "id=sebastian_schul") {
+		t.Fatalf("%+v %v", f, err)
+	}
+}

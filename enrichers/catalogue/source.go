@@ -59,10 +59,23 @@ func (s *Source) Describe() enrichers.Description {
 
 // Applies skips usernames the site cannot have.
 func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
-	if s.site.re != nil && !s.site.re.MatchString(id.Value) {
+	if s.site.re != nil && !s.site.re.MatchString(s.site.username(id)) {
 		return false, "username does not fit the site's username rules"
 	}
 	return true, ""
+}
+
+// username is the username looked up for id: a guess longer than the
+// site's MaxLength is cut to it (and of a trailing separator). A link to
+// an account on this site, or the client's input, names an exact account
+// and is never rewritten; a username linked on another platform is a
+// guess here.
+func (s *Site) username(id enrichers.Identifier) string {
+	u := id.Value
+	if s.MaxLength <= 0 || len(u) <= s.MaxLength || id.Method == "input" || id.LinkedTo(s.Name) {
+		return u
+	}
+	return strings.TrimRight(u[:s.MaxLength], "._-")
 }
 
 func expand(tmpl, username string) string {
@@ -79,7 +92,8 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if site.Format == "json" {
 		h["Accept"] = []string{"application/json"}
 	}
-	resp, err := s.client.Get(ctx, expand(site.URL, id.Value), h)
+	username := site.username(id)
+	resp, err := s.client.Get(ctx, expand(site.URL, username), h)
 	if errors.Is(err, transport.ErrNotFound) {
 		return &enrichers.Finding{NotFound: true}, nil
 	}
@@ -110,8 +124,8 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 			Err: errors.New("page has neither the presence nor the absence markers (site changed?)")}
 	}
 	a := enrichers.Account{
-		Source: site.Name, Username: id.Value, Method: id.Method, Via: id,
-		URL: expand(firstNonEmpty(site.ProfileURL, site.URL), id.Value),
+		Source: site.Name, Username: username, Method: id.Method, Via: id,
+		URL: expand(firstNonEmpty(site.ProfileURL, site.URL), username),
 	}
 	f := site.Fields
 	a.DisplayName = page.text(f.DisplayName)
