@@ -38,7 +38,7 @@ func (Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
 		Description: "Offline: usernames commonly built from the person's full name, as low-prior guesses for username sources.",
-		Version:     1,
+		Version:     2,
 		Inputs:      []enrichers.Kind{enrichers.KindName},
 		Network:     false,
 		RatePerS:    100000,
@@ -69,17 +69,34 @@ func (Source) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Fin
 }
 
 // Variants returns the usernames most often built from a full name, most
-// common first; nil unless the name has a first and a last part.
+// common first; nil unless the name has a first and a last part. A name of
+// three or more words is read both ways: the last word as the surname, and
+// every word after the first as one (van den Berg, de Vries, García
+// Márquez), as people with such surnames usually keep them whole.
 func Variants(full string) []string {
 	toks := Tokens(full)
 	if len(toks) < 2 {
 		return nil
 	}
-	f, l := toks[0], toks[len(toks)-1]
-	if len(f) < 2 || len(l) < 2 {
+	f := toks[0]
+	lasts := []string{toks[len(toks)-1]}
+	if len(toks) > 2 {
+		lasts = append(lasts, strings.Join(toks[1:], ""))
+	}
+	if len(f) < 2 || len(lasts[0]) < 2 {
 		return nil
 	}
-	return []string{f + l, f + "." + l, f + "_" + l, f + "-" + l, f[:1] + l, f + l[:1], l + f}
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lasts {
+		for _, v := range []string{f + l, f + "." + l, f + "_" + l, f + "-" + l, f[:1] + l, f + l[:1], l + f} {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // Tokens folds a name to lowercase ASCII letters, split into words

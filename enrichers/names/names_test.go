@@ -14,7 +14,12 @@ func TestVariants(t *testing.T) {
 		want []string
 	}{
 		{"Jane Doe", []string{"janedoe", "jane.doe", "jane_doe", "jane-doe", "jdoe", "janed", "doejane"}},
-		{"  José  María Núñez ", []string{"josenunez", "jose.nunez", "jose_nunez", "jose-nunez", "jnunez", "josen", "nunezjose"}},
+		{"  José  María Núñez ", []string{"josenunez", "jose.nunez", "jose_nunez", "jose-nunez", "jnunez", "josen", "nunezjose",
+			"josemarianunez", "jose.marianunez", "jose_marianunez", "jose-marianunez", "jmarianunez", "josem", "marianunezjose"}},
+		{"Anouk van den Berg", []string{"anoukberg", "anouk.berg", "anouk_berg", "anouk-berg", "aberg", "anoukb", "berganouk",
+			"anoukvandenberg", "anouk.vandenberg", "anouk_vandenberg", "anouk-vandenberg", "avandenberg", "anoukv", "vandenberganouk"}},
+		{"Levi van Dijk", []string{"levidijk", "levi.dijk", "levi_dijk", "levi-dijk", "ldijk", "levid", "dijklevi",
+			"levivandijk", "levi.vandijk", "levi_vandijk", "levi-vandijk", "lvandijk", "leviv", "vandijklevi"}},
 		{"Thiago", nil},
 		{"J Doe", nil},
 		{"", nil},
