@@ -56,7 +56,7 @@ func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
 		Description: "Offline email hygiene: syntax, free-mail and disposable providers (165k+ domains), role accounts, typo suggestions.",
-		Version:     1,
+		Version:     2,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
 		RatePerS:    100000,
@@ -166,6 +166,11 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	// one the person chose.
 	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
 		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
+		if n := NameFromLocal(local); n != "" {
+			// The names source builds the usernames people make of it
+			// (katharina.schafer → schaferkatharina, kschafer).
+			out.Identifiers = append(out.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: n, Method: "email_local", Prior: variantPrior})
+		}
 	}
 	return out, nil
 }
@@ -206,6 +211,31 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 		}
 	}
 	return out
+}
+
+// NameFromLocal reads a local part that spells a first and a last name
+// with one separator (jane.doe, jane_doe87, jane-doe+news) as that name
+// ("jane doe"); "" for anything else (janedoe, j.doe, a.b.c).
+func NameFromLocal(local string) string {
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	local = strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+	if len(parts) != 2 || strings.Count(local, ".")+strings.Count(local, "_")+strings.Count(local, "-") != 1 {
+		return ""
+	}
+	for _, p := range parts {
+		if len(p) < 2 {
+			return ""
+		}
+		for _, r := range p {
+			if r < 'a' || r > 'z' {
+				return ""
+			}
+		}
+	}
+	return parts[0] + " " + parts[1]
 }
 
 func (l *lists) isDisposable(domain string) bool {

@@ -97,6 +97,37 @@ func TestUsernameGuessesByKindOfAddress(t *testing.T) {
 	}
 }
 
+func TestNameFromLocal(t *testing.T) {
+	for _, tt := range []struct{ local, want string }{
+		{"katharina.schafer", "katharina schafer"},
+		{"jane_doe87", "jane doe"},
+		{"jane-doe+news", "jane doe"},
+		{"janedoe", ""},
+		{"j.doe", ""},
+		{"jane.m.doe", ""},
+		{"jane..doe", ""},
+		{".jane", ""},
+		{"jane.d0e", ""},
+		{"Jane.Doe", ""}, // local parts reach the source lowercased
+	} {
+		if got := NameFromLocal(tt.local); got != tt.want {
+			t.Errorf("NameFromLocal(%q) = %q, want %q", tt.local, got, tt.want)
+		}
+	}
+	var names []string
+	for _, id := range enrich(t, New(), "katharina.schafer@example.com").Identifiers {
+		if id.Kind == enrichers.KindName {
+			names = append(names, id.Value)
+			if id.Prior <= 0 || id.Prior >= 1 {
+				t.Errorf("prior %v", id.Prior)
+			}
+		}
+	}
+	if len(names) != 1 || names[0] != "katharina schafer" {
+		t.Fatalf("name identifiers %v", names)
+	}
+}
+
 func TestListSize(t *testing.T) {
 	n, err := New().DisposableCount()
 	if err != nil {
