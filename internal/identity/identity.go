@@ -22,6 +22,7 @@ import (
 	"unicode"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/links"
 	"github.com/footprint-oss/footprint/scoring"
 )
 
@@ -71,6 +72,10 @@ type Model struct {
 	// NameMatchDerivedLR replaces NameMatchLR when the username was built
 	// from the supplied name and only that name matches (0: NameMatchLR).
 	NameMatchDerivedLR float64
+	// NamePartLR applies when the display name is part of a known name
+	// (a first name alone, "Sanne" for "Sanne de Groot"): consistent, but
+	// shared by many (0: no evidence).
+	NamePartLR float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -79,20 +84,20 @@ type Model struct {
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
 	// Fitted with `footprint eval --seed 11 --people 1000 --fit-identity`
-	// (log loss 0.307 → 0.251), rounded; see docs/IDENTITY.md.
+	// (log loss 0.229 → 0.205), rounded; see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
 		VerifiedLink:    0.912,
 		PlainLink:       0.893,
-		ReuseGivenOwner: 0.84,
-		NameMatchLR:     4.06, NameMismatchLR: 0.082, NameMatchDerivedLR: 6.7,
-		LocationMatchLR: 2.88, LocationClashLR: 0.01,
-		LinkToDomainLR: 190, LinkToAccountLR: 2.36,
+		ReuseGivenOwner: 0.97,
+		NameMatchLR:     6.94, NameMismatchLR: 0.01, NameMatchDerivedLR: 6.37, NamePartLR: 5.3,
+		LocationMatchLR: 3.02, LocationClashLR: 0.01,
+		LinkToDomainLR: 190, LinkToAccountLR: 2.19,
 		LocalPartNameLR: 2,
 		Confident:       0.8,
-		Bias:            1.1, PriorScale: 1.023,
-		UncorroboratedLR: 0.71,
-		TopicMatchLR:     1, TopicClashLR: 0.42,
+		Bias:            1.3, PriorScale: 1.243,
+		UncorroboratedLR: 0.64,
+		TopicMatchLR:     1, TopicClashLR: 0.22,
 		Topics: scoring.DefaultLexicon().TopicsOf,
 	}
 }
@@ -108,7 +113,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	var evid [][]string
 	seen := map[string]int{}
 	for _, a := range accounts {
-		p, method, ev := m.prior(a)
+		p, method, ev := m.prior(a, a.Via.Prior)
 		key := a.Source + "\x00" + strings.ToLower(a.Username)
 		if i, dup := seen[key]; dup {
 			if p > base[i] {
@@ -134,6 +139,33 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	probs := make([]float64, len(out))
 	for i := range out {
 		probs[i], _ = m.score(sub, out[i], base[i], methods[i] == "username_guess", ref, i)
+	}
+	// An account found through another account (a link on it, or its
+	// username reused) is only as likely the subject's as that account:
+	// the identifier's prior assumed the linking account was the
+	// subject's. Replace it by the linking account's probability, a few
+	// times so that chains (gravatar → github → mastodon) settle.
+	parents := linkParents(out)
+	for range 3 {
+		changed := false
+		for i, ps := range parents {
+			if len(ps) == 0 {
+				continue
+			}
+			pp := 0.0
+			for _, j := range ps {
+				pp = max(pp, probs[j])
+			}
+			b, _, ev := m.prior(out[i], pp)
+			if b == base[i] {
+				continue
+			}
+			base[i], evid[i], changed = b, ev, true
+			probs[i], _ = m.score(sub, out[i], base[i], methods[i] == "username_guess", ref, i)
+		}
+		if !changed {
+			break
+		}
 	}
 	// Pass 2: add what confidently matched accounts say.
 	ref2 := ref
@@ -175,10 +207,56 @@ type reference struct {
 	topics []map[string]bool
 }
 
+// linkParents returns, for each account found through another found
+// account, the indices of the accounts it was found through: those on the
+// identifier's origin platform that link to it, or whose username it is.
+// Accounts found by the request itself (email, name, local part) or
+// through something that is not an account (a website) have none.
+func linkParents(out []enrichers.Account) [][]int {
+	parents := make([][]int, len(out))
+	for i, a := range out {
+		via := a.Via
+		if via.Kind != enrichers.KindUsername || via.Origin == "" || a.Method == "email_search" || a.Method == "email_hash" {
+			continue
+		}
+		for j, c := range out {
+			if j == i || c.Source != via.Origin {
+				continue
+			}
+			if strings.EqualFold(handle(c.Username), via.Value) || linksTo(c, via) {
+				parents[i] = append(parents[i], j)
+			}
+		}
+	}
+	return parents
+}
+
+// linksTo reports whether account c links to the username id names.
+func linksTo(c enrichers.Account, id enrichers.Identifier) bool {
+	for _, l := range append(slices.Clone(c.Links), c.Website) {
+		if platform, user, ok := links.ProfileFromURL(l); ok && strings.EqualFold(user, id.Value) && (id.Platform == "" || platform == id.Platform) {
+			return true
+		}
+	}
+	return false
+}
+
+// handle is the part of a username other platforms would reuse
+// (bob@fosstodon.org → bob).
+func handle(u string) string {
+	if i := strings.IndexByte(u, '@'); i > 0 {
+		return u[:i]
+	}
+	return u
+}
+
 // prior returns the account's prior probability, the method label and the
-// evidence lines that explain it.
-func (m Model) prior(a enrichers.Account) (float64, string, []string) {
+// evidence lines that explain it. viaPrior is the probability that what
+// the account was found through is the subject's (the identifier's prior,
+// or the probability of the account that linked to it).
+func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, string, []string) {
 	via := a.Via
+	via.Prior = viaPrior
 	switch {
 	case a.Method == "email_search" || a.Method == "email_hash":
 		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
@@ -258,7 +336,8 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		ev = append(ev, why)
 	}
 	// Names: the supplied name, then names of confidently matched accounts.
-	if a.DisplayName != "" {
+	// A display name that is only the username again says nothing.
+	if a.DisplayName != "" && !spellsUsername(a.DisplayName, a.Username) {
 		names := slices.Clone(ref.names)
 		for _, c := range ref.accounts {
 			if c.idx != self && c.a.DisplayName != "" {
@@ -266,13 +345,14 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			}
 		}
 		if len(names) > 0 {
-			best, bestAccount := 0.0, 0.0
+			best, bestAccount, part := 0.0, 0.0, false
 			for i, n := range names {
 				sim := NameSimilarity(a.DisplayName, n)
 				best = max(best, sim)
 				if i >= len(ref.names) {
 					bestAccount = max(bestAccount, sim)
 				}
+				part = part || namePart(a.DisplayName, n)
 			}
 			switch {
 			case best >= 0.85 && bestAccount < 0.85 && a.Via.Origin == "names" && m.NameMatchDerivedLR > 0:
@@ -281,6 +361,13 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 				add(m.NameMatchDerivedLR, "display name matches the supplied name the username was built from")
 			case best >= 0.85:
 				add(m.NameMatchLR, "display name matches a known name")
+			case part:
+				if m.NamePartLR > 0 {
+					add(m.NamePartLR, "display name is part of a known name")
+				}
+			case localMatchesName(sub.EmailLocal, a.DisplayName):
+				// The supplied name differs, but the email spells this one.
+				add(m.LocalPartNameLR, "display name matches the email's local part")
 			case best < 0.4:
 				add(m.NameMismatchLR, "display name differs from the known names")
 			}
@@ -373,6 +460,51 @@ func NameSimilarity(a, b string) float64 {
 		hit += best
 	}
 	return hit / float64(max(len(ta), len(tb)))
+}
+
+// namePart reports whether every word of display is a word of name (or its
+// initial) and display is shorter: a first name alone, "Jane D.".
+func namePart(display, name string) bool {
+	td, tn := nameTokens(display), nameTokens(name)
+	if len(td) == 0 || len(td) >= len(tn) {
+		return false
+	}
+	for _, x := range td {
+		found := false
+		for _, y := range tn {
+			if x == y || len(x) == 1 && x[0] == y[0] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return len(td[0]) > 1 // not initials only
+}
+
+// spellsUsername reports whether a one-word display name is the username
+// itself (ignoring case, separators and a bluesky handle's domain); "jane
+// doe" for janedoe is a name, "jane_doe" is not.
+func spellsUsername(display, username string) bool {
+	if strings.ContainsFunc(strings.TrimSpace(display), unicode.IsSpace) {
+		return false
+	}
+	u := username
+	if i := strings.IndexByte(u, '.'); i > 0 && strings.HasSuffix(u, ".bsky.social") {
+		u = u[:i]
+	}
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, foldAccents(s))
+	}
+	d := key(display)
+	return d != "" && d == key(u)
 }
 
 func nameTokens(s string) []string {

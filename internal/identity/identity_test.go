@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -103,5 +104,98 @@ func TestRarityOrdering(t *testing.T) {
 	}
 	if rarity("maria") >= rarity("mxrqz") {
 		t.Fatal("a common first name must be less rare than an odd string of the same length")
+	}
+}
+
+func TestNameEvidence(t *testing.T) {
+	sub := Subject{EmailLocal: "katharina.schafer", EmailDomain: "gmail.com", Name: "Sanne de Groot"}
+	tests := []struct {
+		display, username string
+		want              string // evidence line, "" for none about the name
+	}{
+		{"Sanne de Groot", "sannedegroot", "display name matches a known name"},
+		{"Sanne", "sanne-degroot", "display name is part of a known name"},
+		{"Sanne G.", "sanne-degroot", "display name is part of a known name"},
+		{"sanne_degroot", "sanne_degroot", ""},           // the username again: no evidence
+		{"sannedegroot", "sannedegroot.bsky.social", ""}, // the same, bluesky handle
+		{"S", "sdegroot", "display name differs from the known names"},
+		{"Katharina Schäfer", "schaferkatharina", "display name matches the email's local part"},
+		{"Pedro Alvarez", "sdegroot", "display name differs from the known names"},
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	for _, tt := range tests {
+		a := acct("reddit", tt.username, "username_guess", func(a *enrichers.Account) {
+			a.DisplayName = tt.display
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 0.5}
+		})
+		ev := m.Resolve(sub, []enrichers.Account{a})[0].Match.Evidence
+		got := ""
+		for _, e := range ev {
+			if strings.Contains(e, "display name") {
+				got = e
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%q (%s): name evidence %q, want %q (all: %v)", tt.display, tt.username, got, tt.want, ev)
+		}
+	}
+}
+
+func TestSpellsUsername(t *testing.T) {
+	for _, tt := range []struct {
+		display, username string
+		want              bool
+	}{
+		{"ute_lehmann", "ute_lehmann", true},
+		{"Ute-Lehmann", "ute_lehmann", true},
+		{"jdoe", "jdoe.bsky.social", true},
+		{"daniel jones", "danieljones", false}, // a name in lower case
+		{"Jane", "janedoe", false},
+		{"", "x", false},
+	} {
+		if got := spellsUsername(tt.display, tt.username); got != tt.want {
+			t.Errorf("spellsUsername(%q, %q) = %v", tt.display, tt.username, got)
+		}
+	}
+}
+
+// An account found through a link is only as likely the subject's as the
+// account that links to it: a link from a guessed namesake's profile must
+// not read as strongly as one from an account found by the email.
+func TestLinkedAccountInheritsTheLinkingAccount(t *testing.T) {
+	sub := Subject{EmailLocal: "william.hall", EmailDomain: "gmail.com", Name: "William Hall", Countries: []string{"US"}}
+	linked := func(from string) enrichers.Account {
+		return acct("mastodon", "w_hall", "linked_from:"+from, func(a *enrichers.Account) {
+			a.Verified = true
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "w_hall", Method: "linked_from:" + from, Origin: from, Platform: "mastodon", Prior: 0.9}
+		})
+	}
+	parent := func(method string, prior float64, display string) enrichers.Account {
+		return acct("github", "william-hall", method, func(a *enrichers.Account) {
+			a.DisplayName = display
+			a.Links = []string{"https://mastodon.social/@w_hall"}
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "william-hall", Origin: "names", Prior: prior}
+		})
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	pOf := func(accts ...enrichers.Account) float64 {
+		for _, a := range m.Resolve(sub, accts) {
+			if a.Source == "mastodon" {
+				return a.Match.Probability
+			}
+		}
+		t.Fatal("mastodon account missing")
+		return 0
+	}
+	byEmail := pOf(parent("email_search", 1, "William Hall"), linked("github"))
+	byWeakGuess := pOf(parent("username_guess", 0.5, "Bill Stranger"), linked("github"))
+	orphan := pOf(linked("github")) // the linking account is not among the candidates
+	if !(byEmail > 0.8 && byWeakGuess < byEmail-0.3) {
+		t.Fatalf("linked from an email-found account p=%.3f, from a doubtful guess p=%.3f", byEmail, byWeakGuess)
+	}
+	if orphan < byWeakGuess {
+		t.Fatalf("without its linking account the identifier's prior applies: p=%.3f", orphan)
 	}
 }
