@@ -169,10 +169,11 @@ func TestAccountMetrics(t *testing.T) {
 	if m.Errors != 0 || m.TrueAccounts == 0 {
 		t.Fatalf("metrics %+v", m)
 	}
-	// Regression bounds for the fitted identity model (fit seed 11; on
-	// untuned seeds 23 and 37 it measured recall 0.85/0.84, false share
-	// 0.02/0.06 over 200 people).
-	if m.Recall < 0.7 || m.FalseShare > 0.1 {
+	// Regression bounds for discovery and the fitted identity model (fit
+	// seed 11; this seed measures recall 0.89, false share 0.02; on untuned
+	// seeds 2024, 31337 and 86420 it measured recall 0.90/0.91/0.86, false
+	// share 0.04/0.03/0.03 over 200 people).
+	if m.Recall < 0.8 || m.FalseShare > 0.08 {
 		t.Fatalf("identity resolution regressed: %+v", m)
 	}
 }
