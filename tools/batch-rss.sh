@@ -49,11 +49,17 @@ while :; do
 done
 t2=$(date +%s.%N)
 echo "while running: peak RSS $((peak_rss / 1024)) MiB (anonymous $((peak_anon / 1024)), file-backed $((peak_file / 1024)))"
-( while kill -0 "$pid" 2>/dev/null; do sample_all; echo "$peak_anon $peak_file $peak_rss" >"$work/peaks"; sleep 0.2; done ) &
+( while kill -0 "$pid" 2>/dev/null; do sample_all; echo "$peak_anon $peak_file $peak_rss" >"$work/peaks.tmp"; mv "$work/peaks.tmp" "$work/peaks"; sleep 0.2; done ) &
 sampler=$!
 lines=$(curl -sf "$srv/v1/jobs/$id/results?format=csv" | wc -l)
 kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-read -r peak_anon peak_file peak_rss <"$work/peaks"
+sample_all
+if [ -s "$work/peaks" ]; then
+  read -r a f r <"$work/peaks" || true
+  [ "${a:-0}" -gt "$peak_anon" ] && peak_anon=$a
+  [ "${f:-0}" -gt "$peak_file" ] && peak_file=$f
+  [ "${r:-0}" -gt "$peak_rss" ] && peak_rss=$r
+fi
 t3=$(date +%s.%N)
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 echo "state $(jq -r .state <<<"$j"), done $(jq -r .done <<<"$j"), failed $(jq -r .failed <<<"$j"), run $(echo "$t2 - $t1" | bc) s ($(jq -r .rows_per_s <<<"$j") rows/s), CSV export $(echo "$t3 - $t2" | bc) s, $lines lines"

@@ -74,10 +74,10 @@ func calibrate(target string, p []float64, y []bool) Calibration {
 // frequency against mean predicted probability per bin (dot area by count),
 // with the diagonal of perfect calibration.
 func ReliabilitySVG(w io.Writer, cs []Calibration) error {
-	const size, pad, gap = 260.0, 40.0, 30.0
-	width := pad + float64(len(cs))*(size+gap)
+	const size, pad, gap = 260.0, 50.0, 70.0
+	width := 2*pad + float64(len(cs))*(size+gap) - gap
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`+"\n", width, size+2*pad+20)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`+"\n", width, size+2*pad+30)
 	b.WriteString(`<rect width="100%" height="100%" fill="white"/>` + "\n")
 	for i, c := range cs {
 		x0, y0 := pad+float64(i)*(size+gap), pad
@@ -85,9 +85,15 @@ func ReliabilitySVG(w io.Writer, cs []Calibration) error {
 		py := func(v float64) float64 { return y0 + (1-v)*size }
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.0f" height="%.0f" fill="none" stroke="#999"/>`+"\n", x0, y0, size, size)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#bbb" stroke-dasharray="4 3"/>`+"\n", px(0), py(0), px(1), py(1))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x0, y0-22, escape(c.Target))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">Brier %.3f (base %.3f) · ECE %.3f · AUC %.2f · n %d</text>`+"\n", x0, y0-8, c.Brier, c.BaseRateBrier, c.ECE, c.AUC, c.N)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">predicted probability</text>`+"\n", x0+size/2-50, y0+size+16)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-weight="bold">%s</text>`+"\n", x0, y0-34, escape(c.Target))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">Brier %.3f (base-rate %.3f) · n %d</text>`+"\n", x0, y0-20, c.Brier, c.BaseRateBrier, c.N)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">ECE %.3f · AUC %.2f</text>`+"\n", x0, y0-7, c.ECE, c.AUC)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">predicted probability</text>`+"\n", x0+size/2-50, y0+size+30)
+		fmt.Fprintf(&b, `<text transform="translate(%.1f %.1f) rotate(-90)">observed frequency</text>`+"\n", x0-28, y0+size/2+45)
+		for _, v := range []float64{0, 0.5, 1} {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%g</text>`+"\n", px(v), y0+size+14, v)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%g</text>`+"\n", x0-4, py(v)+4, v)
+		}
 		var pts []string
 		for _, bin := range c.Bins {
 			if bin.Count == 0 {
