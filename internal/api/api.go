@@ -64,6 +64,10 @@ type Config struct {
 	MaxBatchBodyBytes int64
 	// Jobs serves /v1/jobs; nil answers those routes 503.
 	Jobs Jobs
+	// ReadTimeout and WriteTimeout override the server's timeouts of a
+	// whole request (defaults 15 s, and the contract's largest budget plus
+	// 10 s); job uploads and result downloads move their own deadlines.
+	ReadTimeout, WriteTimeout time.Duration
 	// MaxJobTimeoutMS caps the default per-row budget of a job
 	// (DefaultJobTimeout); set it to the server's max_timeout_ms.
 	MaxJobTimeoutMS int

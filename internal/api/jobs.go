@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -130,7 +131,7 @@ func (s *Server) createJob(c *gin.Context) {
 	every, _ := strconv.ParseInt(q.Get("progress_every"), 10, 64) // validated by the contract
 	job, err := s.cfg.Jobs.Create(c.Request.Context(), jobs.CreateRequest{
 		Format:         formatOf(c.GetString(keyMediaType)),
-		Body:           c.Request.Body,
+		Body:           &idleReader{r: c.Request.Body, rc: http.NewResponseController(c.Writer)},
 		Options:        opts,
 		WebhookURL:     q.Get("webhook_url"),
 		WebhookSecret:  c.GetHeader("X-Webhook-Secret"),
@@ -208,7 +209,7 @@ func (s *Server) getJobResults(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	w := &lazyWriter{c: c, mediaType: mediaTypeOf(format) + "; charset=utf-8"}
+	w := &lazyWriter{c: c, rc: http.NewResponseController(c.Writer), mediaType: mediaTypeOf(format) + "; charset=utf-8"}
 	if err := s.cfg.Jobs.Results(c.Request.Context(), id, format, w); err != nil {
 		if !w.started {
 			s.fail(c, err)
@@ -220,10 +221,34 @@ func (s *Server) getJobResults(c *gin.Context) {
 	w.start()
 }
 
+// streamIdle bounds how long an upload or a results download may stall.
+// The server's read and write timeouts bound ordinary requests; a job's
+// input or results can take far longer than those, so these two routes
+// replace them with a deadline that moves with every read or write.
+const streamIdle = time.Minute
+
+// idleReader reads an upload, pushing the connection's deadlines
+// streamIdle past every read.
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	// Both deadlines move: the answer (the job) is written after the whole
+	// upload was read. A test recorder has no deadlines to move.
+	until := time.Now().Add(streamIdle)
+	_ = i.rc.SetReadDeadline(until)
+	_ = i.rc.SetWriteDeadline(until)
+	return i.r.Read(p)
+}
+
 // lazyWriter sends the status and headers with the first byte, so that an
-// error found before any output can still be a problem document.
+// error found before any output can still be a problem document. Every
+// write pushes the connection's write deadline streamIdle ahead.
 type lazyWriter struct {
 	c         *gin.Context
+	rc        *http.ResponseController
 	mediaType string
 	started   bool
 }
@@ -238,6 +263,7 @@ func (w *lazyWriter) start() {
 }
 
 func (w *lazyWriter) Write(p []byte) (int, error) {
+	_ = w.rc.SetWriteDeadline(time.Now().Add(streamIdle))
 	w.start()
 	return w.c.Writer.Write(p)
 }

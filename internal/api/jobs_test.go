@@ -1,11 +1,17 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/footprint-oss/footprint/internal/jobs"
 )
 
 func postBatch(body string) request {
@@ -249,6 +255,95 @@ func TestJobsAPIErrors(t *testing.T) {
 	for _, r := range []request{get("/v1/jobs"), upload("/v1/jobs", "text/csv", "email\n"+testEmail+"\n"), get("/v1/jobs/abc123")} {
 		if rec := do(t, bare, r); rec.Code != 503 {
 			t.Errorf("%s %s without jobs: %d", r.method, r.path, rec.Code)
+		}
+	}
+}
+
+// slowResults streams its results in pieces, slower than the server's
+// write timeout allows for a whole response.
+type slowResults struct {
+	*jobs.Manager
+	pieces int
+	pause  time.Duration
+}
+
+func (s slowResults) Results(ctx context.Context, id, format string, w io.Writer) error {
+	for i := range s.pieces {
+		if _, err := fmt.Fprintf(w, "line %d\n", i); err != nil {
+			return err
+		}
+		time.Sleep(s.pause)
+	}
+	return nil
+}
+
+// An upload or a results download may take longer than the server's
+// read and write timeouts, as long as it keeps moving.
+func TestJobStreamsOutliveServerTimeouts(t *testing.T) {
+	svc := realService(t)
+	jm := realJobs(t, svc)
+	srv := New(Config{Jobs: slowResults{Manager: jm, pieces: 8, pause: 100 * time.Millisecond},
+		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}, svc)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-served })
+	base := "http://" + ln.Addr().String()
+
+	// An upload trickling in over ~800 ms.
+	pr, pw := io.Pipe()
+	go func() {
+		fmt.Fprint(pw, "email\n")
+		for i := range 8 {
+			fmt.Fprintf(pw, "user%d@example.com\n", i)
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	resp, err := http.Post(base+"/v1/jobs", "text/csv", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("slow upload: %d %s", resp.StatusCode, body)
+	}
+	job := decodeJob(t, body)
+	if job.Total != 8 {
+		t.Errorf("total %d, want 8", job.Total)
+	}
+
+	// A download taking ~800 ms.
+	resp, err = http.Get(base + "/v1/jobs/" + job.ID + "/results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || strings.Count(string(body), "\n") != 8 {
+		t.Fatalf("slow download: %d, %d lines, %v", resp.StatusCode, strings.Count(string(body), "\n"), err)
+	}
+
+	// Other routes keep the server's timeouts: a body slower than
+	// ReadTimeout is cut off.
+	pr, pw = io.Pipe()
+	go func() {
+		fmt.Fprint(pw, `{"email":`)
+		time.Sleep(600 * time.Millisecond)
+		fmt.Fprint(pw, `"a@example.com"}`)
+		pw.Close()
+	}()
+	resp, err = http.Post(base+"/v1/enrich", "application/json", pr)
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Errorf("a stalled enrich body was read to the end: %s", body)
 		}
 	}
 }
