@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -282,10 +283,21 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 	}
 }
 
-// dedupKey identifies rows that are enriched once per job: the canonical
-// email and the E.164 phone. Rows whose identifiers do not normalize have no
-// key (they fail validation on their own).
+// dedupKey identifies rows that are enriched once per job: a 16-byte
+// SHA-256 prefix of the canonical email and the E.164 phone (short in the
+// store, and no address written there a second time). Rows whose
+// identifiers do not normalize have no key (they fail validation on their
+// own).
 func dedupKey(in pipeline.Input) string {
+	k := identityOf(in)
+	if k == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(k))
+	return string(sum[:16])
+}
+
+func identityOf(in pipeline.Input) string {
 	var parts []string
 	if strings.TrimSpace(in.Email) != "" {
 		e, err := normalize.ParseEmail(in.Email)
