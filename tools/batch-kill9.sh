@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Kills `footprint serve` with SIGKILL while a ROWS-row job (default 600,
-# against the simulated web) is about half done, restarts it on the same data
-# folder, lets the job finish and checks that the results hold exactly one
-# line per input row, rows 1..ROWS each once.
+# Kills `footprint serve --demo` with SIGKILL while a ROWS-row job (default
+# 600 people of the demo's simulated web, limits lifted) is about half done,
+# restarts it on the same data folder, lets the job finish and checks that
+# the results hold exactly one line per input row, rows 1..ROWS each once.
 #   tools/batch-kill9.sh
 # Only loopback addresses are used; everything it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-600}
-SEED=${SEED:-$((RANDOM + 1))}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -21,11 +20,13 @@ fp="$work/footprint"
 sim="http://127.0.0.1:$(free_port)"
 srv_port=$(free_port)
 srv="http://127.0.0.1:$srv_port"
-"$fp" sim --addr "${sim#http://}" --seed "$SEED" --people "$ROWS" >"$work/sim.log" 2>&1 &
-pids+=($!)
+# The demo's population (seed 1, 1000 people), served once to list it.
+"$fp" sim --addr "${sim#http://}" --seed 1 --people 1000 >"$work/sim.log" 2>&1 &
+sim_pid=$!
+pids+=($sim_pid)
 wait_http "$sim/_sim/stats"
 serve() {
-  "$fp" serve --addr "127.0.0.1:$srv_port" --data-dir "$work/data" --upstream "$sim" >>"$work/serve.log" 2>&1 &
+  "$fp" serve --demo --addr "127.0.0.1:$srv_port" --data-dir "$work/data" >>"$work/serve.log" 2>&1 &
   server=$!
   pids+=($server)
   wait_http "$srv/healthz"
@@ -36,8 +37,9 @@ serve
   echo "email,phone,name,country,n"
   curl -sf "$sim/_sim/people?n=$ROWS" | jq -r '.people | to_entries[] | [.value.email, .value.phone, .value.name, .value.country, (.key + 1)] | @csv'
 } >"$work/rows.csv"
-id=$(curl -sf -X POST "$srv/v1/jobs?exclude_sources=github" -H 'Content-Type: text/csv' --data-binary @"$work/rows.csv" | jq -r .id)
-echo "job $id: $ROWS rows (seed $SEED)"
+kill "$sim_pid"
+id=$(curl -sf -X POST "$srv/v1/jobs" -H 'Content-Type: text/csv' --data-binary @"$work/rows.csv" | jq -r .id)
+echo "job $id: $ROWS rows"
 while :; do
   done_=$(curl -sf "$srv/v1/jobs/$id" | jq -r .done)
   [ "$done_" -ge $((ROWS / 2)) ] && break
