@@ -3,15 +3,16 @@
 # (the simulated web in-process, limits lifted, so a warm-up caches every
 # source for the subject):
 #   1. GET /healthz and cached POST /v1/enrich, each as fast as C
-#      connections allow for SECONDS: their throughput ratio (target ≥ 0.5);
+#      connections allow for DURATION seconds: their throughput ratio
+#      (target ≥ 0.5);
 #   2. cached POST /v1/enrich at RATE req/s (open loop): p50/p99 (target
 #      p99 ≤ 2 ms at 2 000 req/s).
-#   tools/cache-throughput.sh          # C=16 SECONDS=10 RATE=2000
+#   tools/cache-throughput.sh          # C=16 DURATION=10 RATE=2000
 # Only loopback addresses are used; the server is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 C=${C:-16}
-SECONDS_=${SECONDS:-10}
+DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
 work=$(mktemp -d)
 pid=
@@ -31,12 +32,12 @@ body='{"email":"emmajansen64@gmail.com","phone":"+447400028303"}'
 for _ in 1 2; do
   complete=$(curl -sf "$srv/v1/enrich" -H 'Content-Type: application/json' -d "$body" | jq -r .complete)
 done
-cached=$(curl -sf "$srv/v1/enrich" -H 'Content-Type: application/json' -d "$body" | jq -c '[.sources[] | select(.status == "ok" or .status == "not_found") | .cached] | group_by(.) | map({(tostring): length}) | add')
+cached=$(curl -sf "$srv/v1/enrich" -H 'Content-Type: application/json' -d "$body" | jq -c '[.sources[] | select(.status == "ok" or .status == "not_found") | .cached] | group_by(.) | map({key: (.[0] | tostring), value: length}) | from_entries')
 echo "warm-up: complete=$complete; answered sources by cached: $cached"
 
-h=$("$work/loadgen" -url "$srv/healthz" -c "$C" -duration "${SECONDS_}s")
-e=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c "$C" -duration "${SECONDS_}s")
-r=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c 64 -rate "$RATE" -duration "${SECONDS_}s")
+h=$("$work/loadgen" -url "$srv/healthz" -c "$C" -duration "${DURATION}s")
+e=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c "$C" -duration "${DURATION}s")
+r=$("$work/loadgen" -url "$srv/v1/enrich" -body "$body" -c 64 -rate "$RATE" -duration "${DURATION}s")
 echo "healthz, closed loop c=$C:  $h"
 echo "enrich,  closed loop c=$C:  $e"
 echo "enrich,  open loop $RATE/s: $r"
