@@ -167,6 +167,11 @@ func checkJSON(data []byte) error {
 	if !utf8.Valid(data) {
 		return &bodyError{msg: "The request body is not valid UTF-8."}
 	}
+	// json.Valid checks the same (one value, nothing after it) without
+	// building it; only an invalid body is decoded, for a precise message.
+	if json.Valid(data) {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var v any
 	if err := dec.Decode(&v); err != nil {

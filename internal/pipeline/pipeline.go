@@ -106,6 +106,16 @@ type Service struct {
 	// derived reuses the accounts and scores computed from an engine
 	// result the engine remembers (see enrichers' memo).
 	derived *derivedCache
+	// phones remembers parsed phone numbers: libphonenumber's parse is the
+	// most expensive step of a cached lookup (≈ 25 µs).
+	phones *boundedMap[phoneKey, parsedPhone]
+}
+
+type phoneKey struct{ number, country string }
+
+type parsedPhone struct {
+	phone normalize.Phone
+	err   error
 }
 
 // New returns a Service over engine. It does no I/O.
@@ -116,7 +126,8 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = MaxTimeout
 	}
-	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{max: 10000}}
+	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{boundedMap[derivedKey, *derived]{max: 10000}},
+		phones: &boundedMap[phoneKey, parsedPhone]{max: 10000}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -205,7 +216,7 @@ func (s *Service) validate(in Input) (*request, error) {
 		}
 	}
 	if strings.TrimSpace(in.Phone) != "" {
-		p, err := normalize.ParsePhone(in.Phone, country)
+		p, err := s.parsePhone(in.Phone, country)
 		if err != nil {
 			var ne *normalize.Error
 			field := "phone"
@@ -310,6 +321,19 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 	}
 	slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return nil, unusable, policy
+}
+
+// parsePhone is normalize.ParsePhone, remembered. Only the fields the
+// pipeline reads are kept (not libphonenumber's own value).
+func (s *Service) parsePhone(number, country string) (normalize.Phone, error) {
+	k := phoneKey{number, country}
+	if p, ok := s.phones.get(k); ok {
+		return p.phone, p.err
+	}
+	p, err := normalize.ParsePhone(number, country)
+	p.Number = nil
+	s.phones.put(k, parsedPhone{p, err})
+	return p, err
 }
 
 func reasonOf(err error) string {

@@ -248,34 +248,50 @@ func (d *derived) apply(p *Profile) {
 	p.Accounts, p.Interests, p.Influence, p.Risk, p.Verification = d.accounts, d.interests, d.influence, d.risk, d.verification
 }
 
-// derivedCache is a small bounded map; entries of results the engine no
-// longer remembers are never asked for again and age out when it fills.
-type derivedCache struct {
+// boundedMap is a small map that starts over when it fills: a miss only
+// costs recomputing. Safe for concurrent use.
+type boundedMap[K comparable, V any] struct {
 	mu  sync.Mutex
 	max int
-	m   map[derivedKey]*derived
+	m   map[K]V
+}
+
+func (c *boundedMap[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *boundedMap[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[K]V)
+	}
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = v
+}
+
+// derivedCache holds what was derived from results the engine remembers;
+// entries of results it no longer remembers are never asked for again and
+// age out when it fills.
+type derivedCache struct {
+	boundedMap[derivedKey, *derived]
 }
 
 func (c *derivedCache) get(k derivedKey) *derived {
 	if k.memo == 0 {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[k]
+	d, _ := c.boundedMap.get(k)
+	return d
 }
 
 func (c *derivedCache) put(k derivedKey, d *derived) {
-	if k.memo == 0 {
-		return
+	if k.memo != 0 {
+		c.boundedMap.put(k, d)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[derivedKey]*derived)
-	}
-	if len(c.m) >= c.max {
-		clear(c.m)
-	}
-	c.m[k] = d
 }
