@@ -105,21 +105,12 @@ func cmdBatch(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		log := newLogger(cfg, io.Discard)
-		a, err := buildApp(ctx, cfg, log, buildOptions{cache: true})
+		a, err := buildApp(ctx, cfg, newLogger(cfg, io.Discard), buildOptions{cache: true, jobs: true})
 		if err != nil {
 			return err
 		}
 		defer a.close()
-		jm, err := newJobs(cfg, a.svc, log)
-		if err != nil {
-			return err
-		}
-		defer jm.Close()
-		if err := jm.Start(ctx); err != nil {
-			return err
-		}
-		runner = localBatch{m: jm, opts: opts}
+		runner = localBatch{m: a.jobs, opts: opts}
 	}
 
 	statePath := *out + ".footprint-job"

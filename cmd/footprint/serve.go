@@ -34,30 +34,22 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true})
 	if err != nil {
 		return err
 	}
+	// Jobs stop after the HTTP server has drained: a job interrupted here
+	// resumes from its checkpoint on the next start.
 	defer a.close()
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
-	}
-	jm, err := newJobs(cfg, a.svc, log)
-	if err != nil {
-		return err
-	}
-	// Jobs stop after the HTTP server has drained (defers run last first):
-	// a job interrupted here resumes from its checkpoint on the next start.
-	defer jm.Close()
-	if err := jm.Start(ctx); err != nil {
-		return err
 	}
 	srv := api.New(api.Config{
 		MaxBodyBytes:    cfg.Server.MaxBodyBytes,
 		ShutdownTimeout: time.Duration(cfg.Server.ShutdownTimeout),
 		Logger:          log,
 		ReadyChecks:     []api.ReadyCheck{{Name: "cache", Check: a.cache.Ready}},
-		Jobs:            jm,
+		Jobs:            a.jobs,
 		MaxJobTimeoutMS: cfg.Server.MaxTimeoutMS,
 	}, a.svc)
 	ln, err := net.Listen("tcp", cfg.Server.Addr)

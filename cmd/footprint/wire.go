@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-oss/footprint/cache"
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/config"
+	"github.com/footprint-oss/footprint/internal/jobs"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 	"github.com/footprint-oss/footprint/internal/sim"
 	"github.com/footprint-oss/footprint/internal/sources"
@@ -90,11 +91,16 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 type app struct {
 	svc    *pipeline.Service
 	engine *enrichers.Engine
-	cache  *cache.Cache // nil when off
+	cache  *cache.Cache  // nil when off
+	jobs   *jobs.Manager // nil when off
 }
 
-// close releases what buildApp started.
+// close releases what buildApp started: jobs first (a job stopped here
+// resumes from its checkpoint on the next start), then the cache.
 func (a *app) close() {
+	if a.jobs != nil {
+		_ = a.jobs.Close()
+	}
 	if a.cache != nil {
 		_ = a.cache.Close()
 	}
@@ -109,6 +115,9 @@ type buildOptions struct {
 	unlimited bool
 	// cache turns the evidence cache on (serve); L2 follows redis_url.
 	cache bool
+	// jobs opens the job store in the data folder and runs its jobs
+	// until ctx is done (serve, batch).
+	jobs bool
 }
 
 func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
@@ -184,7 +193,18 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
 	})
-	return &app{svc: svc, engine: engine, cache: c}, nil
+	a := &app{svc: svc, engine: engine, cache: c}
+	if opt.jobs {
+		if a.jobs, err = newJobs(cfg, svc, log); err != nil {
+			a.close()
+			return nil, err
+		}
+		if err := a.jobs.Start(ctx); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // newCache builds the evidence cache: L1 in-process always, L2 Redis when
