@@ -131,38 +131,37 @@ func (s *Server) enrichBatch(c *gin.Context) {
 }
 
 // decodeBatchItem checks one item against the contract's BatchItem schema,
-// then decodes it. Its metadata is returned even when the item is unusable,
-// so that the caller can still tell which item failed.
+// then decodes it as POST /v1/enrich would decode its body. Its metadata,
+// verbatim, is returned even when the item is unusable, so that the caller
+// can still tell which item failed.
 func (s *Server) decodeBatchItem(raw json.RawMessage) (batchItem, error) {
 	var item batchItem
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err == nil {
+		if md := bytes.TrimSpace(fields["metadata"]); len(md) > 0 && md[0] == '{' {
+			item.Metadata = md
+		}
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return item, &bodyError{msg: "The item is not valid JSON."}
 	}
-	if obj, ok := v.(map[string]any); ok {
-		if md, ok := obj["metadata"].(map[string]any); ok {
-			item.Metadata, _ = json.Marshal(md)
-		}
-	}
 	if err := s.batch.item.VisitJSON(v, openapi3.MultiErrors()); err != nil {
 		return item, &contractError{errs: fieldErrors(err)}
 	}
-	in, err := decodeInput(stripMetadata(v))
+	// The schema passed: the item is an object. Decode it without its
+	// metadata, from its own bytes (so 1e3 is no integer here either).
+	delete(fields, "metadata")
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return item, &bodyError{msg: "The item could not be decoded."}
+	}
+	in, err := decodeInput(rest)
 	if err != nil {
 		return item, err
 	}
 	item.Input = in
 	return item, nil
-}
-
-// stripMetadata re-encodes a validated item without its metadata, for
-// decodeInput (which rejects fields EnrichRequest does not have).
-func stripMetadata(v any) []byte {
-	if obj, ok := v.(map[string]any); ok {
-		delete(obj, "metadata")
-	}
-	b, _ := json.Marshal(v) // a value that came from json.Unmarshal
-	return b
 }
 
 // itemFailed records err as item r's problem.

@@ -32,13 +32,14 @@ func TestEnrichBatch(t *testing.T) {
 		wantItems []string
 	}{
 		{name: "mixed", body: `{"items":[
-			{"email":"` + testEmail + `","metadata":{"crm_id":"C-1","n":[1,2]}},
+			{"email":"` + testEmail + `","metadata":{"z":1,"crm_id":"C-1","n":[1,2],"big":12345678901234567890}},
 			{"email":"not an email","metadata":{"crm_id":"C-2"}},
 			{"email":"` + testEmail + `","emial":"typo","metadata":{"crm_id":"C-3"}},
 			{"phone":42},
 			{"email":"` + testEmail + `","options":{"sources":["myspace"]}},
-			{}
-		]}`, wantStatus: 200, wantItems: []string{"200", "400 email", "400 emial", "400 phone", "422 options.sources[0]", "400 email"}},
+			{},
+			{"email":"` + testEmail + `","options":{"timeout_ms":1e3}}
+		]}`, wantStatus: 200, wantItems: []string{"200", "400 email", "400 emial", "400 phone", "422 options.sources[0]", "400 email", "400 options.timeout_ms"}},
 		{name: "one", body: `{"items":[{"phone":"` + testPhone + `"}]}`, wantStatus: 200, wantItems: []string{"200"}},
 		{name: "empty", body: `{"items":[]}`, wantStatus: 400},
 		{name: "too_many", body: `{"items":[` + strings.Join(items, ",") + `]}`, wantStatus: 400},
@@ -91,7 +92,8 @@ func TestEnrichBatch(t *testing.T) {
 				}
 			}
 			if tc.name == "mixed" {
-				for i, want := range []string{`{"crm_id":"C-1","n":[1,2]}`, `{"crm_id":"C-2"}`, `{"crm_id":"C-3"}`} {
+				// Verbatim: key order and number text as sent.
+				for i, want := range []string{`{"z":1,"crm_id":"C-1","n":[1,2],"big":12345678901234567890}`, `{"crm_id":"C-2"}`, `{"crm_id":"C-3"}`} {
 					if string(resp.Items[i].Metadata) != want {
 						t.Errorf("item %d metadata %s, want %s", i, resp.Items[i].Metadata, want)
 					}
