@@ -158,31 +158,39 @@ func (s *store) fileLocked(id string) (*resultFile, error) {
 }
 
 // appendRecords writes recs to the end of job id's result file and syncs
-// it; it returns the offset of each record's JSON.
+// it; it returns the offset of each record's JSON. The space is reserved
+// under the lock and written outside it, so readers of the file (an
+// export, dedup lookups) never wait for the sync; a failed write leaves a
+// gap that no index entry points into.
 func (s *store) appendRecords(id string, recs [][]byte) ([]int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rf, err := s.fileLocked(id)
-	if err != nil {
-		return nil, err
-	}
 	var buf bytes.Buffer
-	offs := make([]int64, len(recs))
+	rel := make([]int64, len(recs))
 	for i, r := range recs {
 		var n [4]byte
 		binary.BigEndian.PutUint32(n[:], uint32(len(r)))
 		buf.Write(n[:])
-		offs[i] = rf.size + int64(buf.Len())
+		rel[i] = int64(buf.Len())
 		buf.Write(r)
 	}
-	if _, err := rf.f.WriteAt(buf.Bytes(), rf.size); err != nil {
+	s.mu.Lock()
+	rf, err := s.fileLocked(id)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	base := rf.size
+	rf.size += int64(buf.Len())
+	s.mu.Unlock()
+	if _, err := rf.f.WriteAt(buf.Bytes(), base); err != nil {
 		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
 	}
 	if err := rf.f.Sync(); err != nil {
 		return nil, fmt.Errorf("jobs: results of %s: %w", id, err)
 	}
-	rf.size += int64(buf.Len())
-	return offs, nil
+	for i := range rel {
+		rel[i] += base
+	}
+	return rel, nil
 }
 
 // load returns the result JSON an index value points at.
