@@ -392,6 +392,9 @@ func (s *store) commit(id string, outs []outcome, checkpoint int64, fn func(r *r
 		if err != nil {
 			return err
 		}
+		// Rows arrive nearly in order: fill pages instead of splitting
+		// them in half (bbolt's default suits random keys, like dedup's).
+		res.FillPercent = 0.9
 		i := 0
 		for _, o := range outs {
 			if o.skip {
