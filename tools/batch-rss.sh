@@ -9,6 +9,7 @@
 #   ROWS=100000 tools/batch-rss.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/net.sh
 ROWS=${ROWS:-1000000}
 work=$(mktemp -d)
 pid=
@@ -16,11 +17,11 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 
 go build -o "$work/footprint" ./cmd/footprint
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 srv="http://127.0.0.1:$port"
 "$work/footprint" serve --addr "127.0.0.1:$port" --data-dir "$work/data" >"$work/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do curl -sf -o /dev/null "$srv/healthz" && break; sleep 0.1; done
+wait_http "$srv/healthz"
 
 peak_anon=0 peak_file=0 peak_rss=0
 sample_all() {

@@ -15,8 +15,7 @@
 # Only loopback addresses are used; everything it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+source tools/net.sh
 
 RPS=${RPS:-40}
 ROWS=${ROWS:-600}

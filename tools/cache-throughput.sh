@@ -11,6 +11,7 @@
 # Only loopback addresses are used; the server is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/net.sh
 C=${C:-16}
 DURATION=${DURATION:-10}
 RATE=${RATE:-2000}
@@ -21,11 +22,11 @@ trap cleanup EXIT
 
 go build -o "$work/footprint" ./cmd/footprint
 go build -o "$work/loadgen" ./tools/loadgen
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 srv="http://127.0.0.1:$port"
 "$work/footprint" serve --demo --addr "127.0.0.1:$port" --data-dir "$work/data" --log-format json >"$work/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do curl -sf -o /dev/null "$srv/healthz" && break; sleep 0.1; done
+wait_http "$srv/healthz"
 
 # A person of the demo population with accounts; warm the cache.
 body='{"email":"emmajansen64@gmail.com","phone":"+447400028303"}'
