@@ -38,6 +38,10 @@ type Profile struct {
 	Verification scoring.VerificationResult `json:"verification"`
 
 	Sources []SourceStatus `json:"sources"`
+
+	// encoded caches the encoding of the derived part when it is shared
+	// with other lookups (see AppendJSON).
+	encoded *encodedDerived
 }
 
 // Subject is the normalized request.
@@ -90,14 +94,20 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 		d.apply(p)
 	} else {
 		s.derive(req, res, p, now)
-		s.derived.put(dk, snapshot(p))
+		if res.MemoID != 0 {
+			d := snapshot(p)
+			p.encoded = &d.encoded
+			s.derived.put(dk, d)
+		}
 	}
-	for _, r := range res.Sources {
+	// One backing array for the sources' timestamps and ages.
+	ats, ages := make([]time.Time, len(res.Sources)), make([]int64, len(res.Sources))
+	for i, r := range res.Sources {
 		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
 		if !r.FetchedAt.IsZero() {
-			at := r.FetchedAt.UTC().Truncate(time.Millisecond)
-			age := int64(now.Sub(r.FetchedAt) / time.Second)
-			st.FetchedAt, st.AgeS = &at, &age
+			ats[i] = r.FetchedAt.UTC().Truncate(time.Millisecond)
+			ages[i] = int64(now.Sub(r.FetchedAt) / time.Second)
+			st.FetchedAt, st.AgeS = &ats[i], &ages[i]
 		}
 		p.Sources = append(p.Sources, st)
 	}
@@ -235,6 +245,8 @@ type derived struct {
 	influence    scoring.InfluenceScore
 	risk         scoring.RiskScore
 	verification scoring.VerificationResult
+	// encoded is the derived part's JSON, made on first use.
+	encoded encodedDerived
 }
 
 func snapshot(p *Profile) *derived {
@@ -246,6 +258,7 @@ func (d *derived) apply(p *Profile) {
 	p.Simulated = p.Simulated || d.simulated
 	p.Email, p.Phone, p.DNS, p.Domain, p.Company, p.Breach = d.email, d.phone, d.dns, d.domain, d.company, d.breach
 	p.Accounts, p.Interests, p.Influence, p.Risk, p.Verification = d.accounts, d.interests, d.influence, d.risk, d.verification
+	p.encoded = &d.encoded
 }
 
 // boundedMap is a small map that starts over when it fills: a miss only

@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring"
+)
+
+// A profile's JSON is the largest cost of a lookup served from memory (a
+// cached subject is answered in tens of microseconds, and encoding two dozen
+// source statuses with their timestamps through reflection took a third of
+// that). AppendJSON writes exactly what encoding/json writes for a Profile
+// (TestAppendJSONMatchesEncodingJSON and FuzzAppendJSON hold it to that),
+// faster:
+//   - the part derived from the evidence (facts, accounts, scores) is
+//     encoded once per remembered result and reused while the engine serves
+//     that result (see derived);
+//   - the per-request part (generated_at, subject, the sources' ages) is
+//     written by hand.
+
+// derivedJSON lists the derived fields of Profile in Profile's order, with
+// Profile's tags: its encoding, braces stripped, is that run of Profile's
+// encoding.
+type derivedJSON struct {
+	Email        *enrichers.EmailFacts      `json:"email,omitempty"`
+	Phone        *enrichers.PhoneFacts      `json:"phone,omitempty"`
+	DNS          *enrichers.DNSFacts        `json:"dns,omitempty"`
+	Domain       *enrichers.DomainFacts     `json:"domain,omitempty"`
+	Company      *enrichers.CompanyFacts    `json:"company,omitempty"`
+	Breach       *enrichers.BreachFacts     `json:"breach,omitempty"`
+	Accounts     []enrichers.Account        `json:"accounts"`
+	Interests    []scoring.Interest         `json:"interests"`
+	Influence    scoring.InfluenceScore     `json:"influence"`
+	Risk         scoring.RiskScore          `json:"risk"`
+	Verification scoring.VerificationResult `json:"verification"`
+}
+
+func (p *Profile) derivedPart() derivedJSON {
+	return derivedJSON{Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
+		Accounts: p.Accounts, Interests: p.Interests, Influence: p.Influence, Risk: p.Risk, Verification: p.Verification}
+}
+
+// encodeDerived returns the derived fields' encoding without its braces
+// (`"accounts":[...],...,"verification":{...}`).
+func encodeDerived(d derivedJSON) ([]byte, error) {
+	b, err := gojson.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return b[1 : len(b)-1], nil
+}
+
+// encodedDerived is a derived part's encoding, made once on first use.
+type encodedDerived struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+func (e *encodedDerived) get(d derivedJSON) ([]byte, error) {
+	e.once.Do(func() { e.b, e.err = encodeDerived(d) })
+	return e.b, e.err
+}
+
+// MarshalJSON implements json.Marshaler with AppendJSON.
+func (p *Profile) MarshalJSON() ([]byte, error) {
+	return p.AppendJSON(make([]byte, 0, 4096))
+}
+
+// AppendJSON appends p's JSON encoding (what encoding/json writes for it) to
+// dst. A Profile returned by Enrich is read-only: it may share its derived
+// part, and that part's encoding, with other lookups of the same evidence.
+func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, `{"generated_at":`...)
+	var err error
+	if dst, err = appendTime(dst, p.GeneratedAt); err != nil {
+		return nil, err
+	}
+	dst = append(dst, `,"simulated":`...)
+	dst = strconv.AppendBool(dst, p.Simulated)
+	dst = append(dst, `,"complete":`...)
+	dst = strconv.AppendBool(dst, p.Complete)
+	dst = append(dst, `,"subject":`...)
+	sub, err := gojson.Marshal(p.Subject)
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst, sub...)
+	var derived []byte
+	if p.encoded != nil {
+		derived, err = p.encoded.get(p.derivedPart())
+	} else {
+		derived, err = encodeDerived(p.derivedPart())
+	}
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst, ',')
+	dst = append(dst, derived...)
+	dst = append(dst, `,"sources":`...)
+	if p.Sources == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i := range p.Sources {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if dst, err = appendSource(dst, &p.Sources[i]); err != nil {
+				return nil, err
+			}
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}'), nil
+}
+
+// appendTime appends t as encoding/json writes a time.Time.
+func appendTime(dst []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		// encoding/json refuses these; let it say why.
+		b, err := gojson.Marshal(t)
+		return append(dst, b...), err
+	}
+	return t.AppendFormat(dst, `"`+time.RFC3339Nano+`"`), nil
+}
+
+// appendString appends s as encoding/json writes a string (HTML-safe
+// escaping): plain printable ASCII as is, anything else through the encoder.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := gojson.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendSource appends one SourceStatus.
+func appendSource(dst []byte, s *SourceStatus) ([]byte, error) {
+	dst = append(dst, `{"name":`...)
+	dst = appendString(dst, s.Name)
+	dst = append(dst, `,"status":`...)
+	dst = appendString(dst, string(s.Status))
+	dst = append(dst, `,"latency_ms":`...)
+	dst = strconv.AppendInt(dst, s.LatencyMS, 10)
+	if s.Detail != "" {
+		dst = append(dst, `,"detail":`...)
+		dst = appendString(dst, s.Detail)
+	}
+	dst = append(dst, `,"cached":`...)
+	dst = strconv.AppendBool(dst, s.Cached)
+	if s.FetchedAt != nil {
+		dst = append(dst, `,"fetched_at":`...)
+		var err error
+		if dst, err = appendTime(dst, *s.FetchedAt); err != nil {
+			return nil, err
+		}
+	}
+	if s.AgeS != nil {
+		dst = append(dst, `,"age_s":`...)
+		dst = strconv.AppendInt(dst, *s.AgeS, 10)
+	}
+	return append(dst, '}'), nil
+}
