@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"slices"
 	"sync"
 	"time"
@@ -22,9 +23,10 @@ import (
 //   - keys are keyed hashes of the request (no raw identifiers);
 //   - Engine.ForgetMemo drops everything (purges call it).
 type memo struct {
-	key []byte
-	max int
-	ttl time.Duration
+	key   []byte
+	keyed hash.Cloner // HMAC-SHA256 under key, never written to
+	max   int
+	ttl   time.Duration
 
 	mu     sync.Mutex
 	m      map[[32]byte]*memoEntry
@@ -42,36 +44,54 @@ const MemoTTL = 5 * time.Minute
 
 func newMemo(entries int) *memo {
 	k := make([]byte, 32)
-	_, _ = rand.Read(k) // never fails (crypto/rand)
-	return &memo{key: k, max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
+	_, _ = rand.Read(k)                               // never fails (crypto/rand)
+	keyed, _ := hmac.New(sha256.New, k).(hash.Cloner) // crypto/hmac's HMAC is a Cloner
+	return &memo{key: k, keyed: keyed, max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
 }
 
 func (m *memo) keyOf(req Request) [32]byte {
+	// One buffer, length-prefixed parts, hashed in one write: identifiers
+	// (sorted: their order does not matter), then the source selection.
 	ids := make([]string, len(req.Identifiers))
 	for i, id := range req.Identifiers {
 		ids[i] = id.Key()
 	}
 	slices.Sort(ids)
-	h := hmac.New(sha256.New, m.key)
-	write := func(parts []string) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(parts)))
-		h.Write(n[:])
-		for _, p := range parts {
-			binary.BigEndian.PutUint64(n[:], uint64(len(p)))
-			h.Write(n[:])
-			h.Write([]byte(p))
-		}
-	}
-	write(ids)
-	write(sortedCopy(req.Only))
-	write(sortedCopy(req.Exclude))
+	buf := make([]byte, 0, 256)
+	buf = appendParts(buf, ids)
+	buf = appendParts(buf, sortedCopy(req.Only))
+	buf = appendParts(buf, sortedCopy(req.Exclude))
+	h := m.hasher()
+	h.Write(buf)
 	var out [32]byte
 	h.Sum(out[:0])
 	return out
 }
 
+func appendParts(buf []byte, parts []string) []byte {
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(parts)))
+	for _, p := range parts {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(p)))
+		buf = append(buf, p...)
+	}
+	return buf
+}
+
+// hasher returns a fresh HMAC under the memo's key: a clone of one keyed
+// once (keying costs two extra SHA-256 blocks per lookup).
+func (m *memo) hasher() hash.Hash {
+	if m.keyed != nil {
+		if c, err := m.keyed.Clone(); err == nil {
+			return c.(hash.Hash)
+		}
+	}
+	return hmac.New(sha256.New, m.key)
+}
+
 func sortedCopy(s []string) []string {
+	if len(s) < 2 {
+		return s
+	}
 	c := slices.Clone(s)
 	slices.Sort(c)
 	return c

@@ -185,3 +185,23 @@ func FuzzAppendJSON(f *testing.F) {
 		}
 	})
 }
+
+// Years encoding/json cannot write are errors, as there.
+func TestAppendJSONOutOfRangeYear(t *testing.T) {
+	for _, y := range []int{-1, 10000} {
+		p := sampleProfile()
+		p.GeneratedAt = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := p.AppendJSON(nil); err == nil {
+			t.Errorf("year %d: no error", y)
+		}
+		if _, err := json.Marshal((*plainProfile)(p)); err == nil {
+			t.Errorf("year %d: encoding/json wrote it", y)
+		}
+	}
+	p := sampleProfile()
+	p.GeneratedAt = time.Date(0, 1, 1, 0, 0, 0, 1000, time.UTC)
+	got, err := p.AppendJSON(nil)
+	if err != nil || !bytes.Equal(got, referenceJSON(t, p)) {
+		t.Fatalf("year 0: %s, %v", got, err)
+	}
+}
