@@ -39,10 +39,16 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 		body = route.Operation.RequestBody.Value
 	}
 	mode := bodyModeOf(route.Operation)
-	if mode != bodyWhole {
-		// The handler reads the body: streamed uploads are not held in
-		// memory, and batch items are validated one by one.
-		opts.ExcludeRequestBody = true
+	// openapi3filter checks the parameters; JSON bodies are checked here
+	// against their schema, from the bytes already read (the filter would
+	// need a copy of the request to read them again). Streamed uploads and
+	// batch items are left to their handlers.
+	opts.ExcludeRequestBody = true
+	var bodySchema *openapi3.Schema
+	if body != nil && mode == bodyWhole {
+		if mt := body.Content.Get(mimeJSON); mt != nil && mt.Schema != nil {
+			bodySchema = mt.Schema.Value
+		}
 	}
 	limit := s.cfg.MaxBodyBytes
 	if mode == bodyPerItem {
@@ -69,26 +75,27 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				return
 			}
 			c.Set(keyBody, data)
-			// Validate a copy carrying the canonical media type, so that
-			// "Application/JSON; charset=UTF-8" matches the contract's key.
-			req = req.Clone(req.Context())
-			req.Header.Set("Content-Type", c.GetString(keyMediaType))
-			req.Body = io.NopCloser(bytes.NewReader(data))
-			req.ContentLength = int64(len(data))
-			req.GetBody = nil
 		}
 		params := make(map[string]string, len(c.Params))
 		for _, p := range c.Params {
 			params[p.Key] = p.Value
 		}
-		err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+		var errs []pipeline.FieldError
+		if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
 			Request:    req,
 			PathParams: params,
 			Route:      route,
 			Options:    opts,
-		})
-		if err != nil {
-			s.fail(c, &contractError{errs: fieldErrors(err)})
+		}); err != nil {
+			errs = fieldErrors(err)
+		}
+		if bodySchema != nil {
+			if err := checkBody(bodySchema, c.MustGet(keyBody).([]byte)); err != nil {
+				errs = mergeFieldErrors(errs, fieldErrors(err))
+			}
+		}
+		if len(errs) > 0 {
+			s.fail(c, &contractError{errs: errs})
 			return
 		}
 		c.Next()
@@ -230,6 +237,35 @@ func jsonKind(goKind string) string {
 // the field's JSON path (options.timeout_ms, options.sources[0]); unknown
 // properties are reported under their own name with reason "unknown field".
 // The result is sorted and free of duplicates.
+// checkBody checks a JSON body (already known to be valid JSON) against its
+// schema as openapi3filter would: numbers kept as written (1e3 is no
+// integer), read-only properties refused, every error reported.
+func checkBody(schema *openapi3.Schema, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return &bodyError{msg: "The body is not valid JSON."}
+	}
+	return schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors())
+}
+
+// mergeFieldErrors joins two sorted lists of field errors, sorted.
+func mergeFieldErrors(a, b []pipeline.FieldError) []pipeline.FieldError {
+	out := append(a, b...)
+	sortFieldErrors(out)
+	return slices.Compact(out)
+}
+
+func sortFieldErrors(errs []pipeline.FieldError) {
+	slices.SortFunc(errs, func(a, b pipeline.FieldError) int {
+		if c := strings.Compare(a.Field, b.Field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+}
+
 func fieldErrors(err error) []pipeline.FieldError {
 	var out []pipeline.FieldError
 	var walk func(error)
@@ -261,12 +297,7 @@ func fieldErrors(err error) []pipeline.FieldError {
 		}
 	}
 	walk(err)
-	slices.SortFunc(out, func(a, b pipeline.FieldError) int {
-		if c := strings.Compare(a.Field, b.Field); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Reason, b.Reason)
-	})
+	sortFieldErrors(out)
 	return slices.Compact(out)
 }
 

@@ -55,16 +55,61 @@ func encodeDerived(d derivedJSON) ([]byte, error) {
 	return b[1 : len(b)-1], nil
 }
 
-// encodedDerived is a derived part's encoding, made once on first use.
+// encodedDerived is what a remembered result's profiles share of their
+// encoding, made on first use: the derived part, and each source status up to
+// its age (every repeat of the result reports the same statuses; only the
+// ages grow).
 type encodedDerived struct {
-	once sync.Once
-	b    []byte
-	err  error
+	once    sync.Once
+	b       []byte
+	err     error
+	sources []encodedSource
 }
 
-func (e *encodedDerived) get(d derivedJSON) ([]byte, error) {
-	e.once.Do(func() { e.b, e.err = encodeDerived(d) })
+type encodedSource struct {
+	st     SourceStatus // AgeS nil
+	prefix []byte       // its encoding without the age and the closing brace
+}
+
+func (e *encodedDerived) get(p *Profile) ([]byte, error) {
+	e.once.Do(func() {
+		e.b, e.err = encodeDerived(p.derivedPart())
+		e.sources = make([]encodedSource, len(p.Sources))
+		for i, st := range p.Sources {
+			st.AgeS = nil
+			if st.FetchedAt != nil {
+				at := *st.FetchedAt
+				st.FetchedAt = &at
+			}
+			b, err := appendSourcePrefix(nil, &st)
+			if err != nil {
+				e.sources = nil
+				break
+			}
+			e.sources[i] = encodedSource{st: st, prefix: b}
+		}
+	})
 	return e.b, e.err
+}
+
+// prefix returns the remembered encoding of st without its age, if st is
+// the status remembered at index i.
+func (e *encodedDerived) prefix(i int, st *SourceStatus) []byte {
+	if e == nil || i >= len(e.sources) {
+		return nil
+	}
+	r := &e.sources[i].st
+	if r.Name != st.Name || r.Status != st.Status || r.LatencyMS != st.LatencyMS || r.Detail != st.Detail || r.Cached != st.Cached ||
+		(r.FetchedAt == nil) != (st.FetchedAt == nil) || (r.FetchedAt != nil && !sameInstantAndZone(*r.FetchedAt, *st.FetchedAt)) {
+		return nil
+	}
+	return e.sources[i].prefix
+}
+
+func sameInstantAndZone(a, b time.Time) bool {
+	_, ao := a.Zone()
+	_, bo := b.Zone()
+	return a.Equal(b) && ao == bo
 }
 
 // MarshalJSON implements json.Marshaler with AppendJSON.
@@ -93,7 +138,7 @@ func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, sub...)
 	var derived []byte
 	if p.encoded != nil {
-		derived, err = p.encoded.get(p.derivedPart())
+		derived, err = p.encoded.get(p)
 	} else {
 		derived, err = encodeDerived(p.derivedPart())
 	}
@@ -111,7 +156,7 @@ func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			if dst, err = appendSource(dst, &p.Sources[i]); err != nil {
+			if dst, err = appendSource(dst, &p.Sources[i], p.encoded.prefix(i, &p.Sources[i])); err != nil {
 				return nil, err
 			}
 		}
@@ -183,8 +228,26 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendSource appends one SourceStatus.
-func appendSource(dst []byte, s *SourceStatus) ([]byte, error) {
+// appendSource appends one SourceStatus; prefix, when not nil, is its
+// encoding up to its age.
+func appendSource(dst []byte, s *SourceStatus, prefix []byte) ([]byte, error) {
+	if prefix != nil {
+		dst = append(dst, prefix...)
+	} else {
+		var err error
+		if dst, err = appendSourcePrefix(dst, s); err != nil {
+			return nil, err
+		}
+	}
+	if s.AgeS != nil {
+		dst = append(dst, `,"age_s":`...)
+		dst = strconv.AppendInt(dst, *s.AgeS, 10)
+	}
+	return append(dst, '}'), nil
+}
+
+// appendSourcePrefix appends a SourceStatus up to its age.
+func appendSourcePrefix(dst []byte, s *SourceStatus) ([]byte, error) {
 	dst = append(dst, `{"name":`...)
 	dst = appendString(dst, s.Name)
 	dst = append(dst, `,"status":`...)
@@ -204,9 +267,5 @@ func appendSource(dst []byte, s *SourceStatus) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if s.AgeS != nil {
-		dst = append(dst, `,"age_s":`...)
-		dst = strconv.AppendInt(dst, *s.AgeS, 10)
-	}
-	return append(dst, '}'), nil
+	return dst, nil
 }

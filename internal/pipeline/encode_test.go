@@ -134,6 +134,25 @@ func TestSharedEncodingIsReused(t *testing.T) {
 	if bytes.Equal(first, second) || !bytes.Equal(second, referenceJSON(t, q)) {
 		t.Fatalf("per-request part not rewritten:\n%s\n%s", first, second)
 	}
+	// A status that is not the remembered one is written afresh.
+	edits := []func(p *Profile){
+		func(p *Profile) { p.Sources[2].Detail = "other" },
+		func(p *Profile) { p.Sources[1].Cached = false },
+		func(p *Profile) { at := p.Sources[1].FetchedAt.Add(time.Millisecond); p.Sources[1].FetchedAt = &at },
+		func(p *Profile) { p.Sources[1].FetchedAt = nil },
+		func(p *Profile) { at := p.Sources[1].FetchedAt.In(time.FixedZone("x", 3600)); p.Sources[1].FetchedAt = &at },
+		func(p *Profile) { p.Sources = append(p.Sources, SourceStatus{Name: "extra", Status: enrichers.StatusOK}) },
+		func(p *Profile) { p.Sources = p.Sources[1:] },
+	}
+	for i, edit := range edits {
+		r := sampleProfile()
+		r.encoded = enc
+		edit(r)
+		got, err := r.AppendJSON(nil)
+		if err != nil || !bytes.Equal(got, referenceJSON(t, r)) {
+			t.Errorf("edit %d: %s (%v)", i, got, err)
+		}
+	}
 }
 
 // Profile's fields are exactly the hand-written ones plus derivedJSON's, in
