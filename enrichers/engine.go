@@ -300,7 +300,8 @@ type SourceReport struct {
 type Result struct {
 	// MemoID identifies a result the engine remembers (0: not
 	// remembered): every repeat served from the memo carries the same id,
-	// so callers may reuse what they derived from it.
+	// so callers may reuse what they derived from it. Its slices are
+	// shared with every other repeat: read-only.
 	MemoID      uint64
 	Sources     []SourceReport
 	Findings    []SourceFinding
@@ -337,12 +338,9 @@ type outcome struct {
 func (e *Engine) Run(ctx context.Context, req Request) *Result {
 	if e.memo != nil {
 		if res := e.memo.get(req, e.now()); res != nil {
-			for i, s := range res.Sources {
-				if en := e.entries[s.Name]; en != nil && !en.desc.Network {
-					res.Sources[i].Cached = false // offline sources are never cached
-				}
+			for _, s := range res.Sources {
 				if s.Calls > 0 {
-					e.observer.ObserveCall(s.Name, s.Status, 0, res.Sources[i].Cached)
+					e.observer.ObserveCall(s.Name, s.Status, 0, s.Cached)
 				}
 			}
 			return res
@@ -352,7 +350,7 @@ func (e *Engine) Run(ctx context.Context, req Request) *Result {
 		// enriched once) would only push out the live lookups the memo is
 		// for, and hold memory for nothing.
 		if !Background(ctx) {
-			e.memo.put(req, res, e.findingTTL, e.now())
+			e.memo.put(req, res, e.findingTTL, e.offline, e.now())
 		}
 		return res
 	}
@@ -365,6 +363,12 @@ func (e *Engine) ForgetMemo() {
 	if e.memo != nil {
 		e.memo.clear()
 	}
+}
+
+// offline reports whether a source is computed locally (never cached).
+func (e *Engine) offline(name string) bool {
+	en := e.entries[name]
+	return en != nil && !en.desc.Network
 }
 
 func (e *Engine) findingTTL(name string, f *Finding) time.Duration {

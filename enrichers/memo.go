@@ -34,7 +34,7 @@ type memo struct {
 }
 
 type memoEntry struct {
-	res     *Result
+	hit     *Result // what a hit returns (a copy of it, sharing its slices)
 	expires time.Time
 	oldest  time.Time
 }
@@ -117,19 +117,12 @@ func (m *memo) get(req Request, now time.Time) *Result {
 	if e == nil || (req.Cache.HasMaxAge && now.Sub(e.oldest) > req.Cache.MaxAge) {
 		return nil
 	}
-	// A hit is served from the cache: every source that answered reads
-	// cached, with no latency of its own.
-	res := *e.res
-	res.Sources = slices.Clone(e.res.Sources)
-	for i := range res.Sources {
-		if res.Sources[i].Calls > 0 {
-			res.Sources[i].Cached, res.Sources[i].Latency = true, 0
-		}
-	}
+	res := *e.hit
 	return &res
 }
 
-func (m *memo) put(req Request, res *Result, ttl func(name string, f *Finding) time.Duration, now time.Time) {
+// put remembers res. offline tells the sources that are never cached.
+func (m *memo) put(req Request, res *Result, ttl func(name string, f *Finding) time.Duration, offline func(name string) bool, now time.Time) {
 	if (req.Cache.Mode != "" && req.Cache.Mode != CacheDefault && req.Cache.Mode != CacheRefresh) || !res.Complete {
 		return
 	}
@@ -166,7 +159,17 @@ func (m *memo) put(req Request, res *Result, ttl func(name string, f *Finding) t
 			clear(m.m)
 		}
 	}
-	m.m[k] = &memoEntry{res: res, expires: expires, oldest: oldest}
+	// A hit is served from the cache: every network source that answered
+	// reads cached, with no latency of its own (offline sources are
+	// recomputed, never cached). Hits share this view.
+	hit := *res
+	hit.Sources = slices.Clone(res.Sources)
+	for i := range hit.Sources {
+		if s := &hit.Sources[i]; s.Calls > 0 {
+			s.Cached, s.Latency = !offline(s.Name), 0
+		}
+	}
+	m.m[k] = &memoEntry{hit: &hit, expires: expires, oldest: oldest}
 }
 
 func (m *memo) clear() {

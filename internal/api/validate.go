@@ -233,10 +233,6 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// fieldErrors flattens openapi3filter's errors into errors[] entries named by
-// the field's JSON path (options.timeout_ms, options.sources[0]); unknown
-// properties are reported under their own name with reason "unknown field".
-// The result is sorted and free of duplicates.
 // checkBody checks a JSON body (already known to be valid JSON) against its
 // schema as openapi3filter would: numbers kept as written (1e3 is no
 // integer), read-only properties refused, every error reported.
@@ -266,6 +262,10 @@ func sortFieldErrors(errs []pipeline.FieldError) {
 	})
 }
 
+// fieldErrors flattens openapi3filter's errors into errors[] entries named by
+// the field's JSON path (options.timeout_ms, options.sources[0]); unknown
+// properties are reported under their own name with reason "unknown field".
+// The result is sorted and free of duplicates.
 func fieldErrors(err error) []pipeline.FieldError {
 	var out []pipeline.FieldError
 	var walk func(error)

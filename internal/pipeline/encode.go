@@ -3,6 +3,7 @@ package pipeline
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -56,54 +57,64 @@ func encodeDerived(d derivedJSON) ([]byte, error) {
 }
 
 // encodedDerived is what a remembered result's profiles share of their
-// encoding, made on first use: the derived part, and each source status up to
-// its age (every repeat of the result reports the same statuses; only the
-// ages grow).
+// encoding: the derived part, made on first use, and the source statuses up
+// to their ages (every repeat served from the memo reports the same
+// statuses; only the ages grow), remade whenever a profile's statuses are
+// not the remembered ones (the first lookup's fresh statuses, say).
 type encodedDerived struct {
 	once    sync.Once
 	b       []byte
 	err     error
-	sources []encodedSource
+	sources atomic.Pointer[encodedSources]
 }
 
-type encodedSource struct {
-	st     SourceStatus // AgeS nil
-	prefix []byte       // its encoding without the age and the closing brace
+type encodedSources struct {
+	st       []SourceStatus // AgeS nil
+	prefixes [][]byte       // each one's encoding without its age and closing brace
 }
 
 func (e *encodedDerived) get(p *Profile) ([]byte, error) {
-	e.once.Do(func() {
-		e.b, e.err = encodeDerived(p.derivedPart())
-		e.sources = make([]encodedSource, len(p.Sources))
-		for i, st := range p.Sources {
-			st.AgeS = nil
-			if st.FetchedAt != nil {
-				at := *st.FetchedAt
-				st.FetchedAt = &at
-			}
-			b, err := appendSourcePrefix(nil, &st)
-			if err != nil {
-				e.sources = nil
-				break
-			}
-			e.sources[i] = encodedSource{st: st, prefix: b}
-		}
-	})
+	e.once.Do(func() { e.b, e.err = encodeDerived(p.derivedPart()) })
 	return e.b, e.err
 }
 
-// prefix returns the remembered encoding of st without its age, if st is
-// the status remembered at index i.
-func (e *encodedDerived) prefix(i int, st *SourceStatus) []byte {
-	if e == nil || i >= len(e.sources) {
-		return nil
+// prefixes returns the encodings of sources up to their ages.
+func (e *encodedDerived) prefixes(sources []SourceStatus) ([][]byte, error) {
+	if r := e.sources.Load(); r != nil && sameStatuses(r.st, sources) {
+		return r.prefixes, nil
 	}
-	r := &e.sources[i].st
-	if r.Name != st.Name || r.Status != st.Status || r.LatencyMS != st.LatencyMS || r.Detail != st.Detail || r.Cached != st.Cached ||
-		(r.FetchedAt == nil) != (st.FetchedAt == nil) || (r.FetchedAt != nil && !sameInstantAndZone(*r.FetchedAt, *st.FetchedAt)) {
-		return nil
+	r := &encodedSources{st: make([]SourceStatus, len(sources)), prefixes: make([][]byte, len(sources))}
+	var buf []byte
+	for i, st := range sources {
+		st.AgeS = nil
+		if st.FetchedAt != nil {
+			at := *st.FetchedAt
+			st.FetchedAt = &at
+		}
+		r.st[i] = st
+		start := len(buf)
+		var err error
+		if buf, err = appendSourcePrefix(buf, &st); err != nil {
+			return nil, err
+		}
+		r.prefixes[i] = buf[start:len(buf):len(buf)]
 	}
-	return e.sources[i].prefix
+	e.sources.Store(r)
+	return r.prefixes, nil
+}
+
+func sameStatuses(a, b []SourceStatus) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Status != y.Status || x.LatencyMS != y.LatencyMS || x.Detail != y.Detail || x.Cached != y.Cached ||
+			(x.FetchedAt == nil) != (y.FetchedAt == nil) || (x.FetchedAt != nil && !sameInstantAndZone(*x.FetchedAt, *y.FetchedAt)) {
+			return false
+		}
+	}
+	return true
 }
 
 func sameInstantAndZone(a, b time.Time) bool {
@@ -151,12 +162,22 @@ func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
 	if p.Sources == nil {
 		dst = append(dst, "null"...)
 	} else {
+		var prefixes [][]byte
+		if p.encoded != nil {
+			if prefixes, err = p.encoded.prefixes(p.Sources); err != nil {
+				return nil, err
+			}
+		}
 		dst = append(dst, '[')
 		for i := range p.Sources {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			if dst, err = appendSource(dst, &p.Sources[i], p.encoded.prefix(i, &p.Sources[i])); err != nil {
+			var prefix []byte
+			if prefixes != nil {
+				prefix = prefixes[i]
+			}
+			if dst, err = appendSource(dst, &p.Sources[i], prefix); err != nil {
 				return nil, err
 			}
 		}

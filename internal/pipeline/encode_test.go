@@ -140,8 +140,13 @@ func TestSharedEncodingIsReused(t *testing.T) {
 		func(p *Profile) { p.Sources[1].Cached = false },
 		func(p *Profile) { at := p.Sources[1].FetchedAt.Add(time.Millisecond); p.Sources[1].FetchedAt = &at },
 		func(p *Profile) { p.Sources[1].FetchedAt = nil },
-		func(p *Profile) { at := p.Sources[1].FetchedAt.In(time.FixedZone("x", 3600)); p.Sources[1].FetchedAt = &at },
-		func(p *Profile) { p.Sources = append(p.Sources, SourceStatus{Name: "extra", Status: enrichers.StatusOK}) },
+		func(p *Profile) {
+			at := p.Sources[1].FetchedAt.In(time.FixedZone("x", 3600))
+			p.Sources[1].FetchedAt = &at
+		},
+		func(p *Profile) {
+			p.Sources = append(p.Sources, SourceStatus{Name: "extra", Status: enrichers.StatusOK})
+		},
 		func(p *Profile) { p.Sources = p.Sources[1:] },
 	}
 	for i, edit := range edits {
