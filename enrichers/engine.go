@@ -337,12 +337,7 @@ type outcome struct {
 // is done. It always returns a result: partial results beat late ones.
 func (e *Engine) Run(ctx context.Context, req Request) *Result {
 	if e.memo != nil {
-		if res := e.memo.get(req, e.now()); res != nil {
-			for _, s := range res.Sources {
-				if s.Calls > 0 {
-					e.observer.ObserveCall(s.Name, s.Status, 0, s.Cached)
-				}
-			}
+		if res := e.Remembered(req); res != nil {
 			return res
 		}
 		res := e.run(ctx, req)
@@ -355,6 +350,25 @@ func (e *Engine) Run(ctx context.Context, req Request) *Result {
 		return res
 	}
 	return e.run(ctx, req)
+}
+
+// Remembered returns the result the engine remembers for req (see memo), or
+// nil: a repeat lookup answered with no planning, budget or I/O. Run
+// consults it first.
+func (e *Engine) Remembered(req Request) *Result {
+	if e.memo == nil {
+		return nil
+	}
+	res := e.memo.get(req, e.now())
+	if res == nil {
+		return nil
+	}
+	for _, s := range res.Sources {
+		if s.Calls > 0 {
+			e.observer.ObserveCall(s.Name, s.Status, 0, s.Cached)
+		}
+	}
+	return res
 }
 
 // ForgetMemo drops every remembered result (a purge calls it so that no

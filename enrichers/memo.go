@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"hash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,13 +53,18 @@ func newMemo(entries int) *memo {
 func (m *memo) keyOf(req Request) [32]byte {
 	// One buffer, length-prefixed parts, hashed in one write: identifiers
 	// (sorted: their order does not matter), then the source selection.
-	ids := make([]string, len(req.Identifiers))
-	for i, id := range req.Identifiers {
-		ids[i] = id.Key()
-	}
-	slices.Sort(ids)
+	ids := slices.Clone(req.Identifiers)
+	slices.SortFunc(ids, func(a, b Identifier) int {
+		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
 	buf := make([]byte, 0, 256)
-	buf = appendParts(buf, ids)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(ids)))
+	for _, id := range ids {
+		buf = appendParts(buf, []string{string(id.Kind), id.Value})
+	}
 	buf = appendParts(buf, sortedCopy(req.Only))
 	buf = appendParts(buf, sortedCopy(req.Exclude))
 	h := m.hasher()

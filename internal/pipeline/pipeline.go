@@ -169,6 +169,9 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if res := s.engine.Remembered(req.engine); res != nil {
+		return s.assemble(req, res), nil
+	}
 	// Keep a small margin of the budget for assembling the response.
 	margin := min(req.timeout/20, 20*time.Millisecond)
 	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)

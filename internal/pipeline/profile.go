@@ -89,7 +89,7 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 		Sources:     make([]SourceStatus, 0, len(res.Sources)),
 	}
 	dk := derivedKey{memo: res.MemoID, name: req.subject.Name, country: req.subject.Country,
-		minMatch: req.minMatch, minProb: req.minProb, day: now.UTC().Format(time.DateOnly)}
+		minMatch: req.minMatch, minProb: req.minProb, day: now.UTC().Unix() / 86400}
 	if d := s.derived.get(dk); d != nil {
 		d.apply(p)
 	} else {
@@ -227,7 +227,7 @@ type derivedKey struct {
 	memo              uint64
 	name, country     string
 	minMatch, minProb float64
-	day               string
+	day               int64 // days since 1970-01-01 UTC
 }
 
 // derived is the part of a profile computed from the evidence: reused, read
