@@ -235,52 +235,54 @@ func parseDomain(d string) (ascii, unicode string, err error) {
 // provider describes how a mailbox provider treats local parts.
 type provider struct {
 	name      string
-	domains   []string
 	canonical string // domain used in the canonical form ("" = keep)
 	dropDots  bool
 	plusTags  bool
 }
 
-// providers is the declarative table of known providers.
-func providers() []provider {
-	return []provider{
-		{name: "gmail", domains: []string{"gmail.com", "googlemail.com"}, canonical: "gmail.com", dropDots: true, plusTags: true},
-		{name: "outlook", domains: []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "live.co.uk", "outlook.de", "outlook.fr"}, plusTags: true},
-		{name: "icloud", domains: []string{"icloud.com", "me.com", "mac.com"}, plusTags: true},
-		{name: "fastmail", domains: []string{"fastmail.com", "fastmail.fm"}, plusTags: true},
-		{name: "proton", domains: []string{"proton.me", "protonmail.com", "protonmail.ch", "pm.me"}, plusTags: true},
+// providerOf is the declarative table of known providers, by domain.
+func providerOf(domain string) (provider, bool) {
+	switch domain {
+	case "gmail.com", "googlemail.com":
+		return provider{name: "gmail", canonical: "gmail.com", dropDots: true, plusTags: true}, true
+	case "outlook.com", "hotmail.com", "live.com", "msn.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "live.co.uk", "outlook.de", "outlook.fr":
+		return provider{name: "outlook", plusTags: true}, true
+	case "icloud.com", "me.com", "mac.com":
+		return provider{name: "icloud", plusTags: true}, true
+	case "fastmail.com", "fastmail.fm":
+		return provider{name: "fastmail", plusTags: true}, true
+	case "proton.me", "protonmail.com", "protonmail.ch", "pm.me":
+		return provider{name: "proton", plusTags: true}, true
+	case "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "rocketmail.com":
 		// Yahoo uses "-" disposable addresses, not "+" tags: never strip.
-		{name: "yahoo", domains: []string{"yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com", "rocketmail.com"}},
+		return provider{name: "yahoo"}, true
 	}
+	return provider{}, false
 }
 
 func canonical(local, domain string, quoted bool) (name, canon string) {
-	for _, p := range providers() {
-		for _, d := range p.domains {
-			if d != domain {
-				continue
-			}
-			if quoted {
-				return p.name, ""
-			}
-			l := local
-			if p.plusTags {
-				if i := strings.IndexByte(l, '+'); i > 0 {
-					l = l[:i]
-				}
-			}
-			if p.dropDots {
-				l = strings.ReplaceAll(l, ".", "")
-			}
-			dom := domain
-			if p.canonical != "" {
-				dom = p.canonical
-			}
-			if l == "" {
-				return p.name, ""
-			}
-			return p.name, l + "@" + dom
+	p, ok := providerOf(domain)
+	if !ok {
+		return "", ""
+	}
+	if quoted {
+		return p.name, ""
+	}
+	l := local
+	if p.plusTags {
+		if i := strings.IndexByte(l, '+'); i > 0 {
+			l = l[:i]
 		}
 	}
-	return "", ""
+	if p.dropDots {
+		l = strings.ReplaceAll(l, ".", "")
+	}
+	dom := domain
+	if p.canonical != "" {
+		dom = p.canonical
+	}
+	if l == "" {
+		return p.name, ""
+	}
+	return p.name, l + "@" + dom
 }

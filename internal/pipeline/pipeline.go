@@ -186,7 +186,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 func (s *Service) validate(in Input) (*request, error) {
 	var errs []FieldError
 	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
-	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch}
+	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch, ids: make([]enrichers.Identifier, 0, 4)}
 
 	country := strings.ToUpper(strings.TrimSpace(in.Country))
 	if country != "" && !normalize.ValidCountry(country) {
