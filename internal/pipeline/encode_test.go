@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,29 @@ func TestAppendJSONOutOfRangeYear(t *testing.T) {
 	if err != nil || !bytes.Equal(got, referenceJSON(t, p)) {
 		t.Fatalf("year 0: %s, %v", got, err)
 	}
+}
+
+// Profiles sharing an encoding may be written at once (go test -race).
+func TestSharedEncodingConcurrent(t *testing.T) {
+	enc := &encodedDerived{}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				p := sampleProfile()
+				p.encoded = enc
+				if (g+i)%2 == 0 {
+					p.Sources[2].Detail = "fresh"
+				}
+				got, err := p.AppendJSON(nil)
+				if err != nil || !bytes.Equal(got, referenceJSON(t, p)) {
+					t.Errorf("goroutine %d, %d: %s (%v)", g, i, got, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
