@@ -35,6 +35,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	plot := fs.String("plot", "", "write reliability diagrams of the scores to this SVG file")
 	failSources := fs.String("fail-source", "", "comma-separated sources the in-process simulated web fails on every request (HTTP 503)")
+	misses := fs.Bool("misses", false, "also break down the misses at p ≥ 0.5: true accounts found below it or not at all, and wrong accounts above it (with --json: every miss)")
 	realLimits := fs.Bool("real-limits", false, "keep the sources' real rate limits (slow); by default eval lifts them, since the simulated web does not limit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -83,8 +84,12 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		Accounts evaluate.AccountMetrics   `json:"accounts"`
 		Sweep    []evaluate.AccountMetrics `json:"threshold_sweep"`
 		Scores   []evaluate.Calibration    `json:"scores"`
+		Misses   []evaluate.Miss           `json:"misses,omitempty"`
 	}{Seed: *seed, People: len(pop), Seconds: time.Since(start).Seconds(), Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch)}
 	report.Scores = evaluate.Scores(outs)
+	if *misses {
+		report.Misses = evaluate.Misses(outs, pipeline.DefaultMinMatch)
+	}
 	if *plot != "" {
 		f, err := os.Create(*plot)
 		if err != nil {
@@ -136,6 +141,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	for _, n := range names {
 		s := m.BySource[n]
 		fmt.Fprintf(e.stdout, "    %-12s %4d %4d %4d %4d\n", n, s.TrueAccounts, s.Found, s.Recovered, s.Wrong)
+	}
+	if *misses {
+		fmt.Fprintf(e.stdout, "misses at p ≥ %.2f:\n", m.Threshold)
+		evaluate.WriteMissBreakdown(e.stdout, report.Misses)
 	}
 	return nil
 }
