@@ -56,7 +56,7 @@ func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
 		Description: "Offline email hygiene: syntax, free-mail and disposable providers (165k+ domains), role accounts, typo suggestions.",
-		Version:     2,
+		Version:     3,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
 		RatePerS:    100000,
@@ -166,6 +166,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	// one the person chose.
 	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
 		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
+		out.Identifiers = append(out.Identifiers, DigitGuesses(local)...)
 		if n := NameFromLocal(local); n != "" {
 			// The names source builds the usernames people make of it
 			// (katharina.schafer → schaferkatharina, kschafer).
@@ -180,6 +181,9 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 const (
 	guessPrior   = 0.8
 	variantPrior = 0.6
+	// digitPrior is for handles built from the name the local part spells
+	// and its digits: as likely as a variant of the name itself.
+	digitPrior = 0.5
 )
 
 // UsernameGuesses derives candidate usernames from an email local part: the
@@ -209,6 +213,29 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: variantPrior})
 			}
 		}
+	}
+	return out
+}
+
+// DigitGuesses derives, from a local part that spells a first and a last
+// name followed by two digits (jane.doe87, jane_doe87: often a birth
+// year), the shorter handles people build with the same digits: jdoe87
+// and jane87. The local part's own spellings are UsernameGuesses'; nil for
+// any other local part.
+func DigitGuesses(local string) []enrichers.Identifier {
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	letters := strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
+	digits := local[len(letters):]
+	n := NameFromLocal(local)
+	if len(digits) != 2 || n == "" {
+		return nil
+	}
+	first, last, _ := strings.Cut(n, " ")
+	var out []enrichers.Identifier
+	for _, v := range []string{first[:1] + last + digits, first + digits} {
+		out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: digitPrior})
 	}
 	return out
 }

@@ -161,6 +161,33 @@ func BenchmarkEmailEnrich(b *testing.B) {
 	}
 }
 
+func TestDigitGuesses(t *testing.T) {
+	tests := []struct {
+		local string
+		want  []string
+	}{
+		{"john.walker91", []string{"jwalker91", "john91"}},
+		{"manon_bernard76+news", []string{"mbernard76", "manon76"}},
+		{"john.walker", nil},    // no digits
+		{"john.walker123", nil}, // not two digits
+		{"johnwalker91", nil},   // no name to read
+		{"j.walker91", nil},     // an initial is no first name
+		{"john.walker.91", nil}, // three parts
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, id := range DigitGuesses(tt.local) {
+			got = append(got, id.Value)
+			if id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Prior <= 0 || id.Prior >= 1 {
+				t.Errorf("%q: bad identifier %+v", tt.local, id)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("DigitGuesses(%q) = %v, want %v", tt.local, got, tt.want)
+		}
+	}
+}
+
 func TestUsernameGuesses(t *testing.T) {
 	tests := []struct {
 		local string
