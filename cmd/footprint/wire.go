@@ -121,7 +121,11 @@ type buildOptions struct {
 }
 
 func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
-	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}}
+	// The in-process simulated web of --demo limits nothing, so the real
+	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
+	// what footprint does; an external --upstream keeps them.
+	unlimited := cfg.Demo || (len(opts) > 0 && opts[0].unlimited)
+	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited}
 	for name, sc := range cfg.Sources {
 		if sc.APIKey != "" {
 			deps.Keys[name] = sc.APIKey
@@ -150,10 +154,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		return nil, err
 	}
 	srcCfg := cfg.EngineSources()
-	// The in-process simulated web of --demo limits nothing, so the real
-	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
-	// what footprint does; an external --upstream keeps them.
-	if cfg.Demo || (len(opts) > 0 && opts[0].unlimited) {
+	if unlimited {
 		if srcCfg == nil {
 			srcCfg = map[string]enrichers.SourceConfig{}
 		}

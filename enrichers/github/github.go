@@ -50,6 +50,10 @@ type Config struct {
 	BaseURL string
 	// Token (optional) is a personal access token: higher rate limits.
 	Token string
+	// SearchPerMin overrides GitHub's published search limit (searches a
+	// minute; 0: 10 without a token, 30 with one), for an upstream that
+	// limits nothing, such as the simulated web.
+	SearchPerMin float64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -75,11 +79,14 @@ func New(cfg Config) *Source {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	perMin := float64(searchPerMinKeyless)
+	perMin, burst := float64(searchPerMinKeyless), 1
 	if cfg.Token != "" {
 		perMin = searchPerMinToken
 	}
-	return &Source{cfg: cfg, search: enrichers.NewLimiter(rate.Limit(perMin/60*enrichers.LimiterHeadroom), 1)}
+	if cfg.SearchPerMin > 0 {
+		perMin, burst = cfg.SearchPerMin, max(1, int(cfg.SearchPerMin/60))
+	}
+	return &Source{cfg: cfg, search: enrichers.NewLimiter(rate.Limit(perMin/60*enrichers.LimiterHeadroom), burst)}
 }
 
 // Describe implements enrichers.Enricher. The rate is GitHub's core limit

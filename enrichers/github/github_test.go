@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -135,6 +136,33 @@ func TestValidLogin(t *testing.T) {
 	for s, want := range map[string]bool{"octocat": true, "a-b": true, "-ab": false, "ab-": false, "a--b": false, "a_b": false, "": false, "a.b": false} {
 		if ValidLogin(s) != want {
 			t.Errorf("%q", s)
+		}
+	}
+}
+
+// GitHub's search limit (10 a minute without a token) holds back a second
+// search that would wait past the deadline; SearchPerMin, for an upstream
+// that limits nothing, lets it through.
+func TestSearchLimit(t *testing.T) {
+	search := func(src *Source) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		_, err := src.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindEmail, Value: email, Method: "input", Prior: 1})
+		return err
+	}
+	srv := tt.New(t, routes())
+	published := New(Config{Client: srv.Client(Name), Now: func() time.Time { return now }})
+	if err := search(published); err != nil {
+		t.Fatal(err)
+	}
+	var se *enrichers.SourceError
+	if err := search(published); !errors.As(err, &se) || se.Status != enrichers.StatusRateLimited {
+		t.Fatalf("second search within the published limit: %v, want rate_limited", err)
+	}
+	lifted := New(Config{Client: srv.Client(Name), Now: func() time.Time { return now }, SearchPerMin: 600000})
+	for i := range 5 {
+		if err := search(lifted); err != nil {
+			t.Fatalf("search %d with the limit lifted: %v", i, err)
 		}
 	}
 }

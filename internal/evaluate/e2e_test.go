@@ -35,7 +35,7 @@ func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
 	t.Cleanup(func() { cancel(); <-done })
 	u, _ := url.Parse("http://" + ln.Addr().String())
 	reg := enrichers.NewRegistry()
-	if err := sources.Register(reg, sources.Deps{Upstream: u}); err != nil {
+	if err := sources.Register(reg, sources.Deps{Upstream: u, Unlimited: unlimited}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := map[string]enrichers.SourceConfig{}

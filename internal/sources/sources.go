@@ -40,6 +40,10 @@ type Deps struct {
 	Keys map[string]string
 	// BaseURLs override a source's API base URL by source name.
 	BaseURLs map[string]string
+	// Unlimited lifts the limits a source keeps itself besides its
+	// engine rate (GitHub's search limit), for a simulated web that limits
+	// nothing (eval, --demo); the engine's rates are lifted separately.
+	Unlimited bool
 	// Resolver is the DNS resolver (host:port) of the dns source; empty:
 	// the system's (or the simulated web's when Upstream is set).
 	Resolver string
@@ -117,7 +121,7 @@ func Register(reg *enrichers.Registry, d Deps) error {
 		}}),
 		// The email itself.
 		gravatar.New(gravatar.Config{Client: d.client(gravatar.Name, nil), BaseURL: d.BaseURLs[gravatar.Name], APIKey: d.Keys[gravatar.Name]}),
-		github.New(github.Config{Client: d.client(github.Name, nil), BaseURL: d.BaseURLs[github.Name], Token: d.Keys[github.Name]}),
+		github.New(github.Config{Client: d.client(github.Name, nil), BaseURL: d.BaseURLs[github.Name], Token: d.Keys[github.Name], SearchPerMin: d.searchPerMin()}),
 		hibp.New(hibp.Config{Client: d.client(hibp.Name, nil), BaseURL: d.BaseURLs[hibp.Name], APIKey: d.Keys[hibp.Name]}),
 		// Usernames.
 		mastodon.New(mastodon.Config{Client: d.guardedClient(mastodon.Name)}),
@@ -134,4 +138,13 @@ func isCategory(id string) bool {
 		}
 	}
 	return false
+}
+
+// searchPerMin is GitHub's search limit for the github source (0: the
+// published one).
+func (d Deps) searchPerMin() float64 {
+	if d.Unlimited {
+		return 600000 // as the engine's lifted rates: 10 000 a second
+	}
+	return 0
 }
