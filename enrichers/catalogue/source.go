@@ -46,7 +46,7 @@ func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        s.site.Name,
 		Description: s.site.Description,
-		Version:     1,
+		Version:     2,
 		Inputs:      []enrichers.Kind{enrichers.KindUsername},
 		Network:     true,
 		RatePerS:    s.site.RatePerS,
@@ -138,6 +138,13 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	a.Karma = page.number(f.Karma)
 	a.CreatedAt = page.time(f.CreatedAt, site.CreatedFormat)
 	a.Links = page.all(f.Links)
+	// Profiles a bio mentions are links too (a Bluesky description, a
+	// Hacker News about text: neither has a field for them).
+	for _, l := range links.InText(a.Bio) {
+		if !slices.Contains(a.Links, l) {
+			a.Links = append(a.Links, l)
+		}
+	}
 	a.Tags = append(append([]string{}, site.Tags...), page.all(f.Tags)...)
 	if id.LinkedTo(site.Name) {
 		a.Verified = true

@@ -5,7 +5,9 @@
 package links
 
 import (
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -95,6 +97,29 @@ func ProfileFromURL(raw string) (platform, username string, ok bool) {
 		return "mastodon", user + "@" + host, true
 	}
 	return "", "", false
+}
+
+// urlInText matches what may be a URL in free text: with a scheme, or a
+// bare host with a path (mastodon.social/@jane, github.com/jane).
+var urlInText = regexp.MustCompile(`(?i)(?:https?://)?[a-z0-9][a-z0-9.-]*\.[a-z]{2,}/[^\s<>"']+`)
+
+// InText returns the profile URLs (those ProfileFromURL recognises) that a
+// free-text bio mentions, HTML entities decoded (a Hacker News about text
+// writes https:&#x2F;&#x2F;github.com&#x2F;jane), in order, without repeats.
+func InText(text string) []string {
+	if text == "" || !strings.Contains(text, "/") {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range urlInText.FindAllString(html.UnescapeString(text), 32) {
+		m = strings.TrimRight(m, ".,;:!?)")
+		if _, _, ok := ProfileFromURL(m); ok && !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func segments(p string) []string {

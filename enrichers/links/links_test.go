@@ -1,6 +1,9 @@
 package links
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestProfileFromURL(t *testing.T) {
 	tests := []struct {
@@ -60,4 +63,24 @@ func FuzzProfileFromURL(f *testing.F) {
 			t.Fatalf("%q → %q %q %v", s, p, u, ok)
 		}
 	})
+}
+
+func TestInText(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"Into music production. #synth mastodon.social/@emilyjones99", []string{"mastodon.social/@emilyjones99"}},
+		{`Web dev.<p><a href="https:&#x2F;&#x2F;github.com&#x2F;kobrien80" rel="nofollow">https:&#x2F;&#x2F;github.com&#x2F;kobrien80</a>`, []string{"https://github.com/kobrien80"}},
+		{"code at https://github.com/jane, posts at bsky.app/profile/jane.bsky.social.", []string{"https://github.com/jane", "bsky.app/profile/jane.bsky.social"}},
+		{"see https://example.com/blog/post and github.com/jane/repo", nil},
+		{"Just me.", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got := InText(tt.text)
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("InText(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
 }
