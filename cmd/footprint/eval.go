@@ -125,6 +125,18 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "population: %d people (seed %d) in %.1fs\n", report.People, report.Seed, report.Seconds)
 	fmt.Fprintf(e.stdout, "identity resolution at p ≥ %.2f: recall %.3f (%d/%d true accounts), false share %.3f (%d/%d returned), %d failed lookups\n",
 		m.Threshold, m.Recall, m.Recovered, m.TrueAccounts, m.FalseShare, m.Wrong, m.Returned, m.Errors)
+	if len(m.Incomplete) > 0 {
+		keys := make([]string, 0, len(m.Incomplete))
+		for k := range m.Incomplete {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s %d", k, m.Incomplete[k])
+		}
+		fmt.Fprintf(e.stdout, "  lookups in which a source gave no definitive answer: %s\n", strings.Join(parts, ", "))
+	}
 	for _, s := range report.Sweep {
 		fmt.Fprintf(e.stdout, "  p ≥ %.1f: recall %.3f  false share %.3f  returned %d\n", s.Threshold, s.Recall, s.FalseShare, s.Returned)
 	}

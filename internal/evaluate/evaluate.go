@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/pipeline"
 	"github.com/footprint-oss/footprint/internal/sim"
 )
@@ -71,6 +72,10 @@ type AccountMetrics struct {
 	FalseShare float64 `json:"false_share"`
 	// Errors counts lookups that failed outright.
 	Errors int `json:"errors"`
+	// Incomplete counts, by "source:status", the lookups in which a source
+	// gave no definitive answer (timeout, rate_limited, circuit_open,
+	// blocked, error): what it would have found is missing from recall.
+	Incomplete map[string]int `json:"incomplete,omitempty"`
 	// BySource breaks recall and errors down by platform.
 	BySource map[string]*SourceMetrics `json:"by_source"`
 }
@@ -118,6 +123,16 @@ func Accounts(outs []Outcome, threshold float64) AccountMetrics {
 		if o.Err != nil || o.Profile == nil {
 			m.Errors++
 			continue
+		}
+		for _, s := range o.Profile.Sources {
+			switch s.Status {
+			case enrichers.StatusOK, enrichers.StatusNotFound, enrichers.StatusSkipped:
+			default:
+				if m.Incomplete == nil {
+					m.Incomplete = map[string]int{}
+				}
+				m.Incomplete[s.Name+":"+string(s.Status)]++
+			}
 		}
 		got, any := map[string]bool{}, map[string]bool{}
 		for _, a := range o.Profile.Accounts {
