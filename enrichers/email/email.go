@@ -6,9 +6,6 @@ package email
 //go:generate go run ./internal/gen lists
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	_ "embed"
 	"fmt"
@@ -41,9 +38,9 @@ type Source struct {
 }
 
 type lists struct {
-	disposable map[string]struct{}
+	disposable domainSet
 	wildcard   map[string]struct{}
-	free       map[string]struct{}
+	free       domainSet
 }
 
 var _ enrichers.Enricher = (*Source)(nil)
@@ -88,21 +85,6 @@ func (s *Source) load() (*lists, error) {
 	return s.lists, s.err
 }
 
-func readGzSet(b []byte) (map[string]struct{}, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	set := make(map[string]struct{}, 1<<17)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		if d := sc.Text(); d != "" {
-			set[d] = struct{}{}
-		}
-	}
-	return set, sc.Err()
-}
-
 // Warm loads the embedded lists.
 func (s *Source) Warm(context.Context) error {
 	_, err := s.load()
@@ -116,8 +98,7 @@ func (s *Source) Classify(domain string) (free, disposable bool) {
 	if err != nil {
 		return false, false
 	}
-	_, free = l.free[domain]
-	return free, l.isDisposable(domain)
+	return l.free.has(domain), l.isDisposable(domain)
 }
 
 // DisposableCount is the number of disposable domains embedded.
@@ -126,7 +107,7 @@ func (s *Source) DisposableCount() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(l.disposable), nil
+	return l.disposable.len(), nil
 }
 
 // Enrich implements enrichers.Enricher. The identifier is already
@@ -150,7 +131,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		f.Reason = "address literal: deliverable only to a raw IP address"
 	}
 	f.Disposable = l.isDisposable(domain)
-	_, f.FreeProvider = l.free[domain]
+	f.FreeProvider = l.free.has(domain)
 	f.FreeProvider = f.FreeProvider && !f.Disposable
 	f.RoleAccount = isRole(local)
 	if !literal && !slices.Contains(topProviders(), domain) && !f.FreeProvider {
@@ -266,7 +247,7 @@ func NameFromLocal(local string) string {
 }
 
 func (l *lists) isDisposable(domain string) bool {
-	if _, ok := l.disposable[domain]; ok {
+	if l.disposable.has(domain) {
 		return true
 	}
 	// A subdomain of a listed or wildcard domain is disposable too.
@@ -279,7 +260,7 @@ func (l *lists) isDisposable(domain string) bool {
 		if !strings.Contains(d, ".") {
 			return false
 		}
-		if _, ok := l.disposable[d]; ok {
+		if l.disposable.has(d) {
 			return true
 		}
 		if _, ok := l.wildcard[d]; ok {

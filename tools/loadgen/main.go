@@ -69,6 +69,14 @@ type result struct {
 	P99MS      float64 `json:"p99_ms"`
 	MaxMS      float64 `json:"max_ms"`
 	TargetRate float64 `json:"target_rps,omitempty"`
+	// Open loop only: the same latencies counted from when each request
+	// was actually sent, and how late the generator sent them (its own
+	// timers and scheduling; a server that stalls shows up in the
+	// latencies above and in dropped, not here).
+	SentP50MS *float64 `json:"sent_p50_ms,omitempty"`
+	SentP99MS *float64 `json:"sent_p99_ms,omitempty"`
+	LateP50MS *float64 `json:"late_p50_ms,omitempty"`
+	LateP99MS *float64 `json:"late_p99_ms,omitempty"`
 }
 
 func run(cfg config) result {
@@ -80,6 +88,8 @@ func run(cfg config) result {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
+		sent      []time.Duration // open loop: from the actual send
+		late      []time.Duration // open loop: send − due
 		requests  atomic.Int64
 		errs      atomic.Int64
 		dropped   atomic.Int64
@@ -153,24 +163,34 @@ func run(cfg config) result {
 			go func() {
 				defer wg.Done()
 				defer func() { <-slots }()
+				t0 := time.Now()
 				ok := once()
 				record(time.Since(due), ok)
+				mu.Lock()
+				sent, late = append(sent, time.Since(t0)), append(late, t0.Sub(due))
+				mu.Unlock()
 			}()
 		}
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 
-	slices.Sort(latencies)
-	pct := func(p float64) float64 {
-		if len(latencies) == 0 {
-			return 0
-		}
-		i := min(len(latencies)-1, int(p*float64(len(latencies))))
-		return float64(latencies[i].Microseconds()) / 1000
-	}
 	r := result{Requests: requests.Load(), Errors: errs.Load(), Dropped: dropped.Load(), Seconds: elapsed.Seconds(),
-		P50MS: pct(0.50), P90MS: pct(0.90), P99MS: pct(0.99), MaxMS: pct(1), TargetRate: cfg.rate}
+		P50MS: pct(latencies, 0.50), P90MS: pct(latencies, 0.90), P99MS: pct(latencies, 0.99), MaxMS: pct(latencies, 1), TargetRate: cfg.rate}
+	if cfg.rate > 0 {
+		ms := func(d []time.Duration, p float64) *float64 { v := pct(d, p); return &v }
+		r.SentP50MS, r.SentP99MS, r.LateP50MS, r.LateP99MS = ms(sent, 0.50), ms(sent, 0.99), ms(late, 0.50), ms(late, 0.99)
+	}
 	r.RPS = float64(r.Requests) / elapsed.Seconds()
 	return r
+}
+
+// pct returns the p-quantile of d in milliseconds (d is sorted in place).
+func pct(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	i := min(len(d)-1, int(p*float64(len(d))))
+	return float64(d[i].Microseconds()) / 1000
 }
