@@ -62,4 +62,5 @@ echo "healthz, open loop $RATE/s: $rh"
 jq -n --argjson h "$h" --argjson e "$e" --argjson r "$r" --argjson rh "$rh" \
   '{ratio_enrich_to_healthz: ($e.rps / $h.rps), enrich_rps: $e.rps, healthz_rps: $h.rps, errors: ($h.errors + $e.errors),
     at_rate: {target: $r.target_rps, achieved: $r.rps, p50_ms: $r.p50_ms, p99_ms: $r.p99_ms, dropped: $r.dropped, errors: $r.errors,
-      healthz_p50_ms: $rh.p50_ms, healthz_p99_ms: $rh.p99_ms}}'
+      sent_p99_ms: $r.sent_p99_ms, generator_late_p99_ms: $r.late_p99_ms,
+      healthz_p50_ms: $rh.p50_ms, healthz_p99_ms: $rh.p99_ms, healthz_sent_p99_ms: $rh.sent_p99_ms}}'
