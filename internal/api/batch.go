@@ -142,12 +142,12 @@ func (s *Server) decodeBatchItem(raw json.RawMessage) (batchItem, error) {
 			item.Metadata = md
 		}
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	bad, err := schemaErrors(s.batch.item, raw)
+	if err != nil {
 		return item, &bodyError{msg: "The item is not valid JSON."}
 	}
-	if err := s.batch.item.VisitJSON(v, openapi3.MultiErrors()); err != nil {
-		return item, &contractError{errs: fieldErrors(err)}
+	if len(bad) > 0 {
+		return item, &contractError{errs: bad}
 	}
 	// The schema passed: the item is an object. Decode it without its
 	// metadata, from its own bytes (so 1e3 is no integer here either).

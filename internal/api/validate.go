@@ -90,9 +90,12 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			errs = fieldErrors(err)
 		}
 		if bodySchema != nil {
-			if err := checkBody(bodySchema, c.MustGet(keyBody).([]byte)); err != nil {
-				errs = mergeFieldErrors(errs, fieldErrors(err))
+			bad, err := schemaErrors(bodySchema, c.MustGet(keyBody).([]byte))
+			if err != nil { // checkJSON passed it: unreachable
+				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
+				return
 			}
+			errs = mergeFieldErrors(errs, bad)
 		}
 		if len(errs) > 0 {
 			s.fail(c, &contractError{errs: errs})
@@ -233,17 +236,21 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// checkBody checks a JSON body (already known to be valid JSON) against its
-// schema as openapi3filter would: numbers kept as written (1e3 is no
-// integer), read-only properties refused, every error reported.
-func checkBody(schema *openapi3.Schema, data []byte) error {
+// schemaErrors checks a JSON document against schema as openapi3filter
+// checks a request body: numbers kept as written (1e3 is no integer),
+// read-only properties refused, every error reported. Its error is only for
+// data that is not JSON.
+func schemaErrors(schema *openapi3.Schema, data []byte) ([]pipeline.FieldError, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return &bodyError{msg: "The body is not valid JSON."}
+		return nil, err
 	}
-	return schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors())
+	if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+		return fieldErrors(err), nil
+	}
+	return nil, nil
 }
 
 // mergeFieldErrors joins two sorted lists of field errors, sorted.
