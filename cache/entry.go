@@ -1,18 +1,15 @@
 package cache
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"hash"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/keyed"
 )
 
 // formatVersion is the first byte of every stored entry. Entries of any
@@ -97,15 +94,13 @@ func decode(b []byte) (*entry, error) {
 
 // keyer derives cache keys: a keyed hash, so no raw email, phone or
 // username ever appears in a key, and keys of different deployments (or
-// secrets) never collide. HMAC states are pooled: keys are computed for
-// every source of every request.
+// secrets) never collide.
 type keyer struct {
-	secret []byte
-	pool   *sync.Pool
+	hash keyed.Hash
 }
 
 func newKeyer(secret []byte) keyer {
-	return keyer{secret: secret, pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+	return keyer{hash: keyed.New(secret)}
 }
 
 // keyPrefix starts every key; its version changes with the key derivation.
@@ -124,12 +119,7 @@ func (k keyer) Key(d enrichers.Description, id enrichers.Identifier) string {
 	for _, part := range [...]string{string(id.Kind), id.Value, id.Method, id.Platform} {
 		msg = append(append(msg, part...), 0)
 	}
-	m := k.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(msg)
-	var sum [sha256.Size]byte
-	m.Sum(sum[:0])
-	k.pool.Put(m)
+	sum := k.hash.Sum(msg)
 	var out [len(keyPrefix) + 43]byte
 	copy(out[:], keyPrefix)
 	base64.RawURLEncoding.Encode(out[len(keyPrefix):], sum[:])

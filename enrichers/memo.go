@@ -1,15 +1,14 @@
 package enrichers
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
-	"hash"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/footprint-oss/footprint/internal/keyed"
 )
 
 // memo remembers, in process, the complete result of a run whose every
@@ -24,10 +23,9 @@ import (
 //   - keys are keyed hashes of the request (no raw identifiers);
 //   - Engine.ForgetMemo drops everything (purges call it).
 type memo struct {
-	key   []byte
-	keyed hash.Cloner // HMAC-SHA256 under key, never written to
-	max   int
-	ttl   time.Duration
+	hash keyed.Hash // under a random key of this process
+	max  int
+	ttl  time.Duration
 
 	mu     sync.Mutex
 	m      map[[32]byte]*memoEntry
@@ -45,9 +43,8 @@ const MemoTTL = 5 * time.Minute
 
 func newMemo(entries int) *memo {
 	k := make([]byte, 32)
-	_, _ = rand.Read(k)                               // never fails (crypto/rand)
-	keyed, _ := hmac.New(sha256.New, k).(hash.Cloner) // crypto/hmac's HMAC is a Cloner
-	return &memo{key: k, keyed: keyed, max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
+	_, _ = rand.Read(k) // never fails (crypto/rand)
+	return &memo{hash: keyed.New(k), max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
 }
 
 func (m *memo) keyOf(req Request) [32]byte {
@@ -67,11 +64,7 @@ func (m *memo) keyOf(req Request) [32]byte {
 	}
 	buf = appendParts(buf, sortedCopy(req.Only))
 	buf = appendParts(buf, sortedCopy(req.Exclude))
-	h := m.hasher()
-	h.Write(buf)
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+	return m.hash.Sum(buf)
 }
 
 func appendParts(buf []byte, parts []string) []byte {
@@ -81,17 +74,6 @@ func appendParts(buf []byte, parts []string) []byte {
 		buf = append(buf, p...)
 	}
 	return buf
-}
-
-// hasher returns a fresh HMAC under the memo's key: a clone of one keyed
-// once (keying costs two extra SHA-256 blocks per lookup).
-func (m *memo) hasher() hash.Hash {
-	if m.keyed != nil {
-		if c, err := m.keyed.Clone(); err == nil {
-			return c.(hash.Hash)
-		}
-	}
-	return hmac.New(sha256.New, m.key)
 }
 
 func sortedCopy(s []string) []string {
