@@ -18,8 +18,8 @@ type domainSet struct {
 	ends []uint32 // domain i is blob[ends[i-1]:ends[i]] (ends[-1] = 0)
 }
 
+// newDomainSet builds the set of domains (which it sorts in place).
 func newDomainSet(domains []string) domainSet {
-	domains = slices.Clone(domains)
 	slices.Sort(domains)
 	domains = slices.Compact(domains)
 	var b strings.Builder

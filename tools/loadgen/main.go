@@ -175,6 +175,9 @@ func run(cfg config) result {
 	wg.Wait()
 	elapsed := time.Since(start)
 
+	for _, d := range [][]time.Duration{latencies, sent, late} {
+		slices.Sort(d)
+	}
 	r := result{Requests: requests.Load(), Errors: errs.Load(), Dropped: dropped.Load(), Seconds: elapsed.Seconds(),
 		P50MS: pct(latencies, 0.50), P90MS: pct(latencies, 0.90), P99MS: pct(latencies, 0.99), MaxMS: pct(latencies, 1), TargetRate: cfg.rate}
 	if cfg.rate > 0 {
@@ -185,12 +188,11 @@ func run(cfg config) result {
 	return r
 }
 
-// pct returns the p-quantile of d in milliseconds (d is sorted in place).
+// pct returns the p-quantile of sorted d in milliseconds.
 func pct(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
 		return 0
 	}
-	slices.Sort(d)
 	i := min(len(d)-1, int(p*float64(len(d))))
 	return float64(d[i].Microseconds()) / 1000
 }
