@@ -399,6 +399,21 @@ func (s *Sim) serveMastodon(w http.ResponseWriter, r *http.Request, rest string)
 				{"rel": "http://webfinger.net/rel/avatar", "type": "image/png", "href": mastodonAvatar(a)},
 			},
 		})
+	case "/api/v2/search":
+		// Without a user token Mastodon answers searches that neither
+		// resolve remote accounts nor page with an offset.
+		q := r.URL.Query()
+		if q.Get("resolve") == "true" || q.Get("offset") != "" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Search queries that resolve remote resources are not supported without authentication"})
+			return
+		}
+		accounts := []map[string]any{}
+		if t := q.Get("type"); t == "" || t == "accounts" {
+			for _, a := range s.w.search(srcMastodon, q.Get("q"), searchLimit(r, 20, 40)) {
+				accounts = append(accounts, s.mastodonAccount(a))
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"accounts": accounts, "statuses": []any{}, "hashtags": []any{}})
 	case "/api/v1/accounts/lookup":
 		acct := strings.TrimPrefix(r.URL.Query().Get("acct"), "@")
 		u, dom, _ := strings.Cut(acct, "@")
@@ -471,7 +486,20 @@ func (s *Sim) serveBluesky(w http.ResponseWriter, r *http.Request, rest string) 
 	h.Set("RateLimit-Limit", "3000")
 	h.Set("RateLimit-Remaining", "2999")
 	h.Set("RateLimit-Policy", "3000;w=300")
-	if rest != "/xrpc/app.bsky.actor.getProfile" {
+	switch rest {
+	case "/xrpc/app.bsky.actor.getProfile":
+	case "/xrpc/app.bsky.actor.searchActors":
+		q := r.URL.Query().Get("q")
+		if q == "" {
+			q = r.URL.Query().Get("term") // deprecated spelling
+		}
+		actors := []map[string]any{}
+		for _, a := range s.w.search(srcBluesky, q, searchLimit(r, 25, 100)) {
+			actors = append(actors, bskyProfile(a, false))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"actors": actors})
+		return
+	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "NotFound", "message": "Not Found"})
 		return
 	}
@@ -490,6 +518,12 @@ func (s *Sim) serveBluesky(w http.ResponseWriter, r *http.Request, rest string) 
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "InvalidRequest", "message": "Profile not found"})
 		return
 	}
+	writeJSON(w, http.StatusOK, bskyProfile(a, true))
+}
+
+// bskyProfile is an app.bsky.actor.defs#profileViewDetailed (detailed:
+// getProfile, with counts) or #profileView (search results).
+func bskyProfile(a *account, detailed bool) map[string]any {
 	desc := a.bio
 	for _, t := range a.hashtags {
 		desc += " #" + t
@@ -498,14 +532,17 @@ func (s *Sim) serveBluesky(w http.ResponseWriter, r *http.Request, rest string) 
 		desc += "\n" + strings.TrimPrefix(l.url, "https://")
 	}
 	avatar := "https://cdn.bsky.app/img/avatar/plain/" + a.did + fmt.Sprintf("/bafkreig%016x%016x@jpeg", hash64(a.did), hash64(a.did, "a"))
-	writeJSON(w, http.StatusOK, map[string]any{
+	p := map[string]any{
 		"did": a.did, "handle": a.username, "displayName": a.name, "avatar": avatar,
 		"associated": map[string]any{"lists": 0, "feedgens": 0, "starterPacks": 0, "labeler": false,
 			"chat": map[string]string{"allowIncoming": "following"}},
 		"labels": []any{}, "createdAt": a.created.UTC().Format("2006-01-02T15:04:05.000Z"),
 		"description": strings.TrimSpace(desc), "indexedAt": a.created.Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z"),
-		"followersCount": a.followers, "followsCount": a.following, "postsCount": a.posts,
-	})
+	}
+	if detailed {
+		p["followersCount"], p["followsCount"], p["postsCount"] = a.followers, a.following, a.posts
+	}
+	return p
 }
 
 // --- hacker news ---
@@ -556,12 +593,22 @@ func (s *Sim) serveHackerNews(w http.ResponseWriter, _ *http.Request, rest strin
 
 // --- reddit ---
 
-func (s *Sim) serveReddit(w http.ResponseWriter, _ *http.Request, rest string) {
+func (s *Sim) serveReddit(w http.ResponseWriter, r *http.Request, rest string) {
 	h := w.Header()
 	h.Set("x-ratelimit-remaining", "99.0")
 	h.Set("x-ratelimit-used", "1")
 	h.Set("x-ratelimit-reset", "540")
 	ctype := "application/json; charset=UTF-8"
+	if rest == "/users/search.json" || rest == "/users/search" {
+		children := []map[string]any{}
+		for _, a := range s.w.search(srcReddit, r.URL.Query().Get("q"), searchLimit(r, 25, 100)) {
+			children = append(children, map[string]any{"kind": "t2", "data": redditUser(a)})
+		}
+		writeJSONType(w, http.StatusOK, ctype, map[string]any{"kind": "Listing", "data": map[string]any{
+			"after": nil, "dist": len(children), "modhash": "", "geo_filter": "", "children": children, "before": nil,
+		}})
+		return
+	}
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	if len(parts) != 3 || (parts[0] != "user" && parts[0] != "u") || parts[2] != "about.json" {
 		writeJSONType(w, http.StatusNotFound, ctype, map[string]any{"message": "Not Found", "error": 404})
@@ -576,11 +623,16 @@ func (s *Sim) serveReddit(w http.ResponseWriter, _ *http.Request, rest string) {
 		writeJSONType(w, http.StatusOK, ctype, map[string]any{"kind": "t2", "data": map[string]any{"name": a.username, "is_suspended": true}})
 		return
 	}
+	writeJSONType(w, http.StatusOK, ctype, map[string]any{"kind": "t2", "data": redditUser(a)})
+}
+
+// redditUser is the data of a t2 (account) thing, as about.json and user
+// search listings carry it.
+func redditUser(a *account) map[string]any {
 	icon := fmt.Sprintf("https://www.redditstatic.com/avatars/defaults/v2/avatar_default_%d.png", hash64(a.username)%8)
 	id := strconv.FormatUint(hash64("reddit", a.username)%2000000000, 36)
 	created := float64(a.created.Unix())
-	title := a.name
-	writeJSONType(w, http.StatusOK, ctype, map[string]any{"kind": "t2", "data": map[string]any{
+	return map[string]any{
 		"is_employee": false, "is_friend": false, "icon_img": icon, "pref_show_snoovatar": false,
 		"name": a.username, "id": id, "verified": true, "is_gold": false, "is_mod": hash64(a.username)%7 == 0,
 		"awardee_karma": 0, "awarder_karma": 0, "link_karma": a.linkKarma, "comment_karma": a.commentKarma,
@@ -588,12 +640,12 @@ func (s *Sim) serveReddit(w http.ResponseWriter, _ *http.Request, rest string) {
 		"has_verified_email": true, "hide_from_robots": false, "accept_followers": true, "has_subscribed": true,
 		"snoovatar_img": "", "snoovatar_size": nil,
 		"subreddit": map[string]any{
-			"display_name": "u_" + a.username, "display_name_prefixed": "u/" + a.username, "title": title,
+			"display_name": "u_" + a.username, "display_name_prefixed": "u/" + a.username, "title": a.name,
 			"public_description": a.bio, "icon_img": icon, "over_18": false, "subscribers": a.followers,
 			"subreddit_type": "user", "url": "/user/" + a.username + "/", "name": "t5_" + id, "banner_img": "",
 			"description": "", "user_is_banned": nil, "quarantine": false,
 		},
-	}})
+	}
 }
 
 // --- gitlab ---

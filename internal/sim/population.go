@@ -204,6 +204,7 @@ type world struct {
 	breaches   map[string][]breachInfo
 	collisions int
 	strangers  int
+	index      searchIndex // name search (search.go)
 }
 
 func (w *world) lookup(source, username string) *account {
@@ -277,6 +278,7 @@ func generate(seed int64, n int, now time.Time) *world {
 		g.person(i)
 	}
 	g.strangers()
+	g.w.index = buildSearchIndex(g.w)
 	return g.w
 }
 
