@@ -9,13 +9,9 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 )
 
 // Name is the source name.
@@ -101,23 +97,4 @@ func Variants(full string) []string {
 
 // Tokens folds a name to lowercase ASCII letters, split into words
 // ("José  O'Brien-Díaz" → [jose obriendiaz]).
-func Tokens(full string) []string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, full)
-	if err != nil {
-		folded = full
-	}
-	var out []string
-	for _, w := range strings.Fields(strings.ToLower(folded)) {
-		var b strings.Builder
-		for _, r := range w {
-			if r >= 'a' && r <= 'z' {
-				b.WriteRune(r)
-			}
-		}
-		if b.Len() > 0 {
-			out = append(out, b.String())
-		}
-	}
-	return out
-}
+func Tokens(full string) []string { return personname.Tokens(full) }
