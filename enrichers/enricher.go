@@ -52,6 +52,10 @@ type Identifier struct {
 	Prior float64 `json:"prior"`
 }
 
+// MethodNameSearch is the Method of a username a platform's own name search
+// returned for the subject's name (Platform is that platform).
+const MethodNameSearch = "name_search"
+
 // SubjectDomain reports whether a domain identifier is the subject's own
 // (the email's domain, or a domain the client sent), not one found on a
 // profile: facts about the subject's domain are reported as the profile's,

@@ -59,16 +59,37 @@ type Site struct {
 	Tags []string `json:"tags,omitempty"`
 	// VerifiedLinks marks sites whose profile links are verified by the
 	// site itself (keybase's signed proofs): stronger evidence.
-	VerifiedLinks bool    `json:"verified_links,omitempty"`
-	RatePerS      float64 `json:"rate_per_s"`
-	Burst         int     `json:"burst"`
-	TimeoutMS     int     `json:"timeout_ms"`
-	Examples      struct {
+	VerifiedLinks bool `json:"verified_links,omitempty"`
+	// Search, when set, makes the site answer a person's full name too,
+	// through its own keyless name search (json sites only).
+	Search    *Search `json:"search,omitempty"`
+	RatePerS  float64 `json:"rate_per_s"`
+	Burst     int     `json:"burst"`
+	TimeoutMS int     `json:"timeout_ms"`
+	Examples  struct {
 		Claimed   string `json:"claimed"`
 		Unclaimed string `json:"unclaimed"`
 	} `json:"examples"`
 
 	re *regexp.Regexp
+}
+
+// Search is a site's name search. Results whose display name is exactly
+// the searched name (any word order, accents folded) become usernames to
+// look up on the site (method name_search); the rest, namesakes by a looser
+// match included, are ignored.
+type Search struct {
+	// URL is fetched with {query}: the name, query-escaped.
+	URL string `json:"url"`
+	// Results is the JSON path of the results (`*` for every element of a
+	// list); Username and DisplayName are read from each result.
+	Results     string    `json:"results"`
+	Username    Extractor `json:"username"`
+	DisplayName Extractor `json:"display_name"`
+	// MaxMatches is the most exact-name results still worth looking up:
+	// a name more people carry says nothing about which one is the
+	// subject (default 3).
+	MaxMatches int `json:"max_matches,omitempty"`
 }
 
 // Rules decide presence or absence of an account.
@@ -93,13 +114,16 @@ func (r Rules) empty() bool {
 }
 
 // Extractor reads one field: Path for JSON (dotted, numeric indices, `*`
-// for every element), Selector (+ Attr, default the text) for HTML, and an
-// optional Regex whose first group is kept.
+// for every element), Selector (+ Attr, default the text) for HTML, an
+// optional Regex whose first group is kept, and an optional Template that
+// the value is put into at {value} (a bare GitHub username →
+// https://github.com/{value}, so it reads as a link).
 type Extractor struct {
 	Path     string `json:"path,omitempty"`
 	Selector string `json:"selector,omitempty"`
 	Attr     string `json:"attr,omitempty"`
 	Regex    string `json:"regex,omitempty"`
+	Template string `json:"template,omitempty"`
 
 	re *regexp.Regexp
 }
@@ -210,6 +234,9 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 				}
 				e.re = re
 			}
+			if e.Template != "" && !strings.Contains(e.Template, "{value}") {
+				bad("fields."+name+".template", "needs {value}")
+			}
 			return nil
 		}); err != nil {
 			errs = append(errs, err)
@@ -229,6 +256,35 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 		for _, t := range s.Tags {
 			if validTags != nil && !validTags(t) {
 				bad("tags", "%q is not an interest category id", t)
+			}
+		}
+		if q := s.Search; q != nil {
+			if s.Format != "json" {
+				bad("search", "only json sites can search")
+			}
+			if !strings.Contains(q.URL, "{query}") {
+				bad("search.url", "needs {query}")
+			} else if u, err := url.Parse(strings.ReplaceAll(q.URL, "{query}", "x")); err != nil || u.Scheme != "https" || u.Host == "" {
+				bad("search.url", "must be an https URL")
+			}
+			for _, f := range []struct {
+				name string
+				e    *Extractor
+			}{{"username", &q.Username}, {"display_name", &q.DisplayName}} {
+				name, e := f.name, f.e
+				if e.Path == "" {
+					bad("search."+name, "needs a path")
+				}
+				if e.Regex != "" {
+					re, err := regexp.Compile(e.Regex)
+					if err != nil {
+						bad("search."+name+".regex", "%v", err)
+					}
+					e.re = re
+				}
+			}
+			if q.MaxMatches == 0 {
+				q.MaxMatches = 3
 			}
 		}
 		if s.RatePerS <= 0 || s.RatePerS > 100 {

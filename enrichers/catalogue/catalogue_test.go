@@ -143,6 +143,11 @@ func TestEverySiteAgainstItsFixtures(t *testing.T) {
 			if w.links && len(a.Links) == 0 {
 				t.Errorf("no links extracted")
 			}
+			// A link is only worth extracting as one other sources can
+			// follow (a bare username is not).
+			if w.links && len(f.Identifiers) == 0 {
+				t.Errorf("links %q name no profile to look up", a.Links)
+			}
 			for _, tag := range s.Tags {
 				if !slices.Contains(a.Tags, tag) {
 					t.Errorf("tag %s missing", tag)
@@ -216,6 +221,10 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 		{"duplicate", `{"sites":[` + base + `},` + base + `}]}`, "duplicate"},
 		{"bad selector", `{"sites":[` + strings.Replace(strings.Replace(base, `"json"`, `"html"`, 1), `"fields":{}`, `"fields":{"bio":{"selector":"p[["}}`, 1) + `}]}`, "invalid CSS selector"},
 		{"empty", `{"sites":[]}`, "minItems"},
+		{"search without query", `{"sites":[` + base + `,"search":{"url":"https://x.example/s","results":"r.*","username":{"path":"u"},"display_name":{"path":"n"}}}]}`, "search"},
+		{"search on html", `{"sites":[` + strings.Replace(base, `"json"`, `"html"`, 1) + `,"search":{"url":"https://x.example/s?q={query}","results":"r.*","username":{"path":"u"},"display_name":{"path":"n"}}}]}`, "only json sites can search"},
+		{"search bad regex", `{"sites":[` + base + `,"search":{"url":"https://x.example/s?q={query}","results":"r.*","username":{"path":"u","regex":"("},"display_name":{"path":"n"}}}]}`, "search.username.regex"},
+		{"template without value", `{"sites":[` + strings.Replace(base, `"fields":{}`, `"fields":{"links":{"path":"gh","template":"https://github.com/"}}`, 1) + `}]}`, "fields.links.template"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

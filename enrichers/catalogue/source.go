@@ -17,6 +17,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -43,11 +44,15 @@ func (c *Catalogue) Sources(clientFor func(name string, botWallMarkers []string)
 
 // Describe implements enrichers.Enricher.
 func (s *Source) Describe() enrichers.Description {
+	inputs := []enrichers.Kind{enrichers.KindUsername}
+	if s.site.Search != nil {
+		inputs = append(inputs, enrichers.KindName)
+	}
 	return enrichers.Description{
 		Name:        s.site.Name,
 		Description: s.site.Description,
 		Version:     2,
-		Inputs:      []enrichers.Kind{enrichers.KindUsername},
+		Inputs:      inputs,
 		Network:     true,
 		RatePerS:    s.site.RatePerS,
 		Burst:       s.site.Burst,
@@ -57,8 +62,15 @@ func (s *Source) Describe() enrichers.Description {
 	}
 }
 
-// Applies skips usernames the site cannot have.
+// Applies skips usernames the site cannot have, and names that are not a
+// full name (a search for one word would match everyone).
 func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
+	if id.Kind == enrichers.KindName {
+		if len(personname.Tokens(id.Value)) < 2 {
+			return false, "not a full name"
+		}
+		return true, ""
+	}
 	if s.site.re != nil && !s.site.re.MatchString(s.site.username(id)) {
 		return false, "username does not fit the site's username rules"
 	}
@@ -84,16 +96,12 @@ func expand(tmpl, username string) string {
 
 // Enrich implements enrichers.Enricher.
 func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	if id.Kind == enrichers.KindName {
+		return s.searchName(ctx, id)
+	}
 	site := s.site
-	h := make(map[string][]string, len(site.Headers))
-	for k, v := range site.Headers {
-		h[k] = []string{v}
-	}
-	if site.Format == "json" {
-		h["Accept"] = []string{"application/json"}
-	}
 	username := site.username(id)
-	resp, err := s.client.Get(ctx, expand(site.URL, username), h)
+	resp, err := s.client.Get(ctx, expand(site.URL, username), site.headers())
 	if errors.Is(err, transport.ErrNotFound) {
 		return &enrichers.Finding{NotFound: true}, nil
 	}
@@ -157,6 +165,68 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		Accounts:    []enrichers.Account{a},
 		Identifiers: links.Usernames(site.Name, prior, append(slices.Clone(a.Links), a.Website), nil),
 	}, nil
+}
+
+func (site *Site) headers() map[string][]string {
+	h := make(map[string][]string, len(site.Headers)+1)
+	for k, v := range site.Headers {
+		h[k] = []string{v}
+	}
+	if site.Format == "json" {
+		h["Accept"] = []string{"application/json"}
+	}
+	return h
+}
+
+// searchName asks the site's name search for id's name. Results that carry
+// exactly that name become usernames on this site (method name_search),
+// each with the name's prior shared among them: of k namesakes at most one
+// is the subject. No exact result is not_found; more than MaxMatches is a
+// name too common to point at anyone, reported found with nothing to look
+// up.
+func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	site, q := s.site, s.site.Search
+	resp, err := s.client.Get(ctx, strings.ReplaceAll(q.URL, "{query}", url.QueryEscape(id.Value)), site.headers())
+	if errors.Is(err, transport.ErrNotFound) {
+		return &enrichers.Finding{NotFound: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(resp.Body, &doc); err != nil {
+		return nil, &enrichers.SourceError{Source: site.Name, Status: enrichers.StatusError, Err: fmt.Errorf("malformed JSON: %w", err)}
+	}
+	var users []string
+	for _, r := range jsonPath(doc, q.Results) {
+		p := &page{json: r}
+		u, name := p.text(&q.Username), p.text(&q.DisplayName)
+		if u == "" || !personname.Same(name, id.Value) || slices.Contains(users, u) {
+			continue
+		}
+		if site.re != nil && !site.re.MatchString(u) {
+			continue
+		}
+		users = append(users, u)
+	}
+	switch {
+	case len(users) == 0:
+		return &enrichers.Finding{NotFound: true}, nil
+	case len(users) > q.MaxMatches:
+		return &enrichers.Finding{}, nil
+	}
+	prior := id.Prior
+	if prior <= 0 {
+		prior = 1
+	}
+	f := &enrichers.Finding{}
+	for _, u := range users {
+		f.Identifiers = append(f.Identifiers, enrichers.Identifier{
+			Kind: enrichers.KindUsername, Value: u, Method: enrichers.MethodNameSearch, Platform: site.Name,
+			Prior: prior / float64(len(users)),
+		})
+	}
+	return f, nil
 }
 
 // page is a parsed JSON document or HTML page.
@@ -251,6 +321,9 @@ func (p *page) values(e *Extractor) []string {
 			} else {
 				v = m[0]
 			}
+		}
+		if v != "" && e.Template != "" {
+			v = strings.ReplaceAll(e.Template, "{value}", url.PathEscape(v))
 		}
 		if v != "" {
 			out = append(out, v)
