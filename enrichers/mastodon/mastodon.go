@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -56,13 +58,14 @@ func New(cfg Config) *Source {
 }
 
 // Describe implements enrichers.Enricher. mastodon.social allows 300 API
-// requests per 5 minutes per address (1/s); a lookup makes two.
+// requests per 5 minutes per address (1/s); a username lookup makes two, a
+// name search one.
 func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
-		Description: "Mastodon account by username (WebFinger, then the instance's public API): name, note, verified links, followers, created date.",
+		Description: "Mastodon account by username (WebFinger, then the instance's public API) or by full name (the instance's account search): name, note, verified links, followers, created date.",
 		Version:     1,
-		Inputs:      []enrichers.Kind{enrichers.KindUsername},
+		Inputs:      []enrichers.Kind{enrichers.KindUsername, enrichers.KindName},
 		Network:     true,
 		RatePerS:    1,
 		Burst:       1,
@@ -72,8 +75,15 @@ func (s *Source) Describe() enrichers.Description {
 	}
 }
 
-// Applies accepts user or user@instance with a plausible username.
+// Applies accepts user or user@instance with a plausible username, and
+// full names (a search for one word would match everyone).
 func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
+	if id.Kind == enrichers.KindName {
+		if len(personname.Tokens(id.Value)) < 2 {
+			return false, "not a full name"
+		}
+		return true, ""
+	}
 	user, inst := s.split(id.Value)
 	if !validUser(user) {
 		return false, "not a valid Mastodon username"
@@ -138,6 +148,9 @@ type Account struct {
 
 // Enrich implements enrichers.Enricher.
 func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	if id.Kind == enrichers.KindName {
+		return s.searchName(ctx, id)
+	}
 	user, inst := s.split(id.Value)
 	var w jrd
 	q := url.Values{"resource": {"acct:" + user + "@" + inst}}
@@ -172,6 +185,68 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	}
 	f := ToFinding(&a, inst, id)
 	f.Simulated = s.cfg.Client.Simulated()
+	return f, nil
+}
+
+// shortcodes are custom emoji in display names ("Jane Doe :verified:").
+var shortcodes = regexp.MustCompile(`:[A-Za-z0-9_]+:`)
+
+// maxNameMatches is the most accounts carrying exactly the searched name
+// still worth reporting: a name more people carry says nothing about which
+// one is the subject.
+const maxNameMatches = 3
+
+// searchName asks the default instance's account search (public without a
+// token as long as it neither resolves remote accounts nor pages) for id's
+// name. Accounts whose display name is exactly that name are returned as
+// found by name_search, the name's prior shared among them; none is
+// not_found, more than maxNameMatches found with nothing attributed.
+func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	inst := s.cfg.Instance
+	q := url.Values{"q": {id.Value}, "type": {"accounts"}, "limit": {"10"}}
+	var res struct {
+		Accounts []Account `json:"accounts"`
+	}
+	_, err := s.cfg.Client.GetJSON(ctx, "https://"+inst+"/api/v2/search?"+q.Encode(), nil, &res)
+	if errors.Is(err, transport.ErrNotFound) {
+		return &enrichers.Finding{NotFound: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var hits []Account
+	for _, a := range res.Accounts {
+		if a.Username != "" && validUser(a.Username) && personname.Same(shortcodes.ReplaceAllString(a.DisplayName, " "), id.Value) {
+			hits = append(hits, a)
+		}
+	}
+	switch {
+	case len(hits) == 0:
+		return &enrichers.Finding{NotFound: true}, nil
+	case len(hits) > maxNameMatches:
+		return &enrichers.Finding{Simulated: s.cfg.Client.Simulated()}, nil
+	}
+	prior := id.Prior
+	if prior <= 0 {
+		prior = 1
+	}
+	f := &enrichers.Finding{Simulated: s.cfg.Client.Simulated()}
+	for i := range hits {
+		a := &hits[i]
+		home := inst
+		if _, remote, ok := strings.Cut(a.Acct, "@"); ok && remote != "" {
+			home = strings.ToLower(remote) // a remote account the instance knows
+		}
+		acct := a.Username
+		if home != DefaultInstance {
+			acct += "@" + home
+		}
+		via := enrichers.Identifier{Kind: enrichers.KindUsername, Value: acct, Method: enrichers.MethodNameSearch,
+			Origin: Name, Platform: Name, Prior: prior / float64(len(hits))}
+		g := ToFinding(a, home, via)
+		f.Accounts = append(f.Accounts, g.Accounts...)
+		f.Identifiers = append(f.Identifiers, g.Identifiers...)
+	}
 	return f, nil
 }
 

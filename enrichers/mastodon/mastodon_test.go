@@ -96,3 +96,41 @@ func TestApplies(t *testing.T) {
 		}
 	}
 }
+
+// TestNameSearch: the instance's account search for a full name returns
+// the accounts carrying exactly that name (custom emoji aside), local and
+// remote, as found by name_search with the name's prior shared among them;
+// a longer name is someone else. No exact match is not_found.
+func TestNameSearch(t *testing.T) {
+	srv := tt.New(t, map[string]tt.Route{"/mastodon.social/api/v2/search": {File: "testdata/search.200.json"}})
+	id := enrichers.Identifier{Kind: enrichers.KindName, Value: "Thiago Alves", Method: "input", Prior: 1}
+	src := New(Config{Client: srv.Client(Name)})
+	if ok, why := src.Applies(id); !ok {
+		t.Fatal(why)
+	}
+	f, err := src.Enrich(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range f.Accounts {
+		got = append(got, a.Username)
+		if a.Method != enrichers.MethodNameSearch || a.Via.Platform != Name || a.Via.Value != a.Username || a.Via.Prior != 1.0/3 {
+			t.Errorf("%s: method %q via %+v", a.Username, a.Method, a.Via)
+		}
+	}
+	if want := []string{"thiago_alves", "thiago@fosstodon.org", "thiagoalves@hachyderm.io"}; !slices.Equal(got, want) {
+		t.Fatalf("accounts %v, want %v", got, want)
+	}
+	q := srv.Requests()[0].URL.Query()
+	if q.Get("q") != "Thiago Alves" || q.Get("type") != "accounts" || q.Has("resolve") || q.Has("offset") {
+		t.Errorf("search query %v (no resolve or offset without a token)", q)
+	}
+	f, err = src.Enrich(context.Background(), enrichers.Identifier{Kind: enrichers.KindName, Value: "Maria Souza", Prior: 1})
+	if err != nil || !f.NotFound {
+		t.Fatalf("no exact match: %+v, %v", f, err)
+	}
+	if ok, _ := src.Applies(enrichers.Identifier{Kind: enrichers.KindName, Value: "Thiago"}); ok {
+		t.Error("a one-word name should not be searched")
+	}
+}
