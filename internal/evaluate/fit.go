@@ -114,9 +114,12 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.NamePartLR == 0 {
 		m.NamePartLR = 1
 	}
+	if m.SamePlatformLR == 0 {
+		m.SamePlatformLR = 1
+	}
 	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
-		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR}
+		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR}
 	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
 	for pass := 0; pass < 4; pass++ {
@@ -153,12 +156,12 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 }
 
 func valid(m identity.Model) bool {
-	for _, p := range []float64{m.ReuseGivenOwner, m.PlainLink, m.VerifiedLink, m.EmailMatch} {
+	for _, p := range []float64{m.ReuseGivenOwner, m.PlainLink, m.VerifiedLink, m.EmailMatch, m.NameSearch} {
 		if p <= 0.01 || p >= 0.995 {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
+	for _, lr := range []float64{m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -167,7 +170,7 @@ func valid(m identity.Model) bool {
 	// as a plain one, matches raise and mismatches lower, part of a name is
 	// weaker evidence than the whole name.
 	return m.VerifiedLink >= m.PlainLink && m.NameMatchLR >= 1 && m.NameMismatchLR <= 1 && m.LocationMatchLR >= 1 &&
-		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
+		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
 		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6
 }

@@ -48,6 +48,13 @@ type Model struct {
 	EmailMatch   float64 // the platform matched the subject's email (search, hash)
 	VerifiedLink float64 // linked from an attributed account, verified by the platform
 	PlainLink    float64 // linked from an attributed account, unverified
+	// NameSearch is P(an account is the subject's | the platform's name
+	// search returned it, with exactly the subject's name, as the only
+	// such result); k such results share it (the identifier's prior is
+	// 1/k of the name's). It is the prior before the name evidence, which
+	// every such hit has by construction and which is counted as for any
+	// account (the parameter is fitted that way).
+	NameSearch float64
 	// ReuseGivenOwner is P(the same username on another platform is the
 	// same person) for a username of average rarity.
 	ReuseGivenOwner float64
@@ -72,6 +79,9 @@ type Model struct {
 	// NameMatchDerivedLR replaces NameMatchLR when the username was built
 	// from the supplied name and only that name matches (0: NameMatchLR).
 	NameMatchDerivedLR float64
+	// SamePlatformLR applies to an account when another account on the
+	// same platform is confidently matched and likelier (0: not applied).
+	SamePlatformLR float64
 	// NamePartLR applies when the display name is part of a known name
 	// (a first name alone, "Sanne" for "Sanne de Groot"): consistent, but
 	// shared by many (0: no evidence).
@@ -89,6 +99,8 @@ func DefaultModel() Model {
 		EmailMatch:      0.966,
 		VerifiedLink:    0.912,
 		PlainLink:       0.893,
+		NameSearch:      0.55,
+		SamePlatformLR:  0.1,
 		ReuseGivenOwner: 0.97,
 		NameMatchLR:     6.94, NameMismatchLR: 0.01, NameMatchDerivedLR: 6.37, NamePartLR: 5.3,
 		LocationMatchLR: 3.02, LocationClashLR: 0.01,
@@ -111,13 +123,19 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	var base []float64
 	var methods []string
 	var evid [][]string
+	var first []float64
 	seen := map[string]int{}
+	// The request alone (no confidently matched accounts yet).
+	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
 	for _, a := range accounts {
 		p, method, ev := m.prior(a, a.Via.Prior)
+		// Of two discoveries of one account keep the one that makes it
+		// likelier on the request's evidence.
+		p1, _ := m.score(sub, a, p, isGuess(method), ref, -1)
 		key := a.Source + "\x00" + strings.ToLower(a.Username)
 		if i, dup := seen[key]; dup {
-			if p > base[i] {
-				out[i], base[i], methods[i], evid[i] = a, p, method, ev
+			if p1 > first[i] {
+				out[i], base[i], methods[i], evid[i], first[i] = a, p, method, ev, p1
 			}
 			continue
 		}
@@ -126,10 +144,10 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		base = append(base, p)
 		methods = append(methods, method)
 		evid = append(evid, ev)
+		first = append(first, p1)
 	}
 	// Pass 1: prior plus evidence from the request alone. Each account's
 	// topics are read once, for both passes.
-	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
 	if m.Topics != nil && (m.TopicMatchLR > 0 || m.TopicClashLR > 0) {
 		ref.topics = make([]map[string]bool, len(out))
 		for i, a := range out {
@@ -138,7 +156,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	}
 	probs := make([]float64, len(out))
 	for i := range out {
-		probs[i], _ = m.score(sub, out[i], base[i], methods[i] == "username_guess", ref, i)
+		probs[i], _ = m.score(sub, out[i], base[i], isGuess(methods[i]), ref, i)
 	}
 	// An account found through another account (a link on it, or its
 	// username reused) is only as likely the subject's as that account:
@@ -161,7 +179,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 				continue
 			}
 			base[i], evid[i], changed = b, ev, true
-			probs[i], _ = m.score(sub, out[i], base[i], methods[i] == "username_guess", ref, i)
+			probs[i], _ = m.score(sub, out[i], base[i], isGuess(methods[i]), ref, i)
 		}
 		if !changed {
 			break
@@ -175,7 +193,16 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		}
 	}
 	for i := range out {
-		p, ev := m.score(sub, out[i], base[i], methods[i] == "username_guess", ref2, i)
+		p, ev := m.score(sub, out[i], base[i], isGuess(methods[i]), ref2, i)
+		if m.SamePlatformLR > 0 {
+			for _, c := range ref2.accounts {
+				if c.idx != i && c.a.Source == out[i].Source && probs[c.idx] > probs[i] {
+					p = clamp(sigmoid(logit(p)+math.Log(m.SamePlatformLR)), 0.001, 0.999)
+					ev = append(ev, "another "+c.a.Source+" account is matched more confidently (few people keep two)")
+					break
+				}
+			}
+		}
 		out[i].Match = &enrichers.Match{
 			Probability: round3(p),
 			Method:      methods[i],
@@ -192,6 +219,13 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		return strings.Compare(a.Source+a.Username, b.Source+b.Username)
 	})
 	return out
+}
+
+// isGuess: accounts whose discovery alone is weak evidence (a guessed
+// username, a name search hit), so a profile with nothing to corroborate
+// them counts against them.
+func isGuess(method string) bool {
+	return method == "username_guess" || method == enrichers.MethodNameSearch
 }
 
 type confident struct {
@@ -260,6 +294,12 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, string, []
 	switch {
 	case a.Method == "email_search" || a.Method == "email_hash":
 		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
+	case a.Method == enrichers.MethodNameSearch && via.Platform == a.Source:
+		p := m.NameSearch
+		if via.Prior > 0 {
+			p *= via.Prior
+		}
+		return p, a.Method, []string{"found by the platform's search for the name (" + fmtP(via.Prior) + " of the name's prior: the share among same-named results)"}
 	case strings.HasPrefix(a.Method, "linked_from:"):
 		p := m.PlainLink
 		why := "linked from " + strings.TrimPrefix(a.Method, "linked_from:")
@@ -404,6 +444,9 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			break
 		}
 	}
+	// Topics are no corroboration of who the profile is: many strangers
+	// write about the same things (docs/IDENTITY.md).
+	identifying := len(ev)
 	if ref.topics != nil {
 		mine := ref.topics[self]
 		theirs := map[string]bool{}
@@ -427,10 +470,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			add(m.TopicClashLR, "writes about other topics than the matched accounts")
 		}
 	}
-	if guess && len(ev) == 0 && m.UncorroboratedLR > 0 {
-		// A guessed username whose profile says nothing that could confirm
-		// or refute it: in a large population such names collide often.
-		add(m.UncorroboratedLR, "nothing on the profile corroborates the guess")
+	if guess && identifying == 0 && m.UncorroboratedLR > 0 {
+		// A guessed username whose profile has no name, location or link
+		// evidence either way: in a large population such names collide
+		// often.
+		add(m.UncorroboratedLR, "no name, location or link on the profile corroborates it")
 	}
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
 }

@@ -199,3 +199,83 @@ func TestLinkedAccountInheritsTheLinkingAccount(t *testing.T) {
 		t.Fatalf("without its linking account the identifier's prior applies: p=%.3f", orphan)
 	}
 }
+
+func nameHit(src, user, display string, share float64) enrichers.Account {
+	return acct(src, user, enrichers.MethodNameSearch, func(a *enrichers.Account) {
+		a.DisplayName = display
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: user, Method: enrichers.MethodNameSearch, Origin: src, Platform: src, Prior: share}
+	})
+}
+
+// TestNameSearchHits: a platform's name search is its own method; the
+// only same-named result is likelier than one of three; the same username
+// tried on another platform is a reuse guess, worth no more than the hit
+// it came from.
+func TestNameSearchHits(t *testing.T) {
+	sub := Subject{EmailLocal: "jd1987", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	m := DefaultModel()
+	only := m.Resolve(sub, []enrichers.Account{nameHit("bluesky", "quietmoth", "Jane Doe", 1)})[0].Match
+	third := m.Resolve(sub, []enrichers.Account{nameHit("bluesky", "quietmoth", "Jane Doe", 1.0/3)})[0].Match
+	if only.Method != enrichers.MethodNameSearch || !(only.Probability > third.Probability) || only.Probability < 0.5 {
+		t.Fatalf("only hit %+v, one of three %+v", only, third)
+	}
+	reused := acct("hackernews", "quietmoth", enrichers.MethodNameSearch, func(a *enrichers.Account) {
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "quietmoth", Method: enrichers.MethodNameSearch, Origin: "bluesky", Platform: "bluesky", Prior: 1.0 / 3}
+	})
+	out := m.Resolve(sub, []enrichers.Account{nameHit("bluesky", "quietmoth", "Jane Doe", 1.0/3), reused})
+	var hn, bsky *enrichers.Match
+	for i := range out {
+		if out[i].Source == "hackernews" {
+			hn = out[i].Match
+		} else {
+			bsky = out[i].Match
+		}
+	}
+	if hn.Method != "username_guess" || hn.Probability > bsky.Probability {
+		t.Fatalf("reuse %+v from hit %+v", hn, bsky)
+	}
+}
+
+// TestSecondAccountOnAPlatform: a guess on a platform where another
+// account is matched confidently (by email) is discounted.
+func TestSecondAccountOnAPlatform(t *testing.T) {
+	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	guess := acct("github", "janed", "username_guess", func(a *enrichers.Account) {
+		a.DisplayName = "Jane Doe"
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
+	})
+	m := DefaultModel()
+	alone := m.Resolve(sub, []enrichers.Account{guess})[0].Match.Probability
+	var second float64
+	for _, a := range m.Resolve(sub, []enrichers.Account{guess, acct("github", "jane-doe-dev", "email_search", nil)}) {
+		if a.Username == "janed" {
+			second = a.Match.Probability
+			if !strings.Contains(strings.Join(a.Match.Evidence, ";"), "another github account") {
+				t.Errorf("evidence %v", a.Match.Evidence)
+			}
+		}
+	}
+	if !(second < alone) {
+		t.Fatalf("second github account %.3f, alone %.3f", second, alone)
+	}
+}
+
+// TestTopicsDoNotCorroborate: writing about the same topics as the matched
+// accounts does not spare a guess the uncorroborated discount (only name,
+// location or link evidence does).
+func TestTopicsDoNotCorroborate(t *testing.T) {
+	m := DefaultModel()
+	m.TopicMatchLR = 1
+	m.Topics = func(bio string, _ []string) map[string]bool { return map[string]bool{"software_dev": strings.Contains(bio, "go")} }
+	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	anchor := acct("github", "jane-doe-dev", "email_search", func(a *enrichers.Account) { a.Bio = "go developer" })
+	guess := acct("hackernews", "janedoe", "username_guess", func(a *enrichers.Account) {
+		a.Bio = "I write go"
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
+	})
+	for _, a := range m.Resolve(sub, []enrichers.Account{anchor, guess}) {
+		if a.Source == "hackernews" && !strings.Contains(strings.Join(a.Match.Evidence, ";"), "corroborates") {
+			t.Fatalf("evidence %v: the uncorroborated discount is missing", a.Match.Evidence)
+		}
+	}
+}
