@@ -266,7 +266,9 @@ func TestSecondAccountOnAPlatform(t *testing.T) {
 func TestTopicsDoNotCorroborate(t *testing.T) {
 	m := DefaultModel()
 	m.TopicMatchLR = 1
-	m.Topics = func(bio string, _ []string) map[string]bool { return map[string]bool{"software_dev": strings.Contains(bio, "go")} }
+	m.Topics = func(bio string, _ []string) map[string]bool {
+		return map[string]bool{"software_dev": strings.Contains(bio, "go")}
+	}
 	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe"}
 	anchor := acct("github", "jane-doe-dev", "email_search", func(a *enrichers.Account) { a.Bio = "go developer" })
 	guess := acct("hackernews", "janedoe", "username_guess", func(a *enrichers.Account) {
