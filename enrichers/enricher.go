@@ -56,6 +56,11 @@ type Identifier struct {
 // returned for the subject's name (Platform is that platform).
 const MethodNameSearch = "name_search"
 
+// MaxNameMatches is the most results carrying exactly a searched name that
+// a name search still attributes: a name more accounts on a platform carry
+// says nothing about which one is the subject's.
+const MaxNameMatches = 3
+
 // SubjectDomain reports whether a domain identifier is the subject's own
 // (the email's domain, or a domain the client sent), not one found on a
 // profile: facts about the subject's domain are reported as the profile's,

@@ -19,6 +19,8 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 var (
@@ -88,7 +90,7 @@ type Search struct {
 	DisplayName Extractor `json:"display_name"`
 	// MaxMatches is the most exact-name results still worth looking up:
 	// a name more people carry says nothing about which one is the
-	// subject (default 3).
+	// subject (default enrichers.MaxNameMatches).
 	MaxMatches int `json:"max_matches,omitempty"`
 }
 
@@ -284,7 +286,7 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 				}
 			}
 			if q.MaxMatches == 0 {
-				q.MaxMatches = 3
+				q.MaxMatches = enrichers.MaxNameMatches
 			}
 		}
 		if s.RatePerS <= 0 || s.RatePerS > 100 {

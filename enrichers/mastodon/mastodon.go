@@ -191,16 +191,11 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 // shortcodes are custom emoji in display names ("Jane Doe :verified:").
 var shortcodes = regexp.MustCompile(`:[A-Za-z0-9_]+:`)
 
-// maxNameMatches is the most accounts carrying exactly the searched name
-// still worth reporting: a name more people carry says nothing about which
-// one is the subject.
-const maxNameMatches = 3
-
 // searchName asks the default instance's account search (public without a
 // token as long as it neither resolves remote accounts nor pages) for id's
 // name. Accounts whose display name is exactly that name are returned as
 // found by name_search, the name's prior shared among them; none is
-// not_found, more than maxNameMatches found with nothing attributed.
+// not_found, more than enrichers.MaxNameMatches found with nothing attributed.
 func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
 	inst := s.cfg.Instance
 	q := url.Values{"q": {id.Value}, "type": {"accounts"}, "limit": {"10"}}
@@ -223,7 +218,7 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	switch {
 	case len(hits) == 0:
 		return &enrichers.Finding{NotFound: true}, nil
-	case len(hits) > maxNameMatches:
+	case len(hits) > enrichers.MaxNameMatches:
 		return &enrichers.Finding{Simulated: s.cfg.Client.Simulated()}, nil
 	}
 	prior := id.Prior
