@@ -9,8 +9,11 @@ package enrichers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers/personname"
 )
 
 // Kind is the kind of identifier a source consumes or emits.
@@ -76,8 +79,19 @@ func (id Identifier) LinkedTo(platform string) bool {
 	return id.Kind == KindUsername && id.Platform == platform && strings.HasPrefix(id.Method, "linked_from:")
 }
 
-// Key returns the identity of the identifier for de-duplication.
-func (id Identifier) Key() string { return string(id.Kind) + ":" + id.Value }
+// Key returns the identity of the identifier for de-duplication. Names
+// that differ only in case, accents, punctuation or word order ("Jorge
+// Jiménez" supplied, "jimenez jorge" on a profile) are one name: searched
+// and turned into usernames once.
+func (id Identifier) Key() string {
+	if id.Kind == KindName {
+		if t := personname.Tokens(id.Value); len(t) > 0 {
+			slices.Sort(t)
+			return string(KindName) + ":" + strings.Join(t, " ")
+		}
+	}
+	return string(id.Kind) + ":" + id.Value
+}
 
 // BreakerSettings configures a source's circuit breaker.
 type BreakerSettings struct {
