@@ -528,16 +528,20 @@ func (e *Engine) selection(req Request) map[string]string {
 
 func (e *Engine) plan(ids []Identifier, selected map[string]string, done map[string]bool, aggs map[string]*aggregate) []task {
 	var tasks []task
+	keys := make([]string, len(ids)) // once per identifier, not per source
+	for i, id := range ids {
+		keys[i] = id.Key()
+	}
 	for _, name := range e.reg.Names() {
 		if selected[name] != "" {
 			continue
 		}
 		en := e.entries[name]
-		for _, id := range ids {
+		for i, id := range ids {
 			if !slices.Contains(en.desc.Inputs, id.Kind) {
 				continue
 			}
-			key := name + "\x00" + id.Key()
+			key := name + "\x00" + keys[i]
 			if done[key] {
 				continue
 			}
