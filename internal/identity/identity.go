@@ -123,19 +123,20 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	var base []float64
 	var methods []string
 	var evid [][]string
-	var first []float64
+	// probs starts as pass 1: prior plus evidence from the request alone
+	// (no confidently matched accounts yet, so no topic evidence either).
+	var probs []float64
 	seen := map[string]int{}
-	// The request alone (no confidently matched accounts yet).
 	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
 	for _, a := range accounts {
 		p, method, ev := m.prior(a, a.Via.Prior)
-		// Of two discoveries of one account keep the one that makes it
-		// likelier on the request's evidence.
 		p1, _ := m.score(sub, a, p, isGuess(method), ref, -1)
 		key := a.Source + "\x00" + strings.ToLower(a.Username)
 		if i, dup := seen[key]; dup {
-			if p1 > first[i] {
-				out[i], base[i], methods[i], evid[i], first[i] = a, p, method, ev, p1
+			// Of two discoveries of one account keep the one that makes
+			// it likelier on the request's evidence.
+			if p1 > probs[i] {
+				out[i], base[i], methods[i], evid[i], probs[i] = a, p, method, ev, p1
 			}
 			continue
 		}
@@ -144,19 +145,14 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		base = append(base, p)
 		methods = append(methods, method)
 		evid = append(evid, ev)
-		first = append(first, p1)
+		probs = append(probs, p1)
 	}
-	// Pass 1: prior plus evidence from the request alone. Each account's
-	// topics are read once, for both passes.
+	// Each account's topics are read once, for the chain updates and pass 2.
 	if m.Topics != nil && (m.TopicMatchLR > 0 || m.TopicClashLR > 0) {
 		ref.topics = make([]map[string]bool, len(out))
 		for i, a := range out {
 			ref.topics[i] = m.Topics(a.Bio+" "+a.JobTitle, a.Tags)
 		}
-	}
-	probs := make([]float64, len(out))
-	for i := range out {
-		probs[i], _ = m.score(sub, out[i], base[i], isGuess(methods[i]), ref, i)
 	}
 	// An account found through another account (a link on it, or its
 	// username reused) is only as likely the subject's as that account:
