@@ -472,10 +472,7 @@ func ReusedUsername(via Identifier, a Account) (Identifier, bool) {
 	if !plausibleHandle(u) || (via.Kind == KindUsername && strings.EqualFold(via.Value, u)) {
 		return Identifier{}, false
 	}
-	prior := via.Prior
-	if prior <= 0 {
-		prior = 1
-	}
+	prior := via.EffectivePrior()
 	return Identifier{Kind: KindUsername, Value: u, Method: "username_guess", Prior: prior * reusePrior}, true
 }
 

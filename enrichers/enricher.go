@@ -64,6 +64,15 @@ const MethodNameSearch = "name_search"
 // says nothing about which one is the subject's.
 const MaxNameMatches = 3
 
+// EffectivePrior is the identifier's prior, 1 when unset (the request's own
+// identifiers, and tests, leave it zero).
+func (id Identifier) EffectivePrior() float64 {
+	if id.Prior <= 0 {
+		return 1
+	}
+	return id.Prior
+}
+
 // SubjectDomain reports whether a domain identifier is the subject's own
 // (the email's domain, or a domain the client sent), not one found on a
 // profile: facts about the subject's domain are reported as the profile's,

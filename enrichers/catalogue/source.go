@@ -215,10 +215,7 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	case len(users) > q.MaxMatches:
 		return &enrichers.Finding{}, nil
 	}
-	prior := id.Prior
-	if prior <= 0 {
-		prior = 1
-	}
+	prior := id.EffectivePrior()
 	f := &enrichers.Finding{}
 	for _, u := range users {
 		f.Identifiers = append(f.Identifiers, enrichers.Identifier{

@@ -221,10 +221,7 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	case len(hits) > enrichers.MaxNameMatches:
 		return &enrichers.Finding{Simulated: s.cfg.Client.Simulated()}, nil
 	}
-	prior := id.Prior
-	if prior <= 0 {
-		prior = 1
-	}
+	prior := id.EffectivePrior()
 	f := &enrichers.Finding{Simulated: s.cfg.Client.Simulated()}
 	for i := range hits {
 		a := &hits[i]

@@ -51,10 +51,7 @@ func (Source) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Fin
 	if len(vs) == 0 {
 		return &enrichers.Finding{NotFound: true}, nil
 	}
-	prior := id.Prior
-	if prior <= 0 {
-		prior = 1
-	}
+	prior := id.EffectivePrior()
 	f := &enrichers.Finding{}
 	for _, v := range vs {
 		f.Identifiers = append(f.Identifiers, enrichers.Identifier{
