@@ -175,16 +175,7 @@ func TestDigitGuesses(t *testing.T) {
 		{"john.walker.91", nil}, // three parts
 	}
 	for _, tt := range tests {
-		var got []string
-		for _, id := range DigitGuesses(tt.local) {
-			got = append(got, id.Value)
-			if id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Prior <= 0 || id.Prior >= 1 {
-				t.Errorf("%q: bad identifier %+v", tt.local, id)
-			}
-		}
-		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("DigitGuesses(%q) = %v, want %v", tt.local, got, tt.want)
-		}
+		checkGuesses(t, "DigitGuesses", DigitGuesses, tt.local, tt.want)
 	}
 }
 
@@ -202,15 +193,22 @@ func TestUsernameGuesses(t *testing.T) {
 		{"josé", nil},
 	}
 	for _, tt := range tests {
-		var got []string
-		for _, id := range UsernameGuesses(tt.local) {
-			got = append(got, id.Value)
-			if id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Prior <= 0 || id.Prior >= 1 {
-				t.Errorf("%q: bad identifier %+v", tt.local, id)
-			}
+		checkGuesses(t, "UsernameGuesses", UsernameGuesses, tt.local, tt.want)
+	}
+}
+
+// checkGuesses runs a guesser on a local part: the usernames in order, each
+// a username_guess with a prior in (0, 1).
+func checkGuesses(t *testing.T, name string, guess func(string) []enrichers.Identifier, local string, want []string) {
+	t.Helper()
+	var got []string
+	for _, id := range guess(local) {
+		got = append(got, id.Value)
+		if id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Prior <= 0 || id.Prior >= 1 {
+			t.Errorf("%q: bad identifier %+v", local, id)
 		}
-		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-			t.Errorf("UsernameGuesses(%q) = %v, want %v", tt.local, got, tt.want)
-		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s(%q) = %v, want %v", name, local, got, want)
 	}
 }
