@@ -275,10 +275,11 @@ func (c *typeChecker) checkStruct(path string, typ reflect.Type, s *openapi3.Sch
 		c.t.Errorf("%s: object schema must set additionalProperties: false", path)
 	}
 	seen := map[string]bool{}
-	for i := range typ.NumField() {
-		f := typ.Field(i)
+	// Visible fields: an embedded struct's fields are its parent's on the
+	// wire, as encoding/json inlines them.
+	for _, f := range reflect.VisibleFields(typ) {
 		tag := f.Tag.Get("json")
-		if !f.IsExported() || tag == "-" {
+		if !f.IsExported() || tag == "-" || (f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct) {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")

@@ -136,27 +136,27 @@ func fullProfile() *pipeline.Profile {
 			Name:    "Jane Doe",
 			Country: "GB",
 		},
-		Email: &enrichers.EmailFacts{Valid: true, Reason: "-", Domain: "gmail.com", FreeProvider: true, TypoSuggestion: "jane.doe@gmail.com"},
-		Phone: &enrichers.PhoneFacts{Valid: true, Possible: true, E164: "+442079460958", National: "020 7946 0958",
-			International: "+44 20 7946 0958", Country: "GB", CountryCode: 44, Location: "London", Carrier: "Vodafone",
-			LineType: "fixed_line", TimeZones: []string{"Europe/London"}},
-		DNS: &enrichers.DNSFacts{MX: []string{"aspmx.l.google.com."}, HasMX: true, SPF: "v=spf1 -all",
-			DMARC: "v=DMARC1; p=reject", DMARCPolicy: "reject"},
-		Domain:  &enrichers.DomainFacts{Registered: t("1995-08-13T04:00:00Z"), Expires: t("2030-08-13T04:00:00Z"), Registrar: "MarkMonitor Inc.", AgeDays: 10000},
-		Company: &enrichers.CompanyFacts{Name: "Example", Description: "Examples.", Language: "en", Industry: "Software", Keywords: []string{"a"}, SocialLinks: []string{"https://x.test/example"}, URL: "https://example.com/"},
-		Breach:  &enrichers.BreachFacts{Count: 1, FirstBreach: t("2016-05-17T00:00:00Z"), Names: []string{"ExampleBreach"}},
-		Accounts: []enrichers.Account{{
-			Source: "profiles", Username: "janedoe", URL: "https://profiles.test/janedoe", DisplayName: "Jane Doe",
-			Bio: "bio", Location: "London", Company: "Example", Website: "https://jane.test", Avatar: "https://img.test/j.png",
-			CreatedAt: t("2012-03-04T05:06:07Z"), Followers: enrichers.Int64(1), Following: enrichers.Int64(2),
-			Karma: enrichers.Int64(3), Stars: enrichers.Int64(4), Repos: enrichers.Int64(5),
-			Links: []string{"https://jane.test"}, Tags: []string{"go"}, Method: "email_search", Verified: true,
-			Via:   enrichers.Identifier{Kind: enrichers.KindEmail, Value: "jane.doe+news@gmail.com"},
-			Match: &enrichers.Match{Probability: 0.97, Method: "email_match", Evidence: []string{"the platform matched the email"}},
-		}, {
-			Source: "profiles", Username: "jdoe", Method: "username_guess",
-			Match: &enrichers.Match{Probability: 0.2, Method: "username_guess"}, // nil evidence serializes as null
-		}},
+		Derived: pipeline.Derived{Email: &enrichers.EmailFacts{Valid: true, Reason: "-", Domain: "gmail.com", FreeProvider: true, TypoSuggestion: "jane.doe@gmail.com"},
+			Phone: &enrichers.PhoneFacts{Valid: true, Possible: true, E164: "+442079460958", National: "020 7946 0958",
+				International: "+44 20 7946 0958", Country: "GB", CountryCode: 44, Location: "London", Carrier: "Vodafone",
+				LineType: "fixed_line", TimeZones: []string{"Europe/London"}},
+			DNS: &enrichers.DNSFacts{MX: []string{"aspmx.l.google.com."}, HasMX: true, SPF: "v=spf1 -all",
+				DMARC: "v=DMARC1; p=reject", DMARCPolicy: "reject"},
+			Domain:  &enrichers.DomainFacts{Registered: t("1995-08-13T04:00:00Z"), Expires: t("2030-08-13T04:00:00Z"), Registrar: "MarkMonitor Inc.", AgeDays: 10000},
+			Company: &enrichers.CompanyFacts{Name: "Example", Description: "Examples.", Language: "en", Industry: "Software", Keywords: []string{"a"}, SocialLinks: []string{"https://x.test/example"}, URL: "https://example.com/"},
+			Breach:  &enrichers.BreachFacts{Count: 1, FirstBreach: t("2016-05-17T00:00:00Z"), Names: []string{"ExampleBreach"}},
+			Accounts: []enrichers.Account{{
+				Source: "profiles", Username: "janedoe", URL: "https://profiles.test/janedoe", DisplayName: "Jane Doe",
+				Bio: "bio", Location: "London", Company: "Example", Website: "https://jane.test", Avatar: "https://img.test/j.png",
+				CreatedAt: t("2012-03-04T05:06:07Z"), Followers: enrichers.Int64(1), Following: enrichers.Int64(2),
+				Karma: enrichers.Int64(3), Stars: enrichers.Int64(4), Repos: enrichers.Int64(5),
+				Links: []string{"https://jane.test"}, Tags: []string{"go"}, Method: "email_search", Verified: true,
+				Via:   enrichers.Identifier{Kind: enrichers.KindEmail, Value: "jane.doe+news@gmail.com"},
+				Match: &enrichers.Match{Probability: 0.97, Method: "email_match", Evidence: []string{"the platform matched the email"}},
+			}, {
+				Source: "profiles", Username: "jdoe", Method: "username_guess",
+				Match: &enrichers.Match{Probability: 0.2, Method: "username_guess"}, // nil evidence serializes as null
+			}}},
 	}
 	for _, st := range []enrichers.Status{enrichers.StatusOK, enrichers.StatusNotFound, enrichers.StatusSkipped,
 		enrichers.StatusTimeout, enrichers.StatusRateLimited, enrichers.StatusCircuitOpen, enrichers.StatusBlocked, enrichers.StatusError} {

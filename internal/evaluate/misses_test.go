@@ -37,11 +37,11 @@ func TestMissesAndIncomplete(t *testing.T) {
 		}}},
 		Profile: &pipeline.Profile{
 			Subject: pipeline.Subject{Email: &pipeline.SubjectEmail{Address: "john.walker@example.org"}},
-			Accounts: []enrichers.Account{
+			Derived: pipeline.Derived{Accounts: []enrichers.Account{
 				{Source: "github", Username: "jwalker", Method: "username_guess", Match: match(0.9)},
 				{Source: "reddit", Username: "john_walker", Method: "username_guess", Match: match(0.3)},
 				{Source: "hackernews", Username: "jwalker", Method: "username_guess", Match: match(0.6)}, // someone else's
-			},
+			}},
 			Sources: []pipeline.SourceStatus{{Name: "github", Status: enrichers.StatusOK}, {Name: "mastodon", Status: enrichers.StatusRateLimited}},
 		},
 	}}

@@ -77,7 +77,7 @@ func (f *fakeEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline
 	if in.Email != "" && !strings.Contains(in.Email, "@") {
 		return nil, &pipeline.InputError{Status: 400, Errors: []pipeline.FieldError{{Field: "email", Reason: "has no @"}}}
 	}
-	p := &pipeline.Profile{Complete: true, Accounts: []enrichers.Account{}, Subject: pipeline.Subject{Name: in.Name}}
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}, Subject: pipeline.Subject{Name: in.Name}}
 	if in.Email != "" {
 		p.Subject.Email = &pipeline.SubjectEmail{Address: in.Email}
 		p.Email = &enrichers.EmailFacts{Valid: true, Domain: in.Email[strings.Index(in.Email, "@")+1:], Disposable: strings.HasSuffix(in.Email, "@mailinator.com")}

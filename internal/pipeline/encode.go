@@ -7,9 +7,6 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
-
-	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/scoring"
 )
 
 // A profile's JSON is the largest cost of a lookup served from memory (a
@@ -24,31 +21,9 @@ import (
 //   - the per-request part (generated_at, subject, the sources' ages) is
 //     written by hand.
 
-// derivedJSON lists the derived fields of Profile in Profile's order, with
-// Profile's tags: its encoding, braces stripped, is that run of Profile's
-// encoding.
-type derivedJSON struct {
-	Email        *enrichers.EmailFacts      `json:"email,omitempty"`
-	Phone        *enrichers.PhoneFacts      `json:"phone,omitempty"`
-	DNS          *enrichers.DNSFacts        `json:"dns,omitempty"`
-	Domain       *enrichers.DomainFacts     `json:"domain,omitempty"`
-	Company      *enrichers.CompanyFacts    `json:"company,omitempty"`
-	Breach       *enrichers.BreachFacts     `json:"breach,omitempty"`
-	Accounts     []enrichers.Account        `json:"accounts"`
-	Interests    []scoring.Interest         `json:"interests"`
-	Influence    scoring.InfluenceScore     `json:"influence"`
-	Risk         scoring.RiskScore          `json:"risk"`
-	Verification scoring.VerificationResult `json:"verification"`
-}
-
-func (p *Profile) derivedPart() derivedJSON {
-	return derivedJSON{Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
-		Accounts: p.Accounts, Interests: p.Interests, Influence: p.Influence, Risk: p.Risk, Verification: p.Verification}
-}
-
 // encodeDerived returns the derived fields' encoding without its braces
 // (`"accounts":[...],...,"verification":{...}`).
-func encodeDerived(d derivedJSON) ([]byte, error) {
+func encodeDerived(d *Derived) ([]byte, error) {
 	b, err := gojson.Marshal(d)
 	if err != nil {
 		return nil, err
@@ -74,7 +49,7 @@ type encodedSources struct {
 }
 
 func (e *encodedDerived) get(p *Profile) ([]byte, error) {
-	e.once.Do(func() { e.b, e.err = encodeDerived(p.derivedPart()) })
+	e.once.Do(func() { e.b, e.err = encodeDerived(&p.Derived) })
 	return e.b, e.err
 }
 
@@ -151,7 +126,7 @@ func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
 	if p.encoded != nil {
 		derived, err = p.encoded.get(p)
 	} else {
-		derived, err = encodeDerived(p.derivedPart())
+		derived, err = encodeDerived(&p.Derived)
 	}
 	if err != nil {
 		return nil, err

@@ -63,18 +63,18 @@ func sampleProfile() *Profile {
 			Phone: &SubjectPhone{E164: "+447400028303", Region: "GB", Valid: true},
 			Name:  "Zoë <O'Brien> & co",
 		},
-		Email:   &enrichers.EmailFacts{Valid: true, Domain: "example.com"},
-		Domain:  &enrichers.DomainFacts{Registered: &created, AgeDays: 5000},
-		Company: &enrichers.CompanyFacts{Name: "Ünïcode \u2028 Ltd", Description: "tabs\tand \"quotes\""},
-		Accounts: []enrichers.Account{{
-			Source: "github", Username: "zob", URL: "https://github.com/zob", Bio: "<script>&amp;", CreatedAt: &created,
-			Followers: ptr(int64(12345)), Tags: []string{"go", "rust"}, Method: "email_search",
-			Match: &enrichers.Match{Probability: 0.987, Method: "email_search", Evidence: []string{"found by email"}},
-		}},
-		Interests: []scoring.Interest{{ID: "technology", Name: "Technology", Probability: 0.91,
-			Evidence: []scoring.Contribution{{Source: "github", Account: "zob", Signal: "language go", Contribution: 1.25}}}},
-		Influence: scoring.InfluenceScore{Score: 41.5, Tier: "micro", Evidence: []scoring.Contribution{}},
-		Risk:      scoring.RiskScore{Probability: 0.05, Score: 5, Verdict: "approve", Reasons: []scoring.Reason{}},
+		Derived: Derived{Email: &enrichers.EmailFacts{Valid: true, Domain: "example.com"},
+			Domain:  &enrichers.DomainFacts{Registered: &created, AgeDays: 5000},
+			Company: &enrichers.CompanyFacts{Name: "Ünïcode \u2028 Ltd", Description: "tabs\tand \"quotes\""},
+			Accounts: []enrichers.Account{{
+				Source: "github", Username: "zob", URL: "https://github.com/zob", Bio: "<script>&amp;", CreatedAt: &created,
+				Followers: ptr(int64(12345)), Tags: []string{"go", "rust"}, Method: "email_search",
+				Match: &enrichers.Match{Probability: 0.987, Method: "email_search", Evidence: []string{"found by email"}},
+			}},
+			Interests: []scoring.Interest{{ID: "technology", Name: "Technology", Probability: 0.91,
+				Evidence: []scoring.Contribution{{Source: "github", Account: "zob", Signal: "language go", Contribution: 1.25}}}},
+			Influence: scoring.InfluenceScore{Score: 41.5, Tier: "micro", Evidence: []scoring.Contribution{}},
+			Risk:      scoring.RiskScore{Probability: 0.05, Score: 5, Verdict: "approve", Reasons: []scoring.Reason{}}},
 		Sources: []SourceStatus{
 			{Name: "email", Status: enrichers.StatusOK},
 			{Name: "github", Status: enrichers.StatusOK, Cached: true, FetchedAt: &at, AgeS: ptr(int64(61))},
@@ -161,26 +161,15 @@ func TestSharedEncodingIsReused(t *testing.T) {
 	}
 }
 
-// Profile's fields are exactly the hand-written ones plus derivedJSON's, in
-// order: a field added to Profile without AppendJSON knowing fails here.
+// Profile's fields are exactly the hand-written ones plus the derived part,
+// in order: a field added to Profile without AppendJSON knowing fails here.
 func TestAppendJSONCoversEveryField(t *testing.T) {
-	var want []string
-	want = append(want, "GeneratedAt", "Simulated", "Complete", "Subject")
-	dt := reflect.TypeFor[derivedJSON]()
-	for i := range dt.NumField() {
-		want = append(want, dt.Field(i).Name)
-	}
-	want = append(want, "Sources")
+	want := []string{"GeneratedAt", "Simulated", "Complete", "Subject", "Derived", "Sources"}
 	pt := reflect.TypeFor[Profile]()
 	var got []string
 	for i := range pt.NumField() {
-		f := pt.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		got = append(got, f.Name)
-		if df, ok := dt.FieldByName(f.Name); ok && df.Tag != f.Tag {
-			t.Errorf("field %s: tag %q in derivedJSON, %q in Profile", f.Name, df.Tag, f.Tag)
+		if f := pt.Field(i); f.IsExported() {
+			got = append(got, f.Name)
 		}
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -21,6 +21,20 @@ type Profile struct {
 	Complete bool    `json:"complete"`
 	Subject  Subject `json:"subject"`
 
+	// Derived is what the evidence says; its fields are the profile's.
+	Derived
+
+	Sources []SourceStatus `json:"sources"`
+
+	// encoded caches the encoding of the derived part when it is shared
+	// with other lookups (see AppendJSON).
+	encoded *encodedDerived
+}
+
+// Derived is the part of a profile derived from the evidence: the facts,
+// the resolved accounts and the scores. Lookups answered from the same
+// remembered evidence share it (and its encoding, see AppendJSON).
+type Derived struct {
 	Email   *enrichers.EmailFacts   `json:"email,omitempty"`
 	Phone   *enrichers.PhoneFacts   `json:"phone,omitempty"`
 	DNS     *enrichers.DNSFacts     `json:"dns,omitempty"`
@@ -36,12 +50,6 @@ type Profile struct {
 	Influence    scoring.InfluenceScore     `json:"influence"`
 	Risk         scoring.RiskScore          `json:"risk"`
 	Verification scoring.VerificationResult `json:"verification"`
-
-	Sources []SourceStatus `json:"sources"`
-
-	// encoded caches the encoding of the derived part when it is shared
-	// with other lookups (see AppendJSON).
-	encoded *encodedDerived
 }
 
 // Subject is the normalized request.
@@ -85,7 +93,7 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 		Simulated:   s.cfg.Simulated,
 		Complete:    res.Complete,
 		Subject:     req.subject,
-		Accounts:    []enrichers.Account{},
+		Derived:     Derived{Accounts: []enrichers.Account{}},
 		Sources:     make([]SourceStatus, 0, len(res.Sources)),
 	}
 	dk := derivedKey{memo: res.MemoID, name: req.subject.Name, country: req.subject.Country,
@@ -233,31 +241,17 @@ type derivedKey struct {
 // derived is the part of a profile computed from the evidence: reused, read
 // only, while the engine serves the same remembered result.
 type derived struct {
-	simulated    bool
-	email        *enrichers.EmailFacts
-	phone        *enrichers.PhoneFacts
-	dns          *enrichers.DNSFacts
-	domain       *enrichers.DomainFacts
-	company      *enrichers.CompanyFacts
-	breach       *enrichers.BreachFacts
-	accounts     []enrichers.Account
-	interests    []scoring.Interest
-	influence    scoring.InfluenceScore
-	risk         scoring.RiskScore
-	verification scoring.VerificationResult
+	simulated bool
+	part      Derived
 	// encoded is the derived part's JSON, made on first use.
 	encoded encodedDerived
 }
 
-func snapshot(p *Profile) *derived {
-	return &derived{simulated: p.Simulated, email: p.Email, phone: p.Phone, dns: p.DNS, domain: p.Domain, company: p.Company,
-		breach: p.Breach, accounts: p.Accounts, interests: p.Interests, influence: p.Influence, risk: p.Risk, verification: p.Verification}
-}
+func snapshot(p *Profile) *derived { return &derived{simulated: p.Simulated, part: p.Derived} }
 
 func (d *derived) apply(p *Profile) {
 	p.Simulated = p.Simulated || d.simulated
-	p.Email, p.Phone, p.DNS, p.Domain, p.Company, p.Breach = d.email, d.phone, d.dns, d.domain, d.company, d.breach
-	p.Accounts, p.Interests, p.Influence, p.Risk, p.Verification = d.accounts, d.interests, d.influence, d.risk, d.verification
+	p.Derived = d.part
 	p.encoded = &d.encoded
 }
 
