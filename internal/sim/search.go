@@ -17,19 +17,26 @@ import (
 )
 
 // searchIndex lists each searchable platform's accounts in a fixed order
-// (by username), so a search is deterministic.
-type searchIndex map[string][]*account
+// (by username), so a search is deterministic, with the words of their
+// names and their folded handles read once.
+type searchIndex map[string][]indexed
+
+type indexed struct {
+	a      *account
+	words  []string // nameWords(a.name)
+	handle string   // fold(a.username)
+}
 
 func buildSearchIndex(w *world) searchIndex {
 	idx := searchIndex{}
 	for _, src := range []string{srcBluesky, srcMastodon, srcReddit} {
-		var as []*account
+		var as []indexed
 		for _, a := range w.accounts[src] {
 			if !a.suspended {
-				as = append(as, a)
+				as = append(as, indexed{a: a, words: nameWords(a.name), handle: fold(a.username)})
 			}
 		}
-		slices.SortFunc(as, func(a, b *account) int { return strings.Compare(a.username, b.username) })
+		slices.SortFunc(as, func(x, y indexed) int { return strings.Compare(x.a.username, y.a.username) })
 		idx[src] = as
 	}
 	return idx
@@ -58,19 +65,16 @@ func (w *world) search(src, q string, limit int) []*account {
 		exact bool
 	}
 	var hits []hit
-	for _, a := range w.index[src] {
-		nw := nameWords(a.name)
+	for _, e := range w.index[src] {
 		all := true
 		for _, x := range qw {
-			if !slices.Contains(nw, x) {
+			if !slices.Contains(e.words, x) {
 				all = false
 				break
 			}
 		}
-		h := strings.ToLower(a.username)
-		if all || strings.HasPrefix(fold(h), joined) {
-			exact := all && len(nw) == len(qw)
-			hits = append(hits, hit{a, exact})
+		if all || strings.HasPrefix(e.handle, joined) {
+			hits = append(hits, hit{e.a, all && len(e.words) == len(qw)})
 		}
 	}
 	slices.SortStableFunc(hits, func(x, y hit) int {
