@@ -193,12 +193,12 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	if err != nil {
 		return nil, err
 	}
-	var doc any
-	if err := json.Unmarshal(resp.Body, &doc); err != nil {
-		return nil, &enrichers.SourceError{Source: site.Name, Status: enrichers.StatusError, Err: fmt.Errorf("malformed JSON: %w", err)}
+	doc, err := parse("json", resp.Body)
+	if err != nil {
+		return nil, &enrichers.SourceError{Source: site.Name, Status: enrichers.StatusError, Err: err}
 	}
 	var users []string
-	for _, r := range jsonPath(doc, q.Results) {
+	for _, r := range jsonPath(doc.json, q.Results) {
 		p := &page{json: r}
 		u, name := p.text(&q.Username), p.text(&q.DisplayName)
 		if u == "" || !personname.Same(name, id.Value) || slices.Contains(users, u) {
