@@ -66,10 +66,7 @@ func (s *Source) Describe() enrichers.Description {
 // full name (a search for one word would match everyone).
 func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
 	if id.Kind == enrichers.KindName {
-		if len(personname.Tokens(id.Value)) < 2 {
-			return false, "not a full name"
-		}
-		return true, ""
+		return personname.Searchable(id.Value)
 	}
 	if s.site.re != nil && !s.site.re.MatchString(s.site.username(id)) {
 		return false, "username does not fit the site's username rules"

@@ -79,10 +79,7 @@ func (s *Source) Describe() enrichers.Description {
 // full names (a search for one word would match everyone).
 func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
 	if id.Kind == enrichers.KindName {
-		if len(personname.Tokens(id.Value)) < 2 {
-			return false, "not a full name"
-		}
-		return true, ""
+		return personname.Searchable(id.Value)
 	}
 	user, inst := s.split(id.Value)
 	if !validUser(user) {

@@ -49,3 +49,13 @@ func Same(a, b string) bool {
 	slices.Sort(tb)
 	return slices.Equal(ta, tb)
 }
+
+// Searchable reports whether a name is worth a name search: a first and a
+// last word at least (one word would match everyone), with the reason
+// when it is not.
+func Searchable(name string) (bool, string) {
+	if len(Tokens(name)) < 2 {
+		return false, "not a full name"
+	}
+	return true, ""
+}
