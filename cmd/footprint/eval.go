@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 			"identity resolution (recall and false share of accounts at match p ≥ 0.5) and the calibration\n"+
 			"of every score (Brier, base-rate Brier, expected calibration error, AUC).", e)
 	seed := fs.Int64("seed", 1, "population seed (in-process simulated web)")
+	seeds := fs.String("seeds", "", "comma-separated seeds: enrich one population of --people per seed and pool them (metrics and --fit-identity over all; in-process simulated web)")
 	people := fs.Int("people", 200, "how many people to enrich")
 	offset := fs.Int("offset", 0, "skip this many people")
 	upstream := fs.String("upstream", "", "use a running simulated web instead of an in-process one")
@@ -45,48 +47,80 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := slog.New(slog.DiscardHandler)
-	var pop []sim.Person
-	if *upstream == "" {
-		s, u, err := startSim(ctx, log, sim.Config{Seed: *seed, People: *offset + *people})
+	seedList := []int64{*seed}
+	if *seeds != "" {
+		if *upstream != "" {
+			return usageErr("--seeds needs the in-process simulated web (no --upstream)")
+		}
+		if seedList, err = parseSeeds(*seeds); err != nil {
+			return usageErr("--seeds: %v", err)
+		}
+	}
+	// run enriches one population; each seed gets its own simulated web
+	// and its own service, so no cached answer crosses populations.
+	run := func(seed int64) ([]evaluate.Outcome, error) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		cfg := *cfg
+		var pop []sim.Person
+		if *upstream == "" {
+			s, u, err := startSim(ctx, log, sim.Config{Seed: seed, People: *offset + *people})
+			if err != nil {
+				return nil, err
+			}
+			pop = s.People()[*offset:]
+			cfg.Upstream = u.String()
+			for _, name := range strings.Split(*failSources, ",") {
+				if name = strings.TrimSpace(name); name == "" {
+					continue
+				}
+				if err := s.SetFault(sim.Fault{Source: name, ErrorRate: 1, ErrorStatus: 503}); err != nil {
+					return nil, usageErr("--fail-source: %v", err)
+				}
+			}
+		} else {
+			if *failSources != "" {
+				return nil, usageErr("--fail-source needs the in-process simulated web (no --upstream); POST /_sim/faults to a running one instead")
+			}
+			cfg.Upstream = *upstream
+			var err error
+			if pop, err = fetchPeople(ctx, *upstream, *offset, *people); err != nil {
+				return nil, err
+			}
+		}
+		a, err := buildApp(ctx, &cfg, log, buildOptions{unlimited: !*realLimits})
+		if err != nil {
+			return nil, err
+		}
+		zero := 0.0
+		return evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName), nil
+	}
+	start := time.Now()
+	var outs []evaluate.Outcome
+	var bySeed []evaluate.AccountMetrics
+	for _, sd := range seedList {
+		o, err := run(sd)
 		if err != nil {
 			return err
 		}
-		pop = s.People()[*offset:]
-		cfg.Upstream = u.String()
-		for _, name := range strings.Split(*failSources, ",") {
-			if name = strings.TrimSpace(name); name == "" {
-				continue
-			}
-			if err := s.SetFault(sim.Fault{Source: name, ErrorRate: 1, ErrorStatus: 503}); err != nil {
-				return usageErr("--fail-source: %v", err)
-			}
-		}
-	} else {
-		if *failSources != "" {
-			return usageErr("--fail-source needs the in-process simulated web (no --upstream); POST /_sim/faults to a running one instead")
-		}
-		cfg.Upstream = *upstream
-		if pop, err = fetchPeople(ctx, *upstream, *offset, *people); err != nil {
-			return err
-		}
+		outs = append(outs, o...)
+		bySeed = append(bySeed, evaluate.Accounts(o, pipeline.DefaultMinMatch))
 	}
-	a, err := buildApp(ctx, cfg, log, buildOptions{unlimited: !*realLimits})
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	zero := 0.0
-	outs := evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName)
 	report := struct {
 		Seed     int64                     `json:"seed"`
+		Seeds    []int64                   `json:"seeds,omitempty"`
+		BySeed   []evaluate.AccountMetrics `json:"by_seed,omitempty"`
 		People   int                       `json:"people"`
 		Seconds  float64                   `json:"seconds"`
 		Accounts evaluate.AccountMetrics   `json:"accounts"`
 		Sweep    []evaluate.AccountMetrics `json:"threshold_sweep"`
 		Scores   []evaluate.Calibration    `json:"scores"`
 		Misses   []evaluate.Miss           `json:"misses,omitempty"`
-	}{Seed: *seed, People: len(pop), Seconds: time.Since(start).Seconds(), Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch)}
+	}{Seed: seedList[0], People: len(outs), Seconds: time.Since(start).Seconds(), Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch)}
 	report.Scores = evaluate.Scores(outs)
+	if len(seedList) > 1 {
+		report.Seeds, report.BySeed = seedList, bySeed
+	}
 	if *misses {
 		report.Misses = evaluate.Misses(outs, pipeline.DefaultMinMatch)
 	}
@@ -122,7 +156,15 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return enc.Encode(report)
 	}
 	m := report.Accounts
-	fmt.Fprintf(e.stdout, "population: %d people (seed %d) in %.1fs\n", report.People, report.Seed, report.Seconds)
+	if len(seedList) > 1 {
+		fmt.Fprintf(e.stdout, "populations: %d people over %d seeds in %.1fs\n", report.People, len(seedList), report.Seconds)
+		for i, sm := range report.BySeed {
+			fmt.Fprintf(e.stdout, "  seed %d: recall %.3f, false share %.3f (%d/%d returned)\n", seedList[i], sm.Recall, sm.FalseShare, sm.Wrong, sm.Returned)
+		}
+		fmt.Fprintln(e.stdout, "pooled:")
+	} else {
+		fmt.Fprintf(e.stdout, "population: %d people (seed %d) in %.1fs\n", report.People, report.Seed, report.Seconds)
+	}
 	fmt.Fprintf(e.stdout, "identity resolution at p ≥ %.2f: recall %.3f (%d/%d true accounts), false share %.3f (%d/%d returned), %d failed lookups\n",
 		m.Threshold, m.Recall, m.Recovered, m.TrueAccounts, m.FalseShare, m.Wrong, m.Returned, m.Errors)
 	if len(m.Incomplete) > 0 {
@@ -187,4 +229,23 @@ func fetchPeople(ctx context.Context, upstream string, offset, n int) ([]sim.Per
 		return nil, fmt.Errorf("simulated web: /_sim/people: %w", err)
 	}
 	return body.People, nil
+}
+
+// parseSeeds reads a comma-separated list of population seeds.
+func parseSeeds(s string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a seed", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no seed given")
+	}
+	return out, nil
 }
