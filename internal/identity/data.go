@@ -1,6 +1,9 @@
 package identity
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 func strconvF(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 
@@ -43,4 +46,32 @@ var countryNames = map[string][]string{
 	"SE": {"sweden", "sverige", "stockholm"},
 	"PL": {"poland", "polska", "warsaw", "warszawa", "krakow"},
 	"CH": {"switzerland", "schweiz", "zurich", "geneva", "geneve"},
+}
+
+// countryLanguages returns the languages (ISO 639-1) most of a region's
+// people write in besides English, which anyone may write in.
+func countryLanguages(code string) []string {
+	switch strings.ToUpper(code) {
+	case "DE", "AT", "LI":
+		return []string{"de"}
+	case "CH":
+		return []string{"de", "fr", "it"}
+	case "FR", "MC":
+		return []string{"fr"}
+	case "BE":
+		return []string{"fr", "nl"}
+	case "LU":
+		return []string{"fr", "de"}
+	case "CA":
+		return []string{"fr"}
+	case "ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "UY", "PY", "BO", "CR", "PA", "DO", "GT", "HN", "SV", "NI", "CU":
+		return []string{"es"}
+	case "IT", "SM":
+		return []string{"it"}
+	case "NL", "SR":
+		return []string{"nl"}
+	case "BR", "PT", "AO", "MZ":
+		return []string{"pt"}
+	}
+	return nil
 }

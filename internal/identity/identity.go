@@ -15,6 +15,7 @@
 package identity
 
 import (
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
+	"github.com/footprint-oss/footprint/enrichers/textlang"
 	"github.com/footprint-oss/footprint/scoring"
 )
 
@@ -82,6 +84,22 @@ type Model struct {
 	// SamePlatformLR applies to an account when another account on the
 	// same platform is confidently matched and likelier (0: not applied).
 	SamePlatformLR float64
+	// TopicAloneLR replaces TopicMatchLR for a profile that nothing else
+	// (name, location, link, language) corroborates: there, a shared
+	// topic is the only sign of who writes it (0: TopicMatchLR).
+	TopicAloneLR float64
+	// UnlinkedLR applies once for each confidently matched account on
+	// another platform when the profile is cross-linked with none: the
+	// more of a person's accounts are known, the likelier their own
+	// accounts link to one of them (0: not applied). Accounts found
+	// through this one are no evidence either way.
+	UnlinkedLR float64
+	// LanguageMatchLR and LanguageClashLR compare the language a bio is
+	// written in, when not English, with the languages of the subject's
+	// regions and of the confidently matched accounts' bios (0: not
+	// applied). Language detects it (nil: no language evidence).
+	LanguageMatchLR, LanguageClashLR float64
+	Language                         func(text string) (string, bool) `json:"-"`
 	// NamePartLR applies when the display name is part of a known name
 	// (a first name alone, "Sanne" for "Sanne de Groot"): consistent, but
 	// shared by many (0: no evidence).
@@ -93,24 +111,27 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted with `footprint eval --seed 11 --people 1000 --fit-identity`
-	// (log loss 0.229 → 0.205), rounded; see docs/IDENTITY.md.
+	// Fitted with `footprint eval --seeds 20,…,30,40,…,49 --people 200
+	// --fit-identity`, rounded; see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
 		VerifiedLink:    0.912,
-		PlainLink:       0.893,
-		NameSearch:      0.55,
-		SamePlatformLR:  0.1,
-		ReuseGivenOwner: 0.97,
-		NameMatchLR:     6.94, NameMismatchLR: 0.01, NameMatchDerivedLR: 6.37, NamePartLR: 5.3,
-		LocationMatchLR: 3.02, LocationClashLR: 0.01,
-		LinkToDomainLR: 190, LinkToAccountLR: 2.19,
-		LocalPartNameLR: 2,
+		PlainLink:       0.89,
+		NameSearch:      0.438,
+		SamePlatformLR:  0.063,
+		ReuseGivenOwner: 0.873,
+		NameMatchLR:     6.94, NameMismatchLR: 0.018, NameMatchDerivedLR: 6.37, NamePartLR: 6.68,
+		LocationMatchLR: 3.16, LocationClashLR: 0.01,
+		LinkToDomainLR: 199.5, LinkToAccountLR: 3.3,
+		LocalPartNameLR: 1.04,
 		Confident:       0.8,
-		Bias:            1.3, PriorScale: 1.243,
-		UncorroboratedLR: 0.64,
-		TopicMatchLR:     1, TopicClashLR: 0.22,
-		Topics: scoring.DefaultLexicon().TopicsOf,
+		Bias:            1.8, PriorScale: 0.962,
+		UncorroboratedLR: 0.593,
+		TopicMatchLR:     1.58, TopicClashLR: 0.2, TopicAloneLR: 3,
+		UnlinkedLR:      0.64,
+		LanguageMatchLR: 3.57, LanguageClashLR: 0.097,
+		Topics:   scoring.DefaultLexicon().TopicsOf,
+		Language: textlang.New().Detect,
 	}
 }
 
@@ -146,6 +167,12 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		methods = append(methods, method)
 		evid = append(evid, ev)
 		probs = append(probs, p1)
+	}
+	if m.Language != nil && (m.LanguageMatchLR > 0 || m.LanguageClashLR > 0) {
+		ref.langs = make([]string, len(out))
+		for i, a := range out {
+			ref.langs[i], _ = m.Language(a.Bio)
+		}
 	}
 	// Each account's topics are read once, for the chain updates and pass 2.
 	if m.Topics != nil && (m.TopicMatchLR > 0 || m.TopicClashLR > 0) {
@@ -183,6 +210,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	}
 	// Pass 2: add what confidently matched accounts say.
 	ref2 := ref
+	ref2.found = descendants(parents)
 	for i, a := range out {
 		if probs[i] >= m.Confident {
 			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a})
@@ -233,8 +261,55 @@ type reference struct {
 	names     []string
 	countries []string
 	accounts  []confident
+	// langs are the languages of the accounts' bios by index ("": none
+	// detected; nil: language evidence off).
+	langs []string
 	// topics are the accounts' topics by index (nil: topic evidence off).
 	topics []map[string]bool
+	// found[i] holds the accounts found through account i, directly or
+	// in a chain (its links, its username reused): they agree with it
+	// because they were found through it, so they are no evidence for it.
+	found []map[int]bool
+}
+
+// others returns the confident accounts that are independent evidence
+// about account self: not self, and not found through it.
+func (r reference) others(self int) []confident {
+	out := make([]confident, 0, len(r.accounts))
+	for _, c := range r.accounts {
+		if c.idx == self || self >= 0 && self < len(r.found) && r.found[self][c.idx] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// descendants returns, for each account, the accounts found through it
+// (the transitive closure of parents).
+func descendants(parents [][]int) []map[int]bool {
+	children := make([][]int, len(parents))
+	for i, ps := range parents {
+		for _, j := range ps {
+			children[j] = append(children[j], i)
+		}
+	}
+	out := make([]map[int]bool, len(parents))
+	for i := range parents {
+		seen := map[int]bool{}
+		stack := slices.Clone(children[i])
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if k == i || seen[k] {
+				continue
+			}
+			seen[k] = true
+			stack = append(stack, children[k]...)
+		}
+		out[i] = seen
+	}
+	return out
 }
 
 // linkParents returns, for each account found through another found
@@ -375,8 +450,8 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	// A display name that is only the username again says nothing.
 	if a.DisplayName != "" && !spellsUsername(a.DisplayName, a.Username) {
 		names := slices.Clone(ref.names)
-		for _, c := range ref.accounts {
-			if c.idx != self && c.a.DisplayName != "" {
+		for _, c := range ref.others(self) {
+			if c.a.DisplayName != "" {
 				names = append(names, c.a.DisplayName)
 			}
 		}
@@ -414,8 +489,8 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	// Location.
 	if a.Location != "" {
 		var locs []string
-		for _, c := range ref.accounts {
-			if c.idx != self && c.a.Location != "" {
+		for _, c := range ref.others(self) {
+			if c.a.Location != "" {
 				locs = append(locs, c.a.Location)
 			}
 		}
@@ -426,18 +501,42 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			add(m.LocationClashLR, "location conflicts with other evidence")
 		}
 	}
+	// Language: a bio in a language other than English says where its
+	// writer is from.
+	if self >= 0 && self < len(ref.langs) && ref.langs[self] != "" && ref.langs[self] != "en" {
+		l := ref.langs[self]
+		var want []string
+		for _, c := range ref.countries {
+			want = append(want, countryLanguages(c)...)
+		}
+		known := len(ref.countries) > 0
+		for _, c := range ref.others(self) {
+			if cl := ref.langs[c.idx]; cl != "" {
+				known = true
+				want = append(want, cl)
+			}
+		}
+		switch {
+		case slices.Contains(want, l) && m.LanguageMatchLR > 0:
+			add(m.LanguageMatchLR, "writes in a language of the subject's region or matched accounts")
+		case known && !slices.Contains(want, l) && m.LanguageClashLR > 0:
+			add(m.LanguageClashLR, "writes in a language foreign to the subject's region and matched accounts")
+		}
+	}
 	// Cross-links.
 	links := append(slices.Clone(a.Links), a.Website)
 	if sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(links, a.Bio, sub.EmailDomain) {
 		add(m.LinkToDomainLR, "profile links to the email's domain")
 	}
-	for _, c := range ref.accounts {
-		if c.idx == self {
-			continue
-		}
+	linked, unlinked := false, 0
+	for _, c := range ref.others(self) {
 		if linksToAccount(links, c.a) || linksToAccount(append(slices.Clone(c.a.Links), c.a.Website), a) {
-			add(m.LinkToAccountLR, "cross-linked with the "+c.a.Source+" account")
-			break
+			if !linked {
+				add(m.LinkToAccountLR, "cross-linked with the "+c.a.Source+" account")
+			}
+			linked = true
+		} else if c.a.Source != a.Source {
+			unlinked++
 		}
 	}
 	// Topics are no corroboration of who the profile is: many strangers
@@ -446,11 +545,9 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if ref.topics != nil {
 		mine := ref.topics[self]
 		theirs := map[string]bool{}
-		for _, c := range ref.accounts {
-			if c.idx != self {
-				for k := range ref.topics[c.idx] {
-					theirs[k] = true
-				}
+		for _, c := range ref.others(self) {
+			for k := range ref.topics[c.idx] {
+				theirs[k] = true
 			}
 		}
 		shared := 0
@@ -460,11 +557,17 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			}
 		}
 		switch {
+		case shared > 0 && identifying == 0 && m.TopicAloneLR > 0:
+			// Nothing else says whose profile it is.
+			add(m.TopicAloneLR, "writes about the same topics as the matched accounts (nothing else corroborates it)")
 		case shared > 0 && m.TopicMatchLR > 0:
 			add(m.TopicMatchLR, "writes about the same topics as the matched accounts")
 		case shared == 0 && len(mine) >= 2 && len(theirs) >= 2 && m.TopicClashLR > 0:
 			add(m.TopicClashLR, "writes about other topics than the matched accounts")
 		}
+	}
+	if !linked && unlinked > 0 && m.UnlinkedLR > 0 {
+		add(math.Pow(m.UnlinkedLR, float64(unlinked)), fmt.Sprintf("not cross-linked with any of the %d matched accounts on other platforms", unlinked))
 	}
 	if guess && identifying == 0 && m.UncorroboratedLR > 0 {
 		// A guessed username whose profile has no name, location or link

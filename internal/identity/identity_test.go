@@ -281,3 +281,126 @@ func TestTopicsDoNotCorroborate(t *testing.T) {
 		}
 	}
 }
+
+// An account found through another (a link on it, its username reused)
+// agrees with it because of how it was found: no evidence for it.
+func TestNoSupportFromAccountsFoundThroughIt(t *testing.T) {
+	sub := Subject{EmailLocal: "csmith", EmailDomain: "gmail.com", Name: "Chloe Smith"}
+	root := nameHit("bluesky", "chloesmith.bsky.social", "Chloe Smith", 1)
+	root.Links = []string{"https://mastodon.social/@chloesmith64"}
+	child := func(method string, via enrichers.Identifier) enrichers.Account {
+		return acct("mastodon", "chloesmith64", method, func(a *enrichers.Account) {
+			a.URL = "https://mastodon.social/@chloesmith64"
+			a.DisplayName = "Chloe Smith"
+			a.Links = []string{"https://bsky.app/profile/chloesmith.bsky.social"}
+			a.Via = via
+		})
+	}
+	throughRoot := child("linked_from:bluesky", enrichers.Identifier{Kind: enrichers.KindUsername, Value: "chloesmith64", Method: "linked_from:bluesky", Origin: "bluesky", Platform: "mastodon", Prior: 1})
+	independent := child("email_search", enrichers.Identifier{Kind: enrichers.KindEmail, Prior: 1})
+	m := DefaultModel()
+	m.Topics = nil
+	for _, tc := range []struct {
+		name      string
+		other     enrichers.Account
+		crossLink bool
+	}{
+		{"found through it", throughRoot, false},
+		{"found on its own", independent, true},
+	} {
+		for _, a := range m.Resolve(sub, []enrichers.Account{root, tc.other}) {
+			if a.Source != "bluesky" {
+				continue
+			}
+			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "cross-linked with the mastodon")
+			if got != tc.crossLink {
+				t.Errorf("%s: cross-link evidence %v, want %v (%v)", tc.name, got, tc.crossLink, a.Match.Evidence)
+			}
+		}
+	}
+}
+
+// The more of the subject's accounts are known, the less likely an
+// account that links to none of them (and none to it) is theirs.
+func TestUnlinkedFromTheMatchedAccounts(t *testing.T) {
+	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	guess := acct("reddit", "janedoe", "username_guess", func(a *enrichers.Account) {
+		a.DisplayName = "Jane Doe"
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "janedoe", Origin: "email", Prior: 1}
+	})
+	anchor := func(src string, linksToGuess bool) enrichers.Account {
+		return acct(src, "jd-"+src, "email_search", func(a *enrichers.Account) {
+			a.DisplayName = "Jane Doe"
+			if linksToGuess {
+				a.Links = []string{guess.URL}
+			}
+		})
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	pOf := func(accts ...enrichers.Account) (float64, string) {
+		for _, a := range m.Resolve(sub, accts) {
+			if a.Source == "reddit" {
+				return a.Match.Probability, strings.Join(a.Match.Evidence, ";")
+			}
+		}
+		t.Fatal("reddit account missing")
+		return 0, ""
+	}
+	one, _ := pOf(guess, anchor("github", false))
+	two, ev := pOf(guess, anchor("github", false), anchor("gravatar", false))
+	linked, evLinked := pOf(guess, anchor("github", true), anchor("gravatar", false))
+	if !(two < one) || !strings.Contains(ev, "any of the 2 matched accounts") {
+		t.Errorf("unlinked from one matched account %.3f, from two %.3f (%s)", one, two, ev)
+	}
+	if !(linked > one) || strings.Contains(evLinked, "not cross-linked") {
+		t.Errorf("linked from one of two matched accounts %.3f (%s), unlinked from one %.3f", linked, evLinked, one)
+	}
+}
+
+func TestLanguageEvidence(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	tests := []struct {
+		name      string
+		countries []string
+		bio       string
+		anchorBio string
+		want      string // "match", "clash" or ""
+	}{
+		{"the region's language", []string{"DE"}, "Einfach ich, und mehr über Fahrräder.", "", "match"},
+		{"a language foreign to the region", []string{"DE"}, "Apasionado de la fotografía y los viajes.", "", "clash"},
+		{"English says nothing", []string{"DE"}, "Just me, writing about bikes and the mountains.", "", ""},
+		{"no region: a matched account's language", nil, "Juste moi, et le vélo.", "Je suis passionné de vélo et de la montagne.", "match"},
+		{"no region: another language than the matched account's", nil, "Apasionado de la fotografía y los viajes.", "Je suis passionné de vélo et de la montagne.", "clash"},
+		{"nothing to compare with", nil, "Apasionado de la fotografía y los viajes.", "", ""},
+		{"too short to tell", []string{"DE"}, "Hi!", "", ""},
+	}
+	for _, tc := range tests {
+		sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe", Countries: tc.countries}
+		guess := acct("reddit", "janedoe", "username_guess", func(a *enrichers.Account) {
+			a.Bio = tc.bio
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "janedoe", Origin: "email", Prior: 1}
+		})
+		accts := []enrichers.Account{guess}
+		if tc.anchorBio != "" {
+			accts = append(accts, acct("github", "jd", "email_search", func(a *enrichers.Account) { a.Bio = tc.anchorBio }))
+		}
+		var ev string
+		for _, a := range m.Resolve(sub, accts) {
+			if a.Source == "reddit" {
+				ev = strings.Join(a.Match.Evidence, ";")
+			}
+		}
+		got := ""
+		switch {
+		case strings.Contains(ev, "writes in a language of"):
+			got = "match"
+		case strings.Contains(ev, "writes in a language foreign"):
+			got = "clash"
+		}
+		if got != tc.want {
+			t.Errorf("%s: language evidence %q, want %q (%s)", tc.name, got, tc.want, ev)
+		}
+	}
+}
