@@ -123,6 +123,9 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.UnlinkedLR == 0 {
 		m.UnlinkedLR = 1
 	}
+	if m.NamesakeLR == 0 {
+		m.NamesakeLR = 1
+	}
 	if m.LanguageMatchLR == 0 {
 		m.LanguageMatchLR = 1
 	}
@@ -132,7 +135,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR}
+		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR}
 	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
 	for pass := 0; pass < 4; pass++ {
@@ -174,7 +177,7 @@ func valid(m identity.Model) bool {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
+	for _, lr := range []float64{m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -184,7 +187,7 @@ func valid(m identity.Model) bool {
 	// weaker evidence than the whole name.
 	return m.VerifiedLink >= m.PlainLink && m.NameMatchLR >= 1 && m.NameMismatchLR <= 1 && m.LocationMatchLR >= 1 &&
 		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
-		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
+		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
 		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6
 }

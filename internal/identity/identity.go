@@ -24,6 +24,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/textlang"
 	"github.com/footprint-oss/footprint/scoring"
 )
@@ -94,6 +95,11 @@ type Model struct {
 	// accounts link to one of them (0: not applied). Accounts found
 	// through this one are no evidence either way.
 	UnlinkedLR float64
+	// NamesakeLR applies to a display-name match once for each account
+	// beyond the first that carries exactly the supplied name on one
+	// platform: a name several accounts carry is shared by several
+	// people, and matching it says less (0: not applied).
+	NamesakeLR float64
 	// LanguageMatchLR and LanguageClashLR compare the language a bio is
 	// written in, when not English, with the languages of the subject's
 	// regions and of the confidently matched accounts' bios (0: not
@@ -118,18 +124,18 @@ func DefaultModel() Model {
 		VerifiedLink:    0.912,
 		PlainLink:       0.89,
 		NameSearch:      0.438,
-		SamePlatformLR:  0.063,
+		SamePlatformLR:  0.18,
 		ReuseGivenOwner: 0.873,
-		NameMatchLR:     6.94, NameMismatchLR: 0.018, NameMatchDerivedLR: 6.37, NamePartLR: 6.68,
+		NameMatchLR:     6.94, NameMismatchLR: 0.027, NameMatchDerivedLR: 6.37, NamePartLR: 6.68,
 		LocationMatchLR: 3.16, LocationClashLR: 0.01,
 		LinkToDomainLR: 199.5, LinkToAccountLR: 3.3,
 		LocalPartNameLR: 1.04,
 		Confident:       0.8,
 		Bias:            1.8, PriorScale: 0.962,
 		UncorroboratedLR: 0.593,
-		TopicMatchLR:     1.58, TopicClashLR: 0.2, TopicAloneLR: 3,
-		UnlinkedLR:      0.64,
-		LanguageMatchLR: 3.57, LanguageClashLR: 0.097,
+		TopicMatchLR:     2, TopicClashLR: 0.2, TopicAloneLR: 2.7,
+		UnlinkedLR: 0.64, NamesakeLR: 0.072,
+		LanguageMatchLR: 3.57, LanguageClashLR: 0.081,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -173,6 +179,9 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		for i, a := range out {
 			ref.langs[i], _ = m.Language(a.Bio)
 		}
+	}
+	if m.NamesakeLR > 0 && len(personname.Tokens(sub.Name)) >= 2 {
+		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
 	}
 	// Each account's topics are read once, for the chain updates and pass 2.
 	if m.Topics != nil && (m.TopicMatchLR > 0 || m.TopicClashLR > 0) {
@@ -261,6 +270,12 @@ type reference struct {
 	names     []string
 	countries []string
 	accounts  []confident
+	// namesakes is the platform with the most accounts carrying exactly
+	// the supplied name, and how many.
+	namesakes struct {
+		platform string
+		count    int
+	}
 	// langs are the languages of the accounts' bios by index ("": none
 	// detected; nil: language evidence off).
 	langs []string
@@ -283,6 +298,32 @@ func (r reference) others(self int) []confident {
 		out = append(out, c)
 	}
 	return out
+}
+
+// mostNamed returns the platform on which most of the accounts carry
+// exactly name (any word order, accents and case aside), and how many.
+// Two such accounts that link to each other count once: one person's two
+// accounts, not two people.
+func mostNamed(out []enrichers.Account, name string) (string, int) {
+	per := map[string][]enrichers.Account{}
+	for _, a := range out {
+		if a.DisplayName == "" || !personname.Same(a.DisplayName, name) {
+			continue
+		}
+		same := slices.ContainsFunc(per[a.Source], func(b enrichers.Account) bool {
+			return linksToAccount(append(slices.Clone(a.Links), a.Website), b) || linksToAccount(append(slices.Clone(b.Links), b.Website), a)
+		})
+		if !same {
+			per[a.Source] = append(per[a.Source], a)
+		}
+	}
+	best, n := "", 0
+	for src, as := range per {
+		if k := len(as); k > n || k == n && src < best {
+			best, n = src, k
+		}
+	}
+	return best, n
 }
 
 // descendants returns, for each account, the accounts found through it
@@ -464,6 +505,9 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 					bestAccount = max(bestAccount, sim)
 				}
 				part = part || namePart(a.DisplayName, n)
+			}
+			if best >= 0.85 && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
+				add(math.Pow(m.NamesakeLR, float64(ref.namesakes.count-1)), fmt.Sprintf("%d %s accounts carry the name: others share it", ref.namesakes.count, ref.namesakes.platform))
 			}
 			switch {
 			case best >= 0.85 && bestAccount < 0.85 && a.Via.Origin == "names" && m.NameMatchDerivedLR > 0:

@@ -404,3 +404,49 @@ func TestLanguageEvidence(t *testing.T) {
 		}
 	}
 }
+
+// Several accounts on one platform carrying exactly the supplied name
+// mean several people carry it: a name match says less for each.
+func TestNamesakes(t *testing.T) {
+	sub := Subject{EmailLocal: "jd1984", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	named := func(src, user string, links ...string) enrichers.Account {
+		return acct(src, user, "username_guess", func(a *enrichers.Account) {
+			a.DisplayName = "Doe Jane"
+			a.Links = links
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: user, Origin: "names", Prior: 1}
+		})
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	tests := []struct {
+		name     string
+		accounts []enrichers.Account
+		shared   bool
+	}{
+		{"one account with the name", []enrichers.Account{named("github", "janedoe"), named("reddit", "jane_doe")}, false},
+		{"two on one platform", []enrichers.Account{named("github", "janedoe"), named("github", "doejane"), named("reddit", "jane_doe")}, true},
+		{"two that link to each other", []enrichers.Account{named("github", "janedoe", "https://github.example/doejane"), named("github", "doejane"), named("reddit", "jane_doe")}, false},
+	}
+	for _, tc := range tests {
+		for _, a := range m.Resolve(sub, tc.accounts) {
+			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "github accounts carry the name")
+			if got != tc.shared {
+				t.Errorf("%s: %s/%s namesake evidence %v, want %v (%v)", tc.name, a.Source, a.Username, got, tc.shared, a.Match.Evidence)
+			}
+		}
+	}
+	alone := m.Resolve(sub, tests[0].accounts)
+	shared := m.Resolve(sub, tests[1].accounts)
+	pOf := func(as []enrichers.Account, src, user string) float64 {
+		for _, a := range as {
+			if a.Source == src && a.Username == user {
+				return a.Match.Probability
+			}
+		}
+		t.Fatalf("%s/%s missing", src, user)
+		return 0
+	}
+	if !(pOf(shared, "reddit", "jane_doe") < pOf(alone, "reddit", "jane_doe")) {
+		t.Errorf("a shared name should weaken the match on every platform")
+	}
+}
