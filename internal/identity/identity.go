@@ -310,9 +310,7 @@ func mostNamed(out []enrichers.Account, name string) (string, int) {
 		if a.DisplayName == "" || !personname.Same(a.DisplayName, name) {
 			continue
 		}
-		same := slices.ContainsFunc(per[a.Source], func(b enrichers.Account) bool {
-			return linksToAccount(append(slices.Clone(a.Links), a.Website), b) || linksToAccount(append(slices.Clone(b.Links), b.Website), a)
-		})
+		same := slices.ContainsFunc(per[a.Source], func(b enrichers.Account) bool { return crossLinked(a, b) })
 		if !same {
 			per[a.Source] = append(per[a.Source], a)
 		}
@@ -379,7 +377,7 @@ func linkParents(out []enrichers.Account) [][]int {
 
 // linksTo reports whether account c links to the username id names.
 func linksTo(c enrichers.Account, id enrichers.Identifier) bool {
-	for _, l := range append(slices.Clone(c.Links), c.Website) {
+	for _, l := range profileLinks(c) {
 		if platform, user, ok := links.ProfileFromURL(l); ok && strings.EqualFold(user, id.Value) && (id.Platform == "" || platform == id.Platform) {
 			return true
 		}
@@ -487,11 +485,12 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		lo += math.Log(lr)
 		ev = append(ev, why)
 	}
+	others := ref.others(self)
 	// Names: the supplied name, then names of confidently matched accounts.
 	// A display name that is only the username again says nothing.
 	if a.DisplayName != "" && !spellsUsername(a.DisplayName, a.Username) {
 		names := slices.Clone(ref.names)
-		for _, c := range ref.others(self) {
+		for _, c := range others {
 			if c.a.DisplayName != "" {
 				names = append(names, c.a.DisplayName)
 			}
@@ -533,7 +532,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	// Location.
 	if a.Location != "" {
 		var locs []string
-		for _, c := range ref.others(self) {
+		for _, c := range others {
 			if c.a.Location != "" {
 				locs = append(locs, c.a.Location)
 			}
@@ -554,7 +553,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			want = append(want, countryLanguages(c)...)
 		}
 		known := len(ref.countries) > 0
-		for _, c := range ref.others(self) {
+		for _, c := range others {
 			if cl := ref.langs[c.idx]; cl != "" {
 				known = true
 				want = append(want, cl)
@@ -568,13 +567,12 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		}
 	}
 	// Cross-links.
-	links := append(slices.Clone(a.Links), a.Website)
-	if sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(links, a.Bio, sub.EmailDomain) {
+	if sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(profileLinks(a), a.Bio, sub.EmailDomain) {
 		add(m.LinkToDomainLR, "profile links to the email's domain")
 	}
 	linked, unlinked := false, 0
-	for _, c := range ref.others(self) {
-		if linksToAccount(links, c.a) || linksToAccount(append(slices.Clone(c.a.Links), c.a.Website), a) {
+	for _, c := range others {
+		if crossLinked(a, c.a) {
 			if !linked {
 				add(m.LinkToAccountLR, "cross-linked with the "+c.a.Source+" account")
 			}
@@ -589,7 +587,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if ref.topics != nil {
 		mine := ref.topics[self]
 		theirs := map[string]bool{}
-		for _, c := range ref.others(self) {
+		for _, c := range others {
 			for k := range ref.topics[c.idx] {
 				theirs[k] = true
 			}
@@ -792,6 +790,16 @@ func linksToDomain(links []string, bio, domain string) bool {
 		}
 	}
 	return strings.Contains(strings.ToLower(bio), domain)
+}
+
+// profileLinks is everything a profile links to: its links and website.
+func profileLinks(a enrichers.Account) []string {
+	return append(slices.Clone(a.Links), a.Website)
+}
+
+// crossLinked reports whether either account links to the other.
+func crossLinked(a, b enrichers.Account) bool {
+	return linksToAccount(profileLinks(a), b) || linksToAccount(profileLinks(b), a)
 }
 
 func linksToAccount(links []string, a enrichers.Account) bool {
