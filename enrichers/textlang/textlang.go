@@ -34,11 +34,12 @@ func functionWords() map[string][]string {
 // Detector holds the word lists; build it once with New.
 type Detector struct {
 	words map[string][]string // word → languages
+	langs []string            // Languages(), in a fixed order for ties
 }
 
 // New builds a Detector.
 func New() *Detector {
-	d := &Detector{words: map[string][]string{}}
+	d := &Detector{words: map[string][]string{}, langs: Languages()}
 	for lang, ws := range functionWords() {
 		seen := map[string]bool{}
 		for _, w := range ws {
@@ -63,7 +64,7 @@ func (d *Detector) Detect(text string) (string, bool) {
 		}
 	}
 	best, bestN, second := "", 0, 0
-	for _, l := range Languages() {
+	for _, l := range d.langs {
 		switch n := counts[l]; {
 		case n > bestN:
 			best, bestN, second = l, n, bestN
