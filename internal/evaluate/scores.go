@@ -1,8 +1,10 @@
 package evaluate
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -11,14 +13,16 @@ import (
 
 // Calibration measures one probabilistic target against the truth.
 type Calibration struct {
-	Target        string        `json:"target"`
-	N             int           `json:"n"`
-	BaseRate      float64       `json:"base_rate"`
-	Brier         float64       `json:"brier"`
-	BaseRateBrier float64       `json:"base_rate_brier"`
-	ECE           float64       `json:"ece"`
-	AUC           float64       `json:"auc"`
-	Bins          []scoring.Bin `json:"bins"`
+	Target        string  `json:"target"`
+	N             int     `json:"n"`
+	BaseRate      float64 `json:"base_rate"`
+	Brier         float64 `json:"brier"`
+	BaseRateBrier float64 `json:"base_rate_brier"`
+	ECE           float64 `json:"ece"`
+	// AUC is undefined (NaN, null in JSON) when the truth has one class
+	// only, as in a small population without influencers.
+	AUC  Metric        `json:"auc"`
+	Bins []scoring.Bin `json:"bins"`
 }
 
 // Scores measures the calibration of pooled interests (every taxonomy
@@ -52,6 +56,19 @@ func Scores(outs []Outcome) []Calibration {
 	return []Calibration{calibrate("interests (pooled)", ip, iy), calibrate("influencer", fp, fy), calibrate("risky", rp, ry)}
 }
 
+// Metric is a measurement that may be undefined: NaN, written as null in
+// JSON (which has no NaN).
+type Metric float64
+
+// MarshalJSON writes null for NaN and infinities.
+func (m Metric) MarshalJSON() ([]byte, error) {
+	f := float64(m)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
 func calibrate(target string, p []float64, y []bool) Calibration {
 	c := Calibration{Target: target, N: len(p)}
 	if len(p) == 0 {
@@ -65,7 +82,7 @@ func calibrate(target string, p []float64, y []bool) Calibration {
 	}
 	c.BaseRate = float64(pos) / float64(len(y))
 	c.Brier, c.BaseRateBrier = scoring.Brier(p, y), scoring.BaseRateBrier(y)
-	c.ECE, c.AUC = scoring.ECE(p, y), scoring.AUC(p, y)
+	c.ECE, c.AUC = scoring.ECE(p, y), Metric(scoring.AUC(p, y))
 	c.Bins = scoring.Reliability(p, y, 10)
 	return c
 }
