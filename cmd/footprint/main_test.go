@@ -85,6 +85,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown config key", nil, []string{"lookup", "--email", "a@b.co", "--config", badCfg}, 2, `server.adr`},
 		{"unknown env var", []string{"FOOTPRINT_NOPE=1"}, []string{"lookup", "--email", "a@b.co"}, 2, "FOOTPRINT_NOPE"},
 		{"unknown source", nil, []string{"lookup", "--email", "a@b.co", "--sources", "nope"}, 2, "unknown source"},
+		{"bad seed list", nil, []string{"eval", "--seeds", "1,x"}, 2, `--seeds: "x" is not a seed`},
+		{"empty seed list", nil, []string{"eval", "--seeds", ","}, 2, "--seeds: no seed given"},
+		{"seeds with an upstream", nil, []string{"eval", "--seeds", "1,2", "--upstream", "http://127.0.0.1:1"}, 2, "--seeds needs the in-process"},
 		{"source config for unknown source", []string{"FOOTPRINT_SOURCES_NOPE_RATE_PER_S=1"}, []string{"lookup", "--email", "a@b.co"}, 2, "nope"},
 	}
 	for _, tt := range tests {
@@ -94,5 +97,32 @@ func TestExitCodes(t *testing.T) {
 				t.Fatalf("exit %d (want %d), output %q (want %q)", code, tt.code, out+errs, tt.want)
 			}
 		})
+	}
+}
+
+// eval --seeds pools one population per seed and reports each.
+func TestEvalSeeds(t *testing.T) {
+	code, out, errs := runCLI(t, nil, "eval", "--seeds", "3,4", "--people", "6", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		People int     `json:"people"`
+		Seeds  []int64 `json:"seeds"`
+		BySeed []struct {
+			TrueAccounts int `json:"true_accounts"`
+		} `json:"by_seed"`
+		Accounts struct {
+			TrueAccounts int `json:"true_accounts"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if rep.People != 12 || len(rep.Seeds) != 2 || len(rep.BySeed) != 2 {
+		t.Fatalf("people %d, seeds %v, by_seed %d; want 12 people over 2 seeds", rep.People, rep.Seeds, len(rep.BySeed))
+	}
+	if sum := rep.BySeed[0].TrueAccounts + rep.BySeed[1].TrueAccounts; sum != rep.Accounts.TrueAccounts {
+		t.Fatalf("pooled true accounts %d, per seed sum %d", rep.Accounts.TrueAccounts, sum)
 	}
 }
