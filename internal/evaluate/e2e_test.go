@@ -175,7 +175,7 @@ func TestAccountMetrics(t *testing.T) {
 		t.Fatalf("sources without a definitive answer: %v", m.Incomplete)
 	}
 	// Regression bounds for discovery and the identity model: this seed
-	// measures recall 0.983, false share 0.009 (1 of 114); on 30 untuned
+	// measures recall 0.983, false share 0.009 (1 of 114); on 40 untuned
 	// seeds of 200 people recall was 0.917–0.972 and false share
 	// 0.005–0.089 (docs/IDENTITY.md).
 	if m.Recall < 0.9 || m.FalseShare > 0.05 {
