@@ -102,35 +102,19 @@ func logLoss(p float64, y bool) float64 {
 // returns the fitted model.
 func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	m := base
-	if m.PriorScale == 0 {
-		m.PriorScale = 1
-	}
-	if m.UncorroboratedLR == 0 {
-		m.UncorroboratedLR = 1
+	// Parameters left at 0 (off) start from 1 (no effect), so that the
+	// fit can turn them on; the derived ratios start from what they refine.
+	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
+		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR} {
+		if *p == 0 {
+			*p = 1
+		}
 	}
 	if m.NameMatchDerivedLR == 0 {
 		m.NameMatchDerivedLR = m.NameMatchLR
 	}
-	if m.NamePartLR == 0 {
-		m.NamePartLR = 1
-	}
-	if m.SamePlatformLR == 0 {
-		m.SamePlatformLR = 1
-	}
 	if m.TopicAloneLR == 0 {
 		m.TopicAloneLR = m.TopicMatchLR
-	}
-	if m.UnlinkedLR == 0 {
-		m.UnlinkedLR = 1
-	}
-	if m.NamesakeLR == 0 {
-		m.NamesakeLR = 1
-	}
-	if m.LanguageMatchLR == 0 {
-		m.LanguageMatchLR = 1
-	}
-	if m.LanguageClashLR == 0 {
-		m.LanguageClashLR = 1
 	}
 	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
