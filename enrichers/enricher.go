@@ -9,7 +9,6 @@ package enrichers
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -94,9 +93,8 @@ func (id Identifier) LinkedTo(platform string) bool {
 // and turned into usernames once.
 func (id Identifier) Key() string {
 	if id.Kind == KindName {
-		if t := personname.Tokens(id.Value); len(t) > 0 {
-			slices.Sort(t)
-			return string(KindName) + ":" + strings.Join(t, " ")
+		if k := personname.Key(id.Value); k != "" {
+			return string(KindName) + ":" + k
 		}
 	}
 	return string(id.Kind) + ":" + id.Value

@@ -195,10 +195,11 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 		return nil, &enrichers.SourceError{Source: site.Name, Status: enrichers.StatusError, Err: err}
 	}
 	var users []string
+	key := personname.Key(id.Value)
 	for _, r := range jsonPath(doc.json, q.Results) {
 		p := &page{json: r}
 		u, name := p.text(&q.Username), p.text(&q.DisplayName)
-		if u == "" || !personname.Same(name, id.Value) || slices.Contains(users, u) {
+		if u == "" || key == "" || personname.Key(name) != key || slices.Contains(users, u) {
 			continue
 		}
 		if site.re != nil && !site.re.MatchString(u) {

@@ -207,8 +207,9 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 		return nil, err
 	}
 	var hits []Account
+	name := personname.Key(id.Value)
 	for _, a := range res.Accounts {
-		if a.Username != "" && validUser(a.Username) && personname.Same(shortcodes.ReplaceAllString(a.DisplayName, " "), id.Value) {
+		if a.Username != "" && name != "" && validUser(a.Username) && personname.Key(shortcodes.ReplaceAllString(a.DisplayName, " ")) == name {
 			hits = append(hits, a)
 		}
 	}

@@ -37,17 +37,21 @@ func Tokens(full string) []string {
 	return out
 }
 
+// Key is a name's folded words in sorted order, "" for no words: two
+// names are the same name when their keys are equal and not empty.
+// Compare many names with one by computing its key once.
+func Key(full string) string {
+	t := Tokens(full)
+	slices.Sort(t)
+	return strings.Join(t, " ")
+}
+
 // Same reports whether two full names have the same words in any order,
 // ignoring case, accents and punctuation ("Jiménez Jorge" and "jorge
 // jimenez" are the same name; "Jorge J." and "Jorge" are not).
 func Same(a, b string) bool {
-	ta, tb := Tokens(a), Tokens(b)
-	if len(ta) == 0 || len(ta) != len(tb) {
-		return false
-	}
-	slices.Sort(ta)
-	slices.Sort(tb)
-	return slices.Equal(ta, tb)
+	ka := Key(a)
+	return ka != "" && ka == Key(b)
 }
 
 // Searchable reports whether a name is worth a name search: a first and a

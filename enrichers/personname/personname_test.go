@@ -21,3 +21,17 @@ func TestSame(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Jorge Jiménez", "jimenez jorge"},
+		{"jiménez  JORGE", "jimenez jorge"},
+		{"José O'Brien-Díaz", "jose obriendiaz"},
+		{"", ""},
+		{"!!", ""},
+	} {
+		if got := Key(c.in); got != c.want {
+			t.Errorf("Key(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

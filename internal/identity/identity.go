@@ -306,8 +306,12 @@ func (r reference) others(self int) []confident {
 // accounts, not two people.
 func mostNamed(out []enrichers.Account, name string) (string, int) {
 	per := map[string][]enrichers.Account{}
+	key := personname.Key(name)
+	if key == "" {
+		return "", 0
+	}
 	for _, a := range out {
-		if a.DisplayName == "" || !personname.Same(a.DisplayName, name) {
+		if a.DisplayName == "" || personname.Key(a.DisplayName) != key {
 			continue
 		}
 		same := slices.ContainsFunc(per[a.Source], func(b enrichers.Account) bool { return crossLinked(a, b) })
