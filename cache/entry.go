@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/footprint-oss/footprint/cache/keyed"
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/keyed"
 )
 
 // formatVersion is the first byte of every stored entry. Entries of any

@@ -9,8 +9,8 @@ import (
 
 	"github.com/footprint-oss/footprint/client"
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/api"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/api"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // source is an offline source that finds one account.

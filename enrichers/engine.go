@@ -15,7 +15,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
 
-	"github.com/footprint-oss/footprint/internal/redact"
+	"github.com/footprint-oss/footprint/enrichers/redact"
 )
 
 // SourceConfig overrides a source's self-described defaults. Zero values

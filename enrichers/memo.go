@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/footprint-oss/footprint/internal/keyed"
+	"github.com/footprint-oss/footprint/cache/keyed"
 )
 
 // memo remembers, in process, the complete result of a run whose every

@@ -7,7 +7,7 @@ import (
 
 // Registry is the explicit list of sources. Registration order is the order
 // sources are listed in responses. It is filled once at start-up by the
-// composition root (see internal/sources) and read-only afterwards.
+// composition root (see enrichers/all) and read-only afterwards.
 type Registry struct {
 	byName map[string]Enricher
 	order  []string

@@ -16,8 +16,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/footprint-oss/footprint/client"
-	"github.com/footprint-oss/footprint/internal/jobs"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // batchRunner is where a batch job runs: an in-process job engine, or a

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/api"
-	"github.com/footprint-oss/footprint/internal/jobs"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/api"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // offline keeps batch tests off the network: the email and phone sources

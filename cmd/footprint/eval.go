@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/footprint-oss/footprint/internal/evaluate"
-	"github.com/footprint-oss/footprint/internal/identity"
-	"github.com/footprint-oss/footprint/internal/pipeline"
-	"github.com/footprint-oss/footprint/internal/sim"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/harness/evaluate"
+	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 func cmdEval(ctx context.Context, args []string, e env) error {

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/config"
-	"github.com/footprint-oss/footprint/internal/jobs"
-	"github.com/footprint-oss/footprint/internal/netguard"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
+	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // webhookTimeout bounds one webhook delivery attempt.

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 func cmdLookup(ctx context.Context, args []string, e env) error {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/client"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // remoteMargin is added to the largest request budget the API admits to

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/api"
-	"github.com/footprint-oss/footprint/internal/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/api"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // stubSource is an offline enrichers.Enricher that finds one account.
@@ -32,7 +32,7 @@ func (stubSource) Enrich(context.Context, enrichers.Identifier) (*enrichers.Find
 	}}}, nil
 }
 
-// apiServer runs the real HTTP API (internal/api over the real pipeline,
+// apiServer runs the real HTTP API (internal/app/api over the real pipeline,
 // with one offline source) and records the request bodies it receives.
 func apiServer(t *testing.T) (*httptest.Server, func() []map[string]any) {
 	t.Helper()

@@ -6,8 +6,8 @@ import (
 	"net"
 	"time"
 
-	"github.com/footprint-oss/footprint/internal/api"
-	"github.com/footprint-oss/footprint/internal/config"
+	"github.com/footprint-oss/footprint/internal/app/api"
+	"github.com/footprint-oss/footprint/internal/app/config"
 )
 
 func cmdServe(ctx context.Context, args []string, e env) error {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/footprint-oss/footprint/internal/sim"
+	"github.com/footprint-oss/footprint/internal/harness/sim"
 )
 
 func cmdSim(ctx context.Context, args []string, e env) error {

@@ -15,11 +15,11 @@ import (
 
 	"github.com/footprint-oss/footprint/cache"
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/config"
-	"github.com/footprint-oss/footprint/internal/jobs"
-	"github.com/footprint-oss/footprint/internal/pipeline"
-	"github.com/footprint-oss/footprint/internal/sim"
-	"github.com/footprint-oss/footprint/internal/sources"
+	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/harness/sim"
 )
 
 // errHelp is returned when a command printed its help.
@@ -125,7 +125,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
 	// what footprint does; an external --upstream keeps them.
 	unlimited := cfg.Demo || (len(opts) > 0 && opts[0].unlimited)
-	deps := sources.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited}
+	deps := all.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited}
 	for name, sc := range cfg.Sources {
 		if sc.APIKey != "" {
 			deps.Keys[name] = sc.APIKey
@@ -150,7 +150,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		log.Warn("SIMULATED DATA: every network source talks to the simulated web", "upstream", u.Host)
 	}
 	reg := enrichers.NewRegistry()
-	if err := sources.Register(reg, deps); err != nil {
+	if err := all.Register(reg, deps); err != nil {
 		return nil, err
 	}
 	srcCfg := cfg.EngineSources()

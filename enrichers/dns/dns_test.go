@@ -13,7 +13,7 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/internal/sim"
+	"github.com/footprint-oss/footprint/internal/harness/sim"
 )
 
 // testResolver answers from testdata/zone.db over UDP and TCP, plus a few

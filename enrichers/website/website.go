@@ -23,7 +23,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
 	"github.com/footprint-oss/footprint/enrichers/transport"
-	"github.com/footprint-oss/footprint/internal/netguard"
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 )
 
 // Name is the source name.

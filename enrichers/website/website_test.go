@@ -19,8 +19,8 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 	"github.com/footprint-oss/footprint/enrichers/transport/transporttest"
-	"github.com/footprint-oss/footprint/internal/netguard"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -79,7 +79,7 @@ func TestParseGolden(t *testing.T) {
 }
 
 // TestParseSimulatedWeb pins what the parser must read from the pages the
-// simulated web renders (internal/sim renderSite).
+// simulated web renders (internal/harness/sim renderSite).
 func TestParseSimulatedWeb(t *testing.T) {
 	c := Parse(fixture(t, "sim_company.html"), "text/html; charset=utf-8", "https://brightwell.de/")
 	want := enrichers.CompanyFacts{

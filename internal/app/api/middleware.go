@@ -1,0 +1,119 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/google/uuid"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	maxRequestIDLen = 128
+
+	keyRequestID = "footprint.request_id" // gin context key
+	keyBody      = "footprint.body"       // gin context key: the validated request body
+	keyMediaType = "footprint.media_type" // gin context key: the request body's media type, canonical
+)
+
+// saneRequestID reports whether a client-sent request id may be used as-is:
+// 1 to 128 characters of [A-Za-z0-9._-], so it is safe in headers, logs and
+// JSON without escaping.
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '.', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// requestID adopts the client's X-Request-ID when it is sane, generates one
+// otherwise, and echoes it on the response.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader(headerRequestID)
+	if !saneRequestID(id) {
+		id = uuid.NewString()
+	}
+	c.Set(keyRequestID, id)
+	c.Header(headerRequestID, id)
+	c.Next()
+}
+
+func requestIDOf(c *gin.Context) string { return c.GetString(keyRequestID) }
+
+// routeOf is the matched route pattern, never the raw path (which may carry
+// an email address).
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
+}
+
+// accessLog writes one line per request. It logs the route pattern, never
+// the raw path, the query string, headers or the body.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "http request",
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("method", c.Request.Method),
+		slog.String("route", routeOf(c)),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+	)
+}
+
+// recoverer replaces gin's Recovery: a panic in a handler (a bug; sources'
+// panics are contained by the engine) is logged with its stack and answered
+// with a problem+json 500 instead of a dropped connection.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if r == http.ErrAbortHandler {
+			panic(r)
+		}
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "panic serving request",
+			slog.String("request_id", requestIDOf(c)),
+			slog.String("route", routeOf(c)),
+			slog.String("panic", redact.String(fmt.Sprint(r))),
+			slog.String("stack", string(debug.Stack())),
+		)
+		if c.Writer.Written() {
+			c.Abort() // too late for a problem document; the client sees a truncated answer
+			return
+		}
+		s.fail(c, errPanic)
+	}()
+	c.Next()
+}
+
+// noRoute answers 404 for paths no operation serves.
+func (s *Server) noRoute(c *gin.Context) { s.fail(c, errNoRoute) }
+
+// noMethod answers 405 for a known path with another method; gin has set
+// the Allow header already.
+func (s *Server) noMethod(c *gin.Context) {
+	s.fail(c, &methodError{method: c.Request.Method, allow: c.Writer.Header().Get("Allow")})
+}

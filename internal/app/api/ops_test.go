@@ -1,0 +1,202 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// TestReadiness: checks run concurrently within their timeout; a failing,
+// slow or panicking check makes /readyz a 503 naming it.
+func TestReadiness(t *testing.T) {
+	t.Parallel()
+	ok := ReadyCheck{Name: "cache", Check: func(context.Context) error { return nil }}
+	failing := ReadyCheck{Name: "redis", Check: func(context.Context) error { return errors.New("connection refused") }}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	stuck := ReadyCheck{Name: "stuck", Check: func(context.Context) error { <-hang; return nil }} // ignores its context
+	panicky := ReadyCheck{Name: "panicky", Check: func(context.Context) error { panic("bug") }}
+	cases := []struct {
+		name   string
+		checks []ReadyCheck
+		status int
+		want   map[string]string
+	}{
+		{"none", nil, 200, map[string]string{}},
+		{"all_ok", []ReadyCheck{ok}, 200, map[string]string{"cache": "ok"}},
+		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "connection refused"}},
+		{"stuck", []ReadyCheck{ok, stuck}, 503, map[string]string{"cache": "ok", "stuck": "no answer within 50ms"}},
+		{"panicky", []ReadyCheck{panicky}, 503, map[string]string{"panicky": "check panicked"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := New(Config{ReadyChecks: tc.checks, ReadyCheckTimeout: 50 * time.Millisecond}, realService(t))
+			start := time.Now()
+			rec := do(t, srv, get("/readyz"))
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("readyz took %s", d)
+			}
+			var got readinessJSON
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != tc.status || len(got.Checks) != len(tc.want) {
+				t.Fatalf("got %d %s, want %d %v", rec.Code, rec.Body, tc.status, tc.want)
+			}
+			for k, v := range tc.want {
+				if got.Checks[k] != v {
+					t.Errorf("checks[%s] = %q, want %q", k, got.Checks[k], v)
+				}
+			}
+			if wantStatus := map[int]string{200: "ready", 503: "not_ready"}[tc.status]; got.Status != wantStatus {
+				t.Errorf("status %q, want %q", got.Status, wantStatus)
+			}
+		})
+	}
+}
+
+// TestGracefulShutdown: when Serve's context ends, an in-flight request
+// (slower than the moment of shutdown) still gets its full answer, new
+// connections are refused, and Serve returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	svc := &fakeEnricher{engine: newEngine(t), fn: func(ctx context.Context, _ pipeline.Input) (*pipeline.Profile, error) {
+		close(entered)
+		select {
+		case <-release:
+		case <-ctx.Done(): // would mean shutdown canceled the request
+			return nil, ctx.Err()
+		}
+		return fullProfile(), nil
+	}}
+	srv := New(Config{ShutdownTimeout: 10 * time.Second}, svc)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+
+	url := "http://" + ln.Addr().String()
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, err := http.Post(url+"/v1/enrich", "application/json", strings.NewReader(`{"email":"`+testEmail+`"}`))
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- answer{resp.StatusCode, string(b), err}
+	}()
+	<-entered
+	stop() // SIGTERM
+
+	// Shutdown closes the listener at once: new connections are refused.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), 100*time.Millisecond)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections after shutdown began")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned (%v) while a request was in flight", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	a := <-got
+	if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"generated_at"`) {
+		t.Fatalf("in-flight request: %d %v %.200s", a.status, a.err, a.body)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve = %v, want nil after a clean shutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the in-flight request finished")
+	}
+}
+
+// TestShutdownTimeout: a request outliving ShutdownTimeout is cut off and
+// Serve reports it.
+func TestShutdownTimeout(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	svc := &fakeEnricher{engine: newEngine(t), fn: func(context.Context, pipeline.Input) (*pipeline.Profile, error) {
+		close(entered)
+		<-release
+		return fullProfile(), nil
+	}}
+	srv := New(Config{ShutdownTimeout: 50 * time.Millisecond}, svc)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	go func() {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/v1/enrich", "application/json", strings.NewReader(`{"email":"`+testEmail+`"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	stop()
+	select {
+	case err := <-served:
+		if err == nil || !strings.Contains(err.Error(), "in-flight") {
+			t.Fatalf("Serve = %v, want a shutdown timeout error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not give up after ShutdownTimeout")
+	}
+}
+
+// TestReadyzWhileDraining: once shutdown begins, readiness fails.
+func TestReadyzWhileDraining(t *testing.T) {
+	t.Parallel()
+	srv := New(Config{}, realService(t))
+	srv.draining.Store(true)
+	rec := do(t, srv, get("/readyz"))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"server":"shutting down"`) {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestServerTimeouts: the write timeout leaves room for the largest budget.
+func TestServerTimeouts(t *testing.T) {
+	t.Parallel()
+	srv := New(Config{}, realService(t))
+	if srv.writeTimeout < pipeline.MaxTimeout+5*time.Second {
+		t.Errorf("write timeout %s < max budget %s + margin", srv.writeTimeout, pipeline.MaxTimeout)
+	}
+	if srv.cfg.MaxBodyBytes != DefaultMaxBodyBytes || srv.cfg.ShutdownTimeout != DefaultShutdownTimeout {
+		t.Errorf("defaults not applied: %+v", srv.cfg)
+	}
+}

@@ -1,0 +1,210 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	gojson "github.com/goccy/go-json"
+
+	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// Content types of responses.
+const (
+	mimeJSON    = "application/json"
+	mimeProblem = "application/problem+json"
+	mimeYAML    = "application/yaml"
+)
+
+// problem is an RFC 9457 problem document (schema Problem in openapi.yaml).
+type problem struct {
+	Type      string                `json:"type"`
+	Title     string                `json:"title"`
+	Status    int                   `json:"status"`
+	Detail    string                `json:"detail,omitempty"`
+	Instance  string                `json:"instance,omitempty"`
+	RequestID string                `json:"request_id"`
+	Errors    []pipeline.FieldError `json:"errors,omitempty"`
+}
+
+// Errors the API itself raises. Each says what went wrong; problemFor alone
+// decides which HTTP status that is.
+var (
+	errNoRoute  = errors.New("no such route")
+	errPanic    = errors.New("handler panicked")
+	errNoResult = errors.New("enricher returned neither a profile nor an error")
+)
+
+// methodError is a request for a route that exists with other methods.
+type methodError struct{ method, allow string }
+
+func (e *methodError) Error() string { return e.method + " not allowed; allowed: " + e.allow }
+
+// mediaTypeError is a request body that is not JSON (or not UTF-8 JSON).
+type mediaTypeError struct{ got, want string }
+
+func (e *mediaTypeError) Error() string {
+	return fmt.Sprintf("Content-Type %q is not supported; send %s", e.got, e.want)
+}
+
+// bodyError is a request body that could not be read or is not JSON.
+type bodyError struct{ msg string }
+
+func (e *bodyError) Error() string { return e.msg }
+
+// contractError is a request that does not match openapi.yaml.
+type contractError struct{ errs []pipeline.FieldError }
+
+func (e *contractError) Error() string {
+	parts := make([]string, len(e.errs))
+	for i, fe := range e.errs {
+		parts[i] = fe.Field + ": " + fe.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+// statusClientClosedRequest is logged when the client went away before the
+// answer was ready (nobody receives the response).
+const statusClientClosedRequest = 499
+
+// problemFor maps every error the API can produce to its problem document:
+// the one place that chooses an HTTP status for an error.
+func problemFor(err error) problem {
+	var (
+		ie  *pipeline.InputError
+		me  *methodError
+		mte *mediaTypeError
+		mbe *http.MaxBytesError
+		be  *bodyError
+		ce  *contractError
+	)
+	switch {
+	case errors.As(err, &ie):
+		status := ie.Status
+		if status < 400 || status > 499 {
+			status = http.StatusBadRequest
+		}
+		return newProblem(status, ie.Error(), ie.Errors)
+	case errors.As(err, &ce):
+		return newProblem(http.StatusBadRequest,
+			"The request does not match the API contract (GET /openapi.yaml); see errors.", ce.errs)
+	case errors.As(err, &be):
+		return newProblem(http.StatusBadRequest, be.msg, nil)
+	case errors.As(err, &mbe):
+		return newProblem(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit), nil)
+	case errors.As(err, &mte):
+		return newProblem(http.StatusUnsupportedMediaType, mte.Error()+".", nil)
+	case errors.Is(err, jobs.ErrNotFound):
+		return newProblem(http.StatusNotFound, "No job has this id.", nil)
+	case errors.Is(err, jobs.ErrIdempotencyConflict):
+		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload.", nil)
+	case errors.Is(err, jobs.ErrConflict):
+		return newProblem(http.StatusConflict, "The job's state does not allow this.", nil)
+	case errors.Is(err, jobs.ErrTooLarge):
+		return newProblem(http.StatusRequestEntityTooLarge, "The upload exceeds the server's jobs.max_input_bytes.", nil)
+	case errors.Is(err, jobs.ErrClosed):
+		return newProblem(http.StatusServiceUnavailable, "The server is shutting down; retry on another replica.", nil)
+	case errors.Is(err, errNoJobs), errors.Is(err, jobs.ErrNoWebhookClient):
+		return newProblem(http.StatusServiceUnavailable, "Batch jobs (or their webhooks) are not available on this server.", nil)
+	case errors.Is(err, errNoRoute):
+		return newProblem(http.StatusNotFound, "No such route; the routes are listed in GET /openapi.yaml.", nil)
+	case errors.As(err, &me):
+		return newProblem(http.StatusMethodNotAllowed,
+			fmt.Sprintf("Method %s is not allowed here; allowed: %s.", me.method, me.allow), nil)
+	case errors.Is(err, context.Canceled):
+		return newProblem(statusClientClosedRequest, "The client closed the request before the answer was ready.", nil)
+	default: // errPanic, errNoResult and anything unexpected: a bug.
+		return newProblem(http.StatusInternalServerError,
+			"An unexpected error occurred; it has been logged with the request id.", nil)
+	}
+}
+
+func newProblem(status int, detail string, errs []pipeline.FieldError) problem {
+	title := http.StatusText(status)
+	if status == statusClientClosedRequest {
+		title = "Client Closed Request"
+	}
+	return problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Errors: errs}
+}
+
+// fail answers the request with err's problem document and stops the
+// handler chain. Server-side failures are logged (redacted); client errors
+// are not, beyond the access log.
+func (s *Server) fail(c *gin.Context, err error) {
+	p := problemFor(err)
+	p.RequestID = requestIDOf(c)
+	p.Instance = c.Request.URL.Path
+	if p.Status >= 500 && !errors.Is(err, errPanic) {
+		s.logFailure(c, err)
+	}
+	b, mErr := json.Marshal(p)
+	if mErr != nil { // cannot happen: problem has only strings and ints
+		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"request_id":""}`)
+		p.Status = http.StatusInternalServerError
+	}
+	c.Abort()
+	c.Data(p.Status, mimeProblem, b)
+}
+
+// logFailure logs a server-side failure (redacted) with the request id.
+func (s *Server) logFailure(c *gin.Context, err error) {
+	s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("route", routeOf(c)),
+		slog.String("error", redact.String(err.Error())))
+}
+
+// writeJSON answers with v as JSON. A value that cannot be encoded is a bug
+// and becomes a 500 problem.
+func (s *Server) writeJSON(c *gin.Context, status int, v any) {
+	if a, ok := v.(jsonAppender); ok {
+		// A profile writes itself (pipeline.Profile.AppendJSON) into a
+		// reused buffer: the largest cost of a cached lookup.
+		buf := s.buffers.Get().(*[]byte)
+		b, err := a.AppendJSON((*buf)[:0])
+		if err != nil {
+			s.buffers.Put(buf)
+			s.fail(c, fmt.Errorf("encode %T: %w", v, err))
+			return
+		}
+		s.writeBody(c, status, b)
+		if cap(b) <= maxPooledBuffer {
+			*buf = b
+			s.buffers.Put(buf)
+		}
+		return
+	}
+	// goccy/go-json writes what encoding/json writes, about twice as fast
+	// (the golden and contract tests hold both to it; it escapes \b and \f
+	// as \u0008 and \u000c, which mean the same).
+	b, err := gojson.Marshal(v)
+	if err != nil {
+		s.fail(c, fmt.Errorf("encode %T: %w", v, err))
+		return
+	}
+	s.writeBody(c, status, b)
+}
+
+// jsonAppender is a value that encodes itself (pipeline.Profile).
+type jsonAppender interface {
+	AppendJSON(dst []byte) ([]byte, error)
+}
+
+// maxPooledBuffer bounds the response buffers kept for reuse.
+const maxPooledBuffer = 64 << 10
+
+// writeBody writes a JSON body with its length (not chunked).
+func (s *Server) writeBody(c *gin.Context, status int, b []byte) {
+	c.Header("Content-Length", strconv.Itoa(len(b)))
+	c.Data(status, mimeJSON, b)
+}

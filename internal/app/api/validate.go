@@ -1,0 +1,352 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gin-gonic/gin"
+
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// validate checks a request against its operation in openapi.yaml before the
+// handler runs: media type (415), size (413), JSON syntax (400), then the
+// contract's schema through openapi3filter (400, one errors[] entry per
+// field). The validated body is left in the context for the handler.
+func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
+	opts := &openapi3filter.Options{
+		MultiError: true,
+		// Defaults documented in the contract are applied by the pipeline
+		// (they are configurable); do not inject them into the body.
+		SkipSettingDefaults: true,
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+	}
+	var body *openapi3.RequestBody
+	if route.Operation.RequestBody != nil {
+		body = route.Operation.RequestBody.Value
+	}
+	mode := bodyModeOf(route.Operation)
+	// openapi3filter checks the parameters; JSON bodies are checked here
+	// against their schema, from the bytes already read (the filter would
+	// need a copy of the request to read them again). Streamed uploads and
+	// batch items are left to their handlers.
+	opts.ExcludeRequestBody = true
+	var bodySchema *openapi3.Schema
+	if body != nil && mode == bodyWhole {
+		if mt := body.Content.Get(mimeJSON); mt != nil && mt.Schema != nil {
+			bodySchema = mt.Schema.Value
+		}
+	}
+	limit := s.cfg.MaxBodyBytes
+	if mode == bodyPerItem {
+		limit = s.cfg.MaxBatchBodyBytes
+	}
+	return func(c *gin.Context) {
+		req := c.Request
+		if body != nil {
+			mediaType, err := acceptedMediaType(body, req.Header.Get("Content-Type"))
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Set(keyMediaType, mediaType)
+		}
+		if body != nil && mode != bodyStreamed {
+			data, err := readBody(c, limit)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			if err := checkJSON(data); err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Set(keyBody, data)
+		}
+		params := make(map[string]string, len(c.Params))
+		for _, p := range c.Params {
+			params[p.Key] = p.Value
+		}
+		var errs []pipeline.FieldError
+		if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: params,
+			Route:      route,
+			Options:    opts,
+		}); err != nil {
+			errs = fieldErrors(err)
+		}
+		if bodySchema != nil {
+			bad, err := schemaErrors(bodySchema, c.MustGet(keyBody).([]byte))
+			if err != nil { // checkJSON passed it: unreachable
+				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
+				return
+			}
+			errs = mergeFieldErrors(errs, bad)
+		}
+		if len(errs) > 0 {
+			s.fail(c, &contractError{errs: errs})
+			return
+		}
+		c.Next()
+	}
+}
+
+// bodyMode says who reads and validates an operation's request body.
+type bodyMode int
+
+const (
+	// bodyWhole: validate reads the JSON body and checks it against the
+	// contract before the handler runs.
+	bodyWhole bodyMode = iota
+	// bodyPerItem: validate reads the JSON body (up to MaxBatchBodyBytes);
+	// the handler checks each item against its schema, so that one bad
+	// item does not fail the others.
+	bodyPerItem
+	// bodyStreamed: the handler streams the body (an upload of any size,
+	// not JSON); validate checks only its media type.
+	bodyStreamed
+)
+
+func bodyModeOf(op *openapi3.Operation) bodyMode {
+	switch {
+	case op.OperationID == "enrichBatch":
+		return bodyPerItem
+	case op.RequestBody != nil && op.RequestBody.Value.Content.Get(mimeJSON) == nil:
+		return bodyStreamed
+	default:
+		return bodyWhole
+	}
+}
+
+// acceptedMediaType returns the request's media type if the operation's
+// content map lists it. Media types compare case-insensitively; a charset
+// parameter is accepted when it is UTF-8 (JSON is UTF-8 by definition).
+func acceptedMediaType(body *openapi3.RequestBody, header string) (string, error) {
+	want := make([]string, 0, len(body.Content))
+	for mt := range body.Content {
+		want = append(want, mt)
+	}
+	sort.Strings(want)
+	bad := &mediaTypeError{got: truncate(header, 100), want: strings.Join(want, " or ")}
+	mt, params, err := mime.ParseMediaType(header)
+	if err != nil || body.Content[mt] == nil {
+		return "", bad
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return "", bad
+	}
+	return mt, nil
+}
+
+// readBody reads at most limit bytes; more is an *http.MaxBytesError.
+func readBody(c *gin.Context, limit int64) ([]byte, error) {
+	if c.Request.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, mbe
+	case err != nil:
+		return nil, &bodyError{msg: "The request body could not be read."}
+	}
+	return data, nil
+}
+
+// checkJSON requires exactly one UTF-8 JSON value, so that the contract
+// validation and the decoder see the same document.
+func checkJSON(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &bodyError{msg: "The request body is empty; send a JSON object."}
+	}
+	if !utf8.Valid(data) {
+		return &bodyError{msg: "The request body is not valid UTF-8."}
+	}
+	// json.Valid checks the same (one value, nothing after it) without
+	// building it; only an invalid body is decoded, for a precise message.
+	if json.Valid(data) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return &bodyError{msg: "The request body is not valid JSON: " + jsonErrorText(err, len(data))}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &bodyError{msg: fmt.Sprintf("The request body is not valid JSON: unexpected data after the top-level value (at byte %d).", dec.InputOffset())}
+	}
+	return nil
+}
+
+func jsonErrorText(err error, size int) string {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s (at byte %d).", se.Error(), se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("unexpected end of input after %d bytes.", size)
+	default:
+		return err.Error() + "."
+	}
+}
+
+// decodeInput decodes a validated body into the pipeline's input. The
+// contract has already rejected unknown fields and wrong types; what is left
+// is what JSON Schema cannot see (3000.5 is not an int; 1e3 is, for JSON
+// Schema, but not for encoding/json).
+func decodeInput(data []byte) (pipeline.Input, error) {
+	var in pipeline.Input
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return in, &contractError{errs: []pipeline.FieldError{{Field: te.Field, Reason: "value must be " + jsonKind(te.Type.Kind().String())}}}
+		}
+		return in, &bodyError{msg: "The request body could not be decoded: " + err.Error()}
+	}
+	return in, nil
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"):
+		return "an integer"
+	case goKind == "slice":
+		return "an array"
+	case goKind == "struct", goKind == "map":
+		return "an object"
+	default:
+		return "a " + goKind
+	}
+}
+
+// schemaErrors checks a JSON document against schema as openapi3filter
+// checks a request body: numbers kept as written (1e3 is no integer),
+// read-only properties refused, every error reported. Its error is only for
+// data that is not JSON.
+func schemaErrors(schema *openapi3.Schema, data []byte) ([]pipeline.FieldError, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+		return fieldErrors(err), nil
+	}
+	return nil, nil
+}
+
+// mergeFieldErrors joins two sorted lists of field errors, sorted.
+func mergeFieldErrors(a, b []pipeline.FieldError) []pipeline.FieldError {
+	out := append(a, b...)
+	sortFieldErrors(out)
+	return slices.Compact(out)
+}
+
+func sortFieldErrors(errs []pipeline.FieldError) {
+	slices.SortFunc(errs, func(a, b pipeline.FieldError) int {
+		if c := strings.Compare(a.Field, b.Field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+}
+
+// fieldErrors flattens openapi3filter's errors into errors[] entries named by
+// the field's JSON path (options.timeout_ms, options.sources[0]); unknown
+// properties are reported under their own name with reason "unknown field".
+// The result is sorted and free of duplicates.
+func fieldErrors(err error) []pipeline.FieldError {
+	var out []pipeline.FieldError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, x := range e {
+				walk(x)
+			}
+		case *openapi3filter.RequestError:
+			switch e.Err.(type) {
+			case openapi3.MultiError, *openapi3.SchemaError:
+				walk(e.Err)
+				return
+			}
+			field := ""
+			if e.Parameter != nil {
+				field = e.Parameter.Name
+			}
+			reason := e.Reason
+			if reason == "" && e.Err != nil {
+				reason = e.Err.Error()
+			}
+			out = append(out, pipeline.FieldError{Field: field, Reason: reason})
+		case *openapi3.SchemaError:
+			out = append(out, schemaFieldErrors(e)...)
+		default:
+			out = append(out, pipeline.FieldError{Field: "", Reason: err.Error()})
+		}
+	}
+	walk(err)
+	sortFieldErrors(out)
+	return slices.Compact(out)
+}
+
+func schemaFieldErrors(se *openapi3.SchemaError) []pipeline.FieldError {
+	path := se.JSONPointer()
+	switch se.SchemaField {
+	case "properties": // a property the schema does not list (additionalProperties: false)
+		obj, _ := se.Value.(map[string]any)
+		var out []pipeline.FieldError
+		for k := range obj {
+			if _, known := se.Schema.Properties[k]; !known {
+				out = append(out, pipeline.FieldError{Field: fieldPath(append(slices.Clone(path), k)), Reason: "unknown field"})
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	case "required":
+		return []pipeline.FieldError{{Field: fieldPath(path), Reason: "is required"}}
+	}
+	return []pipeline.FieldError{{Field: fieldPath(path), Reason: se.Reason}}
+}
+
+// fieldPath renders a JSON pointer's segments as a.b[0].c.
+func fieldPath(segs []string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if _, err := strconv.Atoi(s); err == nil {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

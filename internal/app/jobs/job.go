@@ -1,0 +1,173 @@
+// Package jobs runs durable batch enrichment: an uploaded CSV or NDJSON list
+// is spooled to the data dir, each row is enriched through the pipeline at a
+// bounded concurrency (the composition root marks rows as background work,
+// so every source's limiter serves live lookups first), results
+// are stored per row in an embedded bbolt database, and a job survives a
+// crash: a restarted Manager resumes it from its checkpoint, writing exactly
+// one result per input row.
+//
+// The HTTP API and the CLI are thin layers over Manager: Create, Get, List,
+// Pause, Resume, Cancel, Delete and Results.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// State is a job's lifecycle state.
+type State string
+
+// States. succeeded, failed and cancelled are final.
+const (
+	StateQueued    State = "queued"
+	StateRunning   State = "running"
+	StatePaused    State = "paused"
+	StateSucceeded State = "succeeded"
+	StateFailed    State = "failed"
+	StateCancelled State = "cancelled"
+)
+
+// Final reports whether s is a terminal state.
+func (s State) Final() bool {
+	return s == StateSucceeded || s == StateFailed || s == StateCancelled
+}
+
+// Job is the public view of a job.
+type Job struct {
+	ID      string           `json:"id"`
+	State   State            `json:"state"`
+	Format  string           `json:"format"`
+	Options pipeline.Options `json:"options,omitzero"`
+
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+
+	// Total is the number of data rows of the input.
+	Total int64 `json:"total"`
+	// Done counts rows with a result of any kind (ok, incomplete or
+	// failed); Failed and Incomplete are subsets of Done.
+	Done       int64 `json:"done"`
+	Failed     int64 `json:"failed"`
+	Incomplete int64 `json:"incomplete"`
+	// Checkpoint is the highest row such that every row up to it is done.
+	Checkpoint int64 `json:"checkpoint"`
+
+	// RowsPerS is the recent throughput (an EWMA with a 10 s time constant)
+	// while the job runs, the average over the run once it is final.
+	RowsPerS float64 `json:"rows_per_s"`
+	// ETAS estimates the seconds left; nil when unknown.
+	ETAS *float64 `json:"eta_s,omitempty"`
+
+	InputBytes  int64  `json:"input_bytes"`
+	InputSHA256 string `json:"input_sha256"`
+
+	WebhookURL string `json:"webhook_url,omitempty"`
+	// ProgressEvery sends a job.progress webhook every this many rows (0:
+	// only on completion).
+	ProgressEvery int64 `json:"progress_every,omitempty"`
+
+	// Error says why a job failed.
+	Error string `json:"error,omitempty"`
+}
+
+// CreateRequest describes a new job.
+type CreateRequest struct {
+	// Format is "csv" or "ndjson".
+	Format string
+	// Body is the input list; it is read to the end (streamed to disk).
+	Body io.Reader
+	// Options apply to every row.
+	Options pipeline.Options
+	// WebhookURL receives a signed POST when the job ends; WebhookSecret
+	// signs it (Config.WebhookSecret when empty).
+	WebhookURL    string
+	WebhookSecret string
+	ProgressEvery int64
+	// IdempotencyKey makes a retried upload return the job the first one
+	// created (the same body) or fail with ErrIdempotencyConflict.
+	IdempotencyKey string
+}
+
+// Enricher enriches one row; *pipeline.Service implements it.
+type Enricher interface {
+	Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error)
+}
+
+// Config configures a Manager.
+type Config struct {
+	// Dir is the data dir: jobs.db and spool/ live there.
+	Dir      string
+	Enricher Enricher
+	// Concurrency bounds the rows enriched at once, across all jobs
+	// (default 8).
+	Concurrency int
+	// MaxActiveJobs bounds the jobs running at once; the others stay
+	// queued (default 2).
+	MaxActiveJobs int
+	// ValidateOptions, when set, checks a job's options at Create (e.g.
+	// that every named source exists); its *pipeline.InputError is returned.
+	ValidateOptions func(pipeline.Options) error
+	// MaxInputBytes bounds an upload (0: no limit).
+	MaxInputBytes int64
+
+	// MaxAttempts bounds the enrichments of a row whose profile stays
+	// incomplete (transient source failures) or that fails unexpectedly
+	// (default 3); RetryBackoff is the first wait between them, doubled
+	// each time (default 5 s, at most 5 min).
+	MaxAttempts  int
+	RetryBackoff time.Duration
+
+	// HTTPClient delivers webhooks; the composition root supplies an
+	// SSRF-guarded client. Jobs with a webhook URL are refused without one.
+	HTTPClient *http.Client
+	// CheckWebhookURL, when set, refuses webhook URLs at Create (the
+	// composition root passes the SSRF guard's netguard.CheckURL); its
+	// error is the reason in the 400.
+	CheckWebhookURL func(*url.URL) error
+	// WebhookSecret signs webhooks of jobs created without their own.
+	WebhookSecret string
+	// WebhookAttempts bounds deliveries of one event (default 6);
+	// WebhookBackoff is the first wait between them, doubled each time
+	// (default 2 s, at most 5 min).
+	WebhookAttempts int
+	WebhookBackoff  time.Duration
+
+	// Attributes are the flattened columns of CSV results (default:
+	// DefaultAttributes()).
+	Attributes []Attribute
+
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Errors callers branch on (the API maps them to 404, 409 and 413).
+var (
+	ErrNotFound            = errors.New("jobs: no such job")
+	ErrConflict            = errors.New("jobs: not allowed in the job's state")
+	ErrIdempotencyConflict = errors.New("jobs: idempotency key already used for a different input")
+	ErrTooLarge            = errors.New("jobs: input too large")
+	ErrClosed              = errors.New("jobs: manager closed")
+	ErrNoWebhookClient     = errors.New("jobs: webhooks are not configured")
+)
+
+// Problem is an RFC 9457 problem document describing a failed row.
+type Problem struct {
+	Type   string                `json:"type"`
+	Title  string                `json:"title"`
+	Status int                   `json:"status"`
+	Detail string                `json:"detail,omitempty"`
+	Errors []pipeline.FieldError `json:"errors,omitempty"`
+}
+
+func newProblem(status int, detail string, errs []pipeline.FieldError) *Problem {
+	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}
+}

@@ -1,0 +1,812 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// fakeEnricher answers from the input alone. It fails like the pipeline on
+// unusable identifiers, counts calls per email+phone, and can be slowed,
+// blocked or made to report incomplete profiles.
+type fakeEnricher struct {
+	delay time.Duration
+	// hold, when set, blocks every call until it is closed (or ctx ends).
+	hold chan struct{}
+	// incomplete returns Complete=false for the first n calls of an email.
+	incomplete map[string]int
+	// optionsError fails every call as the pipeline does for an unknown source.
+	optionsError bool
+	// onCall runs after every call with the total number of calls so far.
+	onCall func(calls int64)
+
+	mu    sync.Mutex
+	calls map[string]int
+	total atomic.Int64
+}
+
+func (f *fakeEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	n := f.total.Add(1)
+	if f.onCall != nil {
+		defer f.onCall(n)
+	}
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	key := in.Email + "|" + in.Phone
+	f.calls[key]++
+	call := f.calls[key]
+	f.mu.Unlock()
+	if f.hold != nil {
+		select {
+		case <-f.hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if f.optionsError {
+		return nil, &pipeline.InputError{Status: 422, Errors: []pipeline.FieldError{{Field: "options.sources[0]", Reason: `unknown source "nope"`}}}
+	}
+	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
+		return nil, &pipeline.InputError{Status: 400, Errors: []pipeline.FieldError{{Field: "email", Reason: "at least one of email or phone is required"}}}
+	}
+	if in.Email != "" && !strings.Contains(in.Email, "@") {
+		return nil, &pipeline.InputError{Status: 400, Errors: []pipeline.FieldError{{Field: "email", Reason: "has no @"}}}
+	}
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}, Subject: pipeline.Subject{Name: in.Name}}
+	if in.Email != "" {
+		p.Subject.Email = &pipeline.SubjectEmail{Address: in.Email}
+		p.Email = &enrichers.EmailFacts{Valid: true, Domain: in.Email[strings.Index(in.Email, "@")+1:], Disposable: strings.HasSuffix(in.Email, "@mailinator.com")}
+		p.Accounts = append(p.Accounts, enrichers.Account{Source: "github", Username: "=cmd", Match: &enrichers.Match{Probability: 0.9}})
+	}
+	if in.Phone != "" {
+		p.Phone = &enrichers.PhoneFacts{Valid: true, E164: "+" + strings.Trim(in.Phone, "+ "), LineType: "mobile"}
+	}
+	if left := f.incomplete[in.Email]; call <= left {
+		p.Complete = false
+		p.Sources = []pipeline.SourceStatus{{Name: "github", Status: enrichers.StatusRateLimited}}
+	}
+	return p, nil
+}
+
+func (f *fakeEnricher) callsFor(email string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for k, c := range f.calls {
+		if strings.HasPrefix(k, email+"|") {
+			n += c
+		}
+	}
+	return n
+}
+
+func testConfig(dir string, e Enricher) Config {
+	return Config{Dir: dir, Enricher: e, Concurrency: 4, RetryBackoff: time.Millisecond, WebhookBackoff: time.Millisecond}
+}
+
+// start returns a started Manager closed at the end of the test.
+func start(t *testing.T, cfg Config) *Manager {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func create(t *testing.T, m *Manager, format, body string) *Job {
+	t.Helper()
+	j, err := m.Create(t.Context(), CreateRequest{Format: format, Body: strings.NewReader(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func wait(t *testing.T, m *Manager, id string, states ...State) *Job {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		j, err := m.Get(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range states {
+			if j.State == s {
+				return j
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s: state %s (done %d/%d), want %v", id, j.State, j.Done, j.Total, states)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type ndjsonResult struct {
+	Row         int               `json:"row"`
+	Status      string            `json:"status"`
+	Metadata    json.RawMessage   `json:"metadata"`
+	Passthrough map[string]string `json:"passthrough"`
+	Profile     *pipeline.Profile `json:"profile"`
+	Error       *Problem          `json:"error"`
+}
+
+func results(t *testing.T, m *Manager, id string) []ndjsonResult {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Results(t.Context(), id, FormatNDJSON, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var out []ndjsonResult
+	dec := json.NewDecoder(&buf)
+	for {
+		var r ndjsonResult
+		if err := dec.Decode(&r); err == io.EOF {
+			return out
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+}
+
+// checkOnePerRow verifies that rows 1..total each have exactly one result.
+func checkOnePerRow(t *testing.T, rs []ndjsonResult, total int) {
+	t.Helper()
+	if len(rs) != total {
+		t.Fatalf("%d results, want %d", len(rs), total)
+	}
+	for i, r := range rs {
+		if r.Row != i+1 {
+			t.Fatalf("result %d is row %d", i, r.Row)
+		}
+	}
+}
+
+func TestCSVJob(t *testing.T) {
+	f := &fakeEnricher{}
+	m := start(t, testConfig(t.TempDir(), f))
+	body := "\ufeffEmail,Phone,crm_id,Note\n" +
+		"ann@example.com,,1,\"multi\nline\"\n" +
+		"bad-email,,2,x\n" +
+		"bob@mailinator.com,+4915112345678,3\n" + // ragged: a row error
+		",,4,empty\n" +
+		"carl@example.org,+4915112345678,5,ok\n"
+	j := create(t, m, FormatCSV, body)
+	if j.Total != 5 || j.State != StateQueued || j.InputSHA256 == "" {
+		t.Fatalf("created %+v", j)
+	}
+	j = wait(t, m, j.ID, StateSucceeded)
+	if j.Done != 5 || j.Failed != 3 || j.Checkpoint != 5 || j.FinishedAt == nil || j.ETAS == nil || *j.ETAS != 0 {
+		t.Fatalf("finished %+v", j)
+	}
+
+	rs := results(t, m, j.ID)
+	checkOnePerRow(t, rs, 5)
+	if rs[0].Status != RowOK || rs[0].Profile == nil || rs[0].Passthrough["Note"] != "multi\nline" || rs[0].Passthrough["crm_id"] != "1" {
+		t.Errorf("row 1: %+v", rs[0])
+	}
+	if rs[1].Status != RowFailed || rs[1].Error == nil || rs[1].Error.Status != 400 || rs[1].Error.Errors[0].Field != "email" {
+		t.Errorf("row 2: %+v", rs[1])
+	}
+	if rs[2].Error == nil || !strings.Contains(rs[2].Error.Detail, "fields") {
+		t.Errorf("row 3 (ragged): %+v", rs[2])
+	}
+	if rs[3].Error == nil || rs[3].Error.Errors[0].Reason == "" {
+		t.Errorf("row 4 (empty): %+v", rs[3])
+	}
+
+	var buf bytes.Buffer
+	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 6 {
+		t.Fatalf("%d CSV records, want 6", len(recs))
+	}
+	col := map[string]int{}
+	for i, c := range recs[0] {
+		col[c] = i
+	}
+	for _, c := range []string{"Email", "Phone", "crm_id", "Note", "row", "status", "error", "email_valid", "disposable", "phone_valid", "line_type", "accounts_found", "top_accounts"} {
+		if _, ok := col[c]; !ok {
+			t.Errorf("CSV header %v lacks %q", recs[0], c)
+		}
+	}
+	if r := recs[1]; r[col["Note"]] != "multi\nline" || r[col["email_valid"]] != "true" || r[col["accounts_found"]] != "1" || r[col["top_accounts"]] != "github:=cmd" {
+		t.Errorf("CSV row 1: %q", r)
+	}
+	if r := recs[5]; r[col["line_type"]] != "mobile" || r[col["phone_valid"]] != "true" || r[col["status"]] != "ok" {
+		t.Errorf("CSV row 5: %q", r)
+	}
+	if r := recs[2]; r[col["status"]] != "failed" || !strings.Contains(r[col["error"]], "email: has no @") || r[col["email_valid"]] != "" {
+		t.Errorf("CSV row 2: %q", r)
+	}
+}
+
+func TestNDJSONJobMetadataAndCSVOut(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
+	j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
+	wait(t, m, j.ID, StateSucceeded)
+	rs := results(t, m, j.ID)
+	checkOnePerRow(t, rs, 3)
+	if string(rs[0].Metadata) != `{"id":1}` || string(rs[2].Metadata) != `{"id":3}` || rs[2].Profile.Phone == nil {
+		t.Errorf("metadata not echoed: %+v", rs)
+	}
+	if rs[1].Error == nil || !strings.Contains(rs[1].Error.Detail, "line 2") {
+		t.Errorf("row 2: %+v", rs[1])
+	}
+	var buf bytes.Buffer
+	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "email,phone,name,country,metadata,row,status,error,") || !strings.Contains(buf.String(), `"{""id"":1}"`) {
+		t.Errorf("CSV:\n%s", buf.String())
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.MaxInputBytes = 100
+	m := start(t, cfg)
+	ctx := t.Context()
+	for name, tc := range map[string]struct {
+		req   CreateRequest
+		field string
+		err   error
+	}{
+		"format":    {req: CreateRequest{Format: "xml", Body: strings.NewReader("x")}, field: "format"},
+		"no id col": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("name\nAnn\n")}, field: "body"},
+		"no rows":   {req: CreateRequest{Format: FormatNDJSON, Body: strings.NewReader("\n\n")}, field: "body"},
+		"webhook":   {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "ftp://x"}, field: "webhook_url"},
+		"no client": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "https://x.example/h"}, err: ErrNoWebhookClient},
+		"too large": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\n" + strings.Repeat("a@x.com\n", 20))}, err: ErrTooLarge},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := m.Create(ctx, tc.req)
+			var ie *pipeline.InputError
+			switch {
+			case tc.err != nil:
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("err %v, want %v", err, tc.err)
+				}
+			case !errors.As(err, &ie) || ie.Errors[0].Field != tc.field:
+				t.Fatalf("err %v, want an InputError on %s", err, tc.field)
+			}
+		})
+	}
+	// Nothing was left behind in the spool.
+	ents, _ := os.ReadDir(filepath.Join(cfg.Dir, "spool"))
+	if len(ents) != 0 {
+		t.Errorf("spool has %d files", len(ents))
+	}
+}
+
+func TestIdempotency(t *testing.T) {
+	dir := t.TempDir()
+	m := start(t, testConfig(dir, &fakeEnricher{}))
+	body := "email\na@x.com\nb@x.com\n"
+	req := func(b string) CreateRequest {
+		return CreateRequest{Format: FormatCSV, Body: strings.NewReader(b), IdempotencyKey: "k1"}
+	}
+	j1, err := m.Create(t.Context(), req(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2, err := m.Create(t.Context(), req(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j1.ID != j2.ID {
+		t.Fatalf("same key made two jobs: %s, %s", j1.ID, j2.ID)
+	}
+	if _, err := m.Create(t.Context(), req("email\nc@x.com\n")); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("different body: err %v", err)
+	}
+	// Concurrent retries also make one job.
+	var wg sync.WaitGroup
+	ids := make([]string, 8)
+	for i := range ids {
+		wg.Go(func() {
+			j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(body), IdempotencyKey: "k2"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = j.ID
+		})
+	}
+	wg.Wait()
+	for _, id := range ids[1:] {
+		if id != ids[0] {
+			t.Fatalf("concurrent creates made several jobs: %v", ids)
+		}
+	}
+	jobs, _ := m.List(t.Context())
+	if len(jobs) != 2 {
+		t.Errorf("%d jobs, want 2", len(jobs))
+	}
+	ents, _ := os.ReadDir(filepath.Join(dir, "spool"))
+	if len(ents) != 2 {
+		t.Errorf("spool has %d files, want 2", len(ents))
+	}
+}
+
+func TestPauseResumeCancel(t *testing.T) {
+	f := &fakeEnricher{delay: 2 * time.Millisecond}
+	m := start(t, testConfig(t.TempDir(), f))
+	ctx := t.Context()
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "u%d@example.com\n", i)
+	}
+	j := create(t, m, FormatCSV, b.String())
+	for {
+		cur, _ := m.Get(ctx, j.ID)
+		if cur.Done >= 20 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p, err := m.Pause(ctx, j.ID)
+	if err != nil || p.State != StatePaused {
+		t.Fatalf("Pause: %+v, %v", p, err)
+	}
+	calls := f.total.Load()
+	time.Sleep(30 * time.Millisecond)
+	if f.total.Load() != calls {
+		t.Fatal("enrichment went on while paused")
+	}
+	if p2, err := m.Pause(ctx, j.ID); err != nil || p2.State != StatePaused {
+		t.Fatalf("second Pause: %v", err)
+	}
+	partial := results(t, m, j.ID)
+	if len(partial) != int(p.Done) || p.Done == 0 || p.Done == p.Total {
+		t.Fatalf("paused at %d, %d results", p.Done, len(partial))
+	}
+	if _, err := m.Resume(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m, j.ID, StateRunning, StateSucceeded)
+	if _, err := m.Cancel(ctx, j.ID); err != nil && !errors.Is(err, ErrConflict) {
+		t.Fatal(err)
+	}
+	c := wait(t, m, j.ID, StateCancelled, StateSucceeded)
+	if c.State == StateCancelled {
+		if c.FinishedAt == nil {
+			t.Error("cancelled without finished_at")
+		}
+		if _, err := m.Cancel(ctx, j.ID); err != nil {
+			t.Errorf("second Cancel: %v", err)
+		}
+		if _, err := m.Resume(ctx, j.ID); !errors.Is(err, ErrConflict) {
+			t.Errorf("Resume of cancelled: %v", err)
+		}
+		n := len(results(t, m, j.ID))
+		if int64(n) != c.Done {
+			t.Errorf("%d results, done %d", n, c.Done)
+		}
+	}
+	if err := m.Delete(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Get(ctx, j.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get after Delete: %v", err)
+	}
+}
+
+func TestPauseQueuedAndCancelPaused(t *testing.T) {
+	dir := t.TempDir()
+	m, err := New(testConfig(dir, &fakeEnricher{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// Before Start, jobs stay queued.
+	j := create(t, m, FormatCSV, "email\na@x.com\n")
+	if p, err := m.Pause(t.Context(), j.ID); err != nil || p.State != StatePaused {
+		t.Fatalf("Pause queued: %+v %v", p, err)
+	}
+	if c, err := m.Cancel(t.Context(), j.ID); err != nil || c.State != StateCancelled {
+		t.Fatalf("Cancel paused: %+v %v", c, err)
+	}
+	if _, err := m.Pause(t.Context(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Pause unknown: %v", err)
+	}
+}
+
+func TestDedupByIdentifier(t *testing.T) {
+	f := &fakeEnricher{delay: time.Millisecond}
+	m := start(t, testConfig(t.TempDir(), f))
+	// Gmail ignores dots and +tags; phones normalize to E.164.
+	rows := []string{
+		"John.Doe@gmail.com,", "johndoe+x@gmail.com,", "JOHNDOE@GMAIL.COM,",
+		",+49 151 12345678", ",004915112345678", ",+4915112345678",
+		"other@example.com,", "other@example.com,",
+	}
+	var b strings.Builder
+	b.WriteString("email,phone\n")
+	for range 5 { // far-apart repeats hit stored results, near ones in-flight entries
+		for _, r := range rows {
+			b.WriteString(r + "\n")
+		}
+	}
+	j := create(t, m, FormatCSV, b.String())
+	j = wait(t, m, j.ID, StateSucceeded)
+	if j.Done != 40 || j.Failed != 0 {
+		t.Fatalf("%+v", j)
+	}
+	if n := f.total.Load(); n != 3 {
+		t.Errorf("%d enrichments for 3 distinct identifiers", n)
+	}
+	rs := results(t, m, j.ID)
+	checkOnePerRow(t, rs, 40)
+	for _, r := range rs {
+		if r.Profile == nil {
+			t.Fatalf("row %d has no profile", r.Row)
+		}
+	}
+}
+
+func TestTransientRetry(t *testing.T) {
+	f := &fakeEnricher{incomplete: map[string]int{"flaky@x.com": 2, "down@x.com": 99}}
+	m := start(t, testConfig(t.TempDir(), f))
+	j := create(t, m, FormatCSV, "email\nflaky@x.com\ndown@x.com\nok@x.com\n")
+	j = wait(t, m, j.ID, StateSucceeded)
+	if j.Done != 3 || j.Incomplete != 1 || j.Failed != 0 {
+		t.Fatalf("%+v", j)
+	}
+	if f.callsFor("flaky@x.com") != 3 || f.callsFor("down@x.com") != 3 || f.callsFor("ok@x.com") != 1 {
+		t.Errorf("calls: %v", f.calls)
+	}
+	rs := results(t, m, j.ID)
+	if rs[0].Status != RowOK || !rs[0].Profile.Complete || rs[1].Status != RowIncomplete || rs[1].Profile == nil {
+		t.Errorf("results: %+v", rs)
+	}
+}
+
+func TestOptionsErrorFailsJob(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{optionsError: true}))
+	j := create(t, m, FormatCSV, "email\na@x.com\nb@x.com\n")
+	j = wait(t, m, j.ID, StateFailed)
+	if !strings.Contains(j.Error, "unknown source") {
+		t.Errorf("error %q", j.Error)
+	}
+}
+
+func TestEnricherPanicIsRowFailure(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), panicEnricher{}))
+	j := create(t, m, FormatCSV, "email\na@x.com\n")
+	j = wait(t, m, j.ID, StateSucceeded)
+	if j.Failed != 1 {
+		t.Errorf("%+v", j)
+	}
+}
+
+type panicEnricher struct{}
+
+func (panicEnricher) Enrich(context.Context, pipeline.Input) (*pipeline.Profile, error) {
+	panic("boom")
+}
+
+func TestResultsWhileRunning(t *testing.T) {
+	f := &fakeEnricher{hold: make(chan struct{})}
+	cfg := testConfig(t.TempDir(), f)
+	m := start(t, cfg)
+	j := create(t, m, FormatNDJSON, `{"email":"a@x.com"}`+"\n"+`{"email":"b@x.com"}`+"\n"+`[]`+"\n")
+	// Row 3 is a row error and is stored at once; rows 1–2 wait.
+	for {
+		if cur, _ := m.Get(t.Context(), j.ID); cur.Done == 1 {
+			if cur.State != StateRunning || cur.Checkpoint != 0 {
+				t.Fatalf("%+v", cur)
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	rs := results(t, m, j.ID)
+	if len(rs) != 1 || rs[0].Row != 3 {
+		t.Fatalf("partial results %+v", rs)
+	}
+	close(f.hold)
+	wait(t, m, j.ID, StateSucceeded)
+	checkOnePerRow(t, results(t, m, j.ID), 3)
+}
+
+// TestRestartResumes stops a manager abruptly mid-job (its context is
+// cancelled while rows are in flight, like a crash from the job's point of
+// view) and checks that a new Manager on the same dir finishes with exactly
+// one result per row.
+func TestRestartResumes(t *testing.T) {
+	dir := t.TempDir()
+	const total = 2000
+	var b strings.Builder
+	b.WriteString("email,phone,id\n")
+	for i := range total {
+		fmt.Fprintf(&b, "user%d@example.com,,%d\n", i%1500, i) // some duplicates
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	f1 := &fakeEnricher{delay: 100 * time.Microsecond}
+	f1.onCall = func(n int64) {
+		if n == total/3 {
+			stop()
+		}
+	}
+	m1, err := New(testConfig(dir, f1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m1.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := create(t, m1, FormatCSV, b.String())
+	<-ctx.Done()
+	if err := m1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mid, err := func() (*Job, error) {
+		m, err := New(testConfig(dir, f1))
+		if err != nil {
+			return nil, err
+		}
+		defer m.Close()
+		return m.Get(t.Context(), j.ID)
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mid.State != StateRunning || mid.Done == 0 || mid.Done >= total {
+		t.Fatalf("after the stop: %+v", mid)
+	}
+	t.Logf("stopped at done=%d checkpoint=%d", mid.Done, mid.Checkpoint)
+
+	f2 := &fakeEnricher{}
+	m2 := start(t, testConfig(dir, f2))
+	done := wait(t, m2, j.ID, StateSucceeded)
+	if done.Done != total || done.Failed != 0 || done.Checkpoint != total {
+		t.Fatalf("%+v", done)
+	}
+	rs := results(t, m2, j.ID)
+	checkOnePerRow(t, rs, total)
+	for _, r := range rs {
+		if r.Passthrough["id"] != fmt.Sprint(r.Row-1) {
+			t.Fatalf("row %d carries id %s", r.Row, r.Passthrough["id"])
+		}
+	}
+	if f1.total.Load()+f2.total.Load() > 1500+int64(window) {
+		t.Errorf("enriched %d+%d times for 1500 identifiers", f1.total.Load(), f2.total.Load())
+	}
+}
+
+func TestWebhookSignedAndRetried(t *testing.T) {
+	var mu sync.Mutex
+	var attempts int
+	var got []*http.Request
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Header.Get(HeaderEvent) != EventSucceeded {
+			return // progress events are not counted here
+		}
+		attempts++
+		got, bodies = append(got, r), append(bodies, b)
+		if attempts <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.HTTPClient = srv.Client()
+	m := start(t, cfg)
+	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\nb@x.com\nc@x.com\n"),
+		WebhookURL: srv.URL + "/hook", WebhookSecret: "s3cret", ProgressEvery: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m, j.ID, StateSucceeded)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := attempts
+		mu.Unlock()
+		if n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d webhook attempts", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts != 3 {
+		t.Fatalf("%d attempts, want 3 (two 503s, then 200)", attempts)
+	}
+	last := got[2]
+	if err := VerifySignature("s3cret", last.Header.Get(HeaderTimestamp), string(bodies[2]), last.Header.Get(HeaderSignature), time.Now(), time.Minute); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	if got[0].Header.Get(HeaderDelivery) == "" || got[0].Header.Get(HeaderDelivery) != last.Header.Get(HeaderDelivery) {
+		t.Error("retries should share the delivery id")
+	}
+	var p WebhookPayload
+	if err := json.Unmarshal(bodies[2], &p); err != nil || p.Job.ID != j.ID || p.Job.State != StateSucceeded || p.Job.Done != 3 {
+		t.Fatalf("payload %+v %v", p, err)
+	}
+	if strings.Contains(string(bodies[2]), "s3cret") {
+		t.Error("the secret leaked into the payload")
+	}
+	for {
+		cur, _ := m.st.get(j.ID)
+		if !cur.WebhookPending {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestWebhookPermanentFailureNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusGone)
+	}))
+	defer srv.Close()
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.HTTPClient = srv.Client()
+	cfg.WebhookSecret = "default"
+	m := start(t, cfg)
+	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"), WebhookURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m, j.ID, StateSucceeded)
+	for {
+		cur, _ := m.st.get(j.ID)
+		if !cur.WebhookPending {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d attempts on 410", n.Load())
+	}
+}
+
+func TestVerifySignature(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	ts := "1700000000"
+	body := `{"event":"job.succeeded"}`
+	sig := Sign("k", ts, []byte(body))
+	for name, tc := range map[string]struct {
+		secret, ts, body, sig string
+		now                   time.Time
+		want                  error
+	}{
+		"ok":             {"k", ts, body, sig, now, nil},
+		"ok within skew": {"k", ts, body, sig, now.Add(-4 * time.Minute), nil},
+		"wrong secret":   {"k2", ts, body, sig, now, ErrSignatureMismatch},
+		"tampered body":  {"k", ts, body + " ", sig, now, ErrSignatureMismatch},
+		"other ts":       {"k", "1700000001", body, sig, now, ErrSignatureMismatch},
+		"replayed late":  {"k", ts, body, sig, now.Add(6 * time.Minute), ErrSignatureExpired},
+		"from future":    {"k", ts, body, sig, now.Add(-6 * time.Minute), ErrSignatureExpired},
+		"no prefix":      {"k", ts, body, strings.TrimPrefix(sig, "sha256="), now, ErrSignatureMalformed},
+		"bad hex":        {"k", ts, body, "sha256=zz", now, ErrSignatureMalformed},
+		"bad ts":         {"k", "soon", body, sig, now, ErrSignatureMalformed},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := VerifySignature(tc.secret, tc.ts, tc.body, tc.sig, tc.now, 5*time.Minute)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// A completion webhook not delivered before Close is sent by the next Start.
+func TestWebhookRedeliveredAfterRestart(t *testing.T) {
+	var up atomic.Bool
+	var delivered atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		delivered.Add(1)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := testConfig(dir, &fakeEnricher{})
+	cfg.HTTPClient = srv.Client()
+	cfg.WebhookBackoff = time.Hour // stuck after the first failure
+	m1, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m1.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	j, err := m1.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"), WebhookURL: srv.URL, WebhookSecret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m1, j.ID, StateSucceeded)
+	if err := m1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	up.Store(true)
+	m2 := start(t, cfg)
+	deadline := time.Now().Add(10 * time.Second)
+	for delivered.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("webhook not redelivered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for {
+		if r, _ := m2.st.get(j.ID); !r.WebhookPending {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestProgressRate(t *testing.T) {
+	var p progress
+	t0 := time.Unix(0, 0)
+	p.start(t0, 100)
+	if p.rate(t0) != 0 {
+		t.Fatal("rate before any sample")
+	}
+	p.sample(t0.Add(time.Second), 150) // 50 rows/s
+	if r := p.rate(t0.Add(time.Second)); r != 50 {
+		t.Fatalf("rate %v, want 50", r)
+	}
+	for i := 2; i <= 60; i++ { // then 100 rows/s for a minute
+		p.sample(t0.Add(time.Duration(i)*time.Second), 150+int64(i-1)*100)
+	}
+	if r := p.rate(t0.Add(60 * time.Second)); r < 99 || r > 100 {
+		t.Fatalf("rate %v, want ≈100", r)
+	}
+	// Nothing committed for 10 s: the rate decays.
+	if r := p.rate(t0.Add(70 * time.Second)); r > 40 {
+		t.Fatalf("stalled rate %v", r)
+	}
+}

@@ -1,0 +1,523 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/footprint-oss/footprint/internal/app/normalize"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
+)
+
+// window bounds the rows of one job between the reader and the store
+// (being enriched, waiting for a retry or a duplicate, or being written);
+// it bounds memory and how far rows run ahead of the checkpoint.
+const window = 1024
+
+// Writer batching: a transaction per batch, not per row.
+const (
+	maxBatch  = 512
+	batchWait = 20 * time.Millisecond
+)
+
+// run is one execution of a job, from launch to stop.
+type run struct {
+	id     string
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+	prog   progress
+
+	mu       sync.Mutex
+	inflight map[string]*entry // dedup key → the row enriching it
+
+	progressHook atomic.Bool // a progress webhook is being delivered
+	progressMark int64       // Done at the last progress webhook
+}
+
+// entry is a dedup key being enriched: the rows waiting for it and, once
+// known, the result.
+type entry struct {
+	rows []int64
+	res  *result
+}
+
+// launchLocked starts a run of job id; m.mu is held.
+func (m *Manager) launchLocked(id string) {
+	ctx, cancel := context.WithCancelCause(m.base)
+	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{}}
+	m.runs[id] = r
+	m.wg.Add(1)
+	go m.execute(r)
+}
+
+func (m *Manager) execute(r *run) {
+	defer m.wg.Done()
+	defer close(r.done)
+	var completed bool
+	var err error
+	select {
+	case m.active <- struct{}{}:
+		completed, err = m.process(r)
+		<-m.active
+	case <-r.ctx.Done():
+	}
+	m.finish(r, completed, err)
+}
+
+// finish stores the state the run ended in.
+func (m *Manager) finish(r *run, completed bool, err error) {
+	cause := context.Cause(r.ctx)
+	var fatal *fatalError
+	if err == nil && errors.As(cause, &fatal) {
+		err = fatal.err
+	}
+	now := m.now().UTC()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer delete(m.runs, r.id)
+	rec, uerr := m.st.update(r.id, func(rec *record) error {
+		final := func(s State) {
+			rec.State, rec.FinishedAt = s, &now
+			rec.WebhookPending = rec.WebhookURL != ""
+		}
+		switch {
+		case completed:
+			final(StateSucceeded)
+		case err != nil && !errors.Is(err, context.Canceled):
+			final(StateFailed)
+			rec.Error = err.Error()
+		case errors.Is(cause, errCancel):
+			final(StateCancelled)
+		case errors.Is(cause, errPause):
+			rec.State = StatePaused
+		default: // shutdown or Start's ctx done: resumable as it is
+		}
+		return nil
+	})
+	if uerr != nil {
+		m.log.LogAttrs(context.Background(), slog.LevelError, "job state not saved", slog.String("job", r.id), slog.String("error", uerr.Error()))
+		return
+	}
+	m.log.LogAttrs(context.Background(), slog.LevelInfo, "job stopped", slog.String("job", r.id),
+		slog.String("state", string(rec.State)), slog.Int64("done", rec.Done), slog.Int64("total", rec.Total))
+	if rec.WebhookPending && !m.closed {
+		m.webhookLocked(r.id)
+	}
+}
+
+// process runs the job's rows from its checkpoint. completed is true when
+// every row has a stored result.
+func (m *Manager) process(r *run) (completed bool, err error) {
+	rec, err := m.st.update(r.id, func(rec *record) error {
+		if rec.State != StateQueued && rec.State != StateRunning {
+			return ErrConflict
+		}
+		rec.State = StateRunning
+		if rec.StartedAt == nil {
+			rec.StartedAt = ptr(m.now().UTC())
+		}
+		return nil
+	})
+	if errors.Is(err, ErrConflict) {
+		return false, nil // paused or cancelled while queued
+	}
+	if err != nil {
+		return false, err
+	}
+	r.prog.start(m.now(), rec.Done)
+	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
+	if err != nil {
+		return false, fmt.Errorf("input: %w", err)
+	}
+	defer f.Close()
+	rr, err := NewReader(rec.Format, f)
+	if err != nil {
+		return false, err
+	}
+	last, err := m.st.lastResult(r.id)
+	if err != nil {
+		return false, err
+	}
+
+	outs := make(chan outcome, window)
+	slots := make(chan struct{}, window)
+	writerErr := make(chan error, 1)
+	go func() { writerErr <- m.writeLoop(r, rec, outs, slots) }()
+
+	var workers sync.WaitGroup
+	send := func(o outcome) { outs <- o }
+	eof, readErr := m.dispatch(r, rec, rr, last, slots, send, &workers)
+	workers.Wait()
+	close(outs)
+	werr := <-writerErr
+	switch {
+	case werr != nil:
+		return false, werr
+	case readErr != nil:
+		return false, fmt.Errorf("input: %w", readErr)
+	case !eof || r.ctx.Err() != nil:
+		return false, nil
+	}
+	// Every row was dispatched and every outcome committed: the job is
+	// complete when the checkpoint reached the end.
+	rec, err = m.st.get(r.id)
+	if err != nil {
+		return false, err
+	}
+	if rec.Checkpoint < rec.Total {
+		return false, fmt.Errorf("internal: checkpoint %d of %d rows after the input ended", rec.Checkpoint, rec.Total)
+	}
+	return true, nil
+}
+
+// dispatch reads rows and hands each to a worker, a duplicate's entry, or
+// straight to the writer. It returns eof when the input was read to the end.
+func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
+	for {
+		row, err := rr.Next()
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		n := int64(row.N)
+		if n <= rec.Checkpoint {
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-r.ctx.Done():
+			return false, nil
+		}
+		if n <= last {
+			has, err := m.st.hasResult(r.id, n)
+			if err != nil {
+				return false, err
+			}
+			if has {
+				send(outcome{row: n, skip: true})
+				continue
+			}
+		}
+		if row.Err != nil {
+			var re *RowError
+			reason := row.Err.Error()
+			if errors.As(row.Err, &re) {
+				reason = fmt.Sprintf("line %d: %s", re.Line, re.Reason)
+			}
+			send(outcome{row: n, res: &result{Status: RowFailed, Error: newProblem(400, "The row cannot be read: "+reason+".", nil)}})
+			continue
+		}
+		in := row.Input
+		in.Options = rec.Options
+		key := dedupKey(in)
+		if key == "" {
+			workers.Add(1)
+			go func() {
+				defer workers.Done()
+				if res := m.enrich(r, in); res != nil {
+					send(outcome{row: n, res: res})
+				}
+			}()
+			continue
+		}
+		r.mu.Lock()
+		if e := r.inflight[key]; e != nil {
+			if e.res != nil {
+				res := e.res
+				r.mu.Unlock()
+				send(outcome{row: n, res: res})
+			} else {
+				e.rows = append(e.rows, n)
+				r.mu.Unlock()
+			}
+			continue
+		}
+		r.mu.Unlock()
+		res, _, err := m.st.dedupResult(r.id, key)
+		if err != nil {
+			return false, err
+		}
+		if res != nil {
+			send(outcome{row: n, res: res})
+			continue
+		}
+		e := &entry{rows: []int64{n}}
+		r.mu.Lock()
+		r.inflight[key] = e
+		r.mu.Unlock()
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			res := m.enrich(r, in)
+			r.mu.Lock()
+			if res == nil {
+				delete(r.inflight, key)
+				r.mu.Unlock()
+				return
+			}
+			e.res = res
+			rows := e.rows
+			e.rows = nil
+			r.mu.Unlock()
+			for i, rn := range rows {
+				o := outcome{row: rn, res: res}
+				if i == 0 {
+					o.dedupKey = key // the writer drops the entry once this is stored
+				}
+				send(o)
+			}
+		}()
+	}
+}
+
+// dedupKey identifies rows that are enriched once per job: a 16-byte
+// SHA-256 prefix of the canonical email and the E.164 phone (short in the
+// store, and no address written there a second time). Rows whose
+// identifiers do not normalize have no key (they fail validation on their
+// own).
+func dedupKey(in pipeline.Input) string {
+	k := identityOf(in)
+	if k == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(k))
+	return string(sum[:16])
+}
+
+func identityOf(in pipeline.Input) string {
+	var parts []string
+	if strings.TrimSpace(in.Email) != "" {
+		e, err := normalize.ParseEmail(in.Email)
+		if err != nil {
+			return ""
+		}
+		parts = append(parts, "e:"+e.Canonical)
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		p, err := normalize.ParsePhone(in.Phone, in.Country)
+		if err != nil {
+			return ""
+		}
+		parts = append(parts, "p:"+p.E164)
+	}
+	return strings.Join(parts, "|")
+}
+
+// errPanic marks an enricher that panicked.
+var errPanic = errors.New("enricher panicked")
+
+// enrich enriches one row with retries. It returns nil when the run stopped
+// first (the row is then done by the next run).
+func (m *Manager) enrich(r *run, in pipeline.Input) *result {
+	backoff := m.cfg.RetryBackoff
+	for attempt := 1; ; attempt++ {
+		p, err := m.enrichOnce(r.ctx, in)
+		if r.ctx.Err() != nil {
+			return nil
+		}
+		var ie *pipeline.InputError
+		switch {
+		case errors.As(err, &ie):
+			for _, fe := range ie.Errors {
+				if strings.HasPrefix(fe.Field, "options") {
+					// The job's options are wrong for every row: fail the job.
+					r.cancel(&fatalError{err: fmt.Errorf("invalid options: %w", ie)})
+					return nil
+				}
+			}
+			return &result{Status: RowFailed, Attempts: attempt, Error: newProblem(ie.Status, "The row's identifiers cannot be used.", ie.Errors)}
+		case errors.Is(err, errPanic):
+			m.log.LogAttrs(r.ctx, slog.LevelError, "enricher panicked", slog.String("job", r.id), slog.String("error", err.Error()))
+			return &result{Status: RowFailed, Attempts: attempt, Error: newProblem(500, "Enrichment failed unexpectedly.", nil)}
+		case err != nil:
+			m.log.LogAttrs(r.ctx, slog.LevelWarn, "enrichment failed", slog.String("job", r.id), slog.Int("attempt", attempt), slog.String("error", err.Error()))
+			if attempt >= m.cfg.MaxAttempts {
+				return &result{Status: RowFailed, Attempts: attempt,
+					Error: newProblem(500, fmt.Sprintf("Enrichment failed after %d attempts.", attempt), nil)}
+			}
+		case p == nil:
+			return &result{Status: RowFailed, Attempts: attempt, Error: newProblem(500, "Enrichment returned no profile.", nil)}
+		default:
+			status := RowOK
+			if !p.Complete {
+				status = RowIncomplete
+			}
+			if status == RowOK || attempt >= m.cfg.MaxAttempts {
+				b, err := json.Marshal(p)
+				if err != nil {
+					return &result{Status: RowFailed, Attempts: attempt, Error: newProblem(500, "The profile cannot be encoded.", nil)}
+				}
+				return &result{Status: status, Attempts: attempt, Profile: b}
+			}
+			// Some source answered rate_limited, timeout or circuit_open:
+			// try again later, holding no slot meanwhile.
+		}
+		if sleep(r.ctx, backoff) != nil {
+			return nil
+		}
+		backoff = min(backoff*2, 5*time.Minute)
+	}
+}
+
+// enrichOnce holds a concurrency slot around one Enrich call.
+func (m *Manager) enrichOnce(ctx context.Context, in pipeline.Input) (p *pipeline.Profile, err error) {
+	select {
+	case m.slots <- struct{}{}:
+		defer func() { <-m.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			p, err = nil, fmt.Errorf("%w: %v", errPanic, v)
+		}
+	}()
+	return m.cfg.Enricher.Enrich(ctx, in)
+}
+
+// writeLoop stores outcomes in batches, advances the checkpoint over
+// contiguous rows and frees a window slot per stored outcome. After a store
+// error it fails the run and keeps draining.
+func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan struct{}) error {
+	checkpoint := rec.Checkpoint
+	doneAbove := map[int64]bool{} // committed rows above the checkpoint
+	batch := make([]outcome, 0, maxBatch)
+	var werr error
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		o, ok := <-outs
+		if !ok {
+			return werr
+		}
+		batch = append(batch[:0], o)
+		timer.Reset(batchWait)
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-outs:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, o)
+			case <-timer.C:
+				break collect
+			}
+		}
+		timer.Stop()
+		if werr == nil {
+			cp := checkpoint
+			for _, o := range batch {
+				doneAbove[o.row] = true
+			}
+			for doneAbove[cp+1] {
+				delete(doneAbove, cp+1)
+				cp++
+			}
+			stored, err := m.st.commit(r.id, batch, cp, nil)
+			if err != nil {
+				werr = err
+				r.cancel(&fatalError{err: err})
+			} else {
+				checkpoint = cp
+				m.afterCommit(r, batch, stored)
+			}
+		}
+		for range batch {
+			<-slots
+		}
+	}
+}
+
+func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
+	r.mu.Lock()
+	for _, o := range batch {
+		if o.dedupKey != "" {
+			delete(r.inflight, o.dedupKey)
+		}
+	}
+	r.mu.Unlock()
+	r.prog.sample(m.now(), stored.Done)
+	if every := stored.ProgressEvery; every > 0 && stored.WebhookURL != "" && stored.Done/every > r.progressMark/every &&
+		stored.Done < stored.Total && r.progressHook.CompareAndSwap(false, true) {
+		r.progressMark = stored.Done
+		p := WebhookPayload{Event: EventProgress, SentAt: m.now().UTC(), Job: *m.view(stored)}
+		m.mu.Lock()
+		if !m.closed {
+			m.wg.Add(1)
+			go func() {
+				defer m.wg.Done()
+				defer r.progressHook.Store(false)
+				// Progress is advisory: two attempts, and only one in flight.
+				if err := m.deliver(r.ctx, stored.WebhookURL, stored.WebhookSecret, p, 2); err != nil {
+					m.log.LogAttrs(r.ctx, slog.LevelWarn, "progress webhook failed", slog.String("job", r.id), slog.String("error", err.Error()))
+				}
+			}()
+		} else {
+			r.progressHook.Store(false)
+		}
+		m.mu.Unlock()
+	}
+}
+
+// progress is a run's throughput: an EWMA of rows/s with a 10 s time
+// constant, sampled at commits and decayed while nothing commits.
+type progress struct {
+	mu       sync.Mutex
+	lastT    time.Time
+	lastDone int64
+	rows     float64
+	have     bool
+}
+
+const rateTau = 10 * time.Second
+
+func (p *progress) start(now time.Time, done int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lastT, p.lastDone = now, done
+}
+
+func (p *progress) sample(now time.Time, done int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	dt := now.Sub(p.lastT)
+	if dt < 250*time.Millisecond {
+		return
+	}
+	inst := float64(done-p.lastDone) / dt.Seconds()
+	if !p.have {
+		p.rows, p.have = inst, true
+	} else {
+		alpha := 1 - math.Exp(-dt.Seconds()/rateTau.Seconds())
+		p.rows += alpha * (inst - p.rows)
+	}
+	p.lastT, p.lastDone = now, done
+}
+
+func (p *progress) rate(now time.Time) float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.have {
+		return 0
+	}
+	// Decay over the time without commits, as if the rate there were 0.
+	idle := now.Sub(p.lastT)
+	if idle > time.Second {
+		return p.rows * math.Exp(-idle.Seconds()/rateTau.Seconds())
+	}
+	return p.rows
+}

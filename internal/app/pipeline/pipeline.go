@@ -1,0 +1,348 @@
+// Package pipeline is footprint's data path in one place: validate and
+// normalize the request, fan out to the sources, resolve identities, score,
+// and assemble the profile. The HTTP API, the CLI and batch jobs all call
+// Service.Enrich; none of them knows a concrete source.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/app/normalize"
+	"github.com/footprint-oss/footprint/scoring"
+	"github.com/footprint-oss/footprint/scoring/identity"
+)
+
+// Limits of a request's options.
+const (
+	DefaultTimeout = 3 * time.Second
+	MaxTimeout     = 30 * time.Second
+	MinTimeout     = 10 * time.Millisecond
+)
+
+// Input is an enrichment request, as the API and the CLI receive it.
+type Input struct {
+	Email   string  `json:"email,omitempty"`
+	Phone   string  `json:"phone,omitempty"`
+	Name    string  `json:"name,omitempty"`
+	Country string  `json:"country,omitempty"`
+	Options Options `json:"options,omitzero"`
+}
+
+// Options tune one request.
+type Options struct {
+	// TimeoutMS is the overall budget (default 3000, max 30000).
+	TimeoutMS *int `json:"timeout_ms,omitempty"`
+	// Sources restricts the run to these sources; ExcludeSources removes some.
+	Sources        []string `json:"sources,omitempty"`
+	ExcludeSources []string `json:"exclude_sources,omitempty"`
+	// MinMatch is the match probability below which found accounts are
+	// candidates (default 0.5); IncludeCandidates returns them too.
+	MinMatch          *float64 `json:"min_match,omitempty"`
+	IncludeCandidates bool     `json:"include_candidates,omitempty"`
+	// MaxAgeS accepts only cached evidence younger than this (0 refreshes);
+	// Cache is default, refresh or only.
+	MaxAgeS *int   `json:"max_age_s,omitempty"`
+	Cache   string `json:"cache,omitempty"`
+	// MinProbability hides interests below it (default 0.2; 0 returns
+	// every category).
+	MinProbability *float64 `json:"min_probability,omitempty"`
+}
+
+// DefaultMinProbability is the default options.min_probability.
+const DefaultMinProbability = 0.2
+
+// DefaultMinMatch is the default options.min_match.
+const DefaultMinMatch = 0.5
+
+// FieldError names one unusable input field.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// InputError is a request the pipeline cannot use. Status is 400 for invalid
+// values and 422 for well-formed requests that cannot be served (an unknown
+// source name, every source excluded).
+type InputError struct {
+	Status int
+	Errors []FieldError
+}
+
+func (e *InputError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Config configures a Service.
+type Config struct {
+	DefaultTimeout time.Duration
+	MaxTimeout     time.Duration
+	// Simulated marks every profile as built from the simulated web.
+	Simulated bool
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// Identity is the identity-resolution model (default: identity.DefaultModel()).
+	Identity *identity.Model
+	// Scoring are the score models' parameters (default: scoring.DefaultParams()).
+	Scoring *scoring.Params
+}
+
+// Service runs the data path.
+type Service struct {
+	engine *enrichers.Engine
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	// derived reuses the accounts and scores computed from an engine
+	// result the engine remembers (see enrichers' memo).
+	derived *derivedCache
+	// phones remembers parsed phone numbers: libphonenumber's parse is the
+	// most expensive step of a cached lookup (≈ 25 µs).
+	phones *boundedMap[phoneKey, parsedPhone]
+}
+
+type phoneKey struct{ number, country string }
+
+type parsedPhone struct {
+	phone normalize.Phone
+	err   error
+}
+
+// New returns a Service over engine. It does no I/O.
+func New(engine *enrichers.Engine, cfg Config) *Service {
+	if cfg.DefaultTimeout <= 0 {
+		cfg.DefaultTimeout = DefaultTimeout
+	}
+	if cfg.MaxTimeout <= 0 {
+		cfg.MaxTimeout = MaxTimeout
+	}
+	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{boundedMap[derivedKey, *derived]{max: 10000}},
+		phones: &boundedMap[phoneKey, parsedPhone]{max: 10000}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.Identity == nil {
+		m := identity.DefaultModel()
+		s.cfg.Identity = &m
+	}
+	if cfg.Scoring == nil {
+		p := scoring.DefaultParams()
+		s.cfg.Scoring = &p
+	}
+	return s
+}
+
+// Engine returns the underlying engine (for /v1/sources).
+func (s *Service) Engine() *enrichers.Engine { return s.engine }
+
+// request is a validated, normalized Input.
+type request struct {
+	subject Subject
+	local   string
+	// minMatch is -1 when candidates are included.
+	minMatch float64
+	minProb  float64
+	ids      []enrichers.Identifier
+	timeout  time.Duration
+	engine   enrichers.Request
+}
+
+// Enrich validates in, runs every applicable source within the request's
+// budget and returns the profile. Its only errors are *InputError (the
+// caller's fault) and ctx errors when the caller went away; a failing source
+// never makes Enrich fail.
+func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
+	req, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	if res := s.engine.Remembered(req.engine); res != nil {
+		return s.assemble(req, res), nil
+	}
+	// Keep a small margin of the budget for assembling the response.
+	margin := min(req.timeout/20, 20*time.Millisecond)
+	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
+	defer cancel()
+	res := s.engine.Run(rctx, req.engine)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, ctx.Err()
+	}
+	return s.assemble(req, res), nil
+}
+
+func (s *Service) validate(in Input) (*request, error) {
+	var errs []FieldError
+	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
+	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch, ids: make([]enrichers.Identifier, 0, 4)}
+
+	country := strings.ToUpper(strings.TrimSpace(in.Country))
+	if country != "" && !normalize.ValidCountry(country) {
+		bad("country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 region code", in.Country))
+		country = ""
+	}
+	req.subject.Country = country
+	req.subject.Name = strings.TrimSpace(in.Name)
+	if req.subject.Name != "" {
+		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: "input", Prior: 1})
+	}
+
+	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
+		bad("email", "at least one of email or phone is required")
+	}
+	if strings.TrimSpace(in.Email) != "" {
+		e, err := normalize.ParseEmail(in.Email)
+		if err != nil {
+			bad("email", reasonOf(err))
+		} else {
+			req.local = e.Local
+			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: "input", Prior: 1})
+			// The domain's sources start in the first round, and run even
+			// when options.sources leaves the email source out. An address
+			// literal has no domain to look up.
+			if !strings.HasPrefix(e.Domain, "[") {
+				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: "email_domain", Prior: 1})
+			}
+		}
+	}
+	if strings.TrimSpace(in.Phone) != "" {
+		p, err := s.parsePhone(in.Phone, country)
+		if err != nil {
+			var ne *normalize.Error
+			field := "phone"
+			if errors.As(err, &ne) && ne.Field != "" {
+				field = ne.Field
+			}
+			bad(field, reasonOf(err))
+		} else {
+			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: "input", Prior: 1})
+		}
+	}
+	optErrs, unusable, policy := s.checkOptions(in.Options, req)
+	errs = append(errs, optErrs...)
+	if len(errs) > 0 {
+		return nil, &InputError{Status: 400, Errors: errs}
+	}
+	if len(unusable) > 0 {
+		return nil, &InputError{Status: 422, Errors: unusable}
+	}
+	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
+	return req, nil
+}
+
+// ValidateOptions checks options on their own, as Enrich would: the
+// result is nil or an *InputError (400 for unusable values, 422 for
+// unknown sources). Batch jobs check their options once, at creation.
+func (s *Service) ValidateOptions(o Options) error {
+	errs, unusable, _ := s.checkOptions(o, &request{})
+	switch {
+	case len(errs) > 0:
+		return &InputError{Status: 400, Errors: errs}
+	case len(unusable) > 0:
+		return &InputError{Status: 422, Errors: unusable}
+	}
+	return nil
+}
+
+// checkOptions applies o to req. It returns the options' bad values (400)
+// and, when there are none, the unknown or contradictory source names (422).
+func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy enrichers.CachePolicy) {
+	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
+	if t := o.TimeoutMS; t != nil {
+		d := time.Duration(*t) * time.Millisecond
+		switch {
+		case d < MinTimeout:
+			bad("options.timeout_ms", fmt.Sprintf("must be at least %d", MinTimeout.Milliseconds()))
+		case d > s.cfg.MaxTimeout:
+			bad("options.timeout_ms", fmt.Sprintf("must be at most %d", s.cfg.MaxTimeout.Milliseconds()))
+		default:
+			req.timeout = d
+		}
+	}
+	if m := o.MinMatch; m != nil {
+		if *m < 0 || *m > 1 {
+			bad("options.min_match", "must be between 0 and 1")
+		} else {
+			req.minMatch = *m
+		}
+	}
+	if o.IncludeCandidates {
+		req.minMatch = -1
+	}
+	req.minProb = DefaultMinProbability
+	if m := o.MinProbability; m != nil {
+		if *m < 0 || *m > 1 {
+			bad("options.min_probability", "must be between 0 and 1")
+		} else {
+			req.minProb = *m
+		}
+	}
+
+	switch mode := enrichers.CacheMode(o.Cache); mode {
+	case "", enrichers.CacheDefault, enrichers.CacheRefresh, enrichers.CacheOnly:
+		policy.Mode = mode
+	default:
+		bad("options.cache", `must be "default", "refresh" or "only"`)
+	}
+	if m := o.MaxAgeS; m != nil {
+		if *m < 0 {
+			bad("options.max_age_s", "must be ≥ 0")
+		} else {
+			policy.MaxAge, policy.HasMaxAge = time.Duration(*m)*time.Second, true
+		}
+	}
+	if len(errs) > 0 {
+		return errs, nil, policy
+	}
+
+	for field, names := range map[string][]string{"options.sources": o.Sources, "options.exclude_sources": o.ExcludeSources} {
+		for i, n := range names {
+			if !s.engine.Has(n) {
+				unusable = append(unusable, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Reason: fmt.Sprintf("unknown source %q (see GET /v1/sources)", n)})
+			}
+		}
+	}
+	if len(unusable) == 0 && len(o.Sources) > 0 {
+		left := slices.DeleteFunc(slices.Clone(o.Sources), func(n string) bool { return slices.Contains(o.ExcludeSources, n) })
+		if len(left) == 0 {
+			unusable = append(unusable, FieldError{Field: "options.exclude_sources", Reason: "excludes every source named in options.sources"})
+		}
+	}
+	slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return nil, unusable, policy
+}
+
+// parsePhone is normalize.ParsePhone, remembered. Only the fields the
+// pipeline reads are kept (not libphonenumber's own value).
+func (s *Service) parsePhone(number, country string) (normalize.Phone, error) {
+	k := phoneKey{number, country}
+	if p, ok := s.phones.get(k); ok {
+		return p.phone, p.err
+	}
+	p, err := normalize.ParsePhone(number, country)
+	p.Number = nil
+	s.phones.put(k, parsedPhone{p, err})
+	return p, err
+}
+
+func reasonOf(err error) string {
+	var ne *normalize.Error
+	if errors.As(err, &ne) {
+		return ne.Reason
+	}
+	return err.Error()
+}

@@ -1,0 +1,304 @@
+package pipeline
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring"
+	"github.com/footprint-oss/footprint/scoring/identity"
+)
+
+// Profile is footprint's answer: what was learned about the subject, and an
+// honest status for every registered source.
+type Profile struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	// Simulated is true when the evidence came from the simulated web.
+	Simulated bool `json:"simulated"`
+	// Complete is false when an applicable source gave no definitive answer
+	// (timeout, rate limit, open circuit, bot wall, error).
+	Complete bool    `json:"complete"`
+	Subject  Subject `json:"subject"`
+
+	// Derived is what the evidence says; its fields are the profile's.
+	Derived
+
+	Sources []SourceStatus `json:"sources"`
+
+	// encoded caches the encoding of the derived part when it is shared
+	// with other lookups (see AppendJSON).
+	encoded *encodedDerived
+}
+
+// Derived is the part of a profile derived from the evidence: the facts,
+// the resolved accounts and the scores. Lookups answered from the same
+// remembered evidence share it (and its encoding, see AppendJSON).
+type Derived struct {
+	Email   *enrichers.EmailFacts   `json:"email,omitempty"`
+	Phone   *enrichers.PhoneFacts   `json:"phone,omitempty"`
+	DNS     *enrichers.DNSFacts     `json:"dns,omitempty"`
+	Domain  *enrichers.DomainFacts  `json:"domain,omitempty"`
+	Company *enrichers.CompanyFacts `json:"company,omitempty"`
+	Breach  *enrichers.BreachFacts  `json:"breach,omitempty"`
+
+	Accounts []enrichers.Account `json:"accounts"`
+
+	// Scores, recomputed from the evidence on every request (cached
+	// evidence included), each explained by its evidence.
+	Interests    []scoring.Interest         `json:"interests"`
+	Influence    scoring.InfluenceScore     `json:"influence"`
+	Risk         scoring.RiskScore          `json:"risk"`
+	Verification scoring.VerificationResult `json:"verification"`
+}
+
+// Subject is the normalized request.
+type Subject struct {
+	Email   *SubjectEmail `json:"email,omitempty"`
+	Phone   *SubjectPhone `json:"phone,omitempty"`
+	Name    string        `json:"name,omitempty"`
+	Country string        `json:"country,omitempty"`
+}
+
+// SubjectEmail is the normalized email.
+type SubjectEmail struct {
+	Address   string `json:"address"`
+	Canonical string `json:"canonical"`
+	Domain    string `json:"domain"`
+	Provider  string `json:"provider,omitempty"`
+}
+
+// SubjectPhone is the normalized phone.
+type SubjectPhone struct {
+	E164   string `json:"e164"`
+	Region string `json:"region,omitempty"`
+	Valid  bool   `json:"valid"`
+}
+
+// SourceStatus is one source's outcome for this request.
+type SourceStatus struct {
+	Name      string           `json:"name"`
+	Status    enrichers.Status `json:"status"`
+	LatencyMS int64            `json:"latency_ms"`
+	Detail    string           `json:"detail,omitempty"`
+	Cached    bool             `json:"cached"`
+	FetchedAt *time.Time       `json:"fetched_at,omitempty"`
+	AgeS      *int64           `json:"age_s,omitempty"`
+}
+
+func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
+	now := s.now()
+	p := &Profile{
+		GeneratedAt: now.UTC().Truncate(time.Millisecond),
+		Simulated:   s.cfg.Simulated,
+		Complete:    res.Complete,
+		Subject:     req.subject,
+		Derived:     Derived{Accounts: []enrichers.Account{}},
+		Sources:     make([]SourceStatus, 0, len(res.Sources)),
+	}
+	dk := derivedKey{memo: res.MemoID, name: req.subject.Name, country: req.subject.Country,
+		minMatch: req.minMatch, minProb: req.minProb, day: now.UTC().Unix() / 86400}
+	if d := s.derived.get(dk); d != nil {
+		d.apply(p)
+	} else {
+		s.derive(req, res, p, now)
+		if res.MemoID != 0 {
+			d := snapshot(p)
+			p.encoded = &d.encoded
+			s.derived.put(dk, d)
+		}
+	}
+	// One backing array for the sources' timestamps and ages.
+	ats, ages := make([]time.Time, len(res.Sources)), make([]int64, len(res.Sources))
+	for i, r := range res.Sources {
+		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
+		if !r.FetchedAt.IsZero() {
+			ats[i] = r.FetchedAt.UTC().Truncate(time.Millisecond)
+			ages[i] = int64(now.Sub(r.FetchedAt) / time.Second)
+			st.FetchedAt, st.AgeS = &ats[i], &ages[i]
+		}
+		p.Sources = append(p.Sources, st)
+	}
+	return p
+}
+
+// derive fills in the facts, the resolved accounts and the scores.
+func (s *Service) derive(req *request, res *enrichers.Result, p *Profile, now time.Time) {
+	for _, f := range res.Findings {
+		mergeFacts(p, f.Finding)
+		if f.Finding.Simulated {
+			p.Simulated = true
+		}
+		for _, a := range f.Finding.Accounts {
+			if a.Source == "" {
+				a.Source = f.Source
+			}
+			if a.Via.Kind == "" {
+				a.Via = f.Identifier
+			}
+			p.Accounts = append(p.Accounts, a)
+		}
+	}
+	all := s.resolve(req, p)
+	statuses := make(map[string]enrichers.Status, len(res.Sources))
+	for _, r := range res.Sources {
+		statuses[r.Name] = r.Status
+	}
+	s.score(req, p, all, statuses, now)
+	p.Accounts = make([]enrichers.Account, 0, len(all))
+	for _, a := range all {
+		if a.Match.Probability >= req.minMatch {
+			p.Accounts = append(p.Accounts, a)
+		}
+	}
+}
+
+// mergeFacts keeps the first block of each kind; sources emit each kind of
+// block for the subject's own identifiers only.
+func mergeFacts(p *Profile, f *enrichers.Finding) {
+	if p.Email == nil {
+		p.Email = f.Email
+	}
+	if p.Phone == nil {
+		p.Phone = f.Phone
+	}
+	if p.DNS == nil {
+		p.DNS = f.DNS
+	}
+	if p.Domain == nil {
+		p.Domain = f.Domain
+	}
+	if p.Company == nil {
+		p.Company = f.Company
+	}
+	if p.Breach == nil {
+		p.Breach = f.Breach
+	}
+}
+
+// resolve attaches a match probability to every account (the caller drops
+// those below the request's min_match unless candidates were asked for).
+func (s *Service) resolve(req *request, p *Profile) []enrichers.Account {
+	sub := identity.Subject{Name: req.subject.Name}
+	if e := req.subject.Email; e != nil {
+		sub.EmailLocal, sub.EmailDomain = req.local, e.Domain
+		sub.OwnDomain = p.Email != nil && p.Email.Valid && !p.Email.FreeProvider && !p.Email.Disposable
+	}
+	if req.subject.Country != "" {
+		sub.Countries = append(sub.Countries, req.subject.Country)
+	}
+	if ph := req.subject.Phone; ph != nil && ph.Region != "" && ph.Region != req.subject.Country {
+		sub.Countries = append(sub.Countries, ph.Region)
+	}
+	return s.cfg.Identity.Resolve(sub, p.Accounts)
+}
+
+// score computes interests, influence, risk and verification from the
+// evidence. Every resolved account counts, weighted by its match
+// probability (candidates included: they count for little).
+func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, statuses map[string]enrichers.Status, now time.Time) {
+	ev := scoring.Evidence{
+		Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
+		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
+	}
+	params := *s.cfg.Scoring
+	p.Interests = scoring.Filter(scoring.Interests(ev, params), req.minProb)
+	if p.Interests == nil {
+		p.Interests = []scoring.Interest{}
+	}
+	for i, in := range p.Interests {
+		if len(in.Evidence) == 0 {
+			// No signal moved it: the category's base rate is the evidence.
+			lo := math.Log(in.Probability / (1 - in.Probability))
+			p.Interests[i].Evidence = []scoring.Contribution{{Source: "prior", Signal: "base rate of the category; no signal for or against", Contribution: math.Round(lo*1e4) / 1e4}}
+		}
+	}
+	p.Influence = scoring.Influence(ev, params)
+	p.Influence.Evidence = nonNil(p.Influence.Evidence)
+	p.Risk = scoring.Risk(ev, params, now)
+	p.Risk.Reasons = nonNil(p.Risk.Reasons)
+	p.Verification = scoring.VerificationWith(ev, params, now)
+}
+
+// nonNil makes a list serialize as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// derivedKey identifies what assemble derives from one remembered engine
+// result for one kind of request: the same evidence (memo id), the same
+// supplied name and country, thresholds, and day (ages are in days).
+type derivedKey struct {
+	memo              uint64
+	name, country     string
+	minMatch, minProb float64
+	day               int64 // days since 1970-01-01 UTC
+}
+
+// derived is the part of a profile computed from the evidence: reused, read
+// only, while the engine serves the same remembered result.
+type derived struct {
+	simulated bool
+	part      Derived
+	// encoded is the derived part's JSON, made on first use.
+	encoded encodedDerived
+}
+
+func snapshot(p *Profile) *derived { return &derived{simulated: p.Simulated, part: p.Derived} }
+
+func (d *derived) apply(p *Profile) {
+	p.Simulated = p.Simulated || d.simulated
+	p.Derived = d.part
+	p.encoded = &d.encoded
+}
+
+// boundedMap is a small map that starts over when it fills: a miss only
+// costs recomputing. Safe for concurrent use.
+type boundedMap[K comparable, V any] struct {
+	mu  sync.Mutex
+	max int
+	m   map[K]V
+}
+
+func (c *boundedMap[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *boundedMap[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[K]V)
+	}
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = v
+}
+
+// derivedCache holds what was derived from results the engine remembers;
+// entries of results it no longer remembers are never asked for again and
+// age out when it fills.
+type derivedCache struct {
+	boundedMap[derivedKey, *derived]
+}
+
+func (c *derivedCache) get(k derivedKey) *derived {
+	if k.memo == 0 {
+		return nil
+	}
+	d, _ := c.boundedMap.get(k)
+	return d
+}
+
+func (c *derivedCache) put(k derivedKey, d *derived) {
+	if k.memo != 0 {
+		c.boundedMap.put(k, d)
+	}
+}
