@@ -137,7 +137,28 @@ type Description struct {
 	RequiresKey bool
 	// DefaultDisabled marks a source that is off unless enabled in config.
 	DefaultDisabled bool
+	// Settings are the configuration keys the source takes under
+	// sources.<name> besides the ones every source has (enabled, rate_per_s,
+	// burst, timeout_ms, breaker.*). Start-up rejects any other key written
+	// for the source, so a setting is never silently ignored.
+	Settings []Setting
 }
+
+// Setting is a configuration key only some sources take.
+type Setting struct {
+	// Key is the key under sources.<name>: SettingAPIKey or SettingBaseURL.
+	Key string
+	// Doc says what the value does for this source.
+	Doc string
+}
+
+// The keys a source may declare in Description.Settings.
+const (
+	// SettingAPIKey is the source's API key or token.
+	SettingAPIKey = "api_key"
+	// SettingBaseURL overrides the base URL of the source's API.
+	SettingBaseURL = "base_url"
+)
 
 // Enricher is one source of evidence.
 //

@@ -153,6 +153,11 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	if err := all.Register(reg, deps); err != nil {
 		return nil, err
 	}
+	// Each source declares the keys it takes; one it does not take (an
+	// api_key for gitlab) would otherwise be silently ignored.
+	if err := cfg.ValidateSources(descriptions(reg)); err != nil {
+		return nil, errUsage{err}
+	}
 	srcCfg := cfg.EngineSources()
 	if unlimited {
 		if srcCfg == nil {
@@ -206,6 +211,16 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		}
 	}
 	return a, nil
+}
+
+// descriptions returns every registered source's self-description.
+func descriptions(reg *enrichers.Registry) []enrichers.Description {
+	var out []enrichers.Description
+	for _, n := range reg.Names() {
+		e, _ := reg.Get(n)
+		out = append(out, e.Describe())
+	}
+	return out
 }
 
 // newCache builds the evidence cache: L1 in-process always, L2 Redis when

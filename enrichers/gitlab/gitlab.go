@@ -60,6 +60,9 @@ func (s *Source) Describe() enrichers.Description {
 		Timeout:     2500 * time.Millisecond,
 		TTL:         3 * 24 * time.Hour,
 		NegativeTTL: 24 * time.Hour,
+		Settings: []enrichers.Setting{
+			{Key: enrichers.SettingBaseURL, Doc: "API base URL (default " + DefaultBaseURL + "), e.g. a self-managed instance's /api/v4"},
+		},
 	}
 }
 

@@ -66,6 +66,10 @@ func (s *Source) Describe() enrichers.Description {
 		Timeout:     2 * time.Second,
 		TTL:         3 * 24 * time.Hour,
 		NegativeTTL: 24 * time.Hour,
+		Settings: []enrichers.Setting{
+			{Key: enrichers.SettingAPIKey, Doc: "API key, sent as a bearer token: 10 requests a second instead of 2"},
+			{Key: enrichers.SettingBaseURL, Doc: "API base URL (default " + DefaultBaseURL + ")"},
+		},
 	}
 	if s.cfg.APIKey != "" {
 		d.RatePerS, d.Burst = 10, 10

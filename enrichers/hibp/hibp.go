@@ -69,6 +69,10 @@ func (s *Source) Describe() enrichers.Description {
 		TTL:         7 * 24 * time.Hour,
 		NegativeTTL: 3 * 24 * time.Hour,
 		RequiresKey: true,
+		Settings: []enrichers.Setting{
+			{Key: enrichers.SettingAPIKey, Doc: "API key (sent as hibp-api-key); the source is off without one"},
+			{Key: enrichers.SettingBaseURL, Doc: "API base URL (default " + DefaultBaseURL + ")"},
+		},
 	}
 }
 

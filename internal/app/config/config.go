@@ -40,8 +40,16 @@ type Config struct {
 	Cache    CacheConfig `yaml:"cache"`
 	Jobs     JobsConfig  `yaml:"jobs"`
 	// Sources overrides the sources' self-described defaults, by source
-	// name. Names are not checked here: the engine rejects unknown ones.
+	// name. Names are not checked here: the engine rejects unknown ones,
+	// and ValidateSources the keys a source does not take.
 	Sources map[string]SourceConfig `yaml:"sources,omitempty"`
+
+	// given records where Load found each per-source setting, by path
+	// ("sources.rdap.base_url"): the file position and key
+	// ("config.yaml:7: sources.rdap.base_url") or the variable. It lets
+	// ValidateSources reject a key a source does not take wherever it was
+	// written, even with an empty value.
+	given map[string][]string
 }
 
 // ServerConfig configures the HTTP API.

@@ -22,7 +22,18 @@ func environment(kv ...string) (func(string) (string, bool), []string) {
 
 const home = "/home/jane"
 
+// load loads with HOME=/home/jane and kv as the environment. It drops
+// the record of where source settings were given, so that tests compare
+// settings; TestValidateSources checks that record.
 func load(path string, kv ...string) (*Config, error) {
+	c, err := loadGiven(path, kv...)
+	if c != nil {
+		c.given = nil
+	}
+	return c, err
+}
+
+func loadGiven(path string, kv ...string) (*Config, error) {
 	lookup, environ := environment(append([]string{"HOME=" + home}, kv...)...)
 	return Load(path, lookup, environ)
 }
@@ -514,6 +525,9 @@ func TestKeyTable(t *testing.T) {
 		walk = func(typ reflect.Type, prefix string) {
 			for i := range typ.NumField() {
 				f := typ.Field(i)
+				if !f.IsExported() {
+					continue // bookkeeping, not a setting
+				}
 				tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 				if tag == "" || tag == "-" {
 					t.Errorf("%s.%s has no yaml tag", typ.Name(), f.Name)

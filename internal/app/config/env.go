@@ -80,6 +80,7 @@ func (c *Config) applyScannedEnv(name, value string) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		c.Sources[key] = sc
+		c.noteGiven("sources."+key+"."+sk.path, name)
 		return nil
 	}
 	settings := make([]string, 0, len(sks))

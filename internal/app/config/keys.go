@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 // envPrefix starts every configuration variable.
@@ -82,6 +84,10 @@ type sourceKey struct {
 	path string
 	ptr  func(*SourceConfig) any
 	doc  string
+	// declared marks a key only the sources that list it in their
+	// enrichers.Description.Settings take (see ValidateSources); the others
+	// every source takes.
+	declared bool
 }
 
 func sourceKeys() []sourceKey {
@@ -100,10 +106,10 @@ func sourceKeys() []sourceKey {
 			doc: "how long the breaker stays open before a probe"},
 		{path: "breaker.half_open_requests", ptr: func(s *SourceConfig) any { return &s.Breaker.HalfOpenRequests },
 			doc: "probes let through while half-open"},
-		{path: "api_key", ptr: func(s *SourceConfig) any { return &s.APIKey },
-			doc: "API key of a keyed source"},
-		{path: "base_url", ptr: func(s *SourceConfig) any { return &s.BaseURL },
-			doc: "override the source's base URL (http or https)"},
+		{path: enrichers.SettingAPIKey, ptr: func(s *SourceConfig) any { return &s.APIKey },
+			doc: "API key of a keyed source", declared: true},
+		{path: enrichers.SettingBaseURL, ptr: func(s *SourceConfig) any { return &s.BaseURL },
+			doc: "override the source's base URL (http or https)", declared: true},
 	}
 }
 

@@ -146,7 +146,12 @@ func (w *yamlWalker) sources(c *Config, n *yaml.Node) {
 			for _, k := range sourceKeys() {
 				s[k.path] = k.ptr(&sc)
 			}
-			w.mapping(v, at, "", s, nil)
+			w.mapping(v, at, "", s, func(rel string, v *yaml.Node) bool {
+				if _, leaf := s[rel]; leaf {
+					c.noteGiven(at+"."+rel, fmt.Sprintf("%s:%d: %s.%s", w.file, v.Line, at, rel))
+				}
+				return false // applied as usual
+			})
 		}
 		c.Sources[name] = sc
 	}
