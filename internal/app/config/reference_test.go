@@ -9,14 +9,44 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/all"
 )
 
 var update = flag.Bool("update", false, "rewrite REFERENCE.md and the key table in doc.go")
 
 type refRow struct{ key, env, typ, def, doc string }
 
-// referenceRows is the documentation view of the key tables.
-func referenceRows() []refRow {
+// registered returns the descriptions of the sources footprint ships.
+func registered(t *testing.T) []enrichers.Description {
+	t.Helper()
+	reg := enrichers.NewRegistry()
+	if err := all.Register(reg, all.Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	var out []enrichers.Description
+	for _, n := range reg.Names() {
+		e, _ := reg.Get(n)
+		out = append(out, e.Describe())
+	}
+	return out
+}
+
+// takenBy lists the sources that declare key, in registry order.
+func takenBy(srcs []enrichers.Description, key string) []string {
+	var names []string
+	for _, d := range srcs {
+		if takes(d, key) {
+			names = append(names, "`"+d.Name+"`")
+		}
+	}
+	return names
+}
+
+// referenceRows is the documentation view of the key tables; srcs are the
+// sources, for the keys only some of them take.
+func referenceRows(srcs []enrichers.Description) []refRow {
 	d := Default()
 	var rows []refRow
 	for _, k := range keys() {
@@ -32,8 +62,12 @@ func referenceRows() []refRow {
 		if k.path == "api_key" {
 			def = "empty"
 		}
+		doc := k.doc
+		if k.declared {
+			doc += "; only " + strings.Join(takenBy(srcs, k.path), ", ") + " (see below)"
+		}
 		rows = append(rows, refRow{"sources.<name>." + k.path, sourceEnvName("<name>", k.path),
-			typeName(k.path, k.ptr(&sc)), def, k.doc})
+			typeName(k.path, k.ptr(&sc)), def, doc})
 	}
 	return rows
 }
@@ -73,12 +107,20 @@ func formatDefault(ptr any) string {
 	return fmt.Sprint(reflect.ValueOf(ptr).Elem().Interface())
 }
 
-func markdownReference() string {
+func markdownReference(srcs []enrichers.Description) string {
 	var b strings.Builder
 	b.WriteString(referenceIntro)
 	b.WriteString("| YAML key | Environment variable | Type | Default | Meaning |\n|---|---|---|---|---|\n")
-	for _, r := range referenceRows() {
+	for _, r := range referenceRows(srcs) {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", r.key, r.env, r.typ, mdDefault(r.def), r.doc)
+	}
+	b.WriteString(referenceFootnote)
+	b.WriteString(sourceSettingsIntro)
+	b.WriteString("| Source | Key | Meaning |\n|---|---|---|\n")
+	for _, d := range srcs {
+		for _, s := range d.Settings {
+			fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", d.Name, s.Key, s.Doc)
+		}
 	}
 	b.WriteString(referenceOutro)
 	return b.String()
@@ -94,11 +136,11 @@ func mdDefault(d string) string {
 
 // docTable is the key table as it appears in the package documentation:
 // a preformatted block, one "//\t" line per row.
-func docTable() string {
+func docTable(srcs []enrichers.Description) string {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "YAML key\tEnvironment variable\tType\tDefault")
-	for _, r := range referenceRows() {
+	for _, r := range referenceRows(srcs) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.key, r.env, r.typ, r.def)
 	}
 	tw.Flush()
@@ -137,18 +179,32 @@ Rules:
   file's upstream) and leaves any other setting alone.
 - ` + "`log.format`" + ` and ` + "`log.level`" + ` are case-insensitive.
 - Source settings left at 0 or unset keep the source's own default (see
-  ` + "`GET /v1/sources`" + `); unknown source names are rejected at start-up.
+  ` + "`GET /v1/sources`" + `); unknown source names are rejected at start-up, and so
+  is a key the source does not take (` + "`api_key`" + ` and ` + "`base_url`" + ` belong to the
+  sources listed below the table).
   In a variable name the source name is upper-cased with ` + "`-`" + ` written as ` + "`_`" + `:
   ` + "`FOOTPRINT_SOURCES_GITHUB_RATE_PER_S=0.5`" + `.
 
 `
 
-const referenceOutro = `
+const referenceFootnote = `
 ¹ The per-user data folder is ` + "`$XDG_DATA_HOME/footprint`" + ` when XDG_DATA_HOME is
 an absolute path, else ` + "`~/.local/share/footprint`" + `; on macOS
 ` + "`~/Library/Application Support/footprint`" + `; on Windows
 ` + "`%LocalAppData%\\footprint`" + `.
+`
 
+// sourceSettingsIntro heads the table of the keys only some sources take,
+// generated from their enrichers.Description.Settings.
+const sourceSettingsIntro = `
+Every source takes ` + "`enabled`, `rate_per_s`, `burst`, `timeout_ms` and `breaker.*`" + `.
+Only these take more; a key written for a source that does not take it stops
+footprint at start-up with an error naming it and what the source accepts
+(` + "`sources.rdap.base_url: rdap takes no base_url (it accepts: enabled, …)`" + `):
+
+`
+
+const referenceOutro = `
 ## Example
 
 ` + "```yaml" + `
@@ -187,7 +243,8 @@ FOOTPRINT_SOURCES_HIBP_ENABLED=true
 // TestReference keeps REFERENCE.md and the table in doc.go in step with the
 // key tables. Run with -update to rewrite them.
 func TestReference(t *testing.T) {
-	want := markdownReference()
+	srcs := registered(t)
+	want := markdownReference(srcs)
 	if *update {
 		if err := os.WriteFile("REFERENCE.md", []byte(want), 0o644); err != nil {
 			t.Fatal(err)
@@ -232,7 +289,7 @@ func TestReference(t *testing.T) {
 	if !ok {
 		t.Fatal("doc.go: no key table (a \"//\\tYAML key\" block)")
 	}
-	table := docTable()
+	table := docTable(srcs)
 	if *update {
 		doc = []byte(string(doc[:start]) + table + string(doc[end:]))
 		if err := os.WriteFile("doc.go", doc, 0o644); err != nil {
