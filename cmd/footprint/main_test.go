@@ -65,6 +65,10 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(badCfg, []byte("server:\n  adr: x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	gitlabKey := filepath.Join(dir, "gitlab-key.yaml")
+	if err := os.WriteFile(gitlabKey, []byte("sources:\n  gitlab:\n    api_key: glpat-x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		environ []string
@@ -89,6 +93,12 @@ func TestExitCodes(t *testing.T) {
 		{"empty seed list", nil, []string{"eval", "--seeds", ","}, 2, "--seeds: no seed given"},
 		{"seeds with an upstream", nil, []string{"eval", "--seeds", "1,2", "--upstream", "http://127.0.0.1:1"}, 2, "--seeds needs the in-process"},
 		{"source config for unknown source", []string{"FOOTPRINT_SOURCES_NOPE_RATE_PER_S=1"}, []string{"lookup", "--email", "a@b.co"}, 2, "nope"},
+		{"source keys the sources take", []string{"FOOTPRINT_SOURCES_GITLAB_BASE_URL=http://127.0.0.1:1/api/v4", "FOOTPRINT_SOURCES_GITHUB_API_KEY=ghp_x"},
+			[]string{"lookup", "--email", "a@b.co", "--sources", "email"}, 0, `"canonical"`},
+		{"source key the source does not take (env)", []string{"FOOTPRINT_SOURCES_RDAP_BASE_URL=https://rdap.example"}, []string{"lookup", "--email", "a@b.co"}, 2,
+			"FOOTPRINT_SOURCES_RDAP_BASE_URL: rdap takes no base_url (it accepts: enabled, rate_per_s,"},
+		{"source key the source does not take (file)", nil, []string{"lookup", "--email", "a@b.co", "--config", gitlabKey}, 2,
+			"gitlab-key.yaml:3: sources.gitlab.api_key: gitlab takes no api_key (it accepts: enabled, rate_per_s, burst, timeout_ms, breaker.failures, breaker.open_for_ms, breaker.half_open_requests, base_url)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
