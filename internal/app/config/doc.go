@@ -29,8 +29,11 @@
 // Per-source settings live under sources.<name> and in
 // FOOTPRINT_SOURCES_<NAME>_<SETTING>, NAME being the source name upper-cased
 // with '-' as '_'. Source names are not known here: EngineSources hands them
-// to the engine, which rejects unknown ones. Zero or unset source settings
-// keep the source's own default.
+// to the engine, which rejects unknown ones. Every source takes enabled,
+// rate_per_s, burst, timeout_ms and breaker.*; api_key and base_url only the
+// sources that declare them in their enrichers.Description.Settings, which
+// ValidateSources checks once the sources are built. Zero or unset source
+// settings keep the source's own default.
 //
 // # Keys
 //

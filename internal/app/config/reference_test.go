@@ -153,7 +153,8 @@ func docTable(srcs []enrichers.Description) string {
 
 const referenceIntro = `# Configuration reference
 
-<!-- Generated from internal/app/config/keys.go by
+<!-- Generated from internal/app/config/keys.go and the sources'
+     enrichers.Description.Settings by
      go test ./internal/app/config -run TestReference -update
      Do not edit by hand. -->
 
