@@ -30,7 +30,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 			"from the seed (the same people for the same seed); a bare --world means N = "+strconv.Itoa(defaultWorld)+".", e)
 	seed := fs.Int64("seed", 1, "population seed (in-process simulated web)")
 	seeds := fs.String("seeds", "", "comma-separated seeds: enrich one population of --people per seed and pool them (metrics and --fit-identity over all; in-process simulated web)")
-	people := fs.Int("people", 200, "how many people to enrich; without --world the simulated world is just these people (after --offset)")
+	people := fs.Int("people", 200, "how many people to enrich; without --world the simulated world holds only --offset + --people people")
 	world := fs.Int("world", 0, "simulate a world of this many people and enrich --people of them sampled by the seed (a bare --world means "+strconv.Itoa(defaultWorld)+"; in-process simulated web)")
 	offset := fs.Int("offset", 0, "skip this many people (without --world)")
 	upstream := fs.String("upstream", "", "use a running simulated web instead of an in-process one")
