@@ -170,7 +170,7 @@ func MatchCalibration(outs []Outcome) Calibration {
 
 // MatchTarget names the match-probability calibration in reports and
 // reliability diagrams.
-const MatchTarget = "identity match"
+const MatchTarget = "identity match (every returned account)"
 
 // Accounts computes identity-resolution metrics at threshold.
 func Accounts(outs []Outcome, threshold float64) AccountMetrics {
