@@ -20,14 +20,19 @@ import (
 )
 
 func cmdEval(ctx context.Context, args []string, e env) error {
-	fs := newFlags("eval [--seed N] [--people M] [--upstream URL]",
+	fs := newFlags("eval [--seed N | --seeds N,M,…] [--world [N]] [--people M] [--upstream URL]",
 		"Enriches a simulated population and measures footprint against its ground truth:\n"+
-			"identity resolution (recall and false share of accounts at match p ≥ 0.5) and the calibration\n"+
-			"of every score (Brier, base-rate Brier, expected calibration error, AUC).", e)
+			"identity resolution (recall and false share of accounts at match p ≥ 0.5, and the calibration\n"+
+			"of the match probabilities of every returned account, candidates included) and the calibration\n"+
+			"of every score (Brier, base-rate Brier, expected calibration error, AUC).\n\n"+
+			"Without --world the simulated world holds exactly the people enriched (--offset + --people,\n"+
+			"200 by default). --world N simulates a world of N people and enriches --people of them, drawn\n"+
+			"from the seed (the same people for the same seed); a bare --world means N = "+strconv.Itoa(defaultWorld)+".", e)
 	seed := fs.Int64("seed", 1, "population seed (in-process simulated web)")
 	seeds := fs.String("seeds", "", "comma-separated seeds: enrich one population of --people per seed and pool them (metrics and --fit-identity over all; in-process simulated web)")
-	people := fs.Int("people", 200, "how many people to enrich")
-	offset := fs.Int("offset", 0, "skip this many people")
+	people := fs.Int("people", 200, "how many people to enrich; without --world the simulated world holds only --offset + --people people")
+	world := fs.Int("world", 0, "simulate a world of this many people and enrich --people of them sampled by the seed (a bare --world means "+strconv.Itoa(defaultWorld)+"; in-process simulated web)")
+	offset := fs.Int("offset", 0, "skip this many people (without --world)")
 	upstream := fs.String("upstream", "", "use a running simulated web instead of an in-process one")
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
 	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
@@ -35,12 +40,31 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	timeoutMS := fs.Int("timeout-ms", 10000, "budget per lookup")
 	cfgPath := fs.String("config", "", "YAML configuration file")
 	asJSON := fs.Bool("json", false, "print JSON")
-	plot := fs.String("plot", "", "write reliability diagrams of the scores to this SVG file")
+	plot := fs.String("plot", "", "write reliability diagrams of the match probabilities and the scores to this SVG file")
 	failSources := fs.String("fail-source", "", "comma-separated sources the in-process simulated web fails on every request (HTTP 503)")
 	misses := fs.Bool("misses", false, "also break down the misses at p ≥ 0.5: true accounts found below it or not at all, and wrong accounts above it (with --json: every miss)")
 	realLimits := fs.Bool("real-limits", false, "keep the sources' real rate limits (slow); by default eval lifts them, since the simulated web does not limit")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, expandBareWorld(args)); err != nil {
 		return err
+	}
+	sampled := flagSet(fs, "world")
+	switch {
+	case *people < 1:
+		return usageErr("--people must be at least 1")
+	case *offset < 0:
+		return usageErr("--offset must not be negative")
+	case *concurrency < 1:
+		return usageErr("--concurrency must be at least 1")
+	case sampled && *world < *people:
+		return usageErr("--world (%d people) must be at least --people (%d)", *world, *people)
+	case sampled && *offset != 0:
+		return usageErr("--offset applies without --world only (--world samples its people from the seed)")
+	case sampled && *upstream != "":
+		return usageErr("--world needs the in-process simulated web (no --upstream); a running one has the size `footprint sim --people` gave it")
+	}
+	size := *offset + *people // the world is the people enriched, as before --world
+	if sampled {
+		size = *world
 	}
 	cfg, err := loadConfig(*cfgPath, e)
 	if err != nil {
@@ -64,11 +88,15 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		cfg := *cfg
 		var pop []sim.Person
 		if *upstream == "" {
-			s, u, err := startSim(ctx, log, sim.Config{Seed: seed, People: *offset + *people})
+			s, u, err := startSim(ctx, log, sim.Config{Seed: seed, People: size})
 			if err != nil {
 				return nil, err
 			}
-			pop = s.People()[*offset:]
+			if sampled {
+				pop = evaluate.Sample(s.People(), *people, seed)
+			} else {
+				pop = s.People()[*offset:]
+			}
 			cfg.Upstream = u.String()
 			for _, name := range strings.Split(*failSources, ",") {
 				if name = strings.TrimSpace(name); name == "" {
@@ -84,7 +112,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 			}
 			cfg.Upstream = *upstream
 			var err error
-			if pop, err = fetchPeople(ctx, *upstream, *offset, *people); err != nil {
+			if pop, size, err = fetchPeople(ctx, *upstream, *offset, *people); err != nil {
 				return nil, err
 			}
 		}
@@ -97,26 +125,35 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	}
 	start := time.Now()
 	var outs []evaluate.Outcome
-	var bySeed []evaluate.AccountMetrics
+	var bySeed []seedMetrics
 	for _, sd := range seedList {
 		o, err := run(sd)
 		if err != nil {
 			return err
 		}
 		outs = append(outs, o...)
-		bySeed = append(bySeed, evaluate.Accounts(o, pipeline.DefaultMinMatch))
+		bySeed = append(bySeed, seedMetrics{Seed: sd, AccountMetrics: evaluate.Accounts(o, pipeline.DefaultMinMatch), MatchCalibration: evaluate.MatchCalibration(o)})
 	}
 	report := struct {
-		Seed     int64                     `json:"seed"`
-		Seeds    []int64                   `json:"seeds,omitempty"`
-		BySeed   []evaluate.AccountMetrics `json:"by_seed,omitempty"`
-		People   int                       `json:"people"`
-		Seconds  float64                   `json:"seconds"`
-		Accounts evaluate.AccountMetrics   `json:"accounts"`
-		Sweep    []evaluate.AccountMetrics `json:"threshold_sweep"`
-		Scores   []evaluate.Calibration    `json:"scores"`
-		Misses   []evaluate.Miss           `json:"misses,omitempty"`
-	}{Seed: seedList[0], People: len(outs), Seconds: time.Since(start).Seconds(), Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch)}
+		Seed   int64         `json:"seed"`
+		Seeds  []int64       `json:"seeds,omitempty"`
+		BySeed []seedMetrics `json:"by_seed,omitempty"`
+		People int           `json:"people"`
+		// World is the size of each simulated world the people were
+		// drawn from; Sampled says they were sampled (--world) rather
+		// than the world's first people.
+		World    int                     `json:"world,omitempty"`
+		Sampled  bool                    `json:"sampled"`
+		Seconds  float64                 `json:"seconds"`
+		Accounts evaluate.AccountMetrics `json:"accounts"`
+		// MatchCalibration is the calibration of the match probability
+		// of every returned account, candidates included.
+		MatchCalibration evaluate.Calibration      `json:"match_calibration"`
+		Sweep            []evaluate.AccountMetrics `json:"threshold_sweep"`
+		Scores           []evaluate.Calibration    `json:"scores"`
+		Misses           []evaluate.Miss           `json:"misses,omitempty"`
+	}{Seed: seedList[0], People: len(outs), World: size, Sampled: sampled, Seconds: time.Since(start).Seconds(),
+		Accounts: evaluate.Accounts(outs, pipeline.DefaultMinMatch), MatchCalibration: evaluate.MatchCalibration(outs)}
 	report.Scores = evaluate.Scores(outs)
 	if len(seedList) > 1 {
 		report.Seeds, report.BySeed = seedList, bySeed
@@ -129,7 +166,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		if err := evaluate.ReliabilitySVG(f, report.Scores); err != nil {
+		if err := evaluate.ReliabilitySVG(f, append([]evaluate.Calibration{report.MatchCalibration}, report.Scores...)); err != nil {
 			f.Close()
 			return err
 		}
@@ -156,14 +193,19 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return enc.Encode(report)
 	}
 	m := report.Accounts
+	from := ""
+	if sampled {
+		from = fmt.Sprintf(" sampled from a world of %d", report.World)
+	}
 	if len(seedList) > 1 {
-		fmt.Fprintf(e.stdout, "populations: %d people over %d seeds in %.1fs\n", report.People, len(seedList), report.Seconds)
-		for i, sm := range report.BySeed {
-			fmt.Fprintf(e.stdout, "  seed %d: recall %.3f, false share %.3f (%d/%d returned)\n", seedList[i], sm.Recall, sm.FalseShare, sm.Wrong, sm.Returned)
+		fmt.Fprintf(e.stdout, "populations: %d people%s over %d seeds in %.1fs\n", report.People, from, len(seedList), report.Seconds)
+		for _, sm := range report.BySeed {
+			fmt.Fprintf(e.stdout, "  seed %d: recall %.3f, false share %.3f (%d/%d returned), match ECE %.3f, Brier %.3f (base-rate %.3f)\n",
+				sm.Seed, sm.Recall, sm.FalseShare, sm.Wrong, sm.Returned, sm.MatchCalibration.ECE, sm.MatchCalibration.Brier, sm.MatchCalibration.BaseRateBrier)
 		}
 		fmt.Fprintln(e.stdout, "pooled:")
 	} else {
-		fmt.Fprintf(e.stdout, "population: %d people (seed %d) in %.1fs\n", report.People, report.Seed, report.Seconds)
+		fmt.Fprintf(e.stdout, "population: %d people%s (seed %d) in %.1fs\n", report.People, from, report.Seed, report.Seconds)
 	}
 	fmt.Fprintf(e.stdout, "identity resolution at p ≥ %.2f: recall %.3f (%d/%d true accounts), false share %.3f (%d/%d returned), %d failed lookups\n",
 		m.Threshold, m.Recall, m.Recovered, m.TrueAccounts, m.FalseShare, m.Wrong, m.Returned, m.Errors)
@@ -181,6 +223,15 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	}
 	for _, s := range report.Sweep {
 		fmt.Fprintf(e.stdout, "  p ≥ %.1f: recall %.3f  false share %.3f  returned %d\n", s.Threshold, s.Recall, s.FalseShare, s.Returned)
+	}
+	mc := report.MatchCalibration
+	fmt.Fprintf(e.stdout, "match probabilities of every returned account (candidates included): n %d, true share %.3f, Brier %.3f (base-rate %.3f), ECE %.3f, AUC %.2f\n",
+		mc.N, mc.BaseRate, mc.Brier, mc.BaseRateBrier, mc.ECE, mc.AUC)
+	fmt.Fprintf(e.stdout, "  %-9s %8s %7s %10s\n", "p bin", "accounts", "mean p", "true share")
+	for _, b := range mc.Bins {
+		if b.Count > 0 {
+			fmt.Fprintf(e.stdout, "  %.1f–%.1f   %8d %7.3f %10.3f\n", b.Lo, b.Hi, b.Count, b.MeanPredicted, b.Observed)
+		}
 	}
 	fmt.Fprintf(e.stdout, "scores (%-18s %6s %8s %6s %8s %6s %5s):\n", "target", "n", "base", "Brier", "baseBr", "ECE", "AUC")
 	for _, c := range report.Scores {
@@ -203,11 +254,49 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// fetchPeople reads the ground truth of a running simulated web.
-func fetchPeople(ctx context.Context, upstream string, offset, n int) ([]sim.Person, error) {
+// seedMetrics is one seed's identity resolution in a --seeds run.
+type seedMetrics struct {
+	Seed int64 `json:"seed"`
+	evaluate.AccountMetrics
+	MatchCalibration evaluate.Calibration `json:"match_calibration"`
+}
+
+// defaultWorld is the world size a bare --world asks for: the 20 000
+// people issue 15 states the identity targets at.
+const defaultWorld = 20000
+
+// expandBareWorld gives a bare --world (one not followed by a number) its
+// default value, since Go's flag package has no optional values:
+// "--world --people 300" reads as "--world=20000 --people 300", while
+// "--world 5000" and "--world=5000" are left as they are.
+func expandBareWorld(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if a == "--world" || a == "-world" {
+			if i+1 < len(args) {
+				if _, err := strconv.Atoi(args[i+1]); err == nil {
+					out = append(out, a, args[i+1])
+					i++
+					continue
+				}
+			}
+			a = "--world=" + strconv.Itoa(defaultWorld)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// fetchPeople reads the ground truth of a running simulated web, and the
+// size of its population.
+func fetchPeople(ctx context.Context, upstream string, offset, n int) ([]sim.Person, int, error) {
 	u, err := url.Parse(upstream)
 	if err != nil {
-		return nil, usageErr("upstream: %v", err)
+		return nil, 0, usageErr("upstream: %v", err)
 	}
 	u = u.JoinPath("/_sim/people")
 	u.RawQuery = url.Values{"n": {fmt.Sprint(n)}, "offset": {fmt.Sprint(offset)}}.Encode()
@@ -215,20 +304,21 @@ func fetchPeople(ctx context.Context, upstream string, offset, n int) ([]sim.Per
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("simulated web: %w", err)
+		return nil, 0, fmt.Errorf("simulated web: %w", err)
 	}
 	defer res.Body.Close()
 	var body struct {
 		People []sim.Person `json:"people"`
+		Total  int          `json:"total"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("simulated web: /_sim/people: %w", err)
+		return nil, 0, fmt.Errorf("simulated web: /_sim/people: %w", err)
 	}
-	return body.People, nil
+	return body.People, body.Total, nil
 }
 
 // parseSeeds reads a comma-separated list of population seeds.

@@ -7,6 +7,8 @@ package evaluate
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 
@@ -57,6 +59,36 @@ func Run(ctx context.Context, svc Enricher, people []sim.Person, concurrency int
 	return out
 }
 
+// Sample draws m distinct people from world, the same m for the same seed,
+// in the world's order: the people `footprint eval --world N --people M`
+// enriches. m ≥ len(world) returns the whole world.
+func Sample(world []sim.Person, m int, seed int64) []sim.Person {
+	if m >= len(world) {
+		return slices.Clone(world)
+	}
+	if m <= 0 {
+		return nil
+	}
+	// A partial Fisher–Yates shuffle of the indexes on a stream of its own,
+	// so the sample does not depend on how the world was drawn from seed.
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5a3b1e5a3b1e))
+	idx := make([]int, len(world))
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := range m {
+		j := i + rng.IntN(len(idx)-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	idx = idx[:m]
+	slices.Sort(idx)
+	out := make([]sim.Person, m)
+	for i, k := range idx {
+		out[i] = world[k]
+	}
+	return out
+}
+
 // AccountMetrics measures identity resolution at one threshold.
 type AccountMetrics struct {
 	Threshold float64 `json:"threshold"`
@@ -100,6 +132,45 @@ func Key(source, username string) string {
 	}
 	return source + "\x00" + u
 }
+
+// MatchCalibration measures the match probabilities themselves: over every
+// account a lookup returned (candidates included, as Run requests them),
+// the probability that it is the subject's against the population's truth.
+// An account returned twice counts once, at its highest probability (as
+// Accounts counts it); an account without a match probability and failed
+// lookups are left out.
+func MatchCalibration(outs []Outcome) Calibration {
+	var p []float64
+	var y []bool
+	for _, o := range outs {
+		if o.Err != nil || o.Profile == nil {
+			continue
+		}
+		truth := map[string]bool{}
+		for _, a := range o.Person.Truth.Accounts {
+			truth[Key(a.Source, a.Username)] = true
+		}
+		seen := map[string]int{} // key → index in p
+		for _, a := range o.Profile.Accounts {
+			if a.Match == nil {
+				continue
+			}
+			k := Key(a.Source, a.Username)
+			if i, ok := seen[k]; ok {
+				p[i] = max(p[i], a.Match.Probability)
+				continue
+			}
+			seen[k] = len(p)
+			p = append(p, a.Match.Probability)
+			y = append(y, truth[k])
+		}
+	}
+	return calibrate(MatchTarget, p, y)
+}
+
+// MatchTarget names the match-probability calibration in reports and
+// reliability diagrams.
+const MatchTarget = "identity match (every returned account)"
 
 // Accounts computes identity-resolution metrics at threshold.
 func Accounts(outs []Outcome, threshold float64) AccountMetrics {
