@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -331,15 +332,16 @@ func TestPolicies(t *testing.T) {
 }
 
 // gate is a fetch that blocks until released, counting calls and the
-// most that ran at once.
+// most that ran at once; each call reports its number on entered.
 type gate struct {
 	release chan struct{}
+	entered chan int64
 	calls   atomic.Int64
 	running atomic.Int64
 	maxRun  atomic.Int64
 }
 
-func newGate() *gate { return &gate{release: make(chan struct{})} }
+func newGate() *gate { return &gate{release: make(chan struct{}), entered: make(chan int64, 128)} }
 
 func (g *gate) fetch(ctx context.Context) (*enrichers.Finding, error) {
 	n := g.calls.Add(1)
@@ -352,6 +354,10 @@ func (g *gate) fetch(ctx context.Context) (*enrichers.Finding, error) {
 		}
 	}
 	select {
+	case g.entered <- n:
+	default: // nobody is counting this many calls
+	}
+	select {
 	case <-g.release:
 		return found(100 + n), nil
 	case <-ctx.Done():
@@ -359,179 +365,208 @@ func (g *gate) fetch(ctx context.Context) (*enrichers.Finding, error) {
 	}
 }
 
-// waitFor polls cond for up to 5s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// hangGuard bounds a wait for a signal, so a broken test fails with a
+// message instead of hanging; a passing run never comes near it.
+const hangGuard = 30 * time.Second
+
+// await receives from ch, or fails the test after hangGuard.
+func await[T any](t testing.TB, ch <-chan T, what string) T {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(hangGuard):
+		t.Fatalf("no %s within %v", what, hangGuard)
+		panic("unreachable")
 	}
 }
+
+// The tests below that wait on background work run in a synctest bubble
+// (cache, clock and goroutines inside it): synctest.Wait returns once
+// every goroutine of the test is blocked, so "the refresh has started" or
+// "the followers have joined the flight" is a fact, not a sleep.
 
 // TestStaleWhileRevalidate: past its TTL, within the stale window, a
 // request short of time gets the stale entry at once; one background
 // refresh replaces it, however many requests see it stale.
 func TestStaleWhileRevalidate(t *testing.T) {
-	clk := newClock()
-	c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
-	d := src("swr")
-	mustFetch(t, c, d, email, def, &fetcher{})
-	clk.Advance(75 * time.Minute)
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
+		d := src("swr")
+		mustFetch(t, c, d, email, def, &fetcher{})
+		clk.Advance(75 * time.Minute)
 
-	g := newGate()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // < TightBudget: tight
-	defer cancel()
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			got, cached, at, err := c.Fetch(ctx, d, email, def, g.fetch)
-			if err != nil || !cached || tag(got) != "1" || !at.Equal(t0) {
-				t.Errorf("stale read: tag=%s cached=%v at=%v err=%v", tag(got), cached, at, err)
-			}
-		})
-	}
-	wg.Wait() // every caller returned while the refresh is still blocked
-	waitFor(t, "the background refresh", func() bool { return g.calls.Load() == 1 })
-	if n := c.Count("all", d.Name, "stale_hits"); n != 20 {
-		t.Errorf("stale_hits = %d, want 20", n)
-	}
-	if n := c.Count("all", d.Name, "refreshes_queued"); n != 1 {
-		t.Errorf("refreshes_queued = %d, want 1", n)
-	}
-	close(g.release)
-	waitFor(t, "the refreshed entry", func() bool {
-		got, _, ok := c.Peek(d, email, def)
-		return ok && tag(got) == "101"
+		g := newGate()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // < TightBudget: tight
+		defer cancel()
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				got, cached, at, err := c.Fetch(ctx, d, email, def, g.fetch)
+				if err != nil || !cached || tag(got) != "1" || !at.Equal(t0) {
+					t.Errorf("stale read: tag=%s cached=%v at=%v err=%v", tag(got), cached, at, err)
+				}
+			})
+		}
+		wg.Wait() // every caller returned while the refresh is still blocked
+		synctest.Wait()
+		if n := g.calls.Load(); n != 1 {
+			t.Errorf("background refreshes started = %d, want 1", n)
+		}
+		if n := c.Count("all", d.Name, "stale_hits"); n != 20 {
+			t.Errorf("stale_hits = %d, want 20", n)
+		}
+		if n := c.Count("all", d.Name, "refreshes_queued"); n != 1 {
+			t.Errorf("refreshes_queued = %d, want 1", n)
+		}
+		close(g.release)
+		synctest.Wait()
+		if got, _, ok := c.Peek(d, email, def); !ok || tag(got) != "101" {
+			t.Errorf("after the refresh: Peek = %s, %v, want the refreshed 101", tag(got), ok)
+		}
+		if g.calls.Load() != 1 {
+			t.Errorf("background refreshes = %d, want 1", g.calls.Load())
+		}
+		// A request with time to spare waits for a synchronous refresh instead.
+		clk.Advance(75 * time.Minute)
+		f := &fetcher{}
+		if got, cached := mustFetch(t, c, d, email, def, f); cached || tag(got) != "1" {
+			t.Errorf("relaxed request: cached=%v tag=%s, want a synchronous fetch", cached, tag(got))
+		}
 	})
-	if g.calls.Load() != 1 {
-		t.Errorf("background refreshes = %d, want 1", g.calls.Load())
-	}
-	// A request with time to spare waits for a synchronous refresh instead.
-	clk.Advance(75 * time.Minute)
-	f := &fetcher{}
-	if got, cached := mustFetch(t, c, d, email, def, f); cached || tag(got) != "1" {
-		t.Errorf("relaxed request: cached=%v tag=%s, want a synchronous fetch", cached, tag(got))
-	}
 }
 
 // TestRefreshPoolBounded: background refreshes run on at most
 // RefreshWorkers goroutines; beyond RefreshQueue waiting, they are dropped.
 func TestRefreshPoolBounded(t *testing.T) {
-	clk := newClock()
-	c := newTestCache(t, Config{TightBudget: time.Hour, RefreshWorkers: 2, RefreshQueue: 3}, clk)
-	d := src("pool")
-	const n = 12
-	ids := make([]enrichers.Identifier, n)
-	for i := range ids {
-		ids[i] = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "user" + strings.Repeat("x", i), Method: "input"}
-		mustFetch(t, c, d, ids[i], def, &fetcher{})
-	}
-	clk.Advance(75 * time.Minute)
-	g := newGate()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	for _, id := range ids {
-		if _, cached, _, err := c.Fetch(ctx, d, id, def, g.fetch); err != nil || !cached {
-			t.Fatalf("stale read: cached=%v err=%v", cached, err)
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		c := newTestCache(t, Config{TightBudget: time.Hour, RefreshWorkers: 2, RefreshQueue: 3}, clk)
+		d := src("pool")
+		const n = 12
+		ids := make([]enrichers.Identifier, n)
+		for i := range ids {
+			ids[i] = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "user" + strings.Repeat("x", i), Method: "input"}
+			mustFetch(t, c, d, ids[i], def, &fetcher{})
 		}
-	}
-	waitFor(t, "workers busy", func() bool { return g.running.Load() == 2 })
-	queued, dropped := c.Count("all", d.Name, "refreshes_queued"), c.Count("all", d.Name, "refreshes_dropped")
-	if queued+dropped != n || queued > 2+3 || dropped < n-(2+3) {
-		t.Errorf("queued=%d dropped=%d of %d, want at most workers+queue=5 queued", queued, dropped, n)
-	}
-	close(g.release)
-	waitFor(t, "queue drained", func() bool { return g.calls.Load() == queued })
-	if m := g.maxRun.Load(); m > 2 {
-		t.Errorf("%d refreshes ran at once, want ≤ 2 workers", m)
-	}
+		clk.Advance(75 * time.Minute)
+		g := newGate()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		for _, id := range ids {
+			if _, cached, _, err := c.Fetch(ctx, d, id, def, g.fetch); err != nil || !cached {
+				t.Fatalf("stale read: cached=%v err=%v", cached, err)
+			}
+		}
+		synctest.Wait()
+		if r := g.running.Load(); r != 2 {
+			t.Errorf("%d refreshes running, want both workers busy", r)
+		}
+		queued, dropped := c.Count("all", d.Name, "refreshes_queued"), c.Count("all", d.Name, "refreshes_dropped")
+		if queued+dropped != n || queued > 2+3 || dropped < n-(2+3) {
+			t.Errorf("queued=%d dropped=%d of %d, want at most workers+queue=5 queued", queued, dropped, n)
+		}
+		close(g.release)
+		synctest.Wait()
+		if calls := g.calls.Load(); calls != queued {
+			t.Errorf("%d refreshes ran, want the %d queued", calls, queued)
+		}
+		if m := g.maxRun.Load(); m > 2 {
+			t.Errorf("%d refreshes ran at once, want ≤ 2 workers", m)
+		}
+	})
 }
 
 // TestCloseCancelsRefresh: Close does not wait out a hanging refresh.
 func TestCloseCancelsRefresh(t *testing.T) {
-	clk := newClock()
-	c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
-	d := src("close")
-	d.Timeout = time.Hour
-	mustFetch(t, c, d, email, def, &fetcher{})
-	clk.Advance(75 * time.Minute)
-	g := newGate() // never released
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	if _, _, _, err := c.Fetch(ctx, d, email, def, g.fetch); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "refresh running", func() bool { return g.running.Load() == 1 })
-	done := make(chan struct{})
-	go func() { _ = c.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close waited for a hanging refresh")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
+		d := src("close")
+		d.Timeout = time.Hour // the refresh's own deadline: 2h
+		mustFetch(t, c, d, email, def, &fetcher{})
+		clk.Advance(75 * time.Minute)
+		g := newGate() // never released
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		if _, _, _, err := c.Fetch(ctx, d, email, def, g.fetch); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if g.running.Load() != 1 {
+			t.Fatal("the background refresh is not running")
+		}
+		done := make(chan struct{})
+		go func() { _ = c.Close(); close(done) }()
+		// In the bubble time moves only when every goroutine is blocked:
+		// a Close that waited for the refresh would let the fake clock run
+		// to this timer (long before the refresh's 2h deadline).
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("Close waited for a hanging refresh")
+		}
+	})
 }
 
 // TestSingleFlight: 100 concurrent identical gets make one fetch.
 func TestSingleFlight(t *testing.T) {
-	c := newTestCache(t, Config{}, nil)
-	d := src("sf")
-	const n = 100
-	var arrived atomic.Int64
-	var calls atomic.Int64
-	fetch := func(context.Context) (*enrichers.Finding, error) {
-		calls.Add(1)
-		for arrived.Load() < n {
-			time.Sleep(time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestCache(t, Config{}, nil)
+		d := src("sf")
+		const n = 100
+		g := newGate()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				got, _, _, err := c.Fetch(t.Context(), d, email, def, g.fetch)
+				if err != nil || tag(got) != "101" {
+					t.Errorf("tag=%s err=%v", tag(got), err)
+				}
+			})
 		}
-		time.Sleep(20 * time.Millisecond) // let the last arrivals join the flight
-		return found(1), nil
-	}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			arrived.Add(1)
-			got, _, _, err := c.Fetch(t.Context(), d, email, def, fetch)
-			if err != nil || tag(got) != "1" {
-				t.Errorf("tag=%s err=%v", tag(got), err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if calls.Load() != 1 {
-		t.Fatalf("%d fetches for %d identical gets, want 1", calls.Load(), n)
-	}
+		synctest.Wait() // all n callers are in the cache: fetching or waiting for the fetch
+		if g.calls.Load() != 1 {
+			t.Errorf("%d fetches under way for %d identical gets, want 1", g.calls.Load(), n)
+		}
+		close(g.release)
+		wg.Wait()
+		if g.calls.Load() != 1 {
+			t.Fatalf("%d fetches for %d identical gets, want 1", g.calls.Load(), n)
+		}
+	})
 }
 
 // TestSingleFlightFollowerCancel: a follower whose ctx ends stops waiting;
 // the flight goes on for the others.
 func TestSingleFlightFollowerCancel(t *testing.T) {
-	c := newTestCache(t, Config{}, nil)
-	d := src("sf-cancel")
-	g := newGate()
-	done := make(chan error, 1)
-	go func() {
-		_, _, _, err := c.Fetch(t.Context(), d, email, def, g.fetch)
-		done <- err
-	}()
-	waitFor(t, "leader fetching", func() bool { return g.calls.Load() == 1 })
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	if _, _, _, err := c.Fetch(ctx, d, email, def, g.fetch); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("follower err = %v, want its deadline", err)
-	}
-	close(g.release)
-	if err := <-done; err != nil {
-		t.Fatalf("leader: %v", err)
-	}
-	if g.calls.Load() != 1 {
-		t.Fatalf("calls = %d", g.calls.Load())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestCache(t, Config{}, nil)
+		d := src("sf-cancel")
+		g := newGate()
+		done := make(chan error, 1)
+		go func() {
+			_, _, _, err := c.Fetch(t.Context(), d, email, def, g.fetch)
+			done <- err
+		}()
+		synctest.Wait()
+		if g.calls.Load() != 1 {
+			t.Fatal("the leader is not fetching")
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		defer cancel()
+		if _, _, _, err := c.Fetch(ctx, d, email, def, g.fetch); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("follower err = %v, want its deadline", err)
+		}
+		close(g.release)
+		if err := <-done; err != nil {
+			t.Fatalf("leader: %v", err)
+		}
+		if g.calls.Load() != 1 {
+			t.Fatalf("calls = %d", g.calls.Load())
+		}
+	})
 }
 
 // TestCorruptL1: corrupt and old-version bytes in L1 are a miss, not an
@@ -601,6 +636,10 @@ func TestPurgeL1(t *testing.T) {
 // TestStats: counters move with hits, misses, stale hits, too-old entries,
 // sets and corrupt entries.
 func TestStats(t *testing.T) {
+	synctest.Test(t, testStats)
+}
+
+func testStats(t *testing.T) {
 	clk := newClock()
 	c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
 	d := src("stats")
@@ -617,7 +656,10 @@ func TestStats(t *testing.T) {
 	if _, cached, _, err := c.Fetch(ctx, d, email, def, f.fetch); err != nil || !cached { // stale hit + refresh
 		t.Fatal(cached, err)
 	}
-	waitFor(t, "refresh", func() bool { _, _, ok := c.Peek(d, email, def); return ok }) // hit
+	synctest.Wait()                             // the background refresh is done
+	if _, _, ok := c.Peek(d, email, def); !ok { // hit
+		t.Fatal("no fresh entry after the background refresh")
+	}
 	_ = c.l1.Set(c.keys.Key(d, phone), []byte("junk"))
 	mustFetch(t, c, d, phone, def, f) // corrupt, miss, set
 

@@ -31,6 +31,95 @@ func replicas(t *testing.T, n int, clk *clock, cfg Config) ([]*Cache, *redis.Cli
 	return out, rdb
 }
 
+// redisWatch is a go-redis hook that reports steps of the shared-tier
+// protocol, so a test waits for the step instead of sleeping: on misses,
+// the key of each GET of an entry that found nothing; on steps, in order,
+// "lost" for a fetch lock another holder has and "held" for a poll that
+// found the fetch lock still held (the replica waits on). Reports beyond
+// the buffers are dropped.
+type redisWatch struct {
+	misses, steps chan string
+}
+
+func newRedisWatch() *redisWatch {
+	return &redisWatch{misses: make(chan string, 256), steps: make(chan string, 256)}
+}
+
+// watch adds w to the Redis client of c.
+func (w *redisWatch) watch(c *Cache) *redisWatch {
+	c.l2.AddHook(w)
+	return w
+}
+
+func report(ch chan string, key string) {
+	select {
+	case ch <- key:
+	default:
+	}
+}
+
+// keyOf is the key a command names ("" for none).
+func keyOf(cmd redis.Cmder) string {
+	if args := cmd.Args(); len(args) > 1 {
+		k, _ := args[1].(string)
+		return k
+	}
+	return ""
+}
+
+func (w *redisWatch) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (w *redisWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		key := keyOf(cmd)
+		// err, not cmd.Err(): the client sets that after its hooks.
+		switch c := cmd.(type) {
+		case *redis.StringCmd:
+			if cmd.Name() == "get" && errors.Is(err, redis.Nil) {
+				report(w.misses, key)
+			}
+		case *redis.BoolCmd: // SET key token EX ttl NX: the fetch lock
+			if cmd.Name() == "set" && strings.HasSuffix(key, ":lock") && err == nil && !c.Val() {
+				report(w.steps, "lost")
+			}
+		}
+		return err
+	}
+}
+
+func (w *redisWatch) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, cmd := range cmds {
+			if c, ok := cmd.(*redis.IntCmd); ok && cmd.Name() == "exists" && c.Err() == nil && c.Val() == 1 {
+				report(w.steps, "held")
+			}
+		}
+		return err
+	}
+}
+
+// awaitWaiting returns once w has seen a replica lose the fetch lock and
+// then find it held twice — so it went on waiting after a poll, neither
+// fetching nor going back for the lock — or fails the test if anything
+// else happens first, or done (the waiting side's result) comes.
+func awaitWaiting(t *testing.T, w *redisWatch, done <-chan struct{}) {
+	t.Helper()
+	for _, want := range []string{"lost", "held", "held"} {
+		select {
+		case got := <-w.steps:
+			if got != want {
+				t.Fatalf("the waiting replica: %s, want %s", got, want)
+			}
+		case <-done:
+			t.Fatal("the waiting replica answered while the lock was held")
+		case <-time.After(hangGuard):
+			t.Fatalf("no replica waiting on the fetch lock within %v", hangGuard)
+		}
+	}
+}
+
 // TestRedisSharedAcrossReplicas: what one replica fetched, another serves
 // from Redis without calling the source; Redis holds it with a TTL that
 // covers the stale window.
@@ -79,15 +168,22 @@ func TestRedisCrossReplicaLock(t *testing.T) {
 	rs, rdb := replicas(t, 2, clk, Config{})
 	d := src("lock")
 	cleanupKeys(t, rdb, rs[0], []enrichers.Description{d}, email)
+	w := newRedisWatch().watch(rs[0]).watch(rs[1])
 	var calls atomic.Int64
-	fetch := func(context.Context) (*enrichers.Finding, error) {
+	release := make(chan struct{})
+	fetch := func(ctx context.Context) (*enrichers.Finding, error) {
 		calls.Add(1)
-		time.Sleep(100 * time.Millisecond)
-		return found(7), nil
+		select {
+		case <-release:
+			return found(7), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+	const n = 20
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for i := range 20 {
+	for i := range n {
 		c := rs[i%2]
 		wg.Go(func() {
 			<-start
@@ -98,6 +194,14 @@ func TestRedisCrossReplicaLock(t *testing.T) {
 		})
 	}
 	close(start)
+	// The fetch returns only once every get has missed in Redis (so none
+	// can find the result there) and the other replica lost the lock and
+	// is waiting for the result.
+	for range n {
+		await(t, w.misses, "Redis miss")
+	}
+	awaitWaiting(t, w, nil)
+	close(release)
 	wg.Wait()
 	if calls.Load() != 1 {
 		t.Fatalf("%d upstream fetches across two replicas, want 1", calls.Load())
@@ -130,7 +234,8 @@ func TestRedisLockHolderFails(t *testing.T) {
 		})
 		errc <- err
 	}()
-	waitFor(t, "a holding the lock", func() bool { return failing.calls.Load() == 1 })
+	await(t, failing.entered, "fetch by a")
+	w := newRedisWatch().watch(rs[1])
 	bdone := make(chan struct{})
 	f := &fetcher{}
 	var got *enrichers.Finding
@@ -138,7 +243,7 @@ func TestRedisLockHolderFails(t *testing.T) {
 		defer close(bdone)
 		got, _ = mustFetch(t, rs[1], d, email, def, f)
 	}()
-	time.Sleep(30 * time.Millisecond) // b is waiting on a's lock
+	awaitWaiting(t, w, bdone) // b is waiting on a's lock
 	if f.calls.Load() != 0 {
 		t.Fatal("b fetched while a held the lock")
 	}
@@ -178,7 +283,8 @@ func TestRedisLockNoOldEntry(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	waitFor(t, "a fetching", func() bool { return g.calls.Load() == 1 })
+	await(t, g.entered, "fetch by a")
+	w := newRedisWatch().watch(b)
 	bf := &fetcher{}
 	var got *enrichers.Finding
 	bdone := make(chan struct{})
@@ -186,12 +292,7 @@ func TestRedisLockNoOldEntry(t *testing.T) {
 		defer close(bdone)
 		got, _ = mustFetch(t, b, d, email, p, bf)
 	}()
-	time.Sleep(30 * time.Millisecond)
-	select {
-	case <-bdone:
-		t.Fatalf("b answered %s while a's fetch was running", tag(got))
-	default:
-	}
+	awaitWaiting(t, w, bdone) // b polled twice past the old entry
 	close(g.release)
 	<-adone
 	<-bdone
@@ -285,7 +386,7 @@ func TestRedisKeysHaveNoPII(t *testing.T) {
 	// Capture the lock key while a fetch holds it.
 	g := newGate()
 	go func() { _, _, _, _ = c.Fetch(t.Context(), d, tel, def, g.fetch) }()
-	waitFor(t, "lock held", func() bool { return g.calls.Load() == 1 })
+	await(t, g.entered, "fetch under lock")
 	var keys []string
 	iter := rdb.Scan(t.Context(), 0, "*", 1000).Iterator()
 	for iter.Next(t.Context()) {
@@ -420,7 +521,7 @@ func TestRedisUnlockOnlyOwnLock(t *testing.T) {
 		_, _, _, err := c.Fetch(t.Context(), d, email, def, g.fetch)
 		done <- err
 	}()
-	waitFor(t, "fetch under lock", func() bool { return g.calls.Load() == 1 })
+	await(t, g.entered, "fetch under lock")
 	if n, _ := rdb.Exists(t.Context(), lock).Result(); n != 1 {
 		t.Fatal("no fetch lock in Redis")
 	}

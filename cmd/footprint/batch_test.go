@@ -5,13 +5,15 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/app/api"
@@ -138,10 +140,12 @@ func TestBatchUsageErrors(t *testing.T) {
 	}
 }
 
-// TestBatchResume interrupts a run (as Ctrl-C would) once its job exists,
-// then continues it with --resume: every input row has exactly one result.
+// TestBatchResume interrupts a run (as Ctrl-C would) while its rows are
+// being enriched, some of them stored, then continues it with --resume:
+// every input row has exactly one result, and the stored rows are not
+// enriched again.
 func TestBatchResume(t *testing.T) {
-	const rows = 4000
+	const rows, before = 400, 100
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("email,n\n")
@@ -151,22 +155,35 @@ func TestBatchResume(t *testing.T) {
 	in := writeFile(t, dir, "big.csv", b.String())
 	out := filepath.Join(dir, "big.out.csv")
 	data := filepath.Join(dir, "data")
-	args := []string{"batch", in, "-o", out, "--sources", offline, "--data-dir", data}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		defer cancel()
-		for ctx.Err() == nil {
-			if _, err := os.Stat(out + ".footprint-job"); err == nil {
-				time.Sleep(50 * time.Millisecond) // let some rows finish
-				return
-			}
-			time.Sleep(time.Millisecond)
+	// The gravatar source asks a stand-in that finds nobody. In the first
+	// run it answers `before` lookups, then interrupts the run and holds
+	// every later lookup until the run gives it up: the interruption comes
+	// mid-job, whatever the machine's speed.
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	var resuming atomic.Bool
+	var first, again atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if resuming.Load() {
+			again.Add(1)
+		} else if first.Add(1) > before {
+			interrupt()
+			<-r.Context().Done()
+			return
 		}
-	}()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	environ := []string{
+		"FOOTPRINT_SOURCES_GRAVATAR_BASE_URL=" + srv.URL,
+		"FOOTPRINT_SOURCES_GRAVATAR_RATE_PER_S=100000", "FOOTPRINT_SOURCES_GRAVATAR_BURST=100000",
+	}
+	args := []string{"batch", in, "-o", out, "--sources", offline + ",gravatar", "--data-dir", data}
+
 	var stderr bytes.Buffer
 	code := run(ctx, args, env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &stderr,
-		lookup: func(string) (string, bool) { return "", false }})
+		lookup: func(k string) (string, bool) { return lookupIn(environ, k) }, environ: environ})
 	if code == exitOK {
 		t.Fatal("the run finished before it could be interrupted")
 	}
@@ -177,7 +194,13 @@ func TestBatchResume(t *testing.T) {
 		t.Fatalf("an interrupted run wrote its output: %v", err)
 	}
 
-	code, _, errs := runCLI(t, nil, append(args, "--resume")...)
+	stored := storedRows(t, data, out)
+	if stored == 0 || stored > before {
+		t.Fatalf("the interrupted run stored %d rows, want some of the %d answered", stored, before)
+	}
+
+	resuming.Store(true)
+	code, _, errs := runCLI(t, environ, append(args, "--resume")...)
 	if code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, errs)
 	}
@@ -190,6 +213,50 @@ func TestBatchResume(t *testing.T) {
 			t.Fatalf("result %d: %v", i, r[:4])
 		}
 	}
+	if n := again.Load(); n != rows-stored {
+		t.Errorf("the resumed run looked up %d rows, want the %d not stored", n, rows-stored)
+	}
+}
+
+// storedRows reads, from the job store in the data folder, how many rows
+// the job of the interrupted run writing out has stored.
+func storedRows(t *testing.T, data, out string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(out + ".footprint-job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st batchState
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	m, err := jobs.New(jobs.Config{Dir: filepath.Join(data, "jobs"), Enricher: stubEnricher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	j, err := m.Get(t.Context(), st.Job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.Done
+}
+
+// stubEnricher is never called: storedRows only reads the store.
+type stubEnricher struct{}
+
+func (stubEnricher) Enrich(context.Context, pipeline.Input) (*pipeline.Profile, error) {
+	return nil, errors.New("not expected")
+}
+
+// lookupIn finds the variable k in environ (KEY=value lines).
+func lookupIn(environ []string, k string) (string, bool) {
+	for _, kv := range environ {
+		if key, v, ok := strings.Cut(kv, "="); ok && key == k {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // TestBatchServer runs a job through a server's /v1/jobs API.

@@ -416,13 +416,58 @@ func golden(t *testing.T, name string, rec *httptest.ResponseRecorder) {
 	}
 }
 
+// hangGuard bounds a wait for a signal, so a broken test fails with a
+// message instead of hanging; a passing run never comes near it.
+const hangGuard = time.Minute
+
+// webhooks is an in-memory webhook receiver for a job engine: every
+// delivered payload lands on its channel, and the delivery succeeds.
+type webhooks chan jobs.WebhookPayload
+
+func (h webhooks) configure(cfg *jobs.Config) {
+	cfg.HTTPClient = &http.Client{Transport: h}
+	cfg.WebhookSecret = "test-webhook-secret"
+}
+
+func (h webhooks) RoundTrip(r *http.Request) (*http.Response, error) {
+	var p jobs.WebhookPayload
+	err := json.NewDecoder(r.Body).Decode(&p)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case h <- p:
+	default: // nobody is listening for that many
+	}
+	return &http.Response{StatusCode: http.StatusNoContent, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+}
+
+// final waits for the webhook saying that job id is final.
+func (h webhooks) final(t *testing.T, id string) jobs.WebhookPayload {
+	t.Helper()
+	for {
+		select {
+		case p := <-h:
+			if p.Job.ID == id && p.Job.State.Final() {
+				return p
+			}
+		case <-time.After(hangGuard):
+			t.Fatalf("no final webhook for job %s within %v", id, hangGuard)
+		}
+	}
+}
+
 // realJobs is a job engine over svc in a temporary data folder, running
 // until the test ends.
-func realJobs(t *testing.T, svc jobs.Enricher) *jobs.Manager {
+func realJobs(t *testing.T, svc jobs.Enricher, configure ...func(*jobs.Config)) *jobs.Manager {
 	t.Helper()
 	cfg := jobs.Config{Dir: t.TempDir(), Enricher: svc, RetryBackoff: time.Millisecond}
 	if v, ok := svc.(interface{ ValidateOptions(pipeline.Options) error }); ok {
 		cfg.ValidateOptions = v.ValidateOptions
+	}
+	for _, f := range configure {
+		f(&cfg)
 	}
 	m, err := jobs.New(cfg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,33 +135,27 @@ func upload(path, contentType, body string, header ...string) request {
 	return request{method: "POST", path: path, body: body, header: h}
 }
 
-// waitJob polls GET /v1/jobs/{id} until the job is final.
-func waitJob(t *testing.T, srv *Server, id string) jobJSON {
+// waitJob waits for the webhook of job id's end, then reads the job with
+// GET /v1/jobs/{id}.
+func waitJob(t *testing.T, srv *Server, hooks webhooks, id string) jobJSON {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		rec := do(t, srv, get("/v1/jobs/"+id))
-		if rec.Code != 200 {
-			t.Fatalf("GET job: %d %s", rec.Code, rec.Body)
-		}
-		j := decodeJob(t, rec.Body.Bytes())
-		switch j.State {
-		case "succeeded", "failed", "cancelled":
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s still %s", id, j.State)
-		}
-		time.Sleep(10 * time.Millisecond)
+	hooks.final(t, id)
+	rec := do(t, srv, get("/v1/jobs/"+id))
+	if rec.Code != 200 {
+		t.Fatalf("GET job: %d %s", rec.Code, rec.Body)
 	}
+	return decodeJob(t, rec.Body.Bytes())
 }
 
 func TestJobsAPI(t *testing.T) {
 	svc := realService(t)
-	srv := New(Config{Jobs: realJobs(t, svc)}, svc)
+	hooks := make(webhooks, 16)
+	srv := New(Config{Jobs: realJobs(t, svc, hooks.configure)}, svc)
 	csvBody := "\ufeffEmail,Phone,crm_id\n" + testEmail + "," + testPhone + ",C-1\nnot an email,,C-2\n" + testEmail + ",,C-3\n"
+	// The webhook tells the test when the job is over.
+	const create = "/v1/jobs?sources=mailcheck,profiles&max_age_s=60&webhook_url=https://hooks.example.com/footprint"
 
-	rec := do(t, srv, upload("/v1/jobs?sources=mailcheck,profiles&max_age_s=60", "text/csv", csvBody, "Idempotency-Key", "k-1"))
+	rec := do(t, srv, upload(create, "text/csv", csvBody, "Idempotency-Key", "k-1"))
 	if rec.Code != 202 {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
 	}
@@ -173,7 +168,7 @@ func TestJobsAPI(t *testing.T) {
 	}
 
 	// A retried upload with the same key is the same job; another body is a conflict.
-	rec = do(t, srv, upload("/v1/jobs?sources=mailcheck,profiles&max_age_s=60", "text/csv", csvBody, "Idempotency-Key", "k-1"))
+	rec = do(t, srv, upload(create, "text/csv", csvBody, "Idempotency-Key", "k-1"))
 	if rec.Code != 202 || decodeJob(t, rec.Body.Bytes()).ID != job.ID {
 		t.Errorf("retried upload: %d %s", rec.Code, rec.Body)
 	}
@@ -181,7 +176,7 @@ func TestJobsAPI(t *testing.T) {
 		t.Errorf("idempotency conflict: %d %s", rec.Code, rec.Body)
 	}
 
-	done := waitJob(t, srv, job.ID)
+	done := waitJob(t, srv, hooks, job.ID)
 	if done.State != "succeeded" || done.Done != 3 || done.Failed != 1 {
 		t.Errorf("final job %+v", done)
 	}
@@ -261,31 +256,105 @@ func TestJobsAPIErrors(t *testing.T) {
 	}
 }
 
-// slowResults streams its results in pieces, slower than the server's
-// write timeout allows for a whole response.
-type slowResults struct {
+// stallingJobs lets a test hold an upload or a results download half-way:
+// uploading is closed when the server first reads the upload; Results
+// writes one line, closes downloading, and writes the rest once resume is
+// closed.
+type stallingJobs struct {
 	*jobs.Manager
-	pieces int
-	pause  time.Duration
+	uploading, downloading, resume chan struct{}
 }
 
-func (s slowResults) Results(ctx context.Context, id, format string, w io.Writer) error {
-	for i := range s.pieces {
+func (s stallingJobs) Create(ctx context.Context, req jobs.CreateRequest) (*jobs.Job, error) {
+	req.Body = &firstRead{r: req.Body, read: s.uploading}
+	return s.Manager.Create(ctx, req)
+}
+
+func (s stallingJobs) Results(ctx context.Context, id, format string, w io.Writer) error {
+	for i := range 8 {
 		if _, err := fmt.Fprintf(w, "line %d\n", i); err != nil {
 			return err
 		}
-		time.Sleep(s.pause)
+		if i == 0 {
+			close(s.downloading)
+			<-s.resume
+		}
 	}
 	return nil
 }
 
+// firstRead closes read after its first read.
+type firstRead struct {
+	r    io.Reader
+	read chan struct{}
+	once sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	f.once.Do(func() { close(f.read) })
+	return n, err
+}
+
+// stall posts to /v1/enrich half a body, and the rest only once the server
+// has answered or hung up (or after hangGuard): it returns when the
+// server's ReadTimeout has cut the request off, so at least ReadTimeout
+// after it started. A server that waited for the rest fails the test.
+func stall(t *testing.T, base string) {
+	t.Helper()
+	answered := make(chan struct{})
+	var once sync.Once
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &readSignal{Conn: c, read: func() { once.Do(func() { close(answered) }) }}, nil
+	}}
+	defer tr.CloseIdleConnections()
+	pr, pw := io.Pipe()
+	go func() {
+		fmt.Fprint(pw, `{"email":`)
+		select {
+		case <-answered:
+		case <-time.After(hangGuard):
+			fmt.Fprint(pw, `"a@example.com"}`)
+		}
+		pw.Close()
+	}()
+	resp, err := (&http.Client{Transport: tr}).Post(base+"/v1/enrich", "application/json", pr)
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Errorf("a stalled enrich body was read to the end: %s", body)
+		}
+	}
+}
+
+// readSignal is a connection that calls read when a read from it returns:
+// the server answered or hung up.
+type readSignal struct {
+	net.Conn
+	read func()
+}
+
+func (c *readSignal) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read()
+	return n, err
+}
+
 // An upload or a results download may take longer than the server's
-// read and write timeouts, as long as it keeps moving.
+// read and write timeouts, as long as it keeps moving; other routes keep
+// those timeouts. No clock is raced: each stream is held until a request
+// started after it was cut off by the server's ReadTimeout (= its
+// WriteTimeout), so the stream has outlived both.
 func TestJobStreamsOutliveServerTimeouts(t *testing.T) {
 	svc := realService(t)
-	jm := realJobs(t, svc)
-	srv := New(Config{Jobs: slowResults{Manager: jm, pieces: 8, pause: 100 * time.Millisecond},
-		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}, svc)
+	jm := stallingJobs{Manager: realJobs(t, svc),
+		uploading: make(chan struct{}), downloading: make(chan struct{}), resume: make(chan struct{})}
+	srv := New(Config{Jobs: jm, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}, svc)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -296,13 +365,19 @@ func TestJobStreamsOutliveServerTimeouts(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-served })
 	base := "http://" + ln.Addr().String()
 
-	// An upload trickling in over ~800 ms.
+	// An upload that stops after its first row until the server has read
+	// it and cut off a stalled request started after it.
 	pr, pw := io.Pipe()
 	go func() {
-		fmt.Fprint(pw, "email\n")
-		for i := range 8 {
+		fmt.Fprint(pw, "email\nuser0@example.com\n")
+		select {
+		case <-jm.uploading:
+			stall(t, base)
+		case <-time.After(hangGuard):
+			t.Errorf("the server did not read the upload within %v", hangGuard)
+		}
+		for i := 1; i < 8; i++ {
 			fmt.Fprintf(pw, "user%d@example.com\n", i)
-			time.Sleep(100 * time.Millisecond)
 		}
 		pw.Close()
 	}()
@@ -320,32 +395,32 @@ func TestJobStreamsOutliveServerTimeouts(t *testing.T) {
 		t.Errorf("total %d, want 8", job.Total)
 	}
 
-	// A download taking ~800 ms.
-	resp, err = http.Get(base + "/v1/jobs/" + job.ID + "/results")
-	if err != nil {
-		t.Fatal(err)
+	// A download held after its first line the same way.
+	type download struct {
+		status int
+		body   string
+		err    error
 	}
-	body, err = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || strings.Count(string(body), "\n") != 8 {
-		t.Fatalf("slow download: %d, %d lines, %v", resp.StatusCode, strings.Count(string(body), "\n"), err)
-	}
-
-	// Other routes keep the server's timeouts: a body slower than
-	// ReadTimeout is cut off.
-	pr, pw = io.Pipe()
+	got := make(chan download, 1)
 	go func() {
-		fmt.Fprint(pw, `{"email":`)
-		time.Sleep(600 * time.Millisecond)
-		fmt.Fprint(pw, `"a@example.com"}`)
-		pw.Close()
-	}()
-	resp, err = http.Post(base+"/v1/enrich", "application/json", pr)
-	if err == nil {
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == 200 {
-			t.Errorf("a stalled enrich body was read to the end: %s", body)
+		resp, err := http.Get(base + "/v1/jobs/" + job.ID + "/results")
+		if err != nil {
+			got <- download{err: err}
+			return
 		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- download{resp.StatusCode, string(body), err}
+	}()
+	select {
+	case <-jm.downloading:
+	case <-time.After(hangGuard):
+		t.Fatalf("the download did not start within %v", hangGuard)
+	}
+	stall(t, base)
+	close(jm.resume)
+	d := <-got
+	if d.err != nil || d.status != 200 || strings.Count(d.body, "\n") != 8 {
+		t.Fatalf("slow download: %d, %d lines, %v", d.status, strings.Count(d.body, "\n"), d.err)
 	}
 }

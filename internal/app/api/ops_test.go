@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,6 +72,7 @@ func TestReadiness(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	entered, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool // the in-flight request's work is done
 	svc := &fakeEnricher{engine: newEngine(t), fn: func(ctx context.Context, _ pipeline.Input) (*pipeline.Profile, error) {
 		close(entered)
 		select {
@@ -77,16 +80,25 @@ func TestGracefulShutdown(t *testing.T) {
 		case <-ctx.Done(): // would mean shutdown canceled the request
 			return nil, ctx.Err()
 		}
+		finished.Store(true)
 		return fullProfile(), nil
 	}}
 	srv := New(Config{ShutdownTimeout: 10 * time.Second}, svc)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeSignal{Listener: tcp, closed: make(chan struct{})}
 	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	type result struct {
+		err      error
+		finished bool // whether the in-flight request's work was done when Serve returned
+	}
+	served := make(chan result, 1)
+	go func() {
+		err := srv.Serve(ctx, ln)
+		served <- result{err, finished.Load()}
+	}()
 
 	url := "http://" + ln.Addr().String()
 	type answer struct {
@@ -108,23 +120,21 @@ func TestGracefulShutdown(t *testing.T) {
 	<-entered
 	stop() // SIGTERM
 
-	// Shutdown closes the listener at once: new connections are refused.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", ln.Addr().String(), 100*time.Millisecond)
-		if err != nil {
-			break
-		}
+	// Shutdown closes the listener at once (while the request is held):
+	// new connections are refused.
+	select {
+	case <-ln.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the listener is still open after shutdown began")
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
 		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("still accepting connections after shutdown began")
-		}
-		time.Sleep(10 * time.Millisecond)
+		t.Fatal("a new connection was accepted after shutdown began")
 	}
 	select {
-	case err := <-served:
-		t.Fatalf("Serve returned (%v) while a request was in flight", err)
-	case <-time.After(50 * time.Millisecond):
+	case r := <-served:
+		t.Fatalf("Serve returned (%v) while a request was in flight", r.err)
+	default:
 	}
 	close(release)
 	a := <-got
@@ -132,13 +142,29 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("in-flight request: %d %v %.200s", a.status, a.err, a.body)
 	}
 	select {
-	case err := <-served:
-		if err != nil {
-			t.Fatalf("Serve = %v, want nil after a clean shutdown", err)
+	case r := <-served:
+		if r.err != nil {
+			t.Fatalf("Serve = %v, want nil after a clean shutdown", r.err)
+		}
+		if !r.finished {
+			t.Fatal("Serve returned before the in-flight request was done")
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not return after the in-flight request finished")
 	}
+}
+
+// closeSignal is a listener that closes closed when it is closed.
+type closeSignal struct {
+	net.Listener
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *closeSignal) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
 }
 
 // TestShutdownTimeout: a request outliving ShutdownTimeout is cut off and

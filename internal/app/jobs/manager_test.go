@@ -12,10 +12,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -27,8 +29,10 @@ import (
 // blocked or made to report incomplete profiles.
 type fakeEnricher struct {
 	delay time.Duration
-	// hold, when set, blocks every call until it is closed (or ctx ends).
-	hold chan struct{}
+	// hold, when set, blocks every call numbered above holdAfter (every
+	// call by default) until it is closed (or ctx ends).
+	hold      chan struct{}
+	holdAfter int64
 	// incomplete returns Complete=false for the first n calls of an email.
 	incomplete map[string]int
 	// optionsError fails every call as the pipeline does for an unknown source.
@@ -54,7 +58,7 @@ func (f *fakeEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline
 	f.calls[key]++
 	call := f.calls[key]
 	f.mu.Unlock()
-	if f.hold != nil {
+	if f.hold != nil && n > f.holdAfter {
 		select {
 		case <-f.hold:
 		case <-ctx.Done():
@@ -132,23 +136,45 @@ func create(t *testing.T, m *Manager, format, body string) *Job {
 	return j
 }
 
+// hangGuard bounds a wait for a signal, so a broken test fails with a
+// message instead of hanging; a passing run never comes near it (the
+// largest job, under the race detector, takes well under a minute).
+const hangGuard = 5 * time.Minute
+
+// wait waits for the run of job id to end (at once if it has none) and
+// returns the job, which must then be in one of states.
 func wait(t *testing.T, m *Manager, id string, states ...State) *Job {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		j, err := m.Get(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
+	m.mu.Lock()
+	r := m.runs[id]
+	m.mu.Unlock()
+	if r != nil {
+		select {
+		case <-r.done:
+		case <-time.After(hangGuard):
+			t.Fatalf("job %s still running after %v", id, hangGuard)
 		}
-		for _, s := range states {
-			if j.State == s {
-				return j
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s: state %s (done %d/%d), want %v", id, j.State, j.Done, j.Total, states)
-		}
-		time.Sleep(5 * time.Millisecond)
+	}
+	j, err := m.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(states, j.State) {
+		t.Fatalf("job %s: state %s (done %d/%d), want %v", id, j.State, j.Done, j.Total, states)
+	}
+	return j
+}
+
+// idle waits until m has no background work left: no run and no webhook
+// delivery (everything m.wg counts). Call it when nothing can start more.
+func idle(t *testing.T, m *Manager) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(hangGuard):
+		t.Fatalf("background work still going after %v", hangGuard)
 	}
 }
 
@@ -365,8 +391,16 @@ func TestIdempotency(t *testing.T) {
 	}
 }
 
+// TestPauseResumeCancel runs in a synctest bubble: synctest.Wait returns
+// when every goroutine of the test is blocked, i.e. when the job has gone
+// as far as the held enricher lets it.
 func TestPauseResumeCancel(t *testing.T) {
-	f := &fakeEnricher{delay: 2 * time.Millisecond}
+	synctest.Test(t, testPauseResumeCancel)
+}
+
+func testPauseResumeCancel(t *testing.T) {
+	// The first 20 calls go through; the rest wait for the hold.
+	f := &fakeEnricher{hold: make(chan struct{}), holdAfter: 20}
 	m := start(t, testConfig(t.TempDir(), f))
 	ctx := t.Context()
 	var b strings.Builder
@@ -375,19 +409,16 @@ func TestPauseResumeCancel(t *testing.T) {
 		fmt.Fprintf(&b, "u%d@example.com\n", i)
 	}
 	j := create(t, m, FormatCSV, b.String())
-	for {
-		cur, _ := m.Get(ctx, j.ID)
-		if cur.Done >= 20 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	synctest.Wait()
 	p, err := m.Pause(ctx, j.ID)
 	if err != nil || p.State != StatePaused {
 		t.Fatalf("Pause: %+v, %v", p, err)
 	}
+	// Paused, nothing runs: not when the hold is lifted, not an hour later.
 	calls := f.total.Load()
-	time.Sleep(30 * time.Millisecond)
+	close(f.hold)
+	time.Sleep(time.Hour) // the bubble's clock: no wall time passes
+	synctest.Wait()
 	if f.total.Load() != calls {
 		t.Fatal("enrichment went on while paused")
 	}
@@ -395,31 +426,33 @@ func TestPauseResumeCancel(t *testing.T) {
 		t.Fatalf("second Pause: %v", err)
 	}
 	partial := results(t, m, j.ID)
-	if len(partial) != int(p.Done) || p.Done == 0 || p.Done == p.Total {
-		t.Fatalf("paused at %d, %d results", p.Done, len(partial))
+	if p.Done != 20 || len(partial) != int(p.Done) {
+		t.Fatalf("paused at %d, %d results; want the 20 enriched rows", p.Done, len(partial))
 	}
+	// Resumed, it runs 20 more rows and waits again: cancelled while running.
+	f.hold, f.holdAfter = make(chan struct{}), calls+20
 	if _, err := m.Resume(ctx, j.ID); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, m, j.ID, StateRunning, StateSucceeded)
-	if _, err := m.Cancel(ctx, j.ID); err != nil && !errors.Is(err, ErrConflict) {
+	synctest.Wait()
+	if cur, err := m.Get(ctx, j.ID); err != nil || cur.State != StateRunning {
+		t.Fatalf("after Resume: %+v, %v", cur, err)
+	}
+	if _, err := m.Cancel(ctx, j.ID); err != nil {
 		t.Fatal(err)
 	}
-	c := wait(t, m, j.ID, StateCancelled, StateSucceeded)
-	if c.State == StateCancelled {
-		if c.FinishedAt == nil {
-			t.Error("cancelled without finished_at")
-		}
-		if _, err := m.Cancel(ctx, j.ID); err != nil {
-			t.Errorf("second Cancel: %v", err)
-		}
-		if _, err := m.Resume(ctx, j.ID); !errors.Is(err, ErrConflict) {
-			t.Errorf("Resume of cancelled: %v", err)
-		}
-		n := len(results(t, m, j.ID))
-		if int64(n) != c.Done {
-			t.Errorf("%d results, done %d", n, c.Done)
-		}
+	c := wait(t, m, j.ID, StateCancelled)
+	if c.FinishedAt == nil {
+		t.Error("cancelled without finished_at")
+	}
+	if _, err := m.Cancel(ctx, j.ID); err != nil {
+		t.Errorf("second Cancel: %v", err)
+	}
+	if _, err := m.Resume(ctx, j.ID); !errors.Is(err, ErrConflict) {
+		t.Errorf("Resume of cancelled: %v", err)
+	}
+	if n := len(results(t, m, j.ID)); c.Done != 40 || int64(n) != c.Done {
+		t.Errorf("%d results, done %d; want 40", n, c.Done)
 	}
 	if err := m.Delete(ctx, j.ID); err != nil {
 		t.Fatal(err)
@@ -523,28 +556,30 @@ func (panicEnricher) Enrich(context.Context, pipeline.Input) (*pipeline.Profile,
 	panic("boom")
 }
 
+// TestResultsWhileRunning runs in a synctest bubble, where the writer's
+// batching delay passes on the bubble's clock.
 func TestResultsWhileRunning(t *testing.T) {
-	f := &fakeEnricher{hold: make(chan struct{})}
-	cfg := testConfig(t.TempDir(), f)
-	m := start(t, cfg)
-	j := create(t, m, FormatNDJSON, `{"email":"a@x.com"}`+"\n"+`{"email":"b@x.com"}`+"\n"+`[]`+"\n")
-	// Row 3 is a row error and is stored at once; rows 1–2 wait.
-	for {
-		if cur, _ := m.Get(t.Context(), j.ID); cur.Done == 1 {
-			if cur.State != StateRunning || cur.Checkpoint != 0 {
-				t.Fatalf("%+v", cur)
-			}
-			break
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeEnricher{hold: make(chan struct{})}
+		cfg := testConfig(t.TempDir(), f)
+		m := start(t, cfg)
+		j := create(t, m, FormatNDJSON, `{"email":"a@x.com"}`+"\n"+`{"email":"b@x.com"}`+"\n"+`[]`+"\n")
+		// Row 3 is a row error and is stored with the writer's first batch;
+		// rows 1–2 wait.
+		synctest.Wait()
+		time.Sleep(batchWait) // the bubble's clock: the batch is due
+		synctest.Wait()
+		if cur, _ := m.Get(t.Context(), j.ID); cur.Done != 1 || cur.State != StateRunning || cur.Checkpoint != 0 {
+			t.Fatalf("%+v", cur)
 		}
-		time.Sleep(time.Millisecond)
-	}
-	rs := results(t, m, j.ID)
-	if len(rs) != 1 || rs[0].Row != 3 {
-		t.Fatalf("partial results %+v", rs)
-	}
-	close(f.hold)
-	wait(t, m, j.ID, StateSucceeded)
-	checkOnePerRow(t, results(t, m, j.ID), 3)
+		rs := results(t, m, j.ID)
+		if len(rs) != 1 || rs[0].Row != 3 {
+			t.Fatalf("partial results %+v", rs)
+		}
+		close(f.hold)
+		wait(t, m, j.ID, StateSucceeded)
+		checkOnePerRow(t, results(t, m, j.ID), 3)
+	})
 }
 
 // TestRestartResumes stops a manager abruptly mid-job (its context is
@@ -640,20 +675,10 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(t, m, j.ID, StateSucceeded)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		mu.Lock()
-		n := attempts
-		mu.Unlock()
-		if n >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d webhook attempts", n)
-		}
-		time.Sleep(5 * time.Millisecond)
+	idle(t, m) // every delivery and its retries are over
+	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
+		t.Error("the delivered webhook is still pending")
 	}
-	time.Sleep(20 * time.Millisecond)
 	mu.Lock()
 	defer mu.Unlock()
 	if attempts != 3 {
@@ -673,13 +698,6 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	if strings.Contains(string(bodies[2]), "s3cret") {
 		t.Error("the secret leaked into the payload")
 	}
-	for {
-		cur, _ := m.st.get(j.ID)
-		if !cur.WebhookPending {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func TestWebhookPermanentFailureNotRetried(t *testing.T) {
@@ -698,12 +716,9 @@ func TestWebhookPermanentFailureNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(t, m, j.ID, StateSucceeded)
-	for {
-		cur, _ := m.st.get(j.ID)
-		if !cur.WebhookPending {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	idle(t, m)
+	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
+		t.Error("the refused webhook is still pending")
 	}
 	if n.Load() != 1 {
 		t.Errorf("%d attempts on 410", n.Load())
@@ -773,18 +788,12 @@ func TestWebhookRedeliveredAfterRestart(t *testing.T) {
 	}
 	up.Store(true)
 	m2 := start(t, cfg)
-	deadline := time.Now().Add(10 * time.Second)
-	for delivered.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("webhook not redelivered")
-		}
-		time.Sleep(5 * time.Millisecond)
+	idle(t, m2)
+	if n := delivered.Load(); n != 1 {
+		t.Fatalf("webhook redelivered %d times, want once", n)
 	}
-	for {
-		if r, _ := m2.st.get(j.ID); !r.WebhookPending {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	if r, _ := m2.st.get(j.ID); r.WebhookPending {
+		t.Error("the redelivered webhook is still pending")
 	}
 }
 
