@@ -69,7 +69,7 @@ type Model struct {
 	Confident                        float64 // threshold for "confidently matched"
 	// Bias and PriorScale recalibrate the prior's log-odds
 	// (Bias + PriorScale·logit(prior)) before evidence is added; fitted
-	// with the other parameters (evaluate.FitIdentity).
+	// with the other parameters (calibrate.FitIdentity).
 	Bias, PriorScale float64
 	// UncorroboratedLR applies to a guessed username whose profile has no
 	// name, location or link evidence at all (0: not applied).

@@ -1,4 +1,4 @@
-package scoring
+package calibrate
 
 import (
 	"math"
@@ -124,6 +124,27 @@ func TestReliability(t *testing.T) {
 		if b.Count != w.Count || !near(b.MeanPredicted, w.MeanPredicted, 1e-12) || !near(b.Observed, w.Observed, 1e-12) ||
 			!near(b.Lo, w.Lo, 1e-12) || !near(b.Hi, w.Hi, 1e-12) {
 			t.Errorf("bin %d = %+v, want %+v", i, b, w)
+		}
+	}
+}
+
+func TestLogLoss(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		p    []float64
+		y    []bool
+		want float64
+	}{
+		{"half", []float64{0.5, 0.5}, []bool{true, false}, math.Ln2},
+		{"mixed", []float64{0.8, 0.25}, []bool{true, false}, -(math.Log(0.8) + math.Log(0.75)) / 2},
+		{"certain and right", []float64{1, 0}, []bool{true, false}, -math.Log(1 - 1e-4)},
+		{"certain and wrong is capped", []float64{0}, []bool{true}, -math.Log(1e-4)},
+		{"empty", nil, nil, math.NaN()},
+		{"length mismatch", []float64{0.1}, nil, math.NaN()},
+	} {
+		if got := LogLoss(tc.p, tc.y); !near(got, tc.want, 1e-12) {
+			t.Errorf("%s: LogLoss = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -1,4 +1,16 @@
-package scoring
+// Package calibrate fits footprint's probability models to labelled data
+// and measures how well their probabilities mean what they say.
+//
+// Metrics (Brier, BaseRateBrier, LogLoss, ECE, AUC, Reliability) take
+// predictions p ∈ [0,1] and outcomes y. Fitting comes in two kinds:
+// FitLogistic, the penalized Newton–Raphson fit under the linear models of
+// package scoring (FitInterests, FitRisk); and FitIdentity, a coordinate
+// descent on the log loss of the likelihood-ratio model of package
+// scoring/identity, scored by ScoreIdentity. Nothing here runs at request
+// time: cmd/footprint's eval and the tests call it, and the fitted numbers
+// are written back into DefaultParams and identity.DefaultModel by hand
+// (see SCORING.md and docs/IDENTITY.md).
+package calibrate
 
 import (
 	"math"
@@ -33,6 +45,28 @@ func BaseRateBrier(y []bool) float64 {
 	}
 	r := k / float64(len(y))
 	return r * (1 - r)
+}
+
+// LogLoss is the mean negative log likelihood of the outcomes (natural
+// log), with predictions clamped to [1e-4, 1−1e-4] so that one confident
+// mistake costs at most ln 10⁴ ≈ 9.2.
+func LogLoss(p []float64, y []bool) float64 {
+	if len(p) == 0 || len(p) != len(y) {
+		return math.NaN()
+	}
+	var s float64
+	for i := range p {
+		s += logLoss(p[i], y[i])
+	}
+	return s / float64(len(p))
+}
+
+func logLoss(p float64, y bool) float64 {
+	p = min(max(p, 1e-4), 1-1e-4)
+	if y {
+		return -math.Log(p)
+	}
+	return -math.Log(1 - p)
 }
 
 // Bin is one bin of a reliability diagram.
@@ -131,4 +165,16 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+func clamp01(x float64) float64 {
+	switch {
+	case x != x: // NaN
+		return 0
+	case x < 0:
+		return 0
+	case x > 1:
+		return 1
+	}
+	return x
 }
