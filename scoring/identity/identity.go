@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
@@ -493,10 +494,10 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	others := ref.others(self)
 	// Names: the supplied name, then names of confidently matched accounts.
 	// A display name that is only the username again says nothing.
-	if a.DisplayName != "" && !personname.SpellsUsername(a.DisplayName, a.Username) {
+	if isName(a) {
 		names := slices.Clone(ref.names)
 		for _, c := range others {
-			if c.a.DisplayName != "" {
+			if len(personname.Words(c.a.DisplayName)) > 0 {
 				names = append(names, c.a.DisplayName)
 			}
 		}
@@ -639,7 +640,7 @@ func localMatchesName(local, name string) bool {
 		return -1
 	}, personname.Fold(local))
 	first, last := toks[0], toks[len(toks)-1]
-	for _, c := range []string{first + last, last + first, first[:1] + last, first + last[:1]} {
+	for _, c := range []string{first + last, last + first, string(firstRune(first)) + last, first + string(firstRune(last))} {
 		if l == c {
 			return true
 		}
@@ -753,11 +754,23 @@ func normURL(raw string) string {
 	return h + strings.TrimSuffix(strings.ToLower(u.EscapedPath()), "/")
 }
 
+// nonEmpty is the supplied name as a reference name, if it has words.
 func nonEmpty(s string) []string {
-	if strings.TrimSpace(s) == "" {
+	if len(personname.Words(s)) == 0 {
 		return nil
 	}
 	return []string{s}
+}
+
+// isName reports whether an account's display name is name evidence: it
+// has words (personname.Words) and is not only the username again.
+func isName(a enrichers.Account) bool {
+	return len(personname.Words(a.DisplayName)) > 0 && !personname.SpellsUsername(a.DisplayName, a.Username)
+}
+
+func firstRune(w string) rune {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r
 }
 
 func logit(p float64) float64 {

@@ -413,3 +413,26 @@ func TestNamesakes(t *testing.T) {
 		t.Errorf("a shared name should weaken the match on every platform")
 	}
 }
+
+// TestNameWithoutWords: a display name or a supplied name without letters
+// is no name, so it is no evidence either way (as for verification).
+func TestNameWithoutWords(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	for _, tt := range []struct{ supplied, display string }{
+		{"Jane Doe", "42"},
+		{"Jane Doe", "🦊 ✨"},
+		{"!!", "Pedro Alvarez"},
+	} {
+		sub := Subject{EmailLocal: "x", EmailDomain: "gmail.com", Name: tt.supplied}
+		a := acct("reddit", "janedoe", "username_guess", func(a *enrichers.Account) {
+			a.DisplayName = tt.display
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 0.5}
+		})
+		for _, e := range m.Resolve(sub, []enrichers.Account{a})[0].Match.Evidence {
+			if strings.Contains(e, "display name") {
+				t.Errorf("%q vs %q: name evidence %q", tt.supplied, tt.display, e)
+			}
+		}
+	}
+}
