@@ -93,8 +93,11 @@ func Reliability(p []float64, y []bool, n int) []Bin {
 		return bins
 	}
 	for i, v := range p {
-		k := int(math.Floor(clamp01(v) * float64(n)))
-		k = min(max(k, 0), n-1)
+		x := v
+		if math.IsNaN(x) {
+			x = 0
+		}
+		k := min(int(math.Floor(math.Max(0, math.Min(1, x))*float64(n))), n-1)
 		bins[k].Count++
 		bins[k].MeanPredicted += v
 		bins[k].Observed += b2f(y[i])
@@ -165,16 +168,4 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-func clamp01(x float64) float64 {
-	switch {
-	case x != x: // NaN
-		return 0
-	case x < 0:
-		return 0
-	case x > 1:
-		return 1
-	}
-	return x
 }

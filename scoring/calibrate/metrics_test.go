@@ -148,3 +148,13 @@ func TestLogLoss(t *testing.T) {
 		}
 	}
 }
+
+// TestReliabilityOutOfRange: predictions outside [0,1] count in the end
+// bins (NaN as 0).
+func TestReliabilityOutOfRange(t *testing.T) {
+	t.Parallel()
+	bins := Reliability([]float64{math.NaN(), -0.5, 1.5, math.Inf(1)}, []bool{false, false, true, true}, 10)
+	if bins[0].Count != 2 || bins[9].Count != 2 {
+		t.Errorf("bins %+v", bins)
+	}
+}
