@@ -252,3 +252,16 @@ func ccTLDCountry(domain string) string {
 	}
 	return strings.ToUpper(tld)
 }
+
+// RiskSigns is the direction each risk feature may push: +1 raises risk
+// (weight ≥ 0), −1 lowers it (weight ≤ 0). calibrate.FitRisk enforces it.
+func RiskSigns() map[string]int {
+	out := map[string]int{}
+	for _, n := range RiskFeatureNames() {
+		out[n] = 1
+	}
+	for _, n := range []string{RiskFootprintBreadth, RiskFootprintAge, RiskBreachHistory} {
+		out[n] = -1
+	}
+	return out
+}

@@ -1,8 +1,9 @@
 package scoring
 
 import (
-	"strings"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers/personname"
 )
 
 // VerificationResult is what the evidence confirms about the supplied
@@ -71,13 +72,12 @@ func firstSeen(ev Evidence, p Params, now time.Time) *time.Time {
 }
 
 // nameMatch compares the supplied name with the display names of the
-// accounts at or above FootprintMatch: the best account's share of the
-// supplied name's words found in its display name (exact word 1, one typo
-// in a word of 5+ letters 0.8, an initial 0.5). Display names that are just
-// the username are skipped. nil without a supplied name or a found name.
+// accounts at or above FootprintMatch: the best account's
+// personname.Similarity (the comparator identity resolution uses too).
+// Display names that are just the username are skipped. nil without a
+// supplied name or a found name.
 func nameMatch(ev Evidence, p Params) *float64 {
-	want := normWords(ev.Name)
-	if len(want) == 0 {
+	if len(personname.Words(ev.Name)) == 0 {
 		return nil
 	}
 	var best *float64
@@ -85,67 +85,13 @@ func nameMatch(ev Evidence, p Params) *float64 {
 		if a.m < p.Risk.FootprintMatch {
 			continue
 		}
-		got := normWords(a.DisplayName)
-		if len(got) == 0 || (len(got) == 1 && strings.EqualFold(got[0], strings.Join(normWords(a.Username), ""))) {
+		if len(personname.Words(a.DisplayName)) == 0 || personname.SpellsUsername(a.DisplayName, a.Username) {
 			continue
 		}
-		s := NameSimilarity(want, got)
+		s := round4(personname.Similarity(a.DisplayName, ev.Name))
 		if best == nil || s > *best {
 			best = &s
 		}
 	}
 	return best
-}
-
-// NameSimilarity scores how much of the words of want appear in got
-// (both normalized words), in [0,1].
-func NameSimilarity(want, got []string) float64 {
-	if len(want) == 0 {
-		return 0
-	}
-	var sum float64
-	for _, w := range want {
-		var b float64
-		for _, g := range got {
-			switch {
-			case w == g:
-				b = 1
-			case len(w) >= 5 && len(g) >= 5 && editDistance1(w, g):
-				b = max(b, 0.8)
-			case len(g) == 1 && strings.HasPrefix(w, g):
-				b = max(b, 0.5)
-			}
-		}
-		sum += b
-	}
-	return round4(sum / float64(len(want)))
-}
-
-// editDistance1 reports whether a and b differ by at most one insertion,
-// deletion or substitution.
-func editDistance1(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) < len(rb) {
-		ra, rb = rb, ra
-	}
-	if len(ra)-len(rb) > 1 {
-		return false
-	}
-	i, j, diff := 0, 0, 0
-	for i < len(ra) && j < len(rb) {
-		if ra[i] == rb[j] {
-			i++
-			j++
-			continue
-		}
-		diff++
-		if diff > 1 {
-			return false
-		}
-		if len(ra) == len(rb) {
-			j++
-		}
-		i++
-	}
-	return diff+(len(ra)-i) <= 1
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/evaluate"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring/calibrate"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
@@ -180,8 +181,8 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	if *fitIdentity {
 		cases := evaluate.IdentityCases(outs)
 		base := identity.DefaultModel()
-		fitted := evaluate.FitIdentity(cases, base)
-		before, after := evaluate.ScoreIdentity(cases, base, 0.5), evaluate.ScoreIdentity(cases, fitted, 0.5)
+		fitted := calibrate.FitIdentity(cases, base)
+		before, after := calibrate.ScoreIdentity(cases, base, 0.5), calibrate.ScoreIdentity(cases, fitted, 0.5)
 		fmt.Fprintf(e.stdout, "identity model: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
 			before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
 		fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)

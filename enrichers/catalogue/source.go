@@ -199,7 +199,7 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	for _, r := range jsonPath(doc.json, q.Results) {
 		p := &page{json: r}
 		u, name := p.text(&q.Username), p.text(&q.DisplayName)
-		if u == "" || key == "" || personname.Key(name) != key || slices.Contains(users, u) {
+		if u == "" || key == "" || personname.Key(name) != key || personname.SpellsUsername(name, u) || slices.Contains(users, u) {
 			continue
 		}
 		if site.re != nil && !site.re.MatchString(u) {

@@ -209,7 +209,7 @@ func (s *Source) searchName(ctx context.Context, id enrichers.Identifier) (*enri
 	var hits []Account
 	name := personname.Key(id.Value)
 	for _, a := range res.Accounts {
-		if a.Username != "" && name != "" && validUser(a.Username) && personname.Key(shortcodes.ReplaceAllString(a.DisplayName, " ")) == name {
+		if display := shortcodes.ReplaceAllString(a.DisplayName, " "); a.Username != "" && name != "" && validUser(a.Username) && personname.Key(display) == name && !personname.SpellsUsername(display, a.Username) {
 			hits = append(hits, a)
 		}
 	}

@@ -92,6 +92,6 @@ func Variants(full string) []string {
 	return out
 }
 
-// Tokens folds a name to lowercase ASCII letters, split into words
-// ("José  O'Brien-Díaz" → [jose obriendiaz]).
+// Tokens is personname.Tokens: a name's ASCII-folded words
+// ("José  O'Brien-Díaz" → [jose obrien diaz]).
 func Tokens(full string) []string { return personname.Tokens(full) }

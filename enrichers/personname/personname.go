@@ -1,49 +1,118 @@
-// Package personname compares people's names the way profiles write them:
-// folded to lowercase ASCII words, so accents, case, punctuation and word
-// order do not matter. Sources that search by name (and the names source,
-// which builds usernames from one) share it.
+// Package personname is footprint's one meaning of "the same name" and
+// its one name comparator. Sources use it to search by name and to build
+// usernames from one (names, mastodon, catalogue, Identifier.Key); scoring
+// uses it to weigh names as evidence (scoring/identity's match
+// probabilities, scoring's verification name_match). It lives here, under
+// the plugin API, rather than in scoring, because the plugin API itself
+// (Identifier.Key) and the sources need it and must not import scoring; it
+// is a pure leaf package (no network, no state), so scoring can import it.
+//
+// A name is read as words (Words): lower case; accents and other Latin
+// marks folded to ASCII (José → jose, Łukasz → lukasz, Groß → gross);
+// letters of other scripts kept as they are. An apostrophe joins ("O'Brien"
+// → obrien, "D'Angelo" → dangelo: people and sites drop it, and the
+// username is obrien); a hyphen, like a space or any other non-letter,
+// separates ("García-López" → garcia lopez: either part is used alone,
+// and the hyphen is often written as a space). Word order never matters.
+//
+// Two names are the same name when they have the same words (Same, Key).
+// Similarity grades names that are not the same: a word matches another
+// word exactly (1), as its initial (0.7: "J." for Jane), as a prefix (0.8:
+// Chris, Christopher) or one typo away in words of five letters or more
+// (0.8: Jonathan, Jonathon).
 package personname
 
 import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
-// Tokens folds a name to lowercase ASCII letters, split into words
-// ("José  O'Brien-Díaz" → [jose obriendiaz]).
-func Tokens(full string) []string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, full)
-	if err != nil {
-		folded = full
-	}
-	var out []string
-	for _, w := range strings.Fields(strings.ToLower(folded)) {
-		var b strings.Builder
-		for _, r := range w {
-			if r >= 'a' && r <= 'z' {
-				b.WriteRune(r)
-			}
+// Fold lowercases s and folds Latin letters to ASCII: combining marks are
+// removed (é → e) and the letters that do not decompose are spelled out
+// (ß → ss, æ → ae, ø → o, ł → l). Other characters are kept. Use it for
+// text compared with names (an email's local part, a location).
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
 		}
-		if b.Len() > 0 {
-			out = append(out, b.String())
+		r = unicode.ToLower(r)
+		if f, ok := special(r); ok {
+			b.WriteString(f)
+			continue
 		}
+		b.WriteRune(r)
 	}
-	return out
+	return b.String()
 }
 
-// Key is a name's folded words in sorted order, "" for no words: two
-// names are the same name when their keys are equal and not empty.
-// Compare many names with one by computing its key once.
+// special spells out the Latin letters that NFD does not decompose.
+func special(r rune) (string, bool) {
+	switch r {
+	case 'ß':
+		return "ss", true
+	case 'æ':
+		return "ae", true
+	case 'œ':
+		return "oe", true
+	case 'ø':
+		return "o", true
+	case 'ł':
+		return "l", true
+	case 'đ', 'ð':
+		return "d", true
+	case 'þ':
+		return "th", true
+	case 'ı':
+		return "i", true
+	}
+	return "", false
+}
+
+// isApostrophe reports the marks that join the parts of one name word.
+func isApostrophe(r rune) bool {
+	switch r {
+	case '\'', '’', 'ʼ', '`', '´', 'ʻ':
+		return true
+	}
+	return false
+}
+
+// Words reads a name as its words: folded (see Fold), apostrophes
+// dropped, split at every other non-letter ("José O'Brien-Díaz" → [jose
+// obrien diaz]).
+func Words(full string) []string {
+	folded := strings.Map(func(r rune) rune {
+		if isApostrophe(r) {
+			return -1
+		}
+		return r
+	}, Fold(full))
+	return strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// Tokens is the words of a name that a username can be built from: Words
+// without the words of non-Latin scripts ("José O'Brien-Díaz" → [jose
+// obrien diaz]; "Иван Petrov" → [petrov]).
+func Tokens(full string) []string {
+	return slices.DeleteFunc(Words(full), func(w string) bool {
+		return strings.ContainsFunc(w, func(r rune) bool { return r >= utf8.RuneSelf })
+	})
+}
+
+// Key is a name's words in sorted order, "" for no words: two names are
+// the same name when their keys are equal and not empty. Compare many
+// names with one by computing its key once.
 func Key(full string) string {
-	t := Tokens(full)
-	slices.Sort(t)
-	return strings.Join(t, " ")
+	w := Words(full)
+	slices.Sort(w)
+	return strings.Join(w, " ")
 }
 
 // Same reports whether two full names have the same words in any order,
@@ -58,8 +127,135 @@ func Same(a, b string) bool {
 // last word at least (one word would match everyone), with the reason
 // when it is not.
 func Searchable(name string) (bool, string) {
-	if len(Tokens(name)) < 2 {
+	if len(Words(name)) < 2 {
 		return false, "not a full name"
 	}
 	return true, ""
+}
+
+// Word match scores of Similarity.
+const (
+	matchInitial = 0.7 // "j" for jane
+	matchPrefix  = 0.8 // chris for christopher
+	matchTypo    = 0.8 // jonathon for jonathan (words of 5+ letters)
+)
+
+// Similarity grades how alike two names are, in [0,1]: each word of a
+// scores its best match among the words of b (same word 1, a prefix or
+// one typo in a word of 5+ letters 0.8, an initial 0.7), and the sum is
+// divided by the longer name's word count. The same name scores 1
+// ("Doe, Jane" and "jane doe"), "Jane D." against "Jane Doe" 0.85, "Jane"
+// 0.5, a name without words 0.
+func Similarity(a, b string) float64 {
+	return similarity(Words(a), Words(b))
+}
+
+func similarity(ta, tb []string) float64 {
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	hit := 0.0
+	for _, x := range ta {
+		best := 0.0
+		for _, y := range tb {
+			best = max(best, wordMatch(x, y))
+		}
+		hit += best
+	}
+	return hit / float64(max(len(ta), len(tb)))
+}
+
+// wordMatch scores two words of names.
+func wordMatch(x, y string) float64 {
+	switch {
+	case x == y:
+		return 1
+	case initial(x) || initial(y):
+		if firstRune(x) == firstRune(y) {
+			return matchInitial
+		}
+		return 0
+	case strings.HasPrefix(x, y) || strings.HasPrefix(y, x):
+		return matchPrefix
+	case utf8.RuneCountInString(x) >= 5 && utf8.RuneCountInString(y) >= 5 && editDistance1(x, y):
+		return matchTypo
+	}
+	return 0
+}
+
+// Part reports whether display is part of name: every word of display is
+// a word of name or its initial, display has fewer words and does not
+// start with an initial ("Jane", "Jane D." for Jane Doe; not "J. D.").
+func Part(display, name string) bool {
+	td, tn := Words(display), Words(name)
+	if len(td) == 0 || len(td) >= len(tn) {
+		return false
+	}
+	for _, x := range td {
+		if !slices.ContainsFunc(tn, func(y string) bool {
+			return x == y || initial(x) && firstRune(x) == firstRune(y)
+		}) {
+			return false
+		}
+	}
+	return !initial(td[0])
+}
+
+// SpellsUsername reports whether a one-word display name is only the
+// username again (ignoring case, accents, separators and a bluesky
+// handle's domain): "jane_doe" for janedoe is, "jane doe" is a name.
+func SpellsUsername(display, username string) bool {
+	if strings.ContainsFunc(strings.TrimSpace(display), unicode.IsSpace) {
+		return false
+	}
+	u := username
+	if i := strings.IndexByte(u, '.'); i > 0 && strings.HasSuffix(u, ".bsky.social") {
+		u = u[:i]
+	}
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, Fold(s))
+	}
+	d := key(display)
+	return d != "" && d == key(u)
+}
+
+func initial(w string) bool { return utf8.RuneCountInString(w) == 1 }
+
+func firstRune(w string) rune {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r
+}
+
+// editDistance1 reports whether a and b differ by at most one insertion,
+// deletion or substitution.
+func editDistance1(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(ra)-len(rb) > 1 {
+		return false
+	}
+	i, j, diff := 0, 0, 0
+	for i < len(ra) && j < len(rb) {
+		if ra[i] == rb[j] {
+			i++
+			j++
+			continue
+		}
+		diff++
+		if diff > 1 {
+			return false
+		}
+		if len(ra) == len(rb) {
+			j++
+		}
+		i++
+	}
+	return diff+(len(ra)-i) <= 1
 }

@@ -7,17 +7,6 @@ import (
 
 func strconvF(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 
-// accentFold maps common Latin accented letters to ASCII.
-var accentFold = map[rune]string{
-	'á': "a", 'à': "a", 'â': "a", 'ä': "a", 'ã': "a", 'å': "a", 'ā': "a",
-	'é': "e", 'è': "e", 'ê': "e", 'ë': "e", 'ē': "e",
-	'í': "i", 'ì': "i", 'î': "i", 'ï': "i",
-	'ó': "o", 'ò': "o", 'ô': "o", 'ö': "o", 'õ': "o", 'ø': "o",
-	'ú': "u", 'ù': "u", 'û': "u", 'ü': "u",
-	'ç': "c", 'ñ': "n", 'ß': "ss", 'ł': "l", 'ś': "s", 'ź': "z", 'ż': "z", 'ć': "c", 'ń': "n",
-	'Á': "a", 'É': "e", 'Í': "i", 'Ó': "o", 'Ú': "u", 'Ö': "o", 'Ü': "u", 'Ä': "a", 'Ç': "c", 'Ñ': "n",
-}
-
 // commonNames are usernames many strangers pick: first names and words.
 var commonNames = map[string]bool{
 	"john": true, "jane": true, "alex": true, "anna": true, "maria": true, "david": true, "michael": true,

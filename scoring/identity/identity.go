@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/links"
@@ -69,7 +70,7 @@ type Model struct {
 	Confident                        float64 // threshold for "confidently matched"
 	// Bias and PriorScale recalibrate the prior's log-odds
 	// (Bias + PriorScale·logit(prior)) before evidence is added; fitted
-	// with the other parameters (evaluate.FitIdentity).
+	// with the other parameters (calibrate.FitIdentity).
 	Bias, PriorScale float64
 	// UncorroboratedLR applies to a guessed username whose profile has no
 	// name, location or link evidence at all (0: not applied).
@@ -180,7 +181,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 			ref.langs[i], _ = m.Language(a.Bio)
 		}
 	}
-	if m.NamesakeLR > 0 && len(personname.Tokens(sub.Name)) >= 2 {
+	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
 	}
 	// Each account's topics are read once, for the chain updates and pass 2.
@@ -301,7 +302,8 @@ func (r reference) others(self int) []confident {
 }
 
 // mostNamed returns the platform on which most of the accounts carry
-// exactly name (any word order, accents and case aside), and how many.
+// exactly name (personname.Key; a display name that only spells the
+// username carries none, as in score), and how many.
 // Two such accounts that link to each other count once: one person's two
 // accounts, not two people.
 func mostNamed(out []enrichers.Account, name string) (string, int) {
@@ -311,8 +313,8 @@ func mostNamed(out []enrichers.Account, name string) (string, int) {
 		return "", 0
 	}
 	for _, a := range out {
-		if a.DisplayName == "" || personname.Key(a.DisplayName) != key {
-			continue
+		if a.DisplayName == "" || personname.SpellsUsername(a.DisplayName, a.Username) || personname.Key(a.DisplayName) != key {
+			continue // no name, the username again, or another name
 		}
 		same := slices.ContainsFunc(per[a.Source], func(b enrichers.Account) bool { return crossLinked(a, b) })
 		if !same {
@@ -492,22 +494,22 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	others := ref.others(self)
 	// Names: the supplied name, then names of confidently matched accounts.
 	// A display name that is only the username again says nothing.
-	if a.DisplayName != "" && !spellsUsername(a.DisplayName, a.Username) {
+	if isName(a) {
 		names := slices.Clone(ref.names)
 		for _, c := range others {
-			if c.a.DisplayName != "" {
+			if len(personname.Words(c.a.DisplayName)) > 0 {
 				names = append(names, c.a.DisplayName)
 			}
 		}
 		if len(names) > 0 {
 			best, bestAccount, part := 0.0, 0.0, false
 			for i, n := range names {
-				sim := NameSimilarity(a.DisplayName, n)
+				sim := personname.Similarity(a.DisplayName, n)
 				best = max(best, sim)
 				if i >= len(ref.names) {
 					bestAccount = max(bestAccount, sim)
 				}
-				part = part || namePart(a.DisplayName, n)
+				part = part || personname.Part(a.DisplayName, n)
 			}
 			if best >= 0.85 && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
 				add(math.Pow(m.NamesakeLR, float64(ref.namesakes.count-1)), fmt.Sprintf("%d %s accounts carry the name: others share it", ref.namesakes.count, ref.namesakes.platform))
@@ -624,111 +626,21 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
 }
 
-// NameSimilarity compares two person names token-wise, ignoring case,
-// accents, order and punctuation: 1 for the same names, 0 for disjoint.
-func NameSimilarity(a, b string) float64 {
-	ta, tb := nameTokens(a), nameTokens(b)
-	if len(ta) == 0 || len(tb) == 0 {
-		return 0
-	}
-	hit := 0.0
-	for _, x := range ta {
-		best := 0.0
-		for _, y := range tb {
-			switch {
-			case x == y:
-				best = 1
-			case len(x) == 1 || len(y) == 1:
-				if x[0] == y[0] {
-					best = max(best, 0.7) // an initial
-				}
-			case strings.HasPrefix(x, y) || strings.HasPrefix(y, x):
-				best = max(best, 0.8)
-			}
-		}
-		hit += best
-	}
-	return hit / float64(max(len(ta), len(tb)))
-}
-
-// namePart reports whether every word of display is a word of name (or its
-// initial) and display is shorter: a first name alone, "Jane D.".
-func namePart(display, name string) bool {
-	td, tn := nameTokens(display), nameTokens(name)
-	if len(td) == 0 || len(td) >= len(tn) {
-		return false
-	}
-	for _, x := range td {
-		found := false
-		for _, y := range tn {
-			if x == y || len(x) == 1 && x[0] == y[0] {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return len(td[0]) > 1 // not initials only
-}
-
-// spellsUsername reports whether a one-word display name is the username
-// itself (ignoring case, separators and a bluesky handle's domain); "jane
-// doe" for janedoe is a name, "jane_doe" is not.
-func spellsUsername(display, username string) bool {
-	if strings.ContainsFunc(strings.TrimSpace(display), unicode.IsSpace) {
-		return false
-	}
-	u := username
-	if i := strings.IndexByte(u, '.'); i > 0 && strings.HasSuffix(u, ".bsky.social") {
-		u = u[:i]
-	}
-	key := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				return unicode.ToLower(r)
-			}
-			return -1
-		}, foldAccents(s))
-	}
-	d := key(display)
-	return d != "" && d == key(u)
-}
-
-func nameTokens(s string) []string {
-	s = strings.ToLower(foldAccents(s))
-	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
-	return f
-}
-
-func foldAccents(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if f, ok := accentFold[r]; ok {
-			b.WriteString(f)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // localMatchesName reports whether an email local part spells the name
 // (jane.doe, janedoe, jdoe, doe.jane).
 func localMatchesName(local, name string) bool {
-	toks := nameTokens(name)
+	toks := personname.Words(name)
 	if len(toks) < 2 || local == "" {
 		return false
 	}
 	l := strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) {
-			return unicode.ToLower(r)
+			return r
 		}
 		return -1
-	}, foldAccents(local))
+	}, personname.Fold(local))
 	first, last := toks[0], toks[len(toks)-1]
-	for _, c := range []string{first + last, last + first, first[:1] + last, first + last[:1]} {
+	for _, c := range []string{first + last, last + first, string(firstRune(first)) + last, first + string(firstRune(last))} {
 		if l == c {
 			return true
 		}
@@ -738,10 +650,10 @@ func localMatchesName(local, name string) bool {
 
 // locationAgreement: 1 agree, -1 clash, 0 unknown.
 func locationAgreement(loc string, others, countries []string) int {
-	l := strings.ToLower(foldAccents(loc))
+	l := personname.Fold(loc)
 	agree, clash := false, false
 	for _, o := range others {
-		if NameSimilarity(loc, o) >= 0.5 {
+		if personname.Similarity(loc, o) >= 0.5 {
 			agree = true
 		} else {
 			clash = true
@@ -842,11 +754,23 @@ func normURL(raw string) string {
 	return h + strings.TrimSuffix(strings.ToLower(u.EscapedPath()), "/")
 }
 
+// nonEmpty is the supplied name as a reference name, if it has words.
 func nonEmpty(s string) []string {
-	if strings.TrimSpace(s) == "" {
+	if len(personname.Words(s)) == 0 {
 		return nil
 	}
 	return []string{s}
+}
+
+// isName reports whether an account's display name is name evidence: it
+// has words (personname.Words) and is not only the username again.
+func isName(a enrichers.Account) bool {
+	return len(personname.Words(a.DisplayName)) > 0 && !personname.SpellsUsername(a.DisplayName, a.Username)
+}
+
+func firstRune(w string) rune {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r
 }
 
 func logit(p float64) float64 {

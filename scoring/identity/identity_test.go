@@ -79,25 +79,6 @@ func TestCrossLinkRaisesAGuess(t *testing.T) {
 	}
 }
 
-func TestNameSimilarity(t *testing.T) {
-	tests := []struct {
-		a, b   string
-		lo, hi float64
-	}{
-		{"Jane Doe", "jane doe", 1, 1},
-		{"Doe, Jane", "Jane Doe", 1, 1},
-		{"José Núñez", "Jose Nunez", 1, 1},
-		{"J. Doe", "Jane Doe", 0.8, 0.9},
-		{"Jane Doe", "Bob Smith", 0, 0},
-		{"", "Jane", 0, 0},
-	}
-	for _, tt := range tests {
-		if got := NameSimilarity(tt.a, tt.b); got < tt.lo || got > tt.hi {
-			t.Errorf("NameSimilarity(%q, %q) = %.2f", tt.a, tt.b, got)
-		}
-	}
-}
-
 func TestRarityOrdering(t *testing.T) {
 	if !(rarity("jane") < rarity("janedoe") && rarity("janedoe") < rarity("jane_doe_1987")) {
 		t.Fatal("rarity must grow with length, digits and separators")
@@ -138,24 +119,6 @@ func TestNameEvidence(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("%q (%s): name evidence %q, want %q (all: %v)", tt.display, tt.username, got, tt.want, ev)
-		}
-	}
-}
-
-func TestSpellsUsername(t *testing.T) {
-	for _, tt := range []struct {
-		display, username string
-		want              bool
-	}{
-		{"ute_lehmann", "ute_lehmann", true},
-		{"Ute-Lehmann", "ute_lehmann", true},
-		{"jdoe", "jdoe.bsky.social", true},
-		{"daniel jones", "danieljones", false}, // a name in lower case
-		{"Jane", "janedoe", false},
-		{"", "x", false},
-	} {
-		if got := spellsUsername(tt.display, tt.username); got != tt.want {
-			t.Errorf("spellsUsername(%q, %q) = %v", tt.display, tt.username, got)
 		}
 	}
 }
@@ -448,5 +411,28 @@ func TestNamesakes(t *testing.T) {
 	}
 	if !(pOf(shared, "reddit", "jane_doe") < pOf(alone, "reddit", "jane_doe")) {
 		t.Errorf("a shared name should weaken the match on every platform")
+	}
+}
+
+// TestNameWithoutWords: a display name or a supplied name without letters
+// is no name, so it is no evidence either way (as for verification).
+func TestNameWithoutWords(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	for _, tt := range []struct{ supplied, display string }{
+		{"Jane Doe", "42"},
+		{"Jane Doe", "🦊 ✨"},
+		{"!!", "Pedro Alvarez"},
+	} {
+		sub := Subject{EmailLocal: "x", EmailDomain: "gmail.com", Name: tt.supplied}
+		a := acct("reddit", "janedoe", "username_guess", func(a *enrichers.Account) {
+			a.DisplayName = tt.display
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 0.5}
+		})
+		for _, e := range m.Resolve(sub, []enrichers.Account{a})[0].Match.Evidence {
+			if strings.Contains(e, "display name") {
+				t.Errorf("%q vs %q: name evidence %q", tt.supplied, tt.display, e)
+			}
+		}
 	}
 }

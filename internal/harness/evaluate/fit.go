@@ -1,33 +1,28 @@
 package evaluate
 
 import (
-	"math"
 	"strings"
 
-	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/scoring/identity"
+	"github.com/footprint-oss/footprint/scoring/calibrate"
 )
 
-// IdentityCase is one person's candidate accounts with what identity
-// resolution knows about the person, for refitting the model without
-// fetching anything again.
-type IdentityCase struct {
-	Subject  identity.Subject
-	Accounts []enrichers.Account
-	Truth    map[string]bool
-}
-
 // IdentityCases collects the cases of a run (made with candidates
-// included). Only the facts the request gave are used for the subject.
-func IdentityCases(outs []Outcome) []IdentityCase {
-	var cases []IdentityCase
+// included) for calibrate.FitIdentity. Only the facts the request gave are
+// used for the subject; the truth is the person's accounts in the
+// simulated world, compared by Key.
+func IdentityCases(outs []Outcome) []calibrate.IdentityCase {
+	var cases []calibrate.IdentityCase
 	for _, o := range outs {
 		if o.Profile == nil {
 			continue
 		}
-		c := IdentityCase{Truth: map[string]bool{}}
+		truth := map[string]bool{}
 		for _, a := range o.Person.Truth.Accounts {
-			c.Truth[Key(a.Source, a.Username)] = true
+			truth[Key(a.Source, a.Username)] = true
+		}
+		c := calibrate.IdentityCase{
+			Truth: func(source, username string) bool { return truth[Key(source, username)] },
+			Owned: len(truth),
 		}
 		p := o.Profile
 		c.Subject.Name = p.Subject.Name
@@ -47,133 +42,3 @@ func IdentityCases(outs []Outcome) []IdentityCase {
 	}
 	return cases
 }
-
-// IdentityScore is a model's performance on cases at one threshold, plus
-// its log loss over every candidate (the fitting objective).
-type IdentityScore struct {
-	Recall, FalseShare, LogLoss float64
-}
-
-// ScoreIdentity re-resolves every case with m.
-func ScoreIdentity(cases []IdentityCase, m identity.Model, threshold float64) IdentityScore {
-	var sc IdentityScore
-	var trueTotal, rec, ret, wrong, n int
-	for _, c := range cases {
-		trueTotal += len(c.Truth)
-		for _, a := range m.Resolve(c.Subject, c.Accounts) {
-			p := a.Match.Probability
-			y := c.Truth[Key(a.Source, a.Username)]
-			n++
-			sc.LogLoss += logLoss(p, y)
-			if p < threshold {
-				continue
-			}
-			ret++
-			if y {
-				rec++
-			} else {
-				wrong++
-			}
-		}
-	}
-	if trueTotal > 0 {
-		sc.Recall = float64(rec) / float64(trueTotal)
-	}
-	if ret > 0 {
-		sc.FalseShare = float64(wrong) / float64(ret)
-	}
-	if n > 0 {
-		sc.LogLoss /= float64(n)
-	}
-	return sc
-}
-
-func logLoss(p float64, y bool) float64 {
-	p = min(max(p, 1e-4), 1-1e-4)
-	if y {
-		return -ln(p)
-	}
-	return -ln(1 - p)
-}
-
-// FitIdentity fits the model's parameters to cases by coordinate descent on
-// the log loss (a proper scoring rule, so the fitted probabilities are
-// calibrated, not merely tuned for one threshold). It starts from base and
-// returns the fitted model.
-func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
-	m := base
-	// Parameters left at 0 (off) start from 1 (no effect), so that the
-	// fit can turn them on; the derived ratios start from what they refine.
-	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
-		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR} {
-		if *p == 0 {
-			*p = 1
-		}
-	}
-	if m.NameMatchDerivedLR == 0 {
-		m.NameMatchDerivedLR = m.NameMatchLR
-	}
-	if m.TopicAloneLR == 0 {
-		m.TopicAloneLR = m.TopicMatchLR
-	}
-	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
-		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
-		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR}
-	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
-	best := loss()
-	for pass := 0; pass < 4; pass++ {
-		improved := false
-		for i, p := range params {
-			for _, step := range []float64{0.5, 0.2, 0.05} {
-				for _, dir := range []float64{1, -1} {
-					for {
-						old := *p
-						if i == 0 {
-							*p = old + dir*step*2 // bias moves in log-odds
-						} else {
-							*p = old * (1 + dir*step)
-						}
-						if !valid(m) {
-							*p = old
-							break
-						}
-						if l := loss(); l < best-1e-6 {
-							best, improved = l, true
-							continue
-						}
-						*p = old
-						break
-					}
-				}
-			}
-		}
-		if !improved {
-			break
-		}
-	}
-	return m
-}
-
-func valid(m identity.Model) bool {
-	for _, p := range []float64{m.ReuseGivenOwner, m.PlainLink, m.VerifiedLink, m.EmailMatch, m.NameSearch} {
-		if p <= 0.01 || p >= 0.995 {
-			return false
-		}
-	}
-	for _, lr := range []float64{m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
-		if lr < 0.01 || lr > 200 {
-			return false
-		}
-	}
-	// Keep the parameters meaningful: a verified link is at least as strong
-	// as a plain one, matches raise and mismatches lower, part of a name is
-	// weaker evidence than the whole name.
-	return m.VerifiedLink >= m.PlainLink && m.NameMatchLR >= 1 && m.NameMismatchLR <= 1 && m.LocationMatchLR >= 1 &&
-		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
-		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
-		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
-		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6
-}
-
-func ln(x float64) float64 { return math.Log(x) }

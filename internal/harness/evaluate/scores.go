@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/footprint-oss/footprint/scoring"
+	"github.com/footprint-oss/footprint/scoring/calibrate"
 )
 
 // Calibration measures one probabilistic target against the truth.
@@ -21,8 +22,8 @@ type Calibration struct {
 	ECE           float64 `json:"ece"`
 	// AUC is undefined (NaN, null in JSON) when the truth has one class
 	// only, as in a small population without influencers.
-	AUC  Metric        `json:"auc"`
-	Bins []scoring.Bin `json:"bins"`
+	AUC  Metric          `json:"auc"`
+	Bins []calibrate.Bin `json:"bins"`
 }
 
 // Scores measures the calibration of pooled interests (every taxonomy
@@ -53,7 +54,7 @@ func Scores(outs []Outcome) []Calibration {
 		rp = append(rp, o.Profile.Risk.Probability)
 		ry = append(ry, o.Person.Truth.Risky)
 	}
-	return []Calibration{calibrate("interests (pooled)", ip, iy), calibrate("influencer", fp, fy), calibrate("risky", rp, ry)}
+	return []Calibration{measure("interests (pooled)", ip, iy), measure("influencer", fp, fy), measure("risky", rp, ry)}
 }
 
 // Metric is a measurement that may be undefined: NaN, written as null in
@@ -69,7 +70,7 @@ func (m Metric) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
-func calibrate(target string, p []float64, y []bool) Calibration {
+func measure(target string, p []float64, y []bool) Calibration {
 	c := Calibration{Target: target, N: len(p)}
 	if len(p) == 0 {
 		return c
@@ -81,9 +82,9 @@ func calibrate(target string, p []float64, y []bool) Calibration {
 		}
 	}
 	c.BaseRate = float64(pos) / float64(len(y))
-	c.Brier, c.BaseRateBrier = scoring.Brier(p, y), scoring.BaseRateBrier(y)
-	c.ECE, c.AUC = scoring.ECE(p, y), Metric(scoring.AUC(p, y))
-	c.Bins = scoring.Reliability(p, y, 10)
+	c.Brier, c.BaseRateBrier = calibrate.Brier(p, y), calibrate.BaseRateBrier(y)
+	c.ECE, c.AUC = calibrate.ECE(p, y), Metric(calibrate.AUC(p, y))
+	c.Bins = calibrate.Reliability(p, y, 10)
 	return c
 }
 

@@ -34,7 +34,7 @@ func TestMetricJSON(t *testing.T) {
 // A population with one class only (no influencer among a few people)
 // has no AUC; the report must still encode.
 func TestCalibrateOneClass(t *testing.T) {
-	c := calibrate("influencer", []float64{0.1, 0.2}, []bool{false, false})
+	c := measure("influencer", []float64{0.1, 0.2}, []bool{false, false})
 	if !math.IsNaN(float64(c.AUC)) {
 		t.Fatalf("AUC %v, want NaN", c.AUC)
 	}

@@ -1,59 +1,14 @@
-package scoring
+package calibrate
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring"
 )
-
-// TestFitLogisticRecovers: on data drawn from a known model the fit
-// recovers the coefficients.
-func TestFitLogisticRecovers(t *testing.T) {
-	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
-	truth := []float64{-1, 2, -0.5}
-	var X [][]float64
-	var y []bool
-	for range 20000 {
-		row := []float64{1, r.NormFloat64(), float64(r.IntN(2))}
-		X = append(X, row)
-		y = append(y, r.Float64() < sigmoid(dot(row, truth)))
-	}
-	beta, err := FitLogistic(X, y, FitOptions{NoPenalty: []bool{true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for j := range truth {
-		if math.Abs(beta[j]-truth[j]) > 0.1 {
-			t.Errorf("β%d = %v, want %v", j, beta[j], truth[j])
-		}
-	}
-	// Bounds hold.
-	beta, err = FitLogistic(X, y, FitOptions{Lower: []float64{math.Inf(-1), math.Inf(-1), 0}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if beta[2] != 0 {
-		t.Errorf("bounded β2 = %v, want 0", beta[2])
-	}
-	// L2 shrinks.
-	shrunk, _ := FitLogistic(X, y, FitOptions{L2: 5000, NoPenalty: []bool{true}})
-	if math.Abs(shrunk[1]) >= math.Abs(truth[1])-0.1 {
-		t.Errorf("L2 did not shrink: %v", shrunk)
-	}
-}
-
-func TestFitLogisticErrors(t *testing.T) {
-	t.Parallel()
-	if _, err := FitLogistic(nil, nil, FitOptions{}); err == nil {
-		t.Error("no samples accepted")
-	}
-	if _, err := FitLogistic([][]float64{{1, 2}, {1}}, []bool{true, false}, FitOptions{}); err == nil {
-		t.Error("ragged matrix accepted")
-	}
-}
 
 // TestFitInterests: on synthetic subjects whose bios mention their
 // interests, the fit raises the bio weight and learns the base rates.
@@ -75,30 +30,30 @@ func TestFitInterests(t *testing.T) {
 				words += w + ", "
 			}
 		}
-		a := withBio(acct("bluesky", "u", 1), words)
+		a := acct("bluesky", "u", 1, words)
 		samples = append(samples, InterestSample{
-			Evidence:  Evidence{Accounts: []enrichers.Account{a}, Sources: allOK("bluesky")},
+			Evidence:  scoring.Evidence{Accounts: []enrichers.Account{a}, Sources: map[string]enrichers.Status{"bluesky": enrichers.StatusOK}},
 			Interests: truth,
 		})
 		_ = i
 	}
-	p := DefaultParams()
-	p.Interest.Weights[KindBio] = 0.1
+	p := scoring.DefaultParams()
+	p.Interest.Weights[scoring.KindBio] = 0.1
 	fit, err := FitInterests(samples, p, 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fit.Interest.Weights[KindBio] < 2 {
-		t.Errorf("bio weight %v, want a strong signal", fit.Interest.Weights[KindBio])
+	if fit.Interest.Weights[scoring.KindBio] < 2 {
+		t.Errorf("bio weight %v, want a strong signal", fit.Interest.Weights[scoring.KindBio])
 	}
 	// A held kind keeps its weight although the data has it; the rest is
 	// still fitted.
-	held, err := FitInterests(samples, p, 0.01, KindBio)
+	held, err := FitInterests(samples, p, 0.01, scoring.KindBio)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if held.Interest.Weights[KindBio] != 0.1 || held.Interest.Prior["pets"] == p.Interest.Prior["pets"] {
-		t.Errorf("held fit: bio weight %v (want 0.1), pets prior %v", held.Interest.Weights[KindBio], held.Interest.Prior["pets"])
+	if held.Interest.Weights[scoring.KindBio] != 0.1 || held.Interest.Prior["pets"] == p.Interest.Prior["pets"] {
+		t.Errorf("held fit: bio weight %v (want 0.1), pets prior %v", held.Interest.Weights[scoring.KindBio], held.Interest.Prior["pets"])
 	}
 	for _, w := range fit.Interest.Weights {
 		if w < 0 {
@@ -116,7 +71,7 @@ func TestFitInterests(t *testing.T) {
 	var ps []float64
 	var ys []bool
 	for _, s := range samples {
-		ints := Interests(s.Evidence, fit)
+		ints := scoring.Interests(s.Evidence, fit)
 		for c := range bio {
 			ps = append(ps, probOf(ints, c))
 			has := false
@@ -144,21 +99,21 @@ func TestFitRisk(t *testing.T) {
 		risky := r.Float64() < 0.1
 		disp := r.Float64() < map[bool]float64{true: 0.5, false: 0.02}[risky]
 		samples = append(samples, RiskSample{
-			Evidence: Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: disp}},
+			Evidence: scoring.Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: disp}},
 			Now:      testNow, Risky: risky,
 		})
 	}
-	p := DefaultParams()
+	p := scoring.DefaultParams()
 	fit, err := FitRisk(samples, p, 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// log LR of disposable ≈ log(.5/.02) - log(.5/.98) ≈ 3.9
-	if w := fit.Risk.Weights[RiskDisposableEmail]; math.Abs(w-3.9) > 0.6 {
+	if w := fit.Risk.Weights[scoring.RiskDisposableEmail]; math.Abs(w-3.9) > 0.6 {
 		t.Errorf("disposable weight %v, want ≈ 3.9", w)
 	}
-	if fit.Risk.Weights[RiskPhoneVoIP] != p.Risk.Weights[RiskPhoneVoIP] {
-		t.Errorf("unseen feature weight changed: %v", fit.Risk.Weights[RiskPhoneVoIP])
+	if fit.Risk.Weights[scoring.RiskPhoneVoIP] != p.Risk.Weights[scoring.RiskPhoneVoIP] {
+		t.Errorf("unseen feature weight changed: %v", fit.Risk.Weights[scoring.RiskPhoneVoIP])
 	}
 }
 
@@ -170,22 +125,38 @@ func TestFitRiskSigns(t *testing.T) {
 	for i := range 400 {
 		// Typo domains only among the safe: an unconstrained fit would go negative.
 		samples = append(samples, RiskSample{
-			Evidence: Evidence{Email: &enrichers.EmailFacts{Valid: true, TypoSuggestion: map[bool]string{true: "gmail.com"}[i%3 == 0]}},
+			Evidence: scoring.Evidence{Email: &enrichers.EmailFacts{Valid: true, TypoSuggestion: map[bool]string{true: "gmail.com"}[i%3 == 0]}},
 			Now:      testNow, Risky: i%3 != 0 && i%5 == 0,
 		})
 	}
-	fit, err := FitRisk(samples, DefaultParams(), 0.01)
+	fit, err := FitRisk(samples, scoring.DefaultParams(), 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for code, sign := range RiskSigns() {
+	for code, sign := range scoring.RiskSigns() {
 		if w := fit.Risk.Weights[code]; w*float64(sign) < 0 {
 			t.Errorf("%s weight %v has the wrong sign", code, w)
 		}
 	}
-	for code, w := range DefaultParams().Risk.Weights {
-		if w*float64(RiskSigns()[code]) < 0 {
+	for code, w := range scoring.DefaultParams().Risk.Weights {
+		if w*float64(scoring.RiskSigns()[code]) < 0 {
 			t.Errorf("default %s weight %v has the wrong sign", code, w)
 		}
 	}
+}
+
+var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// acct builds an account with a match probability and a bio.
+func acct(source, user string, m float64, bio string) enrichers.Account {
+	return enrichers.Account{Source: source, Username: user, Bio: bio, Match: &enrichers.Match{Probability: m, Method: "test"}}
+}
+
+func probOf(ints []scoring.Interest, id string) float64 {
+	for _, in := range ints {
+		if in.ID == id {
+			return in.Probability
+		}
+	}
+	return -1
 }

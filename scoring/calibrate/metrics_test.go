@@ -1,4 +1,4 @@
-package scoring
+package calibrate
 
 import (
 	"math"
@@ -125,5 +125,36 @@ func TestReliability(t *testing.T) {
 			!near(b.Lo, w.Lo, 1e-12) || !near(b.Hi, w.Hi, 1e-12) {
 			t.Errorf("bin %d = %+v, want %+v", i, b, w)
 		}
+	}
+}
+
+func TestLogLoss(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		p    []float64
+		y    []bool
+		want float64
+	}{
+		{"half", []float64{0.5, 0.5}, []bool{true, false}, math.Ln2},
+		{"mixed", []float64{0.8, 0.25}, []bool{true, false}, -(math.Log(0.8) + math.Log(0.75)) / 2},
+		{"certain and right", []float64{1, 0}, []bool{true, false}, -math.Log(1 - 1e-4)},
+		{"certain and wrong is capped", []float64{0}, []bool{true}, -math.Log(1e-4)},
+		{"empty", nil, nil, math.NaN()},
+		{"length mismatch", []float64{0.1}, nil, math.NaN()},
+	} {
+		if got := LogLoss(tc.p, tc.y); !near(got, tc.want, 1e-12) {
+			t.Errorf("%s: LogLoss = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestReliabilityOutOfRange: predictions outside [0,1] count in the end
+// bins (NaN as 0).
+func TestReliabilityOutOfRange(t *testing.T) {
+	t.Parallel()
+	bins := Reliability([]float64{math.NaN(), -0.5, 1.5, math.Inf(1)}, []bool{false, false, true, true}, 10)
+	if bins[0].Count != 2 || bins[9].Count != 2 {
+		t.Errorf("bins %+v", bins)
 	}
 }

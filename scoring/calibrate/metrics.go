@@ -1,4 +1,16 @@
-package scoring
+// Package calibrate fits footprint's probability models to labelled data
+// and measures how well their probabilities mean what they say.
+//
+// Metrics (Brier, BaseRateBrier, LogLoss, ECE, AUC, Reliability) take
+// predictions p ∈ [0,1] and outcomes y. Fitting comes in two kinds:
+// FitLogistic, the penalized Newton–Raphson fit under the linear models of
+// package scoring (FitInterests, FitRisk); and FitIdentity, a coordinate
+// descent on the log loss of the likelihood-ratio model of package
+// scoring/identity, scored by ScoreIdentity. Nothing here runs at request
+// time: cmd/footprint's eval and the tests call it, and the fitted numbers
+// are written back into DefaultParams and identity.DefaultModel by hand
+// (see SCORING.md and docs/IDENTITY.md).
+package calibrate
 
 import (
 	"math"
@@ -35,6 +47,28 @@ func BaseRateBrier(y []bool) float64 {
 	return r * (1 - r)
 }
 
+// LogLoss is the mean negative log likelihood of the outcomes (natural
+// log), with predictions clamped to [1e-4, 1−1e-4] so that one confident
+// mistake costs at most ln 10⁴ ≈ 9.2.
+func LogLoss(p []float64, y []bool) float64 {
+	if len(p) == 0 || len(p) != len(y) {
+		return math.NaN()
+	}
+	var s float64
+	for i := range p {
+		s += logLoss(p[i], y[i])
+	}
+	return s / float64(len(p))
+}
+
+func logLoss(p float64, y bool) float64 {
+	p = min(max(p, 1e-4), 1-1e-4)
+	if y {
+		return -math.Log(p)
+	}
+	return -math.Log(1 - p)
+}
+
 // Bin is one bin of a reliability diagram.
 type Bin struct {
 	Lo            float64 `json:"lo"`
@@ -59,8 +93,11 @@ func Reliability(p []float64, y []bool, n int) []Bin {
 		return bins
 	}
 	for i, v := range p {
-		k := int(math.Floor(clamp01(v) * float64(n)))
-		k = min(max(k, 0), n-1)
+		x := v
+		if math.IsNaN(x) {
+			x = 0
+		}
+		k := min(int(math.Floor(math.Max(0, math.Min(1, x))*float64(n))), n-1)
 		bins[k].Count++
 		bins[k].MeanPredicted += v
 		bins[k].Observed += b2f(y[i])
