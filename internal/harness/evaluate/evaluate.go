@@ -165,7 +165,7 @@ func MatchCalibration(outs []Outcome) Calibration {
 			y = append(y, truth[k])
 		}
 	}
-	return calibrate(MatchTarget, p, y)
+	return measure(MatchTarget, p, y)
 }
 
 // MatchTarget names the match-probability calibration in reports and
