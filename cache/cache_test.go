@@ -183,21 +183,20 @@ func TestNeverCached(t *testing.T) {
 }
 
 // TestMaxAge: evidence older than max_age is not used; max_age 0 always
-// refetches; Peek follows the same rule.
+// refetches.
 func TestMaxAge(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		age      time.Duration
-		p        enrichers.CachePolicy
-		refetch  bool
-		peekable bool
+		name    string
+		age     time.Duration
+		p       enrichers.CachePolicy
+		refetch bool
 	}{
-		{"no max_age", 10 * time.Minute, def, false, true},
-		{"younger than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false, true},
-		{"exactly max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false, true},
-		{"older than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true, false},
-		{"max_age 0 refreshes", 0, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, true, false},
-		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault}, false, true},
+		{"no max_age", 10 * time.Minute, def, false},
+		{"younger than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false},
+		{"exactly max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false},
+		{"older than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true},
+		{"max_age 0 refreshes", 0, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, true},
+		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
@@ -206,9 +205,6 @@ func TestMaxAge(t *testing.T) {
 			f := &fetcher{}
 			mustFetch(t, c, d, email, def, f)
 			clk.Advance(tc.age)
-			if _, _, ok := c.Peek(d, email, tc.p); ok != tc.peekable {
-				t.Errorf("Peek ok = %v, want %v", ok, tc.peekable)
-			}
 			got, cached := mustFetch(t, c, d, email, tc.p, f)
 			wantCalls := int64(1)
 			if tc.refetch {
@@ -306,9 +302,6 @@ func TestPolicies(t *testing.T) {
 		if cached || tag(got) != "2" {
 			t.Fatalf("refresh: cached=%v tag=%s, want a new fetch", cached, tag(got))
 		}
-		if _, _, ok := c.Peek(d, email, refresh); ok {
-			t.Error("Peek answered a refresh")
-		}
 		got, cached = mustFetch(t, c, d, email, def, f)
 		if !cached || tag(got) != "2" {
 			t.Fatalf("default after refresh: cached=%v tag=%s, want the refreshed entry", cached, tag(got))
@@ -403,7 +396,7 @@ func TestStaleWhileRevalidate(t *testing.T) {
 	}
 	close(g.release)
 	waitFor(t, "the refreshed entry", func() bool {
-		got, _, ok := c.Peek(d, email, def)
+		got, _, ok := c.peek(d, email, def)
 		return ok && tag(got) == "101"
 	})
 	if g.calls.Load() != 1 {
@@ -545,8 +538,8 @@ func TestCorruptL1(t *testing.T) {
 			if err := c.l1.Set(key, b); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, ok := c.Peek(d, email, def); ok {
-				t.Fatal("Peek served corrupt bytes")
+			if _, _, ok := c.peek(d, email, def); ok {
+				t.Fatal("corrupt bytes read as an entry")
 			}
 			f := &fetcher{}
 			got, cached := mustFetch(t, c, d, email, def, f)
@@ -607,7 +600,7 @@ func TestStats(t *testing.T) {
 	f := &fetcher{}
 	mustFetch(t, c, d, email, def, f)                                                                  // miss, set
 	mustFetch(t, c, d, email, def, f)                                                                  // hit
-	c.Peek(d, email, def)                                                                              // hit
+	mustFetch(t, c, d, email, def, f)                                                                  // hit
 	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, f) // refresh: miss, set
 	clk.Advance(2 * time.Minute)
 	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: time.Minute, HasMaxAge: true}, f) // too old: miss, set
@@ -617,7 +610,8 @@ func TestStats(t *testing.T) {
 	if _, cached, _, err := c.Fetch(ctx, d, email, def, f.fetch); err != nil || !cached { // stale hit + refresh
 		t.Fatal(cached, err)
 	}
-	waitFor(t, "refresh", func() bool { _, _, ok := c.Peek(d, email, def); return ok }) // hit
+	waitFor(t, "refresh", func() bool { _, _, ok := c.peek(d, email, def); return ok })
+	mustFetch(t, c, d, email, def, f) // hit
 	_ = c.l1.Set(c.keys.Key(d, phone), []byte("junk"))
 	mustFetch(t, c, d, phone, def, f) // corrupt, miss, set
 
