@@ -81,10 +81,7 @@ type Cache struct {
 	closeOnce sync.Once
 }
 
-var (
-	_ enrichers.Cache  = (*Cache)(nil)
-	_ enrichers.Peeker = (*Cache)(nil)
-)
+var _ enrichers.Cache = (*Cache)(nil)
 
 type refreshJob struct {
 	key   string
@@ -171,29 +168,6 @@ func (c *Cache) Close() error {
 		_ = c.l1.Close()
 	})
 	return nil
-}
-
-// Peek implements enrichers.Peeker: a fresh L1 hit, or nothing.
-func (c *Cache) Peek(d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy) (*enrichers.Finding, time.Time, bool) {
-	if p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
-		return nil, time.Time{}, false
-	}
-	key := c.keys.Key(d, id)
-	b, err := c.l1.Get(key)
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	e, err := decode(b)
-	if err != nil {
-		return nil, time.Time{}, false
-	}
-	now := c.now()
-	if !now.Before(e.ExpiresAt) || (p.HasMaxAge && now.Sub(e.FetchedAt) > p.MaxAge) {
-		return nil, time.Time{}, false
-	}
-	c.stats.add("l1", d.Name, "hits")
-	c.stats.add("all", d.Name, "hits")
-	return e.Finding, e.FetchedAt, true
 }
 
 // Fetch implements enrichers.Cache.

@@ -184,21 +184,20 @@ func TestNeverCached(t *testing.T) {
 }
 
 // TestMaxAge: evidence older than max_age is not used; max_age 0 always
-// refetches; Peek follows the same rule.
+// refetches.
 func TestMaxAge(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		age      time.Duration
-		p        enrichers.CachePolicy
-		refetch  bool
-		peekable bool
+		name    string
+		age     time.Duration
+		p       enrichers.CachePolicy
+		refetch bool
 	}{
-		{"no max_age", 10 * time.Minute, def, false, true},
-		{"younger than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false, true},
-		{"exactly max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false, true},
-		{"older than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true, false},
-		{"max_age 0 refreshes", 0, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, true, false},
-		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault}, false, true},
+		{"no max_age", 10 * time.Minute, def, false},
+		{"younger than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false},
+		{"exactly max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false},
+		{"older than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true},
+		{"max_age 0 refreshes", 0, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, true},
+		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
@@ -207,9 +206,6 @@ func TestMaxAge(t *testing.T) {
 			f := &fetcher{}
 			mustFetch(t, c, d, email, def, f)
 			clk.Advance(tc.age)
-			if _, _, ok := c.Peek(d, email, tc.p); ok != tc.peekable {
-				t.Errorf("Peek ok = %v, want %v", ok, tc.peekable)
-			}
 			got, cached := mustFetch(t, c, d, email, tc.p, f)
 			wantCalls := int64(1)
 			if tc.refetch {
@@ -306,9 +302,6 @@ func TestPolicies(t *testing.T) {
 		got, cached := mustFetch(t, c, d, email, refresh, f)
 		if cached || tag(got) != "2" {
 			t.Fatalf("refresh: cached=%v tag=%s, want a new fetch", cached, tag(got))
-		}
-		if _, _, ok := c.Peek(d, email, refresh); ok {
-			t.Error("Peek answered a refresh")
 		}
 		got, cached = mustFetch(t, c, d, email, def, f)
 		if !cached || tag(got) != "2" {
@@ -422,8 +415,8 @@ func TestStaleWhileRevalidate(t *testing.T) {
 		}
 		close(g.release)
 		synctest.Wait()
-		if got, _, ok := c.Peek(d, email, def); !ok || tag(got) != "101" {
-			t.Errorf("after the refresh: Peek = %s, %v, want the refreshed 101", tag(got), ok)
+		if got, _, ok := c.peek(d, email, def); !ok || tag(got) != "101" {
+			t.Errorf("after the refresh: peek = %s, %v, want the refreshed 101", tag(got), ok)
 		}
 		if g.calls.Load() != 1 {
 			t.Errorf("background refreshes = %d, want 1", g.calls.Load())
@@ -580,8 +573,8 @@ func TestCorruptL1(t *testing.T) {
 			if err := c.l1.Set(key, b); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, ok := c.Peek(d, email, def); ok {
-				t.Fatal("Peek served corrupt bytes")
+			if _, _, ok := c.peek(d, email, def); ok {
+				t.Fatal("corrupt bytes read as an entry")
 			}
 			f := &fetcher{}
 			got, cached := mustFetch(t, c, d, email, def, f)
@@ -646,7 +639,7 @@ func testStats(t *testing.T) {
 	f := &fetcher{}
 	mustFetch(t, c, d, email, def, f)                                                                  // miss, set
 	mustFetch(t, c, d, email, def, f)                                                                  // hit
-	c.Peek(d, email, def)                                                                              // hit
+	mustFetch(t, c, d, email, def, f)                                                                  // hit
 	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, f) // refresh: miss, set
 	clk.Advance(2 * time.Minute)
 	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: time.Minute, HasMaxAge: true}, f) // too old: miss, set
@@ -657,9 +650,10 @@ func testStats(t *testing.T) {
 		t.Fatal(cached, err)
 	}
 	synctest.Wait()                             // the background refresh is done
-	if _, _, ok := c.Peek(d, email, def); !ok { // hit
+	if _, _, ok := c.peek(d, email, def); !ok { // hit
 		t.Fatal("no fresh entry after the background refresh")
 	}
+	mustFetch(t, c, d, email, def, f) // hit
 	_ = c.l1.Set(c.keys.Key(d, phone), []byte("junk"))
 	mustFetch(t, c, d, phone, def, f) // corrupt, miss, set
 

@@ -97,8 +97,8 @@ func TestEntryRoundTrip(t *testing.T) {
 	}
 }
 
-// TestRoundTripThroughCache: every shape comes back from the cache (L1,
-// and through Peek) exactly as the source returned it.
+// TestRoundTripThroughCache: every shape comes back from the cache (a
+// Fetch hit, and L1's bytes decoded) exactly as the source returned it.
 func TestRoundTripThroughCache(t *testing.T) {
 	c := newTestCache(t, Config{}, nil)
 	d := src("shapes")
@@ -121,9 +121,9 @@ func TestRoundTripThroughCache(t *testing.T) {
 				w, _ := json.Marshal(want)
 				t.Errorf("finding:\n got %s\nwant %s", g, w)
 			}
-			peeked, _, ok := c.Peek(d, id, def)
+			peeked, _, ok := c.peek(d, id, def)
 			if !ok || !reflect.DeepEqual(peeked, want) {
-				t.Errorf("Peek = %v, %v", peeked, ok)
+				t.Errorf("L1 entry = %v, %v", peeked, ok)
 			}
 		})
 	}

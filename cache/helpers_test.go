@@ -266,3 +266,24 @@ func jsonOf(v any) string {
 	}
 	return string(b)
 }
+
+// peek is a read without side effects (no fetch, no refresh, no stats):
+// the fresh L1 entry a default-mode read with p would be answered from.
+func (c *Cache) peek(d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy) (*enrichers.Finding, time.Time, bool) {
+	if p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
+		return nil, time.Time{}, false
+	}
+	b, err := c.l1.Get(c.keys.Key(d, id))
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	e, err := decode(b)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	now := c.now()
+	if !now.Before(e.ExpiresAt) || (p.HasMaxAge && now.Sub(e.FetchedAt) > p.MaxAge) {
+		return nil, time.Time{}, false
+	}
+	return e.Finding, e.FetchedAt, true
+}

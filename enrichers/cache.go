@@ -38,11 +38,3 @@ type Cache interface {
 	Fetch(ctx context.Context, d Description, id Identifier, p CachePolicy,
 		fetch func(context.Context) (*Finding, error)) (f *Finding, cached bool, fetchedAt time.Time, err error)
 }
-
-// Peeker is an optional fast path of a Cache: a synchronous, allocation-
-// light probe for a fresh entry that the engine runs inline, before it
-// spawns a goroutine for the source. ok is false for anything that needs
-// the full Fetch (miss, stale, too old, refresh).
-type Peeker interface {
-	Peek(d Description, id Identifier, p CachePolicy) (f *Finding, fetchedAt time.Time, ok bool)
-}

@@ -568,20 +568,8 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 	outs := make([]outcome, 0, len(tasks))
 	finished := make(map[int]bool, len(tasks))
 	idx := make(map[task]int, len(tasks))
-	peeker, _ := e.cache.(Peeker)
-	if p.Mode == "" {
-		p.Mode = CacheDefault
-	}
 	for i, t := range tasks {
 		idx[t] = i
-		// Fresh cache hits are answered inline: no goroutine, no limiter.
-		if peeker != nil {
-			if f, at, ok := peeker.Peek(e.entries[t.name].desc, t.id, p); ok {
-				outs = append(outs, outcome{task: t, finding: f, cached: true, fetchedAt: at})
-				finished[i] = true
-				continue
-			}
-		}
 		go func() { ch <- e.call(ctx, t, p) }()
 	}
 	for len(outs) < len(tasks) {

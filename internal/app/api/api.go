@@ -107,8 +107,6 @@ type Server struct {
 	maxBudget    time.Duration // the contract's largest options.timeout_ms
 	batch        batchSchema
 	draining     atomic.Bool
-	// buffers are response buffers reused by writeJSON (*[]byte).
-	buffers sync.Pool
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -156,7 +154,6 @@ func New(cfg Config, svc Enricher) *Server {
 		panic(fmt.Sprintf("api: embedded OpenAPI contract: %v", err))
 	}
 	s := &Server{
-		buffers:      sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }},
 		cfg:          cfg,
 		svc:          svc,
 		log:          cfg.Logger,

@@ -103,19 +103,8 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	now    func() time.Time
-	// derived reuses the accounts and scores computed from an engine
-	// result the engine remembers (see enrichers' memo).
-	derived *derivedCache
-	// phones remembers parsed phone numbers: libphonenumber's parse is the
-	// most expensive step of a cached lookup (≈ 25 µs).
-	phones *boundedMap[phoneKey, parsedPhone]
-}
-
-type phoneKey struct{ number, country string }
-
-type parsedPhone struct {
-	phone normalize.Phone
-	err   error
+	// fast answers repeat lookups (see fastpath.go).
+	fast *fastCache
 }
 
 // New returns a Service over engine. It does no I/O.
@@ -126,8 +115,7 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = MaxTimeout
 	}
-	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{boundedMap[derivedKey, *derived]{max: 10000}},
-		phones: &boundedMap[phoneKey, parsedPhone]{max: 10000}}
+	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, fast: newFastCache(fastEntries)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -165,12 +153,18 @@ type request struct {
 // caller's fault) and ctx errors when the caller went away; a failing source
 // never makes Enrich fail.
 func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
+	k := fastKeyOf(in)
+	if p := s.fastAnswer(k); p != nil {
+		return p, nil
+	}
 	req, err := s.validate(in)
 	if err != nil {
 		return nil, err
 	}
 	if res := s.engine.Remembered(req.engine); res != nil {
-		return s.assemble(req, res), nil
+		p := s.assemble(req, res)
+		s.remember(k, req, res, p)
+		return p, nil
 	}
 	// Keep a small margin of the budget for assembling the response.
 	margin := min(req.timeout/20, 20*time.Millisecond)
@@ -219,7 +213,7 @@ func (s *Service) validate(in Input) (*request, error) {
 		}
 	}
 	if strings.TrimSpace(in.Phone) != "" {
-		p, err := s.parsePhone(in.Phone, country)
+		p, err := normalize.ParsePhone(in.Phone, country)
 		if err != nil {
 			var ne *normalize.Error
 			field := "phone"
@@ -324,19 +318,6 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 	}
 	slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return nil, unusable, policy
-}
-
-// parsePhone is normalize.ParsePhone, remembered. Only the fields the
-// pipeline reads are kept (not libphonenumber's own value).
-func (s *Service) parsePhone(number, country string) (normalize.Phone, error) {
-	k := phoneKey{number, country}
-	if p, ok := s.phones.get(k); ok {
-		return p.phone, p.err
-	}
-	p, err := normalize.ParsePhone(number, country)
-	p.Number = nil
-	s.phones.put(k, parsedPhone{p, err})
-	return p, err
 }
 
 func reasonOf(err error) string {

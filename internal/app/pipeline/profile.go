@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"math"
-	"sync"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -26,14 +25,14 @@ type Profile struct {
 
 	Sources []SourceStatus `json:"sources"`
 
-	// encoded caches the encoding of the derived part when it is shared
-	// with other lookups (see AppendJSON).
-	encoded *encodedDerived
+	// fast is the fast-path entry this profile was answered from (nil:
+	// none); it holds the JSON of the parts the profile shares with it.
+	fast *fastEntry
 }
 
 // Derived is the part of a profile derived from the evidence: the facts,
 // the resolved accounts and the scores. Lookups answered from the same
-// remembered evidence share it (and its encoding, see AppendJSON).
+// remembered evidence share it (read only).
 type Derived struct {
 	Email   *enrichers.EmailFacts   `json:"email,omitempty"`
 	Phone   *enrichers.PhoneFacts   `json:"phone,omitempty"`
@@ -44,8 +43,9 @@ type Derived struct {
 
 	Accounts []enrichers.Account `json:"accounts"`
 
-	// Scores, recomputed from the evidence on every request (cached
-	// evidence included), each explained by its evidence.
+	// Scores, computed from the evidence (cached evidence included; a
+	// repeat lookup reuses them, see fastpath.go), each explained by its
+	// evidence.
 	Interests    []scoring.Interest         `json:"interests"`
 	Influence    scoring.InfluenceScore     `json:"influence"`
 	Risk         scoring.RiskScore          `json:"risk"`
@@ -86,6 +86,7 @@ type SourceStatus struct {
 	AgeS      *int64           `json:"age_s,omitempty"`
 }
 
+// assemble builds the profile of one engine result.
 func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 	now := s.now()
 	p := &Profile{
@@ -94,32 +95,28 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 		Complete:    res.Complete,
 		Subject:     req.subject,
 		Derived:     Derived{Accounts: []enrichers.Account{}},
-		Sources:     make([]SourceStatus, 0, len(res.Sources)),
 	}
-	dk := derivedKey{memo: res.MemoID, name: req.subject.Name, country: req.subject.Country,
-		minMatch: req.minMatch, minProb: req.minProb, day: now.UTC().Unix() / 86400}
-	if d := s.derived.get(dk); d != nil {
-		d.apply(p)
-	} else {
-		s.derive(req, res, p, now)
-		if res.MemoID != 0 {
-			d := snapshot(p)
-			p.encoded = &d.encoded
-			s.derived.put(dk, d)
-		}
-	}
+	s.derive(req, res, p, now)
+	p.Sources = sourceStatuses(res.Sources, now)
+	return p
+}
+
+// sourceStatuses reports every source's outcome, with the age of its
+// evidence at now.
+func sourceStatuses(reports []enrichers.SourceReport, now time.Time) []SourceStatus {
+	out := make([]SourceStatus, 0, len(reports))
 	// One backing array for the sources' timestamps and ages.
-	ats, ages := make([]time.Time, len(res.Sources)), make([]int64, len(res.Sources))
-	for i, r := range res.Sources {
+	ats, ages := make([]time.Time, len(reports)), make([]int64, len(reports))
+	for i, r := range reports {
 		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
 		if !r.FetchedAt.IsZero() {
 			ats[i] = r.FetchedAt.UTC().Truncate(time.Millisecond)
 			ages[i] = int64(now.Sub(r.FetchedAt) / time.Second)
 			st.FetchedAt, st.AgeS = &ats[i], &ages[i]
 		}
-		p.Sources = append(p.Sources, st)
+		out = append(out, st)
 	}
-	return p
+	return out
 }
 
 // derive fills in the facts, the resolved accounts and the scores.
@@ -226,79 +223,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// derivedKey identifies what assemble derives from one remembered engine
-// result for one kind of request: the same evidence (memo id), the same
-// supplied name and country, thresholds, and day (ages are in days).
-type derivedKey struct {
-	memo              uint64
-	name, country     string
-	minMatch, minProb float64
-	day               int64 // days since 1970-01-01 UTC
-}
-
-// derived is the part of a profile computed from the evidence: reused, read
-// only, while the engine serves the same remembered result.
-type derived struct {
-	simulated bool
-	part      Derived
-	// encoded is the derived part's JSON, made on first use.
-	encoded encodedDerived
-}
-
-func snapshot(p *Profile) *derived { return &derived{simulated: p.Simulated, part: p.Derived} }
-
-func (d *derived) apply(p *Profile) {
-	p.Simulated = p.Simulated || d.simulated
-	p.Derived = d.part
-	p.encoded = &d.encoded
-}
-
-// boundedMap is a small map that starts over when it fills: a miss only
-// costs recomputing. Safe for concurrent use.
-type boundedMap[K comparable, V any] struct {
-	mu  sync.Mutex
-	max int
-	m   map[K]V
-}
-
-func (c *boundedMap[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *boundedMap[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[K]V)
-	}
-	if len(c.m) >= c.max {
-		clear(c.m)
-	}
-	c.m[k] = v
-}
-
-// derivedCache holds what was derived from results the engine remembers;
-// entries of results it no longer remembers are never asked for again and
-// age out when it fills.
-type derivedCache struct {
-	boundedMap[derivedKey, *derived]
-}
-
-func (c *derivedCache) get(k derivedKey) *derived {
-	if k.memo == 0 {
-		return nil
-	}
-	d, _ := c.boundedMap.get(k)
-	return d
-}
-
-func (c *derivedCache) put(k derivedKey, d *derived) {
-	if k.memo != 0 {
-		c.boundedMap.put(k, d)
-	}
 }

@@ -1,0 +1,247 @@
+package pipeline
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// The fast path for repeat lookups. This comment is the one statement of
+// its rules.
+//
+// A lookup repeated while its evidence is fresh is answered without
+// validating or parsing the input again, without planning or probing the
+// per-source cache entries, without resolving identities or scoring, and
+// with most of its JSON already written. Two layers hold it, one for the
+// evidence and one for what this package makes of it:
+//
+//  1. The engine's memo (enrichers, memo.go): per engine request (the
+//     identifiers and the source selection), the complete result of a run
+//     whose evidence all came from or went into the cache. It lives until
+//     the earliest of its findings' own expiry and at most
+//     enrichers.MemoTTL; only complete results of default-mode requests
+//     are remembered; a read honours max_age; Engine.ForgetMemo (purges)
+//     drops everything. Each remembered result has a MemoID.
+//  2. fastCache (this file): per Input exactly as received (fastKey), what
+//     the pipeline made of one remembered result: the validated request
+//     (so the email and phone are not parsed again), the derived part of
+//     the profile (facts, accounts, scores) and that part's JSON, and the
+//     JSON of the sources' statuses.
+//
+// Invalidation, one rule: an entry answers a lookup only while the engine
+// still remembers a result for its request with the entry's MemoID, on the
+// UTC day it was made (scores count ages in days). So whatever ends a memo
+// entry (expiry, MemoTTL, max_age, a cache mode other than default, a
+// purge) ends the pipeline's entry with it; a stale entry is dropped or
+// replaced the next time its input is looked up, and the map starts over
+// when it holds fastEntries entries. Within an entry, the sources' JSON is
+// rewritten whenever one of their ages (age_s, whole seconds) changes.
+//
+// What is made per request: generated_at, the sources' ages, and the
+// splice of the JSON parts (Profile.MarshalJSON). Every part is written by
+// goccy/go-json, the one JSON encoder of the API's responses; a profile
+// from the fast path is byte for byte what reflection writes for it
+// (TestFastPathJSONMatchesReflection).
+
+// fastEntries bounds the fast path's entries.
+const fastEntries = 10000
+
+// fastKey is an Input as received: equal keys are equal requests.
+type fastKey struct {
+	email, phone, name, country string
+	options                     string // the options' JSON; "" when none
+}
+
+func fastKeyOf(in Input) fastKey {
+	k := fastKey{email: in.Email, phone: in.Phone, name: in.Name, country: in.Country}
+	if o := in.Options; o.TimeoutMS != nil || o.Sources != nil || o.ExcludeSources != nil || o.MinMatch != nil ||
+		o.IncludeCandidates || o.MaxAgeS != nil || o.Cache != "" || o.MinProbability != nil {
+		b, err := gojson.Marshal(o)
+		if err != nil { // cannot happen: options are numbers, strings and bools
+			b = []byte("?")
+		}
+		k.options = string(b)
+	}
+	return k
+}
+
+// fastEntry is what the pipeline made of one remembered engine result for
+// one Input. Read only once stored, but for sources.
+type fastEntry struct {
+	req       *request
+	memo      uint64 // the engine's MemoID
+	day       int64  // UTC days since 1970-01-01 when derived
+	simulated bool
+	part      Derived
+	// partJSON is part's JSON without its braces.
+	partJSON []byte
+	sources  atomic.Pointer[sourcesJSON]
+}
+
+// sourcesJSON is the JSON of the sources' statuses at given ages.
+type sourcesJSON struct {
+	ages []int64 // -1: no age
+	b    []byte
+}
+
+func dayOf(t time.Time) int64 { return t.Unix() / 86400 }
+
+// fastAnswer answers the lookup k from the fast path, or returns nil.
+func (s *Service) fastAnswer(k fastKey) *Profile {
+	e := s.fast.get(k)
+	if e == nil {
+		return nil
+	}
+	res := s.engine.Remembered(e.req.engine)
+	if res == nil {
+		s.fast.drop(k, e)
+		return nil
+	}
+	now := s.now()
+	if res.MemoID != e.memo || dayOf(now.UTC()) != e.day {
+		// Other evidence, or another day: derive again (the request is
+		// the same, validated as it was).
+		p := s.assemble(e.req, res)
+		s.remember(k, e.req, res, p)
+		return p
+	}
+	return &Profile{
+		GeneratedAt: now.UTC().Truncate(time.Millisecond),
+		Simulated:   e.simulated,
+		Complete:    res.Complete,
+		Subject:     e.req.subject,
+		Derived:     e.part,
+		Sources:     sourceStatuses(res.Sources, now),
+		fast:        e,
+	}
+}
+
+// remember stores what p, assembled from res for req, shares with later
+// lookups of k (when the engine remembers res).
+func (s *Service) remember(k fastKey, req *request, res *enrichers.Result, p *Profile) {
+	if res.MemoID == 0 {
+		return
+	}
+	b, err := gojson.Marshal(&p.Derived)
+	if err != nil {
+		return
+	}
+	r := *req
+	r.engine.Only, r.engine.Exclude = slices.Clone(req.engine.Only), slices.Clone(req.engine.Exclude)
+	e := &fastEntry{req: &r, memo: res.MemoID, day: dayOf(p.GeneratedAt), simulated: p.Simulated,
+		part: p.Derived, partJSON: b[1 : len(b)-1]}
+	p.fast = e
+	s.fast.put(k, e)
+}
+
+// profileHead is the start of a Profile's JSON: its fields up to the
+// derived part, in order.
+type profileHead struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	Simulated   bool      `json:"simulated"`
+	Complete    bool      `json:"complete"`
+	Subject     Subject   `json:"subject"`
+}
+
+// plainProfile has Profile's fields and none of its methods.
+type plainProfile Profile
+
+// MarshalJSON writes what reflection writes for p (goccy/go-json), from
+// the parts of its fast-path entry when it was answered from one. A
+// Profile returned by Enrich is read only.
+func (p *Profile) MarshalJSON() ([]byte, error) {
+	e := p.fast
+	if e == nil {
+		return gojson.Marshal((*plainProfile)(p))
+	}
+	head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete, Subject: p.Subject})
+	if err != nil {
+		return nil, err
+	}
+	src, err := e.sourcesJSON(p.Sources)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, len(head)+len(e.partJSON)+len(src)+len(`,,"sources":}`))
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, ',')
+	b = append(b, e.partJSON...)
+	b = append(b, `,"sources":`...)
+	b = append(b, src...)
+	return append(b, '}'), nil
+}
+
+// sourcesJSON returns the JSON of ss, the entry's statuses at their ages:
+// the last one written when the ages are the same.
+func (e *fastEntry) sourcesJSON(ss []SourceStatus) ([]byte, error) {
+	if c := e.sources.Load(); c != nil && len(c.ages) == len(ss) {
+		same := true
+		for i := range ss {
+			if age(&ss[i]) != c.ages[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return c.b, nil
+		}
+	}
+	b, err := gojson.Marshal(ss)
+	if err != nil {
+		return nil, err
+	}
+	c := &sourcesJSON{ages: make([]int64, len(ss)), b: b}
+	for i := range ss {
+		c.ages[i] = age(&ss[i])
+	}
+	e.sources.Store(c)
+	return b, nil
+}
+
+func age(s *SourceStatus) int64 {
+	if s.AgeS == nil {
+		return -1
+	}
+	return *s.AgeS
+}
+
+// fastCache is a bounded map of fast-path entries that starts over when it
+// fills: a miss only costs the normal path. Safe for concurrent use.
+type fastCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[fastKey]*fastEntry
+}
+
+func newFastCache(n int) *fastCache {
+	return &fastCache{max: n, m: make(map[fastKey]*fastEntry)}
+}
+
+func (c *fastCache) get(k fastKey) *fastEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *fastCache) put(k fastKey, e *fastEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = e
+}
+
+// drop removes k's entry if it is still e.
+func (c *fastCache) drop(k fastKey, e *fastEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[k] == e {
+		delete(c.m, k)
+	}
+}
