@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -8,6 +10,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/footprint-oss/footprint/cache/keyed"
 	"github.com/footprint-oss/footprint/enrichers"
 )
 
@@ -27,11 +30,11 @@ import (
 //     enrichers.MemoTTL; only complete results of default-mode requests
 //     are remembered; a read honours max_age; Engine.ForgetMemo (purges)
 //     drops everything. Each remembered result has a MemoID.
-//  2. fastCache (this file): per Input exactly as received (fastKey), what
-//     the pipeline made of one remembered result: the validated request
-//     (so the email and phone are not parsed again), the derived part of
-//     the profile (facts, accounts, scores) and that part's JSON, and the
-//     JSON of the sources' statuses.
+//  2. fastCache (this file): per Input exactly as received (fastKey, a
+//     keyed hash of it), what the pipeline made of one remembered result:
+//     the validated request (so the email and phone are not parsed again),
+//     the derived part of the profile (facts, accounts, scores) and that
+//     part's JSON, and the JSON of the sources' statuses.
 //
 // Invalidation, one rule: an entry answers a lookup only while the engine
 // still remembers a result for its request with the entry's MemoID, on the
@@ -51,23 +54,28 @@ import (
 // fastEntries bounds the fast path's entries.
 const fastEntries = 10000
 
-// fastKey is an Input as received: equal keys are equal requests.
-type fastKey struct {
-	email, phone, name, country string
-	options                     string // the options' JSON; "" when none
-}
+// fastKey identifies an Input as received: equal keys are equal requests.
+// It is a keyed hash (HMAC-SHA256 under a random key of this process) of
+// the input's fields, so no raw email, phone or name is a map key.
+type fastKey [32]byte
 
-func fastKeyOf(in Input) fastKey {
-	k := fastKey{email: in.Email, phone: in.Phone, name: in.Name, country: in.Country}
+// keyOf hashes in's fields, each length-prefixed, and its options' JSON
+// when it has any.
+func (c *fastCache) keyOf(in Input) fastKey {
+	buf := make([]byte, 0, 128)
+	for _, f := range [...]string{in.Email, in.Phone, in.Name, in.Country} {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(f)))
+		buf = append(buf, f...)
+	}
 	if o := in.Options; o.TimeoutMS != nil || o.Sources != nil || o.ExcludeSources != nil || o.MinMatch != nil ||
 		o.IncludeCandidates || o.MaxAgeS != nil || o.Cache != "" || o.MinProbability != nil {
 		b, err := gojson.Marshal(o)
 		if err != nil { // cannot happen: options are numbers, strings and bools
 			b = []byte("?")
 		}
-		k.options = string(b)
+		buf = append(buf, b...)
 	}
-	return k
+	return c.hash.Sum(buf)
 }
 
 // fastEntry is what the pipeline made of one remembered engine result for
@@ -213,13 +221,16 @@ func age(s *SourceStatus) int64 {
 // fastCache is a bounded map of fast-path entries that starts over when it
 // fills: a miss only costs the normal path. Safe for concurrent use.
 type fastCache struct {
-	mu  sync.Mutex
-	max int
-	m   map[fastKey]*fastEntry
+	hash keyed.Hash
+	mu   sync.Mutex
+	max  int
+	m    map[fastKey]*fastEntry
 }
 
 func newFastCache(n int) *fastCache {
-	return &fastCache{max: n, m: make(map[fastKey]*fastEntry)}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // never fails (crypto/rand)
+	return &fastCache{hash: keyed.New(k), max: n, m: make(map[fastKey]*fastEntry)}
 }
 
 func (c *fastCache) get(k fastKey) *fastEntry {

@@ -215,7 +215,7 @@ func TestFastPathInvalidation(t *testing.T) {
 				f.enrich(t, fastInput)
 				f.enrich(t, tc.in)
 			}
-			warm := f.svc.fast.get(fastKeyOf(fastInput))
+			warm := f.svc.fast.get(f.svc.fast.keyOf(fastInput))
 			if warm == nil {
 				t.Fatal("no entry after two lookups")
 			}

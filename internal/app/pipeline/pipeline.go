@@ -153,7 +153,7 @@ type request struct {
 // caller's fault) and ctx errors when the caller went away; a failing source
 // never makes Enrich fail.
 func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
-	k := fastKeyOf(in)
+	k := s.fast.keyOf(in)
 	if p := s.fastAnswer(k); p != nil {
 		return p, nil
 	}
