@@ -439,7 +439,7 @@ func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids 
 	seen := map[string]bool{}
 	for _, d := range sources {
 		for _, id := range ids {
-			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: "input"}} {
+			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: enrichers.MethodInput}} {
 				k := c.keys.Key(d, v)
 				if seen[k] {
 					continue

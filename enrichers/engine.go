@@ -473,7 +473,7 @@ func ReusedUsername(via Identifier, a Account) (Identifier, bool) {
 		return Identifier{}, false
 	}
 	prior := via.EffectivePrior()
-	return Identifier{Kind: KindUsername, Value: u, Method: "username_guess", Prior: prior * reusePrior}, true
+	return Identifier{Kind: KindUsername, Value: u, Method: MethodUsernameGuess, Prior: prior * reusePrior}, true
 }
 
 // plausibleHandle accepts what people use as a handle: 3–30 letters,

@@ -63,7 +63,7 @@ func sleepFor(d time.Duration) func(context.Context, enrichers.Identifier) (*enr
 	}
 }
 
-var email = enrichers.Identifier{Kind: enrichers.KindEmail, Value: "a@example.com", Method: "input", Prior: 1}
+var email = enrichers.Identifier{Kind: enrichers.KindEmail, Value: "a@example.com", Method: enrichers.MethodInput, Prior: 1}
 
 func newEngine(t testing.TB, opts enrichers.Options, srcs ...enrichers.Enricher) *enrichers.Engine {
 	t.Helper()
@@ -312,13 +312,13 @@ func TestPanickingSourceIsIsolated(t *testing.T) {
 func TestSecondRoundFedByFirst(t *testing.T) {
 	first := &fake{name: "first", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
 		return &enrichers.Finding{Identifiers: []enrichers.Identifier{
-			{Kind: enrichers.KindUsername, Value: "janedoe", Method: "linked_from:first", Prior: 0.9},
+			{Kind: enrichers.KindUsername, Value: "janedoe", Method: enrichers.LinkedFrom("first"), Prior: 0.9},
 		}}, nil
 	}}
 	var got []string
 	second := &fake{name: "second", inputs: []enrichers.Kind{enrichers.KindUsername}, tmo: time.Second,
 		fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
-			got = append(got, id.Value+"|"+id.Origin+"|"+id.Method)
+			got = append(got, id.Value+"|"+id.Origin+"|"+string(id.Method))
 			return &enrichers.Finding{Accounts: []enrichers.Account{{Username: id.Value}}}, nil
 		}}
 	e := newEngine(t, enrichers.Options{}, first, second)
@@ -437,9 +437,9 @@ func TestRetryOutsideTheBreaker(t *testing.T) {
 }
 
 func TestReusedUsername(t *testing.T) {
-	byEmail := enrichers.Identifier{Kind: enrichers.KindEmail, Value: "a@example.com", Method: "input", Prior: 1}
-	byLink := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "bob@fosstodon.org", Method: "linked_from:github", Platform: "mastodon", Prior: 0.9}
-	byName := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "cosmicowl207", Method: "username_guess", Prior: 0.8}
+	byEmail := enrichers.Identifier{Kind: enrichers.KindEmail, Value: "a@example.com", Method: enrichers.MethodInput, Prior: 1}
+	byLink := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "bob@fosstodon.org", Method: enrichers.LinkedFrom("github"), Platform: "mastodon", Prior: 0.9}
+	byName := enrichers.Identifier{Kind: enrichers.KindUsername, Value: "cosmicowl207", Method: enrichers.MethodUsernameGuess, Prior: 0.8}
 	tests := []struct {
 		via      enrichers.Identifier
 		username string
@@ -461,7 +461,7 @@ func TestReusedUsername(t *testing.T) {
 			t.Errorf("%s via %s: %+v %v, want %q", tt.username, tt.via.Method, id, ok, tt.want)
 			continue
 		}
-		if ok && (id.Kind != enrichers.KindUsername || id.Method != "username_guess" || id.Platform != "" || math.Abs(id.Prior-tt.prior) > 1e-9) {
+		if ok && (id.Kind != enrichers.KindUsername || id.Method != enrichers.MethodUsernameGuess || id.Platform != "" || math.Abs(id.Prior-tt.prior) > 1e-9) {
 			t.Errorf("%s: identifier %+v, want a plain guess with prior %v", tt.username, id, tt.prior)
 		}
 	}
@@ -471,12 +471,12 @@ func TestFoundUsernameLookedUpElsewhere(t *testing.T) {
 	// An account found by email search: its username is tried on the other
 	// username sources in the next round.
 	search := &fake{name: "search", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
-		return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "search", Username: "cosmicowl207", Method: "email_search"}}}, nil
+		return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "search", Username: "cosmicowl207", Method: enrichers.MethodEmailSearch}}}, nil
 	}}
 	var got []string
 	other := &fake{name: "other", inputs: []enrichers.Kind{enrichers.KindUsername}, tmo: time.Second,
 		fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
-			got = append(got, id.Value+"|"+id.Origin+"|"+id.Method)
+			got = append(got, id.Value+"|"+id.Origin+"|"+string(id.Method))
 			return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "other", Username: id.Value}}}, nil
 		}}
 	e := newEngine(t, enrichers.Options{}, search, other)

@@ -91,7 +91,7 @@ func TestMemo(t *testing.T) {
 		t.Fatalf("after ForgetMemo: %d calls", calls())
 	}
 	// An incomplete result is never remembered.
-	other := enrichers.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: "input", Prior: 1}}}
+	other := enrichers.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: enrichers.MethodInput, Prior: 1}}}
 	fail = true
 	if r := e.Run(context.Background(), other); r.Complete {
 		t.Fatal("failing source reported complete")

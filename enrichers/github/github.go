@@ -231,7 +231,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		if len(users) != 1 {
 			return &enrichers.Finding{NotFound: true}, nil
 		}
-		login, method = users[0], "email_search"
+		login, method = users[0], enrichers.MethodEmailSearch
 	}
 	var u User
 	err := s.get(ctx, s.cfg.BaseURL+"/users/"+url.PathEscape(login), &u)
@@ -261,7 +261,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 }
 
 // ToFinding builds the account and the usernames it links.
-func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method string) *enrichers.Finding {
+func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method enrichers.Method) *enrichers.Finding {
 	a := enrichers.Account{
 		Source: Name, Username: u.Login, URL: u.HTMLURL, Avatar: u.AvatarURL,
 		DisplayName: deref(u.Name), Bio: deref(u.Bio), Location: deref(u.Location),
@@ -305,8 +305,8 @@ func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method string) *
 	}
 	// Links on the profile: written by the owner, not verified.
 	f.Identifiers = links.Usernames(Name, 0.9, a.Links, nil)
-	if len(strings.Fields(a.DisplayName)) >= 2 && method == "email_search" {
-		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: "linked_from:" + Name, Prior: 0.97})
+	if len(strings.Fields(a.DisplayName)) >= 2 && method == enrichers.MethodEmailSearch {
+		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: enrichers.LinkedFrom(Name), Prior: 0.97})
 	}
 	f.Accounts = []enrichers.Account{a}
 	return f

@@ -196,7 +196,7 @@ func (s *Service) validate(in Input) (*request, error) {
 	req.subject.Country = country
 	req.subject.Name = strings.TrimSpace(in.Name)
 	if req.subject.Name != "" {
-		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: "input", Prior: 1})
+		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: enrichers.MethodInput, Prior: 1})
 	}
 
 	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
@@ -209,12 +209,12 @@ func (s *Service) validate(in Input) (*request, error) {
 		} else {
 			req.local = e.Local
 			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
-			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: "input", Prior: 1})
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: enrichers.MethodInput, Prior: 1})
 			// The domain's sources start in the first round, and run even
 			// when options.sources leaves the email source out. An address
 			// literal has no domain to look up.
 			if !strings.HasPrefix(e.Domain, "[") {
-				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: "email_domain", Prior: 1})
+				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: enrichers.MethodEmailDomain, Prior: 1})
 			}
 		}
 	}
@@ -229,7 +229,7 @@ func (s *Service) validate(in Input) (*request, error) {
 			bad(field, reasonOf(err))
 		} else {
 			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
-			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: "input", Prior: 1})
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: enrichers.MethodInput, Prior: 1})
 		}
 	}
 	optErrs, unusable, policy := s.checkOptions(in.Options, req)

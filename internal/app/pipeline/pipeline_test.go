@@ -149,7 +149,7 @@ func TestEnrichRespectsBudget(t *testing.T) {
 func TestDomainSourcesWithoutTheEmailSource(t *testing.T) {
 	var got []string
 	dom := src{name: "dom", inputs: []enrichers.Kind{enrichers.KindDomain}, fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
-		got = append(got, id.Value+" "+id.Method)
+		got = append(got, id.Value+" "+string(id.Method))
 		return &enrichers.Finding{}, nil
 	}}
 	mail := src{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
