@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // Config configures a Cache. Secret is required; everything else has a
@@ -60,7 +61,7 @@ type Config struct {
 	Logger   *slog.Logger
 }
 
-// Cache implements enrichers.Cache.
+// Cache implements engine.Cache.
 type Cache struct {
 	cfg   Config
 	keys  keyer
@@ -82,8 +83,8 @@ type Cache struct {
 }
 
 var (
-	_ enrichers.Cache  = (*Cache)(nil)
-	_ enrichers.Peeker = (*Cache)(nil)
+	_ engine.Cache  = (*Cache)(nil)
+	_ engine.Peeker = (*Cache)(nil)
 )
 
 type refreshJob struct {
@@ -173,9 +174,9 @@ func (c *Cache) Close() error {
 	return nil
 }
 
-// Peek implements enrichers.Peeker: a fresh L1 hit, or nothing.
-func (c *Cache) Peek(d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy) (*enrichers.Finding, time.Time, bool) {
-	if p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
+// Peek implements engine.Peeker: a fresh L1 hit, or nothing.
+func (c *Cache) Peek(d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy) (*enrichers.Finding, time.Time, bool) {
+	if p.Mode == engine.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
 		return nil, time.Time{}, false
 	}
 	key := c.keys.Key(d, id)
@@ -196,11 +197,11 @@ func (c *Cache) Peek(d enrichers.Description, id enrichers.Identifier, p enriche
 	return e.Finding, e.FetchedAt, true
 }
 
-// Fetch implements enrichers.Cache.
-func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+// Fetch implements engine.Cache.
+func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	key := c.keys.Key(d, id)
-	refresh := p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0)
+	refresh := p.Mode == engine.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0)
 	// since is the oldest evidence this request accepts from another
 	// replica's concurrent fetch: never what it already rejected.
 	var since time.Time
@@ -228,14 +229,14 @@ func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers
 			}
 		}
 	}
-	if p.Mode == enrichers.CacheOnly {
+	if p.Mode == engine.CacheOnly {
 		if stale != nil {
 			// "only" never goes upstream: stale evidence is better than none.
 			c.stats.add("all", d.Name, "stale_hits")
 			return stale.Finding, true, stale.FetchedAt, nil
 		}
 		c.stats.add("all", d.Name, "misses")
-		return nil, false, time.Time{}, enrichers.ErrCacheMiss
+		return nil, false, time.Time{}, engine.ErrCacheMiss
 	}
 	if stale != nil && c.tight(ctx) {
 		c.stats.add("all", d.Name, "stale_hits")

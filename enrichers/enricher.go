@@ -1,10 +1,13 @@
-// Package enrichers holds the core of footprint's data path: the Enricher
-// interface every source implements, the identifiers and evidence they
-// exchange, the explicit source registry and the fan-out engine that runs
-// sources in rounds, each behind its own rate limiter and circuit breaker.
+// Package enrichers is the plugin API of footprint's sources: the Enricher
+// interface every source implements (and the optional Applier, Warmer and
+// Keyed), the identifiers it is asked about (Identifier, Kind, Method), the
+// evidence it returns (Finding and its facts, Account) and how it fails
+// (Status, SourceError).
 //
-// A source package imports this package (and enrichers/transport for HTTP),
-// never another source, the cache or the HTTP API.
+// A source package imports this package (and enrichers/transport for HTTP
+// and its rate limiter), never another source, the engine, the cache or
+// the HTTP API. The runtime that plans, calls and folds sources is
+// enrichers/engine; the list of sources footprint ships is enrichers/all.
 package enrichers
 
 import (
@@ -188,15 +191,19 @@ type Enricher interface {
 
 // Applier is implemented by sources that accept only some identifiers of an
 // accepted kind (for example the website source skips free-mail domains). A
-// source that does not apply is reported as skipped with the reason, and
-// costs no rate-limit token.
+// source that does not apply is reported as skipped with the reason, is
+// not called, and so costs no rate-limit token.
 type Applier interface {
 	Applies(id Identifier) (ok bool, reason string)
 }
 
 // Warmer is implemented by sources with expensive one-time set-up (loading
-// embedded lists or metadata). The composition root calls Engine.Warm once
-// at start-up so the first live request does not pay for it.
+// embedded lists or metadata). The composition root calls the engine's
+// Warm once at start-up so the first live request does not pay for it.
 type Warmer interface {
 	Warm(ctx context.Context) error
 }
+
+// Keyed is implemented by sources that need an API key
+// (Description.RequiresKey); HasKey reports whether one is configured.
+type Keyed interface{ HasKey() bool }

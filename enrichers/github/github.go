@@ -62,7 +62,7 @@ type Config struct {
 // request); searches also take a token of the stricter search limit.
 type Source struct {
 	cfg    Config
-	search *enrichers.Limiter
+	search *transport.Limiter
 }
 
 var (
@@ -86,7 +86,7 @@ func New(cfg Config) *Source {
 	if cfg.SearchPerMin > 0 {
 		perMin, burst = cfg.SearchPerMin, max(1, int(cfg.SearchPerMin/60))
 	}
-	return &Source{cfg: cfg, search: enrichers.NewLimiter(rate.Limit(perMin/60*enrichers.LimiterHeadroom), burst)}
+	return &Source{cfg: cfg, search: transport.NewLimiter(rate.Limit(perMin/60*transport.LimiterHeadroom), burst)}
 }
 
 // Describe implements enrichers.Enricher. The rate is GitHub's core limit
@@ -214,7 +214,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if id.Kind == enrichers.KindEmail {
 		if err := s.search.Wait(ctx); err != nil {
 			return nil, &enrichers.SourceError{Source: Name, Status: enrichers.StatusRateLimited,
-				Err: fmt.Errorf("search limit: %w: %w", enrichers.ErrLocalLimit, err)}
+				Err: fmt.Errorf("search limit: %w: %w", transport.ErrLocalLimit, err)}
 		}
 		var sr searchResult
 		q := url.Values{"q": {id.Value + " in:email"}, "per_page": {"5"}}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -99,7 +100,7 @@ type Config struct {
 
 // Service runs the data path.
 type Service struct {
-	engine *enrichers.Engine
+	engine *engine.Engine
 	cfg    Config
 	log    *slog.Logger
 	now    func() time.Time
@@ -119,7 +120,7 @@ type parsedPhone struct {
 }
 
 // New returns a Service over engine. It does no I/O.
-func New(engine *enrichers.Engine, cfg Config) *Service {
+func New(engine *engine.Engine, cfg Config) *Service {
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = DefaultTimeout
 	}
@@ -146,7 +147,7 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 }
 
 // Engine returns the underlying engine (for /v1/sources).
-func (s *Service) Engine() *enrichers.Engine { return s.engine }
+func (s *Service) Engine() *engine.Engine { return s.engine }
 
 // request is a validated, normalized Input.
 type request struct {
@@ -157,7 +158,7 @@ type request struct {
 	minProb  float64
 	ids      []enrichers.Identifier
 	timeout  time.Duration
-	engine   enrichers.Request
+	engine   engine.Request
 }
 
 // Enrich validates in, runs every applicable source within the request's
@@ -240,7 +241,7 @@ func (s *Service) validate(in Input) (*request, error) {
 	if len(unusable) > 0 {
 		return nil, &InputError{Status: 422, Errors: unusable}
 	}
-	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
+	req.engine = engine.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
 	return req, nil
 }
 
@@ -260,7 +261,7 @@ func (s *Service) ValidateOptions(o Options) error {
 
 // checkOptions applies o to req. It returns the options' bad values (400)
 // and, when there are none, the unknown or contradictory source names (422).
-func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy enrichers.CachePolicy) {
+func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy engine.CachePolicy) {
 	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
 	if t := o.TimeoutMS; t != nil {
 		d := time.Duration(*t) * time.Millisecond
@@ -292,8 +293,8 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 		}
 	}
 
-	switch mode := enrichers.CacheMode(o.Cache); mode {
-	case "", enrichers.CacheDefault, enrichers.CacheRefresh, enrichers.CacheOnly:
+	switch mode := engine.CacheMode(o.Cache); mode {
+	case "", engine.CacheDefault, engine.CacheRefresh, engine.CacheOnly:
 		policy.Mode = mode
 	default:
 		bad("options.cache", `must be "default", "refresh" or "only"`)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -27,9 +28,9 @@ func (s src) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Fi
 
 func newService(t *testing.T, srcs ...enrichers.Enricher) *pipeline.Service {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(srcs...)
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -86,7 +87,7 @@ type SourceStatus struct {
 	AgeS      *int64           `json:"age_s,omitempty"`
 }
 
-func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
+func (s *Service) assemble(req *request, res *engine.Result) *Profile {
 	now := s.now()
 	p := &Profile{
 		GeneratedAt: now.UTC().Truncate(time.Millisecond),
@@ -123,7 +124,7 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 }
 
 // derive fills in the facts, the resolved accounts and the scores.
-func (s *Service) derive(req *request, res *enrichers.Result, p *Profile, now time.Time) {
+func (s *Service) derive(req *request, res *engine.Result, p *Profile, now time.Time) {
 	for _, f := range res.Findings {
 		mergeFacts(p, f.Finding)
 		if f.Finding.Simulated {

@@ -1,9 +1,11 @@
-package enrichers
+package engine
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 // CacheMode is a request's cache mode.
@@ -35,8 +37,8 @@ var ErrCacheMiss = errors.New("not in cache and options.cache is \"only\"")
 // must never cache errors, must treat their own failures as misses, and may
 // merge identical in-flight fetches.
 type Cache interface {
-	Fetch(ctx context.Context, d Description, id Identifier, p CachePolicy,
-		fetch func(context.Context) (*Finding, error)) (f *Finding, cached bool, fetchedAt time.Time, err error)
+	Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p CachePolicy,
+		fetch func(context.Context) (*enrichers.Finding, error)) (f *enrichers.Finding, cached bool, fetchedAt time.Time, err error)
 }
 
 // Peeker is an optional fast path of a Cache: a synchronous, allocation-
@@ -44,5 +46,5 @@ type Cache interface {
 // spawns a goroutine for the source. ok is false for anything that needs
 // the full Fetch (miss, stale, too old, refresh).
 type Peeker interface {
-	Peek(d Description, id Identifier, p CachePolicy) (f *Finding, fetchedAt time.Time, ok bool)
+	Peek(d enrichers.Description, id enrichers.Identifier, p CachePolicy) (f *enrichers.Finding, fetchedAt time.Time, ok bool)
 }

@@ -1,14 +1,15 @@
-package enrichers_test
+package transport_test
 
 import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/time/rate"
 
-	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
 func within(d time.Duration) (context.Context, context.CancelFunc) {
@@ -33,30 +34,32 @@ func TestBackgroundLeavesTheLiveReserve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// 0.01/s: no token comes back during the test.
-			l := enrichers.NewLimiter(rate.Limit(0.01), tt.burst).WithLiveReserve(tt.share)
-			got := 0
-			for range tt.burst + 1 {
-				ctx, cancel := within(20 * time.Millisecond)
-				if l.Wait(enrichers.WithBackground(ctx)) == nil {
-					got++
+			synctest.Test(t, func(t *testing.T) {
+				// 0.01/s: no token comes back during the test.
+				l := transport.NewLimiter(rate.Limit(0.01), tt.burst).WithLiveReserve(tt.share)
+				got := 0
+				for range tt.burst + 1 {
+					ctx, cancel := within(20 * time.Millisecond)
+					if l.Wait(transport.WithBackground(ctx)) == nil {
+						got++
+					}
+					cancel()
 				}
-				cancel()
-			}
-			if got != tt.wantBackground {
-				t.Errorf("background took %d tokens, want %d", got, tt.wantBackground)
-			}
-			live := 0
-			for range tt.burst + 1 {
-				ctx, cancel := within(20 * time.Millisecond)
-				if l.Wait(ctx) == nil {
-					live++
+				if got != tt.wantBackground {
+					t.Errorf("background took %d tokens, want %d", got, tt.wantBackground)
 				}
-				cancel()
-			}
-			if live != tt.wantLiveAfterwards {
-				t.Errorf("live callers then took %d tokens, want %d", live, tt.wantLiveAfterwards)
-			}
+				live := 0
+				for range tt.burst + 1 {
+					ctx, cancel := within(20 * time.Millisecond)
+					if l.Wait(ctx) == nil {
+						live++
+					}
+					cancel()
+				}
+				if live != tt.wantLiveAfterwards {
+					t.Errorf("live callers then took %d tokens, want %d", live, tt.wantLiveAfterwards)
+				}
+			})
 		})
 	}
 }
@@ -65,7 +68,11 @@ func TestBackgroundLeavesTheLiveReserve(t *testing.T) {
 // to spare gives up without reserving the next one, so the live caller
 // after it still gets the next token.
 func TestBackgroundNeverDelaysLive(t *testing.T) {
-	l := enrichers.NewLimiter(rate.Limit(20), 1) // one token every 50ms
+	synctest.Test(t, backgroundNeverDelaysLive)
+}
+
+func backgroundNeverDelaysLive(t *testing.T) {
+	l := transport.NewLimiter(rate.Limit(20), 1) // one token every 50ms
 	ctx, cancel := within(time.Second)
 	defer cancel()
 	if err := l.Wait(ctx); err != nil { // empties the bucket
@@ -73,7 +80,7 @@ func TestBackgroundNeverDelaysLive(t *testing.T) {
 	}
 	bctx, bcancel := within(10 * time.Millisecond)
 	defer bcancel()
-	if err := l.Wait(enrichers.WithBackground(bctx)); err == nil {
+	if err := l.Wait(transport.WithBackground(bctx)); err == nil {
 		t.Fatal("background caller got a token that does not exist yet")
 	}
 	// The next token comes within 50ms of the first: a live caller with
@@ -88,10 +95,15 @@ func TestBackgroundNeverDelaysLive(t *testing.T) {
 // TestBackgroundUsesTheWholeRateAlone: with no live traffic, background
 // callers are limited by the rate, not starved by the reserve.
 func TestBackgroundUsesTheWholeRateAlone(t *testing.T) {
-	l := enrichers.NewLimiter(rate.Limit(200), 4).WithLiveReserve(0.5)
+	synctest.Test(t, backgroundUsesTheWholeRateAlone)
+}
+
+func backgroundUsesTheWholeRateAlone(t *testing.T) {
+	start := time.Now()
+	l := transport.NewLimiter(rate.Limit(200), 4).WithLiveReserve(0.5)
 	ctx, cancel := within(10 * time.Second)
 	defer cancel()
-	bg := enrichers.WithBackground(ctx)
+	bg := transport.WithBackground(ctx)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -105,5 +117,10 @@ func TestBackgroundUsesTheWholeRateAlone(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait() // 40 tokens at 200/s: well within the deadline if the rate binds
+	wg.Wait()
+	// Two tokens above the reserve at once, then one every 5ms (the rate,
+	// not the reserve, binds): 38 × 5ms of the bubble's clock.
+	if got := time.Since(start); got != 190*time.Millisecond {
+		t.Errorf("40 background tokens took %s, want 190ms", got)
+	}
 }
