@@ -2,13 +2,19 @@ package transport_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -123,4 +129,85 @@ func backgroundUsesTheWholeRateAlone(t *testing.T) {
 	if got := time.Since(start); got != 190*time.Millisecond {
 		t.Errorf("40 background tokens took %s, want 190ms", got)
 	}
+}
+
+// upstream is an in-memory http.RoundTripper: /moved redirects to /here,
+// everything else answers 200. It counts the requests that reach it.
+type upstream struct{ hits atomic.Int64 }
+
+func (u *upstream) RoundTrip(req *http.Request) (*http.Response, error) {
+	u.hits.Add(1)
+	res := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: req}
+	if req.URL.Path == "/moved" {
+		res.StatusCode = http.StatusFound
+		res.Header.Set("Location", "/here")
+	}
+	return res, nil
+}
+
+// TestClientPaysItsLimiterPerRequest: a source's client built with its
+// limiter pays one token per request (a redirect hop is part of the
+// request); when no token comes before the deadline the request never
+// leaves and the error is rate_limited, held back locally.
+func TestClientPaysItsLimiterPerRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		up := &upstream{}
+		lim := transport.NewLimiter(rate.Limit(0.01), 3) // no token comes back during the test
+		c := transport.New(transport.Config{Source: "src", Base: up, Limiter: lim})
+		ctx, cancel := within(time.Second)
+		defer cancel()
+		for _, path := range []string{"/a", "/b", "/moved"} {
+			if _, err := c.Get(ctx, "https://upstream.test"+path, nil); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+		}
+		if got := up.hits.Load(); got != 4 {
+			t.Fatalf("%d requests reached the upstream, want 4 (the redirect's two hops)", got)
+		}
+		_, err := c.Get(ctx, "https://upstream.test/d", nil)
+		var se *enrichers.SourceError
+		if !errors.As(err, &se) || se.Status != enrichers.StatusRateLimited || se.Source != "src" || !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("fourth request: %v, want rate_limited by the local limit", err)
+		}
+		if got := up.hits.Load(); got != 4 {
+			t.Fatalf("a request held back reached the upstream (%d)", got)
+		}
+		// Without a limiter the client is not limited.
+		free := transport.New(transport.Config{Source: "src", Base: up})
+		for range 5 {
+			if _, err := free.Get(ctx, "https://upstream.test/e", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestLimitersFailClosed: a limiter handed out by Limiters refuses every
+// token until its rate is set, and Set refills the bucket.
+func TestLimitersFailClosed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ls := transport.NewLimiters()
+		lim := ls.For("src")
+		if ls.For("src") != lim || ls.Get("src") != lim || ls.Get("other") != nil {
+			t.Fatal("Limiters: one limiter per source")
+		}
+		ctx, cancel := within(time.Second)
+		defer cancel()
+		if err := lim.Wait(ctx); err == nil {
+			t.Fatal("an unset limiter handed out a token")
+		}
+		lim.Set(rate.Limit(0.01), 2, 0)
+		for i := range 2 {
+			if err := lim.Wait(ctx); err != nil {
+				t.Fatalf("token %d of a fresh bucket: %v", i, err)
+			}
+		}
+		var nilSet *transport.Limiters
+		if nilSet.For("src") != nil || nilSet.Get("src") != nil {
+			t.Fatal("a nil Limiters hands out limiters")
+		}
+		if err := nilSet.For("src").Take(ctx, "src"); err != nil {
+			t.Fatalf("a nil limiter is free: %v", err)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 type src struct {
@@ -30,7 +31,7 @@ func newService(t *testing.T, srcs ...enrichers.Enricher) *pipeline.Service {
 	t.Helper()
 	reg := engine.NewRegistry()
 	reg.Register(srcs...)
-	e, err := engine.New(reg, engine.Options{})
+	e, err := engine.New(reg, engine.Options{ReusedUsername: identity.ReusedUsername})
 	if err != nil {
 		t.Fatal(err)
 	}
