@@ -14,8 +14,9 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
-// call runs one source for one identifier: cache → limiter → breaker →
-// source with its own deadline, with panics turned into errors.
+// call runs one source for one identifier: cache → breaker → source with
+// its own deadline (its transport paying the rate limiter per request),
+// with panics turned into errors.
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	en := e.entries[t.name]
 	o.task = t
@@ -43,8 +44,9 @@ func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier) 
 	if err == nil || !errors.As(err, &se) || !se.Retryable {
 		return f, err
 	}
-	// One retry, each attempt through the limiter and the breaker, only if
-	// the wait plus a full source timeout still fits in the budget.
+	// One retry, each attempt through the breaker and paying the limiter
+	// again, only if the wait plus a full source timeout still fits in the
+	// budget.
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < se.RetryAfter+en.desc.Timeout/2 {
 		return f, err
 	}

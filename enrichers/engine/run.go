@@ -253,7 +253,7 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 	}
 	for i, t := range tasks {
 		idx[t] = i
-		// Fresh cache hits are answered inline: no goroutine, no limiter.
+		// Fresh cache hits are answered inline: no goroutine, no token.
 		if peeker != nil {
 			if f, at, ok := peeker.Peek(e.entries[t.name].desc, t.id, p); ok {
 				outs = append(outs, outcome{task: t, finding: f, cached: true, fetchedAt: at})
