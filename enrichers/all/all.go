@@ -50,7 +50,8 @@ type Deps struct {
 	// Limiters gives every network source its rate limiter, the first
 	// layer of its transport (one token per HTTP request or DNS query).
 	// The same set goes to the engine, which sets each limiter's rate from
-	// the source's effective configuration. Nil: no limits (tests).
+	// the source's effective configuration and admits every call through
+	// it. Nil: no limits (tests).
 	Limiters *transport.Limiters
 }
 

@@ -14,9 +14,8 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
-// call runs one source for one identifier: cache → breaker → source with
-// its own deadline (its transport paying the rate limiter per request),
-// with panics turned into errors.
+// call runs one source for one identifier: cache → limiter → breaker →
+// source with its own deadline, with panics turned into errors.
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	en := e.entries[t.name]
 	o.task = t
@@ -56,11 +55,17 @@ func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier) 
 	return e.attempt(ctx, en, id)
 }
 
-// attempt is one call: breaker → source with its own deadline, with
-// panics turned into errors. The source's transport pays its rate
-// limiter one token per upstream request; a 429's Retry-After pauses it.
+// attempt is one call: limiter → breaker → source with its own deadline,
+// with panics turned into errors. A 429's Retry-After pauses the limiter.
 func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier) (*enrichers.Finding, error) {
 	name := en.desc.Name
+	// The call's first token, waited for under the request's budget
+	// before the source's own timeout starts; the transport's limiter
+	// layer spends it on the first request and charges every further one.
+	ctx, err := en.limiter.Admit(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	f, err := en.breaker.Execute(func() (f *enrichers.Finding, err error) {
 		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)
 		defer cancel()

@@ -12,8 +12,10 @@
 //
 // Each network source's rate limiter is a layer of its own transport
 // stack (enrichers/transport.Limiter: one token per upstream request); the
-// engine shares it to set its rate from the effective configuration and
-// to pause it when the upstream asks (429 with Retry-After).
+// engine shares it to set its rate from the effective configuration, to
+// admit each call (its first token, waited for under the request's budget
+// before the source's timeout starts) and to pause it when the upstream
+// asks (429 with Retry-After).
 package engine
 
 import (
@@ -170,11 +172,8 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 				return c.ConsecutiveFailures >= d.Breaker.Failures
 			},
 			IsSuccessful: func(err error) bool { return !countsAsFailure(err) },
-			// Neither a success nor a failure: the request's budget ran
-			// out, or footprint held the call back itself (the upstream
-			// was not asked).
 			IsExcluded: func(err error) bool {
-				return errors.Is(err, enrichers.ErrBudget) || errors.Is(err, context.Canceled) || errors.Is(err, transport.ErrLocalLimit)
+				return errors.Is(err, enrichers.ErrBudget) || errors.Is(err, context.Canceled)
 			},
 		})
 		e.entries[name] = en

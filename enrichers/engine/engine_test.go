@@ -224,6 +224,25 @@ func TestLimiterWaitVersusRateLimited(t *testing.T) {
 	}
 }
 
+// TestWaitingForTheLimitDoesNotEatTheTimeout: a call waits for its first
+// token under the request's budget, and the source's own timeout starts
+// when it has it.
+func TestWaitingForTheLimitDoesNotEatTheTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 5/s, burst 1: the second call waits 1/(5×0.95)s ≈ 210ms for its
+		// token, four times the source's 50ms timeout; the source then
+		// answers in 40ms.
+		src := &fake{name: "limited", rate: 5, burst: 1, tmo: 50 * time.Millisecond, fn: sleepFor(40 * time.Millisecond)}
+		e := newEngine(t, engine.Options{}, src)
+		for i := range 2 {
+			start := time.Now()
+			if got := statusOf(t, run(e, time.Second, engine.Request{}), "limited").Status; got != enrichers.StatusOK {
+				t.Fatalf("call %d: %s after %s", i, got, time.Since(start))
+			}
+		}
+	})
+}
+
 func TestEveryUpstreamRequestPaysItsToken(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// 5/s, burst 4 (3 after the engine's burst headroom): a source

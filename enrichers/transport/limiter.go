@@ -21,9 +21,10 @@ import (
 // It is one layer of the source's transport stack: the source's HTTP
 // client (Config.Limiter) takes one token per request it sends, a retry
 // pays again, and a source that talks another protocol (the dns source)
-// calls Take before every query. The engine shares the same limiter to
-// set its rate from the source's effective configuration and to pause it
-// on a 429.
+// calls Take before every query. The engine shares the same limiter: it
+// sets its rate from the source's effective configuration, admits every
+// call (Admit: the first request's token, waited for under the request's
+// budget before the source's own timeout starts) and pauses it on a 429.
 //
 // Background callers (batch jobs, see WithBackground) never queue ahead of
 // live lookups: they take a token only when the bucket holds more than its
@@ -114,15 +115,49 @@ func (l *Limiter) PauseFor(d time.Duration) {
 
 // Take takes one token for one upstream request of source, waiting while
 // ctx's deadline allows; otherwise it returns a rate_limited
-// *enrichers.SourceError wrapping ErrLocalLimit. A nil limiter is free.
+// *enrichers.SourceError wrapping ErrLocalLimit. The first request of a
+// call the engine admitted (Admit) uses the admission's token instead. A
+// nil limiter is free.
 func (l *Limiter) Take(ctx context.Context, source string) error {
 	if l == nil {
+		return nil
+	}
+	if a, ok := ctx.Value(admissionKey{}).(*admission); ok && a.lim == l && a.unused.CompareAndSwap(true, false) {
 		return nil
 	}
 	if err := l.Wait(ctx); err != nil {
 		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
 	return nil
+}
+
+type admissionKey struct{}
+
+// admission is the token the engine took for a call's first upstream
+// request.
+type admission struct {
+	lim    *Limiter
+	unused atomic.Bool
+}
+
+// Admit takes, under ctx (the request's budget), the token of one call's
+// first upstream request, and returns ctx carrying it: the limiter layer
+// of the call's transport lets that request through without waiting
+// again, and every further request pays its own token. The engine admits
+// each call before the source's own timeout starts, so waiting for the
+// rate limit never eats into the time a source has to answer, and a
+// source that is never called (it does not apply, its breaker is open)
+// costs nothing beyond its admission. A nil limiter admits everything.
+func (l *Limiter) Admit(ctx context.Context, source string) (context.Context, error) {
+	if l == nil {
+		return ctx, nil
+	}
+	if err := l.Take(ctx, source); err != nil {
+		return ctx, err
+	}
+	a := &admission{lim: l}
+	a.unused.Store(true)
+	return context.WithValue(ctx, admissionKey{}, a), nil
 }
 
 // Wait blocks until a token is available, as long as that happens before

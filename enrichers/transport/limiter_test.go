@@ -211,3 +211,43 @@ func TestLimitersFailClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestAdmissionPaysTheFirstRequest: the token the engine took to admit a
+// call is spent by the call's first request; every further request, and
+// every request through another limiter, pays its own.
+func TestAdmissionPaysTheFirstRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		up := &upstream{}
+		lim := transport.NewLimiter(rate.Limit(0.01), 2) // no token comes back during the test
+		c := transport.New(transport.Config{Source: "src", Base: up, Limiter: lim})
+		ctx, cancel := within(time.Second)
+		defer cancel()
+		call, err := lim.Admit(ctx, "src")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 { // the admitted first request, then one paying the last token
+			if _, err := c.Get(call, "https://upstream.test/a", nil); err != nil {
+				t.Fatalf("request %d of the call: %v", i, err)
+			}
+		}
+		if _, err := c.Get(call, "https://upstream.test/a", nil); !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("third request with the bucket empty: %v", err)
+		}
+		// An admission by another limiter pays nothing here.
+		other, err := transport.NewLimiter(rate.Limit(0.01), 1).Admit(ctx, "other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Get(other, "https://upstream.test/a", nil); !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("another limiter's admission: %v", err)
+		}
+		if got := up.hits.Load(); got != 2 {
+			t.Fatalf("%d requests reached the upstream, want 2", got)
+		}
+		// Admitting with no token before the deadline is rate_limited.
+		if _, err := lim.Admit(ctx, "src"); !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("admission with the bucket empty: %v", err)
+		}
+	})
+}

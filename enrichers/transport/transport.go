@@ -3,7 +3,11 @@
 // ctx, a response-body cap, and classification of every answer into
 // footprint's status vocabulary. The stack, outermost first:
 //
-//	Client.Do → limiter (one token per request, Config.Limiter) → simulated-web rewrite (Config.Upstream) → http.Transport (guarded dialer)
+//	Client.Do → limiter (Config.Limiter) → simulated-web rewrite (Config.Upstream) → http.Transport (guarded dialer)
+//
+// The limiter layer takes one token per request (redirect hops are part
+// of it); the first request of a call the engine admitted spends the
+// admission's token (see Limiter.Admit).
 //
 // Circuit breaking and the one retry live in the engine (one breaker per
 // source around the whole Enrich call, and the retry outside the breaker
