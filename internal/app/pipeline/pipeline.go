@@ -120,14 +120,14 @@ type parsedPhone struct {
 }
 
 // New returns a Service over engine. It does no I/O.
-func New(engine *engine.Engine, cfg Config) *Service {
+func New(eng *engine.Engine, cfg Config) *Service {
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = DefaultTimeout
 	}
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = MaxTimeout
 	}
-	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{boundedMap[derivedKey, *derived]{max: 10000}},
+	s := &Service{engine: eng, cfg: cfg, log: cfg.Logger, now: cfg.Now, derived: &derivedCache{boundedMap[derivedKey, *derived]{max: 10000}},
 		phones: &boundedMap[phoneKey, parsedPhone]{max: 10000}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
