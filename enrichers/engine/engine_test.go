@@ -320,7 +320,7 @@ func TestRetryAfterPausesTheSource(t *testing.T) {
 			t.Fatalf("%d requests sent during Retry-After", c)
 		}
 		// After it, the source answers again.
-		time.Sleep(5 * time.Second)
+		time.Sleep(5 * time.Second) // the bubble's clock: the Retry-After passes
 		if got := statusOf(t, run(e, time.Second, engine.Request{}), "throttled").Status; got != enrichers.StatusOK {
 			t.Fatalf("after the pause: %s", got)
 		}
