@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // Config configures a Cache. Secret is required; everything else has a
@@ -60,7 +61,7 @@ type Config struct {
 	Logger   *slog.Logger
 }
 
-// Cache implements enrichers.Cache.
+// Cache implements engine.Cache.
 type Cache struct {
 	cfg   Config
 	keys  keyer
@@ -81,7 +82,7 @@ type Cache struct {
 	closeOnce sync.Once
 }
 
-var _ enrichers.Cache = (*Cache)(nil)
+var _ engine.Cache = (*Cache)(nil)
 
 type refreshJob struct {
 	key   string
@@ -170,11 +171,11 @@ func (c *Cache) Close() error {
 	return nil
 }
 
-// Fetch implements enrichers.Cache.
-func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+// Fetch implements engine.Cache.
+func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	key := c.keys.Key(d, id)
-	refresh := p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0)
+	refresh := p.Mode == engine.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0)
 	// since is the oldest evidence this request accepts from another
 	// replica's concurrent fetch: never what it already rejected.
 	var since time.Time
@@ -202,14 +203,14 @@ func (c *Cache) Fetch(ctx context.Context, d enrichers.Description, id enrichers
 			}
 		}
 	}
-	if p.Mode == enrichers.CacheOnly {
+	if p.Mode == engine.CacheOnly {
 		if stale != nil {
 			// "only" never goes upstream: stale evidence is better than none.
 			c.stats.add("all", d.Name, "stale_hits")
 			return stale.Finding, true, stale.FetchedAt, nil
 		}
 		c.stats.add("all", d.Name, "misses")
-		return nil, false, time.Time{}, enrichers.ErrCacheMiss
+		return nil, false, time.Time{}, engine.ErrCacheMiss
 	}
 	if stale != nil && c.tight(ctx) {
 		c.stats.add("all", d.Name, "stale_hits")
@@ -413,7 +414,7 @@ func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids 
 	seen := map[string]bool{}
 	for _, d := range sources {
 		for _, id := range ids {
-			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: "input"}} {
+			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: enrichers.MethodInput}} {
 				k := c.keys.Key(d, v)
 				if seen[k] {
 					continue

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 func TestNewValidatesSecret(t *testing.T) {
@@ -189,15 +190,15 @@ func TestMaxAge(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		age     time.Duration
-		p       enrichers.CachePolicy
+		p       engine.CachePolicy
 		refetch bool
 	}{
 		{"no max_age", 10 * time.Minute, def, false},
-		{"younger than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false},
-		{"exactly max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false},
-		{"older than max_age", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true},
-		{"max_age 0 refreshes", 0, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, true},
-		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, enrichers.CachePolicy{Mode: enrichers.CacheDefault}, false},
+		{"younger than max_age", 10 * time.Minute, engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: 15 * time.Minute, HasMaxAge: true}, false},
+		{"exactly max_age", 10 * time.Minute, engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: 10 * time.Minute, HasMaxAge: true}, false},
+		{"older than max_age", 10 * time.Minute, engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}, true},
+		{"max_age 0 refreshes", 0, engine.CachePolicy{Mode: engine.CacheDefault, HasMaxAge: true}, true},
+		{"MaxAge 0 without HasMaxAge is unset", 10 * time.Minute, engine.CachePolicy{Mode: engine.CacheDefault}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
@@ -233,7 +234,7 @@ func TestMaxAge(t *testing.T) {
 	mustFetch(t, c, d, email, def, &fetcher{})
 	clk.Advance(70 * time.Minute) // past TTL, in the stale window
 	fail := &fetcher{f: func(int64) (*enrichers.Finding, error) { return nil, errors.New("down") }}
-	p := enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: time.Hour, HasMaxAge: true}
+	p := engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: time.Hour, HasMaxAge: true}
 	if got, _, _, err := c.Fetch(t.Context(), d, email, p, fail.fetch); err == nil {
 		t.Errorf("served %v older than max_age", got)
 	}
@@ -245,8 +246,8 @@ func TestMaxAge(t *testing.T) {
 // TestPolicies: default reads through, refresh skips reads but writes,
 // only never calls the source.
 func TestPolicies(t *testing.T) {
-	refresh := enrichers.CachePolicy{Mode: enrichers.CacheRefresh}
-	only := enrichers.CachePolicy{Mode: enrichers.CacheOnly}
+	refresh := engine.CachePolicy{Mode: engine.CacheRefresh}
+	only := engine.CachePolicy{Mode: engine.CacheOnly}
 	d := src("policy")
 
 	t.Run("only: miss", func(t *testing.T) {
@@ -290,7 +291,7 @@ func TestPolicies(t *testing.T) {
 		c := newTestCache(t, Config{}, nil)
 		f := &fetcher{}
 		mustFetch(t, c, d, email, def, f)
-		p := enrichers.CachePolicy{Mode: enrichers.CacheOnly, HasMaxAge: true}
+		p := engine.CachePolicy{Mode: engine.CacheOnly, HasMaxAge: true}
 		if _, _, _, err := c.Fetch(t.Context(), d, email, p, f.fetch); !isCacheMiss(err) || f.calls.Load() != 1 {
 			t.Fatalf("err=%v calls=%d, want ErrCacheMiss without a call", err, f.calls.Load())
 		}
@@ -637,12 +638,12 @@ func testStats(t *testing.T) {
 	c := newTestCache(t, Config{TightBudget: time.Hour}, clk)
 	d := src("stats")
 	f := &fetcher{}
-	mustFetch(t, c, d, email, def, f)                                                                  // miss, set
-	mustFetch(t, c, d, email, def, f)                                                                  // hit
-	mustFetch(t, c, d, email, def, f)                                                                  // hit
-	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, HasMaxAge: true}, f) // refresh: miss, set
+	mustFetch(t, c, d, email, def, f)                                                            // miss, set
+	mustFetch(t, c, d, email, def, f)                                                            // hit
+	mustFetch(t, c, d, email, def, f)                                                            // hit
+	mustFetch(t, c, d, email, engine.CachePolicy{Mode: engine.CacheDefault, HasMaxAge: true}, f) // refresh: miss, set
 	clk.Advance(2 * time.Minute)
-	mustFetch(t, c, d, email, enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: time.Minute, HasMaxAge: true}, f) // too old: miss, set
+	mustFetch(t, c, d, email, engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: time.Minute, HasMaxAge: true}, f) // too old: miss, set
 	clk.Advance(70 * time.Minute)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()

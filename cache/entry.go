@@ -116,7 +116,7 @@ func (k keyer) Key(d enrichers.Description, id enrichers.Identifier) string {
 	var in [256]byte // NUL-separated fields; on the stack unless huge
 	msg := append(append(in[:0], d.Name...), 0)
 	msg = append(strconv.AppendInt(msg, int64(d.Version), 10), 0)
-	for _, part := range [...]string{string(id.Kind), id.Value, id.Method, id.Platform} {
+	for _, part := range [...]string{string(id.Kind), id.Value, string(id.Method), id.Platform} {
 		msg = append(append(msg, part...), 0)
 	}
 	sum := k.hash.Sum(msg)

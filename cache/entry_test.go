@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 func ptime(t time.Time) *time.Time { return &t }
@@ -268,7 +269,7 @@ func FuzzDecode(f *testing.F) {
 	c := newTestCache(f, Config{L1SizeMB: 1}, nil)
 	d := src("fuzz")
 	key := c.keys.Key(d, email)
-	only := enrichers.CachePolicy{Mode: enrichers.CacheOnly}
+	only := engine.CachePolicy{Mode: engine.CacheOnly}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := decode(b)
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // t0 is the fake clock's start.
@@ -115,10 +116,10 @@ func tag(f *enrichers.Finding) string {
 	return strings.TrimPrefix(f.Accounts[0].Username, "alice")
 }
 
-var def = enrichers.CachePolicy{Mode: enrichers.CacheDefault}
+var def = engine.CachePolicy{Mode: engine.CacheDefault}
 
 // mustFetch calls Fetch and fails the test on an error.
-func mustFetch(t testing.TB, c *Cache, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy, f *fetcher) (*enrichers.Finding, bool) {
+func mustFetch(t testing.TB, c *Cache, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy, f *fetcher) (*enrichers.Finding, bool) {
 	t.Helper()
 	got, cached, _, err := c.Fetch(context.Background(), d, id, p, f.fetch)
 	if err != nil {
@@ -256,7 +257,7 @@ func (p *proxy) Close() {
 }
 
 // isCacheMiss reports whether err is the "only" miss.
-func isCacheMiss(err error) bool { return errors.Is(err, enrichers.ErrCacheMiss) }
+func isCacheMiss(err error) bool { return errors.Is(err, engine.ErrCacheMiss) }
 
 // jsonOf is v as JSON, for comparisons and messages.
 func jsonOf(v any) string {
@@ -269,8 +270,8 @@ func jsonOf(v any) string {
 
 // peek is a read without side effects (no fetch, no refresh, no stats):
 // the fresh L1 entry a default-mode read with p would be answered from.
-func (c *Cache) peek(d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy) (*enrichers.Finding, time.Time, bool) {
-	if p.Mode == enrichers.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
+func (c *Cache) peek(d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy) (*enrichers.Finding, time.Time, bool) {
+	if p.Mode == engine.CacheRefresh || (p.HasMaxAge && p.MaxAge <= 0) {
 		return nil, time.Time{}, false
 	}
 	b, err := c.l1.Get(c.keys.Key(d, id))

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // replicas builds n caches sharing one secret and the test Redis, each with
@@ -274,7 +275,7 @@ func TestRedisLockNoOldEntry(t *testing.T) {
 	cleanupKeys(t, rdb, a, []enrichers.Description{d}, email)
 	mustFetch(t, a, d, email, def, &fetcher{}) // tag 1, in Redis
 	clk.Advance(10 * time.Minute)
-	p := enrichers.CachePolicy{Mode: enrichers.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}
+	p := engine.CachePolicy{Mode: engine.CacheDefault, MaxAge: 5 * time.Minute, HasMaxAge: true}
 	g := newGate()
 	adone := make(chan struct{})
 	go func() {
@@ -488,7 +489,7 @@ func TestRedisGoesAway(t *testing.T) {
 				if i%2 == 1 {
 					id = user
 				}
-				got, _, _, err := c.Fetch(t.Context(), d, id, enrichers.CachePolicy{Mode: enrichers.CacheRefresh}, f.fetch)
+				got, _, _, err := c.Fetch(t.Context(), d, id, engine.CachePolicy{Mode: engine.CacheRefresh}, f.fetch)
 				if err != nil || got == nil {
 					t.Fatalf("call %d: fetch with Redis gone: %v", i, err)
 				}

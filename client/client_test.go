@@ -9,6 +9,7 @@ import (
 
 	"github.com/footprint-oss/footprint/client"
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
@@ -29,9 +30,9 @@ func (source) Enrich(context.Context, enrichers.Identifier) (*enrichers.Finding,
 // source) and returns a generated client for it.
 func newClient(t *testing.T) *client.ClientWithResponses {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(source{})
-	eng, err := enrichers.NewEngine(reg, enrichers.Options{})
+	eng, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,13 @@
-// Package enrichers holds the core of footprint's data path: the Enricher
-// interface every source implements, the identifiers and evidence they
-// exchange, the explicit source registry and the fan-out engine that runs
-// sources in rounds, each behind its own rate limiter and circuit breaker.
+// Package enrichers is the plugin API of footprint's sources: the Enricher
+// interface every source implements (and the optional Applier, Warmer and
+// Keyed), the identifiers it is asked about (Identifier, Kind, Method), the
+// evidence it returns (Finding and its facts, Account) and how it fails
+// (Status, SourceError).
 //
-// A source package imports this package (and enrichers/transport for HTTP),
-// never another source, the cache or the HTTP API.
+// A source package imports this package (and enrichers/transport for HTTP
+// and its rate limiter), never another source, the engine, the cache or
+// the HTTP API. The runtime that plans, calls and folds sources is
+// enrichers/engine; the list of sources footprint ships is enrichers/all.
 package enrichers
 
 import (
@@ -39,10 +42,10 @@ const (
 type Identifier struct {
 	Kind  Kind   `json:"kind"`
 	Value string `json:"value"`
-	// Method says how the identifier was obtained: "input" for what the
-	// client sent, "linked_from:<source>" for a verified link, "email_search"
-	// or "username_guess" for weaker derivations.
-	Method string `json:"method"`
+	// Method says how the identifier was obtained: MethodInput for what
+	// the client sent, LinkedFrom(source) for a link on a found profile,
+	// MethodUsernameGuess or MethodNameSearch for weaker derivations.
+	Method Method `json:"method"`
 	// Origin is the source that emitted it ("" for the request itself).
 	Origin string `json:"origin,omitempty"`
 	// Platform, for a username, is the source it is known to belong to
@@ -54,9 +57,46 @@ type Identifier struct {
 	Prior float64 `json:"prior"`
 }
 
-// MethodNameSearch is the Method of a username a platform's own name search
-// returned for the subject's name (Platform is that platform).
-const MethodNameSearch = "name_search"
+// Method says how an identifier or an account was obtained. It is part of
+// the API (accounts[].method) and of every cache key of a finding (a link
+// and a guess for the same username are different lookups).
+type Method string
+
+// Methods.
+const (
+	// MethodInput is what the client sent.
+	MethodInput Method = "input"
+	// MethodEmailDomain is the domain of the subject's email address.
+	MethodEmailDomain Method = "email_domain"
+	// MethodEmailSearch is an account a platform's search by the subject's
+	// email address returned.
+	MethodEmailSearch Method = "email_search"
+	// MethodEmailHash is an account a platform keys by a hash of the
+	// subject's email address (Gravatar).
+	MethodEmailHash Method = "email_hash"
+	// MethodUsernameGuess is a username guessed from the email's local
+	// part or the name, or reused from an account on another platform.
+	MethodUsernameGuess Method = "username_guess"
+	// MethodNameSearch is a username a platform's own name search
+	// returned for the subject's name (Platform is that platform).
+	MethodNameSearch Method = "name_search"
+)
+
+// linkedFromPrefix starts the Method of what a found profile links to.
+const linkedFromPrefix = "linked_from:"
+
+// LinkedFrom is the Method of an identifier (and of the accounts found by
+// it) that a profile found by source links to: "linked_from:<source>".
+func LinkedFrom(source string) Method { return Method(linkedFromPrefix + source) }
+
+// LinkSource returns the source a LinkedFrom method names, and whether m
+// is such a method.
+func (m Method) LinkSource() (source string, ok bool) {
+	return strings.CutPrefix(string(m), linkedFromPrefix)
+}
+
+// IsLink reports whether m is a LinkedFrom method.
+func (m Method) IsLink() bool { return strings.HasPrefix(string(m), linkedFromPrefix) }
 
 // MaxNameMatches is the most results carrying exactly a searched name that
 // a name search still attributes: a name more accounts on a platform carry
@@ -77,14 +117,14 @@ func (id Identifier) EffectivePrior() float64 {
 // profile: facts about the subject's domain are reported as the profile's,
 // so domain sources look up only these.
 func SubjectDomain(id Identifier) bool {
-	return id.Kind == KindDomain && (id.Method == "email_domain" || id.Method == "input" || id.Method == "")
+	return id.Kind == KindDomain && (id.Method == MethodEmailDomain || id.Method == MethodInput || id.Method == "")
 }
 
 // LinkedTo reports whether id is a username another source linked to an
 // account on platform (not a guess): the platform's account is then the
 // one the link points at.
 func (id Identifier) LinkedTo(platform string) bool {
-	return id.Kind == KindUsername && id.Platform == platform && strings.HasPrefix(id.Method, "linked_from:")
+	return id.Kind == KindUsername && id.Platform == platform && id.Method.IsLink()
 }
 
 // Key returns the identity of the identifier for de-duplication. Names
@@ -172,15 +212,19 @@ type Enricher interface {
 
 // Applier is implemented by sources that accept only some identifiers of an
 // accepted kind (for example the website source skips free-mail domains). A
-// source that does not apply is reported as skipped with the reason, and
-// costs no rate-limit token.
+// source that does not apply is reported as skipped with the reason, is
+// not called, and so costs no rate-limit token.
 type Applier interface {
 	Applies(id Identifier) (ok bool, reason string)
 }
 
 // Warmer is implemented by sources with expensive one-time set-up (loading
-// embedded lists or metadata). The composition root calls Engine.Warm once
-// at start-up so the first live request does not pay for it.
+// embedded lists or metadata). The composition root calls the engine's
+// Warm once at start-up so the first live request does not pay for it.
 type Warmer interface {
 	Warm(ctx context.Context) error
 }
+
+// Keyed is implemented by sources that need an API key
+// (Description.RequiresKey); HasKey reports whether one is configured.
+type Keyed interface{ HasKey() bool }

@@ -115,10 +115,11 @@ type Account struct {
 	Links []string `json:"links,omitempty"`
 	// Tags are interest signals: repo languages and topics, catalogue tags.
 	Tags []string `json:"tags,omitempty"`
-	// Method is how the account was found (email_search, linked_from:x,
-	// username_guess); Verified is true when the platform itself links the
-	// account to the subject's email (e.g. a verified Gravatar account).
-	Method   string `json:"method"`
+	// Method is how the account was found (MethodEmailSearch,
+	// LinkedFrom(x), MethodUsernameGuess...); Verified is true when the
+	// platform itself links the account to the subject's email (e.g. a
+	// verified Gravatar account).
+	Method   Method `json:"method"`
 	Verified bool   `json:"verified,omitempty"`
 	// Via is the identifier the account was found from.
 	Via Identifier `json:"-"`
@@ -128,9 +129,10 @@ type Account struct {
 
 // Match is how sure footprint is that an account belongs to the subject.
 type Match struct {
-	Probability float64  `json:"probability"`
-	Method      string   `json:"method"`
-	Evidence    []string `json:"evidence"`
+	Probability float64 `json:"probability"`
+	// Method is the discovery method the probability was computed for.
+	Method   Method   `json:"method"`
+	Evidence []string `json:"evidence"`
 }
 
 // Int64 returns a pointer to v, for optional reach figures.

@@ -70,7 +70,8 @@ func NewSourceError(source string, status Status, format string, args ...any) *S
 // call. It never counts against a source's breaker.
 var ErrBudget = errors.New("request budget exhausted")
 
-// StatusOf classifies an error returned by a source.
+// StatusOf classifies an error returned by a source: a *SourceError's
+// status, timeout for ErrBudget or a deadline, error otherwise.
 func StatusOf(err error) Status {
 	if err == nil {
 		return StatusOK
@@ -79,25 +80,8 @@ func StatusOf(err error) Status {
 	if errors.As(err, &se) {
 		return se.Status
 	}
-	if errors.Is(err, ErrCacheMiss) {
-		return StatusSkipped
-	}
 	if errors.Is(err, ErrBudget) || errors.Is(err, context.DeadlineExceeded) {
 		return StatusTimeout
 	}
 	return StatusError
-}
-
-// countsAsFailure says whether err should count against the source's breaker:
-// 5xx, 429, timeouts, bot walls and unexpected errors do; not-found does not
-// (it is not an error at all), nor does the request's own budget running out,
-// nor a source deciding on its own that it cannot answer (skipped).
-func countsAsFailure(err error) bool {
-	if err == nil || errors.Is(err, ErrBudget) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCacheMiss) || errors.Is(err, ErrLocalLimit) {
-		return false
-	}
-	if se := (*SourceError)(nil); errors.As(err, &se) && se.Status == StatusSkipped {
-		return false
-	}
-	return true
 }

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
@@ -261,9 +261,9 @@ func lookupIn(environ []string, k string) (string, bool) {
 
 // TestBatchServer runs a job through a server's /v1/jobs API.
 func TestBatchServer(t *testing.T) {
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(stubSource{"profiles"})
-	eng, err := enrichers.NewEngine(reg, enrichers.Options{})
+	eng, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

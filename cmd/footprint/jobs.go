@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
@@ -18,11 +18,11 @@ import (
 const webhookTimeout = 10 * time.Second
 
 // backgroundEnricher runs batch rows as background work: at every source's
-// rate limiter they yield to live lookups (enrichers.WithBackground).
+// rate limiter they yield to live lookups (transport.WithBackground).
 type backgroundEnricher struct{ svc *pipeline.Service }
 
 func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
-	return b.svc.Enrich(enrichers.WithBackground(ctx), in)
+	return b.svc.Enrich(transport.WithBackground(ctx), in)
 }
 
 // newJobs opens the job store in the data folder's jobs/ (it starts

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
@@ -36,9 +37,9 @@ func (stubSource) Enrich(context.Context, enrichers.Identifier) (*enrichers.Find
 // with one offline source) and records the request bodies it receives.
 func apiServer(t *testing.T) (*httptest.Server, func() []map[string]any) {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(stubSource{"profiles"}, stubSource{"others"})
-	eng, err := enrichers.NewEngine(reg, enrichers.Options{})
+	eng, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

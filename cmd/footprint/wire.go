@@ -14,12 +14,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/footprint-oss/footprint/cache"
-	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 // errHelp is returned when a command printed its help.
@@ -90,7 +92,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // app is the wired data path.
 type app struct {
 	svc    *pipeline.Service
-	engine *enrichers.Engine
+	engine *engine.Engine
 	cache  *cache.Cache  // nil when off
 	jobs   *jobs.Manager // nil when off
 }
@@ -125,7 +127,11 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
 	// what footprint does; an external --upstream keeps them.
 	unlimited := cfg.Demo || (len(opts) > 0 && opts[0].unlimited)
-	deps := all.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited}
+	// Every network source's transport takes its tokens from its own
+	// limiter in limits; the engine sets each one's rate from the source's
+	// effective configuration (below: the lifted rates when unlimited).
+	limits := transport.NewLimiters()
+	deps := all.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited, Limiters: limits}
 	for name, sc := range cfg.Sources {
 		if sc.APIKey != "" {
 			deps.Keys[name] = sc.APIKey
@@ -149,19 +155,19 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		deps.Upstream = u
 		log.Warn("SIMULATED DATA: every network source talks to the simulated web", "upstream", u.Host)
 	}
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, deps); err != nil {
 		return nil, err
 	}
 	// Each source declares the keys it takes; one it does not take (an
 	// api_key for gitlab) would otherwise be silently ignored.
-	if err := cfg.ValidateSources(descriptions(reg)); err != nil {
+	if err := cfg.ValidateSources(reg.Descriptions()); err != nil {
 		return nil, errUsage{err}
 	}
 	srcCfg := cfg.EngineSources()
 	if unlimited {
 		if srcCfg == nil {
-			srcCfg = map[string]enrichers.SourceConfig{}
+			srcCfg = map[string]engine.SourceConfig{}
 		}
 		for _, n := range reg.Names() {
 			c := srcCfg[n]
@@ -180,26 +186,28 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			return nil, err
 		}
 	}
-	var ec enrichers.Cache
+	var ec engine.Cache
 	if c != nil {
 		ec = c
 	}
-	engine, err := enrichers.NewEngine(reg, enrichers.Options{
-		Cache:       ec,
-		Sources:     srcCfg,
-		Logger:      log,
-		LiveReserve: cfg.Jobs.LiveReserve,
+	eng, err := engine.New(reg, engine.Options{
+		Cache:          ec,
+		Sources:        srcCfg,
+		Limiters:       limits,
+		Logger:         log,
+		LiveReserve:    cfg.Jobs.LiveReserve,
+		ReusedUsername: identity.ReusedUsername,
 	})
 	if err != nil {
 		return nil, errUsage{err}
 	}
-	svc := pipeline.New(engine, pipeline.Config{
+	svc := pipeline.New(eng, pipeline.Config{
 		DefaultTimeout: time.Duration(cfg.Server.DefaultTimeoutMS) * time.Millisecond,
 		MaxTimeout:     time.Duration(cfg.Server.MaxTimeoutMS) * time.Millisecond,
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
 	})
-	a := &app{svc: svc, engine: engine, cache: c}
+	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
 		if a.jobs, err = newJobs(cfg, svc, log); err != nil {
 			a.close()
@@ -211,16 +219,6 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		}
 	}
 	return a, nil
-}
-
-// descriptions returns every registered source's self-description.
-func descriptions(reg *enrichers.Registry) []enrichers.Description {
-	var out []enrichers.Description
-	for _, n := range reg.Names() {
-		e, _ := reg.Get(n)
-		out = append(out, e.Describe())
-	}
-	return out
 }
 
 // newCache builds the evidence cache: L1 in-process always, L2 Redis when

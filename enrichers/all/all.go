@@ -9,10 +9,10 @@ import (
 	"net/netip"
 	"net/url"
 
-	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/catalogue"
 	"github.com/footprint-oss/footprint/enrichers/dns"
 	"github.com/footprint-oss/footprint/enrichers/email"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/github"
 	"github.com/footprint-oss/footprint/enrichers/gitlab"
 	"github.com/footprint-oss/footprint/enrichers/gravatar"
@@ -47,6 +47,12 @@ type Deps struct {
 	// Resolver is the DNS resolver (host:port) of the dns source; empty:
 	// the system's (or the simulated web's when Upstream is set).
 	Resolver string
+	// Limiters gives every network source its rate limiter, the first
+	// layer of its transport (one token per HTTP request or DNS query).
+	// The same set goes to the engine, which sets each limiter's rate from
+	// the source's effective configuration and admits every call through
+	// it. Nil: no limits (tests).
+	Limiters *transport.Limiters
 }
 
 // guardedClient builds the client of a source that fetches hosts derived
@@ -70,6 +76,7 @@ func (d Deps) guardedClient(name string) *transport.Client {
 		Upstream:      d.Upstream,
 		DialContext:   netguard.Dialer(opts),
 		CheckRedirect: netguard.RedirectChecker(opts),
+		Limiter:       d.Limiters.For(name),
 	})
 }
 
@@ -80,6 +87,7 @@ func (d Deps) client(name string, botWall []string) *transport.Client {
 		UserAgent:      d.UserAgent,
 		Upstream:       d.Upstream,
 		BotWallMarkers: botWall,
+		Limiter:        d.Limiters.For(name),
 	})
 }
 
@@ -92,7 +100,7 @@ func (d Deps) resolver() string {
 
 // Register adds every source to reg. It panics on a duplicate name and
 // returns an error for an invalid catalogue.
-func Register(reg *enrichers.Registry, d Deps) error {
+func Register(reg *engine.Registry, d Deps) error {
 	data := d.Catalogue
 	if data == nil {
 		data = catalogue.Builtin()
@@ -108,7 +116,7 @@ func Register(reg *enrichers.Registry, d Deps) error {
 		phone.New(),
 		names.New(),
 		// The email's domain.
-		dns.New(dns.Config{Resolver: d.resolver()}),
+		dns.New(dns.Config{Resolver: d.resolver(), Limiter: d.Limiters.For(dns.Name)}),
 		rdap.New(rdap.Config{Client: d.client(rdap.Name, nil)}),
 		website.New(website.Config{Client: d.guardedClient(website.Name), Skip: func(domain string) (bool, string) {
 			switch free, disposable := mail.Classify(domain); {

@@ -6,18 +6,19 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 func TestRegisterListsEverySourceOnce(t *testing.T) {
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{}); err != nil {
 		t.Fatal(err)
 	}
 	if reg.Len() < 17 {
 		t.Fatalf("%d sources registered", reg.Len())
 	}
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +35,11 @@ func TestRegisterListsEverySourceOnce(t *testing.T) {
 // BenchmarkOfflineLookup is one email+phone lookup through the whole
 // pipeline with only the offline sources.
 func BenchmarkOfflineLookup(b *testing.B) {
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{}); err != nil {
 		b.Fatal(err)
 	}
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,11 +62,11 @@ func BenchmarkOfflineLookup(b *testing.B) {
 // none of them may go anywhere (the website source is also SSRF-guarded at
 // dial time, see enrichers/transport/netguard).
 func TestAddressLiteralsAndLocalNamesAreNeverFetched(t *testing.T) {
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{Resolver: "127.0.0.1:1"}); err != nil {
 		t.Fatal(err)
 	}
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

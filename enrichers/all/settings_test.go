@@ -12,6 +12,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // recorder is an upstream that answers 404 to everything and keeps what
@@ -52,7 +53,7 @@ func sampleID(k enrichers.Kind) enrichers.Identifier {
 // first input kind; its result does not matter, only what it sent.
 func enrichOnce(t *testing.T, d all.Deps, name string) {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, d); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func enrichOnce(t *testing.T, d all.Deps, name string) {
 // accepts is never silently ignored. base_url moves its requests, and
 // api_key goes out with them.
 func TestDeclaredSettingsReachTheSource(t *testing.T) {
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{}); err != nil {
 		t.Fatal(err)
 	}

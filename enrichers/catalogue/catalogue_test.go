@@ -289,7 +289,7 @@ func TestLongGuessesAreCutToTheSiteMaximum(t *testing.T) {
 		{"sebastian.schulz", "username_guess", "", ""}, // still not a valid HN name
 	}
 	for _, tt := range tests {
-		id := enrichers.Identifier{Kind: enrichers.KindUsername, Value: tt.value, Method: tt.method, Platform: tt.platform}
+		id := enrichers.Identifier{Kind: enrichers.KindUsername, Value: tt.value, Method: enrichers.Method(tt.method), Platform: tt.platform}
 		ok, _ := src.Applies(id)
 		if ok != (tt.want != "") || (ok && hn.username(id) != tt.want) {
 			t.Errorf("%s (%s): applies %v, looks up %q; want %q", tt.value, tt.method, ok, hn.username(id), tt.want)

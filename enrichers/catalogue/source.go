@@ -81,7 +81,7 @@ func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
 // guess here.
 func (s *Site) username(id enrichers.Identifier) string {
 	u := id.Value
-	if s.MaxLength <= 0 || len(u) <= s.MaxLength || id.Method == "input" || id.LinkedTo(s.Name) {
+	if s.MaxLength <= 0 || len(u) <= s.MaxLength || id.Method == enrichers.MethodInput || id.LinkedTo(s.Name) {
 		return u
 	}
 	return strings.TrimRight(u[:s.MaxLength], "._-")

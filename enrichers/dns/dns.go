@@ -17,6 +17,7 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
 // Name is the source name.
@@ -29,6 +30,9 @@ type Config struct {
 	Resolver string
 	// ResolvConf is the resolver configuration file (default /etc/resolv.conf).
 	ResolvConf string
+	// Limiter is the source's rate limiter: every query pays one token
+	// (nil: no limit).
+	Limiter *transport.Limiter
 }
 
 // Source is the DNS source.
@@ -239,7 +243,9 @@ func (s *Source) query(ctx context.Context, srv, name string, qtype uint16) answ
 	m.RecursionDesired = true
 	m.SetEdns0(1232, false)
 	var a answer
-	if err := enrichers.Acquire(ctx); err != nil {
+	// One token of the source's rate limit per query (the TCP retry of a
+	// truncated answer is part of it).
+	if err := s.cfg.Limiter.Take(ctx, Name); err != nil {
 		a.err = err
 		return a
 	}

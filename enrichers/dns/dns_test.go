@@ -11,8 +11,10 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+	"golang.org/x/time/rate"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 )
 
@@ -231,4 +233,26 @@ func FuzzDMARCPolicy(f *testing.F) {
 			t.Fatalf("unexpected policy for %q", s)
 		}
 	})
+}
+
+// TestEveryQueryPaysItsToken: the source's limiter takes one token per
+// query (three for a domain with MX), and a lookup with no token before
+// its deadline is rate_limited, held back locally.
+func TestEveryQueryPaysItsToken(t *testing.T) {
+	r := startResolver(t)
+	lim := transport.NewLimiter(rate.Limit(0.01), 4) // no token comes back during the test
+	src := New(Config{Resolver: r.addr, Limiter: lim})
+	id := enrichers.Identifier{Kind: enrichers.KindDomain, Value: "example-corp.com"}
+	if _, err := src.Enrich(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := lim.Wait(ctx); err != nil {
+		t.Fatalf("the fourth token: %v (a lookup took more than its three queries)", err)
+	}
+	_, err := src.Enrich(ctx, id)
+	if enrichers.StatusOf(err) != enrichers.StatusRateLimited || !errors.Is(err, transport.ErrLocalLimit) {
+		t.Fatalf("with the bucket empty: %v, want rate_limited by the local limit", err)
+	}
 }

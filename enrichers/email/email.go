@@ -139,7 +139,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	}
 	out := &enrichers.Finding{Email: f}
 	if !literal {
-		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: "email_domain", Prior: 1}}
+		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1}}
 	}
 	// A disposable address's local part is throwaway, but a mistyped
 	// provider (gmal.com for gmail.com) is on the disposable lists only
@@ -182,7 +182,7 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 			return nil
 		}
 	}
-	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: "username_guess", Prior: guessPrior}}
+	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior}}
 	// Platforms allow different separators, so a handle "jane.doe" is
 	// "jane-doe" on one, "jane_doe" or "janedoe" on another.
 	if strings.ContainsAny(local, "._-") {
@@ -191,7 +191,7 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 			v := strings.NewReplacer(".", sep, "_", sep, "-", sep).Replace(local)
 			if !seen[v] {
 				seen[v] = true
-				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: variantPrior})
+				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: variantPrior})
 			}
 		}
 	}
@@ -216,7 +216,7 @@ func DigitGuesses(local string) []enrichers.Identifier {
 	first, last, _ := strings.Cut(n, " ")
 	var out []enrichers.Identifier
 	for _, v := range []string{first[:1] + last + digits, first + digits} {
-		out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: digitPrior})
+		out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: digitPrior})
 	}
 	return out
 }

@@ -62,7 +62,7 @@ type Config struct {
 // request); searches also take a token of the stricter search limit.
 type Source struct {
 	cfg    Config
-	search *enrichers.Limiter
+	search *transport.Limiter
 }
 
 var (
@@ -86,7 +86,7 @@ func New(cfg Config) *Source {
 	if cfg.SearchPerMin > 0 {
 		perMin, burst = cfg.SearchPerMin, max(1, int(cfg.SearchPerMin/60))
 	}
-	return &Source{cfg: cfg, search: enrichers.NewLimiter(rate.Limit(perMin/60*enrichers.LimiterHeadroom), burst)}
+	return &Source{cfg: cfg, search: transport.NewLimiter(rate.Limit(perMin/60*transport.LimiterHeadroom), burst)}
 }
 
 // Describe implements enrichers.Enricher. The rate is GitHub's core limit
@@ -218,7 +218,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if id.Kind == enrichers.KindEmail {
 		if err := s.search.Wait(ctx); err != nil {
 			return nil, &enrichers.SourceError{Source: Name, Status: enrichers.StatusRateLimited,
-				Err: fmt.Errorf("search limit: %w: %w", enrichers.ErrLocalLimit, err)}
+				Err: fmt.Errorf("search limit: %w: %w", transport.ErrLocalLimit, err)}
 		}
 		var sr searchResult
 		q := url.Values{"q": {id.Value + " in:email"}, "per_page": {"5"}}
@@ -235,7 +235,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		if len(users) != 1 {
 			return &enrichers.Finding{NotFound: true}, nil
 		}
-		login, method = users[0], "email_search"
+		login, method = users[0], enrichers.MethodEmailSearch
 	}
 	var u User
 	err := s.get(ctx, s.cfg.BaseURL+"/users/"+url.PathEscape(login), &u)
@@ -265,7 +265,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 }
 
 // ToFinding builds the account and the usernames it links.
-func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method string) *enrichers.Finding {
+func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method enrichers.Method) *enrichers.Finding {
 	a := enrichers.Account{
 		Source: Name, Username: u.Login, URL: u.HTMLURL, Avatar: u.AvatarURL,
 		DisplayName: deref(u.Name), Bio: deref(u.Bio), Location: deref(u.Location),
@@ -309,8 +309,8 @@ func ToFinding(u *User, repos []Repo, via enrichers.Identifier, method string) *
 	}
 	// Links on the profile: written by the owner, not verified.
 	f.Identifiers = links.Usernames(Name, 0.9, a.Links, nil)
-	if len(strings.Fields(a.DisplayName)) >= 2 && method == "email_search" {
-		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: "linked_from:" + Name, Prior: 0.97})
+	if len(strings.Fields(a.DisplayName)) >= 2 && method == enrichers.MethodEmailSearch {
+		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: enrichers.LinkedFrom(Name), Prior: 0.97})
 	}
 	f.Accounts = []enrichers.Account{a}
 	return f

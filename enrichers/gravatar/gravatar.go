@@ -130,7 +130,7 @@ func ToFinding(p *Profile, via enrichers.Identifier) *enrichers.Finding {
 		Source: Name, Username: slug(p.ProfileURL), URL: p.ProfileURL,
 		DisplayName: strings.TrimSpace(p.DisplayName), Bio: strings.TrimSpace(p.Description),
 		Location: strings.TrimSpace(p.Location), Company: strings.TrimSpace(p.Company), JobTitle: strings.TrimSpace(p.JobTitle), Avatar: p.AvatarURL,
-		Method: "email_hash", Verified: true, Via: via,
+		Method: enrichers.MethodEmailHash, Verified: true, Via: via,
 	}
 	if a.Username == "" {
 		a.Username = p.Hash
@@ -143,7 +143,7 @@ func ToFinding(p *Profile, via enrichers.Identifier) *enrichers.Finding {
 	f := &enrichers.Finding{Identifiers: links.Usernames(Name, LinkPrior, a.Links, nil)}
 	if names := strings.Fields(a.DisplayName); len(names) >= 2 {
 		// The owner's full name: usernames are often built from it.
-		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: "linked_from:" + Name, Prior: LinkPrior})
+		f.Identifiers = append(f.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: a.DisplayName, Method: enrichers.LinkedFrom(Name), Prior: LinkPrior})
 	}
 	f.Accounts = []enrichers.Account{a}
 	return f

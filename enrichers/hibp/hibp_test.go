@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	tt "github.com/footprint-oss/footprint/enrichers/transport/transporttest"
 )
@@ -51,9 +52,9 @@ func TestKeyless(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Disabled by the engine with the reason.
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(s)
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -188,7 +188,7 @@ func Usernames(from string, prior float64, urls []string, keep func(platform str
 		}
 		seen[platform+"/"+user] = true
 		out = append(out, enrichers.Identifier{
-			Kind: enrichers.KindUsername, Value: user, Method: "linked_from:" + from, Platform: platform, Prior: prior,
+			Kind: enrichers.KindUsername, Value: user, Method: enrichers.LinkedFrom(from), Platform: platform, Prior: prior,
 		})
 	}
 	return out

@@ -55,7 +55,7 @@ func (Source) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Fin
 	f := &enrichers.Finding{}
 	for _, v := range vs {
 		f.Identifiers = append(f.Identifiers, enrichers.Identifier{
-			Kind: enrichers.KindUsername, Value: v, Method: "username_guess", Prior: prior * variantPrior,
+			Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: prior * variantPrior,
 		})
 	}
 	return f, nil

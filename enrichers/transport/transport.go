@@ -1,11 +1,17 @@
 // Package transport is the outbound HTTP stack every network source uses:
 // one *Client per source with an identifying User-Agent, a deadline from
 // ctx, a response-body cap, and classification of every answer into
-// footprint's status vocabulary.
+// footprint's status vocabulary. The stack, outermost first:
 //
-// Rate limiting, circuit breaking and the one retry live in the engine (one
-// limiter and one breaker per source, around the whole Enrich call, and the
-// retry outside the breaker so every attempt counts); the transport tells
+//	Client.Do → limiter (Config.Limiter) → simulated-web rewrite (Config.Upstream) → http.Transport (guarded dialer)
+//
+// The limiter layer takes one token per request (redirect hops are part
+// of it); the first request of a call the engine admitted spends the
+// admission's token (see Limiter.Admit).
+//
+// Circuit breaking and the one retry live in the engine (one breaker per
+// source around the whole Enrich call, and the retry outside the breaker
+// so every attempt counts and pays its tokens again); the transport tells
 // the engine what happened through *enrichers.SourceError: Status,
 // RetryAfter (a 429's Retry-After pauses the source's limiter) and
 // Retryable (502/503/504, or 429 with Retry-After).
@@ -61,6 +67,9 @@ type Config struct {
 	BotWallMarkers []string
 	// Header is sent with every request (e.g. an API key).
 	Header http.Header
+	// Limiter, when set, is the source's rate limiter: every request pays
+	// one token before it leaves (nil: no limit).
+	Limiter *Limiter
 }
 
 // Client is one source's HTTP client.
@@ -101,6 +110,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.Upstream != nil {
 		base = &rewrite{upstream: cfg.Upstream, next: base}
+	}
+	if cfg.Limiter != nil {
+		base = &limited{source: cfg.Source, lim: cfg.Limiter, next: base}
 	}
 	return &Client{cfg: cfg, http: &http.Client{Transport: base, Timeout: cfg.Timeout, CheckRedirect: cfg.CheckRedirect}}
 }
@@ -143,13 +155,6 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, header http.Header,
 
 // Do sends one request and classifies the answer.
 func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, error) {
-	if err := enrichers.Acquire(ctx); err != nil {
-		var se *enrichers.SourceError
-		if errors.As(err, &se) {
-			se.Source = c.cfg.Source
-		}
-		return nil, err
-	}
 	resp, retryAfter, err := c.once(ctx, method, rawURL, header, body)
 	var se *enrichers.SourceError
 	if err != nil && retryAfter >= 0 && (method == http.MethodGet || method == http.MethodHead) && errors.As(err, &se) {
@@ -238,7 +243,10 @@ func (c *Client) errorf(st enrichers.Status, format string, args ...any) *enrich
 
 func (c *Client) transportErr(ctx context.Context, err error) error {
 	var ne net.Error
+	var se *enrichers.SourceError
 	switch {
+	case errors.As(err, &se): // a layer of the stack (the limiter) said why
+		return se
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.As(err, &ne) && ne.Timeout():

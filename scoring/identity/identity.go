@@ -149,7 +149,7 @@ func DefaultModel() Model {
 func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Account {
 	var out []enrichers.Account
 	var base []float64
-	var methods []string
+	var methods []enrichers.Method
 	var evid [][]string
 	// probs starts as pass 1: prior plus evidence from the request alone
 	// (no confidently matched accounts yet, so no topic evidence either).
@@ -258,8 +258,8 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 // isGuess: accounts whose discovery alone is weak evidence (a guessed
 // username, a name search hit), so a profile with nothing to corroborate
 // them counts against them.
-func isGuess(method string) bool {
-	return method == "username_guess" || method == enrichers.MethodNameSearch
+func isGuess(method enrichers.Method) bool {
+	return method == enrichers.MethodUsernameGuess || method == enrichers.MethodNameSearch
 }
 
 type confident struct {
@@ -366,7 +366,7 @@ func linkParents(out []enrichers.Account) [][]int {
 	parents := make([][]int, len(out))
 	for i, a := range out {
 		via := a.Via
-		if via.Kind != enrichers.KindUsername || via.Origin == "" || a.Method == "email_search" || a.Method == "email_hash" {
+		if via.Kind != enrichers.KindUsername || via.Origin == "" || a.Method == enrichers.MethodEmailSearch || a.Method == enrichers.MethodEmailHash {
 			continue
 		}
 		for j, c := range out {
@@ -404,11 +404,11 @@ func handle(u string) string {
 // evidence lines that explain it. viaPrior is the probability that what
 // the account was found through is the subject's (the identifier's prior,
 // or the probability of the account that linked to it).
-func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, string, []string) {
+func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.Method, []string) {
 	via := a.Via
 	via.Prior = viaPrior
 	switch {
-	case a.Method == "email_search" || a.Method == "email_hash":
+	case a.Method == enrichers.MethodEmailSearch || a.Method == enrichers.MethodEmailHash:
 		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
 	case a.Method == enrichers.MethodNameSearch && via.Platform == a.Source:
 		p := m.NameSearch
@@ -416,12 +416,13 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, string, []
 			p *= via.Prior
 		}
 		return p, a.Method, []string{"found by the platform's search for the name (" + fmtP(via.Prior) + " of the name's prior: the share among same-named results)"}
-	case strings.HasPrefix(a.Method, "linked_from:"):
+	case a.Method.IsLink():
+		from, _ := a.Method.LinkSource()
 		p := m.PlainLink
-		why := "linked from " + strings.TrimPrefix(a.Method, "linked_from:")
-		if a.Verified || via.Method == "verified" {
+		why := "linked from " + from
+		if a.Verified {
 			p = m.VerifiedLink
-			why = "verified link from " + strings.TrimPrefix(a.Method, "linked_from:")
+			why = "verified link from " + from
 		}
 		if via.Prior > 0 {
 			p *= via.Prior

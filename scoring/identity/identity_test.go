@@ -7,7 +7,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 )
 
-func acct(src, user, method string, mod func(*enrichers.Account)) enrichers.Account {
+func acct(src, user string, method enrichers.Method, mod func(*enrichers.Account)) enrichers.Account {
 	a := enrichers.Account{Source: src, Username: user, Method: method, URL: "https://" + src + ".example/" + user}
 	if mod != nil {
 		mod(&a)
@@ -129,12 +129,12 @@ func TestNameEvidence(t *testing.T) {
 func TestLinkedAccountInheritsTheLinkingAccount(t *testing.T) {
 	sub := Subject{EmailLocal: "william.hall", EmailDomain: "gmail.com", Name: "William Hall", Countries: []string{"US"}}
 	linked := func(from string) enrichers.Account {
-		return acct("mastodon", "w_hall", "linked_from:"+from, func(a *enrichers.Account) {
+		return acct("mastodon", "w_hall", enrichers.LinkedFrom(from), func(a *enrichers.Account) {
 			a.Verified = true
-			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "w_hall", Method: "linked_from:" + from, Origin: from, Platform: "mastodon", Prior: 0.9}
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "w_hall", Method: enrichers.LinkedFrom(from), Origin: from, Platform: "mastodon", Prior: 0.9}
 		})
 	}
-	parent := func(method string, prior float64, display string) enrichers.Account {
+	parent := func(method enrichers.Method, prior float64, display string) enrichers.Account {
 		return acct("github", "william-hall", method, func(a *enrichers.Account) {
 			a.DisplayName = display
 			a.Links = []string{"https://mastodon.social/@w_hall"}
@@ -251,7 +251,7 @@ func TestNoSupportFromAccountsFoundThroughIt(t *testing.T) {
 	sub := Subject{EmailLocal: "csmith", EmailDomain: "gmail.com", Name: "Chloe Smith"}
 	root := nameHit("bluesky", "chloesmith.bsky.social", "Chloe Smith", 1)
 	root.Links = []string{"https://mastodon.social/@chloesmith64"}
-	child := func(method string, via enrichers.Identifier) enrichers.Account {
+	child := func(method enrichers.Method, via enrichers.Identifier) enrichers.Account {
 		return acct("mastodon", "chloesmith64", method, func(a *enrichers.Account) {
 			a.URL = "https://mastodon.social/@chloesmith64"
 			a.DisplayName = "Chloe Smith"

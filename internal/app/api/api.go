@@ -23,7 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gin-gonic/gin"
 
-	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
 )
@@ -35,7 +35,7 @@ type Enricher interface {
 	// pipeline cannot use, or ctx's error when the client went away.
 	Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error)
 	// Engine is the fan-out engine; GET /v1/sources lists its Sources().
-	Engine() *enrichers.Engine
+	Engine() *engine.Engine
 }
 
 var _ Enricher = (*pipeline.Service)(nil)

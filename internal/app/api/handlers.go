@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // enrich serves POST /v1/enrich (operation enrich). The body has been
@@ -55,7 +56,7 @@ type breakerJSON struct {
 // listSources serves GET /v1/sources from the engine's own view of its
 // sources: their self-descriptions with configuration applied.
 func (s *Server) listSources(c *gin.Context) {
-	var infos []enrichers.SourceInfo
+	var infos []engine.SourceInfo
 	if e := s.svc.Engine(); e != nil {
 		infos = e.Sources()
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
@@ -87,11 +88,11 @@ func testSources() []enrichers.Enricher {
 }
 
 // newEngine builds a real engine over testSources (no I/O).
-func newEngine(t *testing.T) *enrichers.Engine {
+func newEngine(t *testing.T) *engine.Engine {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(testSources()...)
-	eng, err := enrichers.NewEngine(reg, enrichers.Options{Now: now})
+	eng, err := engine.New(reg, engine.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +103,14 @@ func newEngine(t *testing.T) *enrichers.Engine {
 
 // fakeEnricher is an Enricher whose Enrich is a function; its engine is real.
 type fakeEnricher struct {
-	engine *enrichers.Engine
+	engine *engine.Engine
 	fn     func(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error)
 }
 
 func (f *fakeEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
 	return f.fn(ctx, in)
 }
-func (f *fakeEnricher) Engine() *enrichers.Engine { return f.engine }
+func (f *fakeEnricher) Engine() *engine.Engine { return f.engine }
 
 // realService is the real data path over testSources.
 func realService(t *testing.T) Enricher {

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // Config is footprint's whole configuration. Load fills it from defaults, a
@@ -211,10 +212,10 @@ func (c *Config) EffectiveUserAgent(version string) string {
 // EngineSources converts Sources to the engine's per-source overrides. API
 // keys and base URLs are not part of them: the composition root hands those
 // to the sources themselves.
-func (c *Config) EngineSources() map[string]enrichers.SourceConfig {
-	out := make(map[string]enrichers.SourceConfig, len(c.Sources))
+func (c *Config) EngineSources() map[string]engine.SourceConfig {
+	out := make(map[string]engine.SourceConfig, len(c.Sources))
 	for name, s := range c.Sources {
-		ec := enrichers.SourceConfig{
+		ec := engine.SourceConfig{
 			RatePerS: s.RatePerS,
 			Burst:    s.Burst,
 			Timeout:  time.Duration(s.TimeoutMS) * time.Millisecond,

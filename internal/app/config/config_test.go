@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // environment builds both views Load takes from one KEY=VALUE list, so no
@@ -482,7 +483,7 @@ func TestEngineSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := c.EngineSources()
-	want := map[string]enrichers.SourceConfig{
+	want := map[string]engine.SourceConfig{
 		"github": {Enabled: ptr(true), RatePerS: 0.5, Burst: 2, Timeout: 4 * time.Second,
 			Breaker: enrichers.BreakerSettings{Failures: 3, OpenFor: time.Minute, HalfOpenRequests: 2}},
 		"reddit":     {Enabled: ptr(false)},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite REFERENCE.md and the key table in doc.go")
@@ -21,16 +22,11 @@ type refRow struct{ key, env, typ, def, doc string }
 // registered returns the descriptions of the sources footprint ships.
 func registered(t *testing.T) []enrichers.Description {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{}); err != nil {
 		t.Fatal(err)
 	}
-	var out []enrichers.Description
-	for _, n := range reg.Names() {
-		e, _ := reg.Get(n)
-		out = append(out, e.Describe())
-	}
-	return out
+	return reg.Descriptions()
 }
 
 // takenBy lists the sources that declare key, in registry order.

@@ -11,7 +11,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/footprint-oss/footprint/cache/keyed"
-	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // The fast path for repeat lookups. This comment is the one statement of
@@ -27,7 +27,7 @@ import (
 //     identifiers and the source selection), the complete result of a run
 //     whose evidence all came from or went into the cache. It lives until
 //     the earliest of its findings' own expiry and at most
-//     enrichers.MemoTTL; only complete results of default-mode requests
+//     engine.MemoTTL; only complete results of default-mode requests
 //     are remembered; a read honours max_age; Engine.ForgetMemo (purges)
 //     drops everything. Each remembered result has a MemoID.
 //  2. fastCache (this file): per Input exactly as received (fastKey, a
@@ -131,7 +131,7 @@ func (s *Service) fastAnswer(k fastKey) *Profile {
 
 // remember stores what p, assembled from res for req, shares with later
 // lookups of k (when the engine remembers res).
-func (s *Service) remember(k fastKey, req *request, res *enrichers.Result, p *Profile) {
+func (s *Service) remember(k fastKey, req *request, res *engine.Result, p *Profile) {
 	if res.MemoID == 0 {
 		return
 	}

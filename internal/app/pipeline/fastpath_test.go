@@ -13,6 +13,7 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 )
 
 // clock is a manually advanced clock shared by the engine, the cache and
@@ -47,18 +48,18 @@ type mapEntry struct {
 	at time.Time
 }
 
-func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	k := d.Name + "\x00" + string(id.Kind) + "\x00" + id.Value
 	now := c.clk.Now()
 	c.mu.Lock()
 	e, ok := c.m[k]
 	c.mu.Unlock()
-	if ok && p.Mode != enrichers.CacheRefresh && !(p.HasMaxAge && (p.MaxAge <= 0 || now.Sub(e.at) > p.MaxAge)) {
+	if ok && p.Mode != engine.CacheRefresh && !(p.HasMaxAge && (p.MaxAge <= 0 || now.Sub(e.at) > p.MaxAge)) {
 		return e.f, true, e.at, nil
 	}
-	if p.Mode == enrichers.CacheOnly {
-		return nil, false, time.Time{}, enrichers.ErrCacheMiss
+	if p.Mode == engine.CacheOnly {
+		return nil, false, time.Time{}, engine.ErrCacheMiss
 	}
 	f, err := fetch(ctx)
 	if err != nil {
@@ -109,9 +110,9 @@ func newFastFixture(t *testing.T) *fastFixture {
 	phone := counted{name: "tel", inputs: []enrichers.Kind{enrichers.KindPhone}, calls: calls, f: func(enrichers.Identifier) *enrichers.Finding {
 		return &enrichers.Finding{NotFound: true}
 	}}
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(mail, phone)
-	e, err := enrichers.NewEngine(reg, enrichers.Options{Cache: &mapCache{clk: clk, m: map[string]mapEntry{}}, Now: clk.Now})
+	e, err := engine.New(reg, engine.Options{Cache: &mapCache{clk: clk, m: map[string]mapEntry{}}, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +202,7 @@ func TestFastPathInvalidation(t *testing.T) {
 	}{
 		{"repeat", func(*fastFixture) {}, fastInput, true, 0},
 		{"purge (ForgetMemo)", func(f *fastFixture) { f.svc.engine.ForgetMemo() }, fastInput, false, 0},
-		{"memo expired (MemoTTL)", func(f *fastFixture) { f.clk.Advance(enrichers.MemoTTL) }, fastInput, false, 0},
+		{"memo expired (MemoTTL)", func(f *fastFixture) { f.clk.Advance(engine.MemoTTL) }, fastInput, false, 0},
 		{"next UTC day", func(f *fastFixture) { f.clk.Advance(time.Minute) }, fastInput, false, 0},
 		{"other input", func(*fastFixture) {}, Input{Email: fastInput.Email, Phone: fastInput.Phone, Name: "Jane  Doe"}, false, 0},
 		{"other options", func(*fastFixture) {}, withOptions(Options{MinProbability: ptr(0.0)}), false, 0},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -99,7 +100,7 @@ type Config struct {
 
 // Service runs the data path.
 type Service struct {
-	engine *enrichers.Engine
+	engine *engine.Engine
 	cfg    Config
 	log    *slog.Logger
 	now    func() time.Time
@@ -108,14 +109,14 @@ type Service struct {
 }
 
 // New returns a Service over engine. It does no I/O.
-func New(engine *enrichers.Engine, cfg Config) *Service {
+func New(eng *engine.Engine, cfg Config) *Service {
 	if cfg.DefaultTimeout <= 0 {
 		cfg.DefaultTimeout = DefaultTimeout
 	}
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = MaxTimeout
 	}
-	s := &Service{engine: engine, cfg: cfg, log: cfg.Logger, now: cfg.Now, fast: newFastCache(fastEntries)}
+	s := &Service{engine: eng, cfg: cfg, log: cfg.Logger, now: cfg.Now, fast: newFastCache(fastEntries)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -134,7 +135,7 @@ func New(engine *enrichers.Engine, cfg Config) *Service {
 }
 
 // Engine returns the underlying engine (for /v1/sources).
-func (s *Service) Engine() *enrichers.Engine { return s.engine }
+func (s *Service) Engine() *engine.Engine { return s.engine }
 
 // request is a validated, normalized Input.
 type request struct {
@@ -145,7 +146,7 @@ type request struct {
 	minProb  float64
 	ids      []enrichers.Identifier
 	timeout  time.Duration
-	engine   enrichers.Request
+	engine   engine.Request
 }
 
 // Enrich validates in, runs every applicable source within the request's
@@ -190,7 +191,7 @@ func (s *Service) validate(in Input) (*request, error) {
 	req.subject.Country = country
 	req.subject.Name = strings.TrimSpace(in.Name)
 	if req.subject.Name != "" {
-		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: "input", Prior: 1})
+		req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindName, Value: req.subject.Name, Method: enrichers.MethodInput, Prior: 1})
 	}
 
 	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
@@ -203,12 +204,12 @@ func (s *Service) validate(in Input) (*request, error) {
 		} else {
 			req.local = e.Local
 			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
-			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: "input", Prior: 1})
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: enrichers.MethodInput, Prior: 1})
 			// The domain's sources start in the first round, and run even
 			// when options.sources leaves the email source out. An address
 			// literal has no domain to look up.
 			if !strings.HasPrefix(e.Domain, "[") {
-				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: "email_domain", Prior: 1})
+				req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: e.Domain, Method: enrichers.MethodEmailDomain, Prior: 1})
 			}
 		}
 	}
@@ -223,7 +224,7 @@ func (s *Service) validate(in Input) (*request, error) {
 			bad(field, reasonOf(err))
 		} else {
 			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
-			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: "input", Prior: 1})
+			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: enrichers.MethodInput, Prior: 1})
 		}
 	}
 	optErrs, unusable, policy := s.checkOptions(in.Options, req)
@@ -234,7 +235,7 @@ func (s *Service) validate(in Input) (*request, error) {
 	if len(unusable) > 0 {
 		return nil, &InputError{Status: 422, Errors: unusable}
 	}
-	req.engine = enrichers.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
+	req.engine = engine.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
 	return req, nil
 }
 
@@ -254,7 +255,7 @@ func (s *Service) ValidateOptions(o Options) error {
 
 // checkOptions applies o to req. It returns the options' bad values (400)
 // and, when there are none, the unknown or contradictory source names (422).
-func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy enrichers.CachePolicy) {
+func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldError, policy engine.CachePolicy) {
 	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
 	if t := o.TimeoutMS; t != nil {
 		d := time.Duration(*t) * time.Millisecond
@@ -286,8 +287,8 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 		}
 	}
 
-	switch mode := enrichers.CacheMode(o.Cache); mode {
-	case "", enrichers.CacheDefault, enrichers.CacheRefresh, enrichers.CacheOnly:
+	switch mode := engine.CacheMode(o.Cache); mode {
+	case "", engine.CacheDefault, engine.CacheRefresh, engine.CacheOnly:
 		policy.Mode = mode
 	default:
 		bad("options.cache", `must be "default", "refresh" or "only"`)

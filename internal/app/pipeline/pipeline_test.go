@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 type src struct {
@@ -27,9 +29,9 @@ func (s src) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Fi
 
 func newService(t *testing.T, srcs ...enrichers.Enricher) *pipeline.Service {
 	t.Helper()
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	reg.Register(srcs...)
-	e, err := enrichers.NewEngine(reg, enrichers.Options{})
+	e, err := engine.New(reg, engine.Options{ReusedUsername: identity.ReusedUsername})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func TestEnrichRespectsBudget(t *testing.T) {
 func TestDomainSourcesWithoutTheEmailSource(t *testing.T) {
 	var got []string
 	dom := src{name: "dom", inputs: []enrichers.Kind{enrichers.KindDomain}, fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
-		got = append(got, id.Value+" "+id.Method)
+		got = append(got, id.Value+" "+string(id.Method))
 		return &enrichers.Finding{}, nil
 	}}
 	mail := src{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {

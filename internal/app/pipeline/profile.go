@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -87,7 +88,7 @@ type SourceStatus struct {
 }
 
 // assemble builds the profile of one engine result.
-func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
+func (s *Service) assemble(req *request, res *engine.Result) *Profile {
 	now := s.now()
 	p := &Profile{
 		GeneratedAt: now.UTC().Truncate(time.Millisecond),
@@ -103,7 +104,7 @@ func (s *Service) assemble(req *request, res *enrichers.Result) *Profile {
 
 // sourceStatuses reports every source's outcome, with the age of its
 // evidence at now.
-func sourceStatuses(reports []enrichers.SourceReport, now time.Time) []SourceStatus {
+func sourceStatuses(reports []engine.SourceReport, now time.Time) []SourceStatus {
 	out := make([]SourceStatus, 0, len(reports))
 	// One backing array for the sources' timestamps and ages.
 	ats, ages := make([]time.Time, len(reports)), make([]int64, len(reports))
@@ -120,7 +121,7 @@ func sourceStatuses(reports []enrichers.SourceReport, now time.Time) []SourceSta
 }
 
 // derive fills in the facts, the resolved accounts and the scores.
-func (s *Service) derive(req *request, res *enrichers.Result, p *Profile, now time.Time) {
+func (s *Service) derive(req *request, res *engine.Result, p *Profile, now time.Time) {
 	for _, f := range res.Findings {
 		mergeFacts(p, f.Finding)
 		if f.Finding.Simulated {

@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/cache"
-	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 // BenchmarkCachedEnrichHTTP measures POST /v1/enrich through the whole
@@ -34,7 +35,7 @@ func BenchmarkCachedEnrichHTTP(b *testing.B) {
 	}
 	go func() { _ = s.Serve(ctx, ln, pc) }()
 	u, _ := url.Parse("http://" + ln.Addr().String())
-	reg := enrichers.NewRegistry()
+	reg := engine.NewRegistry()
 	if err := all.Register(reg, all.Deps{Upstream: u}); err != nil {
 		b.Fatal(err)
 	}
@@ -45,11 +46,11 @@ func BenchmarkCachedEnrichHTTP(b *testing.B) {
 	defer c.Close()
 	// Lift the limits so the warm-up fetches (and caches) every source:
 	// the benchmark is about a subject whose evidence is all cached.
-	unlimited := map[string]enrichers.SourceConfig{}
+	unlimited := map[string]engine.SourceConfig{}
 	for _, n := range reg.Names() {
-		unlimited[n] = enrichers.SourceConfig{RatePerS: 10000, Burst: 10000}
+		unlimited[n] = engine.SourceConfig{RatePerS: 10000, Burst: 10000}
 	}
-	e, err := enrichers.NewEngine(reg, enrichers.Options{Cache: c, Sources: unlimited})
+	e, err := engine.New(reg, engine.Options{Cache: c, Sources: unlimited, ReusedUsername: identity.ReusedUsername})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,16 +10,19 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/all"
+	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/evaluate"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 // world is a simulated web plus a pipeline pointed at it.
 type world struct {
 	sim    *sim.Sim
 	svc    *pipeline.Service
-	engine *enrichers.Engine
+	engine *engine.Engine
 }
 
 func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
@@ -34,17 +37,18 @@ func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
 	go func() { defer close(done); _ = s.Serve(ctx, ln, pc) }()
 	t.Cleanup(func() { cancel(); <-done })
 	u, _ := url.Parse("http://" + ln.Addr().String())
-	reg := enrichers.NewRegistry()
-	if err := all.Register(reg, all.Deps{Upstream: u, Unlimited: unlimited}); err != nil {
+	reg := engine.NewRegistry()
+	limits := transport.NewLimiters()
+	if err := all.Register(reg, all.Deps{Upstream: u, Unlimited: unlimited, Limiters: limits}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := map[string]enrichers.SourceConfig{}
+	cfg := map[string]engine.SourceConfig{}
 	if unlimited {
 		for _, n := range reg.Names() {
-			cfg[n] = enrichers.SourceConfig{RatePerS: 10000, Burst: 10000}
+			cfg[n] = engine.SourceConfig{RatePerS: 10000, Burst: 10000}
 		}
 	}
-	e, err := enrichers.NewEngine(reg, enrichers.Options{Sources: cfg})
+	e, err := engine.New(reg, engine.Options{Sources: cfg, Limiters: limits, ReusedUsername: identity.ReusedUsername})
 	if err != nil {
 		t.Fatal(err)
 	}

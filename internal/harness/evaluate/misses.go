@@ -66,7 +66,7 @@ func Misses(outs []Outcome, threshold float64) []Miss {
 			m := Miss{Person: i, Source: source, Username: username, Kind: kind, Handle: HandleKind(username, local, o.Person.Name)}
 			if j >= 0 {
 				a := o.Profile.Accounts[j]
-				m.Method, m.Origin = a.Method, a.Via.Origin
+				m.Method, m.Origin = string(a.Method), a.Via.Origin
 				if a.Match != nil {
 					m.Probability, m.Evidence = a.Match.Probability, a.Match.Evidence
 				}

@@ -1,9 +1,11 @@
-package enrichers
+package engine
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 // CacheMode is a request's cache mode.
@@ -31,10 +33,10 @@ var ErrCacheMiss = errors.New("not in cache and options.cache is \"only\"")
 
 // Cache is the engine's view of the evidence cache: a read-through fetch
 // keyed by source description (name, version, TTLs) and identifier. fetch
-// goes upstream through the source's limiter and breaker. Implementations
-// must never cache errors, must treat their own failures as misses, and may
-// merge identical in-flight fetches.
+// goes upstream through the source's breaker (and its transport's
+// limiter). Implementations must never cache errors, must treat their own
+// failures as misses, and may merge identical in-flight fetches.
 type Cache interface {
-	Fetch(ctx context.Context, d Description, id Identifier, p CachePolicy,
-		fetch func(context.Context) (*Finding, error)) (f *Finding, cached bool, fetchedAt time.Time, err error)
+	Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p CachePolicy,
+		fetch func(context.Context) (*enrichers.Finding, error)) (f *enrichers.Finding, cached bool, fetchedAt time.Time, err error)
 }

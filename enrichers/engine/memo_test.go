@@ -1,4 +1,4 @@
-package enrichers_test
+package engine_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
 // mapCache is a read-through cache that never expires, enough to drive the
@@ -18,13 +20,13 @@ type mapCache struct {
 	at time.Time
 }
 
-func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	k := d.Name + "/" + id.Key()
 	c.mu.Lock()
 	f, ok := c.m[k]
 	c.mu.Unlock()
-	if ok && p.Mode != enrichers.CacheRefresh {
+	if ok && p.Mode != engine.CacheRefresh {
 		return f, true, c.at, nil
 	}
 	f, err := fetch(ctx)
@@ -48,8 +50,8 @@ func TestMemo(t *testing.T) {
 		return &enrichers.Finding{}, nil
 	}}
 	c := &mapCache{m: map[string]*enrichers.Finding{}, at: now}
-	e := newEngine(t, enrichers.Options{Cache: c, Now: func() time.Time { return clock }}, src)
-	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
+	e := newEngine(t, engine.Options{Cache: c, Now: func() time.Time { return clock }}, src)
+	req := engine.Request{Identifiers: []enrichers.Identifier{email}}
 	calls := func() int64 { return src.calls.Load() }
 
 	if r := e.Run(context.Background(), req); !r.Complete || calls() != 1 {
@@ -63,17 +65,17 @@ func TestMemo(t *testing.T) {
 	// max_age older than the evidence misses the memo; max_age 0 and
 	// refresh go upstream.
 	clock = now.Add(time.Minute)
-	r = e.Run(context.Background(), enrichers.Request{Identifiers: req.Identifiers, Cache: enrichers.CachePolicy{HasMaxAge: true, MaxAge: 30 * time.Second}})
+	r = e.Run(context.Background(), engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{HasMaxAge: true, MaxAge: 30 * time.Second}})
 	if calls() != 1 {
 		t.Fatalf("max_age: the mapCache serves it, but the memo must not have been used blindly (%d calls)", calls())
 	}
 	_ = r
-	e.Run(context.Background(), enrichers.Request{Identifiers: req.Identifiers, Cache: enrichers.CachePolicy{Mode: enrichers.CacheRefresh}})
+	e.Run(context.Background(), engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{Mode: engine.CacheRefresh}})
 	if calls() != 2 {
 		t.Fatalf("refresh: %d calls", calls())
 	}
 	// Past MemoTTL the memo is not used (the cache is asked again).
-	clock = now.Add(enrichers.MemoTTL + time.Minute)
+	clock = now.Add(engine.MemoTTL + time.Minute)
 	c.mu.Lock()
 	clear(c.m)
 	c.mu.Unlock()
@@ -91,7 +93,7 @@ func TestMemo(t *testing.T) {
 		t.Fatalf("after ForgetMemo: %d calls", calls())
 	}
 	// An incomplete result is never remembered.
-	other := enrichers.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: "input", Prior: 1}}}
+	other := engine.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: enrichers.MethodInput, Prior: 1}}}
 	fail = true
 	if r := e.Run(context.Background(), other); r.Complete {
 		t.Fatal("failing source reported complete")
@@ -106,9 +108,9 @@ func TestMemo(t *testing.T) {
 
 func TestMemoDisabledWithoutCache(t *testing.T) {
 	src := &fake{name: "net", tmo: time.Second}
-	e := newEngine(t, enrichers.Options{}, src)
-	e.Run(context.Background(), enrichers.Request{Identifiers: []enrichers.Identifier{email}})
-	e.Run(context.Background(), enrichers.Request{Identifiers: []enrichers.Identifier{email}})
+	e := newEngine(t, engine.Options{}, src)
+	e.Run(context.Background(), engine.Request{Identifiers: []enrichers.Identifier{email}})
+	e.Run(context.Background(), engine.Request{Identifiers: []enrichers.Identifier{email}})
 	if src.calls.Load() != 2 {
 		t.Fatalf("without a cache nothing is remembered: %d calls", src.calls.Load())
 	}
@@ -120,7 +122,7 @@ type countingCache struct {
 	reads int
 }
 
-func (c *countingCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p enrichers.CachePolicy,
+func (c *countingCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*enrichers.Finding, bool, time.Time, error) {
 	c.mu.Lock()
 	c.reads++
@@ -134,9 +136,9 @@ func TestMemoNotFilledByBackgroundWork(t *testing.T) {
 		return &enrichers.Finding{}, nil
 	}}
 	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: time.Now()}}
-	e := newEngine(t, enrichers.Options{Cache: c}, src)
-	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
-	bg := enrichers.WithBackground(context.Background())
+	e := newEngine(t, engine.Options{Cache: c}, src)
+	req := engine.Request{Identifiers: []enrichers.Identifier{email}}
+	bg := transport.WithBackground(context.Background())
 
 	e.Run(bg, req)
 	e.Run(bg, req)
@@ -156,8 +158,8 @@ func TestOfflineSourcesBypassTheCache(t *testing.T) {
 	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: time.Now()}}
 	off := &fake{name: "offline", tmo: time.Second, ttl: time.Hour}
 	on := &fake{name: "online", net: true, tmo: time.Second, ttl: time.Hour}
-	e := newEngine(t, enrichers.Options{Cache: c, MemoEntries: -1}, off, on)
-	req := enrichers.Request{Identifiers: []enrichers.Identifier{email}}
+	e := newEngine(t, engine.Options{Cache: c, MemoEntries: -1}, off, on)
+	req := engine.Request{Identifiers: []enrichers.Identifier{email}}
 	e.Run(context.Background(), req)
 	e.Run(context.Background(), req)
 	if c.reads != 2 || off.calls.Load() != 2 || on.calls.Load() != 1 {

@@ -1,4 +1,4 @@
-package enrichers
+package engine
 
 import (
 	"crypto/rand"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/cache/keyed"
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 // memo remembers, in process, the complete result of a run whose every
@@ -51,7 +52,7 @@ func (m *memo) keyOf(req Request) [32]byte {
 	// One buffer, length-prefixed parts, hashed in one write: identifiers
 	// (sorted: their order does not matter), then the source selection.
 	ids := slices.Clone(req.Identifiers)
-	slices.SortFunc(ids, func(a, b Identifier) int {
+	slices.SortFunc(ids, func(a, b enrichers.Identifier) int {
 		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
 			return c
 		}
@@ -110,7 +111,7 @@ func (m *memo) get(req Request, now time.Time) *Result {
 }
 
 // put remembers res. offline tells the sources that are never cached.
-func (m *memo) put(req Request, res *Result, ttl func(name string, f *Finding) time.Duration, offline func(name string) bool, now time.Time) {
+func (m *memo) put(req Request, res *Result, ttl func(name string, f *enrichers.Finding) time.Duration, offline func(name string) bool, now time.Time) {
 	if (req.Cache.Mode != "" && req.Cache.Mode != CacheDefault && req.Cache.Mode != CacheRefresh) || !res.Complete {
 		return
 	}

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/footprint-oss/footprint/enrichers/transport"
+)
+
+// call runs one source for one identifier: cache → limiter → breaker →
+// source with its own deadline, with panics turned into errors.
+func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
+	en := e.entries[t.name]
+	o.task = t
+	start := e.now()
+	defer func() { o.latency = e.now().Sub(start) }()
+	fetch := func(ctx context.Context) (*enrichers.Finding, error) { return e.fetch(ctx, en, t.id) }
+	// Offline sources answer in microseconds from embedded data: caching
+	// them would only spend memory (and Redis round trips) on what is
+	// cheaper to recompute.
+	if e.cache == nil || !en.desc.Network {
+		o.finding, o.err = fetch(ctx)
+		o.fetchedAt = e.now()
+		return o
+	}
+	if p.Mode == "" {
+		p.Mode = CacheDefault
+	}
+	o.finding, o.cached, o.fetchedAt, o.err = e.cache.Fetch(ctx, en.desc, t.id, p, fetch)
+	return o
+}
+
+func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier) (*enrichers.Finding, error) {
+	f, err := e.attempt(ctx, en, id)
+	var se *enrichers.SourceError
+	if err == nil || !errors.As(err, &se) || !se.Retryable {
+		return f, err
+	}
+	// One retry, each attempt through the breaker and paying the limiter
+	// again, only if the wait plus a full source timeout still fits in the
+	// budget.
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < se.RetryAfter+en.desc.Timeout/2 {
+		return f, err
+	}
+	if sleep(ctx, se.RetryAfter) != nil {
+		return f, err
+	}
+	return e.attempt(ctx, en, id)
+}
+
+// attempt is one call: limiter → breaker → source with its own deadline,
+// with panics turned into errors. A 429's Retry-After pauses the limiter.
+func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier) (*enrichers.Finding, error) {
+	name := en.desc.Name
+	// The call's first token, waited for under the request's budget
+	// before the source's own timeout starts; the transport's limiter
+	// layer spends it on the first request and charges every further one.
+	ctx, err := en.limiter.Admit(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := en.breaker.Execute(func() (f *enrichers.Finding, err error) {
+		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				e.log.Error("source panicked", "source", name, "panic", redact.String(fmt.Sprint(r)), "stack", string(debug.Stack()))
+				f, err = nil, fmt.Errorf("%s: panic: %v", name, r)
+			}
+		}()
+		f, err = en.src.Enrich(cctx, id)
+		if err != nil && cctx.Err() != nil {
+			if ctx.Err() != nil {
+				// The request's budget ran out, not the source's own timeout.
+				return nil, &enrichers.SourceError{Source: name, Status: enrichers.StatusTimeout, Err: enrichers.ErrBudget}
+			}
+			return nil, &enrichers.SourceError{Source: name, Status: enrichers.StatusTimeout,
+				Err: fmt.Errorf("no answer within %s: %w", en.desc.Timeout, context.DeadlineExceeded)}
+		}
+		if err == nil && f == nil {
+			err = fmt.Errorf("%s: returned neither a finding nor an error", name)
+		}
+		return f, err
+	})
+	switch {
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		return nil, &enrichers.SourceError{Source: name, Status: enrichers.StatusCircuitOpen, Err: err}
+	case err != nil:
+		var se *enrichers.SourceError
+		if errors.As(err, &se) && se.Status == enrichers.StatusRateLimited && se.RetryAfter > 0 && en.limiter != nil {
+			en.limiter.PauseFor(se.RetryAfter)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// statusOf classifies an error of a call: enrichers.StatusOf, and skipped
+// for a cache miss in "only" mode.
+func statusOf(err error) enrichers.Status {
+	if errors.Is(err, ErrCacheMiss) {
+		return enrichers.StatusSkipped
+	}
+	return enrichers.StatusOf(err)
+}
+
+// countsAsFailure says whether err should count against the source's breaker:
+// 5xx, 429, timeouts, bot walls and unexpected errors do; not-found does not
+// (it is not an error at all), nor does the request's own budget running out,
+// nor a source deciding on its own that it cannot answer (skipped), nor
+// footprint's own rate limit holding the call back.
+func countsAsFailure(err error) bool {
+	if err == nil || errors.Is(err, enrichers.ErrBudget) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCacheMiss) || errors.Is(err, transport.ErrLocalLimit) {
+		return false
+	}
+	if se := (*enrichers.SourceError)(nil); errors.As(err, &se) && se.Status == enrichers.StatusSkipped {
+		return false
+	}
+	return true
+}

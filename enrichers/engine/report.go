@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// SourceReport is the status of one source for one request.
+type SourceReport struct {
+	Name      string
+	Status    enrichers.Status
+	Latency   time.Duration
+	Detail    string
+	Calls     int
+	Cached    bool
+	FetchedAt time.Time
+}
+
+// definitive reports whether a source's status is an answer (ok,
+// not_found, skipped), not a failure worth retrying.
+func definitive(s enrichers.Status) bool {
+	return s == enrichers.StatusOK || s == enrichers.StatusNotFound || s == enrichers.StatusSkipped
+}
+
+func statusOfOutcome(o outcome) enrichers.Status {
+	if o.err != nil {
+		return statusOf(o.err)
+	}
+	if o.finding != nil && o.finding.NotFound {
+		return enrichers.StatusNotFound
+	}
+	return enrichers.StatusOK
+}
+
+// aggregate folds the outcomes of one source's tasks into one report.
+type aggregate struct {
+	counts    map[enrichers.Status]int
+	firstErr  map[enrichers.Status]string
+	skipWhy   string
+	latency   time.Duration
+	calls     int
+	cached    int
+	fetchedAt time.Time
+}
+
+func aggFor(m map[string]*aggregate, name string) *aggregate {
+	a := m[name]
+	if a == nil {
+		a = &aggregate{counts: map[enrichers.Status]int{}, firstErr: map[enrichers.Status]string{}}
+		m[name] = a
+	}
+	return a
+}
+
+func (a *aggregate) skip(why string) {
+	if a.skipWhy == "" {
+		a.skipWhy = why
+	}
+}
+
+func (a *aggregate) add(o outcome) {
+	st := statusOfOutcome(o)
+	a.counts[st]++
+	a.calls++
+	if o.err != nil {
+		if _, ok := a.firstErr[st]; !ok {
+			a.firstErr[st] = o.err.Error()
+		}
+	}
+	a.latency = max(a.latency, o.latency)
+	if o.cached {
+		a.cached++
+		if a.fetchedAt.IsZero() || o.fetchedAt.Before(a.fetchedAt) {
+			a.fetchedAt = o.fetchedAt
+		}
+	} else if o.err == nil && (a.fetchedAt.IsZero() || o.fetchedAt.Before(a.fetchedAt)) {
+		a.fetchedAt = o.fetchedAt
+	}
+}
+
+// failureOrder is the precedence among failure statuses when a source has no
+// positive answer: the most informative first.
+var failureOrder = [...]enrichers.Status{enrichers.StatusCircuitOpen, enrichers.StatusRateLimited, enrichers.StatusBlocked, enrichers.StatusTimeout, enrichers.StatusError}
+
+func (e *Engine) report(name string, selected map[string]string, a *aggregate) SourceReport {
+	rep := SourceReport{Name: name}
+	if why := selected[name]; why != "" {
+		rep.Status, rep.Detail = enrichers.StatusSkipped, why
+		return rep
+	}
+	if a == nil || a.calls == 0 {
+		rep.Status = enrichers.StatusSkipped
+		switch {
+		case a != nil && a.skipWhy != "":
+			rep.Detail = a.skipWhy
+		default:
+			rep.Detail = "no " + kindsList(e.entries[name].desc.Inputs) + " to look up"
+		}
+		return rep
+	}
+	rep.Latency, rep.Calls = a.latency, a.calls
+	rep.Cached = a.cached == a.calls
+	rep.FetchedAt = a.fetchedAt
+	var failures []string
+	for _, st := range failureOrder {
+		if n := a.counts[st]; n > 0 {
+			failures = append(failures, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	switch {
+	case a.counts[enrichers.StatusOK] > 0:
+		rep.Status = enrichers.StatusOK
+		if len(failures) > 0 {
+			rep.Detail = fmt.Sprintf("%d of %d lookups answered; %s", a.counts[enrichers.StatusOK]+a.counts[enrichers.StatusNotFound], a.calls, strings.Join(failures, ", "))
+		}
+	case len(failures) > 0:
+		for _, st := range failureOrder {
+			if a.counts[st] > 0 {
+				rep.Status, rep.Detail = st, a.firstErr[st]
+				break
+			}
+		}
+	case a.counts[enrichers.StatusNotFound] > 0:
+		rep.Status = enrichers.StatusNotFound
+	default:
+		rep.Status, rep.Detail = enrichers.StatusSkipped, a.firstErr[enrichers.StatusSkipped]
+	}
+	return rep
+}
+
+func kindsList(ks []enrichers.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, " or ")
+}

@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
+)
+
+// Request is one enrichment run.
+type Request struct {
+	// Identifiers are the subject's normalized identifiers (round 1 input).
+	Identifiers []enrichers.Identifier
+	// Only restricts the run to these sources; Exclude removes sources.
+	// Names must be registered (the API validates them).
+	Only, Exclude []string
+	// Cache is the request's cache policy.
+	Cache CachePolicy
+}
+
+// Result is what a run learned. Findings are in the order they completed
+// within a round, rounds in order.
+type Result struct {
+	// MemoID identifies a result the engine remembers (0: not
+	// remembered): every repeat served from the memo carries the same id,
+	// so callers may reuse what they derived from it. Its slices are
+	// shared with every other repeat: read-only.
+	MemoID      uint64
+	Sources     []SourceReport
+	Findings    []SourceFinding
+	Identifiers []enrichers.Identifier
+	Complete    bool
+	Rounds      int
+}
+
+// SourceFinding is one source's finding for one identifier.
+type SourceFinding struct {
+	Source     string
+	Identifier enrichers.Identifier
+	Finding    *enrichers.Finding
+	Cached     bool
+	FetchedAt  time.Time
+}
+
+type task struct {
+	name string
+	id   enrichers.Identifier
+}
+
+type outcome struct {
+	task      task
+	finding   *enrichers.Finding
+	err       error
+	latency   time.Duration
+	cached    bool
+	fetchedAt time.Time
+}
+
+// Run fans out until no new work appears, the round limit is reached or ctx
+// is done. It always returns a result: partial results beat late ones.
+func (e *Engine) Run(ctx context.Context, req Request) *Result {
+	if e.memo != nil {
+		if res := e.Remembered(req); res != nil {
+			return res
+		}
+		res := e.run(ctx, req)
+		// Background work (a batch job's rows: each a different subject,
+		// enriched once) would only push out the live lookups the memo is
+		// for, and hold memory for nothing.
+		if !transport.Background(ctx) {
+			e.memo.put(req, res, e.findingTTL, e.offline, e.now())
+		}
+		return res
+	}
+	return e.run(ctx, req)
+}
+
+// Remembered returns the result the engine remembers for req (see memo), or
+// nil: a repeat lookup answered with no planning, budget or I/O. Run
+// consults it first.
+func (e *Engine) Remembered(req Request) *Result {
+	if e.memo == nil {
+		return nil
+	}
+	res := e.memo.get(req, e.now())
+	if res == nil {
+		return nil
+	}
+	for _, s := range res.Sources {
+		if s.Calls > 0 {
+			e.observer.ObserveCall(s.Name, s.Status, 0, s.Cached)
+		}
+	}
+	return res
+}
+
+// ForgetMemo drops every remembered result (a purge calls it so that no
+// evidence of a purged subject is served again).
+func (e *Engine) ForgetMemo() {
+	if e.memo != nil {
+		e.memo.clear()
+	}
+}
+
+// offline reports whether a source is computed locally (never cached).
+func (e *Engine) offline(name string) bool {
+	en := e.entries[name]
+	return en != nil && !en.desc.Network
+}
+
+func (e *Engine) findingTTL(name string, f *enrichers.Finding) time.Duration {
+	en := e.entries[name]
+	if en == nil {
+		return 0
+	}
+	if f != nil && f.NotFound {
+		return en.desc.NegativeTTL
+	}
+	return en.desc.TTL
+}
+
+func (e *Engine) run(ctx context.Context, req Request) *Result {
+	selected := e.selection(req)
+	pool := newIdentifierPool(req.Identifiers)
+	done := map[string]bool{}
+	aggs := make(map[string]*aggregate, len(e.entries))
+	res := &Result{Complete: true}
+
+	for round := 1; round <= e.maxRounds; round++ {
+		tasks := e.plan(pool.all(), selected, done, aggs)
+		if len(tasks) == 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			for _, t := range tasks {
+				aggFor(aggs, t.name).add(outcome{task: t, err: fmt.Errorf("not started: %w", enrichers.ErrBudget)})
+			}
+			res.Complete = false
+			break
+		}
+		res.Rounds = round
+		for _, o := range e.runRound(ctx, tasks, req.Cache) {
+			aggFor(aggs, o.task.name).add(o)
+			e.observer.ObserveCall(o.task.name, statusOfOutcome(o), o.latency, o.cached)
+			if o.err != nil || o.finding == nil {
+				continue
+			}
+			res.Findings = append(res.Findings, SourceFinding{
+				Source: o.task.name, Identifier: o.task.id, Finding: o.finding,
+				Cached: o.cached, FetchedAt: o.fetchedAt,
+			})
+			for _, id := range o.finding.Identifiers {
+				if id.Origin == "" {
+					id.Origin = o.task.name
+				}
+				pool.add(id)
+			}
+			// An identity rule (Options.ReusedUsername) may turn a found
+			// account into a username for the other platforms.
+			if e.reused != nil {
+				for _, a := range o.finding.Accounts {
+					if id, ok := e.reused(o.task.id, a); ok {
+						id.Origin = o.task.name
+						pool.add(id)
+					}
+				}
+			}
+		}
+	}
+
+	res.Identifiers = pool.all()
+	for _, name := range e.reg.Names() {
+		rep := e.report(name, selected, aggs[name])
+		if !definitive(rep.Status) {
+			res.Complete = false
+		}
+		res.Sources = append(res.Sources, rep)
+	}
+	return res
+}
+
+// selection returns the names the request allows (nil map: all).
+func (e *Engine) selection(req Request) map[string]string {
+	// value: "" when selected, else the reason it is not.
+	sel := make(map[string]string, len(e.entries))
+	for name, en := range e.entries {
+		switch {
+		case !en.enabled:
+			sel[name] = en.reason
+		case len(req.Only) > 0 && !slices.Contains(req.Only, name):
+			sel[name] = "not in options.sources"
+		case slices.Contains(req.Exclude, name):
+			sel[name] = "in options.exclude_sources"
+		default:
+			sel[name] = ""
+		}
+	}
+	return sel
+}
+
+func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, done map[string]bool, aggs map[string]*aggregate) []task {
+	var tasks []task
+	keys := make([]string, len(ids)) // once per identifier, not per source
+	for i, id := range ids {
+		keys[i] = id.Key()
+	}
+	for _, name := range e.reg.Names() {
+		if selected[name] != "" {
+			continue
+		}
+		en := e.entries[name]
+		for i, id := range ids {
+			if !slices.Contains(en.desc.Inputs, id.Kind) {
+				continue
+			}
+			key := name + "\x00" + keys[i]
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			if en.applier != nil {
+				if ok, why := en.applier.Applies(id); !ok {
+					aggFor(aggs, name).skip(why)
+					continue
+				}
+			}
+			tasks = append(tasks, task{name: name, id: id})
+		}
+	}
+	// Strongest identifiers first: tasks start (and take their source's
+	// tokens) in this order, so under a tight rate limit the likeliest
+	// usernames are looked up and the weakest guesses are the ones held back.
+	slices.SortStableFunc(tasks, func(a, b task) int { return cmp.Compare(b.id.Prior, a.id.Prior) })
+	return tasks
+}
+
+// runRound runs tasks concurrently. Each goroutine sends its own outcome on
+// a buffered channel; when ctx ends first, unfinished tasks are reported as
+// timeouts and their late outcomes are dropped.
+func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
+	ch := make(chan outcome, len(tasks))
+	start := e.now()
+	outs := make([]outcome, 0, len(tasks))
+	finished := make(map[int]bool, len(tasks))
+	idx := make(map[task]int, len(tasks))
+	for i, t := range tasks {
+		idx[t] = i
+		go func() { ch <- e.call(ctx, t, p) }()
+	}
+	for len(outs) < len(tasks) {
+		select {
+		case o := <-ch:
+			finished[idx[o.task]] = true
+			outs = append(outs, o)
+		case <-ctx.Done():
+			for i, t := range tasks {
+				if !finished[i] {
+					outs = append(outs, outcome{task: t, latency: e.now().Sub(start),
+						err: &enrichers.SourceError{Source: t.name, Status: enrichers.StatusTimeout, Err: enrichers.ErrBudget}})
+				}
+			}
+			return outs
+		}
+	}
+	return outs
+}
+
+// identifierPool de-duplicates identifiers by (kind, value), keeping the
+// strongest provenance.
+type identifierPool struct {
+	order []string
+	byKey map[string]enrichers.Identifier
+}
+
+func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
+	p := &identifierPool{byKey: map[string]enrichers.Identifier{}}
+	for _, id := range ids {
+		p.add(id)
+	}
+	return p
+}
+
+func (p *identifierPool) add(id enrichers.Identifier) {
+	if id.Value == "" {
+		return
+	}
+	k := id.Key()
+	old, ok := p.byKey[k]
+	if !ok {
+		p.order = append(p.order, k)
+		p.byKey[k] = id
+		return
+	}
+	if id.Prior > old.Prior {
+		p.byKey[k] = id
+	}
+}
+
+func (p *identifierPool) all() []enrichers.Identifier {
+	out := make([]enrichers.Identifier, len(p.order))
+	for i, k := range p.order {
+		out[i] = p.byKey[k]
+	}
+	return out
+}

@@ -1,0 +1,315 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/footprint-oss/footprint/enrichers"
+)
+
+// Limiter is a source's token bucket plus an adaptive pause: when the
+// upstream answers 429 with Retry-After, every caller of that source waits
+// (or gives up) until the pause ends.
+//
+// It is one layer of the source's transport stack: the source's HTTP
+// client (Config.Limiter) takes one token per request it sends, a retry
+// pays again, and a source that talks another protocol (the dns source)
+// calls Take before every query. The engine shares the same limiter: it
+// sets its rate from the source's effective configuration, admits every
+// call (Admit: the first request's token, waited for under the request's
+// budget before the source's own timeout starts) and pauses it on a 429.
+//
+// Background callers (batch jobs, see WithBackground) never queue ahead of
+// live lookups: they take a token only when the bucket holds more than its
+// live reserve, so a live lookup that arrives finds tokens at once, and
+// while live lookups use the whole rate background callers wait.
+type Limiter struct {
+	// lim is the token bucket; Set swaps in a new, full one.
+	lim atomic.Pointer[rate.Limiter]
+
+	mu sync.Mutex
+	// reserve is the number of tokens background callers leave in the
+	// bucket for live ones.
+	reserve     float64
+	pausedUntil time.Time
+}
+
+// NewLimiter returns a limiter allowing r events per second with burst b.
+// A limiter of rate 0 and burst 0 refuses every token.
+func NewLimiter(r rate.Limit, b int) *Limiter {
+	l := &Limiter{}
+	l.lim.Store(rate.NewLimiter(r, b))
+	return l
+}
+
+// LimiterHeadroom keeps us a little under each source's published rate, so
+// that clock skew between our token bucket and the upstream's never makes
+// the upstream throttle us. Bunched arrivals are covered by a burst
+// headroom (the engine's); 5 % of the rate is enough for the clocks, and
+// every percent kept back is a percent of every quota a batch job cannot
+// use.
+const LimiterHeadroom = 0.95
+
+// WithLiveReserve sets the share (0–1) of the burst that background
+// callers leave to live ones; at least one token of the burst stays
+// available to background callers. It returns l.
+func (l *Limiter) WithLiveReserve(share float64) *Limiter {
+	b := float64(l.lim.Load().Burst())
+	l.mu.Lock()
+	l.reserve = max(0, min(share*b, b-1))
+	l.mu.Unlock()
+	return l
+}
+
+// Set replaces the bucket by a full one of rate r and burst b, with a
+// live reserve of liveReserve (a share, as WithLiveReserve). The engine
+// calls it once, before any request, with the source's effective
+// configuration.
+func (l *Limiter) Set(r rate.Limit, b int, liveReserve float64) {
+	l.lim.Store(rate.NewLimiter(r, b))
+	l.WithLiveReserve(liveReserve)
+}
+
+// Limit is the rate in tokens per second.
+func (l *Limiter) Limit() rate.Limit { return l.lim.Load().Limit() }
+
+// Burst is the bucket size.
+func (l *Limiter) Burst() int { return l.lim.Load().Burst() }
+
+type backgroundKey struct{}
+
+// WithBackground marks work done under ctx as background (a batch job's
+// rows): its upstream requests yield to live lookups at every rate
+// limiter. It is a priority, not a token: nothing is paid in advance.
+func WithBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// Background reports whether ctx carries background work.
+func Background(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}
+
+// ErrLocalLimit marks a call footprint itself held back to stay within a
+// source's rate limit. It is reported rate_limited but never counts against
+// the source's breaker: the upstream was not even asked.
+var ErrLocalLimit = errors.New("held back by footprint's own rate limit")
+
+// PauseFor stops handing out tokens for d (an upstream's Retry-After).
+func (l *Limiter) PauseFor(d time.Duration) {
+	until := time.Now().Add(d)
+	l.mu.Lock()
+	if until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+	l.mu.Unlock()
+}
+
+// Take takes one token for one upstream request of source, waiting while
+// ctx's deadline allows; otherwise it returns a rate_limited
+// *enrichers.SourceError wrapping ErrLocalLimit. The first request of a
+// call the engine admitted (Admit) uses the admission's token instead. A
+// nil limiter is free.
+func (l *Limiter) Take(ctx context.Context, source string) error {
+	if l == nil {
+		return nil
+	}
+	if a, ok := ctx.Value(admissionKey{}).(*admission); ok && a.lim == l && a.unused.CompareAndSwap(true, false) {
+		return nil
+	}
+	if err := l.Wait(ctx); err != nil {
+		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
+	}
+	return nil
+}
+
+type admissionKey struct{}
+
+// admission is the token the engine took for a call's first upstream
+// request.
+type admission struct {
+	lim    *Limiter
+	unused atomic.Bool
+}
+
+// Admit takes, under ctx (the request's budget), the token of one call's
+// first upstream request, and returns ctx carrying it: the limiter layer
+// of the call's transport lets that request through without waiting
+// again, and every further request pays its own token. The engine admits
+// each call before the source's own timeout starts, so waiting for the
+// rate limit never eats into the time a source has to answer, and a
+// source that is never called (it does not apply, its breaker is open)
+// costs nothing beyond its admission. A nil limiter admits everything.
+func (l *Limiter) Admit(ctx context.Context, source string) (context.Context, error) {
+	if l == nil {
+		return ctx, nil
+	}
+	if err := l.Take(ctx, source); err != nil {
+		return ctx, err
+	}
+	a := &admission{lim: l}
+	a.unused.Store(true)
+	return context.WithValue(ctx, admissionKey{}, a), nil
+}
+
+// Wait blocks until a token is available, as long as that happens before
+// ctx's deadline; otherwise it returns an error at once without consuming a
+// token, so the caller can report rate_limited instead of hanging.
+func (l *Limiter) Wait(ctx context.Context) error {
+	if err := l.waitPause(ctx); err != nil {
+		return err
+	}
+	if Background(ctx) {
+		return l.waitBackground(ctx)
+	}
+	deadline, hasDeadline := ctx.Deadline()
+	now := time.Now()
+	r := l.lim.Load().ReserveN(now, 1)
+	if !r.OK() {
+		return fmt.Errorf("rate limit exceeded")
+	}
+	d := r.DelayFrom(now)
+	if d == 0 {
+		return nil
+	}
+	if hasDeadline && now.Add(d).After(deadline) {
+		r.CancelAt(now)
+		return fmt.Errorf("next token in %s, after the deadline", d.Round(time.Millisecond))
+	}
+	if err := sleep(ctx, d); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
+}
+
+// waitPause waits out an upstream's Retry-After pause, or fails at once
+// when it lasts past ctx's deadline.
+func (l *Limiter) waitPause(ctx context.Context) error {
+	l.mu.Lock()
+	paused := l.pausedUntil
+	l.mu.Unlock()
+	now := time.Now()
+	if !paused.After(now) {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && paused.After(deadline) {
+		return fmt.Errorf("upstream asked us to wait %s", paused.Sub(now).Round(time.Millisecond))
+	}
+	return sleep(ctx, paused.Sub(now))
+}
+
+// waitBackground takes a token only from what exceeds the live reserve,
+// sleeping until the bucket should hold that much, as long as ctx's
+// deadline allows. It never reserves a future token, so it never delays a
+// live caller.
+func (l *Limiter) waitBackground(ctx context.Context) error {
+	deadline, hasDeadline := ctx.Deadline()
+	lim := l.lim.Load()
+	for {
+		now := time.Now()
+		l.mu.Lock()
+		tokens := lim.TokensAt(now)
+		reserve := l.reserve
+		if tokens >= 1+reserve && lim.AllowN(now, 1) {
+			l.mu.Unlock()
+			return nil
+		}
+		l.mu.Unlock()
+		perS := float64(lim.Limit())
+		if perS <= 0 {
+			return fmt.Errorf("rate limit exceeded")
+		}
+		d := time.Duration((1 + reserve - tokens) / perS * float64(time.Second))
+		d = max(d, time.Millisecond)
+		if hasDeadline && now.Add(d).After(deadline) {
+			return fmt.Errorf("no token to spare for background work before the deadline (next in %s)", d.Round(time.Millisecond))
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+		if err := l.waitPause(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Limiters holds one limiter per source name. The composition root
+// creates it, builds each network source's client with For(name) and
+// hands it to the engine, which sets every limiter's rate from the
+// source's effective configuration (until then a limiter refuses every
+// token, so a forgotten one fails closed). A nil *Limiters hands out nil
+// limiters: no limit (tests).
+type Limiters struct {
+	mu sync.Mutex
+	m  map[string]*Limiter
+}
+
+// NewLimiters returns an empty set.
+func NewLimiters() *Limiters { return &Limiters{m: map[string]*Limiter{}} }
+
+// For returns source's limiter, creating it (refusing every token until
+// Set) on first use.
+func (ls *Limiters) For(source string) *Limiter {
+	if ls == nil {
+		return nil
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l := ls.m[source]
+	if l == nil {
+		l = NewLimiter(0, 0)
+		ls.m[source] = l
+	}
+	return l
+}
+
+// Get returns source's limiter, or nil when none was created.
+func (ls *Limiters) Get(source string) *Limiter {
+	if ls == nil {
+		return nil
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.m[source]
+}
+
+// limited is the rate-limit layer of a source's transport stack: one token
+// per request the client sends. Redirect hops of that request (the client
+// sets req.Response on them) are part of the request and pay nothing.
+type limited struct {
+	source string
+	lim    *Limiter
+	next   http.RoundTripper
+}
+
+func (t *limited) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Response == nil {
+		if err := t.lim.Take(req.Context(), t.source); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	return t.next.RoundTrip(req)
+}
