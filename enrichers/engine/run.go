@@ -22,8 +22,8 @@ type Request struct {
 	Cache CachePolicy
 }
 
-// Result is what a run learned. Findings are in the order they completed
-// within a round, rounds in order.
+// Result is what a run learned. Findings are in the order each round
+// planned its tasks (not the order they finished), rounds in order.
 type Result struct {
 	// MemoID identifies a result the engine remembers (0: not
 	// remembered): every repeat served from the memo carries the same id,
@@ -58,6 +58,7 @@ type outcome struct {
 	latency   time.Duration
 	cached    bool
 	fetchedAt time.Time
+	slot      int // the task's index in its round
 }
 
 // Run fans out until no new work appears, the round limit is reached or ctx
@@ -240,27 +241,30 @@ func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, do
 
 // runRound runs tasks concurrently. Each goroutine sends its own outcome on
 // a buffered channel; when ctx ends first, unfinished tasks are reported as
-// timeouts and their late outcomes are dropped.
+// timeouts and their late outcomes are dropped. Outcomes come back in the
+// tasks' order, not in the order they finished, so what a run learns (and
+// which discovery of an identifier is kept) does not depend on timing.
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
 	ch := make(chan outcome, len(tasks))
 	start := e.now()
-	outs := make([]outcome, 0, len(tasks))
-	finished := make(map[int]bool, len(tasks))
-	idx := make(map[task]int, len(tasks))
+	outs := make([]outcome, len(tasks))
+	finished := make([]bool, len(tasks))
 	for i, t := range tasks {
-		idx[t] = i
-		go func() { ch <- e.call(ctx, t, p) }()
+		go func() {
+			o := e.call(ctx, t, p)
+			o.slot = i
+			ch <- o
+		}()
 	}
-	for len(outs) < len(tasks) {
+	for n := 0; n < len(tasks); n++ {
 		select {
 		case o := <-ch:
-			finished[idx[o.task]] = true
-			outs = append(outs, o)
+			outs[o.slot], finished[o.slot] = o, true
 		case <-ctx.Done():
 			for i, t := range tasks {
 				if !finished[i] {
-					outs = append(outs, outcome{task: t, latency: e.now().Sub(start),
-						err: &enrichers.SourceError{Source: t.name, Status: enrichers.StatusTimeout, Err: enrichers.ErrBudget}})
+					outs[i] = outcome{task: t, latency: e.now().Sub(start),
+						err: &enrichers.SourceError{Source: t.name, Status: enrichers.StatusTimeout, Err: enrichers.ErrBudget}}
 				}
 			}
 			return outs
