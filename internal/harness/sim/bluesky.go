@@ -75,6 +75,9 @@ func (s *Sim) serveBluesky(w http.ResponseWriter, r *http.Request, rest string) 
 	var a *account
 	if strings.HasPrefix(actor, "did:") {
 		a = s.w.bskyByDID[actor]
+		if a == nil {
+			a = s.w.strangerByDID(actor)
+		}
 	} else {
 		a = s.w.lookup(srcBluesky, actor)
 	}

@@ -67,6 +67,9 @@ func (s *Sim) serveGitLab(w http.ResponseWriter, r *http.Request, rest string) {
 	}
 	a := s.w.gitlabByID[id]
 	if a == nil {
+		a = s.w.strangerByID(srcGitLab, id)
+	}
+	if a == nil {
 		writeJSON(w, http.StatusNotFound, gitlabError{Message: "404 User Not Found"})
 		return
 	}
