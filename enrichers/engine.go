@@ -469,6 +469,7 @@ func ReusedUsername(via Identifier, a Account) (Identifier, bool) {
 		u = u[:i]
 	}
 	u = strings.TrimPrefix(u, "@")
+	u = strings.TrimSuffix(u, ".bsky.social") // a bluesky handle: jane.bsky.social → jane
 	if !plausibleHandle(u) || (via.Kind == KindUsername && strings.EqualFold(via.Value, u)) {
 		return Identifier{}, false
 	}

@@ -86,7 +86,7 @@ func nameMatch(ev Evidence, p Params) *float64 {
 			continue
 		}
 		got := normWords(a.DisplayName)
-		if len(got) == 0 || (len(got) == 1 && strings.EqualFold(got[0], strings.Join(normWords(a.Username), ""))) {
+		if len(got) == 0 || (len(got) == 1 && strings.EqualFold(got[0], strings.Join(normWords(strings.TrimSuffix(a.Username, ".bsky.social")), ""))) {
 			continue
 		}
 		s := NameSimilarity(want, got)
