@@ -200,7 +200,11 @@ func handleOf(platform, u string) string {
 }
 
 func (g *gen) register(a *account) {
-	g.w.accounts[a.source][strings.ToLower(a.username)] = a
+	key := strings.ToLower(a.username)
+	g.w.accounts[a.source][key] = a
+	if k := platformIndex(a.source); k >= 0 && g.w.bg.byUser != nil {
+		g.w.bg.byUser[k][hash64(key)] = heldByPopulation
+	}
 	switch a.source {
 	case srcGitLab:
 		g.w.gitlabByID[a.id] = a

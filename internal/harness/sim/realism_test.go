@@ -121,3 +121,28 @@ func TestStrangersServed(t *testing.T) {
 		t.Errorf("search for a name nobody has: %+v", res)
 	}
 }
+
+// TestStrangersDeterministic: the same seed derives the same background,
+// account for account; another seed another.
+func TestStrangersDeterministic(t *testing.T) {
+	t.Parallel()
+	a, b, c := New(Config{Seed: 9, People: 50}), New(Config{Seed: 9, People: 50}), New(Config{Seed: 10, People: 50})
+	same, differ := 0, 0
+	for k := range usernamePlatforms() {
+		for i := range 100 {
+			x, y, z := a.w.strangerAccount(uint32(i), k), b.w.strangerAccount(uint32(i), k), c.w.strangerAccount(uint32(i), k)
+			if (x == nil) != (y == nil) || x != nil && (x.username != y.username || x.bio != y.bio || x.followers != y.followers || x.created != y.created) {
+				t.Fatalf("stranger %d differs between runs: %+v vs %+v", i, x, y)
+			}
+			if x != nil {
+				same++
+				if z == nil || z.username != x.username {
+					differ++
+				}
+			}
+		}
+	}
+	if same == 0 || differ < same/2 {
+		t.Fatalf("%d strangers compared, %d differ with another seed", same, differ)
+	}
+}

@@ -300,6 +300,10 @@ func TestStatsEndpoint(t *testing.T) {
 	if st[srcGitHub].Requests != 1 || st[srcDevTo].Requests != 1 || st[srcReddit].Requests != 0 {
 		t.Fatalf("stats = %+v", st)
 	}
+	r := decode[struct{ Realism Realism }](t, get(t, h, "/_sim/stats")).Realism
+	if r != s.Realism() || r.People != 20 || r.Strangers != 20*DefaultStrangersPerPerson {
+		t.Fatalf("realism in /_sim/stats = %+v, want %+v", r, s.Realism())
+	}
 	req := httptest.NewRequest(http.MethodDelete, "/_sim/stats", nil)
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	if s.Stats()[srcGitHub].Requests != 0 {

@@ -206,7 +206,7 @@ func (w *world) realism(k int) Realism {
 				taken++
 				break
 			}
-			if _, ok := w.bg.byUser[platformIndex(src)][hash64(key)]; ok {
+			if v, ok := w.bg.byUser[platformIndex(src)][hash64(key)]; ok && v != heldByPopulation {
 				taken++
 				break
 			}

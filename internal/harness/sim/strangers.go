@@ -30,11 +30,16 @@ const (
 	gitlabStrangerBase = 50_000_000
 )
 
+// heldByPopulation marks a username in strangers.byUser that a stored
+// account (the population's, an organisation's, a colliding stranger's)
+// holds, so that one lookup tells whether a username is taken.
+const heldByPopulation = math.MaxUint32
+
 // strangers is the background's index (immutable after New).
 type strangers struct {
 	n      int
 	seed   uint64
-	byUser []map[uint64]uint32 // per username platform: hash64(lower key) → stranger
+	byUser []map[uint64]uint32 // per username platform: hash64(lower key) → stranger, or heldByPopulation
 	choice [][]uint8           // per username platform, per stranger: 1 + index of the won candidate, 0 = no account
 	byDID  map[uint64]uint32   // hash64(did) → stranger (bluesky)
 	search map[string]*strangerSearch
@@ -217,9 +222,8 @@ func shortName(u string) string { return strings.TrimSuffix(u, ".bsky.social") }
 // source by anyone.
 func (w *world) taken(source, key string) bool {
 	if k := platformIndex(source); k >= 0 && w.bg.byUser != nil {
-		if _, ok := w.bg.byUser[k][hash64(key)]; ok {
-			return true
-		}
+		_, ok := w.bg.byUser[k][hash64(key)] // the population's too (heldByPopulation)
+		return ok
 	}
 	return w.accounts[source][key] != nil
 }
@@ -231,7 +235,7 @@ func (w *world) strangerHolds(source, key string) (uint32, bool) {
 		return 0, false
 	}
 	i, ok := w.bg.byUser[k][hash64(key)]
-	if !ok {
+	if !ok || i == heldByPopulation {
 		return 0, false
 	}
 	c := w.strangerCore(i)
@@ -245,7 +249,7 @@ func (w *world) strangerHolds(source, key string) (uint32, bool) {
 // chunks, on one goroutine: the claims that need them run meanwhile. The
 // goroutine ends once every core is sent (the consumer takes them all).
 func (w *world) strangerCores(n int) <-chan []strangerCore {
-	out := make(chan []strangerCore, 8)
+	out := make(chan []strangerCore, 2)
 	go func() {
 		defer close(out)
 		const chunk = 2048
