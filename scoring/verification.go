@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"strings"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers/personname"
@@ -85,7 +86,7 @@ func nameMatch(ev Evidence, p Params) *float64 {
 		if a.m < p.Risk.FootprintMatch {
 			continue
 		}
-		if len(personname.Words(a.DisplayName)) == 0 || personname.SpellsUsername(a.DisplayName, a.Username) {
+		if len(personname.Words(a.DisplayName)) == 0 || personname.SpellsUsername(a.DisplayName, strings.TrimSuffix(a.Username, ".bsky.social")) {
 			continue
 		}
 		s := round4(personname.Similarity(a.DisplayName, ev.Name))

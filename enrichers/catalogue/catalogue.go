@@ -50,7 +50,13 @@ type Site struct {
 	// longer is looked up cut to this length (sebastian_schulz79 →
 	// sebastian_schul on a 15-character site): a person whose handle does
 	// not fit usually keeps its beginning. 0: no such rewriting.
-	MaxLength      int      `json:"max_length,omitempty"`
+	MaxLength int `json:"max_length,omitempty"`
+	// HandleDomain, when set, makes usernames domain handles, as Bluesky
+	// names accounts: a bare username is a subdomain of it (jay →
+	// jay.bsky.social, MaxLength applying to the bare part), a username
+	// with a dot is a full handle (a custom domain) looked up as is, and
+	// accounts are reported under the full handle, in lower case.
+	HandleDomain   string   `json:"handle_domain,omitempty"`
 	Absent         Rules    `json:"absent"`
 	Present        Rules    `json:"present,omitempty"`
 	BotWallMarkers []string `json:"bot_wall_markers,omitempty"`

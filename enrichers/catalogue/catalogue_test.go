@@ -128,7 +128,11 @@ func TestEverySiteAgainstItsFixtures(t *testing.T) {
 				t.Fatalf("claimed: %+v", f)
 			}
 			a := f.Accounts[0]
-			if a.Source != s.Name || a.Username != s.Examples.Claimed || a.URL == "" || a.Method != "username_guess" {
+			wantUser := s.Examples.Claimed
+			if s.HandleDomain != "" {
+				wantUser += "." + s.HandleDomain // jay.bsky.social, as Bluesky names it
+			}
+			if a.Source != s.Name || a.Username != wantUser || a.URL == "" || a.Method != "username_guess" {
 				t.Fatalf("account identity: %+v", a)
 			}
 			if w.display != "" && a.DisplayName != w.display {

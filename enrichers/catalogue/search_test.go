@@ -25,8 +25,8 @@ func siteNamed(t *testing.T, name string) *Site {
 
 // TestNameSearch runs the sites that search by name against recorded
 // search results: only results carrying exactly the searched name become
-// usernames (a custom-domain Bluesky handle the site cannot look up, a
-// longer name and an empty one do not), sharing the name's prior; a
+// usernames (Bluesky's as full handles, a custom domain's too; a longer
+// name and an empty one do not), sharing the name's prior; a
 // name too common says nothing; no match is not_found; failures keep
 // their status.
 func TestNameSearch(t *testing.T) {
@@ -34,8 +34,8 @@ func TestNameSearch(t *testing.T) {
 		site, fixture, name string
 		want                []string
 	}{
-		{"bluesky", "bluesky.json", "Laura Zimmermann", []string{"laurazimmermann"}},
-		{"bluesky", "bluesky.json", "zimmermann laura", []string{"laurazimmermann"}},
+		{"bluesky", "bluesky.json", "Laura Zimmermann", []string{"laurazimmermann.bsky.social", "laura-zimmermann.de"}},
+		{"bluesky", "bluesky.json", "zimmermann laura", []string{"laurazimmermann.bsky.social", "laura-zimmermann.de"}},
 		{"bluesky", "bluesky.json", "Laura Schmidt", nil},
 		{"reddit", "reddit.json", "Megan Martin", []string{"silentpanda"}},
 		{"reddit", "reddit.json", "Megan Martín", []string{"silentpanda"}},
@@ -132,4 +132,49 @@ func TestNameSearch(t *testing.T) {
 			t.Fatal("a one-word name should not be searched")
 		}
 	})
+}
+
+// TestBlueskyHandles: a bare username is looked up and reported as a
+// bsky.social handle (cut to the site's length first when guessed), a full
+// or custom-domain handle as is; a dotted username that is no domain
+// handle (a GitLab jane.doe) does not apply.
+func TestBlueskyHandles(t *testing.T) {
+	site := siteNamed(t, "bluesky")
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := r.URL.Query().Get("actor")
+		asked = append(asked, actor)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"did":"did:plc:abc","handle":"` + actor + `","displayName":"Laura Zimmermann","createdAt":"2024-02-06T19:02:44.990Z"}`))
+	}))
+	defer srv.Close()
+	src := sourceFor(t, site, srv)
+	for _, c := range []struct {
+		value, method, want string
+	}{
+		{"LauraZ", "username_guess", "lauraz.bsky.social"},
+		{"laurazimmermann.bsky.social", "name_search", "laurazimmermann.bsky.social"},
+		{"laura-zimmermann.de", "name_search", "laura-zimmermann.de"},
+		{"laurazimmermann1987x", "username_guess", "laurazimmermann198.bsky.social"},
+		{"jane.doe", "username_guess", ""},
+	} {
+		id := enrichers.Identifier{Kind: enrichers.KindUsername, Value: c.value, Method: enrichers.Method(c.method), Prior: 1}
+		ok, _ := src.Applies(id)
+		if c.want == "" {
+			if ok {
+				t.Errorf("%s applies", c.value)
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("%s does not apply", c.value)
+		}
+		f, err := src.Enrich(context.Background(), id)
+		if err != nil || len(f.Accounts) != 1 {
+			t.Fatalf("%s: %+v %v", c.value, f, err)
+		}
+		if a := f.Accounts[0]; a.Username != c.want || a.URL != "https://bsky.app/profile/"+c.want || asked[len(asked)-1] != c.want {
+			t.Errorf("%s: account %s at %s (asked %s), want %s", c.value, a.Username, a.URL, asked[len(asked)-1], c.want)
+		}
+	}
 }

@@ -81,10 +81,16 @@ func (s *Source) Applies(id enrichers.Identifier) (bool, string) {
 // guess here.
 func (s *Site) username(id enrichers.Identifier) string {
 	u := id.Value
-	if s.MaxLength <= 0 || len(u) <= s.MaxLength || id.Method == enrichers.MethodInput || id.LinkedTo(s.Name) {
-		return u
+	if s.HandleDomain != "" && strings.Contains(u, ".") {
+		return strings.ToLower(u) // a full handle
 	}
-	return strings.TrimRight(u[:s.MaxLength], "._-")
+	if s.MaxLength > 0 && len(u) > s.MaxLength && id.Method != enrichers.MethodInput && !id.LinkedTo(s.Name) {
+		u = strings.TrimRight(u[:s.MaxLength], "._-")
+	}
+	if s.HandleDomain != "" {
+		u = strings.ToLower(u) + "." + s.HandleDomain
+	}
+	return u
 }
 
 func expand(tmpl, username string) string {

@@ -392,12 +392,12 @@ func linksTo(c enrichers.Account, id enrichers.Identifier) bool {
 }
 
 // handle is the part of a username other platforms would reuse
-// (bob@fosstodon.org → bob).
+// (bob@fosstodon.org → bob, bob.bsky.social → bob).
 func handle(u string) string {
 	if i := strings.IndexByte(u, '@'); i > 0 {
 		return u[:i]
 	}
-	return u
+	return strings.TrimSuffix(u, ".bsky.social")
 }
 
 // prior returns the account's prior probability, the method label and the
@@ -453,7 +453,7 @@ func (m Model) reuse(username string) float64 {
 // username, in [0.05, 0.9]: longer names, digits and separators are rarer;
 // dictionary first names and short words are common.
 func rarity(u string) float64 {
-	u = strings.ToLower(u)
+	u = strings.TrimSuffix(strings.ToLower(u), ".bsky.social") // the handle, not its domain
 	n := len([]rune(u))
 	var r float64
 	switch {

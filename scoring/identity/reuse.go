@@ -25,6 +25,7 @@ func ReusedUsername(via enrichers.Identifier, a enrichers.Account) (enrichers.Id
 		u = u[:i]
 	}
 	u = strings.TrimPrefix(u, "@")
+	u = strings.TrimSuffix(u, ".bsky.social") // a bluesky handle: jane.bsky.social → jane
 	if !plausibleHandle(u) || (via.Kind == enrichers.KindUsername && strings.EqualFold(via.Value, u)) {
 		return enrichers.Identifier{}, false
 	}

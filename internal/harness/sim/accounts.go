@@ -37,6 +37,33 @@ func platformLaunch(source string) time.Time {
 	return date(2007, 1, 1)
 }
 
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// platformProbs is how likely someone with these interests is on each
+// username platform, in usernamePlatforms order.
+func platformProbs(interests []string) [8]float64 {
+	has := func(ids ...string) bool {
+		return slices.ContainsFunc(ids, func(id string) bool { return slices.Contains(interests, id) })
+	}
+	dev := has("software_dev", "technology", "science")
+	// github, gitlab, devto, hackernews, keybase, reddit, mastodon, bluesky
+	return [8]float64{
+		0.22 + 0.5*b2f(dev),
+		0.05 + 0.15*b2f(dev),
+		0.04 + 0.16*b2f(dev),
+		0.05 + 0.15*b2f(dev || has("business_finance")),
+		0.03 + 0.10*b2f(dev || has("personal_finance")),
+		0.35 + 0.15*b2f(has("video_gaming", "pop_culture", "movies_tv")),
+		0.12 + 0.12*b2f(dev || has("science")),
+		0.25,
+	}
+}
+
 func (g *gen) footprint(pg *personGen) {
 	z := pg.z
 	pNone := sigmoid(-2.2 + 1.2*z)
@@ -56,26 +83,11 @@ func (g *gen) footprint(pg *personGen) {
 		return false
 	}
 	dev := has("software_dev", "technology", "science")
-	b2f := func(b bool) float64 {
-		if b {
-			return 1
-		}
-		return 0
-	}
-	probs := map[string]float64{
-		srcGitHub:     0.22 + 0.5*b2f(dev),
-		srcGitLab:     0.05 + 0.15*b2f(dev),
-		srcDevTo:      0.04 + 0.16*b2f(dev),
-		srcHackerNews: 0.05 + 0.15*b2f(dev || has("business_finance")),
-		srcKeybase:    0.03 + 0.10*b2f(dev || has("personal_finance")),
-		srcReddit:     0.35 + 0.15*b2f(has("video_gaming", "pop_culture", "movies_tv")),
-		srcMastodon:   0.12 + 0.12*b2f(dev || has("science")),
-		srcBluesky:    0.25,
-	}
+	probs := platformProbs(pg.interests)
 	fame := math.Min(g.pareto(90, 0.5), 4e7)
 	var chosen []string
-	for _, s := range usernamePlatforms() {
-		p := probs[s]
+	for k, s := range usernamePlatforms() {
+		p := probs[k]
 		if pg.young {
 			p *= 0.5
 		}
@@ -109,7 +121,7 @@ func (g *gen) footprint(pg *personGen) {
 	case g.chance(0.15):
 		pg.handle = g.hobbyHandle()
 	default:
-		pg.handle = pick(g, variants[:8])
+		pg.handle = g.habitHandle(pg.id, pg.yy)
 	}
 	if g.chance(0.35) {
 		pg.twitter = sanitize("twitter", pg.handle)
@@ -124,6 +136,9 @@ func (g *gen) footprint(pg *personGen) {
 		}
 		cands = append(cands, variants...)
 		u := g.claim(s, cands)
+		if dom := strings.TrimPrefix(pg.website, "https://"); s == srcBluesky && dom != "" && g.chance(0.4) && !g.w.taken(s, dom) {
+			u = dom // a custom domain handle
+		}
 		a := g.newAccount(pg, s, u)
 		pg.accounts = append(pg.accounts, a)
 	}
@@ -159,7 +174,7 @@ func (g *gen) footprint(pg *personGen) {
 func (g *gen) newAccount(pg *personGen, source, u string) *account {
 	a := &account{source: source, username: u, owner: pg.idx, lang: pg.lang}
 	if source == srcBluesky {
-		a.username = u + ".bsky.social"
+		a.username = handleOf(source, u)
 	}
 	launch := platformLaunch(source)
 	if pg.young {
@@ -198,16 +213,40 @@ func didFor(handle string) string {
 }
 
 func (g *gen) displayName(id ident, handle string) string {
+	return renderDisplay(g.displayStyle(), id, handle)
+}
+
+// displayStyle draws how someone fills a display name: their full name
+// (68 %), first name (10 %), their handle (8 %), first name and initial
+// (6 %), the full name in lower case (4 %) or nothing (4 %).
+func (g *gen) displayStyle() uint8 {
 	switch r := g.rng.Float64(); {
 	case r < 0.68:
-		return id.full()
+		return 0
 	case r < 0.78:
-		return id.first
+		return 1
 	case r < 0.86:
-		return handle
+		return 2
 	case r < 0.92:
-		return id.first + " " + id.last[:1] + "."
+		return 3
 	case r < 0.96:
+		return 4
+	}
+	return 5
+}
+
+// renderDisplay is the display name of style for id and handle.
+func renderDisplay(style uint8, id ident, handle string) string {
+	switch style {
+	case 0:
+		return id.full()
+	case 1:
+		return id.first
+	case 2:
+		return handle
+	case 3:
+		return id.first + " " + string([]rune(id.last)[:1]) + "."
+	case 4:
 		return strings.ToLower(id.full())
 	}
 	return ""
@@ -453,6 +492,9 @@ func (g *gen) content(pg *personGen, a *account) {
 	if (a.source == srcGitHub || a.source == srcHackerNews || a.source == srcDevTo || a.source == srcGitLab || a.source == srcKeybase) && g.chance(0.5) {
 		lang = "en"
 	}
+	if pg.bilingual && g.chance(0.5) {
+		lang = "en"
+	}
 	a.lang = lang
 	pTrue := g.uniform(0.35, 0.7)
 	kws, shown := g.keywords(pg.interests, lang, pTrue)
@@ -613,7 +655,7 @@ func (g *gen) strangers() {
 		for _, s := range usernamePlatforms() {
 			for _, u := range cands {
 				u = strings.ToLower(u)
-				if !validUsername(s, u) || g.w.lookup(s, handleOf(s, u)) != nil {
+				if !validUsername(s, u) || g.w.taken(s, handleOf(s, u)) {
 					continue
 				}
 				if !g.chance(collisionProb(u) * platformPopularity(s)) {

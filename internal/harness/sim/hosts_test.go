@@ -9,123 +9,8 @@ import (
 	"time"
 )
 
-// Response shapes as docs/SOURCES.md documents them.
-
-type gravatarResp struct {
-	Hash             string `json:"hash"`
-	DisplayName      string `json:"display_name"`
-	ProfileURL       string `json:"profile_url"`
-	AvatarURL        string `json:"avatar_url"`
-	Location         string `json:"location"`
-	Description      string `json:"description"`
-	JobTitle         string `json:"job_title"`
-	Company          string `json:"company"`
-	VerifiedAccounts []struct {
-		ServiceType  string `json:"service_type"`
-		ServiceLabel string `json:"service_label"`
-		URL          string `json:"url"`
-	} `json:"verified_accounts"`
-}
-
-type githubUser struct {
-	Login           string    `json:"login"`
-	Name            *string   `json:"name"`
-	Company         *string   `json:"company"`
-	Blog            string    `json:"blog"`
-	Location        *string   `json:"location"`
-	Bio             *string   `json:"bio"`
-	TwitterUsername *string   `json:"twitter_username"`
-	PublicRepos     int       `json:"public_repos"`
-	Followers       int64     `json:"followers"`
-	Following       int64     `json:"following"`
-	CreatedAt       time.Time `json:"created_at"`
-	HTMLURL         string    `json:"html_url"`
-	AvatarURL       string    `json:"avatar_url"`
-}
-
-type githubRepo struct {
-	Name            string   `json:"name"`
-	Language        *string  `json:"language"`
-	Topics          []string `json:"topics"`
-	StargazersCount int64    `json:"stargazers_count"`
-	Fork            bool     `json:"fork"`
-}
-
-type keybaseResp struct {
-	Status struct {
-		Code int    `json:"code"`
-		Name string `json:"name"`
-	} `json:"status"`
-	Them []*struct {
-		Basics struct {
-			Username string `json:"username"`
-			Ctime    int64  `json:"ctime"`
-		} `json:"basics"`
-		Profile struct {
-			FullName *string `json:"full_name"`
-			Location *string `json:"location"`
-			Bio      *string `json:"bio"`
-		} `json:"profile"`
-		ProofsSummary struct {
-			All []struct {
-				ProofType  string `json:"proof_type"`
-				Nametag    string `json:"nametag"`
-				ServiceURL string `json:"service_url"`
-			} `json:"all"`
-		} `json:"proofs_summary"`
-	} `json:"them"`
-}
-
-type mastodonAcct struct {
-	Username       string    `json:"username"`
-	Acct           string    `json:"acct"`
-	DisplayName    string    `json:"display_name"`
-	Note           string    `json:"note"`
-	URL            string    `json:"url"`
-	Avatar         string    `json:"avatar"`
-	CreatedAt      time.Time `json:"created_at"`
-	FollowersCount int64     `json:"followers_count"`
-	FollowingCount int64     `json:"following_count"`
-	StatusesCount  int64     `json:"statuses_count"`
-	Fields         []struct {
-		Name       string  `json:"name"`
-		Value      string  `json:"value"`
-		VerifiedAt *string `json:"verified_at"`
-	} `json:"fields"`
-}
-
-type redditResp struct {
-	Kind string `json:"kind"`
-	Data struct {
-		Name         string  `json:"name"`
-		CreatedUTC   float64 `json:"created_utc"`
-		LinkKarma    int64   `json:"link_karma"`
-		CommentKarma int64   `json:"comment_karma"`
-		TotalKarma   int64   `json:"total_karma"`
-		IconImg      string  `json:"icon_img"`
-		IsSuspended  bool    `json:"is_suspended"`
-		Subreddit    *struct {
-			PublicDescription string `json:"public_description"`
-			Title             string `json:"title"`
-		} `json:"subreddit"`
-	} `json:"data"`
-}
-
-type gitlabUser struct {
-	ID           int64     `json:"id"`
-	Username     string    `json:"username"`
-	Name         string    `json:"name"`
-	Bio          string    `json:"bio"`
-	Location     string    `json:"location"`
-	WebsiteURL   string    `json:"website_url"`
-	CreatedAt    time.Time `json:"created_at"`
-	Followers    int64     `json:"followers"`
-	Following    int64     `json:"following"`
-	Organization string    `json:"organization"`
-	JobTitle     string    `json:"job_title"`
-	WebURL       string    `json:"web_url"`
-	AvatarURL    string    `json:"avatar_url"`
-}
+// The platforms' response shapes are the wire structs the handlers encode
+// (gravatar.go, github.go, ...); RDAP's is read here.
 
 type rdapResp struct {
 	ObjectClassName string `json:"objectClassName"`
@@ -168,7 +53,7 @@ func TestGravatar(t *testing.T) {
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	g := decode[gravatarResp](t, rec)
+	g := decode[gravatarProfile](t, rec)
 	if g.Hash != hash || g.ProfileURL == "" || len(g.VerifiedAccounts) == 0 || g.VerifiedAccounts[0].URL == "" {
 		t.Fatalf("gravatar = %+v", g)
 	}
@@ -206,7 +91,7 @@ func TestGitHub(t *testing.T) {
 		t.Fatalf("search for unknown email = %+v", none)
 	}
 	u := decode[githubUser](t, get(t, h, "/api.github.com/users/"+a.username))
-	if u.Login != a.username || u.HTMLURL != "https://github.com/"+a.username || u.PublicRepos != len(a.repos) || u.CreatedAt.IsZero() {
+	if u.Login != a.username || u.HTMLURL != "https://github.com/"+a.username || u.PublicRepos != len(a.repos) || u.CreatedAt == "" {
 		t.Fatalf("user = %+v", u)
 	}
 	rr := get(t, h, "/api.github.com/users/"+a.username+"/repos?per_page=100&sort=pushed")
@@ -227,11 +112,11 @@ func TestKeybaseMastodonBluesky(t *testing.T) {
 	s := New(Config{Seed: 1, People: 600})
 	h := s.Handler()
 	_, kb := find(t, s, srcKeybase, func(_ Person, a *account) bool { return len(a.links) > 0 })
-	k := decode[keybaseResp](t, get(t, h, "/keybase.io/_/api/1.0/user/lookup.json?usernames="+kb.username+"&fields=basics,profile,proofs_summary"))
+	k := decode[keybaseLookup](t, get(t, h, "/keybase.io/_/api/1.0/user/lookup.json?usernames="+kb.username+"&fields=basics,profile,proofs_summary"))
 	if k.Status.Code != 0 || k.Them[0] == nil || k.Them[0].Basics.Ctime == 0 || len(k.Them[0].ProofsSummary.All) == 0 || k.Them[0].ProofsSummary.All[0].ServiceURL == "" {
 		t.Fatalf("keybase = %+v", k)
 	}
-	nk := decode[keybaseResp](t, get(t, h, "/keybase.io/_/api/1.0/user/lookup.json?usernames=zz_nobody_zz&fields=basics"))
+	nk := decode[keybaseLookup](t, get(t, h, "/keybase.io/_/api/1.0/user/lookup.json?usernames=zz_nobody_zz&fields=basics"))
 	if nk.Status.Code != 205 || len(nk.Them) != 1 || nk.Them[0] != nil {
 		t.Fatalf("keybase not found = %+v", nk)
 	}
@@ -244,7 +129,7 @@ func TestKeybaseMastodonBluesky(t *testing.T) {
 	if sub := decode[struct{ Subject string }](t, wf).Subject; sub != "acct:"+m.username+"@mastodon.social" {
 		t.Fatalf("webfinger subject %q", sub)
 	}
-	ma := decode[mastodonAcct](t, get(t, h, "/mastodon.social/api/v1/accounts/lookup?acct="+m.username))
+	ma := decode[mastodonAccount](t, get(t, h, "/mastodon.social/api/v1/accounts/lookup?acct="+m.username))
 	if ma.Username != m.username || ma.URL != "https://mastodon.social/@"+m.username || len(ma.Fields) == 0 || !strings.HasPrefix(ma.Note, "<p>") {
 		t.Fatalf("mastodon = %+v", ma)
 	}
@@ -256,21 +141,11 @@ func TestKeybaseMastodonBluesky(t *testing.T) {
 	}
 
 	_, b := find(t, s, srcBluesky, any2)
-	type bsky struct {
-		DID            string    `json:"did"`
-		Handle         string    `json:"handle"`
-		DisplayName    string    `json:"displayName"`
-		Description    string    `json:"description"`
-		FollowersCount int64     `json:"followersCount"`
-		FollowsCount   int64     `json:"followsCount"`
-		PostsCount     int64     `json:"postsCount"`
-		CreatedAt      time.Time `json:"createdAt"`
-	}
-	bp := decode[bsky](t, get(t, h, "/public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor="+b.username))
-	if bp.Handle != b.username || !strings.HasPrefix(bp.DID, "did:plc:") || bp.CreatedAt.IsZero() {
+	bp := decode[bskyProfile](t, get(t, h, "/public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor="+b.username))
+	if bp.Handle != b.username || !strings.HasPrefix(bp.DID, "did:plc:") || bp.CreatedAt == "" {
 		t.Fatalf("bluesky = %+v", bp)
 	}
-	if byDID := decode[bsky](t, get(t, h, "/public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor="+bp.DID)); byDID.Handle != b.username {
+	if byDID := decode[bskyProfile](t, get(t, h, "/public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor="+bp.DID)); byDID.Handle != b.username {
 		t.Fatalf("bluesky by did = %+v", byDID)
 	}
 	nf := get(t, h, "/public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=zz-nobody.bsky.social")
@@ -298,7 +173,7 @@ func TestHackerNewsRedditGitLabDevTo(t *testing.T) {
 	}
 
 	_, rd := find(t, s, srcReddit, any2)
-	r := decode[redditResp](t, get(t, h, "/www.reddit.com/user/"+rd.username+"/about.json"))
+	r := decode[redditThing](t, get(t, h, "/www.reddit.com/user/"+rd.username+"/about.json"))
 	if r.Kind != "t2" || r.Data.Name != rd.username || r.Data.CreatedUTC == 0 || r.Data.Subreddit == nil || r.Data.TotalKarma != r.Data.LinkKarma+r.Data.CommentKarma {
 		t.Fatalf("reddit = %+v", r)
 	}
@@ -308,7 +183,7 @@ func TestHackerNewsRedditGitLabDevTo(t *testing.T) {
 	suspended := 0
 	for _, a := range s.w.accounts[srcReddit] {
 		if a.suspended {
-			if r := decode[redditResp](t, get(t, h, "/www.reddit.com/user/"+a.username+"/about.json")); !r.Data.IsSuspended {
+			if r := decode[redditThing](t, get(t, h, "/www.reddit.com/user/"+a.username+"/about.json")); !r.Data.IsSuspended {
 				t.Fatalf("suspended account served as %+v", r)
 			}
 			suspended++
@@ -319,12 +194,12 @@ func TestHackerNewsRedditGitLabDevTo(t *testing.T) {
 	}
 
 	_, gl := find(t, s, srcGitLab, any2)
-	list := decode[[]gitlabUser](t, get(t, h, "/gitlab.com/api/v4/users?username="+gl.username))
+	list := decode[[]gitlabBasicUser](t, get(t, h, "/gitlab.com/api/v4/users?username="+gl.username))
 	if len(list) != 1 || list[0].ID == 0 {
 		t.Fatalf("gitlab list = %+v", list)
 	}
 	gu := decode[gitlabUser](t, get(t, h, "/gitlab.com/api/v4/users/"+strconv.FormatInt(list[0].ID, 10)))
-	if gu.Username != gl.username || gu.CreatedAt.IsZero() || gu.WebURL != "https://gitlab.com/"+gl.username {
+	if gu.Username != gl.username || gu.CreatedAt == "" || gu.WebURL != "https://gitlab.com/"+gl.username {
 		t.Fatalf("gitlab user = %+v", gu)
 	}
 	if rec := get(t, h, "/gitlab.com/api/v4/users?username=zz_nobody_zz"); strings.TrimSpace(rec.Body.String()) != "[]" {

@@ -13,9 +13,10 @@ import (
 
 type ident struct{ first, last string }
 
+// name draws a name of culture, each part by its frequency (namefreq.go).
 func (g *gen) name(culture string) ident {
-	nc := g.cultures[culture]
-	return ident{pick(g, nc.first), pick(g, nc.last)}
+	t := g.cultures[culture]
+	return ident{t.first.draw(g.rng), t.last.draw(g.rng)}
 }
 
 func (id ident) full() string { return id.first + " " + id.last }
@@ -35,7 +36,10 @@ func (g *gen) hobbyHandle() string {
 }
 
 // usernameVariants returns name-derived usernames, most typical first.
-func (g *gen) usernameVariants(id ident, yy int) []string {
+func (g *gen) usernameVariants(id ident, yy int) []string { return nameVariants(id, yy) }
+
+// nameVariants returns name-derived usernames, most typical first.
+func nameVariants(id ident, yy int) []string {
 	f, l := fold(id.first), fold(id.last)
 	if f == "" {
 		f = "user"
@@ -45,6 +49,55 @@ func (g *gen) usernameVariants(id ident, yy int) []string {
 	}
 	y := fmt.Sprintf("%02d", yy%100)
 	return []string{f + l, f + "." + l, f + "_" + l, f[:1] + l, f + l[:1], l + f, f + l + y, f[:1] + l + y, f + y, f + "-" + l}
+}
+
+// habitHandle draws the handle someone picks when they sign up, by the
+// habits people have: the first name alone, first and last name (run
+// together or with a separator), an initial and the last name, the first
+// name and an initial, a birth year (two or four digits) after the first
+// name or the whole name, or words that are not their name at all.
+func (g *gen) habitHandle(id ident, yy int) string {
+	f, l := foldedName(id)
+	return g.habitHandleFolded(f, l, yy)
+}
+
+// foldedName is id's first and last name folded for usernames.
+func foldedName(id ident) (string, string) {
+	f, l := fold(id.first), fold(id.last)
+	if f == "" {
+		f = "user"
+	}
+	if l == "" {
+		l = "x"
+	}
+	return f, l
+}
+
+func (g *gen) habitHandleFolded(f, l string, yy int) string {
+	y2, y4 := strconv.Itoa(yy%100/10)+strconv.Itoa(yy%10), strconv.Itoa(1900+yy)
+	switch r := g.rng.Float64(); {
+	case r < 0.16:
+		return f
+	case r < 0.36:
+		return f + l
+	case r < 0.43:
+		return f + "." + l
+	case r < 0.48:
+		return f + "_" + l
+	case r < 0.57:
+		return f[:1] + l
+	case r < 0.62:
+		return f + l[:1]
+	case r < 0.70:
+		return f + y2
+	case r < 0.74:
+		return f + y4
+	case r < 0.81:
+		return f + l + y2
+	case r < 0.84:
+		return f[:1] + l[:1] + y2
+	}
+	return g.hobbyHandle()
 }
 
 // sanitize adapts a username to a platform's rules; "" when impossible.
@@ -114,7 +167,7 @@ func validUsername(platform, u string) bool {
 func (g *gen) claim(platform string, candidates []string) string {
 	for _, c := range candidates {
 		u := sanitize(platform, c)
-		if u != "" && g.w.lookup(platform, handleOf(platform, u)) == nil {
+		if u != "" && !g.w.taken(platform, handleOf(platform, u)) {
 			return u
 		}
 	}
@@ -122,9 +175,17 @@ func (g *gen) claim(platform string, candidates []string) string {
 	if base == "" {
 		base = "user"
 	}
-	for {
-		u := sanitize(platform, base+strconv.Itoa(g.rng.IntN(9000)+10))
-		if u != "" && g.w.lookup(platform, handleOf(platform, u)) == nil {
+	// Leave room for the digits on platforms with short usernames, and
+	// use more of them the longer it takes.
+	maxLen := len(sanitize(platform, strings.Repeat("a", 64)))
+	for tries := 0; ; tries++ {
+		digits := strconv.Itoa(g.rng.IntN(9000) + 10)
+		if tries > 50 {
+			digits += strconv.Itoa(g.rng.IntN(1000))
+		}
+		b := base[:min(len(base), maxLen-len(digits))]
+		u := sanitize(platform, b+digits)
+		if u != "" && !g.w.taken(platform, handleOf(platform, u)) {
 			return u
 		}
 	}
@@ -139,7 +200,11 @@ func handleOf(platform, u string) string {
 }
 
 func (g *gen) register(a *account) {
-	g.w.accounts[a.source][strings.ToLower(a.username)] = a
+	key := strings.ToLower(a.username)
+	g.w.accounts[a.source][key] = a
+	if k := platformIndex(a.source); k >= 0 && g.w.bg.byUser != nil {
+		g.w.bg.byUser[k][hash64(key)] = heldByPopulation
+	}
 	switch a.source {
 	case srcGitLab:
 		g.w.gitlabByID[a.id] = a
@@ -184,6 +249,7 @@ type personGen struct {
 	twitter   string
 	yy        int
 	young     bool
+	bilingual bool // also writes in English
 	jobTitle  string
 	accounts  []*account
 }
@@ -204,6 +270,7 @@ func (g *gen) person(i int) {
 	if pg.lang != "en" && g.chance(0.15) {
 		pg.lang = "en"
 	}
+	pg.bilingual = pg.lang != "en" && g.chance(0.35)
 	if g.chance(sigmoid(-4.5 + 2.0*z)) {
 		pg.id = g.name(pick(g, g.culNames)) // the email and accounts carry another name
 	}
@@ -310,31 +377,48 @@ func randomLetters(g *gen, n int) string {
 	return string(b)
 }
 
+// pickCompany picks an employer: with 55 % one in an industry of the
+// person's interests, with 75 % one in their country (each when there is
+// one). The companies are indexed by industry and country once, so a
+// large population does not scan them all for every person.
 func (g *gen) pickCompany(pg *personGen) *company {
-	cands := g.companies
+	if g.compByInd == nil {
+		g.compByInd, g.compByCountry = map[string][]int{}, map[string][]int{}
+		for i, c := range g.companies {
+			g.compByInd[c.industry] = append(g.compByInd[c.industry], i)
+			g.compByCountry[c.country] = append(g.compByCountry[c.country], i)
+		}
+	}
+	var cands []int // nil: every company
 	if g.chance(0.55) {
-		var m []*company
-		for _, c := range cands {
-			if slices.Contains(pg.interests, c.industry) {
-				m = append(m, c)
-			}
+		var m []int
+		for _, it := range pg.interests {
+			m = append(m, g.compByInd[it]...)
 		}
 		if len(m) > 0 {
+			slices.Sort(m)
 			cands = m
 		}
 	}
 	if g.chance(0.75) {
-		var m []*company
-		for _, c := range cands {
-			if c.country == pg.ctry.code {
-				m = append(m, c)
+		var m []int
+		if cands == nil {
+			m = g.compByCountry[pg.ctry.code]
+		} else {
+			for _, i := range cands {
+				if g.companies[i].country == pg.ctry.code {
+					m = append(m, i)
+				}
 			}
 		}
 		if len(m) > 0 {
 			cands = m
 		}
 	}
-	return pick(g, cands)
+	if cands == nil {
+		return pick(g, g.companies)
+	}
+	return g.companies[pick(g, cands)]
 }
 
 func (g *gen) personalDomain(pg *personGen) string {

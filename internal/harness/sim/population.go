@@ -205,10 +205,23 @@ type world struct {
 	collisions int
 	strangers  int
 	index      searchIndex // name search (search.go)
+	bg         strangers   // the background (strangers.go)
+	base       gen         // static tables, for deriving strangers
+	catCum     []float64   // cumulative category weights, in catIDs order
 }
 
+// lookup returns the account username names on source: the population's
+// (and the strangers colliding with it, stored whole), else a background
+// stranger's, derived on demand.
 func (w *world) lookup(source, username string) *account {
-	return w.accounts[source][strings.ToLower(username)]
+	key := strings.ToLower(username)
+	if a := w.accounts[source][key]; a != nil {
+		return a
+	}
+	if i, ok := w.strangerHolds(source, key); ok {
+		return w.strangerAccount(i, platformIndex(source))
+	}
+	return nil
 }
 
 // gen holds the generator's state; it lives only during New.
@@ -217,7 +230,7 @@ type gen struct {
 	now       time.Time
 	w         *world
 	countries []country
-	cultures  map[string]nameCulture
+	cultures  map[string]*nameTable
 	culNames  []string
 	vocab     map[string]topicVocab
 	catIDs    []string // sorted category ids
@@ -226,20 +239,27 @@ type gen struct {
 	typos     []typoDomain
 	regs      []registrar
 	companies []*company
-	emails    map[string]bool
-	phones    map[string]bool
-	ph        *phoneGen
-	ids       map[string]int64
+	// compByInd and compByCountry index companies (by position).
+	compByInd, compByCountry map[string][]int
+	cores                    []strangerCore // derived, not yet claimed
+	emails                   map[string]bool
+	phones                   map[string]bool
+	ph                       *phoneGen
+	ids                      map[string]int64
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
-func generate(seed int64, n int, now time.Time) *world {
+// generate builds the population of n people and a background of k
+// strangers per person. Strangers and people claim usernames in turns (k
+// strangers, then one person), so the population meets a platform already
+// crowded the way a newcomer does.
+func generate(seed int64, n, k int, now time.Time) *world {
 	g := &gen{
 		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
 		now:       now,
 		countries: countries(),
-		cultures:  nameCultures(),
+		cultures:  nameTables(),
 		vocab:     vocabulary(),
 		free:      freeProviders(),
 		disp:      disposableProviders(),
@@ -272,11 +292,21 @@ func generate(seed int64, n int, now time.Time) *world {
 	for _, s := range append(usernamePlatforms(), srcGravatar) {
 		g.w.accounts[s] = map[string]*account{}
 	}
+	total := 0.0
+	for _, id := range g.catIDs {
+		total += g.vocab[id].weight
+		g.w.catCum = append(g.w.catCum, total)
+	}
+	g.w.base = gen{now: now, countries: g.countries, cultures: g.cultures, culNames: g.culNames, vocab: g.vocab, catIDs: g.catIDs, w: g.w}
+	g.w.bg = newStrangers(uint64(seed), n*k)
 	g.providerDomains()
 	g.makeCompanies(max(12, n/8))
+	cores := g.w.strangerCores(n * k)
 	for i := range n {
+		g.addStrangers(k, cores)
 		g.person(i)
 	}
+	g.w.bg.sortSearch()
 	g.strangers()
 	g.w.index = buildSearchIndex(g.w)
 	return g.w

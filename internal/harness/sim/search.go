@@ -16,10 +16,19 @@ import (
 	"strings"
 )
 
-// searchIndex lists each searchable platform's accounts in a fixed order
-// (by username), so a search is deterministic, with the words of their
-// names and their folded handles read once.
-type searchIndex map[string][]indexed
+// searchIndex holds each searchable platform's population accounts (and
+// the strangers stored whole) in a fixed order (by username), with the
+// words of their names and their folded handles read once, indexed by word
+// and by handle. The background's strangers have their own postings
+// (strangers.go); a search asks both.
+type searchIndex map[string]*popIndex
+
+type popIndex struct {
+	entries []indexed
+	words   map[string][]int32 // folded word → entries (ascending)
+	handles []int32            // entries by folded handle
+	exact   map[uint64][]int   // nameKey of the display name → owners
+}
 
 type indexed struct {
 	a      *account
@@ -37,7 +46,19 @@ func buildSearchIndex(w *world) searchIndex {
 			}
 		}
 		slices.SortFunc(as, func(x, y indexed) int { return strings.Compare(x.a.username, y.a.username) })
-		idx[src] = as
+		ix := &popIndex{entries: as, words: map[string][]int32{}, exact: map[uint64][]int{}}
+		for i, e := range as {
+			for _, x := range uniq(e.words) {
+				ix.words[x] = append(ix.words[x], int32(i))
+			}
+			ix.handles = append(ix.handles, int32(i))
+			if len(e.words) > 0 {
+				k := nameKey(e.words)
+				ix.exact[k] = append(ix.exact[k], e.a.owner)
+			}
+		}
+		slices.SortStableFunc(ix.handles, func(x, y int32) int { return strings.Compare(as[x].handle, as[y].handle) })
+		idx[src] = ix
 	}
 	return idx
 }
@@ -53,7 +74,10 @@ func nameWords(s string) []string {
 	return out
 }
 
-// search returns up to limit accounts on src matching q.
+// search returns up to limit accounts on src matching q: every word of q
+// in the display name (in any order, accents folded), or q run together
+// starting the folded handle. Exact names come first, then the most
+// followed, then by username.
 func (w *world) search(src, q string, limit int) []*account {
 	qw := nameWords(q)
 	if len(qw) == 0 {
@@ -61,39 +85,81 @@ func (w *world) search(src, q string, limit int) []*account {
 	}
 	joined := strings.Join(qw, "")
 	type hit struct {
-		a     *account
-		exact bool
+		a        *account // nil for a background stranger until chosen
+		stranger uint32
+		username string
+		reach    int64
+		exact    bool
 	}
 	var hits []hit
-	for _, e := range w.index[src] {
-		all := true
-		for _, x := range qw {
-			if !slices.Contains(e.words, x) {
-				all = false
-				break
-			}
-		}
-		if all || strings.HasPrefix(e.handle, joined) {
-			hits = append(hits, hit{e.a, all && len(e.words) == len(qw)})
+	if ix := w.index[src]; ix != nil {
+		for i, exact := range ix.find(qw, joined) {
+			a := ix.entries[i].a
+			hits = append(hits, hit{a: a, username: a.username, reach: a.followers + a.karma, exact: exact})
 		}
 	}
-	slices.SortStableFunc(hits, func(x, y hit) int {
+	k := platformIndex(src)
+	for i, exact := range w.searchStrangers(src, qw, joined) {
+		c := w.strangerCore(i)
+		a := strangerReach(w.deriver(i, src), src)
+		hits = append(hits, hit{stranger: i, username: w.strangerUsername(&c, k), reach: a.followers + a.karma, exact: exact})
+	}
+	slices.SortFunc(hits, func(x, y hit) int {
 		if x.exact != y.exact {
 			if x.exact {
 				return -1
 			}
 			return 1
 		}
-		return cmp.Compare(y.a.followers+y.a.karma, x.a.followers+x.a.karma)
+		if c := cmp.Compare(y.reach, x.reach); c != 0 {
+			return c
+		}
+		return strings.Compare(x.username, y.username)
 	})
 	out := make([]*account, 0, min(limit, len(hits)))
 	for _, h := range hits {
 		if len(out) == limit {
 			break
 		}
+		if h.a == nil {
+			h.a = w.strangerAccount(h.stranger, k)
+		}
 		out = append(out, h.a)
 	}
 	return out
+}
+
+// find returns the entries matching qw by name or joined by handle prefix,
+// with whether the name is exactly qw.
+func (ix *popIndex) find(qw []string, joined string) map[int32]bool {
+	hits := map[int32]bool{}
+	lists := make([][]int32, 0, len(qw))
+	for _, x := range qw {
+		lists = append(lists, ix.words[x])
+	}
+	slices.SortFunc(lists, func(a, b []int32) int { return cmp.Compare(len(a), len(b)) })
+	for _, i := range lists[0] {
+		all := true
+		for _, l := range lists[1:] {
+			if _, ok := slices.BinarySearch(l, i); !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			hits[i] = len(ix.entries[i].words) == len(qw)
+		}
+	}
+	lo, _ := slices.BinarySearchFunc(ix.handles, joined, func(e int32, t string) int { return strings.Compare(ix.entries[e].handle, t) })
+	for _, e := range ix.handles[lo:] {
+		if !strings.HasPrefix(ix.entries[e].handle, joined) {
+			break
+		}
+		if _, ok := hits[e]; !ok {
+			hits[e] = false
+		}
+	}
+	return hits
 }
 
 // searchLimit reads a limit parameter: def when absent, clamped to [1, max].

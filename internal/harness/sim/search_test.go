@@ -34,22 +34,11 @@ func TestNameSearch(t *testing.T) {
 	}
 	// parse returns the usernames and display names of a response.
 	parse := func(t *testing.T, source string, body []byte) (users, names []string) {
-		rec := struct {
-			Actors   []struct{ Handle, DisplayName string }
-			Accounts []struct {
-				Acct        string
-				DisplayName string `json:"display_name"`
-			}
-			Data struct {
-				Children []struct {
-					Kind string
-					Data struct {
-						Name      string
-						Subreddit struct{ Title string }
-					}
-				}
-			}
-		}{}
+		var rec struct {
+			bskySearch
+			mastodonSearch
+			redditListing
+		}
 		if err := json.Unmarshal(body, &rec); err != nil {
 			t.Fatalf("%s: %v: %s", source, err, body)
 		}
@@ -59,7 +48,7 @@ func TestNameSearch(t *testing.T) {
 		for _, a := range rec.Accounts {
 			users, names = append(users, a.Acct), append(names, a.DisplayName)
 		}
-		for _, c := range rec.Data.Children {
+		for _, c := range rec.redditListing.Data.Children {
 			if c.Kind != "t2" {
 				t.Fatalf("reddit: child kind %q, want t2", c.Kind)
 			}

@@ -209,18 +209,18 @@ func TestTrueAccountsServed(t *testing.T) {
 			case srcHackerNews:
 				got = decode[struct{ ID string }](t, rec).ID
 			case srcKeybase:
-				k := decode[keybaseResp](t, rec)
+				k := decode[keybaseLookup](t, rec)
 				if len(k.Them) == 1 && k.Them[0] != nil {
 					got = k.Them[0].Basics.Username
 				}
 			case srcReddit:
-				got = decode[redditResp](t, rec).Data.Name
+				got = decode[redditThing](t, rec).Data.Name
 			case srcMastodon:
 				got = decode[struct{ Username string }](t, rec).Username
 			case srcBluesky:
 				got = decode[struct{ Handle string }](t, rec).Handle
 			case srcGravatar:
-				got = strings.TrimPrefix(decode[gravatarResp](t, rec).ProfileURL, "https://gravatar.com/")
+				got = strings.TrimPrefix(decode[gravatarProfile](t, rec).ProfileURL, "https://gravatar.com/")
 			}
 			if !strings.EqualFold(got, acc.Username) {
 				t.Fatalf("%s %s: served %q", acc.Source, acc.Username, got)
@@ -299,6 +299,10 @@ func TestStatsEndpoint(t *testing.T) {
 	}
 	if st[srcGitHub].Requests != 1 || st[srcDevTo].Requests != 1 || st[srcReddit].Requests != 0 {
 		t.Fatalf("stats = %+v", st)
+	}
+	r := decode[struct{ Realism Realism }](t, get(t, h, "/_sim/stats")).Realism
+	if r != s.Realism() || r.People != 20 || r.Strangers != 20*DefaultStrangersPerPerson {
+		t.Fatalf("realism in /_sim/stats = %+v, want %+v", r, s.Realism())
 	}
 	req := httptest.NewRequest(http.MethodDelete, "/_sim/stats", nil)
 	h.ServeHTTP(httptest.NewRecorder(), req)

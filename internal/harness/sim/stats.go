@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -161,3 +162,107 @@ func (s *Sim) Discoverability(sanitizeGuesses bool) Discoverability {
 	}
 	return d
 }
+
+// Realism measures how crowded the simulated web is: the properties
+// docs/SIM.md states floors for. Shares are in [0, 1].
+type Realism struct {
+	People             int `json:"people"`
+	StrangersPerPerson int `json:"strangers_per_person"`
+	// Strangers is the background's size (people not in the population);
+	// StrangerAccounts their accounts.
+	Strangers        int `json:"strangers"`
+	StrangerAccounts int `json:"stranger_accounts"`
+	// FirstNameTaken is the share of people whose first name alone, as a
+	// username, is held by someone else on at least one username platform.
+	FirstNameTaken float64 `json:"first_name_handle_taken"`
+	// Namesake is the share of people for whom a name search on Bluesky,
+	// Reddit or Mastodon returns at least one other account with exactly
+	// their name.
+	Namesake float64 `json:"exact_name_namesake"`
+	// Bilingual is the share of people with two or more profile texts
+	// (bios) whose texts are in two languages or more.
+	Bilingual float64 `json:"bilingual"`
+	// NoDisplayName is the share of accounts (population and strangers,
+	// username platforms and Gravatar) without a display name.
+	NoDisplayName float64 `json:"no_display_name"`
+}
+
+// Realism returns the world's realism properties (computed once by New).
+func (s *Sim) Realism() Realism { return s.realism }
+
+func (w *world) realism(k int) Realism {
+	r := Realism{People: len(w.people), StrangersPerPerson: k, Strangers: w.bg.n, StrangerAccounts: w.bg.accounts}
+	var taken, namesake, bilingual, withAccounts int
+	for i, p := range w.people {
+		first, _, _ := strings.Cut(p.Name, " ")
+		f := fold(first)
+		for _, src := range usernamePlatforms() {
+			u := sanitize(src, f)
+			if u == "" {
+				continue
+			}
+			key := handleOf(src, u)
+			if a := w.accounts[src][key]; a != nil && a.owner != i {
+				taken++
+				break
+			}
+			if v, ok := w.bg.byUser[platformIndex(src)][hash64(key)]; ok && v != heldByPopulation {
+				taken++
+				break
+			}
+		}
+		if words := nameWords(p.Name); len(words) > 0 {
+			key := nameKey(words)
+			for _, src := range []string{srcBluesky, srcReddit, srcMastodon} {
+				if ix := w.bg.search[src]; ix != nil && ix.exact[key] > 0 ||
+					slices.ContainsFunc(w.index[src].exact[key], func(o int) bool { return o != i }) {
+					namesake++
+					break
+				}
+			}
+		}
+		langs, texts := map[string]bool{}, 0
+		for _, ref := range p.Truth.Accounts {
+			if a := w.accounts[ref.Source][strings.ToLower(ref.Username)]; a != nil && a.bio != "" {
+				langs[a.lang] = true
+				texts++
+			}
+		}
+		if texts >= 2 {
+			withAccounts++
+			if len(langs) >= 2 {
+				bilingual++
+			}
+		}
+	}
+	noName, total := w.bg.noName, w.bg.accounts
+	for _, m := range w.accounts {
+		for _, a := range m {
+			total++
+			if a.name == "" {
+				noName++
+			}
+		}
+	}
+	share := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	r.FirstNameTaken = share(taken, len(w.people))
+	r.Namesake = share(namesake, len(w.people))
+	r.Bilingual = share(bilingual, withAccounts)
+	r.NoDisplayName = share(noName, total)
+	return r
+}
+
+// Floors of the realism properties at default settings (docs/SIM.md;
+// TestRealismFloors). FloorNamesake holds from 20 000 people on: a small
+// world has fewer namesakes.
+const (
+	FloorFirstNameTaken = 0.8
+	FloorNamesake       = 0.5
+	FloorBilingual      = 0.10
+	FloorNoDisplayName  = 0.03
+)
