@@ -1,6 +1,7 @@
 // Command footprint is the footprint identity enrichment service: one binary
-// that serves the HTTP API, runs one-off lookups, and (in later subcommands)
-// simulates the web and enriches whole files.
+// that serves the HTTP API (serve), runs one-off lookups (lookup), enriches
+// whole files as durable jobs (batch), serves the simulated web (sim) and
+// measures the service against it (eval).
 package main
 
 import (

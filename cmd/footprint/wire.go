@@ -108,8 +108,6 @@ func (a *app) close() {
 	}
 }
 
-// buildApp is the composition root: the only place that knows every
-// concrete source, cache and store.
 // buildOptions tune buildApp for tools.
 type buildOptions struct {
 	// unlimited lifts every source's rate limit: only for a simulated web
@@ -122,6 +120,11 @@ type buildOptions struct {
 	jobs bool
 }
 
+// buildApp is the composition root: the only place that knows every
+// concrete source, cache and store. It builds the sources (enrichers/all)
+// with one rate limiter each, validates their settings, then the engine,
+// the evidence cache (with opts' cache), the pipeline and, with opts' jobs,
+// the job manager; --demo starts the simulated web first.
 func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...buildOptions) (*app, error) {
 	// The in-process simulated web of --demo limits nothing, so the real
 	// upstreams' limits (GitHub's 60 requests an hour…) would only hide

@@ -151,16 +151,6 @@ func Listen(addr string) (net.Listener, net.PacketConn, error) {
 	return nil, nil, fmt.Errorf("sim: listen udp: %w", lastErr)
 }
 
-// ListenAndServe serves HTTP on TCP addr and DNS on UDP at the same address
-// until ctx is done.
-func (s *Sim) ListenAndServe(ctx context.Context, addr string) error {
-	ln, pc, err := Listen(addr)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ctx, ln, pc)
-}
-
 // Serve serves HTTP on ln and DNS on pc until ctx is done, then shuts both
 // down (in-flight requests, including hung ones, are cancelled) and closes
 // them. It returns nil after a clean shutdown.
