@@ -133,23 +133,7 @@ func (w *world) search(src, q string, limit int) []*account {
 // with whether the name is exactly qw.
 func (ix *popIndex) find(qw []string, joined string) map[int32]bool {
 	hits := map[int32]bool{}
-	lists := make([][]int32, 0, len(qw))
-	for _, x := range qw {
-		lists = append(lists, ix.words[x])
-	}
-	slices.SortFunc(lists, func(a, b []int32) int { return cmp.Compare(len(a), len(b)) })
-	for _, i := range lists[0] {
-		all := true
-		for _, l := range lists[1:] {
-			if _, ok := slices.BinarySearch(l, i); !ok {
-				all = false
-				break
-			}
-		}
-		if all {
-			hits[i] = len(ix.entries[i].words) == len(qw)
-		}
-	}
+	intersect(qw, ix.words, func(i int32) { hits[i] = len(ix.entries[i].words) == len(qw) })
 	lo, _ := slices.BinarySearchFunc(ix.handles, joined, func(e int32, t string) int { return strings.Compare(ix.entries[e].handle, t) })
 	for _, e := range ix.handles[lo:] {
 		if !strings.HasPrefix(ix.entries[e].handle, joined) {
@@ -160,6 +144,28 @@ func (ix *popIndex) find(qw []string, joined string) map[int32]bool {
 		}
 	}
 	return hits
+}
+
+// intersect calls hit for every entry that every word's postings list
+// (sorted) holds, walking the shortest list and binary-searching the rest.
+func intersect[T cmp.Ordered](qw []string, postings map[string][]T, hit func(T)) {
+	lists := make([][]T, 0, len(qw))
+	for _, x := range qw {
+		lists = append(lists, postings[x])
+	}
+	slices.SortFunc(lists, func(a, b []T) int { return cmp.Compare(len(a), len(b)) })
+	for _, i := range lists[0] {
+		all := true
+		for _, l := range lists[1:] {
+			if _, ok := slices.BinarySearch(l, i); !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			hit(i)
+		}
+	}
 }
 
 // searchLimit reads a limit parameter: def when absent, clamped to [1, max].

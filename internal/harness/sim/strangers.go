@@ -11,7 +11,6 @@ package sim
 // username it won on each platform, and the search postings.
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -423,23 +422,7 @@ func (w *world) searchStrangers(src string, qw []string, joined string) map[uint
 		return nil
 	}
 	hits := map[uint32]bool{}
-	lists := make([][]uint32, 0, len(qw))
-	for _, x := range qw {
-		lists = append(lists, ix.words[x])
-	}
-	slices.SortFunc(lists, func(a, b []uint32) int { return cmp.Compare(len(a), len(b)) })
-	for _, i := range lists[0] {
-		all := true
-		for _, l := range lists[1:] {
-			if _, ok := slices.BinarySearch(l, i); !ok {
-				all = false
-				break
-			}
-		}
-		if all {
-			hits[i] = int(ix.nwords[i]) == len(qw)
-		}
-	}
+	intersect(qw, ix.words, func(i uint32) { hits[i] = int(ix.nwords[i]) == len(qw) })
 	lo, _ := slices.BinarySearchFunc(ix.handles, joined, func(h handleRef, t string) int { return strings.Compare(h.fold, t) })
 	for _, h := range ix.handles[lo:] {
 		if !strings.HasPrefix(h.fold, joined) {
