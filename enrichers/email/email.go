@@ -9,10 +9,11 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/footprint-oss/footprint/enrichers"
 )
@@ -24,6 +25,12 @@ var (
 	wildcardTxt []byte
 	//go:embed lists/free.txt.gz
 	freeGz []byte
+	//go:embed lists/providers.txt
+	providersTxt []byte
+	//go:embed lists/popular.txt
+	popularTxt []byte
+	//go:embed lists/roles.txt
+	rolesTxt []byte
 )
 
 // Name is the source name.
@@ -39,8 +46,15 @@ type Source struct {
 
 type lists struct {
 	disposable domainSet
-	wildcard   map[string]struct{}
+	wildcard   domainSet
 	free       domainSet
+	// providers are real mailbox providers: they win over the disposable
+	// lists (lists/providers.txt).
+	providers domainSet
+	// popular are the registrable domains of the most linked web sites.
+	popular domainSet
+	roles   domainSet
+	typo    typoTargets
 }
 
 var _ enrichers.Enricher = (*Source)(nil)
@@ -53,7 +67,7 @@ func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
 		Description: "Offline email hygiene: syntax, free-mail and disposable providers (165k+ domains), role accounts, typo suggestions.",
-		Version:     3,
+		Version:     4,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
 		RatePerS:    100000,
@@ -76,10 +90,11 @@ func (s *Source) load() (*lists, error) {
 			s.err = fmt.Errorf("email: free list: %w", err)
 			return
 		}
-		l.wildcard = map[string]struct{}{}
-		for _, d := range strings.Fields(string(wildcardTxt)) {
-			l.wildcard[d] = struct{}{}
-		}
+		l.wildcard = readTextSet(wildcardTxt)
+		l.providers = readTextSet(providersTxt)
+		l.popular = readTextSet(popularTxt)
+		l.roles = readTextSet(rolesTxt)
+		l.typo = newTypoTargets(topProviders())
 		s.lists = l
 	})
 	return s.lists, s.err
@@ -98,7 +113,8 @@ func (s *Source) Classify(domain string) (free, disposable bool) {
 	if err != nil {
 		return false, false
 	}
-	return l.free.has(domain), l.isDisposable(domain)
+	disposable = l.isDisposable(domain, registrable(domain))
+	return !disposable && (l.free.has(domain) || l.providers.has(domain)), disposable
 }
 
 // DisposableCount is the number of disposable domains embedded.
@@ -129,13 +145,19 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	literal := strings.HasPrefix(domain, "[")
 	if literal {
 		f.Reason = "address literal: deliverable only to a raw IP address"
+	} else if tld := SpecialUse(domain); tld != "" {
+		// Syntactically fine, but no mail is ever delivered there.
+		f.Valid = false
+		f.Reason = "special-use domain (." + tld + ", RFC 6761/6762/7686): never receives mail"
 	}
-	f.Disposable = l.isDisposable(domain)
-	f.FreeProvider = l.free.has(domain)
-	f.FreeProvider = f.FreeProvider && !f.Disposable
-	f.RoleAccount = isRole(local)
-	if !literal && !slices.Contains(topProviders(), domain) && !f.FreeProvider {
-		f.TypoSuggestion = suggest(domain)
+	f.RoleAccount = l.isRole(local)
+	if !literal {
+		reg := registrable(domain)
+		f.Disposable = l.isDisposable(domain, reg)
+		f.FreeProvider = !f.Disposable && (l.free.has(domain) || l.providers.has(domain))
+		if f.Valid && !l.known(domain, reg) {
+			f.TypoSuggestion = l.typo.suggest(domain)
+		}
 	}
 	out := &enrichers.Finding{Email: f}
 	if !literal {
@@ -182,20 +204,43 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 			return nil
 		}
 	}
-	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior}}
+	out := make([]enrichers.Identifier, 1, 4)
+	out[0] = enrichers.Identifier{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior}
 	// Platforms allow different separators, so a handle "jane.doe" is
 	// "jane-doe" on one, "jane_doe" or "janedoe" on another.
 	if strings.ContainsAny(local, "._-") {
-		seen := map[string]bool{local: true}
-		for _, sep := range []string{"", "_", "-", "."} {
-			v := strings.NewReplacer(".", sep, "_", sep, "-", sep).Replace(local)
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: variantPrior})
+		var seen [5]string
+		seen[0] = local
+		n := 1
+	next:
+		for _, sep := range [...]string{"", "_", "-", "."} {
+			v := replaceSeparators(local, sep)
+			for _, s := range seen[:n] {
+				if s == v {
+					continue next
+				}
 			}
+			seen[n] = v
+			n++
+			out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: variantPrior})
 		}
 	}
 	return out
+}
+
+// replaceSeparators writes local with each '.', '_' and '-' replaced by
+// sep ("" drops them).
+func replaceSeparators(local, sep string) string {
+	b := make([]byte, 0, len(local))
+	for i := 0; i < len(local); i++ {
+		switch c := local[i]; c {
+		case '.', '_', '-':
+			b = append(b, sep...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // DigitGuesses derives, from a local part that spells a first and a last
@@ -246,43 +291,77 @@ func NameFromLocal(local string) string {
 	return parts[0] + " " + parts[1]
 }
 
-func (l *lists) isDisposable(domain string) bool {
-	if l.disposable.has(domain) {
-		return true
+// registrable is domain's registrable part under the public suffix list
+// (mail.example.co.uk → example.co.uk); "" when domain is itself a public
+// suffix (edu.pl, ddns.net) or not under one.
+func registrable(domain string) string {
+	reg, err := publicsuffix.EffectiveTLDPlusOne(domain)
+	if err != nil {
+		return ""
 	}
-	// A subdomain of a listed or wildcard domain is disposable too.
+	return reg
+}
+
+// isDisposable reports whether domain, or a parent of it down to its
+// registrable domain reg, is on a disposable list. A public suffix is never
+// disposable (every address under edu.pl is not), and a known mailbox
+// provider wins over the lists.
+func (l *lists) isDisposable(domain, reg string) bool {
+	if reg == "" || l.providers.has(reg) {
+		return false
+	}
 	for d := domain; ; {
+		if l.disposable.has(d) || l.wildcard.has(d) {
+			return true
+		}
+		if len(d) <= len(reg) {
+			return false
+		}
 		i := strings.IndexByte(d, '.')
 		if i < 0 {
 			return false
 		}
 		d = d[i+1:]
-		if !strings.Contains(d, ".") {
-			return false
-		}
-		if l.disposable.has(d) {
-			return true
-		}
-		if _, ok := l.wildcard[d]; ok {
-			return true
-		}
 	}
 }
 
-// roleLocals are local parts that name a function, not a person.
-func roleLocals() []string {
-	return []string{
-		"abuse", "accounting", "accounts", "admin", "administrator", "billing", "careers", "contact", "customerservice",
-		"dev", "devnull", "dns", "enquiries", "feedback", "finance", "ftp", "hello", "help", "helpdesk", "hostmaster",
-		"hr", "info", "inquiries", "it", "jobs", "legal", "mail", "mailer-daemon", "marketing", "media", "news",
-		"newsletter", "no-reply", "noc", "noreply", "office", "orders", "postmaster", "press", "privacy", "recruiting",
-		"root", "sales", "security", "service", "shop", "support", "sysadmin", "team", "tech", "test", "webmaster",
+// known reports whether domain is known to receive mail without looking
+// at DNS (the source is offline): it, or its registrable domain, is a
+// free-mail provider, a listed real provider or a popular site. A typo
+// hint never points such a domain elsewhere.
+func (l *lists) known(domain, reg string) bool {
+	for _, d := range [...]string{domain, reg} {
+		if d != "" && (l.free.has(d) || l.providers.has(d) || l.popular.has(d)) {
+			return true
+		}
 	}
+	return false
 }
 
-func isRole(local string) bool {
+// SpecialUse returns the special-use top-level domain of domain (RFC 6761
+// invalid, localhost, test, example; RFC 6762 local; RFC 7686 onion; and
+// arpa), "" for any other domain. Mail is never delivered to them.
+func SpecialUse(domain string) string {
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	switch tld {
+	case "invalid", "localhost", "test", "example", "local", "onion", "arpa":
+		return tld
+	}
+	return ""
+}
+
+// isRole reports whether local (without its +tag) names a function, not a
+// person: lists/roles.txt, AfterShip email-verifier's role list (MIT) less
+// common first names.
+func (l *lists) isRole(local string) bool {
 	if i := strings.IndexByte(local, '+'); i > 0 {
 		local = local[:i]
 	}
-	return slices.Contains(roleLocals(), strings.ToLower(local))
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; c >= 'A' && c <= 'Z' {
+			local = strings.ToLower(local)
+			break
+		}
+	}
+	return l.roles.has(local)
 }

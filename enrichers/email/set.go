@@ -79,3 +79,14 @@ func readGzSet(b []byte) (domainSet, error) {
 	}
 	return newDomainSet(domains), nil
 }
+
+// readTextSet reads a plain list: one domain a line, # comments.
+func readTextSet(b []byte) domainSet {
+	var domains []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l, _, _ = strings.Cut(l, "#"); strings.TrimSpace(l) != "" {
+			domains = append(domains, strings.TrimSpace(l))
+		}
+	}
+	return newDomainSet(domains)
+}
