@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -141,7 +142,11 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: false, Reason: "missing @"}}, nil
 	}
 	local, domain := id.Value[:at], id.Value[at+1:]
-	f := &enrichers.EmailFacts{Valid: true, Domain: domain}
+	// The finding and its facts in one allocation; the identifiers in
+	// another of just their size.
+	r := &finding{}
+	f := &r.facts
+	*f = enrichers.EmailFacts{Valid: true, Domain: domain}
 	literal := strings.HasPrefix(domain, "[")
 	if literal {
 		f.Reason = "address literal: deliverable only to a raw IP address"
@@ -154,29 +159,37 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if !literal {
 		reg := registrable(domain)
 		f.Disposable = l.isDisposable(domain, reg)
-		f.FreeProvider = !f.Disposable && (l.free.has(domain) || l.providers.has(domain))
-		if f.Valid && !l.known(domain, reg) {
+		free := l.free.has(domain) || l.providers.has(domain)
+		f.FreeProvider = !f.Disposable && free
+		if f.Valid && !free && !l.popular.has(domain) && (reg == domain || !l.known(reg)) {
 			f.TypoSuggestion = l.typo.suggest(domain)
 		}
 	}
-	out := &enrichers.Finding{Email: f}
+	out := &r.finding
+	out.Email = f
+	var buf [9]enrichers.Identifier // the most there can be
+	ids := buf[:0]
 	if !literal {
-		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1}}
+		ids = append(ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1})
 	}
 	// A disposable address's local part is throwaway, but a mistyped
 	// provider (gmal.com for gmail.com) is on the disposable lists only
 	// because typo-squatters catch its mail: the local part is still the
-	// one the person chose.
+	// one the person chose. The names source builds the usernames people
+	// make of the name it spells (katharina.schafer → schaferkatharina).
 	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
-		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
-		out.Identifiers = append(out.Identifiers, DigitGuesses(local)...)
-		if n := NameFromLocal(local); n != "" {
-			// The names source builds the usernames people make of it
-			// (katharina.schafer → schaferkatharina, kschafer).
-			out.Identifiers = append(out.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: n, Method: "email_local", Prior: variantPrior})
-		}
+		ids = appendGuesses(ids, local, guessAll)
+	}
+	if len(ids) > 0 {
+		out.Identifiers = slices.Clone(ids)
 	}
 	return out, nil
+}
+
+// finding is a finding and its facts, allocated together.
+type finding struct {
+	finding enrichers.Finding
+	facts   enrichers.EmailFacts
 }
 
 // Priors of username guesses derived from the local part: people often
@@ -193,54 +206,7 @@ const (
 // part itself (without a +tag) when it can be a username, and its
 // dotless and underscore spellings for platforms that do not allow dots.
 func UsernameGuesses(local string) []enrichers.Identifier {
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	if len(local) < 3 || len(local) > 30 || strings.HasPrefix(local, `"`) {
-		return nil
-	}
-	for _, r := range local {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return nil
-		}
-	}
-	out := make([]enrichers.Identifier, 1, 4)
-	out[0] = enrichers.Identifier{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior}
-	// Platforms allow different separators, so a handle "jane.doe" is
-	// "jane-doe" on one, "jane_doe" or "janedoe" on another.
-	if strings.ContainsAny(local, "._-") {
-		var seen [5]string
-		seen[0] = local
-		n := 1
-	next:
-		for _, sep := range [...]string{"", "_", "-", "."} {
-			v := replaceSeparators(local, sep)
-			for _, s := range seen[:n] {
-				if s == v {
-					continue next
-				}
-			}
-			seen[n] = v
-			n++
-			out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: variantPrior})
-		}
-	}
-	return out
-}
-
-// replaceSeparators writes local with each '.', '_' and '-' replaced by
-// sep ("" drops them).
-func replaceSeparators(local, sep string) string {
-	b := make([]byte, 0, len(local))
-	for i := 0; i < len(local); i++ {
-		switch c := local[i]; c {
-		case '.', '_', '-':
-			b = append(b, sep...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
+	return appendGuesses(nil, local, guessUsernames)
 }
 
 // DigitGuesses derives, from a local part that spells a first and a last
@@ -249,46 +215,147 @@ func replaceSeparators(local, sep string) string {
 // and jane87. The local part's own spellings are UsernameGuesses'; nil for
 // any other local part.
 func DigitGuesses(local string) []enrichers.Identifier {
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	letters := strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
-	digits := local[len(letters):]
-	n := NameFromLocal(local)
-	if len(digits) != 2 || n == "" {
-		return nil
-	}
-	first, last, _ := strings.Cut(n, " ")
-	var out []enrichers.Identifier
-	for _, v := range []string{first[:1] + last + digits, first + digits} {
-		out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: digitPrior})
-	}
-	return out
+	return appendGuesses(nil, local, guessDigits)
 }
 
 // NameFromLocal reads a local part that spells a first and a last name
 // with one separator (jane.doe, jane_doe87, jane-doe+news) as that name
 // ("jane doe"); "" for anything else (janedoe, j.doe, a.b.c).
 func NameFromLocal(local string) string {
+	first, last, _, ok := nameParts(local)
+	if !ok {
+		return ""
+	}
+	return first + " " + last
+}
+
+// What appendGuesses derives.
+const (
+	guessUsernames = 1 << iota
+	guessDigits
+	guessName
+	guessAll = guessUsernames | guessDigits | guessName
+)
+
+// appendGuesses appends what the local part suggests, in this order: the
+// usernames (UsernameGuesses), the digit handles (DigitGuesses) and the
+// name (NameFromLocal). The new strings share one allocation.
+func appendGuesses(dst []enrichers.Identifier, local string, what int) []enrichers.Identifier {
 	if i := strings.IndexByte(local, '+'); i >= 0 {
 		local = local[:i]
 	}
-	local = strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
-	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
-	if len(parts) != 2 || strings.Count(local, ".")+strings.Count(local, "_")+strings.Count(local, "-") != 1 {
-		return ""
+	type pending struct {
+		kind       enrichers.Kind
+		method     enrichers.Method
+		prior      float64
+		start, end int
 	}
-	for _, p := range parts {
-		if len(p) < 2 {
-			return ""
-		}
-		for _, r := range p {
-			if r < 'a' || r > 'z' {
-				return ""
+	var (
+		arena [512]byte
+		buf   = arena[:0]
+		out   [8]pending
+		n     int
+	)
+	add := func(kind enrichers.Kind, method enrichers.Method, prior float64, start int) {
+		out[n] = pending{kind, method, prior, start, len(buf)}
+		n++
+	}
+	dst = slices.Grow(dst, 7)
+	if what&guessUsernames != 0 && usernameLike(local) {
+		dst = append(dst, enrichers.Identifier{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior})
+		// Platforms allow different separators, so a handle "jane.doe" is
+		// "jane-doe" on one, "jane_doe" or "janedoe" on another.
+		if strings.ContainsAny(local, "._-") {
+		next:
+			for _, sep := range [...]string{"", "_", "-", "."} {
+				start := len(buf)
+				for i := 0; i < len(local); i++ {
+					switch c := local[i]; c {
+					case '.', '_', '-':
+						buf = append(buf, sep...)
+					default:
+						buf = append(buf, c)
+					}
+				}
+				v := buf[start:]
+				if string(v) == local {
+					buf = buf[:start]
+					continue
+				}
+				for _, p := range out[:n] {
+					if string(buf[p.start:p.end]) == string(v) {
+						buf = buf[:start]
+						continue next
+					}
+				}
+				add(enrichers.KindUsername, enrichers.MethodUsernameGuess, variantPrior, start)
 			}
 		}
 	}
-	return parts[0] + " " + parts[1]
+	first, last, digits, ok := nameParts(local)
+	if ok && what&guessDigits != 0 && len(digits) == 2 {
+		start := len(buf)
+		buf = append(append(append(buf, first[0]), last...), digits...)
+		add(enrichers.KindUsername, enrichers.MethodUsernameGuess, digitPrior, start)
+		start = len(buf)
+		buf = append(append(buf, first...), digits...)
+		add(enrichers.KindUsername, enrichers.MethodUsernameGuess, digitPrior, start)
+	}
+	if ok && what&guessName != 0 {
+		start := len(buf)
+		buf = append(append(append(buf, first...), ' '), last...)
+		add(enrichers.KindName, "email_local", variantPrior, start)
+	}
+	if n == 0 {
+		return dst
+	}
+	all := string(buf)
+	for _, p := range out[:n] {
+		dst = append(dst, enrichers.Identifier{Kind: p.kind, Value: all[p.start:p.end], Method: p.method, Prior: p.prior})
+	}
+	return dst
+}
+
+// usernameLike reports whether a local part (without its +tag) can be a
+// username as it is: 3 to 30 of a-z, 0-9, '.', '_' and '-'.
+func usernameLike(local string) bool {
+	if len(local) < 3 || len(local) > 30 {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// nameParts reads a local part (+tag removed or not) as a first and a last
+// name of two or more letters a-z, joined by one '.', '_' or '-', and the
+// digits that follow them (jane_doe87 → jane, doe, 87).
+func nameParts(local string) (first, last, digits string, ok bool) {
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	letters := strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
+	digits = local[len(letters):]
+	sep := -1
+	for i := 0; i < len(letters); i++ {
+		switch c := letters[i]; {
+		case c == '.' || c == '_' || c == '-':
+			if sep >= 0 {
+				return "", "", "", false
+			}
+			sep = i
+		case c < 'a' || c > 'z':
+			return "", "", "", false
+		}
+	}
+	if sep < 2 || len(letters)-sep-1 < 2 {
+		return "", "", "", false
+	}
+	return letters[:sep], letters[sep+1:], digits, true
 }
 
 // registrable is domain's registrable part under the public suffix list
@@ -326,16 +393,11 @@ func (l *lists) isDisposable(domain, reg string) bool {
 }
 
 // known reports whether domain is known to receive mail without looking
-// at DNS (the source is offline): it, or its registrable domain, is a
-// free-mail provider, a listed real provider or a popular site. A typo
-// hint never points such a domain elsewhere.
-func (l *lists) known(domain, reg string) bool {
-	for _, d := range [...]string{domain, reg} {
-		if d != "" && (l.free.has(d) || l.providers.has(d) || l.popular.has(d)) {
-			return true
-		}
-	}
-	return false
+// at DNS (the source is offline): it is a free-mail provider, a listed real
+// provider or a popular site. A typo hint never points such a domain, or a
+// subdomain of one, elsewhere.
+func (l *lists) known(domain string) bool {
+	return domain != "" && (l.free.has(domain) || l.providers.has(domain) || l.popular.has(domain))
 }
 
 // SpecialUse returns the special-use top-level domain of domain (RFC 6761
