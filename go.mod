@@ -3,6 +3,7 @@ module github.com/footprint-oss/footprint
 go 1.26
 
 require (
+	github.com/AfterShip/email-verifier v1.4.1
 	github.com/PuerkitoBio/goquery v1.10.1
 	github.com/allegro/bigcache/v3 v3.1.0
 	github.com/andybalholm/cascadia v1.3.3
@@ -28,7 +29,6 @@ require (
 )
 
 require (
-	github.com/AfterShip/email-verifier v1.4.1 // indirect
 	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
 	github.com/bytedance/sonic v1.11.6 // indirect
 	github.com/bytedance/sonic/loader v0.1.1 // indirect
