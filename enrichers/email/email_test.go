@@ -56,6 +56,11 @@ func TestEnrichTable(t *testing.T) {
 		{"jane@inbox.com", false, true, false, ""},
 		{"jane@sify.com", false, true, false, ""},
 		{"jane@bigmir.net", false, true, false, ""},
+		{"jane@139.com", false, true, false, ""},
+		{"jane@189.cn", false, true, false, ""},
+		{"jane@hush.com", false, true, false, ""},
+		{"jane@mail.ua", false, true, false, ""}, // no "did you mean mail.ru"
+		{"jane@love.com", false, true, false, ""}, // no "did you mean live.com"
 		// A public suffix on a list never makes its registrants disposable.
 		{"jan.kowalski@pw.edu.pl", false, false, false, ""},
 		{"jan.kowalski@student.uj.edu.pl", false, false, false, ""},
@@ -181,7 +186,8 @@ func TestSpecialUseNotDeliverable(t *testing.T) {
 // popular or listed real provider is on a disposable list, and no common
 // first name is a role.
 func TestListsPruned(t *testing.T) {
-	l, err := New().load()
+	s := New()
+	l, err := s.load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +204,9 @@ func TestListsPruned(t *testing.T) {
 			d := known.at(i)
 			if l.isDisposable(d, registrable(d)) {
 				t.Errorf("popular or real provider %q is disposable", d)
+			}
+			if f := enrich(t, s, "jane@"+d).Email; f.TypoSuggestion != "" || f.Disposable {
+				t.Errorf("popular or real provider %q: %+v", d, f)
 			}
 		}
 	}
