@@ -3,6 +3,7 @@ module github.com/footprint-oss/footprint
 go 1.26
 
 require (
+	github.com/AfterShip/email-verifier v1.4.1
 	github.com/PuerkitoBio/goquery v1.10.1
 	github.com/allegro/bigcache/v3 v3.1.0
 	github.com/andybalholm/cascadia v1.3.3
@@ -42,6 +43,7 @@ require (
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.20.0 // indirect
+	github.com/hbollon/go-edlib v1.6.0 // indirect
 	github.com/invopop/yaml v0.3.1 // indirect
 	github.com/josharian/intern v1.0.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/footprint-oss/footprint/enrichers"
 )
 
@@ -24,6 +26,12 @@ var (
 	wildcardTxt []byte
 	//go:embed lists/free.txt.gz
 	freeGz []byte
+	//go:embed lists/providers.txt
+	providersTxt []byte
+	//go:embed lists/popular.txt
+	popularTxt []byte
+	//go:embed lists/roles.txt
+	rolesTxt []byte
 )
 
 // Name is the source name.
@@ -39,8 +47,15 @@ type Source struct {
 
 type lists struct {
 	disposable domainSet
-	wildcard   map[string]struct{}
+	wildcard   domainSet
 	free       domainSet
+	// providers are real mailbox providers: they win over the disposable
+	// lists (lists/providers.txt).
+	providers domainSet
+	// popular are the registrable domains of the most linked web sites.
+	popular domainSet
+	roles   domainSet
+	typo    typoTargets
 }
 
 var _ enrichers.Enricher = (*Source)(nil)
@@ -53,7 +68,7 @@ func (s *Source) Describe() enrichers.Description {
 	return enrichers.Description{
 		Name:        Name,
 		Description: "Offline email hygiene: syntax, free-mail and disposable providers (165k+ domains), role accounts, typo suggestions.",
-		Version:     3,
+		Version:     4,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
 		RatePerS:    100000,
@@ -76,10 +91,11 @@ func (s *Source) load() (*lists, error) {
 			s.err = fmt.Errorf("email: free list: %w", err)
 			return
 		}
-		l.wildcard = map[string]struct{}{}
-		for _, d := range strings.Fields(string(wildcardTxt)) {
-			l.wildcard[d] = struct{}{}
-		}
+		l.wildcard = readTextSet(wildcardTxt)
+		l.providers = readTextSet(providersTxt)
+		l.popular = readTextSet(popularTxt)
+		l.roles = readTextSet(rolesTxt)
+		l.typo = newTypoTargets(topProviders())
 		s.lists = l
 	})
 	return s.lists, s.err
@@ -98,7 +114,8 @@ func (s *Source) Classify(domain string) (free, disposable bool) {
 	if err != nil {
 		return false, false
 	}
-	return l.free.has(domain), l.isDisposable(domain)
+	disposable = l.isDisposable(domain, registrable(domain))
+	return !disposable && (l.free.has(domain) || l.providers.has(domain)), disposable
 }
 
 // DisposableCount is the number of disposable domains embedded.
@@ -125,36 +142,54 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: false, Reason: "missing @"}}, nil
 	}
 	local, domain := id.Value[:at], id.Value[at+1:]
-	f := &enrichers.EmailFacts{Valid: true, Domain: domain}
+	// The finding and its facts in one allocation; the identifiers in
+	// another of just their size.
+	r := &finding{}
+	f := &r.facts
+	*f = enrichers.EmailFacts{Valid: true, Domain: domain}
 	literal := strings.HasPrefix(domain, "[")
 	if literal {
 		f.Reason = "address literal: deliverable only to a raw IP address"
+	} else if tld := SpecialUse(domain); tld != "" {
+		// Syntactically fine, but no mail is ever delivered there.
+		f.Valid = false
+		f.Reason = "special-use domain (." + tld + ", RFC 6761/6762/7686): never receives mail"
 	}
-	f.Disposable = l.isDisposable(domain)
-	f.FreeProvider = l.free.has(domain)
-	f.FreeProvider = f.FreeProvider && !f.Disposable
-	f.RoleAccount = isRole(local)
-	if !literal && !slices.Contains(topProviders(), domain) && !f.FreeProvider {
-		f.TypoSuggestion = suggest(domain)
-	}
-	out := &enrichers.Finding{Email: f}
+	f.RoleAccount = l.isRole(local)
 	if !literal {
-		out.Identifiers = []enrichers.Identifier{{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1}}
+		reg := registrable(domain)
+		f.Disposable = l.isDisposable(domain, reg)
+		free := l.free.has(domain) || l.providers.has(domain)
+		f.FreeProvider = !f.Disposable && free
+		if f.Valid && !free && !l.popular.has(domain) && (reg == domain || !l.known(reg)) {
+			f.TypoSuggestion = l.typo.suggest(domain)
+		}
+	}
+	out := &r.finding
+	out.Email = f
+	var buf [9]enrichers.Identifier // the most there can be
+	ids := buf[:0]
+	if !literal {
+		ids = append(ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1})
 	}
 	// A disposable address's local part is throwaway, but a mistyped
 	// provider (gmal.com for gmail.com) is on the disposable lists only
 	// because typo-squatters catch its mail: the local part is still the
-	// one the person chose.
+	// one the person chose. The names source builds the usernames people
+	// make of the name it spells (katharina.schafer → schaferkatharina).
 	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
-		out.Identifiers = append(out.Identifiers, UsernameGuesses(local)...)
-		out.Identifiers = append(out.Identifiers, DigitGuesses(local)...)
-		if n := NameFromLocal(local); n != "" {
-			// The names source builds the usernames people make of it
-			// (katharina.schafer → schaferkatharina, kschafer).
-			out.Identifiers = append(out.Identifiers, enrichers.Identifier{Kind: enrichers.KindName, Value: n, Method: "email_local", Prior: variantPrior})
-		}
+		ids = appendGuesses(ids, local, guessAll)
+	}
+	if len(ids) > 0 {
+		out.Identifiers = slices.Clone(ids)
 	}
 	return out, nil
+}
+
+// finding is a finding and its facts, allocated together.
+type finding struct {
+	finding enrichers.Finding
+	facts   enrichers.EmailFacts
 }
 
 // Priors of username guesses derived from the local part: people often
@@ -171,31 +206,7 @@ const (
 // part itself (without a +tag) when it can be a username, and its
 // dotless and underscore spellings for platforms that do not allow dots.
 func UsernameGuesses(local string) []enrichers.Identifier {
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	if len(local) < 3 || len(local) > 30 || strings.HasPrefix(local, `"`) {
-		return nil
-	}
-	for _, r := range local {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return nil
-		}
-	}
-	out := []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior}}
-	// Platforms allow different separators, so a handle "jane.doe" is
-	// "jane-doe" on one, "jane_doe" or "janedoe" on another.
-	if strings.ContainsAny(local, "._-") {
-		seen := map[string]bool{local: true}
-		for _, sep := range []string{"", "_", "-", "."} {
-			v := strings.NewReplacer(".", sep, "_", sep, "-", sep).Replace(local)
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: variantPrior})
-			}
-		}
-	}
-	return out
+	return appendGuesses(nil, local, guessUsernames)
 }
 
 // DigitGuesses derives, from a local part that spells a first and a last
@@ -204,85 +215,215 @@ func UsernameGuesses(local string) []enrichers.Identifier {
 // and jane87. The local part's own spellings are UsernameGuesses'; nil for
 // any other local part.
 func DigitGuesses(local string) []enrichers.Identifier {
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	letters := strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
-	digits := local[len(letters):]
-	n := NameFromLocal(local)
-	if len(digits) != 2 || n == "" {
-		return nil
-	}
-	first, last, _ := strings.Cut(n, " ")
-	var out []enrichers.Identifier
-	for _, v := range []string{first[:1] + last + digits, first + digits} {
-		out = append(out, enrichers.Identifier{Kind: enrichers.KindUsername, Value: v, Method: enrichers.MethodUsernameGuess, Prior: digitPrior})
-	}
-	return out
+	return appendGuesses(nil, local, guessDigits)
 }
 
 // NameFromLocal reads a local part that spells a first and a last name
 // with one separator (jane.doe, jane_doe87, jane-doe+news) as that name
 // ("jane doe"); "" for anything else (janedoe, j.doe, a.b.c).
 func NameFromLocal(local string) string {
+	first, last, _, ok := nameParts(local)
+	if !ok {
+		return ""
+	}
+	return first + " " + last
+}
+
+// What appendGuesses derives.
+const (
+	guessUsernames = 1 << iota
+	guessDigits
+	guessName
+	guessAll = guessUsernames | guessDigits | guessName
+)
+
+// appendGuesses appends what the local part suggests, in this order: the
+// usernames (UsernameGuesses), the digit handles (DigitGuesses) and the
+// name (NameFromLocal). The new strings share one allocation.
+func appendGuesses(dst []enrichers.Identifier, local string, what int) []enrichers.Identifier {
 	if i := strings.IndexByte(local, '+'); i >= 0 {
 		local = local[:i]
 	}
-	local = strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
-	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
-	if len(parts) != 2 || strings.Count(local, ".")+strings.Count(local, "_")+strings.Count(local, "-") != 1 {
-		return ""
+	type pending struct {
+		kind       enrichers.Kind
+		method     enrichers.Method
+		prior      float64
+		start, end int
 	}
-	for _, p := range parts {
-		if len(p) < 2 {
-			return ""
-		}
-		for _, r := range p {
-			if r < 'a' || r > 'z' {
-				return ""
+	var (
+		arena [512]byte
+		buf   = arena[:0]
+		out   [8]pending
+		n     int
+	)
+	add := func(kind enrichers.Kind, method enrichers.Method, prior float64, start int) {
+		out[n] = pending{kind, method, prior, start, len(buf)}
+		n++
+	}
+	dst = slices.Grow(dst, 7)
+	if what&guessUsernames != 0 && usernameLike(local) {
+		dst = append(dst, enrichers.Identifier{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior})
+		// Platforms allow different separators, so a handle "jane.doe" is
+		// "jane-doe" on one, "jane_doe" or "janedoe" on another.
+		if strings.ContainsAny(local, "._-") {
+		next:
+			for _, sep := range [...]string{"", "_", "-", "."} {
+				start := len(buf)
+				for i := 0; i < len(local); i++ {
+					switch c := local[i]; c {
+					case '.', '_', '-':
+						buf = append(buf, sep...)
+					default:
+						buf = append(buf, c)
+					}
+				}
+				v := buf[start:]
+				if string(v) == local {
+					buf = buf[:start]
+					continue
+				}
+				for _, p := range out[:n] {
+					if string(buf[p.start:p.end]) == string(v) {
+						buf = buf[:start]
+						continue next
+					}
+				}
+				add(enrichers.KindUsername, enrichers.MethodUsernameGuess, variantPrior, start)
 			}
 		}
 	}
-	return parts[0] + " " + parts[1]
+	first, last, digits, ok := nameParts(local)
+	if ok && what&guessDigits != 0 && len(digits) == 2 {
+		start := len(buf)
+		buf = append(append(append(buf, first[0]), last...), digits...)
+		add(enrichers.KindUsername, enrichers.MethodUsernameGuess, digitPrior, start)
+		start = len(buf)
+		buf = append(append(buf, first...), digits...)
+		add(enrichers.KindUsername, enrichers.MethodUsernameGuess, digitPrior, start)
+	}
+	if ok && what&guessName != 0 {
+		start := len(buf)
+		buf = append(append(append(buf, first...), ' '), last...)
+		add(enrichers.KindName, "email_local", variantPrior, start)
+	}
+	if n == 0 {
+		return dst
+	}
+	all := string(buf)
+	for _, p := range out[:n] {
+		dst = append(dst, enrichers.Identifier{Kind: p.kind, Value: all[p.start:p.end], Method: p.method, Prior: p.prior})
+	}
+	return dst
 }
 
-func (l *lists) isDisposable(domain string) bool {
-	if l.disposable.has(domain) {
-		return true
+// usernameLike reports whether a local part (without its +tag) can be a
+// username as it is: 3 to 30 of a-z, 0-9, '.', '_' and '-'.
+func usernameLike(local string) bool {
+	if len(local) < 3 || len(local) > 30 {
+		return false
 	}
-	// A subdomain of a listed or wildcard domain is disposable too.
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// nameParts reads a local part (+tag removed or not) as a first and a last
+// name of two or more letters a-z, joined by one '.', '_' or '-', and the
+// digits that follow them (jane_doe87 → jane, doe, 87).
+func nameParts(local string) (first, last, digits string, ok bool) {
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	letters := strings.TrimRightFunc(local, func(r rune) bool { return r >= '0' && r <= '9' })
+	digits = local[len(letters):]
+	sep := -1
+	for i := 0; i < len(letters); i++ {
+		switch c := letters[i]; {
+		case c == '.' || c == '_' || c == '-':
+			if sep >= 0 {
+				return "", "", "", false
+			}
+			sep = i
+		case c < 'a' || c > 'z':
+			return "", "", "", false
+		}
+	}
+	if sep < 2 || len(letters)-sep-1 < 2 {
+		return "", "", "", false
+	}
+	return letters[:sep], letters[sep+1:], digits, true
+}
+
+// registrable is domain's registrable part under the public suffix list
+// (mail.example.co.uk → example.co.uk); "" when domain is itself a public
+// suffix (edu.pl, ddns.net) or not under one.
+func registrable(domain string) string {
+	reg, err := publicsuffix.EffectiveTLDPlusOne(domain)
+	if err != nil {
+		return ""
+	}
+	return reg
+}
+
+// isDisposable reports whether domain, or a parent of it down to its
+// registrable domain reg, is on a disposable list. A public suffix is never
+// disposable (every address under edu.pl is not), and a known mailbox
+// provider wins over the lists.
+func (l *lists) isDisposable(domain, reg string) bool {
+	if reg == "" || l.providers.has(reg) {
+		return false
+	}
 	for d := domain; ; {
+		if l.disposable.has(d) || l.wildcard.has(d) {
+			return true
+		}
+		if len(d) <= len(reg) {
+			return false
+		}
 		i := strings.IndexByte(d, '.')
 		if i < 0 {
 			return false
 		}
 		d = d[i+1:]
-		if !strings.Contains(d, ".") {
-			return false
-		}
-		if l.disposable.has(d) {
-			return true
-		}
-		if _, ok := l.wildcard[d]; ok {
-			return true
-		}
 	}
 }
 
-// roleLocals are local parts that name a function, not a person.
-func roleLocals() []string {
-	return []string{
-		"abuse", "accounting", "accounts", "admin", "administrator", "billing", "careers", "contact", "customerservice",
-		"dev", "devnull", "dns", "enquiries", "feedback", "finance", "ftp", "hello", "help", "helpdesk", "hostmaster",
-		"hr", "info", "inquiries", "it", "jobs", "legal", "mail", "mailer-daemon", "marketing", "media", "news",
-		"newsletter", "no-reply", "noc", "noreply", "office", "orders", "postmaster", "press", "privacy", "recruiting",
-		"root", "sales", "security", "service", "shop", "support", "sysadmin", "team", "tech", "test", "webmaster",
-	}
+// known reports whether domain is known to receive mail without looking
+// at DNS (the source is offline): it is a free-mail provider, a listed real
+// provider or a popular site. A typo hint never points such a domain, or a
+// subdomain of one, elsewhere.
+func (l *lists) known(domain string) bool {
+	return domain != "" && (l.free.has(domain) || l.providers.has(domain) || l.popular.has(domain))
 }
 
-func isRole(local string) bool {
+// SpecialUse returns the special-use top-level domain of domain (RFC 6761
+// invalid, localhost, test, example; RFC 6762 local; RFC 7686 onion; and
+// arpa), "" for any other domain. Mail is never delivered to them.
+func SpecialUse(domain string) string {
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	switch tld {
+	case "invalid", "localhost", "test", "example", "local", "onion", "arpa":
+		return tld
+	}
+	return ""
+}
+
+// isRole reports whether local (without its +tag) names a function, not a
+// person: lists/roles.txt, AfterShip email-verifier's role list (MIT) less
+// common first names.
+func (l *lists) isRole(local string) bool {
 	if i := strings.IndexByte(local, '+'); i > 0 {
 		local = local[:i]
 	}
-	return slices.Contains(roleLocals(), strings.ToLower(local))
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; c >= 'A' && c <= 'Z' {
+			local = strings.ToLower(local)
+			break
+		}
+	}
+	return l.roles.has(local)
 }

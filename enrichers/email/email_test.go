@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -46,6 +47,42 @@ func TestEnrichTable(t *testing.T) {
 		{"x@sub.mailinator.com", true, false, false, ""},
 		{"postmaster@example.org", false, false, true, ""},
 		{"support@protonmail.com", false, true, true, ""},
+		// Issue 21: real mail domains the upstream lists called disposable.
+		{"jane@zoho.com", false, true, false, ""},
+		{"jane@email.com", false, true, false, ""}, // and no "did you mean gmail.com"
+		{"jane@hushmail.com", false, true, false, ""},
+		{"jane@yandex.net", false, true, false, ""},
+		{"5551234567@tmomail.net", false, true, false, ""},
+		{"jane@inbox.com", false, true, false, ""},
+		{"jane@sify.com", false, true, false, ""},
+		{"jane@bigmir.net", false, true, false, ""},
+		{"jane@139.com", false, true, false, ""},
+		{"jane@189.cn", false, true, false, ""},
+		{"jane@hush.com", false, true, false, ""},
+		{"jane@mail.ua", false, true, false, ""}, // no "did you mean mail.ru"
+		{"jane@love.com", false, true, false, ""}, // no "did you mean live.com"
+		// A public suffix on a list never makes its registrants disposable.
+		{"jan.kowalski@pw.edu.pl", false, false, false, ""},
+		{"jan.kowalski@student.uj.edu.pl", false, false, false, ""},
+		{"jan@host.ddns.net", false, false, false, ""},
+		{"jan@shop.pp.ua", false, false, false, ""},
+		// ... but a subdomain of a listed registrable domain is.
+		{"x@a.b.mailinator.com", true, false, false, ""},
+		// Typo hints never redirect real domains.
+		{"jane@al.com", false, false, false, ""},
+		{"jane@uol.com", false, false, false, ""},
+		{"jane@goal.com", false, false, false, ""},
+		{"jane@gq.com", false, false, false, ""},
+		{"jane@hotmart.com", false, false, false, ""},
+		{"jane@aol.cm", true, false, false, "aol.com"}, // a typo-squat: listed and hinted
+		// Roles from the maintained list; first names are not roles.
+		{"accountspayable@acme-robotics.com", false, false, true, ""},
+		{"payroll@acme-robotics.com", false, false, true, ""},
+		{"unsubscribe@acme-robotics.com", false, false, true, ""},
+		{"www@acme-robotics.com", false, false, true, ""},
+		{"Staff@acme-robotics.com", false, false, true, ""},
+		{"dean@acme-robotics.com", false, false, false, ""},
+		{"alexa@acme-robotics.com", false, false, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -128,6 +165,74 @@ func TestNameFromLocal(t *testing.T) {
 	}
 }
 
+func TestSpecialUseNotDeliverable(t *testing.T) {
+	s := New()
+	for _, tt := range []struct {
+		addr  string
+		valid bool
+	}{
+		{"jane@mail.invalid", false}, {"jane@box.localhost", false}, {"jane@printer.local", false},
+		{"jane@shop.test", false}, {"jane@www.example", false}, {"jane@abc.onion", false},
+		{"jane@1.in-addr.arpa", false}, {"jane@example.com", true}, {"jane@testing.com", true},
+	} {
+		f := enrich(t, s, tt.addr).Email
+		if f.Valid != tt.valid || (!tt.valid && !strings.Contains(f.Reason, "special-use")) || f.TypoSuggestion != "" {
+			t.Errorf("%s: %+v", tt.addr, f)
+		}
+	}
+}
+
+// TestListsPruned pins the pruning gen does: no public suffix and no
+// popular or listed real provider is on a disposable list, and no common
+// first name is a role.
+func TestListsPruned(t *testing.T) {
+	s := New()
+	l, err := s.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []domainSet{l.disposable, l.wildcard} {
+		for i := range set.len() {
+			d := set.at(i)
+			if registrable(d) == "" {
+				t.Errorf("public suffix %q on a disposable list", d)
+			}
+		}
+	}
+	for _, known := range []domainSet{l.popular, l.providers} {
+		for i := range known.len() {
+			d := known.at(i)
+			if l.isDisposable(d, registrable(d)) {
+				t.Errorf("popular or real provider %q is disposable", d)
+			}
+			if f := enrich(t, s, "jane@"+d).Email; f.TypoSuggestion != "" || f.Disposable {
+				t.Errorf("popular or real provider %q: %+v", d, f)
+			}
+		}
+	}
+	names := readTextSet(mustRead(t, "testdata/first_names.txt"))
+	if names.len() < 500 {
+		t.Fatalf("only %d first names", names.len())
+	}
+	for i := range names.len() {
+		if n := names.at(i); l.isRole(n) {
+			t.Errorf("first name %q is a role", n)
+		}
+	}
+	if l.roles.len() < 800 {
+		t.Errorf("only %d roles", l.roles.len())
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestListSize(t *testing.T) {
 	n, err := New().DisposableCount()
 	if err != nil {
@@ -143,7 +248,7 @@ func TestOSADistance(t *testing.T) {
 		a, b string
 		d    int
 	}{{"gmial.com", "gmail.com", 1}, {"gmail.com", "gmail.com", 0}, {"gmal.com", "gmail.com", 1}, {"abc", "", 3}, {"ca", "abc", 3}} {
-		if got := osaDistance(tt.a, tt.b); got != tt.d {
+		if got := osaDistance(tt.a, tt.b, 3); got != tt.d {
 			t.Errorf("osa(%q,%q)=%d want %d", tt.a, tt.b, got, tt.d)
 		}
 	}

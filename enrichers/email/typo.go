@@ -12,65 +12,104 @@ func topProviders() []string {
 	}
 }
 
+// typoTarget is one provider, split once.
+type typoTarget struct {
+	domain, name, tld string
+}
+
+// typoTargets are the providers a typo hint may point to, prepared once.
+type typoTargets []typoTarget
+
+func newTypoTargets(providers []string) typoTargets {
+	t := make(typoTargets, 0, len(providers))
+	for _, p := range providers {
+		name, tld, _ := strings.Cut(p, ".")
+		t = append(t, typoTarget{domain: p, name: name, tld: tld})
+	}
+	return t
+}
+
+// minEditName is the shortest provider name (the label before the first
+// dot) an edit-distance hint may point to: one edit turns al.com into
+// aol.com and gq.com into qq.com, real domains both. Shorter names get
+// only the mistyped-TLD hint (aol.cm → aol.com).
+const minEditName = 4
+
 // suggest returns the provider domain the typed domain is most likely a
 // typo of: within Damerau-Levenshtein distance 1 (2 for long names with the
-// same first letter), or
-// the same name with a mistyped TLD (gmail.con, gmail.co).
-func suggest(domain string) string {
+// same first letter), or the same name with a mistyped TLD (gmail.con,
+// gmail.co). The caller has ruled out domains known to receive mail.
+func (t typoTargets) suggest(domain string) string {
 	best, bestD := "", 3
-	for _, p := range topProviders() {
-		if diff := len(domain) - len(p); diff > 2 || diff < -2 {
-			continue // cannot be within distance 2
+	for i := range t {
+		p := &t[i]
+		if diff := len(domain) - len(p.domain); diff > 2 || diff < -2 || len(p.name) < minEditName {
+			continue // cannot be within distance 2, or too short to guess
 		}
-		d := osaDistance(domain, p)
 		// Distance 2 only for long names that start alike: "yopmail.com"
 		// is a real provider, not a typo of "hotmail.com".
 		limit := 1
-		if len(p) > 8 && domain[0] == p[0] {
+		if len(p.domain) > 8 && domain[0] == p.domain[0] {
 			limit = 2
 		}
-		if d > 0 && d <= limit && d < bestD {
-			best, bestD = p, d
+		if d := osaDistance(domain, p.domain, limit); d > 0 && d <= limit && d < bestD {
+			best, bestD = p.domain, d
 		}
 	}
 	if best != "" {
 		return best
 	}
 	name, tld, ok := strings.Cut(domain, ".")
-	if !ok {
+	if !ok || strings.Contains(tld, ".") {
 		return ""
 	}
-	for _, p := range topProviders() {
-		pn, ptld, _ := strings.Cut(p, ".")
-		if pn == name && ptld != tld && osaDistance(tld, ptld) <= 2 && !strings.Contains(tld, ".") {
-			return p
+	for i := range t {
+		p := &t[i]
+		if p.name == name && p.tld != tld && osaDistance(tld, p.tld, 2) <= 2 {
+			return p.domain
 		}
 	}
 	return ""
 }
 
-// osaDistance is the optimal-string-alignment Damerau-Levenshtein distance.
-func osaDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
+// maxTypoLen bounds the strings osaDistance compares on the stack.
+const maxTypoLen = 32
+
+// osaDistance is the optimal-string-alignment Damerau-Levenshtein distance
+// of two byte strings, or some value above limit once it must exceed it.
+// It does not allocate.
+func osaDistance(a, b string, limit int) int {
+	if len(a) > maxTypoLen || len(b) > maxTypoLen {
+		return limit + 1
+	}
+	var rows [3][maxTypoLen + 1]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	prevMin := 0
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
+			c := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				c = min(c, prev2[j-2]+1)
 			}
+			cur[j] = c
+			rowMin = min(rowMin, c)
 		}
+		// Every later cell is at least this row's minimum, or the one
+		// before's plus one (a transposition reaches back two rows).
+		if rowMin > limit && prevMin >= limit {
+			return limit + 1
+		}
+		prevMin = rowMin
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }

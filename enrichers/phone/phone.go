@@ -5,7 +5,9 @@ package phone
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -46,34 +48,93 @@ func (s *Source) Warm(ctx context.Context) error {
 	return err
 }
 
-// Enrich implements enrichers.Enricher. id.Value is E.164.
+// Enrich implements enrichers.Enricher. id.Value is E.164, as the
+// pipeline's normalization formatted it: the number is rebuilt from it
+// (FromE164), not parsed a second time, so the facts describe the very
+// number the subject's phone.e164 names.
 func (*Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n, err := phonenumbers.Parse(id.Value, "ZZ")
+	n, err := FromE164(id.Value)
 	if err != nil {
-		return nil, fmt.Errorf("phone: parse: %w", err)
+		return nil, fmt.Errorf("phone: %w", err)
 	}
 	return &enrichers.Finding{Phone: Facts(n)}, nil
 }
 
-// Facts describes a parsed number.
+// ErrNotE164 is FromE164's error for a string that is not +<digits> with a
+// known country calling code.
+var ErrNotE164 = errors.New("not an E.164 number with a known country calling code")
+
+// FromE164 rebuilds the number phonenumbers.Format(n, E164) wrote, without
+// parsing it again: the country calling code (calling codes are a prefix
+// code, so at most one of the first one to three digits is one) and the
+// national significant number, leading zeros kept as the Italian leading
+// zero. Parsing "+440162475678" would read its 0 as the UK trunk prefix
+// and describe +44162475678 instead.
+func FromE164(s string) (*phonenumbers.PhoneNumber, error) {
+	if len(s) < 3 || len(s) > 18 || s[0] != '+' {
+		return nil, ErrNotE164
+	}
+	digits := s[1:]
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return nil, ErrNotE164
+		}
+	}
+	for l := 1; l <= 3 && l < len(digits); l++ {
+		cc, _ := strconv.Atoi(digits[:l])
+		if phonenumbers.GetRegionCodeForCountryCode(cc) == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		nsn := digits[l:]
+		nn, err := strconv.ParseUint(nsn, 10, 64)
+		if err != nil {
+			return nil, ErrNotE164
+		}
+		cc32 := int32(cc)
+		n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+		if zeros := leadingZeros(nsn); zeros > 0 {
+			t, z := true, int32(zeros)
+			n.ItalianLeadingZero = &t
+			if zeros > 1 {
+				n.NumberOfLeadingZeros = &z
+			}
+		}
+		return n, nil
+	}
+	return nil, ErrNotE164
+}
+
+// leadingZeros counts the zeros a national significant number starts with,
+// all but its last digit at most.
+func leadingZeros(nsn string) int {
+	z := 0
+	for z < len(nsn)-1 && nsn[z] == '0' {
+		z++
+	}
+	return z
+}
+
+// Facts describes a parsed number. Validity is the line type's: a number
+// is valid exactly when its region's metadata gives it a type, so the
+// region's patterns are matched once, not once for each question.
 func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
+	t := phonenumbers.GetNumberType(n)
 	f := &enrichers.PhoneFacts{
-		Valid:         phonenumbers.IsValidNumber(n),
+		Valid:         t != phonenumbers.UNKNOWN,
 		Possible:      phonenumbers.IsPossibleNumber(n),
 		E164:          phonenumbers.Format(n, phonenumbers.E164),
 		National:      phonenumbers.Format(n, phonenumbers.NATIONAL),
 		International: phonenumbers.Format(n, phonenumbers.INTERNATIONAL),
 		CountryCode:   int(n.GetCountryCode()),
-		LineType:      LineType(phonenumbers.GetNumberType(n)),
+		LineType:      LineType(t),
 	}
 	if r := phonenumbers.GetRegionCodeForNumber(n); r != "ZZ" {
 		f.Country = r
 	}
 	if !f.Valid {
-		f.LineType = "unknown"
 		return f
 	}
 	if loc, err := phonenumbers.GetGeocodingForNumber(n, "en"); err == nil {

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Error is a validation failure of one input field.
@@ -23,9 +25,10 @@ func emailErr(format string, args ...any) error {
 
 // Email is a validated, normalized email address.
 type Email struct {
-	// Address is the trimmed address with the domain lowercased and in ASCII
-	// (IDNA), without a trailing dot; the local part is lowercased unless it
-	// is quoted.
+	// Address is the trimmed address, in Unicode NFC, with the domain
+	// lowercased and in ASCII (IDNA), without a trailing dot; the local part
+	// is lowercased unless it is quoted, and unquoted when it does not need
+	// the quotes ("Jane.Doe" → jane.doe).
 	Address       string
 	Local         string
 	Domain        string
@@ -52,12 +55,20 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transition
 
 // ParseEmail validates and normalizes s.
 func ParseEmail(s string) (Email, error) {
+	// A line break is never part of an address, nor something to trim: it
+	// is how header injection starts.
+	if strings.ContainsAny(s, "\r\n") {
+		return Email{}, emailErr("contains a line break")
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Email{}, emailErr("is empty")
 	}
 	if !utf8.ValidString(s) {
 		return Email{}, emailErr("is not valid UTF-8")
+	}
+	if !isASCII(s) {
+		s = norm.NFC.String(s)
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
@@ -74,6 +85,10 @@ func ParseEmail(s string) (Email, error) {
 	if quoted {
 		if err := checkQuoted(local); err != nil {
 			return Email{}, err
+		}
+		// Quotes that protect nothing go: "Jane.Doe" is jane.doe.
+		if u := unquote(local); checkDotAtom(u) == nil {
+			local, quoted = strings.ToLower(u), false
 		}
 	} else {
 		if strings.ContainsRune(local, '@') {
@@ -132,12 +147,18 @@ func checkDotAtom(local string) error {
 	case strings.Contains(local, ".."):
 		return emailErr("consecutive dots in local part")
 	}
+	if local == "" {
+		return emailErr("missing local part before @")
+	}
 	for _, r := range local {
 		if r == '.' {
 			continue
 		}
 		if r == ' ' || r == '\t' {
 			return emailErr("local part contains a space (quote it)")
+		}
+		if unsafeRune(r) {
+			return emailErr("local part contains %U, a control, invisible or private-use character", r)
 		}
 		if !isAtext(r) {
 			return emailErr("local part contains %q, which is not allowed unquoted", r)
@@ -146,24 +167,72 @@ func checkDotAtom(local string) error {
 	return nil
 }
 
+// unsafeRune reports whether r may not appear in a local part even when
+// UTF-8 is allowed (RFC 6531): controls (C0, DEL, C1), format characters
+// (zero-width, bidi overrides), private-use, surrogate, unassigned and
+// noncharacter code points, and separators other than the ASCII space
+// (line and paragraph separators, no-break spaces), as
+// python-email-validator rejects them.
+func unsafeRune(r rune) bool {
+	if r < 0x80 {
+		return r < 0x20 || r == 0x7f
+	}
+	if r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe {
+		return true // noncharacters
+	}
+	return unicode.In(r, unicode.C, unicode.Z) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// unquote returns the content of a checked quoted local part, its
+// quoted-pairs resolved.
+func unquote(local string) string {
+	inner := local[1 : len(local)-1]
+	if !strings.Contains(inner, `\`) {
+		return inner
+	}
+	var b strings.Builder
+	for i := 0; i < len(inner); i++ {
+		if inner[i] == '\\' {
+			i++
+		}
+		b.WriteByte(inner[i])
+	}
+	return b.String()
+}
+
 func checkQuoted(local string) error {
 	if len(local) < 2 || !strings.HasSuffix(local, `"`) {
 		return emailErr("unterminated quoted local part")
 	}
 	inner := local[1 : len(local)-1]
-	for i := 0; i < len(inner); i++ {
-		c := inner[i]
+	for i := 0; i < len(inner); {
+		r, size := utf8.DecodeRuneInString(inner[i:])
 		switch {
-		case c == '\\':
+		case r == '\\':
+			// RFC 5321 quoted-pairSMTP: a backslash escapes printable
+			// ASCII only, never a control character.
 			if i+1 >= len(inner) {
 				return emailErr("quoted local part ends with a backslash")
 			}
-			i++
-		case c == '"':
+			if c := inner[i+1]; c < 0x20 || c > 0x7e {
+				return emailErr("backslash before a character that is not printable ASCII in quoted local part")
+			}
+			size = 2
+		case r == '"':
 			return emailErr("unescaped quote inside a quoted local part")
-		case c < 0x20 && c != '\t', c == 0x7f:
-			return emailErr("control character in quoted local part")
+		case unsafeRune(r):
+			return emailErr("control, invisible or private-use character %U in quoted local part", r)
 		}
+		i += size
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package normalize
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestParseEmail(t *testing.T) {
@@ -35,7 +36,12 @@ func TestParseEmail(t *testing.T) {
 		{in: "+x@gmail.com", address: "+x@gmail.com", canonical: "+x@gmail.com", provider: "gmail"},
 		// Case and whitespace.
 		{in: "  Jane@Example.COM  ", address: "jane@example.com", canonical: "jane@example.com"},
-		{in: "\tJANE@EXAMPLE.COM\n", address: "jane@example.com", canonical: "jane@example.com"},
+		{in: "\tJANE@EXAMPLE.COM\t", address: "jane@example.com", canonical: "jane@example.com"},
+		// A line break is an error anywhere, never trimmed.
+		{in: "\tJANE@EXAMPLE.COM\n", reason: "line break"},
+		{in: "jane@example.com\r\n", reason: "line break"},
+		{in: "jane\r\nBcc: x@example.com", reason: "line break"},
+		{in: `"a\` + "\n" + `b"@example.com`, reason: "line break"},
 		{in: "MiXeD.CaSe@Sub.Example.Org", address: "mixed.case@sub.example.org", canonical: "mixed.case@sub.example.org"},
 		// Trailing dot on the domain.
 		{in: "jane@example.com.", address: "jane@example.com", canonical: "jane@example.com"},
@@ -57,8 +63,42 @@ func TestParseEmail(t *testing.T) {
 		{in: `"Jane Doe"@example.com`, address: `"Jane Doe"@example.com`, canonical: `"Jane Doe"@example.com`},
 		{in: `"a@b"@example.com`, address: `"a@b"@example.com`, canonical: `"a@b"@example.com`},
 		{in: `"a\"b"@example.com`, address: `"a\"b"@example.com`, canonical: `"a\"b"@example.com`},
-		{in: `"j.doe"@gmail.com`, address: `"j.doe"@gmail.com`, canonical: `"j.doe"@gmail.com`, provider: "gmail"},
 		{in: `"a..b"@example.com`, address: `"a..b"@example.com`, canonical: `"a..b"@example.com`},
+		{in: `"a b"@example.com`, address: `"a b"@example.com`, canonical: `"a b"@example.com`},
+		// Quotes that protect nothing go, so the address deduplicates.
+		{in: `"j.doe"@gmail.com`, address: "j.doe@gmail.com", canonical: "jdoe@gmail.com", provider: "gmail"},
+		{in: `"Jane.Doe"@gmail.com`, address: "jane.doe@gmail.com", canonical: "janedoe@gmail.com", provider: "gmail"},
+		{in: `"jane\.doe"@example.com`, address: "jane.doe@example.com", canonical: "jane.doe@example.com"},
+		{in: `"test\test"@example.com`, address: "testtest@example.com", canonical: "testtest@example.com"},
+		{in: `"\"quoted\""@example.com`, address: `"\"quoted\""@example.com`, canonical: `"\"quoted\""@example.com`},
+		{in: `""@example.com`, address: `""@example.com`, canonical: `""@example.com`},
+		// Unicode NFC first: a decomposed é is the composed one.
+		{in: "jose\u0301@example.com", address: "josé@example.com", canonical: "josé@example.com"},
+		{in: "jane@bu\u0308cher.de", address: "jane@xn--bcher-kva.de", canonical: "jane@xn--bcher-kva.de"},
+		// Control characters are rejected, quoted, escaped or not.
+		{in: "\"test\\\x00\"@iana.org", reason: "backslash"},
+		{in: "\"test\\\x07\"@iana.org", reason: "backslash"},
+		{in: "\"test\\\x7f\"@iana.org", reason: "backslash"},
+		{in: "\"test\x00\"@iana.org", reason: "U+0000"},
+		{in: "\"test\x7f\"@iana.org", reason: "U+007F"},
+		{in: "\"a\tb\"@iana.org", reason: "U+0009"},
+		{in: "\"test\\é\"@iana.org", reason: "backslash"},
+		{in: "te\x00st@iana.org", reason: "U+0000"},
+		// Unsafe Unicode in local parts.
+		{in: "jane\u0085@example.com", reason: "U+0085"},      // C1 control (NEL)
+		{in: "ja\u200bne@example.com", reason: "U+200B"},      // zero-width space
+		{in: "ja\u200dne@example.com", reason: "U+200D"},      // zero-width joiner
+		{in: "ja\u202ene@example.com", reason: "U+202E"},      // right-to-left override
+		{in: "ja\u2066ne@example.com", reason: "U+2066"},      // left-to-right isolate
+		{in: "\"ja\u202ene\"@example.com", reason: "U+202E"},  // quoted too
+		{in: "ja\ue000ne@example.com", reason: "U+E000"},      // private use
+		{in: "ja\U000F0000ne@example.com", reason: "U+F0000"}, // private use plane 15
+		{in: "ja\ufdd0ne@example.com", reason: "U+FDD0"},      // noncharacter
+		{in: "ja\uffffne@example.com", reason: "U+FFFF"},      // noncharacter
+		{in: "ja\u00a0ne@example.com", reason: "U+00A0"},      // no-break space
+		{in: "ja\u2028ne@example.com", reason: "U+2028"},      // line separator
+		{in: "jane\ufeff@example.com", reason: "U+FEFF"},      // byte-order mark
+		{in: "用户@例子.广告", address: "用户@xn--fsqu00a.xn--4rr70v", canonical: "用户@xn--fsqu00a.xn--4rr70v"},
 		// Address literals.
 		{in: "x@[127.0.0.1]", address: "x@[127.0.0.1]", canonical: "x@[127.0.0.1]", literal: true},
 		{in: "x@[IPv6:::1]", address: "x@[IPv6:::1]", canonical: "x@[IPv6:::1]", literal: true},
@@ -130,7 +170,8 @@ func TestParseEmail(t *testing.T) {
 }
 
 func FuzzParseEmail(f *testing.F) {
-	for _, s := range []string{"Jane.Doe+promo@GoogleMail.com", `"a b"@x.com`, "x@[IPv6:::1]", "a@bücher.de", "a..b@x", "@", ""} {
+	for _, s := range []string{"Jane.Doe+promo@GoogleMail.com", `"a b"@x.com`, "x@[IPv6:::1]", "a@bücher.de", "a..b@x", "@", "",
+		"\"test\\\x00\"@iana.org", "\"a\\\x7f\"@x.com", "ja\u202ene@x.com", "\"Jane.Doe\"@gmail.com", "jose\u0301@x.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -143,6 +184,14 @@ func FuzzParseEmail(f *testing.F) {
 		}
 		if len(e.Address) > maxAddress {
 			t.Fatalf("address over %d bytes accepted", maxAddress)
+		}
+		// Never keeps a control, invisible or private-use character.
+		for _, v := range []string{e.Address, e.Local, e.Canonical} {
+			for _, r := range v {
+				if unsafeRune(r) || unicode.IsControl(r) {
+					t.Fatalf("%q kept %U", v, r)
+				}
+			}
 		}
 		// Normalizing is idempotent.
 		e2, err := ParseEmail(e.Address)

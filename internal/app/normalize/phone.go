@@ -49,13 +49,17 @@ func ParsePhone(s, country string) (Phone, error) {
 	if err != nil {
 		return Phone{}, &Error{Field: "phone", Reason: phoneReason(err)}
 	}
+	// The region once: for a calling code several regions share (+1, +44,
+	// +7) finding it matches the number against each region's patterns,
+	// which IsValidNumber would do a second time.
+	region = phonenumbers.GetRegionCodeForNumber(n)
 	p := Phone{
 		Number:      n,
 		CountryCode: int(n.GetCountryCode()),
 		E164:        phonenumbers.Format(n, phonenumbers.E164),
-		Valid:       phonenumbers.IsValidNumber(n),
+		Valid:       phonenumbers.IsValidNumberForRegion(n, region),
 		Possible:    phonenumbers.IsPossibleNumber(n),
-		Region:      phonenumbers.GetRegionCodeForNumber(n),
+		Region:      region,
 	}
 	if p.Region == "ZZ" {
 		p.Region = ""

@@ -3,6 +3,8 @@ package normalize
 import (
 	"strings"
 	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers/phone"
 )
 
 func TestParsePhone(t *testing.T) {
@@ -123,6 +125,28 @@ func BenchmarkParsePhone(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParsePhone("(415) 555-2671", "US"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestPhoneSourceSharesE164: the phone source describes the number the
+// subject's phone.e164 names, valid or not (issue 21: an invalid Isle of
+// Man number came back as +44162475678 beside +440162475678).
+func TestPhoneSourceSharesE164(t *testing.T) {
+	for _, tt := range []struct{ in, country string }{
+		{"01624 75678", "IM"}, {"01624 756789", "IM"}, {"020 7946 0000", "GB"}, {"06 1234 5678", "IT"},
+		{"0612345678", "IT"}, {"(415) 555-2671", "US"}, {"+1 415 555", ""}, {"030 123", "DE"}, {"+800 1234 5678", ""},
+	} {
+		p, err := ParsePhone(tt.in, tt.country)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		n, err := phone.FromE164(p.E164)
+		if err != nil {
+			t.Fatalf("%s: %v", p.E164, err)
+		}
+		if f := phone.Facts(n); f.E164 != p.E164 || f.Valid != p.Valid {
+			t.Errorf("%s %s: subject %s valid=%v, phone source %s valid=%v", tt.in, tt.country, p.E164, p.Valid, f.E164, f.Valid)
 		}
 	}
 }

