@@ -40,7 +40,7 @@ func TestScrapeAfterLookups(t *testing.T) {
 	for _, p := range people {
 		w.post(t, body(p.Email))
 	}
-	w.post(t, body(people[0].Email))                                                 // the memo answers
+	w.post(t, body(people[0].Email))                                               // the memo answers
 	w.post(t, body(people[1].Email, `"options":{"exclude_sources":["gravatar"]}`)) // the cache answers
 
 	fams, text := w.scrape(t)
