@@ -119,11 +119,18 @@ func New(version string) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
+	)
+	m.reg.MustRegister(m.observed()...)
+	return m
+}
+
+// observed are the metrics the observers update.
+func (m *Metrics) observed() []prometheus.Collector {
+	return []prometheus.Collector{
 		m.httpRequests, m.httpDuration,
 		m.calls, m.upstream, m.upstreamDuration, m.retries,
 		m.limiterWait, m.limiterRefused, m.transitions,
-	)
-	return m
+	}
 }
 
 // Registry is the registry every metric is in (tests gather from it).
