@@ -18,6 +18,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,10 @@ var (
 // Watch what is read at scrape time.
 type Metrics struct {
 	reg *prometheus.Registry
+	// callCounters caches calls' children: a cached lookup reports every
+	// source it remembers, so the label hashing of WithLabelValues is
+	// paid once per (source, status, cached), not per lookup.
+	callCounters sync.Map // callKey → prometheus.Counter
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
@@ -188,9 +193,20 @@ func knownMethod(m string) string {
 	return "other"
 }
 
+type callKey struct {
+	source string
+	status enrichers.Status
+	cached bool
+}
+
 // ObserveCall implements engine.Observer.
 func (m *Metrics) ObserveCall(source string, status enrichers.Status, _ time.Duration, cached bool) {
-	m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)).Inc()
+	k := callKey{source, status, cached}
+	c, ok := m.callCounters.Load(k)
+	if !ok {
+		c, _ = m.callCounters.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 // ObserveAttempt implements engine.Observer.
