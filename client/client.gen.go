@@ -172,7 +172,7 @@ func (e LivenessStatus) Valid() bool {
 // Defines values for ReadinessBreakers.
 const (
 	ReadinessBreakersClosed   ReadinessBreakers = "closed"
-	ReadinessBreakersHalfOpen ReadinessBreakers = "half-open"
+	ReadinessBreakersHalfOpen ReadinessBreakers = "half_open"
 	ReadinessBreakersOpen     ReadinessBreakers = "open"
 )
 
@@ -1243,7 +1243,7 @@ type Profile struct {
 // Readiness The answer of GET /readyz.
 type Readiness struct {
 	// Breakers Each enabled network source's circuit breaker: closed (calls go
-	// through), open (calls fail fast as circuit_open) or half-open
+	// through), open (calls fail fast as circuit_open) or half_open
 	// (probing). An open breaker degrades answers; it does not make the
 	// replica not ready.
 	//

@@ -61,7 +61,7 @@ type Observer interface {
 	// back) a call's first token after wait; background is batch work.
 	ObserveAdmission(source string, background bool, wait time.Duration, refused bool)
 	// ObserveBreaker: a source's circuit breaker changed state ("closed",
-	// "half-open", "open").
+	// "half_open", "open").
 	ObserveBreaker(source, from, to string)
 }
 
@@ -211,7 +211,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 				return errors.Is(err, enrichers.ErrBudget) || errors.Is(err, context.Canceled)
 			},
 			OnStateChange: func(name string, from, to gobreaker.State) {
-				e.observer.ObserveBreaker(name, from.String(), to.String())
+				e.observer.ObserveBreaker(name, breakerState(from), breakerState(to))
 			},
 		})
 		e.entries[name] = en
@@ -345,12 +345,13 @@ func (e *Engine) Warm(ctx context.Context) error {
 func (e *Engine) Has(name string) bool { _, ok := e.entries[name]; return ok }
 
 // BreakerStates returns each network source's circuit breaker state
-// ("closed", "half-open", "open"), by source name, for /readyz and metrics.
+// ("closed", "half_open", "open", as in Sources), by source name, for
+// /readyz and metrics.
 func (e *Engine) BreakerStates() map[string]string {
 	out := make(map[string]string, len(e.entries))
 	for name, en := range e.entries {
 		if en.desc.Network && en.enabled {
-			out[name] = en.breaker.State().String()
+			out[name] = breakerState(en.breaker.State())
 		}
 	}
 	return out

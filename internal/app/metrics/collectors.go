@@ -10,10 +10,10 @@ import (
 )
 
 // breakerStates maps a breaker state to footprint_breaker_state's value.
-var breakerStates = map[string]float64{"closed": 0, "half-open": 1, "open": 2}
+var breakerStates = map[string]float64{"closed": 0, "half_open": 1, "open": 2}
 
 var breakerDesc = prometheus.NewDesc(namespace+"_breaker_state",
-	"Each enabled network source's circuit breaker: 0 closed (calls go through), 1 half-open (probing), 2 open (calls fail fast as circuit_open).",
+	"Each enabled network source's circuit breaker: 0 closed (calls go through), 1 half_open (probing), 2 open (calls fail fast as circuit_open).",
 	[]string{"source"}, nil)
 
 // breakerCollector reads the engine's breakers at scrape time.

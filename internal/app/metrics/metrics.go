@@ -112,7 +112,7 @@ func New(version string) *Metrics {
 		}, []string{"source", "priority"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "breaker_transitions_total",
-			Help: "Circuit breaker state changes, by source and the states left and entered (closed, half-open, open).",
+			Help: "Circuit breaker state changes, by source and the states left and entered (closed, half_open, open).",
 		}, []string{"source", "from", "to"}),
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
