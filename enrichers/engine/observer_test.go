@@ -39,7 +39,9 @@ func (r *recorder) ObserveAdmission(source string, background bool, _ time.Durat
 	r.add("admission %s background=%v refused=%v", source, background, refused)
 }
 
-func (r *recorder) ObserveBreaker(source, from, to string) { r.add("breaker %s %s→%s", source, from, to) }
+func (r *recorder) ObserveBreaker(source, from, to string) {
+	r.add("breaker %s %s→%s", source, from, to)
+}
 
 func (r *recorder) take() []string {
 	r.mu.Lock()
