@@ -90,7 +90,7 @@ func New(version string) *Metrics {
 		}, []string{"source", "status", "cached"}),
 		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "upstream_requests_total",
-			Help: "Attempts at a source's upstream (a cache miss makes one, two with the retry), by source and outcome status.",
+			Help: "Attempts at a source's upstream (a cache miss makes one, two with the retry), by source and outcome status (circuit_open: the open breaker answered without calling it; calls footprint's own limiter held back are in footprint_limiter_refused_total instead).",
 		}, []string{"source", "status"}),
 		upstreamDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "upstream_request_duration_seconds",
