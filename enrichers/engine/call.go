@@ -23,7 +23,7 @@ import (
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	en := e.entries[t.name]
 	o.task = t
-	ctx, span := e.tracer.Start(ctx, "source "+t.name, trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := e.tracer.Start(ctx, en.span, trace.WithSpanKind(trace.SpanKindClient))
 	start := e.now()
 	var attempts atomic.Int32 // the fetch may run on a refresh goroutine
 	defer func() {

@@ -132,6 +132,7 @@ type entry struct {
 	limiter *transport.Limiter // nil: not limited (offline, or built without one)
 	breaker *gobreaker.CircuitBreaker[*enrichers.Finding]
 	applier enrichers.Applier
+	span    string // the name of its calls' spans
 }
 
 // New builds an engine over reg. It validates the per-source config (an
@@ -182,7 +183,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		if err := validateDescription(d); err != nil {
 			return nil, fmt.Errorf("sources.%s: %w", name, err)
 		}
-		en := &entry{src: src, desc: d, enabled: true}
+		en := &entry{src: src, desc: d, enabled: true, span: "source " + name}
 		if a, ok := src.(enrichers.Applier); ok {
 			en.applier = a
 		}
