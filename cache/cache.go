@@ -241,11 +241,16 @@ func (c *Cache) tight(ctx context.Context) bool {
 // evidence acceptable from another replica's fetch.
 func (c *Cache) fetchShared(ctx context.Context, key string, d enrichers.Description, since time.Time,
 	fetch func(context.Context) (*enrichers.Finding, error)) (*entry, error) {
+	led := false // set only by the caller whose fetch runs, before ch is sent to
 	ch := c.sf.DoChan(key, func() (any, error) {
+		led = true
 		return c.fetchLocked(ctx, key, d, since, fetch)
 	})
 	select {
 	case r := <-ch:
+		if !led {
+			c.stats.add("all", d.Name, "merged")
+		}
 		if r.Err != nil {
 			return nil, r.Err
 		}

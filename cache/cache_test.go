@@ -529,6 +529,9 @@ func TestSingleFlight(t *testing.T) {
 		if g.calls.Load() != 1 {
 			t.Fatalf("%d fetches for %d identical gets, want 1", g.calls.Load(), n)
 		}
+		if got := c.Count("all", d.Name, "merged"); got != n-1 {
+			t.Errorf("merged = %d, want %d (every caller but the one fetching)", got, n-1)
+		}
 	})
 }
 

@@ -33,8 +33,10 @@ type Counter struct {
 }
 
 // Stats returns every counter (hits, misses, stale_hits, too_old, sets,
-// evictions, corrupt, errors, shared_fetches, refreshes_queued/dropped) by
-// tier and source, ready to export as metrics.
+// evictions, corrupt, errors, shared_fetches (another replica's fetch, via
+// Redis), merged (an identical in-flight fetch of this process),
+// refreshes_queued/dropped) by tier and source, ready to export as metrics
+// (internal/app/metrics).
 func (c *Cache) Stats() []Counter {
 	c.stats.mu.Lock()
 	defer c.stats.mu.Unlock()
@@ -43,6 +45,12 @@ func (c *Cache) Stats() []Counter {
 		out = append(out, Counter{Tier: k[0], Source: k[1], Event: k[2], Value: v})
 	}
 	return out
+}
+
+// Size reports the in-process tier's entries and the bytes it holds
+// (bigcache's allocated shards).
+func (c *Cache) Size() (entries, bytes int) {
+	return c.l1.Len(), c.l1.Capacity()
 }
 
 // Count returns one counter's value.

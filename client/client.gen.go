@@ -40,6 +40,24 @@ func (e BreakerState) Valid() bool {
 	}
 }
 
+// Defines values for DependencyStatus.
+const (
+	DependencyStatusFailing DependencyStatus = "failing"
+	DependencyStatusOk      DependencyStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the DependencyStatus enum.
+func (e DependencyStatus) Valid() bool {
+	switch e {
+	case DependencyStatusFailing:
+		return true
+	case DependencyStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EnrichOptionsCache.
 const (
 	EnrichOptionsCacheDefault EnrichOptionsCache = "default"
@@ -145,6 +163,27 @@ const (
 func (e LivenessStatus) Valid() bool {
 	switch e {
 	case LivenessStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReadinessBreakers.
+const (
+	ReadinessBreakersClosed   ReadinessBreakers = "closed"
+	ReadinessBreakersHalfOpen ReadinessBreakers = "half_open"
+	ReadinessBreakersOpen     ReadinessBreakers = "open"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessBreakers enum.
+func (e ReadinessBreakers) Valid() bool {
+	switch e {
+	case ReadinessBreakersClosed:
+		return true
+	case ReadinessBreakersHalfOpen:
+		return true
+	case ReadinessBreakersOpen:
 		return true
 	default:
 		return false
@@ -611,6 +650,29 @@ type DNSFacts struct {
 	// Example: v=spf1 include:_spf.google.com ~all
 	Spf *string `json:"spf,omitempty"`
 }
+
+// Dependency One dependency in GET /readyz.
+type Dependency struct {
+	// Detail Why the check failed.
+	//
+	// Example: dial tcp 10.0.0.7:6379: connect: connection refused
+	Detail *string `json:"detail,omitempty"`
+
+	// Required Whether the replica cannot serve without it.
+	//
+	// Example: true
+	Required bool `json:"required"`
+
+	// Status ok when it answered its check, else failing.
+	//
+	// Example: ok
+	Status DependencyStatus `json:"status"`
+}
+
+// DependencyStatus ok when it answered its check, else failing.
+//
+// Example: ok
+type DependencyStatus string
 
 // DomainFacts Registration data for the email's domain (RDAP).
 type DomainFacts struct {
@@ -1180,16 +1242,37 @@ type Profile struct {
 
 // Readiness The answer of GET /readyz.
 type Readiness struct {
+	// Breakers Each enabled network source's circuit breaker: closed (calls go
+	// through), open (calls fail fast as circuit_open) or half_open
+	// (probing). An open breaker degrades answers; it does not make the
+	// replica not ready.
+	//
+	//
+	// Example: {"github":"closed"}
+	Breakers map[string]ReadinessBreakers `json:"breakers"`
+
 	// Checks One entry per readiness check, "ok" or why it failed.
 	//
 	// Example: {"redis":"ok"}
 	Checks map[string]string `json:"checks"`
+
+	// Dependencies One entry per dependency checked (the cache's shared Redis tier
+	// as `cache`, the job store as `jobs`): whether it answers and
+	// whether the replica needs it. Only a failing required one makes
+	// the replica not ready.
+	//
+	//
+	// Example: {"jobs":{"required":true,"status":"ok"}}
+	Dependencies map[string]Dependency `json:"dependencies"`
 
 	// Status ready when every check is ok, else not_ready.
 	//
 	// Example: ready
 	Status ReadinessStatus `json:"status"`
 }
+
+// ReadinessBreakers defines model for Readiness.Breakers.
+type ReadinessBreakers string
 
 // ReadinessStatus ready when every check is ok, else not_ready.
 //
@@ -1511,6 +1594,14 @@ type CheckLivenessParams struct {
 	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
 }
 
+// GetMetricsParams defines parameters for GetMetrics.
+type GetMetricsParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
 // GetOpenAPIJSONParams defines parameters for GetOpenAPIJSON.
 type GetOpenAPIJSONParams struct {
 	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
@@ -1780,6 +1871,18 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `CheckLiveness` operationId).
 	CheckLiveness(ctx context.Context, params *CheckLivenessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMetrics Prometheus metrics
+	//
+	// Every metric in the Prometheus text exposition format: HTTP requests,
+	// upstream calls, rate limiters, circuit breakers, the cache, jobs, and
+	// the Go runtime and process. docs/METRICS.md lists each name, type,
+	// labels and meaning. Label values are route templates, source names
+	// and statuses: never an email, phone, name or job input. 404 when
+	// metrics are off or served on their own address (`metrics.addr`).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetOpenAPIJSON This document, as JSON
 	//
 	// The same document as `/openapi.yaml`, converted to JSON once at
@@ -2029,6 +2132,28 @@ func (c *Client) GetDocsScript(ctx context.Context, params *GetDocsScriptParams,
 // Corresponds with GET /healthz (the `CheckLiveness` operationId).
 func (c *Client) CheckLiveness(ctx context.Context, params *CheckLivenessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCheckLivenessRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMetrics Prometheus metrics
+//
+// Every metric in the Prometheus text exposition format: HTTP requests,
+// upstream calls, rate limiters, circuit breakers, the cache, jobs, and
+// the Go runtime and process. docs/METRICS.md lists each name, type,
+// labels and meaning. Label values are route templates, source names
+// and statuses: never an email, phone, name or job input. 404 when
+// metrics are off or served on their own address (`metrics.addr`).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *Client) GetMetrics(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMetricsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2546,6 +2671,48 @@ func NewCheckLivenessRequest(server string, params *CheckLivenessParams) (*http.
 	}
 
 	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMetricsRequest constructs an http.Request for the GetMetrics method
+func NewGetMetricsRequest(server string, params *GetMetricsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3494,6 +3661,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `CheckLiveness` operationId).
 	CheckLivenessWithResponse(ctx context.Context, params *CheckLivenessParams, reqEditors ...RequestEditorFn) (*CheckLivenessResponse, error)
 
+	// GetMetricsWithResponse Prometheus metrics
+	//
+	// Every metric in the Prometheus text exposition format: HTTP requests,
+	// upstream calls, rate limiters, circuit breakers, the cache, jobs, and
+	// the Go runtime and process. docs/METRICS.md lists each name, type,
+	// labels and meaning. Label values are route templates, source names
+	// and statuses: never an email, phone, name or job input. 404 when
+	// metrics are off or served on their own address (`metrics.addr`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `GetMetrics` operationId).
+	GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
 	// GetOpenAPIJSONWithResponse This document, as JSON
 	//
 	// The same document as `/openapi.yaml`, converted to JSON once at
@@ -3909,6 +4090,75 @@ func (r CheckLivenessResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CheckLivenessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMetricsResponse200Headers the declared response headers of an HTTP 200 response for GetMetrics
+type GetMetricsResponse200Headers struct {
+	XRequestID string
+}
+
+// GetMetricsResponse404Headers the declared response headers of an HTTP 404 response for GetMetrics
+type GetMetricsResponse404Headers struct {
+	XRequestID string
+}
+
+// GetMetricsResponse500Headers the declared response headers of an HTTP 500 response for GetMetrics
+type GetMetricsResponse500Headers struct {
+	XRequestID string
+}
+
+type GetMetricsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMetricsResponse200Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetMetricsResponse404Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetMetricsResponse500Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMetricsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMetricsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMetricsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMetricsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMetricsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMetricsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5336,6 +5586,26 @@ func (c *ClientWithResponses) CheckLivenessWithResponse(ctx context.Context, par
 	return ParseCheckLivenessResponse(rsp)
 }
 
+// GetMetricsWithResponse Prometheus metrics
+//
+// Every metric in the Prometheus text exposition format: HTTP requests,
+// upstream calls, rate limiters, circuit breakers, the cache, jobs, and
+// the Go runtime and process. docs/METRICS.md lists each name, type,
+// labels and meaning. Label values are route templates, source names
+// and statuses: never an email, phone, name or job input. 404 when
+// metrics are off or served on their own address (`metrics.addr`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `GetMetrics` operationId).
+func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error) {
+	rsp, err := c.GetMetrics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMetricsResponse(rsp)
+}
+
 // GetOpenAPIJSONWithResponse This document, as JSON
 //
 // The same document as `/openapi.yaml`, converted to JSON once at
@@ -5881,6 +6151,72 @@ func ParseCheckLivenessResponse(rsp *http.Response) (*CheckLivenessResponse, err
 		response.Headers200 = &headers
 	case rsp.StatusCode == 500:
 		var headers CheckLivenessResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMetricsResponse parses an HTTP response from a GetMetricsWithResponse call
+func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMetricsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMetricsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetMetricsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetMetricsResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

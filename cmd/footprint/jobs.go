@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 	"github.com/footprint-oss/footprint/internal/app/config"
@@ -28,7 +30,7 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // newJobs opens the job store in the data folder's jobs/ (it starts
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
-func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger) (*jobs.Manager, error) {
+func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger, tracer trace.Tracer) (*jobs.Manager, error) {
 	if cfg.DataDir == "" {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
@@ -47,6 +49,7 @@ func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger) (*jobs
 			Transport:     &http.Transport{DialContext: netguard.Dialer(guard), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 2},
 			CheckRedirect: netguard.RedirectChecker(guard),
 		},
+		Tracer: tracer,
 		Logger: log,
 	})
 }

@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/metrics"
 )
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -16,6 +22,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
+	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics on this address (host:port) instead of the API's")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,12 +36,33 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		if flagSet(fs, "redis-url") {
 			cfg.RedisURL = *redisURL
 		}
+		if flagSet(fs, "metrics-addr") {
+			cfg.Metrics.Addr = *metricsAddr
+		}
 	})
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true})
+	// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+	var tracer trace.Tracer
+	tp, err := metrics.Tracing(ctx, e.lookup, version)
+	if err != nil {
+		return err
+	}
+	if tp != nil {
+		tracer = metrics.Tracer(tp)
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("flushing traces", "err", err)
+			}
+		}()
+		log.Info("tracing on: spans go to the OTLP endpoint")
+	}
+	m := metrics.New(version)
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer})
 	if err != nil {
 		return err
 	}
@@ -44,18 +72,55 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}
-	srv := api.New(api.Config{
+	// The replica serves without Redis (the in-process tier carries on):
+	// reported, not a reason to stop routing traffic here.
+	var checks []api.ReadyCheck
+	if cfg.RedisURL != "" {
+		checks = append(checks, api.ReadyCheck{Name: "redis", Check: a.cache.Ready, Optional: true})
+	}
+	if a.jobs != nil {
+		checks = append(checks, api.ReadyCheck{Name: "jobs", Check: a.jobs.Ready})
+	}
+	ac := api.Config{
 		MaxBodyBytes:    cfg.Server.MaxBodyBytes,
 		ShutdownTimeout: time.Duration(cfg.Server.ShutdownTimeout),
 		Logger:          log,
-		ReadyChecks:     []api.ReadyCheck{{Name: "cache", Check: a.cache.Ready}},
+		ReadyChecks:     checks,
 		Jobs:            a.jobs,
 		MaxJobTimeoutMS: cfg.Server.MaxTimeoutMS,
-	}, a.svc)
+		Observer:        m,
+		Tracer:          tracer,
+	}
+	if cfg.Metrics.Addr == "" {
+		ac.Metrics = m.Handler()
+	} else if err := serveMetrics(ctx, cfg.Metrics.Addr, m.Handler(), log); err != nil {
+		return err
+	}
+	srv := api.New(ac, a.svc)
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	log.Info("footprint listening", "addr", ln.Addr().String(), "version", version, "sources", len(a.engine.Sources()))
 	return srv.Serve(ctx, ln)
+}
+
+// serveMetrics serves GET /metrics on its own listener until ctx is done.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	context.AfterFunc(ctx, func() { _ = hs.Close() })
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/cache"
 	"github.com/footprint-oss/footprint/enrichers/all"
@@ -19,6 +20,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
+	"github.com/footprint-oss/footprint/internal/app/metrics"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -118,6 +120,11 @@ type buildOptions struct {
 	// jobs opens the job store in the data folder and runs its jobs
 	// until ctx is done (serve, batch).
 	jobs bool
+	// metrics, when set, observes the engine and watches the engine's
+	// breakers, the cache and the jobs (serve).
+	metrics *metrics.Metrics
+	// tracer, when set, traces every source call and job row.
+	tracer trace.Tracer
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -193,8 +200,14 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	if c != nil {
 		ec = c
 	}
+	var obs engine.Observer
+	if opt.metrics != nil {
+		obs = opt.metrics
+	}
 	eng, err := engine.New(reg, engine.Options{
 		Cache:          ec,
+		Observer:       obs,
+		Tracer:         opt.tracer,
 		Sources:        srcCfg,
 		Limiters:       limits,
 		Logger:         log,
@@ -212,7 +225,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, log); err != nil {
+		if a.jobs, err = newJobs(cfg, svc, log, opt.tracer); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -220,6 +233,17 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			a.close()
 			return nil, err
 		}
+	}
+	if opt.metrics != nil {
+		var mc metrics.Cache
+		if c != nil {
+			mc = c
+		}
+		var mj metrics.Jobs
+		if a.jobs != nil {
+			mj = a.jobs
+		}
+		opt.metrics.Watch(eng, mc, mj)
 	}
 	return a, nil
 }

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/redact"
@@ -19,9 +23,28 @@ import (
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	en := e.entries[t.name]
 	o.task = t
+	ctx, span := e.tracer.Start(ctx, en.span, trace.WithSpanKind(trace.SpanKindClient))
 	start := e.now()
-	defer func() { o.latency = e.now().Sub(start) }()
-	fetch := func(ctx context.Context) (*enrichers.Finding, error) { return e.fetch(ctx, en, t.id) }
+	var attempts atomic.Int32 // the fetch may run on a refresh goroutine
+	defer func() {
+		o.latency = e.now().Sub(start)
+		if span.IsRecording() {
+			st := statusOfOutcome(o)
+			span.SetAttributes(
+				attribute.String("footprint.source", t.name),
+				attribute.String("footprint.status", string(st)),
+				attribute.Bool("footprint.cached", o.cached),
+				attribute.Int("footprint.attempt", int(attempts.Load())),
+			)
+			if o.err != nil && st != enrichers.StatusNotFound && st != enrichers.StatusSkipped {
+				span.SetStatus(codes.Error, string(st))
+			}
+		}
+		span.End()
+	}()
+	fetch := func(ctx context.Context) (*enrichers.Finding, error) {
+		return e.fetch(ctx, en, t.id, &attempts)
+	}
 	// Offline sources answer in microseconds from embedded data: caching
 	// them would only spend memory (and Redis round trips) on what is
 	// cheaper to recompute.
@@ -37,8 +60,9 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	return o
 }
 
-func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier) (*enrichers.Finding, error) {
-	f, err := e.attempt(ctx, en, id)
+func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, attempts *atomic.Int32) (*enrichers.Finding, error) {
+	attempts.Add(1)
+	f, err := e.observed(ctx, en, id, 1)
 	var se *enrichers.SourceError
 	if err == nil || !errors.As(err, &se) || !se.Retryable {
 		return f, err
@@ -52,7 +76,19 @@ func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier) 
 	if sleep(ctx, se.RetryAfter) != nil {
 		return f, err
 	}
-	return e.attempt(ctx, en, id)
+	attempts.Add(1)
+	return e.observed(ctx, en, id, 2)
+}
+
+// observed is attempt, told to the Observer. A call its limiter held back
+// never reached the upstream and is not an attempt.
+func (e *Engine) observed(ctx context.Context, en *entry, id enrichers.Identifier, n int) (*enrichers.Finding, error) {
+	start := time.Now()
+	f, err := e.attempt(ctx, en, id)
+	if !errors.Is(err, transport.ErrLocalLimit) {
+		e.observer.ObserveAttempt(en.desc.Name, n, statusOfOutcome(outcome{finding: f, err: err}), time.Since(start))
+	}
+	return f, err
 }
 
 // attempt is one call: limiter → breaker → source with its own deadline,
@@ -62,9 +98,14 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier
 	// The call's first token, waited for under the request's budget
 	// before the source's own timeout starts; the transport's limiter
 	// layer spends it on the first request and charges every further one.
-	ctx, err := en.limiter.Admit(ctx, name)
-	if err != nil {
-		return nil, err
+	var err error
+	if en.limiter != nil {
+		waited := time.Now()
+		ctx, err = en.limiter.Admit(ctx, name)
+		e.observer.ObserveAdmission(name, transport.Background(ctx), time.Since(waited), err != nil)
+		if err != nil {
+			return nil, err
+		}
 	}
 	f, err := en.breaker.Execute(func() (f *enrichers.Finding, err error) {
 		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/time/rate"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -43,22 +45,50 @@ type SourceConfig struct {
 	Breaker  enrichers.BreakerSettings
 }
 
-// Observer receives one call per source call; metrics plug in here. The
-// default does nothing.
+// Observer is told what the engine does; metrics plug in here (the
+// composition root passes internal/app/metrics). Every method must be cheap
+// and safe for concurrent use: it runs on the call's goroutine. Label
+// values it gets are source names and statuses, never an identifier. The
+// default does nothing; embed NopObserver to implement only part of it.
 type Observer interface {
+	// ObserveCall: one source call answered, from the memo, the cache
+	// (cached) or the upstream; latency is 0 for a memo answer.
 	ObserveCall(source string, status enrichers.Status, latency time.Duration, cached bool)
+	// ObserveAttempt: one attempt at the upstream (a call that missed the
+	// cache makes 1, or 2 with its retry); attempt counts from 1.
+	ObserveAttempt(source string, attempt int, status enrichers.Status, latency time.Duration)
+	// ObserveAdmission: the source's rate limiter admitted (refused: held
+	// back) a call's first token after wait; background is batch work.
+	ObserveAdmission(source string, background bool, wait time.Duration, refused bool)
+	// ObserveBreaker: a source's circuit breaker changed state ("closed",
+	// "half_open", "open").
+	ObserveBreaker(source, from, to string)
 }
 
-type nopObserver struct{}
+// NopObserver is the Observer that does nothing.
+type NopObserver struct{}
 
-func (nopObserver) ObserveCall(string, enrichers.Status, time.Duration, bool) {}
+// ObserveCall does nothing.
+func (NopObserver) ObserveCall(string, enrichers.Status, time.Duration, bool) {}
+
+// ObserveAttempt does nothing.
+func (NopObserver) ObserveAttempt(string, int, enrichers.Status, time.Duration) {}
+
+// ObserveAdmission does nothing.
+func (NopObserver) ObserveAdmission(string, bool, time.Duration, bool) {}
+
+// ObserveBreaker does nothing.
+func (NopObserver) ObserveBreaker(string, string, string) {}
 
 // Options configure an Engine. Every field is optional.
 type Options struct {
 	Sources  map[string]SourceConfig
 	Cache    Cache
 	Observer Observer
-	Logger   *slog.Logger
+	// Tracer starts a span per source call (attributes source, status,
+	// cached, attempts) under the request's span; default: no tracing.
+	Tracer trace.Tracer
+	Logger *slog.Logger
 	// Limiters are the rate limiters the network sources' transports were
 	// built with (see enrichers/all); New sets each one's rate and burst
 	// from its source's effective configuration (RatePerS × LimiterHeadroom,
@@ -86,6 +116,7 @@ type Engine struct {
 	entries   map[string]*entry
 	cache     Cache
 	observer  Observer
+	tracer    trace.Tracer
 	log       *slog.Logger
 	maxRounds int
 	now       func() time.Time
@@ -101,6 +132,7 @@ type entry struct {
 	limiter *transport.Limiter // nil: not limited (offline, or built without one)
 	breaker *gobreaker.CircuitBreaker[*enrichers.Finding]
 	applier enrichers.Applier
+	span    string // the name of its calls' spans
 }
 
 // New builds an engine over reg. It validates the per-source config (an
@@ -112,13 +144,17 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		entries:   make(map[string]*entry, reg.Len()),
 		cache:     opts.Cache,
 		observer:  opts.Observer,
+		tracer:    opts.Tracer,
 		log:       opts.Logger,
 		maxRounds: opts.MaxRounds,
 		now:       opts.Now,
 		reused:    opts.ReusedUsername,
 	}
 	if e.observer == nil {
-		e.observer = nopObserver{}
+		e.observer = NopObserver{}
+	}
+	if e.tracer == nil {
+		e.tracer = noop.NewTracerProvider().Tracer("")
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -147,7 +183,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		if err := validateDescription(d); err != nil {
 			return nil, fmt.Errorf("sources.%s: %w", name, err)
 		}
-		en := &entry{src: src, desc: d, enabled: true}
+		en := &entry{src: src, desc: d, enabled: true, span: "source " + name}
 		if a, ok := src.(enrichers.Applier); ok {
 			en.applier = a
 		}
@@ -174,6 +210,9 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 			IsSuccessful: func(err error) bool { return !countsAsFailure(err) },
 			IsExcluded: func(err error) bool {
 				return errors.Is(err, enrichers.ErrBudget) || errors.Is(err, context.Canceled)
+			},
+			OnStateChange: func(name string, from, to gobreaker.State) {
+				e.observer.ObserveBreaker(name, breakerState(from), breakerState(to))
 			},
 		})
 		e.entries[name] = en
@@ -305,3 +344,16 @@ func (e *Engine) Warm(ctx context.Context) error {
 
 // Has reports whether a source of that name is registered.
 func (e *Engine) Has(name string) bool { _, ok := e.entries[name]; return ok }
+
+// BreakerStates returns each network source's circuit breaker state
+// ("closed", "half_open", "open", as in Sources), by source name, for
+// /readyz and metrics.
+func (e *Engine) BreakerStates() map[string]string {
+	out := make(map[string]string, len(e.entries))
+	for name, en := range e.entries {
+		if en.desc.Network && en.enabled {
+			out[name] = breakerState(en.breaker.State())
+		}
+	}
+	return out
+}

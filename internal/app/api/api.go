@@ -22,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
@@ -45,6 +46,9 @@ var _ Enricher = (*pipeline.Service)(nil)
 type ReadyCheck struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Optional marks a dependency the replica serves without (a shared
+	// cache tier): its failure is reported but keeps /readyz ready.
+	Optional bool
 }
 
 // Config configures a Server. Every field is optional.
@@ -71,6 +75,21 @@ type Config struct {
 	// MaxJobTimeoutMS caps the default per-row budget of a job
 	// (DefaultJobTimeout); set it to the server's max_timeout_ms.
 	MaxJobTimeoutMS int
+	// Metrics serves GET /metrics (Prometheus text); nil answers 404 (no
+	// metrics, or they are served on their own address).
+	Metrics http.Handler
+	// Observer is told of every request (route template, never the raw
+	// path); nil: nobody.
+	Observer RequestObserver
+	// Tracer starts a span per request, continuing the caller's trace
+	// (W3C traceparent); nil: no tracing.
+	Tracer trace.Tracer
+}
+
+// RequestObserver is told of every request once it is answered. route is
+// the route template (/v1/jobs/:id) or "unmatched", never the raw path.
+type RequestObserver interface {
+	ObserveRequest(route, method string, status int, latency time.Duration)
 }
 
 // Defaults.
@@ -171,6 +190,9 @@ func New(cfg Config, svc Enricher) *Server {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
+	if cfg.Observer != nil || cfg.Tracer != nil {
+		r.Use(s.observe)
+	}
 	r.Use(s.requestID, s.accessLog, s.recoverer)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
@@ -189,6 +211,7 @@ func New(cfg Config, svc Enricher) *Server {
 		"listSources":    s.listSources,
 		"checkLiveness":  s.liveness,
 		"checkReadiness": s.readiness,
+		"getMetrics":     s.metrics,
 		"getOpenAPIYAML": s.openapiYAML,
 		"getOpenAPIJSON": s.openapiJSON,
 		"getDocsPage":    s.docsPage,

@@ -94,14 +94,27 @@ func (s *Server) liveness(c *gin.Context) {
 
 // readinessJSON is schema Readiness.
 type readinessJSON struct {
-	Status string            `json:"status"`
-	Checks map[string]string `json:"checks"`
+	Status       string                    `json:"status"`
+	Checks       map[string]string         `json:"checks"`
+	Dependencies map[string]dependencyJSON `json:"dependencies"`
+	Breakers     map[string]string         `json:"breakers"`
+}
+
+// dependencyJSON is schema Dependency.
+type dependencyJSON struct {
+	Status   string `json:"status"`
+	Required bool   `json:"required"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // readiness serves GET /readyz: every configured check, concurrently, each
 // within ReadyCheckTimeout. A check that ignores its context is reported as
-// timed out and left behind. While the server shuts down it reports
-// not_ready so load balancers stop sending traffic.
+// timed out and left behind. Only a failing required check makes the
+// replica not ready; an optional one (a shared cache tier) is reported in
+// dependencies, as are the sources' circuit breakers (an open breaker
+// degrades answers, it does not stop the replica serving). While the
+// server shuts down it reports not_ready so load balancers stop sending
+// traffic.
 func (s *Server) readiness(c *gin.Context) {
 	type result struct {
 		i   int
@@ -125,7 +138,8 @@ func (s *Server) readiness(c *gin.Context) {
 			}
 		}()
 	}
-	out := readinessJSON{Status: "ready", Checks: make(map[string]string, len(checks)+1)}
+	out := readinessJSON{Status: "ready", Checks: make(map[string]string, len(checks)+1),
+		Dependencies: make(map[string]dependencyJSON, len(checks)), Breakers: map[string]string{}}
 	got := make([]bool, len(checks))
 wait:
 	for range checks {
@@ -142,16 +156,35 @@ wait:
 			out.Checks[checks[i].Name] = fmt.Sprintf("no answer within %s", s.cfg.ReadyCheckTimeout)
 		}
 	}
+	status := http.StatusOK
+	for _, rc := range checks {
+		d := dependencyJSON{Status: "ok", Required: !rc.Optional}
+		if msg := out.Checks[rc.Name]; msg != "ok" {
+			d.Status, d.Detail = "failing", msg
+			if d.Required {
+				out.Status, status = "not_ready", http.StatusServiceUnavailable
+			}
+		}
+		out.Dependencies[rc.Name] = d
+	}
 	if s.draining.Load() {
 		out.Checks["server"] = "shutting down"
+		out.Status, status = "not_ready", http.StatusServiceUnavailable
 	}
-	status := http.StatusOK
-	for _, msg := range out.Checks {
-		if msg != "ok" {
-			out.Status, status = "not_ready", http.StatusServiceUnavailable
-		}
+	if e := s.svc.Engine(); e != nil {
+		out.Breakers = e.BreakerStates()
 	}
 	s.writeJSON(c, status, out)
+}
+
+// metrics serves GET /metrics: Config.Metrics, or 404 when metrics are
+// off or served on their own address.
+func (s *Server) metrics(c *gin.Context) {
+	if s.cfg.Metrics == nil {
+		s.fail(c, errNoMetrics)
+		return
+	}
+	s.cfg.Metrics.ServeHTTP(c.Writer, c.Request)
 }
 
 // openapiYAML serves the contract as embedded.

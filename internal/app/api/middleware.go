@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
 	"github.com/google/uuid"
@@ -60,6 +64,38 @@ func routeOf(c *gin.Context) string {
 		return r
 	}
 	return "unmatched"
+}
+
+// observe times every request for Config.Observer and, with a
+// Config.Tracer, runs it in a server span continuing the caller's trace
+// (traceparent). Span names and attributes hold the route template, never
+// the raw path or the query.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	route := routeOf(c)
+	var span trace.Span
+	if s.cfg.Tracer != nil {
+		ctx := propagation.TraceContext{}.Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header))
+		ctx, span = s.cfg.Tracer.Start(ctx, c.Request.Method+" "+route,
+			trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(
+				attribute.String("http.request.method", c.Request.Method),
+				attribute.String("http.route", route),
+			))
+		c.Request = c.Request.WithContext(ctx)
+	}
+	c.Next()
+	status := c.Writer.Status()
+	if span != nil {
+		span.SetAttributes(attribute.Int("http.response.status_code", status))
+		if status >= http.StatusInternalServerError {
+			span.SetStatus(codes.Error, http.StatusText(status))
+		}
+		span.End()
+	}
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.ObserveRequest(route, c.Request.Method, status, time.Since(start))
+	}
 }
 
 // accessLog writes one line per request. It logs the route pattern, never

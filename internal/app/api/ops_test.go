@@ -17,7 +17,9 @@ import (
 )
 
 // TestReadiness: checks run concurrently within their timeout; a failing,
-// slow or panicking check makes /readyz a 503 naming it.
+// slow or panicking required check makes /readyz a 503 naming it; a
+// failing optional one is reported but keeps it ready; every dependency
+// and the sources' breakers are in the body.
 func TestReadiness(t *testing.T) {
 	t.Parallel()
 	ok := ReadyCheck{Name: "cache", Check: func(context.Context) error { return nil }}
@@ -26,6 +28,8 @@ func TestReadiness(t *testing.T) {
 	t.Cleanup(func() { close(hang) })
 	stuck := ReadyCheck{Name: "stuck", Check: func(context.Context) error { <-hang; return nil }} // ignores its context
 	panicky := ReadyCheck{Name: "panicky", Check: func(context.Context) error { panic("bug") }}
+	optional := failing
+	optional.Optional = true
 	cases := []struct {
 		name   string
 		checks []ReadyCheck
@@ -37,6 +41,7 @@ func TestReadiness(t *testing.T) {
 		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "connection refused"}},
 		{"stuck", []ReadyCheck{ok, stuck}, 503, map[string]string{"cache": "ok", "stuck": "no answer within 50ms"}},
 		{"panicky", []ReadyCheck{panicky}, 503, map[string]string{"panicky": "check panicked"}},
+		{"optional_failing", []ReadyCheck{ok, optional}, 200, map[string]string{"cache": "ok", "redis": "connection refused"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,6 +66,19 @@ func TestReadiness(t *testing.T) {
 			}
 			if wantStatus := map[int]string{200: "ready", 503: "not_ready"}[tc.status]; got.Status != wantStatus {
 				t.Errorf("status %q, want %q", got.Status, wantStatus)
+			}
+			for _, rc := range tc.checks {
+				d := got.Dependencies[rc.Name]
+				wantDep := "ok"
+				if tc.want[rc.Name] != "ok" {
+					wantDep = "failing"
+				}
+				if d.Status != wantDep || d.Required == rc.Optional || (wantDep == "failing") != (d.Detail != "") {
+					t.Errorf("dependencies[%s] = %+v, want status %s, required %v", rc.Name, d, wantDep, !rc.Optional)
+				}
+			}
+			if got.Breakers["throttled"] != "closed" {
+				t.Errorf("breakers = %v, want throttled closed", got.Breakers)
 			}
 		})
 	}

@@ -38,9 +38,10 @@ type problem struct {
 // Errors the API itself raises. Each says what went wrong; problemFor alone
 // decides which HTTP status that is.
 var (
-	errNoRoute  = errors.New("no such route")
-	errPanic    = errors.New("handler panicked")
-	errNoResult = errors.New("enricher returned neither a profile nor an error")
+	errNoRoute   = errors.New("no such route")
+	errNoMetrics = errors.New("metrics are not served here")
+	errPanic     = errors.New("handler panicked")
+	errNoResult  = errors.New("enricher returned neither a profile nor an error")
 )
 
 // methodError is a request for a route that exists with other methods.
@@ -117,6 +118,8 @@ func problemFor(err error) problem {
 		return newProblem(http.StatusServiceUnavailable, "Batch jobs (or their webhooks) are not available on this server.", nil)
 	case errors.Is(err, errNoRoute):
 		return newProblem(http.StatusNotFound, "No such route; the routes are listed in GET /openapi.yaml.", nil)
+	case errors.Is(err, errNoMetrics):
+		return newProblem(http.StatusNotFound, "Metrics are off on this server, or served on their own address (metrics.addr).", nil)
 	case errors.As(err, &me):
 		return newProblem(http.StatusMethodNotAllowed,
 			fmt.Sprintf("Method %s is not allowed here; allowed: %s.", me.method, me.allow), nil)

@@ -37,9 +37,10 @@ type Config struct {
 	UserAgent string `yaml:"user_agent,omitempty"`
 	// RedisURL enables the shared L2 cache (redis://, rediss:// or unix://);
 	// "" means no Redis.
-	RedisURL string      `yaml:"redis_url,omitempty"`
-	Cache    CacheConfig `yaml:"cache"`
-	Jobs     JobsConfig  `yaml:"jobs"`
+	RedisURL string        `yaml:"redis_url,omitempty"`
+	Cache    CacheConfig   `yaml:"cache"`
+	Jobs     JobsConfig    `yaml:"jobs"`
+	Metrics  MetricsConfig `yaml:"metrics"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -60,6 +61,13 @@ type ServerConfig struct {
 	MaxBodyBytes     int64    `yaml:"max_body_bytes"`
 	DefaultTimeoutMS int      `yaml:"default_timeout_ms"`
 	MaxTimeoutMS     int      `yaml:"max_timeout_ms"`
+}
+
+// MetricsConfig configures GET /metrics (docs/METRICS.md).
+type MetricsConfig struct {
+	// Addr serves /metrics on its own listener (host:port) instead of the
+	// API's; "" keeps it on the API's.
+	Addr string `yaml:"addr,omitempty"`
 }
 
 // LogConfig configures the process log.

@@ -76,6 +76,9 @@ func keys() []key {
 			def: "empty"},
 		{path: "jobs.live_reserve", ptr: func(c *Config) any { return &c.Jobs.LiveReserve },
 			doc: "share (0–0.9) of every source's token bucket that batch rows never take, so live lookups find tokens at once"},
+		{path: "metrics.addr", ptr: func(c *Config) any { return &c.Metrics.Addr },
+			doc: "serve GET /metrics on this address (host:port) instead of the API's; keep it private",
+			def: "empty"},
 	}
 }
 

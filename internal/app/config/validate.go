@@ -23,6 +23,11 @@ func (c *Config) Validate() error {
 	if err := checkAddr(c.Server.Addr); err != nil {
 		bad("server.addr", "%v", err)
 	}
+	if c.Metrics.Addr != "" {
+		if err := checkAddr(c.Metrics.Addr); err != nil {
+			bad("metrics.addr", "%v", err)
+		}
+	}
 	if c.Server.ShutdownTimeout <= 0 {
 		bad("server.shutdown_timeout_ms", "must be > 0")
 	}

@@ -19,6 +19,8 @@ import (
 	"net/url"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -144,6 +146,10 @@ type Config struct {
 	// Attributes are the flattened columns of CSV results (default:
 	// DefaultAttributes()).
 	Attributes []Attribute
+
+	// Tracer starts a span per row (job id, row status, attempts; never
+	// the row's input); nil: no tracing.
+	Tracer trace.Tracer
 
 	Now    func() time.Time
 	Logger *slog.Logger

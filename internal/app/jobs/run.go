@@ -321,10 +321,12 @@ var errPanic = errors.New("enricher panicked")
 
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
-func (m *Manager) enrich(r *run, in pipeline.Input) *result {
+func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
+	ctx, end := m.traceRow(r)
+	defer func() { end(res) }()
 	backoff := m.cfg.RetryBackoff
 	for attempt := 1; ; attempt++ {
-		p, err := m.enrichOnce(r.ctx, in)
+		p, err := m.enrichOnce(ctx, in)
 		if r.ctx.Err() != nil {
 			return nil
 		}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// freeAddr returns a loopback address no one listens on (yet).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// TestServeMetrics: serve answers GET /metrics on the API's listener, or
+// with --metrics-addr on its own (the API's then answers 404), and
+// /readyz lists the job store and the breakers.
+func TestServeMetrics(t *testing.T) {
+	for _, separate := range []bool{false, true} {
+		t.Run(map[bool]string{false: "main listener", true: "metrics-addr"}[separate], func(t *testing.T) {
+			addr := freeAddr(t)
+			args := []string{"serve", "--demo", "--data-dir", t.TempDir(), "--addr", addr}
+			metricsAt := addr
+			if separate {
+				metricsAt = freeAddr(t)
+				args = append(args, "--metrics-addr", metricsAt)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan int)
+			logs := &syncBuffer{}
+			go func() {
+				done <- run(ctx, args, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
+					lookup: func(k string) (string, bool) { return "", false }})
+			}()
+			defer func() {
+				cancel()
+				if code := <-done; code != 0 {
+					t.Errorf("serve exited %d\n%s", code, logs.b.String())
+				}
+			}()
+			get := func(url string) (int, string) {
+				t.Helper()
+				// The server needs a moment to start (the demo's simulated web first).
+				for i := 0; ; i++ {
+					resp, err := http.Get(url)
+					if err == nil {
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						return resp.StatusCode, string(b)
+					}
+					if i == 600 {
+						t.Fatalf("GET %s: %v\n%s", url, err, logs.b.String())
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			code, body := get("http://" + metricsAt + "/metrics")
+			if code != 200 || !strings.Contains(body, "footprint_build_info") || !strings.Contains(body, "footprint_breaker_state") {
+				t.Fatalf("GET /metrics on %s: %d\n%.300s", metricsAt, code, body)
+			}
+			if separate {
+				if code, _ := get("http://" + addr + "/metrics"); code != 404 {
+					t.Errorf("GET /metrics on the API with --metrics-addr: %d, want 404", code)
+				}
+			}
+			code, body = get("http://" + addr + "/readyz")
+			var ready struct {
+				Status       string                     `json:"status"`
+				Dependencies map[string]json.RawMessage `json:"dependencies"`
+				Breakers     map[string]string          `json:"breakers"`
+			}
+			if err := json.Unmarshal([]byte(body), &ready); err != nil || code != 200 || ready.Status != "ready" ||
+				ready.Dependencies["jobs"] == nil || ready.Breakers["github"] != "closed" {
+				t.Errorf("GET /readyz: %d %s", code, body)
+			}
+		})
+	}
+}
