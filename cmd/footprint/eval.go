@@ -38,7 +38,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
 	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
-	timeoutMS := fs.Int("timeout-ms", 10000, "budget per lookup")
+	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
 	cfgPath := fs.String("config", "", "YAML configuration file")
 	asJSON := fs.Bool("json", false, "print JSON")
 	plot := fs.String("plot", "", "write reliability diagrams of the match probabilities and the scores to this SVG file")
@@ -117,7 +117,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				return nil, err
 			}
 		}
-		a, err := buildApp(ctx, &cfg, log, buildOptions{unlimited: !*realLimits})
+		if cfg.Server.MaxTimeoutMS < *timeoutMS {
+			cfg.Server.MaxTimeoutMS = *timeoutMS
+		}
+		a, err := buildApp(ctx, &cfg, log, buildOptions{unlimited: !*realLimits, measure: true})
 		if err != nil {
 			return nil, err
 		}
