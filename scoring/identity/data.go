@@ -64,3 +64,19 @@ func countryLanguages(code string) []string {
 	}
 	return nil
 }
+
+// platformNames are the platforms' names as people write them, for
+// evidence sentences.
+var platformNames = map[string]string{
+	"github": "GitHub", "gitlab": "GitLab", "devto": "dev.to", "hackernews": "Hacker News",
+	"keybase": "Keybase", "reddit": "Reddit", "mastodon": "Mastodon", "bluesky": "Bluesky",
+	"gravatar": "Gravatar", "website": "the website",
+}
+
+// platformName is a source's name as people write it.
+func platformName(source string) string {
+	if n, ok := platformNames[source]; ok {
+		return n
+	}
+	return source
+}

@@ -111,6 +111,17 @@ type Model struct {
 	// (a first name alone, "Sanne" for "Sanne de Groot"): consistent, but
 	// shared by many (0: no evidence).
 	NamePartLR float64
+	// HandleSharedLR applies to a guessed username once for each other
+	// person seen holding the same handle: accounts with that handle on
+	// other platforms carrying clearly different names are different
+	// people, so the handle is shared and a guess of it says less
+	// (0: not applied).
+	HandleSharedLR float64
+	// CrowdedHandleLR applies to a guessed username once for each
+	// platform beyond CrowdedFrom on which the handle exists: a handle
+	// every platform answers for (`owen`) is taken by strangers
+	// everywhere (0: not applied).
+	CrowdedHandleLR float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -180,6 +191,9 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		for i, a := range out {
 			ref.langs[i], _ = m.Language(a.Bio)
 		}
+	}
+	if m.HandleSharedLR > 0 || m.CrowdedHandleLR > 0 {
+		ref.handles = handleCrowds(out)
 	}
 	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
@@ -282,6 +296,10 @@ type reference struct {
 	langs []string
 	// topics are the accounts' topics by index (nil: topic evidence off).
 	topics []map[string]bool
+	// handles holds, by account index, how many platforms answered for
+	// the account's handle and how many different people (clearly
+	// different display names) hold it there (nil: not computed).
+	handles []handleCrowd
 	// found[i] holds the accounts found through account i, directly or
 	// in a chain (its links, its username reused): they agree with it
 	// because they were found through it, so they are no evidence for it.
@@ -409,27 +427,31 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 	via.Prior = viaPrior
 	switch {
 	case a.Method == enrichers.MethodEmailSearch || a.Method == enrichers.MethodEmailHash:
-		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
+		return m.EmailMatch, a.Method, []string{platformName(a.Source) + " itself matched the subject's email address"}
 	case a.Method == enrichers.MethodNameSearch && via.Platform == a.Source:
 		p := m.NameSearch
 		if via.Prior > 0 {
 			p *= via.Prior
 		}
-		return p, a.Method, []string{"found by the platform's search for the name (" + fmtP(via.Prior) + " of the name's prior: the share among same-named results)"}
+		why := "found by " + platformName(a.Source) + "'s name search"
+		if k := len(personname.Words(a.DisplayName)); k > 0 && via.Prior > 0 && via.Prior < 0.99 {
+			why += fmt.Sprintf("; it returned about %d accounts carrying the name", int(math.Round(1/via.Prior)))
+		}
+		return p, a.Method, []string{why}
 	case a.Method.IsLink():
 		from, _ := a.Method.LinkSource()
 		p := m.PlainLink
-		why := "linked from " + from
+		why := "linked from the " + platformName(from) + " profile"
 		if a.Verified {
 			p = m.VerifiedLink
-			why = "verified link from " + from
+			why = "a link " + platformName(from) + " verified"
 		}
 		if via.Prior > 0 {
 			p *= via.Prior
 		}
 		if via.Platform != "" && via.Platform != a.Source {
 			p *= m.reuse(a.Username)
-			why += "; same username reused on another platform"
+			why += ", which named another platform: the same username tried here"
 		}
 		return p, a.Method, []string{why}
 	default:
@@ -439,8 +461,30 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 		if via.Prior > 0 {
 			p = via.Prior * r
 		}
-		return p, "username_guess", []string{"username guess; rarity " + fmtP(rarity(a.Username))}
+		return p, "username_guess", []string{"found by trying the username " + guessOrigin(via) + " on " + platformName(a.Source) + "; " + rarityWords(rarity(a.Username))}
 	}
+}
+
+// guessOrigin says where a guessed username came from, for evidence.
+func guessOrigin(via enrichers.Identifier) string {
+	switch via.Origin {
+	case "", "email":
+		return "from the email address"
+	case "names":
+		return "built from the name"
+	}
+	return "used on " + platformName(via.Origin)
+}
+
+// rarityWords says in words how likely a stranger holds a username.
+func rarityWords(r float64) string {
+	switch {
+	case r < 0.2:
+		return "a short or common username that strangers often hold"
+	case r < 0.45:
+		return "a username other people may hold too"
+	}
+	return "a fairly distinctive username"
 }
 
 // reuse is P(an account with this username is the subject's | the subject
@@ -512,8 +556,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 				}
 				part = part || personname.Part(a.DisplayName, n)
 			}
-			if best >= 0.85 && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
-				add(math.Pow(m.NamesakeLR, float64(ref.namesakes.count-1)), fmt.Sprintf("%d %s accounts carry the name: others share it", ref.namesakes.count, ref.namesakes.platform))
+			if best >= 0.85 && guess && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
+				// Only for accounts found by guessing or searching: an
+				// account the email or a link found does not rest on
+				// the name.
+				add(math.Pow(m.NamesakeLR, math.Log2(float64(ref.namesakes.count))), fmt.Sprintf("%d accounts on %s carry this name, so other people share it", ref.namesakes.count, platformName(ref.namesakes.platform)))
 			}
 			switch {
 			case best >= 0.85 && bestAccount < 0.85 && a.Via.Origin == "names" && m.NameMatchDerivedLR > 0:
@@ -618,6 +665,15 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if !linked && unlinked > 0 && m.UnlinkedLR > 0 {
 		add(math.Pow(m.UnlinkedLR, float64(unlinked)), fmt.Sprintf("not cross-linked with any of the %d matched accounts on other platforms", unlinked))
 	}
+	if self >= 0 && self < len(ref.handles) && a.Method == enrichers.MethodUsernameGuess {
+		hc := ref.handles[self]
+		if hc.people >= 2 && m.HandleSharedLR > 0 {
+			add(math.Pow(m.HandleSharedLR, float64(hc.people-1)), fmt.Sprintf("the username is held by at least %d different people (accounts with it on other platforms carry other names)", hc.people))
+		}
+		if hc.platforms > CrowdedFrom && m.CrowdedHandleLR > 0 {
+			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
+		}
+	}
 	if guess && identifying == 0 && m.UncorroboratedLR > 0 {
 		// A guessed username whose profile has no name, location or link
 		// evidence either way: in a large population such names collide
@@ -625,6 +681,48 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		add(m.UncorroboratedLR, "no name, location or link on the profile corroborates it")
 	}
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
+}
+
+// CrowdedFrom is the number of platforms answering for a guessed handle
+// beyond which each further one counts as CrowdedHandleLR.
+const CrowdedFrom = 3
+
+// handleCrowd is what the found accounts say about a handle.
+type handleCrowd struct {
+	platforms int // platforms with an account of this handle
+	people    int // clearly different display names among them (≥ 1 when any has a name)
+}
+
+// handleCrowds counts, for each account, the platforms with an account
+// of the same handle and the different people (display names that are
+// not the same name, personname.Similarity < 0.85) among them.
+func handleCrowds(out []enrichers.Account) []handleCrowd {
+	by := map[string][]int{}
+	for i, a := range out {
+		h := strings.ToLower(handle(a.Username))
+		by[h] = append(by[h], i)
+	}
+	res := make([]handleCrowd, len(out))
+	for _, idx := range by {
+		srcs := map[string]bool{}
+		var names []string
+		for _, i := range idx {
+			srcs[out[i].Source] = true
+			if !isName(out[i]) {
+				continue
+			}
+			n := out[i].DisplayName
+			if !slices.ContainsFunc(names, func(o string) bool {
+				return personname.Similarity(n, o) >= 0.85 || personname.Part(n, o) || personname.Part(o, n)
+			}) {
+				names = append(names, n)
+			}
+		}
+		for _, i := range idx {
+			res[i] = handleCrowd{platforms: len(srcs), people: len(names)}
+		}
+	}
+	return res
 }
 
 // localMatchesName reports whether an email local part spells the name

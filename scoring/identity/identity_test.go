@@ -392,7 +392,7 @@ func TestNamesakes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		for _, a := range m.Resolve(sub, tc.accounts) {
-			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "github accounts carry the name")
+			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "accounts on GitHub carry this name")
 			if got != tc.shared {
 				t.Errorf("%s: %s/%s namesake evidence %v, want %v (%v)", tc.name, a.Source, a.Username, got, tc.shared, a.Match.Evidence)
 			}
