@@ -129,25 +129,28 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted with `footprint eval --seeds 20,…,30,40,…,49 --people 200
-	// --fit-identity`, rounded; see docs/IDENTITY.md.
+	// Fitted with `footprint eval --world 20000 --people 300 --seeds
+	// 1001,…,1006 --cases-out cases.gob`, then `footprint eval --fit-from
+	// cases.gob --people 450` (every 4th case), rounded; see
+	// docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
-		VerifiedLink:    0.912,
-		PlainLink:       0.89,
-		NameSearch:      0.438,
-		SamePlatformLR:  0.18,
-		ReuseGivenOwner: 0.873,
-		NameMatchLR:     6.94, NameMismatchLR: 0.027, NameMatchDerivedLR: 6.37, NamePartLR: 6.68,
-		LocationMatchLR: 3.16, LocationClashLR: 0.01,
-		LinkToDomainLR: 199.5, LinkToAccountLR: 3.3,
-		LocalPartNameLR: 1.04,
+		VerifiedLink:    0.383,
+		PlainLink:       0.115,
+		NameSearch:      0.498,
+		SamePlatformLR:  0.0101,
+		ReuseGivenOwner: 0.957,
+		NameMatchLR:     14.46, NameMismatchLR: 0.0108, NameMatchDerivedLR: 3.9, NamePartLR: 4.76,
+		LocationMatchLR: 1.01, LocationClashLR: 0.0374,
+		LinkToDomainLR: 199.5, LinkToAccountLR: 199.8,
+		LocalPartNameLR: 2.4,
 		Confident:       0.8,
-		Bias:            1.8, PriorScale: 0.962,
-		UncorroboratedLR: 0.593,
-		TopicMatchLR:     2, TopicClashLR: 0.2, TopicAloneLR: 2.7,
-		UnlinkedLR: 0.64, NamesakeLR: 0.072,
-		LanguageMatchLR: 3.57, LanguageClashLR: 0.081,
+		Bias:            -2.5, PriorScale: 0.815,
+		UncorroboratedLR: 0.981,
+		TopicMatchLR:     3.32, TopicClashLR: 0.246, TopicAloneLR: 8.94,
+		UnlinkedLR: 0.563, NamesakeLR: 0.44,
+		LanguageMatchLR: 1.03, LanguageClashLR: 0.329,
+		HandleSharedLR: 0.88, CrowdedHandleLR: 0.6175,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -530,7 +533,13 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if scale == 0 {
 		scale = 1
 	}
-	lo := m.Bias + scale*logit(prior)
+	// The recalibration of the prior is for guesses (a guessed username, a
+	// name-search hit), whose priors are rough; an email match or a link
+	// keeps its prior as it is: a strong prior on verified links.
+	lo := logit(prior)
+	if guess {
+		lo = m.Bias + scale*lo
+	}
 	var ev []string
 	add := func(lr float64, why string) {
 		lo += math.Log(lr)
