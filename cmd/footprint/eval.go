@@ -38,7 +38,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
 	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
 	casesOut := fs.String("cases-out", "", "also write the identity cases of the run (every returned account with the ground truth) to this file, for --fit-from")
-	fitFrom := fs.String("fit-from", "", "refit the identity model on the cases of this file (written by --cases-out) without enriching anything, and print its parameters")
+	fitFrom := fs.String("fit-from", "", "refit the identity model on the cases of these comma-separated files (written by --cases-out) without enriching anything, and print its parameters")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
 	cfgPath := fs.String("config", "", "YAML configuration file")
@@ -130,14 +130,18 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName), nil
 	}
 	if *fitFrom != "" {
-		f, err := os.Open(*fitFrom)
-		if err != nil {
-			return err
-		}
-		cases, err := evaluate.ReadCases(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("--fit-from: %w", err)
+		var cases []calibrate.IdentityCase
+		for _, path := range strings.Split(*fitFrom, ",") {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			cs, err := evaluate.ReadCases(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("--fit-from %s: %w", path, err)
+			}
+			cases = append(cases, cs...)
 		}
 		if flagSet(fs, "people") && *people < len(cases) {
 			// Every k-th case: a smaller fit that still spans the seeds.

@@ -1,11 +1,8 @@
 package identity
 
 import (
-	"strconv"
 	"strings"
 )
-
-func strconvF(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 
 // commonNames are usernames many strangers pick: first names and words.
 var commonNames = map[string]bool{

@@ -122,6 +122,12 @@ type Model struct {
 	// every platform answers for (`owen`) is taken by strangers
 	// everywhere (0: not applied).
 	CrowdedHandleLR float64
+	// CrowdBias shifts a guess's log-odds once per doubling of the
+	// accounts one platform shows carrying exactly the supplied name
+	// (log2 of that count; 0 when one or none does): what the lookup sees
+	// of how crowded the name is tells how much a guess is worth, rather
+	// than a constant fitted to one population (0: not applied).
+	CrowdBias float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -129,28 +135,27 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted with `footprint eval --world 20000 --people 300 --seeds
-	// 1001,…,1006 --cases-out cases.gob`, then `footprint eval --fit-from
-	// cases.gob --people 450` (every 4th case), rounded; see
-	// docs/IDENTITY.md.
+	// Fitted on tuning seeds 1001–1006 at 20 000 people and 1001–1002 at
+	// 1 000 (`footprint eval --fit-from cases20k.gob,cases1k.gob --people
+	// 760`), rounded; see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
 		VerifiedLink:    0.383,
-		PlainLink:       0.115,
+		PlainLink:       0.134,
 		NameSearch:      0.498,
 		SamePlatformLR:  0.0101,
 		ReuseGivenOwner: 0.957,
-		NameMatchLR:     14.46, NameMismatchLR: 0.0108, NameMatchDerivedLR: 3.9, NamePartLR: 4.76,
-		LocationMatchLR: 1.01, LocationClashLR: 0.0374,
+		NameMatchLR:     11.0, NameMismatchLR: 0.276, NameMatchDerivedLR: 6.14, NamePartLR: 4.57,
+		LocationMatchLR: 1.44, LocationClashLR: 0.0314,
 		LinkToDomainLR: 199.5, LinkToAccountLR: 199.8,
-		LocalPartNameLR: 2.4,
+		LocalPartNameLR: 3.59,
 		Confident:       0.8,
-		Bias:            -2.5, PriorScale: 0.815,
+		Bias:            -2.1, PriorScale: 0.854, CrowdBias: -0.174,
 		UncorroboratedLR: 0.981,
-		TopicMatchLR:     3.32, TopicClashLR: 0.246, TopicAloneLR: 8.94,
-		UnlinkedLR: 0.563, NamesakeLR: 0.44,
-		LanguageMatchLR: 1.03, LanguageClashLR: 0.329,
-		HandleSharedLR: 0.88, CrowdedHandleLR: 0.6175,
+		TopicMatchLR:     3.15, TopicClashLR: 0.189, TopicAloneLR: 14.0,
+		UnlinkedLR: 0.591, NamesakeLR: 0.462,
+		LanguageMatchLR: 1.08, LanguageClashLR: 0.19,
+		HandleSharedLR: 0.97, CrowdedHandleLR: 0.587,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -536,11 +541,16 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	// The recalibration of the prior is for guesses (a guessed username, a
 	// name-search hit), whose priors are rough; an email match or a link
 	// keeps its prior as it is: a strong prior on verified links.
+	var ev []string
 	lo := logit(prior)
 	if guess {
 		lo = m.Bias + scale*lo
+		if ref.namesakes.count >= 2 && m.CrowdBias != 0 {
+			lo += m.CrowdBias * math.Log2(float64(ref.namesakes.count))
+			ev = append(ev, fmt.Sprintf("the name is common: %d accounts on %s carry it", ref.namesakes.count, platformName(ref.namesakes.platform)))
+		}
 	}
-	var ev []string
+	pre := len(ev) // lines about the prior, not evidence about the profile
 	add := func(lr float64, why string) {
 		lo += math.Log(lr)
 		ev = append(ev, why)
@@ -646,7 +656,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	}
 	// Topics are no corroboration of who the profile is: many strangers
 	// write about the same things (docs/IDENTITY.md).
-	identifying := len(ev)
+	identifying := len(ev) - pre
 	if ref.topics != nil {
 		mine := ref.topics[self]
 		theirs := map[string]bool{}
@@ -891,7 +901,3 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func clamp(x, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, x)) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func fmtP(x float64) string {
-	return strings.TrimRight(strings.TrimRight(strconvF(x), "0"), ".")
-}
