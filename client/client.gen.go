@@ -616,6 +616,11 @@ type Contribution struct {
 	//
 	// Example: github
 	Source string `json:"source"`
+
+	// Weight What the signal counted with — the match probability of the account it was read on (the company's attribution for a company signal); absent for signals of the request itself. Every account that adds to a score is listed here with its weight, whether or not it is in `accounts` (an account below `min_match` is shown there only with `include_candidates`). Influence counts only accounts with a match probability of at least 0.5.
+	//
+	// Example: 0.93
+	Weight *float64 `json:"weight,omitempty"`
 }
 
 // DNSFacts The mail setup of the email's domain.

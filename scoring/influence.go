@@ -21,7 +21,9 @@ type InfluenceScore struct {
 	ProbabilityInfluencer float64 `json:"probability_influencer"`
 	Reach                 Reach   `json:"reach"`
 	// Evidence: each account's expected reach (match × reach), in
-	// follower equivalents.
+	// follower equivalents, with its match probability as the weight.
+	// Only accounts at or above Params.Influence.MinMatch count: a
+	// stranger's followers never make the subject influential.
 	Evidence []Contribution `json:"evidence"`
 }
 
@@ -93,11 +95,11 @@ func Influence(ev Evidence, p Params) InfluenceScore {
 	contrib := map[Contribution]float64{}
 	for _, a := range ev.accounts() {
 		r, sig, ok := AccountReach(a.Account, p)
-		if !ok || a.m <= 0 {
+		if !ok || a.m <= 0 || a.m < p.Influence.MinMatch {
 			continue
 		}
 		items = append(items, reachItem{a.m, r})
-		contrib[Contribution{Source: a.Source, Account: a.Username, Signal: sig}] += a.m * r
+		contrib[Contribution{Source: a.Source, Account: a.Username, Signal: sig, Weight: round4(a.m)}] += a.m * r
 	}
 	d := reachDistribution(items, p)
 	out := InfluenceScore{

@@ -77,7 +77,10 @@ func TestInfluenceExact(t *testing.T) {
 	}{
 		{"nothing", nil, 0, 0, 0, 0, TierNone, 0, ""},
 		{"sure influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 1), 25000)}, 1, 25000, 25000, 25000, TierMicro, 1, ""},
-		{"maybe influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 0.3), 50000)}, 0.3, 15000, 0, 50000, TierMicro, 1, ""},
+		{"maybe influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 0.6), 50000)}, 0.6, 30000, 0, 50000, TierMicro, 1, ""},
+		// Below MinMatch (0.5) an account is likelier a stranger's: its
+		// followers never count (the demo's unmatched "owen" accounts).
+		{"likely a stranger", []enrichers.Account{withFollowers(acct("bluesky", "owen", 0.3), 50000)}, 0, 0, 0, 0, TierNone, 0, ""},
 		// P(both) = .5×.5: 6000+6000 ≥ 10000 only together.
 		{"two halves", []enrichers.Account{withFollowers(acct("github", "a", 0.5), 6000), withFollowers(acct("mastodon", "b", 0.5), 6000)},
 			0.25, 6000, 0, 12000, TierNano, 2, ""},

@@ -25,6 +25,10 @@ type Contribution struct {
 	Account      string  `json:"account,omitempty"`
 	Signal       string  `json:"signal"`
 	Contribution float64 `json:"contribution"`
+	// Weight is what the signal counted with: the match probability of
+	// the account it was read on (the company's attribution for a
+	// company signal); 0 (omitted) for signals of the request itself.
+	Weight float64 `json:"weight,omitempty"`
 }
 
 // signal is one piece of interest evidence before weighting.
@@ -33,6 +37,7 @@ type signal struct {
 	kind                  string
 	cat                   string
 	e                     float64 // strength × match probability
+	w                     float64 // the match probability (the weight)
 }
 
 // interestState is the evidence of one category.
@@ -74,7 +79,7 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 				if kind != KindPlatform {
 					mentioned[h.cat] = true
 				}
-				add(signal{source: a.Source, account: a.Username, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * a.m})
+				add(signal{source: a.Source, account: a.Username, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * a.m, w: a.m})
 			}
 		}
 		emit(KindPlatform, a.Source, lex.platforms[a.Source])
@@ -98,7 +103,7 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 		if w := p.Interest.AbsenceSources[a.Source]; w > 0 && ev.answered(a.Source) {
 			for id, c := range st {
 				if !mentioned[id] {
-					c.absence = append(c.absence, signal{source: a.Source, account: a.Username, name: "no_mention", cat: id, e: a.m * math.Min(w, 1)})
+					c.absence = append(c.absence, signal{source: a.Source, account: a.Username, name: "no_mention", cat: id, e: a.m * math.Min(w, 1), w: a.m})
 				}
 			}
 		}
@@ -114,7 +119,7 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 					continue
 				}
 				seen[k] = true
-				add(signal{source: src, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * cm})
+				add(signal{source: src, name: kind + ":" + name, kind: kind, cat: h.cat, e: h.strength * cm, w: cm})
 			}
 		}
 		for _, pm := range lex.industries.match(co.Industry) {
@@ -191,7 +196,7 @@ func Interests(ev Evidence, p Params) []Interest {
 		for _, s := range c.signals {
 			i := kindIndex(s.kind)
 			if c.e[s.kind] > 0 {
-				contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name}] += per[i] * scale * s.e / c.e[s.kind]
+				contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += per[i] * scale * s.e / c.e[s.kind]
 			}
 		}
 		neg := math.Max(p.Interest.Absence, 0) * x[len(kinds)]
@@ -200,7 +205,7 @@ func Interests(ev Evidence, p Params) []Interest {
 			atot += s.e
 		}
 		for _, s := range c.absence {
-			contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name}] += neg * s.e / atot
+			contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += neg * s.e / atot
 		}
 		out = append(out, Interest{
 			ID: cat.ID, Name: cat.Name,

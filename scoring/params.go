@@ -84,6 +84,13 @@ type InfluenceParams struct {
 	MaxExact int    `json:"max_exact"`
 	Samples  int    `json:"samples"`
 	Seed     uint64 `json:"seed"`
+	// MinMatch: only accounts at or above this match probability add to
+	// the reach (the default 0.5 is the response's default min_match, so
+	// every counted account is a match shown in the response). Below it an
+	// account is more likely a stranger's than the subject's, and one
+	// stranger with a million followers would otherwise outweigh all the
+	// subject's own accounts.
+	MinMatch float64 `json:"min_match"`
 }
 
 // RiskParams parameterizes Risk: P(risky) = σ(Intercept + Σ Weights[code] × x_code).
@@ -137,7 +144,7 @@ func DefaultParams() Params {
 		},
 		Influence: InfluenceParams{
 			Threshold: 10000, KarmaScale: 0.1, StarScale: 1, ScoreDecades: 7,
-			MaxExact: 16, Samples: 20000, Seed: 1,
+			MaxExact: 16, Samples: 20000, Seed: 1, MinMatch: 0.5,
 		},
 		Risk: RiskParams{
 			Intercept: -3.60,

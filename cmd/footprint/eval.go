@@ -37,8 +37,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	upstream := fs.String("upstream", "", "use a running simulated web instead of an in-process one")
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
 	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
+	casesOut := fs.String("cases-out", "", "also write the identity cases of the run (every returned account with the ground truth) to this file, for --fit-from")
+	fitFrom := fs.String("fit-from", "", "refit the identity model on the cases of these comma-separated files (written by --cases-out) without enriching anything, and print its parameters")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
-	timeoutMS := fs.Int("timeout-ms", 10000, "budget per lookup")
+	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
 	cfgPath := fs.String("config", "", "YAML configuration file")
 	asJSON := fs.Bool("json", false, "print JSON")
 	plot := fs.String("plot", "", "write reliability diagrams of the match probabilities and the scores to this SVG file")
@@ -117,12 +119,40 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				return nil, err
 			}
 		}
-		a, err := buildApp(ctx, &cfg, log, buildOptions{unlimited: !*realLimits})
+		if cfg.Server.MaxTimeoutMS < *timeoutMS {
+			cfg.Server.MaxTimeoutMS = *timeoutMS
+		}
+		a, err := buildApp(ctx, &cfg, log, buildOptions{unlimited: !*realLimits, measure: true})
 		if err != nil {
 			return nil, err
 		}
 		zero := 0.0
 		return evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName), nil
+	}
+	if *fitFrom != "" {
+		var cases []calibrate.IdentityCase
+		for _, path := range strings.Split(*fitFrom, ",") {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			cs, err := evaluate.ReadCases(f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("--fit-from %s: %w", path, err)
+			}
+			cases = append(cases, cs...)
+		}
+		if flagSet(fs, "people") && *people < len(cases) {
+			// Every k-th case: a smaller fit that still spans the seeds.
+			k := len(cases) / *people
+			var sub []calibrate.IdentityCase
+			for i := 0; i < len(cases) && len(sub) < *people; i += k {
+				sub = append(sub, cases[i])
+			}
+			cases = sub
+		}
+		return printFit(e, cases)
 	}
 	start := time.Now()
 	var outs []evaluate.Outcome
@@ -178,15 +208,21 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	for _, th := range []float64{0.3, 0.5, 0.7, 0.9} {
 		report.Sweep = append(report.Sweep, evaluate.Accounts(outs, th))
 	}
+	if *casesOut != "" {
+		f, err := os.Create(*casesOut)
+		if err != nil {
+			return err
+		}
+		if err := evaluate.WriteCases(f, outs); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
 	if *fitIdentity {
-		cases := evaluate.IdentityCases(outs)
-		base := identity.DefaultModel()
-		fitted := calibrate.FitIdentity(cases, base)
-		before, after := calibrate.ScoreIdentity(cases, base, 0.5), calibrate.ScoreIdentity(cases, fitted, 0.5)
-		fmt.Fprintf(e.stdout, "identity model: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
-			before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
-		fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)
-		return nil
+		return printFit(e, evaluate.IdentityCases(outs))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -252,6 +288,17 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "misses at p ≥ %.2f:\n", m.Threshold)
 		evaluate.WriteMissBreakdown(e.stdout, report.Misses)
 	}
+	return nil
+}
+
+// printFit refits the identity model on cases and prints the fit.
+func printFit(e env, cases []calibrate.IdentityCase) error {
+	base := identity.DefaultModel()
+	fitted := calibrate.FitIdentity(cases, base)
+	before, after := calibrate.ScoreIdentity(cases, base, 0.5), calibrate.ScoreIdentity(cases, fitted, 0.5)
+	fmt.Fprintf(e.stdout, "identity model: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
+		before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
+	fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)
 	return nil
 }
 

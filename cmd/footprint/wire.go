@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -115,6 +116,10 @@ type buildOptions struct {
 	// unlimited lifts every source's rate limit: only for a simulated web
 	// that is not rate limited itself (eval).
 	unlimited bool
+	// measure keeps load from changing what a lookup finds (eval): no
+	// source's breaker opens and every source has a minute per call, so
+	// a busy machine slows a measurement down but never cuts a lookup.
+	measure bool
 	// cache turns the evidence cache on (serve); L2 follows redis_url.
 	cache bool
 	// jobs opens the job store in the data folder and runs its jobs
@@ -188,6 +193,17 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	var opt buildOptions
 	if len(opts) > 0 {
 		opt = opts[0]
+	}
+	if opt.measure {
+		if srcCfg == nil {
+			srcCfg = map[string]engine.SourceConfig{}
+		}
+		for _, n := range reg.Names() {
+			c := srcCfg[n]
+			c.Timeout = time.Minute
+			c.Breaker.Failures = math.MaxUint32
+			srcCfg[n] = c
+		}
 	}
 	var c *cache.Cache
 	if opt.cache {

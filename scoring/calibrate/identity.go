@@ -1,6 +1,9 @@
 package calibrate
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -30,9 +33,24 @@ func ScoreIdentity(cases []IdentityCase, m identity.Model, threshold float64) Id
 	var ps []float64
 	var ys []bool
 	var owned, rec, ret, wrong int
-	for _, c := range cases {
+	// Cases are resolved on a few goroutines, each into its own slot, and
+	// read in order: the result does not depend on scheduling.
+	resolved := make([][]enrichers.Account, len(cases))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cases); i += workers {
+				resolved[i] = m.Resolve(cases[i].Subject, cases[i].Accounts)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range cases {
 		owned += c.Owned
-		for _, a := range m.Resolve(c.Subject, c.Accounts) {
+		for _, a := range resolved[i] {
 			p := a.Match.Probability
 			y := c.Truth(a.Source, a.Username)
 			ps, ys = append(ps, p), append(ys, y)
@@ -68,10 +86,13 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	// Parameters left at 0 (off) start from 1 (no effect), so that the
 	// fit can turn them on; the derived ratios start from what they refine.
 	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
-		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR} {
+		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR} {
 		if *p == 0 {
 			*p = 1
 		}
+	}
+	if m.CrowdBias == 0 {
+		m.CrowdBias = -0.1 // steps are relative: start off zero
 	}
 	if m.NameMatchDerivedLR == 0 {
 		m.NameMatchDerivedLR = m.NameMatchLR
@@ -82,7 +103,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR}
+		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias}
 	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
 	for pass := 0; pass < 4; pass++ {
@@ -124,7 +145,7 @@ func valid(m identity.Model) bool {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
+	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -134,7 +155,7 @@ func valid(m identity.Model) bool {
 	// weaker evidence than the whole name.
 	return m.VerifiedLink >= m.PlainLink && m.NameMatchLR >= 1 && m.NameMismatchLR <= 1 && m.LocationMatchLR >= 1 &&
 		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
-		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
+		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.HandleSharedLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
-		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6
+		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4
 }

@@ -1,11 +1,8 @@
 package identity
 
 import (
-	"strconv"
 	"strings"
 )
-
-func strconvF(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 
 // commonNames are usernames many strangers pick: first names and words.
 var commonNames = map[string]bool{
@@ -63,4 +60,20 @@ func countryLanguages(code string) []string {
 		return []string{"pt"}
 	}
 	return nil
+}
+
+// platformNames are the platforms' names as people write them, for
+// evidence sentences.
+var platformNames = map[string]string{
+	"github": "GitHub", "gitlab": "GitLab", "devto": "dev.to", "hackernews": "Hacker News",
+	"keybase": "Keybase", "reddit": "Reddit", "mastodon": "Mastodon", "bluesky": "Bluesky",
+	"gravatar": "Gravatar", "website": "the website",
+}
+
+// platformName is a source's name as people write it.
+func platformName(source string) string {
+	if n, ok := platformNames[source]; ok {
+		return n
+	}
+	return source
 }

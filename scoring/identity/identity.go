@@ -111,6 +111,23 @@ type Model struct {
 	// (a first name alone, "Sanne" for "Sanne de Groot"): consistent, but
 	// shared by many (0: no evidence).
 	NamePartLR float64
+	// HandleSharedLR applies to a guessed username once for each other
+	// person seen holding the same handle: accounts with that handle on
+	// other platforms carrying clearly different names are different
+	// people, so the handle is shared and a guess of it says less
+	// (0: not applied).
+	HandleSharedLR float64
+	// CrowdedHandleLR applies to a guessed username once for each
+	// platform beyond CrowdedFrom on which the handle exists: a handle
+	// every platform answers for (`owen`) is taken by strangers
+	// everywhere (0: not applied).
+	CrowdedHandleLR float64
+	// CrowdBias shifts a guess's log-odds once per doubling of the
+	// accounts one platform shows carrying exactly the supplied name
+	// (log2 of that count; 0 when one or none does): what the lookup sees
+	// of how crowded the name is tells how much a guess is worth, rather
+	// than a constant fitted to one population (0: not applied).
+	CrowdBias float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -118,25 +135,27 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted with `footprint eval --seeds 20,…,30,40,…,49 --people 200
-	// --fit-identity`, rounded; see docs/IDENTITY.md.
+	// Fitted on tuning seeds 1001–1006 at 20 000 people and 1001–1002 at
+	// 1 000 (`footprint eval --fit-from cases20k.gob,cases1k.gob --people
+	// 760`), rounded; see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
-		VerifiedLink:    0.912,
-		PlainLink:       0.89,
-		NameSearch:      0.438,
-		SamePlatformLR:  0.18,
-		ReuseGivenOwner: 0.873,
-		NameMatchLR:     6.94, NameMismatchLR: 0.027, NameMatchDerivedLR: 6.37, NamePartLR: 6.68,
-		LocationMatchLR: 3.16, LocationClashLR: 0.01,
-		LinkToDomainLR: 199.5, LinkToAccountLR: 3.3,
-		LocalPartNameLR: 1.04,
+		VerifiedLink:    0.383,
+		PlainLink:       0.134,
+		NameSearch:      0.498,
+		SamePlatformLR:  0.0101,
+		ReuseGivenOwner: 0.957,
+		NameMatchLR:     11.0, NameMismatchLR: 0.276, NameMatchDerivedLR: 6.14, NamePartLR: 4.57,
+		LocationMatchLR: 1.44, LocationClashLR: 0.0314,
+		LinkToDomainLR: 199.5, LinkToAccountLR: 199.8,
+		LocalPartNameLR: 3.59,
 		Confident:       0.8,
-		Bias:            1.8, PriorScale: 0.962,
-		UncorroboratedLR: 0.593,
-		TopicMatchLR:     2, TopicClashLR: 0.2, TopicAloneLR: 2.7,
-		UnlinkedLR: 0.64, NamesakeLR: 0.072,
-		LanguageMatchLR: 3.57, LanguageClashLR: 0.081,
+		Bias:            -2.1, PriorScale: 0.854, CrowdBias: -0.174,
+		UncorroboratedLR: 0.981,
+		TopicMatchLR:     3.15, TopicClashLR: 0.189, TopicAloneLR: 14.0,
+		UnlinkedLR: 0.591, NamesakeLR: 0.462,
+		LanguageMatchLR: 1.08, LanguageClashLR: 0.19,
+		HandleSharedLR: 0.97, CrowdedHandleLR: 0.587,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -180,6 +199,9 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		for i, a := range out {
 			ref.langs[i], _ = m.Language(a.Bio)
 		}
+	}
+	if m.HandleSharedLR > 0 || m.CrowdedHandleLR > 0 {
+		ref.handles = handleCrowds(out)
 	}
 	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
@@ -282,6 +304,10 @@ type reference struct {
 	langs []string
 	// topics are the accounts' topics by index (nil: topic evidence off).
 	topics []map[string]bool
+	// handles holds, by account index, how many platforms answered for
+	// the account's handle and how many different people (clearly
+	// different display names) hold it there (nil: not computed).
+	handles []handleCrowd
 	// found[i] holds the accounts found through account i, directly or
 	// in a chain (its links, its username reused): they agree with it
 	// because they were found through it, so they are no evidence for it.
@@ -409,27 +435,31 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 	via.Prior = viaPrior
 	switch {
 	case a.Method == enrichers.MethodEmailSearch || a.Method == enrichers.MethodEmailHash:
-		return m.EmailMatch, a.Method, []string{"the platform matched the subject's email address"}
+		return m.EmailMatch, a.Method, []string{platformName(a.Source) + " itself matched the subject's email address"}
 	case a.Method == enrichers.MethodNameSearch && via.Platform == a.Source:
 		p := m.NameSearch
 		if via.Prior > 0 {
 			p *= via.Prior
 		}
-		return p, a.Method, []string{"found by the platform's search for the name (" + fmtP(via.Prior) + " of the name's prior: the share among same-named results)"}
+		why := "found by " + platformName(a.Source) + "'s name search"
+		if k := len(personname.Words(a.DisplayName)); k > 0 && via.Prior > 0 && via.Prior < 0.99 {
+			why += fmt.Sprintf("; it returned about %d accounts carrying the name", int(math.Round(1/via.Prior)))
+		}
+		return p, a.Method, []string{why}
 	case a.Method.IsLink():
 		from, _ := a.Method.LinkSource()
 		p := m.PlainLink
-		why := "linked from " + from
+		why := "linked from the " + platformName(from) + " profile"
 		if a.Verified {
 			p = m.VerifiedLink
-			why = "verified link from " + from
+			why = "a link " + platformName(from) + " verified"
 		}
 		if via.Prior > 0 {
 			p *= via.Prior
 		}
 		if via.Platform != "" && via.Platform != a.Source {
 			p *= m.reuse(a.Username)
-			why += "; same username reused on another platform"
+			why += ", which named another platform: the same username tried here"
 		}
 		return p, a.Method, []string{why}
 	default:
@@ -439,8 +469,30 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 		if via.Prior > 0 {
 			p = via.Prior * r
 		}
-		return p, "username_guess", []string{"username guess; rarity " + fmtP(rarity(a.Username))}
+		return p, "username_guess", []string{"found by trying the username " + guessOrigin(via) + " on " + platformName(a.Source) + "; " + rarityWords(rarity(a.Username))}
 	}
+}
+
+// guessOrigin says where a guessed username came from, for evidence.
+func guessOrigin(via enrichers.Identifier) string {
+	switch via.Origin {
+	case "", "email":
+		return "from the email address"
+	case "names":
+		return "built from the name"
+	}
+	return "used on " + platformName(via.Origin)
+}
+
+// rarityWords says in words how likely a stranger holds a username.
+func rarityWords(r float64) string {
+	switch {
+	case r < 0.2:
+		return "a short or common username that strangers often hold"
+	case r < 0.45:
+		return "a username other people may hold too"
+	}
+	return "a fairly distinctive username"
 }
 
 // reuse is P(an account with this username is the subject's | the subject
@@ -486,8 +538,19 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if scale == 0 {
 		scale = 1
 	}
-	lo := m.Bias + scale*logit(prior)
+	// The recalibration of the prior is for guesses (a guessed username, a
+	// name-search hit), whose priors are rough; an email match or a link
+	// keeps its prior as it is: a strong prior on verified links.
 	var ev []string
+	lo := logit(prior)
+	if guess {
+		lo = m.Bias + scale*lo
+		if ref.namesakes.count >= 2 && m.CrowdBias != 0 {
+			lo += m.CrowdBias * math.Log2(float64(ref.namesakes.count))
+			ev = append(ev, fmt.Sprintf("the name is common: %d accounts on %s carry it", ref.namesakes.count, platformName(ref.namesakes.platform)))
+		}
+	}
+	pre := len(ev) // lines about the prior, not evidence about the profile
 	add := func(lr float64, why string) {
 		lo += math.Log(lr)
 		ev = append(ev, why)
@@ -512,8 +575,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 				}
 				part = part || personname.Part(a.DisplayName, n)
 			}
-			if best >= 0.85 && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
-				add(math.Pow(m.NamesakeLR, float64(ref.namesakes.count-1)), fmt.Sprintf("%d %s accounts carry the name: others share it", ref.namesakes.count, ref.namesakes.platform))
+			if best >= 0.85 && guess && ref.namesakes.count >= 2 && m.NamesakeLR > 0 {
+				// Only for accounts found by guessing or searching: an
+				// account the email or a link found does not rest on
+				// the name.
+				add(math.Pow(m.NamesakeLR, math.Log2(float64(ref.namesakes.count))), fmt.Sprintf("%d accounts on %s carry this name, so other people share it", ref.namesakes.count, platformName(ref.namesakes.platform)))
 			}
 			switch {
 			case best >= 0.85 && bestAccount < 0.85 && a.Via.Origin == "names" && m.NameMatchDerivedLR > 0:
@@ -590,7 +656,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	}
 	// Topics are no corroboration of who the profile is: many strangers
 	// write about the same things (docs/IDENTITY.md).
-	identifying := len(ev)
+	identifying := len(ev) - pre
 	if ref.topics != nil {
 		mine := ref.topics[self]
 		theirs := map[string]bool{}
@@ -618,6 +684,15 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if !linked && unlinked > 0 && m.UnlinkedLR > 0 {
 		add(math.Pow(m.UnlinkedLR, float64(unlinked)), fmt.Sprintf("not cross-linked with any of the %d matched accounts on other platforms", unlinked))
 	}
+	if self >= 0 && self < len(ref.handles) && a.Method == enrichers.MethodUsernameGuess {
+		hc := ref.handles[self]
+		if hc.people >= 2 && m.HandleSharedLR > 0 {
+			add(math.Pow(m.HandleSharedLR, float64(hc.people-1)), fmt.Sprintf("the username is held by at least %d different people (accounts with it on other platforms carry other names)", hc.people))
+		}
+		if hc.platforms > CrowdedFrom && m.CrowdedHandleLR > 0 {
+			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
+		}
+	}
 	if guess && identifying == 0 && m.UncorroboratedLR > 0 {
 		// A guessed username whose profile has no name, location or link
 		// evidence either way: in a large population such names collide
@@ -625,6 +700,48 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		add(m.UncorroboratedLR, "no name, location or link on the profile corroborates it")
 	}
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
+}
+
+// CrowdedFrom is the number of platforms answering for a guessed handle
+// beyond which each further one counts as CrowdedHandleLR.
+const CrowdedFrom = 3
+
+// handleCrowd is what the found accounts say about a handle.
+type handleCrowd struct {
+	platforms int // platforms with an account of this handle
+	people    int // clearly different display names among them (≥ 1 when any has a name)
+}
+
+// handleCrowds counts, for each account, the platforms with an account
+// of the same handle and the different people (display names that are
+// not the same name, personname.Similarity < 0.85) among them.
+func handleCrowds(out []enrichers.Account) []handleCrowd {
+	by := map[string][]int{}
+	for i, a := range out {
+		h := strings.ToLower(handle(a.Username))
+		by[h] = append(by[h], i)
+	}
+	res := make([]handleCrowd, len(out))
+	for _, idx := range by {
+		srcs := map[string]bool{}
+		var names []string
+		for _, i := range idx {
+			srcs[out[i].Source] = true
+			if !isName(out[i]) {
+				continue
+			}
+			n := out[i].DisplayName
+			if !slices.ContainsFunc(names, func(o string) bool {
+				return personname.Similarity(n, o) >= 0.85 || personname.Part(n, o) || personname.Part(o, n)
+			}) {
+				names = append(names, n)
+			}
+		}
+		for _, i := range idx {
+			res[i] = handleCrowd{platforms: len(srcs), people: len(names)}
+		}
+	}
+	return res
 }
 
 // localMatchesName reports whether an email local part spells the name
@@ -784,7 +901,3 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func clamp(x, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, x)) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func fmtP(x float64) string {
-	return strings.TrimRight(strings.TrimRight(strconvF(x), "0"), ".")
-}

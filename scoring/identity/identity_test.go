@@ -23,18 +23,22 @@ func TestResolveTable(t *testing.T) {
 		lo, hi float64
 	}{
 		{"email search", acct("github", "janedoe", "email_search", nil), 0.9, 1},
-		{"email search, other name", acct("github", "janedoe", "email_search", func(a *enrichers.Account) { a.DisplayName = "Bob Stranger" }), 0.5, 0.9},
+		{"email search, other name", acct("github", "janedoe", "email_search", func(a *enrichers.Account) { a.DisplayName = "Bob Stranger" }), 0.2, 0.9},
 		{"verified link", acct("reddit", "janedoe", "linked_from:gravatar", func(a *enrichers.Account) {
 			a.Verified = true
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 0.97, Platform: "reddit"}
-		}), 0.85, 1},
+			// Alone (the linking Gravatar profile is not among the
+			// accounts) it is worth VerifiedLink × 0.97 since the issue-15
+			// refit; with the linking profile matched, the cross-link makes
+			// it near certain (TestLinkedAccountInheritsTheLinkingAccount).
+		}), 0.3, 1},
 		{"short common guess", acct("reddit", "jane", "username_guess", func(a *enrichers.Account) {
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
 		}), 0, 0.2},
 		{"long guess, matching name", acct("devto", "janedoe1987", "username_guess", func(a *enrichers.Account) {
 			a.DisplayName = "Jane Doe"
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
-		}), 0.7, 1},
+		}), 0.6, 1},
 		{"long guess, other name and place", acct("devto", "janedoe1987", "username_guess", func(a *enrichers.Account) {
 			a.DisplayName = "Pedro Alvarez"
 			a.Location = "Madrid, Spain"
@@ -130,6 +134,7 @@ func TestLinkedAccountInheritsTheLinkingAccount(t *testing.T) {
 	sub := Subject{EmailLocal: "william.hall", EmailDomain: "gmail.com", Name: "William Hall", Countries: []string{"US"}}
 	linked := func(from string) enrichers.Account {
 		return acct("mastodon", "w_hall", enrichers.LinkedFrom(from), func(a *enrichers.Account) {
+			a.URL = "https://mastodon.social/@w_hall"
 			a.Verified = true
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "w_hall", Method: enrichers.LinkedFrom(from), Origin: from, Platform: "mastodon", Prior: 0.9}
 		})
@@ -392,7 +397,7 @@ func TestNamesakes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		for _, a := range m.Resolve(sub, tc.accounts) {
-			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "github accounts carry the name")
+			got := strings.Contains(strings.Join(a.Match.Evidence, ";"), "accounts on GitHub carry this name")
 			if got != tc.shared {
 				t.Errorf("%s: %s/%s namesake evidence %v, want %v (%v)", tc.name, a.Source, a.Username, got, tc.shared, a.Match.Evidence)
 			}

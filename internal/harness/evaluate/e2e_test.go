@@ -184,8 +184,10 @@ func TestAccountMetrics(t *testing.T) {
 	// 0.917–0.972 and false share 0.005–0.089 (docs/IDENTITY.md).
 	// In the crowded world it measures recall 0.951 (117 of 123), false
 	// share 0.064 (8 of 125).
-	// issue 15: the crowded world (strangers) — bound follows the measured value until identity is refit
-	if m.Recall < 0.9 || m.FalseShare > 0.065 {
+	// Issue 15's refit (precision first, fitted on crowded worlds of
+	// 20 000 and 1 000 people) trades recall for precision: this seed
+	// measures recall 0.699 (86 of 123), false share 0 (0 of 86).
+	if m.Recall < 0.68 || m.FalseShare > 0.02 {
 		t.Fatalf("identity resolution regressed: %+v", m)
 	}
 }

@@ -1,7 +1,12 @@
 package evaluate
 
 import (
+	"encoding/gob"
+	"io"
 	"strings"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring/identity"
 
 	"github.com/footprint-oss/footprint/scoring/calibrate"
 )
@@ -41,4 +46,50 @@ func IdentityCases(outs []Outcome) []calibrate.IdentityCase {
 		cases = append(cases, c)
 	}
 	return cases
+}
+
+// storedCase is an IdentityCase as written by WriteCases: the truth as the
+// keys (Key) of the person's accounts.
+type storedCase struct {
+	Subject  identity.Subject
+	Accounts []enrichers.Account
+	Truth    []string
+	Owned    int
+}
+
+// WriteCases stores the identity cases of a run (made with candidates
+// included), so that the model can be refitted many times without
+// enriching again (eval --cases-out, --fit-from).
+func WriteCases(w io.Writer, outs []Outcome) error {
+	var cs []storedCase
+	for _, o := range outs {
+		if o.Profile == nil {
+			continue
+		}
+		var truth []string
+		for _, a := range o.Person.Truth.Accounts {
+			truth = append(truth, Key(a.Source, a.Username))
+		}
+		c := IdentityCases([]Outcome{o})[0]
+		cs = append(cs, storedCase{Subject: c.Subject, Accounts: c.Accounts, Truth: truth, Owned: c.Owned})
+	}
+	return gob.NewEncoder(w).Encode(cs)
+}
+
+// ReadCases reads what WriteCases wrote.
+func ReadCases(r io.Reader) ([]calibrate.IdentityCase, error) {
+	var cs []storedCase
+	if err := gob.NewDecoder(r).Decode(&cs); err != nil {
+		return nil, err
+	}
+	out := make([]calibrate.IdentityCase, len(cs))
+	for i, c := range cs {
+		truth := map[string]bool{}
+		for _, k := range c.Truth {
+			truth[k] = true
+		}
+		out[i] = calibrate.IdentityCase{Subject: c.Subject, Accounts: c.Accounts, Owned: c.Owned,
+			Truth: func(source, username string) bool { return truth[Key(source, username)] }}
+	}
+	return out, nil
 }
