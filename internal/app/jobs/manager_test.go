@@ -283,6 +283,33 @@ func TestCSVJob(t *testing.T) {
 	}
 }
 
+// TestMalformedRowFailsAlone is issue 22's reproduction: a stray quote used
+// to drop every row after it (total 1, failed 1).
+func TestMalformedRowFailsAlone(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
+	j := create(t, m, FormatCSV, "email,n\njane@example.com,\"a\"b,1\ncarol@example.com,2\ndave@example.com,3\n")
+	if j.Total != 3 {
+		t.Fatalf("total %d, want 3", j.Total)
+	}
+	j = wait(t, m, j.ID, StateSucceeded)
+	rs := results(t, m, j.ID)
+	checkOnePerRow(t, rs, 3)
+	if rs[0].Status != RowFailed || rs[0].Error == nil || !strings.Contains(rs[0].Error.Detail, "line 2") {
+		t.Errorf("row 1: %+v", rs[0])
+	}
+	if rs[1].Status != RowOK || rs[2].Status != RowOK || j.Failed != 1 {
+		t.Errorf("carol and dave: %+v %+v (failed %d)", rs[1], rs[2], j.Failed)
+	}
+
+	// A quote never closed would swallow the rest: the upload is refused,
+	// naming the line.
+	_, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email,n\na@x.com,1\nb@x.com,\"open\nc@x.com,3\n")})
+	var ie *pipeline.InputError
+	if !errors.As(err, &ie) || ie.Status != 400 || ie.Errors[0].Field != "body" || !strings.Contains(ie.Errors[0].Reason, "line 3") {
+		t.Fatalf("err %v, want a 400 on body naming line 3", err)
+	}
+}
+
 func TestNDJSONJobMetadataAndCSVOut(t *testing.T) {
 	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
 	j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
