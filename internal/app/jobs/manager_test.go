@@ -310,6 +310,45 @@ func TestMalformedRowFailsAlone(t *testing.T) {
 	}
 }
 
+// TestCSVResultsEscapeEchoedInput: formulas in input cells and header names
+// used to reach the results CSV unescaped (issue 22).
+func TestCSVResultsEscapeEchoedInput(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
+	body := "email,phone,note,\"=cmd|\"\"/c calc\"\"!A1\",-x\n" +
+		"\"=1+1@example.com\",+4915112345678,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(1+1),\"\tz\"\n" +
+		"a@example.com,,\"\rq\",-1,+12ab\n"
+	j := create(t, m, FormatCSV, body)
+	wait(t, m, j.ID, StateSucceeded)
+	var buf bytes.Buffer
+	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		for c, v := range rec {
+			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && !isE164(v) {
+				t.Errorf("record %d column %d: %q reaches the CSV unescaped", i, c, v)
+			}
+		}
+	}
+	if got := recs[0][3]; got != `'=cmd|"/c calc"!A1` {
+		t.Errorf("header %q", got)
+	}
+	if got := recs[1][1]; got != "+4915112345678" {
+		t.Errorf("E.164 phone changed: %q", got)
+	}
+	if got := recs[1][0]; got != "'=1+1@example.com" {
+		t.Errorf("email %q", got)
+	}
+}
+
+func isE164(v string) bool {
+	return len(v) > 1 && v[0] == '+' && strings.Trim(v[1:], "0123456789") == ""
+}
+
 func TestNDJSONJobMetadataAndCSVOut(t *testing.T) {
 	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
 	j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
