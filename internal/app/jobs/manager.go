@@ -439,6 +439,11 @@ func (m *Manager) stop(ctx context.Context, id string, why error) (*Job, error) 
 			if rec.State == StateRunning || rec.State == StateQueued {
 				continue
 			}
+			if why == errCancel && rec.State == StatePaused {
+				// A pause got to the run first (its cause stuck): cancel
+				// wins, on the stored state.
+				continue
+			}
 			return m.stopResult(rec, why)
 		}
 		// No run: change the stored state directly (under m.mu, so no run

@@ -885,3 +885,42 @@ func TestProgressRate(t *testing.T) {
 		t.Fatalf("stalled rate %v", r)
 	}
 }
+
+// stubbornEnricher blocks every call until release is closed, whatever its
+// context says, so a run is still stopping when a second stop arrives.
+type stubbornEnricher struct{ release chan struct{} }
+
+func (s stubbornEnricher) Enrich(context.Context, pipeline.Input) (*pipeline.Profile, error) {
+	<-s.release
+	return &pipeline.Profile{Complete: true}, nil
+}
+
+// TestCancelWinsOverPause: a cancel arriving while a pause is stopping the
+// run used to answer 409 and leave the job paused (issue 22).
+func TestCancelWinsOverPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := stubbornEnricher{release: make(chan struct{})}
+		m := start(t, testConfig(t.TempDir(), f))
+		j := create(t, m, FormatCSV, "email\na@x.com\nb@x.com\n")
+		synctest.Wait() // the rows are in the enricher
+		var pauseErr, cancelErr error
+		var cancelled *Job
+		var wg sync.WaitGroup
+		wg.Go(func() { _, pauseErr = m.Pause(t.Context(), j.ID) })
+		synctest.Wait() // the pause is waiting for the run to stop
+		wg.Go(func() { cancelled, cancelErr = m.Cancel(t.Context(), j.ID) })
+		synctest.Wait()
+		close(f.release)
+		wg.Wait()
+		if cancelErr != nil || cancelled.State != StateCancelled {
+			t.Fatalf("Cancel: %+v, %v; want cancelled", cancelled, cancelErr)
+		}
+		if pauseErr != nil {
+			t.Logf("Pause: %v", pauseErr)
+		}
+		if got := wait(t, m, j.ID, StateCancelled); got.FinishedAt == nil {
+			t.Errorf("cancelled job has no finish time: %+v", got)
+		}
+		idle(t, m)
+	})
+}
