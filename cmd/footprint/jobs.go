@@ -28,7 +28,8 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // newJobs opens the job store in the data folder's jobs/ (it starts
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
-func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger) (*jobs.Manager, error) {
+// Rows that a source's limiter held back wait for its token (limits).
+func newJobs(cfg *config.Config, svc *pipeline.Service, limits *transport.Limiters, log *slog.Logger) (*jobs.Manager, error) {
 	if cfg.DataDir == "" {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
@@ -40,6 +41,7 @@ func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger) (*jobs
 		MaxActiveJobs:   cfg.Jobs.MaxActive,
 		MaxInputBytes:   cfg.Jobs.MaxInputBytes,
 		ValidateOptions: svc.ValidateOptions,
+		Limiter:         limits.Get,
 		WebhookSecret:   cfg.Jobs.WebhookSecret,
 		CheckWebhookURL: netguard.CheckURL,
 		HTTPClient: &http.Client{

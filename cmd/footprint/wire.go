@@ -209,7 +209,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, log); err != nil {
+		if a.jobs, err = newJobs(cfg, svc, limits, log); err != nil {
 			a.close()
 			return nil, err
 		}

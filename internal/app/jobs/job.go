@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -107,8 +108,9 @@ type Config struct {
 	// Dir is the data dir: jobs.db and spool/ live there.
 	Dir      string
 	Enricher Enricher
-	// Concurrency bounds the rows enriched at once, across all jobs
-	// (default 8).
+	// Concurrency bounds the rows enriched at once, across all jobs, each
+	// running job taking at most its fair share; it also bounds the rows of
+	// one job in progress (enriched or waiting for a token) (default 8).
 	Concurrency int
 	// MaxActiveJobs bounds the jobs running at once; the others stay
 	// queued (default 2).
@@ -118,6 +120,12 @@ type Config struct {
 	ValidateOptions func(pipeline.Options) error
 	// MaxInputBytes bounds an upload (0: no limit).
 	MaxInputBytes int64
+
+	// Limiter returns a source's rate limiter (nil: none). A row that
+	// footprint's own limiter held back waits for that source's token here,
+	// holding no slot, and runs again with it; without Limiter such a row
+	// is retried as an attempt.
+	Limiter func(source string) *transport.Limiter
 
 	// MaxAttempts bounds the enrichments of a row whose profile stays
 	// incomplete (transient source failures) or that fails unexpectedly

@@ -29,7 +29,7 @@ type Manager struct {
 	log *slog.Logger
 	now func() time.Time
 
-	slots  chan struct{} // rows being enriched, across jobs
+	slots  *fairSlots    // rows being enriched, across jobs
 	active chan struct{} // jobs running
 
 	mu      sync.Mutex
@@ -85,7 +85,7 @@ func New(cfg Config) (*Manager, error) {
 		cfg.Attributes = DefaultAttributes()
 	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, now: cfg.Now, runs: map[string]*run{},
-		slots: make(chan struct{}, cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
+		slots: newFairSlots(cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}

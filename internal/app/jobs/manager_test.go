@@ -20,7 +20,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -920,6 +923,102 @@ func TestCancelWinsOverPause(t *testing.T) {
 		}
 		if got := wait(t, m, j.ID, StateCancelled); got.FinishedAt == nil {
 			t.Errorf("cancelled job has no finish time: %+v", got)
+		}
+		idle(t, m)
+	})
+}
+
+// limitedEnricher is a row whose one network source ("pypi") takes a token
+// from lim under the row's budget, as the engine admits a call: a token
+// that would come after the budget is refused at once by footprint's own
+// limiter (rate_limited, the upstream not asked).
+type limitedEnricher struct {
+	lim    *transport.Limiter
+	budget time.Duration
+	// only limits the rows whose email ends so ("" for every row).
+	only string
+}
+
+func (e limitedEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}}
+	if !strings.HasSuffix(in.Email, e.only) {
+		return p, nil
+	}
+	bctx, cancel := context.WithTimeout(transport.WithBackground(ctx), e.budget)
+	defer cancel()
+	st := pipeline.SourceStatus{Name: "pypi", Status: enrichers.StatusOK}
+	if err := e.lim.Take(bctx, "pypi"); err != nil {
+		p.Complete = false
+		st.Status, st.Detail = enrichers.StatusRateLimited, err.Error()
+	}
+	p.Sources = []pipeline.SourceStatus{st}
+	return p, nil
+}
+
+// TestRowsWaitForTokens: rows footprint's own limiter held back used to be
+// retried MaxAttempts times and stored incomplete (296 of 300 rows under the
+// default limits, the upstreams throttling nothing). They now wait for the
+// token, holding no slot, and every row completes (issue 22).
+func TestRowsWaitForTokens(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1)
+		cfg := testConfig(t.TempDir(), limitedEnricher{lim: lim, budget: 3 * time.Second})
+		cfg.Limiter = func(source string) *transport.Limiter {
+			if source == "pypi" {
+				return lim
+			}
+			return nil
+		}
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 30 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Done != 30 || j.Incomplete != 0 || j.Failed != 0 {
+			t.Fatalf("done %d, incomplete %d, failed %d; want every row complete", j.Done, j.Incomplete, j.Failed)
+		}
+		for _, r := range results(t, m, j.ID) {
+			if r.Status != RowOK {
+				t.Errorf("row %d: %s", r.Row, r.Status)
+			}
+		}
+		idle(t, m)
+	})
+}
+
+// TestJobsShareTheSlots: one job's rows waiting for tokens must not hold
+// every enrichment slot while another job's rows could run (a 6.4 M-row job
+// stalled at 1 024 rows with rows_per_s 0, issue 22). Job A's rows wait up
+// to their budget for a token that comes every 10 s; job B needs none.
+func TestJobsShareTheSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(0.1), 1)
+		cfg := testConfig(t.TempDir(), limitedEnricher{lim: lim, budget: 30 * time.Second, only: "@a.example"})
+		cfg.MaxActiveJobs = 2
+		m := start(t, cfg)
+		var a, b strings.Builder
+		a.WriteString("email\n")
+		b.WriteString("email\n")
+		for i := range 40 {
+			fmt.Fprintf(&a, "u%d@a.example\n", i)
+			fmt.Fprintf(&b, "u%d@b.example\n", i)
+		}
+		ja := create(t, m, FormatCSV, a.String())
+		synctest.Wait() // A's rows are waiting for tokens
+		jb := create(t, m, FormatCSV, b.String())
+		jb = wait(t, m, jb.ID, StateSucceeded)
+		ja, err := m.Get(t.Context(), ja.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ja.Done > 2 {
+			t.Errorf("job B finished only after job A did %d rows (one every 10 s): B waited for A's slots", ja.Done)
+		}
+		if _, err := m.Cancel(t.Context(), ja.ID); err != nil {
+			t.Fatal(err)
 		}
 		idle(t, m)
 	})

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
@@ -38,6 +40,10 @@ type run struct {
 	done   chan struct{}
 	prog   progress
 
+	// rows bounds the job's rows in progress (being enriched or waiting
+	// for a token), so waiting rows stay few and are served in turn.
+	rows chan struct{}
+
 	mu       sync.Mutex
 	inflight map[string]*entry // dedup key → the row enriching it
 
@@ -55,7 +61,8 @@ type entry struct {
 // launchLocked starts a run of job id; m.mu is held.
 func (m *Manager) launchLocked(id string) {
 	ctx, cancel := context.WithCancelCause(m.base)
-	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{}}
+	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{},
+		rows: make(chan struct{}, m.cfg.Concurrency)}
 	m.runs[id] = r
 	m.wg.Add(1)
 	go m.execute(r)
@@ -136,6 +143,8 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 		return false, err
 	}
 	r.prog.start(m.now(), rec.Done)
+	m.slots.join(r)
+	defer m.slots.leave(r)
 	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
 	if err != nil {
 		return false, fmt.Errorf("input: %w", err)
@@ -224,9 +233,13 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		in.Options = rec.Options
 		key := dedupKey(in)
 		if key == "" {
+			if !r.startRow() {
+				return false, nil
+			}
 			workers.Add(1)
 			go func() {
 				defer workers.Done()
+				defer r.endRow()
 				if res := m.enrich(r, in); res != nil {
 					send(outcome{row: n, res: res})
 				}
@@ -254,6 +267,9 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			send(outcome{row: n, res: res})
 			continue
 		}
+		if !r.startRow() {
+			return false, nil
+		}
 		e := &entry{rows: []int64{n}}
 		r.mu.Lock()
 		r.inflight[key] = e
@@ -261,6 +277,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			defer r.endRow()
 			res := m.enrich(r, in)
 			r.mu.Lock()
 			if res == nil {
@@ -282,6 +299,19 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		}()
 	}
 }
+
+// startRow takes a place among the job's rows in progress; false when the
+// run stopped first.
+func (r *run) startRow() bool {
+	select {
+	case r.rows <- struct{}{}:
+		return true
+	case <-r.ctx.Done():
+		return false
+	}
+}
+
+func (r *run) endRow() { <-r.rows }
 
 // dedupKey identifies rows that are enriched once per job: a 16-byte
 // SHA-256 prefix of the canonical email and the E.164 phone (short in the
@@ -319,14 +349,41 @@ func identityOf(in pipeline.Input) string {
 // errPanic marks an enricher that panicked.
 var errPanic = errors.New("enricher panicked")
 
+// maxTokenWaits bounds the times one row waits for tokens footprint's own
+// limiters held back (each wait ends with the token in hand, so this is
+// reached only when the row's sources keep changing between attempts).
+const maxTokenWaits = 64
+
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
+//
+// A source footprint's own limiter held back (rate_limited, the upstream not
+// asked) is not an attempt: the row waits for that source's token holding no
+// enrichment slot and with no budget running (transport.Limiter.Prepay),
+// then runs again with the token in hand (the sources that answered come
+// from the cache). Rows are so paced by the binding source, and an
+// incomplete row is one whose upstream did not answer.
 func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 	backoff := m.cfg.RetryBackoff
+	ctx := r.ctx
+	waits := 0
 	for attempt := 1; ; attempt++ {
-		p, err := m.enrichOnce(r.ctx, in)
+		p, err := m.enrichOnce(ctx, r, in)
 		if r.ctx.Err() != nil {
 			return nil
+		}
+		ctx = r.ctx // prepaid tokens are spent or no longer needed
+		if err == nil && p != nil && !p.Complete && waits < maxTokenWaits {
+			if held := m.heldBack(p); len(held) > 0 {
+				waits++
+				attempt--
+				for _, l := range held {
+					if ctx, err = l.Prepay(ctx); err != nil {
+						return nil // the run stopped
+					}
+				}
+				continue
+			}
 		}
 		var ie *pipeline.InputError
 		switch {
@@ -372,14 +429,37 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 	}
 }
 
-// enrichOnce holds a concurrency slot around one Enrich call.
-func (m *Manager) enrichOnce(ctx context.Context, in pipeline.Input) (p *pipeline.Profile, err error) {
-	select {
-	case m.slots <- struct{}{}:
-		defer func() { <-m.slots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// heldBack returns the limiters of the sources of p that footprint's own
+// limiter held back (rate_limited without asking the upstream), when every
+// source without an answer was held back so; nil otherwise (an upstream
+// really failed: the row is retried as an attempt).
+func (m *Manager) heldBack(p *pipeline.Profile) []*transport.Limiter {
+	if m.cfg.Limiter == nil {
+		return nil
 	}
+	var out []*transport.Limiter
+	for _, s := range p.Sources {
+		switch {
+		case s.Status == enrichers.StatusRateLimited && strings.Contains(s.Detail, transport.ErrLocalLimit.Error()):
+			l := m.cfg.Limiter(s.Name)
+			if l == nil {
+				return nil
+			}
+			out = append(out, l)
+		case s.Status.Transient():
+			return nil
+		}
+	}
+	return out
+}
+
+// enrichOnce holds one of the run's share of the concurrency slots around
+// one Enrich call.
+func (m *Manager) enrichOnce(ctx context.Context, r *run, in pipeline.Input) (p *pipeline.Profile, err error) {
+	if err := m.slots.acquire(ctx, r); err != nil {
+		return nil, err
+	}
+	defer m.slots.release(r)
 	defer func() {
 		if v := recover(); v != nil {
 			p, err = nil, fmt.Errorf("%w: %v", errPanic, v)
