@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -1022,4 +1025,60 @@ func TestJobsShareTheSlots(t *testing.T) {
 		}
 		idle(t, m)
 	})
+}
+
+// TestWebhookRefusedByGuardNotRetried: a webhook the SSRF guard refuses
+// (a name that resolves to a loopback address) is given up at once, and its
+// URL is logged without the query string (issue 22).
+func TestWebhookRefusedByGuardNotRetried(t *testing.T) {
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.WebhookAttempts = 6
+	var dials atomic.Int64
+	guard := netguard.Dialer(netguard.Options{Resolver: loopbackResolver{}})
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return guard(ctx, network, addr)
+	}}}
+	m := start(t, cfg)
+	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"),
+		WebhookURL: "https://hooks.example.com/h?token=SECRET123", WebhookSecret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m, j.ID, StateSucceeded)
+	idle(t, m)
+	if n := dials.Load(); n != 1 {
+		t.Errorf("%d delivery attempts, want 1 (a refusal is final)", n)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if strings.Contains(logs.String(), "SECRET123") {
+		t.Errorf("the webhook's query string reached the log:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "127.0.0.1") {
+		t.Errorf("the resolved address reached the log above debug:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "non-public address") {
+		t.Errorf("the refusal is not logged:\n%s", logs.String())
+	}
+}
+
+type loopbackResolver struct{}
+
+func (loopbackResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
