@@ -255,4 +255,12 @@ func maxRequestBudget(doc *openapi3.T) time.Duration {
 }
 
 // ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+		// Probes often use HEAD: the GET answer; net/http drops the body
+		// of a response to a HEAD request.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.router.ServeHTTP(w, r)
+}
