@@ -106,7 +106,7 @@ func problemFor(err error) problem {
 	case errors.Is(err, jobs.ErrNotFound):
 		return newProblem(http.StatusNotFound, "No job has this id.", nil)
 	case errors.Is(err, jobs.ErrIdempotencyConflict):
-		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload.", nil)
+		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload (another body, or other query options).", nil)
 	case errors.Is(err, jobs.ErrConflict):
 		return newProblem(http.StatusConflict, "The job's state does not allow this.", nil)
 	case errors.Is(err, jobs.ErrTooLarge):

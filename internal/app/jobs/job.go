@@ -161,7 +161,7 @@ type Config struct {
 var (
 	ErrNotFound            = errors.New("jobs: no such job")
 	ErrConflict            = errors.New("jobs: not allowed in the job's state")
-	ErrIdempotencyConflict = errors.New("jobs: idempotency key already used for a different input")
+	ErrIdempotencyConflict = errors.New("jobs: idempotency key already used for a different input or options")
 	ErrTooLarge            = errors.New("jobs: input too large")
 	ErrClosed              = errors.New("jobs: manager closed")
 	ErrNoWebhookClient     = errors.New("jobs: webhooks are not configured")

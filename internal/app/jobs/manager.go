@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -230,7 +232,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	}
 	if existing != nil {
 		_ = removeIfExists(final)
-		if existing.InputSHA256 != sha || existing.Format != req.Format {
+		if existing.InputSHA256 != sha || existing.Format != req.Format || !sameRequest(existing, rec) {
 			return nil, ErrIdempotencyConflict
 		}
 		return m.view(existing), nil
@@ -243,6 +245,15 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	}
 	m.mu.Unlock()
 	return m.view(rec), nil
+}
+
+// sameRequest reports whether a retried upload asks for the same job as the
+// one its idempotency key made: the same options (the query) and webhook.
+func sameRequest(a, b *record) bool {
+	ja, errA := json.Marshal(a.Options)
+	jb, errB := json.Marshal(b.Options)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb) &&
+		a.WebhookURL == b.WebhookURL && a.ProgressEvery == b.ProgressEvery
 }
 
 // spool streams req.Body into path through the row reader, so the upload is

@@ -434,6 +434,18 @@ func TestIdempotency(t *testing.T) {
 	if _, err := m.Create(t.Context(), req("email\nc@x.com\n")); !errors.Is(err, ErrIdempotencyConflict) {
 		t.Fatalf("different body: err %v", err)
 	}
+	// The same body with other options is another job, not a replay
+	// (issue 22: it silently returned the old job).
+	other := req(body)
+	other.Options.ExcludeSources = []string{"github"}
+	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("same body, other options: err %v, want ErrIdempotencyConflict", err)
+	}
+	other = req(body)
+	other.ProgressEvery = 5
+	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("same body, other progress_every: err %v, want ErrIdempotencyConflict", err)
+	}
 	// Concurrent retries also make one job.
 	var wg sync.WaitGroup
 	ids := make([]string, 8)
