@@ -441,8 +441,13 @@ func (r *ndjsonReader) Next() (Row, error) {
 			return fail("is not valid UTF-8")
 		}
 		var v ndjsonRow
-		if err := json.Unmarshal(b, &v); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields() // a misspelt "emial" fails its row, named
+		if err := dec.Decode(&v); err != nil {
 			return fail("invalid JSON: " + jsonReason(err))
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return fail("invalid JSON: data after the object")
 		}
 		row.Input = pipeline.Input{Email: string(v.Email), Phone: string(v.Phone), Name: string(v.Name), Country: string(v.Country)}
 		if m := bytes.TrimSpace(v.Metadata); len(m) > 0 && !bytes.Equal(m, []byte("null")) {
