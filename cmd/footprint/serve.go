@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -51,6 +52,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ReadyChecks:     []api.ReadyCheck{{Name: "cache", Check: a.cache.Ready}},
 		Jobs:            a.jobs,
 		MaxJobTimeoutMS: cfg.Server.MaxTimeoutMS,
+		MaxUploads:      cfg.Jobs.MaxUploads,
+		UploadTimeout:   time.Duration(cfg.Jobs.UploadTimeout),
+		// 0 configured means no minimum (the API's 0 means its default).
+		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 	}, a.svc)
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

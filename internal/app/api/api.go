@@ -71,6 +71,15 @@ type Config struct {
 	// MaxJobTimeoutMS caps the default per-row budget of a job
 	// (DefaultJobTimeout); set it to the server's max_timeout_ms.
 	MaxJobTimeoutMS int
+	// MaxUploads bounds the uploads to POST /v1/jobs read at once (more
+	// get 503 with Retry-After); UploadMinBytesPerS is the slowest average
+	// rate of an upload after its first 30 s, UploadTimeout bounds a whole
+	// upload (both 408). Defaults: DefaultMaxUploads,
+	// DefaultUploadMinBytesPerS (a negative value: no minimum),
+	// DefaultUploadTimeout.
+	MaxUploads         int
+	UploadMinBytesPerS int64
+	UploadTimeout      time.Duration
 }
 
 // Defaults.
@@ -107,6 +116,7 @@ type Server struct {
 	maxBudget    time.Duration // the contract's largest options.timeout_ms
 	batch        batchSchema
 	draining     atomic.Bool
+	uploads      chan struct{} // uploads being read (Config.MaxUploads)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -137,6 +147,18 @@ func New(cfg Config, svc Enricher) *Server {
 	if cfg.MaxBatchBodyBytes <= 0 {
 		cfg.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
 	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = DefaultMaxUploads
+	}
+	switch {
+	case cfg.UploadMinBytesPerS == 0:
+		cfg.UploadMinBytesPerS = DefaultUploadMinBytesPerS
+	case cfg.UploadMinBytesPerS < 0:
+		cfg.UploadMinBytesPerS = 0
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
+	}
 	if cfg.MaxJobTimeoutMS <= 0 {
 		cfg.MaxJobTimeoutMS = int(pipeline.MaxTimeout.Milliseconds())
 	}
@@ -154,6 +176,7 @@ func New(cfg Config, svc Enricher) *Server {
 		panic(fmt.Sprintf("api: embedded OpenAPI contract: %v", err))
 	}
 	s := &Server{
+		uploads:      make(chan struct{}, cfg.MaxUploads),
 		cfg:          cfg,
 		svc:          svc,
 		log:          cfg.Logger,

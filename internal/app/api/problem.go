@@ -48,11 +48,16 @@ type methodError struct{ method, allow string }
 
 func (e *methodError) Error() string { return e.method + " not allowed; allowed: " + e.allow }
 
-// mediaTypeError is a request body that is not JSON (or not UTF-8 JSON).
-type mediaTypeError struct{ got, want string }
+// mediaTypeError is a request body that is not JSON (or not UTF-8 JSON),
+// or is encoded (what: "Content-Encoding"; default "Content-Type").
+type mediaTypeError struct{ what, got, want string }
 
 func (e *mediaTypeError) Error() string {
-	return fmt.Sprintf("Content-Type %q is not supported; send %s", e.got, e.want)
+	what := e.what
+	if what == "" {
+		what = "Content-Type"
+	}
+	return fmt.Sprintf("%s %q is not supported; send %s", what, e.got, e.want)
 }
 
 // bodyError is a request body that could not be read or is not JSON.
@@ -85,6 +90,7 @@ func problemFor(err error) problem {
 		mbe *http.MaxBytesError
 		be  *bodyError
 		ce  *contractError
+		ue  *uploadError
 	)
 	switch {
 	case errors.As(err, &ie):
@@ -98,6 +104,13 @@ func problemFor(err error) problem {
 			"The request does not match the API contract (GET /openapi.yaml); see errors.", ce.errs)
 	case errors.As(err, &be):
 		return newProblem(http.StatusBadRequest, be.msg, nil)
+	case errors.As(err, &ue):
+		if ue.timeout {
+			return newProblem(http.StatusRequestTimeout, ue.msg, nil)
+		}
+		return newProblem(http.StatusBadRequest, ue.msg, nil)
+	case errors.Is(err, errTooManyUploads):
+		return newProblem(http.StatusServiceUnavailable, "Too many uploads are being read at once (jobs.max_uploads); retry after Retry-After seconds.", nil)
 	case errors.As(err, &mbe):
 		return newProblem(http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit), nil)
