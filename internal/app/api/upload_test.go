@@ -44,7 +44,9 @@ func TestUploadReaderLimits(t *testing.T) {
 	}{
 		{"one byte every 25 s", func(now *time.Time) io.Reader { return &slowBody{now: now, step: 25 * time.Second} }, 4096, time.Hour, 408},
 		{"fast enough but too long", func(now *time.Time) io.Reader { return &slowBody{now: now, step: time.Millisecond} }, 1, time.Second, 408},
-		{"cut short", func(*time.Time) io.Reader { return io.MultiReader(strings.NewReader("email\n"), iotestErr(io.ErrUnexpectedEOF)) }, 4096, time.Hour, 400},
+		{"cut short", func(*time.Time) io.Reader {
+			return io.MultiReader(strings.NewReader("email\n"), iotestErr(io.ErrUnexpectedEOF))
+		}, 4096, time.Hour, 400},
 		{"bad chunk size", func(*time.Time) io.Reader {
 			return httputil.NewChunkedReader(strings.NewReader("5\r\nemail\r\nzz\r\n"))
 		}, 4096, time.Hour, 400},
