@@ -684,7 +684,9 @@ type EnrichOptions struct {
 	// Cache `default` reads through the cache; `refresh` skips cached
 	// evidence and stores what it fetches; `only` never goes upstream
 	// (for the tightest budgets): sources with nothing cached read
-	// `skipped` with a reason.
+	// `skipped` with a reason, and the profile is not `complete`; with
+	// nothing cached at all nothing was checked, so the verdict is
+	// `review` with the reason `not_checked`.
 	//
 	//
 	// Example: default
@@ -738,7 +740,9 @@ type EnrichOptions struct {
 // EnrichOptionsCache `default` reads through the cache; `refresh` skips cached
 // evidence and stores what it fetches; `only` never goes upstream
 // (for the tightest budgets): sources with nothing cached read
-// `skipped` with a reason.
+// `skipped` with a reason, and the profile is not `complete`; with
+// nothing cached at all nothing was checked, so the verdict is
+// `review` with the reason `not_checked`.
 //
 // Example: default
 type EnrichOptionsCache string
