@@ -397,8 +397,11 @@ func (m *Manager) viewRun(r *record, run *run) *Job {
 	j := r.Job
 	switch {
 	case run != nil && j.State == StateRunning:
-		if rate := run.prog.rate(m.now()); rate > 0 {
+		now := m.now()
+		if rate := run.prog.rate(now); rate > 0 {
 			j.RowsPerS = round2(rate)
+		}
+		if rate := run.prog.etaRate(now); rate > 0 {
 			eta := round2(float64(j.Total-j.Done) / rate)
 			j.ETAS = &eta
 		}

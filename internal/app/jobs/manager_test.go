@@ -1094,3 +1094,23 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestETASteadyUnderPacing: rows paced by a slow source commit in bunches
+// (here 3 rows every 30 s, 0.1 rows/s). The ETA divides by the average
+// since the first commit, so it stays near the truth between bunches
+// instead of growing without bound (issue 22: 13.5 million seconds).
+func TestETASteadyUnderPacing(t *testing.T) {
+	var p progress
+	t0 := time.Unix(0, 0)
+	p.start(t0, 0)
+	done := int64(0)
+	for i := 1; i <= 10; i++ {
+		done += 3
+		p.sample(t0.Add(time.Duration(30*i)*time.Second), done)
+	}
+	// 29 s after the last bunch: the true rate is still 0.1 rows/s.
+	now := t0.Add(329 * time.Second)
+	if r := p.etaRate(now); r < 0.08 || r > 0.12 {
+		t.Errorf("ETA rate %v rows/s between bunches, want ≈0.1 (the EWMA reads %v)", r, p.rate(now))
+	}
+}

@@ -561,6 +561,10 @@ type progress struct {
 	lastDone int64
 	rows     float64
 	have     bool
+	// firstT and firstDone are the first commit of the run: the ETA's rate
+	// is the average since then (etaRate).
+	firstT    time.Time
+	firstDone int64
 }
 
 const rateTau = 10 * time.Second
@@ -578,6 +582,9 @@ func (p *progress) sample(now time.Time, done int64) {
 	if dt < 250*time.Millisecond {
 		return
 	}
+	if p.firstT.IsZero() && done > p.lastDone {
+		p.firstT, p.firstDone = now, done
+	}
 	inst := float64(done-p.lastDone) / dt.Seconds()
 	if !p.have {
 		p.rows, p.have = inst, true
@@ -586,6 +593,22 @@ func (p *progress) sample(now time.Time, done int64) {
 		p.rows += alpha * (inst - p.rows)
 	}
 	p.lastT, p.lastDone = now, done
+}
+
+// etaRate is the rate the ETA divides by: the average since the run's
+// first commit, once 10 s have passed since it (before that, the EWMA).
+// Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
+// with every bunch and read 13.5 million seconds at a first row (issue 22),
+// while the average since the first commit is steady, and still falls
+// when the job stalls.
+func (p *progress) etaRate(now time.Time) float64 {
+	p.mu.Lock()
+	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
+	p.mu.Unlock()
+	if el := now.Sub(first); !first.IsZero() && el >= 10*time.Second && done > firstDone {
+		return float64(done-firstDone) / el.Seconds()
+	}
+	return p.rate(now)
 }
 
 func (p *progress) rate(now time.Time) float64 {
