@@ -194,7 +194,7 @@ func New(cfg Config, svc Enricher) *Server {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
-	r.Use(s.requestID, s.accessLog, s.recoverer)
+	r.Use(s.requestID, s.accessLog, s.recoverer, s.headerLimit)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.router = r

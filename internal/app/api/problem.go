@@ -109,6 +109,8 @@ func problemFor(err error) problem {
 			return newProblem(http.StatusRequestTimeout, ue.msg, nil)
 		}
 		return newProblem(http.StatusBadRequest, ue.msg, nil)
+	case errors.Is(err, errHeadersTooLarge):
+		return newProblem(http.StatusRequestHeaderFieldsTooLarge, headersTooLargeDetail(), nil)
 	case errors.Is(err, errTooManyUploads):
 		return newProblem(http.StatusServiceUnavailable, "Too many uploads are being read at once (jobs.max_uploads); retry after Retry-After seconds.", nil)
 	case errors.As(err, &mbe):

@@ -164,3 +164,30 @@ func TestUploadsCapped(t *testing.T) {
 		t.Errorf("%d upload slots still held after the uploads ended", n)
 	}
 }
+
+// TestHeadersTooLargeIsProblem: a 431 used to come from net/http in plain
+// text, before any handler; errors raised before a handler are problem+json
+// too (issue 22).
+func TestHeadersTooLargeIsProblem(t *testing.T) {
+	svc := realService(t)
+	srv := New(Config{}, svc)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-served })
+	req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/healthz", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", maxHeaderBytes+16<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 431 || resp.Header.Get("Content-Type") != mimeProblem || !strings.Contains(string(body), `"status":431`) {
+		t.Errorf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
