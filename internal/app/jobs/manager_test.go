@@ -1024,7 +1024,7 @@ func TestJobsShareTheSlots(t *testing.T) {
 		ja := create(t, m, FormatCSV, a.String())
 		synctest.Wait() // A's rows are waiting for tokens
 		jb := create(t, m, FormatCSV, b.String())
-		jb = wait(t, m, jb.ID, StateSucceeded)
+		wait(t, m, jb.ID, StateSucceeded)
 		ja, err := m.Get(t.Context(), ja.ID)
 		if err != nil {
 			t.Fatal(err)
