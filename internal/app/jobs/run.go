@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -352,7 +353,7 @@ var errPanic = errors.New("enricher panicked")
 // maxTokenWaits bounds the times one row waits for tokens footprint's own
 // limiters held back (each wait ends with the token in hand, so this is
 // reached only when the row's sources keep changing between attempts).
-const maxTokenWaits = 64
+const maxTokenWaits = 256
 
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
@@ -373,7 +374,7 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 			return nil
 		}
 		ctx = r.ctx // prepaid tokens are spent or no longer needed
-		if err == nil && p != nil && !p.Complete && waits < maxTokenWaits {
+		if err == nil && p != nil && waits < maxTokenWaits {
 			if held := m.heldBack(p); len(held) > 0 {
 				waits++
 				attempt--
@@ -429,28 +430,56 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 	}
 }
 
-// heldBack returns the limiters of the sources of p that footprint's own
-// limiter held back (rate_limited without asking the upstream), when every
-// source without an answer was held back so; nil otherwise (an upstream
-// really failed: the row is retried as an attempt).
+// heldBack returns a limiter per token footprint's own limiters held back
+// from p's lookups, when every source without an answer was held back so;
+// nil otherwise (an upstream really failed: the row is retried as an
+// attempt). A source that answered some lookups and was held back on others
+// ("2 of 7 lookups answered; 5 rate_limited") counts too: its profile reads
+// complete, but five lookups were never made.
 func (m *Manager) heldBack(p *pipeline.Profile) []*transport.Limiter {
 	if m.cfg.Limiter == nil {
 		return nil
 	}
 	var out []*transport.Limiter
 	for _, s := range p.Sources {
+		n := 0
 		switch {
 		case s.Status == enrichers.StatusRateLimited && strings.Contains(s.Detail, transport.ErrLocalLimit.Error()):
-			l := m.cfg.Limiter(s.Name)
-			if l == nil {
-				return nil
-			}
-			out = append(out, l)
+			n = 1 // how many lookups is not said: one token, then the counts below
 		case s.Status.Transient():
 			return nil
+		case s.Status == enrichers.StatusOK || s.Status == enrichers.StatusNotFound:
+			n = heldLookups(s.Detail)
+		}
+		if n == 0 {
+			continue
+		}
+		l := m.cfg.Limiter(s.Name)
+		if l == nil {
+			return nil
+		}
+		for range n {
+			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// heldLookups reads n from a source report's "x of y lookups answered;
+// n rate_limited[, …]" (0 when it says no such thing).
+func heldLookups(detail string) int {
+	_, failures, ok := strings.Cut(detail, " lookups answered; ")
+	if !ok {
+		return 0
+	}
+	for f := range strings.SplitSeq(failures, ", ") {
+		if num, ok := strings.CutSuffix(f, " "+string(enrichers.StatusRateLimited)); ok {
+			if n, err := strconv.Atoi(num); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // enrichOnce holds one of the run's share of the concurrency slots around
