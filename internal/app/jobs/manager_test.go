@@ -1166,8 +1166,17 @@ func TestETASteadyUnderPacing(t *testing.T) {
 	var p progress
 	t0 := time.Unix(0, 0)
 	p.start(t0, 0)
-	done := int64(0)
-	for i := 1; i <= 10; i++ {
+	if r := p.etaRate(t0.Add(20 * time.Second)); r != 0 {
+		t.Errorf("ETA rate %v before any commit, want 0 (unknown)", r)
+	}
+	// Only the first bunch so far, 25 s ago: the average since the start
+	// (3 rows in 55 s), not an EWMA decayed to nothing.
+	p.sample(t0.Add(30*time.Second), 3)
+	if r := p.etaRate(t0.Add(55 * time.Second)); r < 0.05 || r > 0.06 {
+		t.Errorf("ETA rate %v after the first bunch, want 3/55 rows/s (the EWMA reads %v)", r, p.rate(t0.Add(55*time.Second)))
+	}
+	done := int64(3)
+	for i := 2; i <= 10; i++ {
 		done += 3
 		p.sample(t0.Add(time.Duration(30*i)*time.Second), done)
 	}

@@ -591,9 +591,10 @@ type progress struct {
 	rows     float64
 	have     bool
 	// firstT and firstDone are the first commit of the run: the ETA's rate
-	// is the average since then (etaRate).
-	firstT    time.Time
-	firstDone int64
+	// is the average since then (etaRate); startT and startDone the run's
+	// start.
+	firstT, startT       time.Time
+	firstDone, startDone int64
 }
 
 const rateTau = 10 * time.Second
@@ -602,6 +603,7 @@ func (p *progress) start(now time.Time, done int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastT, p.lastDone = now, done
+	p.startT, p.startDone = now, done
 }
 
 func (p *progress) sample(now time.Time, done int64) {
@@ -625,19 +627,26 @@ func (p *progress) sample(now time.Time, done int64) {
 }
 
 // etaRate is the rate the ETA divides by: the average since the run's
-// first commit, once 10 s have passed since it (before that, the EWMA).
+// first commit, once 10 s and a second commit have passed since it (before
+// that, the average since the run started).
 // Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
 // with every bunch and read 13.5 million seconds at a first row (issue 22),
 // while the average since the first commit is steady, and still falls
 // when the job stalls.
 func (p *progress) etaRate(now time.Time) float64 {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
-	p.mu.Unlock()
-	if el := now.Sub(first); !first.IsZero() && el >= 10*time.Second && done > firstDone {
+	if first.IsZero() {
+		return 0 // nothing committed yet: unknown
+	}
+	if el := now.Sub(first); el >= 10*time.Second && done > firstDone {
 		return float64(done-firstDone) / el.Seconds()
 	}
-	return p.rate(now)
+	if el := now.Sub(p.startT); el > 0 {
+		return float64(done-p.startDone) / el.Seconds()
+	}
+	return 0
 }
 
 func (p *progress) rate(now time.Time) float64 {
