@@ -1186,3 +1186,51 @@ func TestETASteadyUnderPacing(t *testing.T) {
 		t.Errorf("ETA rate %v rows/s between bunches, want ≈0.1 (the EWMA reads %v)", r, p.rate(now))
 	}
 }
+
+// twoRequestEnricher is a source whose call sends two requests (a
+// WebFinger, then the account), each paying a token under the call's
+// budget; a refused second request fails the whole call.
+type twoRequestEnricher struct {
+	lim    *transport.Limiter
+	budget time.Duration
+}
+
+func (e twoRequestEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}}
+	bctx, cancel := context.WithTimeout(transport.WithBackground(ctx), e.budget)
+	defer cancel()
+	st := pipeline.SourceStatus{Name: "mastodon", Status: enrichers.StatusOK}
+	for range 2 {
+		if err := e.lim.Take(bctx, "mastodon"); err != nil {
+			p.Complete = false
+			st.Status, st.Detail = enrichers.StatusRateLimited, err.Error()
+			break
+		}
+	}
+	p.Sources = []pipeline.SourceStatus{st}
+	return p, nil
+}
+
+// TestRowsWaitForMultiRequestCalls: with one prepaid token a call that
+// needs two kept failing on its second request (the 200-row measurement of
+// issue 22 stalled on mastodon); a row held back again on the same source
+// prepays twice as many tokens.
+func TestRowsWaitForMultiRequestCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1)
+		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 500 * time.Millisecond})
+		cfg.Limiter = func(string) *transport.Limiter { return lim }
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 6 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Incomplete != 0 || j.Failed != 0 {
+			t.Fatalf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
+		}
+		idle(t, m)
+	})
+}

@@ -353,7 +353,10 @@ var errPanic = errors.New("enricher panicked")
 // maxTokenWaits bounds the times one row waits for tokens footprint's own
 // limiters held back (each wait ends with the token in hand, so this is
 // reached only when the row's sources keep changing between attempts).
-const maxTokenWaits = 256
+const maxTokenWaits = 64
+
+// maxPrepay bounds the tokens prepaid per held-back lookup.
+const maxPrepay = 4
 
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
@@ -368,6 +371,12 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 	backoff := m.cfg.RetryBackoff
 	ctx := r.ctx
 	waits := 0
+	// again counts, per limiter, the waits in a row after which the same
+	// source was held back again: a call that sends several requests (a
+	// WebFinger, then the account) needs a token for each, so every such
+	// wait prepays twice as many, up to maxPrepay per lookup.
+	var again map[*transport.Limiter]int
+	var last map[*transport.Limiter]bool
 	for attempt := 1; ; attempt++ {
 		p, err := m.enrichOnce(ctx, r, in)
 		if r.ctx.Err() != nil {
@@ -378,9 +387,26 @@ func (m *Manager) enrich(r *run, in pipeline.Input) *result {
 			if held := m.heldBack(p); len(held) > 0 {
 				waits++
 				attempt--
+				now := map[*transport.Limiter]bool{}
 				for _, l := range held {
-					if ctx, err = l.Prepay(ctx); err != nil {
-						return nil // the run stopped
+					now[l] = true
+				}
+				if again == nil {
+					again = map[*transport.Limiter]int{}
+				}
+				for l := range now {
+					if last[l] {
+						again[l]++
+					} else {
+						again[l] = 0
+					}
+				}
+				last = now
+				for _, l := range held {
+					for range min(1<<again[l], maxPrepay) {
+						if ctx, err = l.Prepay(ctx); err != nil {
+							return nil // the run stopped
+						}
 					}
 				}
 				continue
