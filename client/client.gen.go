@@ -751,7 +751,9 @@ type EnrichOptions struct {
 	// Cache `default` reads through the cache; `refresh` skips cached
 	// evidence and stores what it fetches; `only` never goes upstream
 	// (for the tightest budgets): sources with nothing cached read
-	// `skipped` with a reason.
+	// `skipped` with a reason, and the profile is not `complete`; with
+	// nothing cached at all nothing was checked, so the verdict is
+	// `review` with the reason `not_checked`.
 	//
 	//
 	// Example: default
@@ -805,7 +807,9 @@ type EnrichOptions struct {
 // EnrichOptionsCache `default` reads through the cache; `refresh` skips cached
 // evidence and stores what it fetches; `only` never goes upstream
 // (for the tightest budgets): sources with nothing cached read
-// `skipped` with a reason.
+// `skipped` with a reason, and the profile is not `complete`; with
+// nothing cached at all nothing was checked, so the verdict is
+// `review` with the reason `not_checked`.
 //
 // Example: default
 type EnrichOptionsCache string
@@ -1557,6 +1561,9 @@ type NotFound = Problem
 // PayloadTooLarge An RFC 9457 problem document.
 type PayloadTooLarge = Problem
 
+// RequestTimeout An RFC 9457 problem document.
+type RequestTimeout = Problem
+
 // ServiceUnavailable An RFC 9457 problem document.
 type ServiceUnavailable = Problem
 
@@ -1700,7 +1707,7 @@ type CreateJobParams struct {
 	// UUID. Never rejected: an unusable value is replaced, not refused.
 	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
 
-	// IdempotencyKey Any string up to 256 characters; the same key with the same body returns the same job, with another body 409.
+	// IdempotencyKey Any string up to 256 characters; the same key with the same body and query returns the same job, with another body or other options 409.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 
 	// XWebhookSecret Secret that signs this job's webhooks (default `jobs.webhook_secret`). Sent as a header so that it never appears in URLs or logs.
@@ -2005,16 +2012,32 @@ type ClientInterface interface {
 	// - `application/x-ndjson`: one JSON object per line with `email`,
 	//   `phone`, `name`, `country` and an optional `metadata` object.
 	//
-	// A row that cannot be used (ragged, an invalid email, a line over
-	// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
-	// whose normalized email and phone repeat an earlier row are enriched
-	// once and written for each row. Rows failing transiently
-	// (rate_limited, timeout, circuit_open) are retried later. Jobs
-	// survive a crash or restart and resume from their last checkpoint.
+	// A row that cannot be used (ragged, a stray quote, an invalid email,
+	// a line over 1 MiB) becomes a failed row with its line number and the
+	// reason; reading resumes at the next line and the job goes on. A
+	// quote opened and never closed, which would make every later line
+	// part of one row, is a 400 naming its line. Rows whose normalized
+	// email and phone repeat an earlier row are enriched once and written
+	// for each row. Rows wait for their sources' rate-limit tokens (behind
+	// live lookups) instead of failing on them, so a job is paced by its
+	// slowest source; rows an upstream failed transiently (rate_limited,
+	// timeout, circuit_open) are retried later and end `incomplete` only
+	// when the upstream still did not answer. Jobs survive a crash or
+	// restart and resume from their last checkpoint.
 	//
-	// Options that apply to every row are query parameters. With an
-	// `Idempotency-Key`, a retried upload of the same body returns the job
-	// the first one created instead of creating another.
+	// Options that apply to every row are query parameters; an unknown
+	// query parameter is a 400 naming it. NDJSON fields other than
+	// `email`, `phone`, `name`, `country` and `metadata` fail their row,
+	// naming the field. With an `Idempotency-Key`, a retried upload of the
+	// same body and query returns the job the first one created instead of
+	// creating another; another body or other options are a 409.
+	//
+	// The body must not be compressed: a `Content-Encoding` other than
+	// `identity` is a 415. An upload slower than
+	// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
+	// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
+	// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
+	// uploads are read at once; more get a 503 with `Retry-After`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2366,16 +2389,32 @@ func (c *Client) ListJobs(ctx context.Context, params *ListJobsParams, reqEditor
 //   - `application/x-ndjson`: one JSON object per line with `email`,
 //     `phone`, `name`, `country` and an optional `metadata` object.
 //
-// A row that cannot be used (ragged, an invalid email, a line over
-// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
-// whose normalized email and phone repeat an earlier row are enriched
-// once and written for each row. Rows failing transiently
-// (rate_limited, timeout, circuit_open) are retried later. Jobs
-// survive a crash or restart and resume from their last checkpoint.
+// A row that cannot be used (ragged, a stray quote, an invalid email,
+// a line over 1 MiB) becomes a failed row with its line number and the
+// reason; reading resumes at the next line and the job goes on. A
+// quote opened and never closed, which would make every later line
+// part of one row, is a 400 naming its line. Rows whose normalized
+// email and phone repeat an earlier row are enriched once and written
+// for each row. Rows wait for their sources' rate-limit tokens (behind
+// live lookups) instead of failing on them, so a job is paced by its
+// slowest source; rows an upstream failed transiently (rate_limited,
+// timeout, circuit_open) are retried later and end `incomplete` only
+// when the upstream still did not answer. Jobs survive a crash or
+// restart and resume from their last checkpoint.
 //
-// Options that apply to every row are query parameters. With an
-// `Idempotency-Key`, a retried upload of the same body returns the job
-// the first one created instead of creating another.
+// Options that apply to every row are query parameters; an unknown
+// query parameter is a 400 naming it. NDJSON fields other than
+// `email`, `phone`, `name`, `country` and `metadata` fail their row,
+// naming the field. With an `Idempotency-Key`, a retried upload of the
+// same body and query returns the job the first one created instead of
+// creating another; another body or other options are a 409.
+//
+// The body must not be compressed: a `Content-Encoding` other than
+// `identity` is a 415. An upload slower than
+// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
+// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
+// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
+// uploads are read at once; more get a 503 with `Retry-After`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3805,16 +3844,32 @@ type ClientWithResponsesInterface interface {
 	// - `application/x-ndjson`: one JSON object per line with `email`,
 	//   `phone`, `name`, `country` and an optional `metadata` object.
 	//
-	// A row that cannot be used (ragged, an invalid email, a line over
-	// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
-	// whose normalized email and phone repeat an earlier row are enriched
-	// once and written for each row. Rows failing transiently
-	// (rate_limited, timeout, circuit_open) are retried later. Jobs
-	// survive a crash or restart and resume from their last checkpoint.
+	// A row that cannot be used (ragged, a stray quote, an invalid email,
+	// a line over 1 MiB) becomes a failed row with its line number and the
+	// reason; reading resumes at the next line and the job goes on. A
+	// quote opened and never closed, which would make every later line
+	// part of one row, is a 400 naming its line. Rows whose normalized
+	// email and phone repeat an earlier row are enriched once and written
+	// for each row. Rows wait for their sources' rate-limit tokens (behind
+	// live lookups) instead of failing on them, so a job is paced by its
+	// slowest source; rows an upstream failed transiently (rate_limited,
+	// timeout, circuit_open) are retried later and end `incomplete` only
+	// when the upstream still did not answer. Jobs survive a crash or
+	// restart and resume from their last checkpoint.
 	//
-	// Options that apply to every row are query parameters. With an
-	// `Idempotency-Key`, a retried upload of the same body returns the job
-	// the first one created instead of creating another.
+	// Options that apply to every row are query parameters; an unknown
+	// query parameter is a 400 naming it. NDJSON fields other than
+	// `email`, `phone`, `name`, `country` and `metadata` fail their row,
+	// naming the field. With an `Idempotency-Key`, a retried upload of the
+	// same body and query returns the job the first one created instead of
+	// creating another; another body or other options are a 409.
+	//
+	// The body must not be compressed: a `Content-Encoding` other than
+	// `identity` is a 415. An upload slower than
+	// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
+	// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
+	// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
+	// uploads are read at once; more get a 503 with `Retry-After`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4679,6 +4734,11 @@ type CreateJobResponse400Headers struct {
 	XRequestID string
 }
 
+// CreateJobResponse408Headers the declared response headers of an HTTP 408 response for CreateJob
+type CreateJobResponse408Headers struct {
+	XRequestID string
+}
+
 // CreateJobResponse409Headers the declared response headers of an HTTP 409 response for CreateJob
 type CreateJobResponse409Headers struct {
 	XRequestID string
@@ -4716,6 +4776,8 @@ type CreateJobResponse struct {
 	JSON202 *Job
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -4732,6 +4794,8 @@ type CreateJobResponse struct {
 	Headers202 *CreateJobResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *CreateJobResponse400Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateJobResponse408Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CreateJobResponse409Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
@@ -4754,6 +4818,11 @@ func (r CreateJobResponse) GetJSON202() *Job {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r CreateJobResponse) GetApplicationproblemJSON400() *BadRequest {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateJobResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -5784,16 +5853,32 @@ func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, params *
 //   - `application/x-ndjson`: one JSON object per line with `email`,
 //     `phone`, `name`, `country` and an optional `metadata` object.
 //
-// A row that cannot be used (ragged, an invalid email, a line over
-// 1 MiB) becomes a failed row with a reason; the job goes on. Rows
-// whose normalized email and phone repeat an earlier row are enriched
-// once and written for each row. Rows failing transiently
-// (rate_limited, timeout, circuit_open) are retried later. Jobs
-// survive a crash or restart and resume from their last checkpoint.
+// A row that cannot be used (ragged, a stray quote, an invalid email,
+// a line over 1 MiB) becomes a failed row with its line number and the
+// reason; reading resumes at the next line and the job goes on. A
+// quote opened and never closed, which would make every later line
+// part of one row, is a 400 naming its line. Rows whose normalized
+// email and phone repeat an earlier row are enriched once and written
+// for each row. Rows wait for their sources' rate-limit tokens (behind
+// live lookups) instead of failing on them, so a job is paced by its
+// slowest source; rows an upstream failed transiently (rate_limited,
+// timeout, circuit_open) are retried later and end `incomplete` only
+// when the upstream still did not answer. Jobs survive a crash or
+// restart and resume from their last checkpoint.
 //
-// Options that apply to every row are query parameters. With an
-// `Idempotency-Key`, a retried upload of the same body returns the job
-// the first one created instead of creating another.
+// Options that apply to every row are query parameters; an unknown
+// query parameter is a 400 naming it. NDJSON fields other than
+// `email`, `phone`, `name`, `country` and `metadata` fail their row,
+// naming the field. With an `Idempotency-Key`, a retried upload of the
+// same body and query returns the job the first one created instead of
+// creating another; another body or other options are a 409.
+//
+// The body must not be compressed: a `Content-Encoding` other than
+// `identity` is a 415. An upload slower than
+// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
+// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
+// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
+// uploads are read at once; more get a 503 with `Retry-After`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6752,6 +6837,13 @@ func ParseCreateJobResponse(rsp *http.Response) (*CreateJobResponse, error) {
 		}
 		response.ApplicationproblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6824,6 +6916,16 @@ func ParseCreateJobResponse(rsp *http.Response) (*CreateJobResponse, error) {
 			headers.XRequestID = value
 		}
 		response.Headers400 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateJobResponse408Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateJobResponse409Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {

@@ -30,7 +30,8 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // newJobs opens the job store in the data folder's jobs/ (it starts
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
-func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger, tracer trace.Tracer) (*jobs.Manager, error) {
+// Rows that a source's limiter held back wait for its token (limits).
+func newJobs(cfg *config.Config, svc *pipeline.Service, limits *transport.Limiters, log *slog.Logger, tracer trace.Tracer) (*jobs.Manager, error) {
 	if cfg.DataDir == "" {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
@@ -42,6 +43,7 @@ func newJobs(cfg *config.Config, svc *pipeline.Service, log *slog.Logger, tracer
 		MaxActiveJobs:   cfg.Jobs.MaxActive,
 		MaxInputBytes:   cfg.Jobs.MaxInputBytes,
 		ValidateOptions: svc.ValidateOptions,
+		Limiter:         limits.Get,
 		WebhookSecret:   cfg.Jobs.WebhookSecret,
 		CheckWebhookURL: netguard.CheckURL,
 		HTTPClient: &http.Client{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,8 +89,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ReadyChecks:     checks,
 		Jobs:            a.jobs,
 		MaxJobTimeoutMS: cfg.Server.MaxTimeoutMS,
-		Observer:        m,
-		Tracer:          tracer,
+		MaxUploads:      cfg.Jobs.MaxUploads,
+		UploadTimeout:   time.Duration(cfg.Jobs.UploadTimeout),
+		// 0 configured means no minimum (the API's 0 means its default).
+		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
+		Observer:           m,
+		Tracer:             tracer,
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()

@@ -241,7 +241,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, log, opt.tracer); err != nil {
+		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer); err != nil {
 			a.close()
 			return nil, err
 		}

@@ -125,6 +125,11 @@ func (l *Limiter) Take(ctx context.Context, source string) error {
 	if a, ok := ctx.Value(admissionKey{}).(*admission); ok && a.lim == l && a.unused.CompareAndSwap(true, false) {
 		return nil
 	}
+	for p, _ := ctx.Value(prepaidKey{}).(*prepaid); p != nil; p = p.next {
+		if p.lim == l && p.unused.CompareAndSwap(true, false) {
+			return nil
+		}
+	}
 	if err := l.Wait(ctx); err != nil {
 		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
@@ -158,6 +163,36 @@ func (l *Limiter) Admit(ctx context.Context, source string) (context.Context, er
 	a := &admission{lim: l}
 	a.unused.Store(true)
 	return context.WithValue(ctx, admissionKey{}, a), nil
+}
+
+type prepaidKey struct{}
+
+// prepaid is a token a caller waited for before starting work under a
+// budget: the first Take of its limiter under the work's context spends it.
+type prepaid struct {
+	lim    *Limiter
+	unused atomic.Bool
+	next   *prepaid
+}
+
+// Prepay waits for one token under ctx (a background caller still yields to
+// live ones) and returns ctx carrying it: the first Take (or Admit) of l
+// under the returned context, or one derived from it, spends it instead of
+// waiting. A batch row that footprint's own limiter held back waits here,
+// with no budget running and holding no enrichment slot, and then runs
+// again with the token in hand, so rows are paced by the binding source
+// instead of being refused by it. A nil limiter returns ctx.
+func (l *Limiter) Prepay(ctx context.Context) (context.Context, error) {
+	if l == nil {
+		return ctx, nil
+	}
+	if err := l.Wait(ctx); err != nil {
+		return ctx, err
+	}
+	p := &prepaid{lim: l}
+	p.unused.Store(true)
+	p.next, _ = ctx.Value(prepaidKey{}).(*prepaid)
+	return context.WithValue(ctx, prepaidKey{}, p), nil
 }
 
 // Wait blocks until a token is available, as long as that happens before

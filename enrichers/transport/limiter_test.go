@@ -251,3 +251,49 @@ func TestAdmissionPaysTheFirstRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestPrepaidTokenSpentByTheNextTake: a background caller that waited for a
+// token outside any budget (Prepay) then finds it at once under a short
+// budget, where waiting would have refused it as rate_limited (issue 22:
+// batch rows were refused by footprint's own limiters).
+func TestPrepaidTokenSpentByTheNextTake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := transport.NewLimiter(rate.Limit(1), 1)
+		other := transport.NewLimiter(rate.Limit(1), 1)
+		if err := l.Wait(context.Background()); err != nil { // empty the bucket
+			t.Fatal(err)
+		}
+		bg := transport.WithBackground(context.Background())
+		short := func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, 100*time.Millisecond)
+		}
+		ctx, cancel := short(bg)
+		err := l.Take(ctx, "pypi")
+		cancel()
+		if !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("Take under a short budget: %v, want ErrLocalLimit", err)
+		}
+
+		start := time.Now()
+		paid, err := l.Prepay(bg) // no deadline: waits for the token
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < 500*time.Millisecond {
+			t.Errorf("Prepay returned after %v, before the next token", waited)
+		}
+		paid, _ = other.Prepay(paid)
+		ctx, cancel = short(paid)
+		defer cancel()
+		if err := l.Take(ctx, "pypi"); err != nil {
+			t.Fatalf("Take with a prepaid token: %v", err)
+		}
+		if err := other.Take(ctx, "steam"); err != nil {
+			t.Fatalf("Take with the second prepaid token: %v", err)
+		}
+		// Spent: the next Take waits again and the budget refuses it.
+		if err := l.Take(ctx, "pypi"); !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("second Take: %v, want ErrLocalLimit", err)
+		}
+	})
+}

@@ -37,7 +37,21 @@ type Error struct {
 	Reason string
 }
 
+// Error is the refusal as a client may read it: the host it named and, for
+// an address the guard will not reach, only "non-public address" — never
+// the address a name resolved to or which range it is in (Detail says, for
+// the debug log).
 func (e *Error) Error() string {
+	reason := e.Reason
+	if e.Addr != "" && !strings.HasPrefix(reason, "port ") {
+		reason = "non-public address"
+	}
+	return "netguard: refused " + strconv.Quote(e.Host) + ": " + reason
+}
+
+// Detail is the refusal with the resolved address and the exact reason, for
+// the debug log only.
+func (e *Error) Detail() string {
 	msg := "netguard: refused " + strconv.Quote(e.Host)
 	if e.Addr != "" && e.Addr != e.Host {
 		msg += " (" + e.Addr + ")"

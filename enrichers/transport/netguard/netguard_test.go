@@ -414,3 +414,27 @@ func TestDialerAllowedLocalName(t *testing.T) {
 		t.Error("localhost with a non-exempt address: dialed")
 	}
 }
+
+// TestRefusalTextHidesTheAddress: the refusal a client reads says
+// "non-public address", never the address a name resolved to (issue 22);
+// Detail keeps it for the debug log.
+func TestRefusalTextHidesTheAddress(t *testing.T) {
+	dial := Dialer(Options{Resolver: fixedResolver{"127.0.0.1"}})
+	_, err := dial(context.Background(), "tcp", "x.example:443")
+	ge, ok := IsRefusal(err)
+	if !ok {
+		t.Fatalf("err %v, want a refusal", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, "loopback") || !strings.Contains(msg, "non-public address") {
+		t.Errorf("refusal text %q", msg)
+	}
+	if d := ge.Detail(); !strings.Contains(d, "127.0.0.1") {
+		t.Errorf("Detail %q lacks the address", d)
+	}
+}
+
+type fixedResolver struct{ ip string }
+
+func (f fixedResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return []net.IPAddr{{IP: net.ParseIP(f.ip)}}, nil
+}

@@ -75,6 +75,15 @@ type Config struct {
 	// MaxJobTimeoutMS caps the default per-row budget of a job
 	// (DefaultJobTimeout); set it to the server's max_timeout_ms.
 	MaxJobTimeoutMS int
+	// MaxUploads bounds the uploads to POST /v1/jobs read at once (more
+	// get 503 with Retry-After); UploadMinBytesPerS is the slowest average
+	// rate of an upload after its first 30 s, UploadTimeout bounds a whole
+	// upload (both 408). Defaults: DefaultMaxUploads,
+	// DefaultUploadMinBytesPerS (a negative value: no minimum),
+	// DefaultUploadTimeout.
+	MaxUploads         int
+	UploadMinBytesPerS int64
+	UploadTimeout      time.Duration
 	// Metrics serves GET /metrics (Prometheus text); nil answers 404 (no
 	// metrics, or they are served on their own address).
 	Metrics http.Handler
@@ -126,6 +135,7 @@ type Server struct {
 	maxBudget    time.Duration // the contract's largest options.timeout_ms
 	batch        batchSchema
 	draining     atomic.Bool
+	uploads      chan struct{} // uploads being read (Config.MaxUploads)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -156,6 +166,18 @@ func New(cfg Config, svc Enricher) *Server {
 	if cfg.MaxBatchBodyBytes <= 0 {
 		cfg.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
 	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = DefaultMaxUploads
+	}
+	switch {
+	case cfg.UploadMinBytesPerS == 0:
+		cfg.UploadMinBytesPerS = DefaultUploadMinBytesPerS
+	case cfg.UploadMinBytesPerS < 0:
+		cfg.UploadMinBytesPerS = 0
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
+	}
 	if cfg.MaxJobTimeoutMS <= 0 {
 		cfg.MaxJobTimeoutMS = int(pipeline.MaxTimeout.Milliseconds())
 	}
@@ -173,6 +195,7 @@ func New(cfg Config, svc Enricher) *Server {
 		panic(fmt.Sprintf("api: embedded OpenAPI contract: %v", err))
 	}
 	s := &Server{
+		uploads:      make(chan struct{}, cfg.MaxUploads),
 		cfg:          cfg,
 		svc:          svc,
 		log:          cfg.Logger,
@@ -193,7 +216,7 @@ func New(cfg Config, svc Enricher) *Server {
 	if cfg.Observer != nil || cfg.Tracer != nil {
 		r.Use(s.observe)
 	}
-	r.Use(s.requestID, s.accessLog, s.recoverer)
+	r.Use(s.requestID, s.accessLog, s.recoverer, s.headerLimit)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.router = r
@@ -278,4 +301,12 @@ func maxRequestBudget(doc *openapi3.T) time.Duration {
 }
 
 // ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+		// Probes often use HEAD: the GET answer; net/http drops the body
+		// of a response to a HEAD request.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.router.ServeHTTP(w, r)
+}

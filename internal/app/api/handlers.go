@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -87,7 +88,8 @@ func (s *Server) listSources(c *gin.Context) {
 	}{out})
 }
 
-// liveness serves GET /healthz: the process answers HTTP.
+// liveness serves GET /healthz: the process answers HTTP. HEAD /healthz and
+// HEAD /readyz answer like GET, without the body.
 func (s *Server) liveness(c *gin.Context) {
 	s.writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
@@ -134,7 +136,10 @@ func (s *Server) readiness(c *gin.Context) {
 				results <- result{i, msg}
 			}()
 			if err := rc.Check(ctx); err != nil {
-				msg = truncate(err.Error(), 200)
+				// The error names hosts and ports (Redis's address): the
+				// log has it, the public answer does not.
+				msg = "unavailable (see the server log)"
+				s.log.LogAttrs(ctx, slog.LevelWarn, "readiness check failed", slog.String("check", rc.Name), slog.String("error", truncate(err.Error(), 200)))
 			}
 		}()
 	}

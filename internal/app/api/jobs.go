@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -127,11 +129,19 @@ func (s *Server) createJob(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		c.Header("Retry-After", "10")
+		s.fail(c, errTooManyUploads)
+		return
+	}
 	q := c.Request.URL.Query()
 	every, _ := strconv.ParseInt(q.Get("progress_every"), 10, 64) // validated by the contract
 	job, err := s.cfg.Jobs.Create(c.Request.Context(), jobs.CreateRequest{
 		Format:         formatOf(c.GetString(keyMediaType)),
-		Body:           &idleReader{r: c.Request.Body, rc: http.NewResponseController(c.Writer)},
+		Body:           s.uploadReader(c),
 		Options:        opts,
 		WebhookURL:     q.Get("webhook_url"),
 		WebhookSecret:  c.GetHeader("X-Webhook-Secret"),
@@ -144,6 +154,12 @@ func (s *Server) createJob(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/jobs/"+job.ID)
 	s.writeJSON(c, http.StatusAccepted, job)
+}
+
+func (s *Server) uploadReader(c *gin.Context) *uploadReader {
+	now := time.Now()
+	return &uploadReader{r: c.Request.Body, rc: http.NewResponseController(c.Writer), start: now, now: time.Now,
+		deadline: now.Add(s.cfg.UploadTimeout), minRate: float64(s.cfg.UploadMinBytesPerS)}
 }
 
 // listJobs serves GET /v1/jobs.
@@ -227,20 +243,76 @@ func (s *Server) getJobResults(c *gin.Context) {
 // replace them with a deadline that moves with every read or write.
 const streamIdle = time.Minute
 
-// idleReader reads an upload, pushing the connection's deadlines
-// streamIdle past every read.
-type idleReader struct {
-	r  io.Reader
-	rc *http.ResponseController
+// uploadGrace is how long an upload may start slowly before its average
+// rate must reach Config.UploadMinBytesPerS.
+const uploadGrace = 30 * time.Second
+
+// Upload limits, when Config leaves them zero.
+const (
+	DefaultMaxUploads         = 16
+	DefaultUploadMinBytesPerS = 4 << 10
+	DefaultUploadTimeout      = 2 * time.Hour
+)
+
+// uploadError is an upload the client did not finish: cut short, a bad
+// chunk, or too slow (timeout). It is the client's doing: 400 or 408,
+// logged at info by the access log only.
+type uploadError struct {
+	timeout bool
+	msg     string
 }
 
-func (i *idleReader) Read(p []byte) (int, error) {
+func (e *uploadError) Error() string { return e.msg }
+
+// errTooManyUploads: every upload slot is taken (jobs.max_uploads).
+var errTooManyUploads = errors.New("too many uploads at once")
+
+// uploadReader reads an upload, pushing the connection's deadlines
+// streamIdle past every read but never past the upload's deadline, and
+// cuts off an upload slower than minRate on average after uploadGrace.
+// Read errors of the body (cut short, a malformed chunk, a deadline) become
+// *uploadError.
+type uploadReader struct {
+	r        io.Reader
+	rc       *http.ResponseController
+	start    time.Time
+	deadline time.Time
+	minRate  float64 // bytes/s; 0: no minimum
+	n        int64
+	now      func() time.Time
+}
+
+func (u *uploadReader) Read(p []byte) (int, error) {
+	now := u.now()
+	if !now.Before(u.deadline) {
+		return 0, &uploadError{timeout: true, msg: fmt.Sprintf("The upload took longer than %s (jobs.upload_timeout_ms).", u.deadline.Sub(u.start).Round(time.Second))}
+	}
+	if el := now.Sub(u.start); u.minRate > 0 && el > uploadGrace && float64(u.n)/el.Seconds() < u.minRate {
+		return 0, &uploadError{timeout: true, msg: fmt.Sprintf("The upload is slower than %.0f bytes/s (jobs.upload_min_bytes_per_s).", u.minRate)}
+	}
 	// Both deadlines move: the answer (the job) is written after the whole
 	// upload was read. A test recorder has no deadlines to move.
-	until := time.Now().Add(streamIdle)
-	_ = i.rc.SetReadDeadline(until)
-	_ = i.rc.SetWriteDeadline(until)
-	return i.r.Read(p)
+	until := now.Add(streamIdle)
+	if u.deadline.Before(until) {
+		until = u.deadline
+	}
+	_ = u.rc.SetReadDeadline(until)
+	_ = u.rc.SetWriteDeadline(until.Add(streamIdle))
+	n, err := u.r.Read(p)
+	u.n += int64(n)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe), errors.Is(err, jobs.ErrTooLarge), errors.Is(err, context.Canceled):
+		return n, err
+	case errors.As(err, &ne) && ne.Timeout():
+		return n, &uploadError{timeout: true, msg: fmt.Sprintf("The upload stalled for %s.", streamIdle)}
+	default:
+		return n, &uploadError{msg: "The upload was cut short or its framing is malformed (" + truncate(err.Error(), 120) + ")."}
+	}
 }
 
 // lazyWriter sends the status and headers with the first byte, so that an

@@ -175,6 +175,10 @@ func TestJobsAPI(t *testing.T) {
 	if rec := do(t, srv, upload("/v1/jobs", "text/csv", "email\nother@example.com\n", "Idempotency-Key", "k-1")); rec.Code != 409 {
 		t.Errorf("idempotency conflict: %d %s", rec.Code, rec.Body)
 	}
+	// The same body with other options is no replay either (issue 22).
+	if rec := do(t, srv, upload(create+"&min_match=0.9", "text/csv", csvBody, "Idempotency-Key", "k-1")); rec.Code != 409 {
+		t.Errorf("same key and body, other options: %d %s", rec.Code, rec.Body)
+	}
 
 	done := waitJob(t, srv, hooks, job.ID)
 	if done.State != "succeeded" || done.Done != 3 || done.Failed != 1 {
@@ -238,11 +242,20 @@ func TestJobsAPIErrors(t *testing.T) {
 		{"pause_missing", request{method: "POST", path: "/v1/jobs/abc123/pause"}, 404},
 		{"delete_missing", request{method: "DELETE", path: "/v1/jobs/abc123"}, 404},
 		{"put_jobs", request{method: "PUT", path: "/v1/jobs"}, 405},
+		// issue 22
+		{"unknown_query", upload("/v1/jobs?exclude_source=github&sources=mailcheck", "text/csv", "email\n"+testEmail+"\n"), 400},
+		{"gzip_body", upload("/v1/jobs", "text/csv", "\x1f\x8b\x08\x00", "Content-Encoding", "gzip"), 415},
+		{"unclosed_quote", upload("/v1/jobs", "text/csv", "email,n\n"+testEmail+",\"open\nb@example.com,2\n"), 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if rec := do(t, srv, tc.req); rec.Code != tc.wantStatus {
+			rec := do(t, srv, tc.req)
+			if rec.Code != tc.wantStatus {
 				t.Errorf("%d, want %d: %s", rec.Code, tc.wantStatus, rec.Body)
+			}
+			want := map[string]string{"unknown_query": `"field":"exclude_source"`, "unclosed_quote": "line 2", "gzip_body": "Content-Encoding"}[tc.name]
+			if want != "" && !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("the problem does not say %s: %s", want, rec.Body)
 			}
 		})
 	}

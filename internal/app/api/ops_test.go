@@ -23,7 +23,9 @@ import (
 func TestReadiness(t *testing.T) {
 	t.Parallel()
 	ok := ReadyCheck{Name: "cache", Check: func(context.Context) error { return nil }}
-	failing := ReadyCheck{Name: "redis", Check: func(context.Context) error { return errors.New("connection refused") }}
+	failing := ReadyCheck{Name: "redis", Check: func(context.Context) error {
+		return errors.New("redis: dial tcp 10.0.0.7:6379: connect: connection refused")
+	}}
 	hang := make(chan struct{})
 	t.Cleanup(func() { close(hang) })
 	stuck := ReadyCheck{Name: "stuck", Check: func(context.Context) error { <-hang; return nil }} // ignores its context
@@ -38,7 +40,7 @@ func TestReadiness(t *testing.T) {
 	}{
 		{"none", nil, 200, map[string]string{}},
 		{"all_ok", []ReadyCheck{ok}, 200, map[string]string{"cache": "ok"}},
-		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "connection refused"}},
+		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "unavailable (see the server log)"}},
 		{"stuck", []ReadyCheck{ok, stuck}, 503, map[string]string{"cache": "ok", "stuck": "no answer within 50ms"}},
 		{"panicky", []ReadyCheck{panicky}, 503, map[string]string{"panicky": "check panicked"}},
 		{"optional_failing", []ReadyCheck{ok, optional}, 200, map[string]string{"cache": "ok", "redis": "connection refused"}},
@@ -51,6 +53,9 @@ func TestReadiness(t *testing.T) {
 			rec := do(t, srv, get("/readyz"))
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("readyz took %s", d)
+			}
+			if strings.Contains(rec.Body.String(), "10.0.0.7") || strings.Contains(rec.Body.String(), "6379") {
+				t.Errorf("/readyz publishes the Redis address: %s", rec.Body)
 			}
 			var got readinessJSON
 			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
@@ -242,5 +247,26 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	if srv.cfg.MaxBodyBytes != DefaultMaxBodyBytes || srv.cfg.ShutdownTimeout != DefaultShutdownTimeout {
 		t.Errorf("defaults not applied: %+v", srv.cfg)
+	}
+}
+
+// TestHeadProbes: HEAD /healthz and /readyz answer like GET (issue 22: 405).
+func TestHeadProbes(t *testing.T) {
+	t.Parallel()
+	failing := ReadyCheck{Name: "redis", Check: func(context.Context) error { return errors.New("down") }}
+	for _, tc := range []struct {
+		path   string
+		checks []ReadyCheck
+		want   int
+	}{
+		{"/healthz", nil, 200},
+		{"/readyz", nil, 200},
+		{"/readyz", []ReadyCheck{failing}, 503},
+	} {
+		srv := New(Config{ReadyChecks: tc.checks}, realService(t))
+		_, rec := serve(srv, request{method: http.MethodHead, path: tc.path})
+		if rec.Code != tc.want {
+			t.Errorf("HEAD %s = %d, want %d", tc.path, rec.Code, tc.want)
+		}
 	}
 }

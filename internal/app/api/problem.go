@@ -49,11 +49,16 @@ type methodError struct{ method, allow string }
 
 func (e *methodError) Error() string { return e.method + " not allowed; allowed: " + e.allow }
 
-// mediaTypeError is a request body that is not JSON (or not UTF-8 JSON).
-type mediaTypeError struct{ got, want string }
+// mediaTypeError is a request body that is not JSON (or not UTF-8 JSON),
+// or is encoded (what: "Content-Encoding"; default "Content-Type").
+type mediaTypeError struct{ what, got, want string }
 
 func (e *mediaTypeError) Error() string {
-	return fmt.Sprintf("Content-Type %q is not supported; send %s", e.got, e.want)
+	what := e.what
+	if what == "" {
+		what = "Content-Type"
+	}
+	return fmt.Sprintf("%s %q is not supported; send %s", what, e.got, e.want)
 }
 
 // bodyError is a request body that could not be read or is not JSON.
@@ -86,6 +91,7 @@ func problemFor(err error) problem {
 		mbe *http.MaxBytesError
 		be  *bodyError
 		ce  *contractError
+		ue  *uploadError
 	)
 	switch {
 	case errors.As(err, &ie):
@@ -99,6 +105,15 @@ func problemFor(err error) problem {
 			"The request does not match the API contract (GET /openapi.yaml); see errors.", ce.errs)
 	case errors.As(err, &be):
 		return newProblem(http.StatusBadRequest, be.msg, nil)
+	case errors.As(err, &ue):
+		if ue.timeout {
+			return newProblem(http.StatusRequestTimeout, ue.msg, nil)
+		}
+		return newProblem(http.StatusBadRequest, ue.msg, nil)
+	case errors.Is(err, errHeadersTooLarge):
+		return newProblem(http.StatusRequestHeaderFieldsTooLarge, headersTooLargeDetail(), nil)
+	case errors.Is(err, errTooManyUploads):
+		return newProblem(http.StatusServiceUnavailable, "Too many uploads are being read at once (jobs.max_uploads); retry after Retry-After seconds.", nil)
 	case errors.As(err, &mbe):
 		return newProblem(http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit), nil)
@@ -107,7 +122,7 @@ func problemFor(err error) problem {
 	case errors.Is(err, jobs.ErrNotFound):
 		return newProblem(http.StatusNotFound, "No job has this id.", nil)
 	case errors.Is(err, jobs.ErrIdempotencyConflict):
-		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload.", nil)
+		return newProblem(http.StatusConflict, "This Idempotency-Key was already used for a different upload (another body, or other query options).", nil)
 	case errors.Is(err, jobs.ErrConflict):
 		return newProblem(http.StatusConflict, "The job's state does not allow this.", nil)
 	case errors.Is(err, jobs.ErrTooLarge):

@@ -22,7 +22,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       cmp.Or(s.cfg.ReadTimeout, readTimeout),
 		WriteTimeout:      cmp.Or(s.cfg.WriteTimeout, s.writeTimeout),
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    serveMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)

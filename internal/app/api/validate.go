@@ -54,15 +54,32 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 	if mode == bodyPerItem {
 		limit = s.cfg.MaxBatchBodyBytes
 	}
+	// A job's options are its query: a misspelt one must not be ignored
+	// silently, as unknown JSON fields are not on /v1/enrich.
+	var knownQuery map[string]bool
+	if route.Operation.OperationID == "createJob" {
+		knownQuery = queryParams(route)
+	}
 	return func(c *gin.Context) {
 		req := c.Request
 		if body != nil {
+			if ce := req.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+				// Never read compressed bytes as the body.
+				s.fail(c, &mediaTypeError{what: "Content-Encoding", got: ce, want: "the body uncompressed (no Content-Encoding)"})
+				return
+			}
 			mediaType, err := acceptedMediaType(body, req.Header.Get("Content-Type"))
 			if err != nil {
 				s.fail(c, err)
 				return
 			}
 			c.Set(keyMediaType, mediaType)
+		}
+		if knownQuery != nil {
+			if errs := unknownQuery(req, knownQuery); len(errs) > 0 {
+				s.fail(c, &contractError{errs: errs})
+				return
+			}
 		}
 		if body != nil && mode != bodyStreamed {
 			data, err := readBody(c, limit)
@@ -349,4 +366,34 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// queryParams are the names of route's query parameters.
+func queryParams(route *routers.Route) map[string]bool {
+	known := map[string]bool{}
+	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				known[p.Value.Name] = true
+			}
+		}
+	}
+	return known
+}
+
+// unknownQuery names every query parameter of req not in known.
+func unknownQuery(req *http.Request, known map[string]bool) []pipeline.FieldError {
+	var errs []pipeline.FieldError
+	q := req.URL.Query()
+	names := make([]string, 0, len(q))
+	for name := range q {
+		if !known[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		errs = append(errs, pipeline.FieldError{Field: name, Reason: "is not a query parameter of this operation"})
+	}
+	return errs
 }

@@ -97,6 +97,13 @@ type JobsConfig struct {
 	// LiveReserve is the share of every source's rate that batch rows
 	// leave to live lookups.
 	LiveReserve float64 `yaml:"live_reserve"`
+	// MaxUploads bounds the uploads to POST /v1/jobs read at once; more
+	// get 503.
+	MaxUploads int `yaml:"max_uploads"`
+	// UploadMinBytesPerS is the slowest an upload may average after its
+	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
+	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
+	UploadTimeout      Duration `yaml:"upload_timeout_ms"`
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -150,9 +157,10 @@ func Default() *Config {
 			DefaultTimeoutMS: 3000,
 			MaxTimeoutMS:     30000,
 		},
-		Log:     LogConfig{Format: "text", Level: "info"},
-		Cache:   CacheConfig{L1SizeMB: 256},
-		Jobs:    JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2},
+		Log:   LogConfig{Format: "text", Level: "info"},
+		Cache: CacheConfig{L1SizeMB: 256},
+		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
 		Sources: map[string]SourceConfig{},
 	}
 }

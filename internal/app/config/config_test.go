@@ -63,9 +63,10 @@ func TestDefaults(t *testing.T) {
 			DefaultTimeoutMS: 3000,
 			MaxTimeoutMS:     30000,
 		},
-		Log:     LogConfig{Format: "text", Level: "info"},
-		Cache:   CacheConfig{L1SizeMB: 256},
-		Jobs:    JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2},
+		Log:   LogConfig{Format: "text", Level: "info"},
+		Cache: CacheConfig{L1SizeMB: 256},
+		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
 		Sources: map[string]SourceConfig{},
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -60,6 +60,9 @@
 //	jobs.max_input_bytes                       FOOTPRINT_JOBS_MAX_INPUT_BYTES                       integer       4294967296
 //	jobs.webhook_secret                        FOOTPRINT_JOBS_WEBHOOK_SECRET                        string        empty
 //	jobs.live_reserve                          FOOTPRINT_JOBS_LIVE_RESERVE                          number        0.2
+//	jobs.max_uploads                           FOOTPRINT_JOBS_MAX_UPLOADS                           integer       16
+//	jobs.upload_min_bytes_per_s                FOOTPRINT_JOBS_UPLOAD_MIN_BYTES_PER_S                integer       4096
+//	jobs.upload_timeout_ms                     FOOTPRINT_JOBS_UPLOAD_TIMEOUT_MS                     milliseconds  7200000
 //	metrics.addr                               FOOTPRINT_METRICS_ADDR                               string        empty
 //	sources.<name>.enabled                     FOOTPRINT_SOURCES_<NAME>_ENABLED                     bool          source's own
 //	sources.<name>.rate_per_s                  FOOTPRINT_SOURCES_<NAME>_RATE_PER_S                  number        source's own

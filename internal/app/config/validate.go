@@ -49,6 +49,15 @@ func (c *Config) Validate() error {
 	if c.Jobs.LiveReserve < 0 || c.Jobs.LiveReserve > 0.9 {
 		bad("jobs.live_reserve", "must be between 0 and 0.9")
 	}
+	if c.Jobs.MaxUploads < 1 {
+		bad("jobs.max_uploads", "must be ≥ 1")
+	}
+	if c.Jobs.UploadMinBytesPerS < 0 {
+		bad("jobs.upload_min_bytes_per_s", "must be ≥ 0")
+	}
+	if c.Jobs.UploadTimeout <= 0 {
+		bad("jobs.upload_timeout_ms", "must be > 0")
+	}
 	if c.Server.DefaultTimeoutMS <= 0 {
 		bad("server.default_timeout_ms", "must be > 0")
 	}

@@ -21,6 +21,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -109,8 +110,9 @@ type Config struct {
 	// Dir is the data dir: jobs.db and spool/ live there.
 	Dir      string
 	Enricher Enricher
-	// Concurrency bounds the rows enriched at once, across all jobs
-	// (default 8).
+	// Concurrency bounds the rows enriched at once, across all jobs, each
+	// running job taking at most its fair share; it also bounds the rows of
+	// one job in progress (enriched or waiting for a token) (default 8).
 	Concurrency int
 	// MaxActiveJobs bounds the jobs running at once; the others stay
 	// queued (default 2).
@@ -120,6 +122,12 @@ type Config struct {
 	ValidateOptions func(pipeline.Options) error
 	// MaxInputBytes bounds an upload (0: no limit).
 	MaxInputBytes int64
+
+	// Limiter returns a source's rate limiter (nil: none). A row that
+	// footprint's own limiter held back waits for that source's token here,
+	// holding no slot, and runs again with it; without Limiter such a row
+	// is retried as an attempt.
+	Limiter func(source string) *transport.Limiter
 
 	// MaxAttempts bounds the enrichments of a row whose profile stays
 	// incomplete (transient source failures) or that fails unexpectedly
@@ -159,7 +167,7 @@ type Config struct {
 var (
 	ErrNotFound            = errors.New("jobs: no such job")
 	ErrConflict            = errors.New("jobs: not allowed in the job's state")
-	ErrIdempotencyConflict = errors.New("jobs: idempotency key already used for a different input")
+	ErrIdempotencyConflict = errors.New("jobs: idempotency key already used for a different input or options")
 	ErrTooLarge            = errors.New("jobs: input too large")
 	ErrClosed              = errors.New("jobs: manager closed")
 	ErrNoWebhookClient     = errors.New("jobs: webhooks are not configured")

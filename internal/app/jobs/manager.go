@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,7 +31,7 @@ type Manager struct {
 	log *slog.Logger
 	now func() time.Time
 
-	slots  chan struct{} // rows being enriched, across jobs
+	slots  *fairSlots    // rows being enriched, across jobs
 	active chan struct{} // jobs running
 
 	mu      sync.Mutex
@@ -85,7 +87,7 @@ func New(cfg Config) (*Manager, error) {
 		cfg.Attributes = DefaultAttributes()
 	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, now: cfg.Now, runs: map[string]*run{},
-		slots: make(chan struct{}, cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
+		slots: newFairSlots(cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
@@ -230,7 +232,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	}
 	if existing != nil {
 		_ = removeIfExists(final)
-		if existing.InputSHA256 != sha || existing.Format != req.Format {
+		if existing.InputSHA256 != sha || existing.Format != req.Format || !sameRequest(existing, rec) {
 			return nil, ErrIdempotencyConflict
 		}
 		return m.view(existing), nil
@@ -243,6 +245,15 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	}
 	m.mu.Unlock()
 	return m.view(rec), nil
+}
+
+// sameRequest reports whether a retried upload asks for the same job as the
+// one its idempotency key made: the same options (the query) and webhook.
+func sameRequest(a, b *record) bool {
+	ja, errA := json.Marshal(a.Options)
+	jb, errB := json.Marshal(b.Options)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb) &&
+		a.WebhookURL == b.WebhookURL && a.ProgressEvery == b.ProgressEvery
 }
 
 // spool streams req.Body into path through the row reader, so the upload is
@@ -386,8 +397,11 @@ func (m *Manager) viewRun(r *record, run *run) *Job {
 	j := r.Job
 	switch {
 	case run != nil && j.State == StateRunning:
-		if rate := run.prog.rate(m.now()); rate > 0 {
+		now := m.now()
+		if rate := run.prog.rate(now); rate > 0 {
 			j.RowsPerS = round2(rate)
+		}
+		if rate := run.prog.etaRate(now); rate > 0 {
 			eta := round2(float64(j.Total-j.Done) / rate)
 			j.ETAS = &eta
 		}
@@ -437,6 +451,11 @@ func (m *Manager) stop(ctx context.Context, id string, why error) (*Job, error) 
 				return nil, err
 			}
 			if rec.State == StateRunning || rec.State == StateQueued {
+				continue
+			}
+			if why == errCancel && rec.State == StatePaused {
+				// A pause got to the run first (its cause stuck): cancel
+				// wins, on the stored state.
 				continue
 			}
 			return m.stopResult(rec, why)

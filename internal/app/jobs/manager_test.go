@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,7 +22,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -283,6 +289,72 @@ func TestCSVJob(t *testing.T) {
 	}
 }
 
+// TestMalformedRowFailsAlone is issue 22's reproduction: a stray quote used
+// to drop every row after it (total 1, failed 1).
+func TestMalformedRowFailsAlone(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
+	j := create(t, m, FormatCSV, "email,n\njane@example.com,\"a\"b,1\ncarol@example.com,2\ndave@example.com,3\n")
+	if j.Total != 3 {
+		t.Fatalf("total %d, want 3", j.Total)
+	}
+	j = wait(t, m, j.ID, StateSucceeded)
+	rs := results(t, m, j.ID)
+	checkOnePerRow(t, rs, 3)
+	if rs[0].Status != RowFailed || rs[0].Error == nil || !strings.Contains(rs[0].Error.Detail, "line 2") {
+		t.Errorf("row 1: %+v", rs[0])
+	}
+	if rs[1].Status != RowOK || rs[2].Status != RowOK || j.Failed != 1 {
+		t.Errorf("carol and dave: %+v %+v (failed %d)", rs[1], rs[2], j.Failed)
+	}
+
+	// A quote never closed would swallow the rest: the upload is refused,
+	// naming the line.
+	_, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email,n\na@x.com,1\nb@x.com,\"open\nc@x.com,3\n")})
+	var ie *pipeline.InputError
+	if !errors.As(err, &ie) || ie.Status != 400 || ie.Errors[0].Field != "body" || !strings.Contains(ie.Errors[0].Reason, "line 3") {
+		t.Fatalf("err %v, want a 400 on body naming line 3", err)
+	}
+}
+
+// TestCSVResultsEscapeEchoedInput: formulas in input cells and header names
+// used to reach the results CSV unescaped (issue 22).
+func TestCSVResultsEscapeEchoedInput(t *testing.T) {
+	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
+	body := "email,phone,note,\"=cmd|\"\"/c calc\"\"!A1\",-x\n" +
+		"\"=1+1@example.com\",+4915112345678,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(1+1),\"\tz\"\n" +
+		"a@example.com,,\"\rq\",-1,+12ab\n"
+	j := create(t, m, FormatCSV, body)
+	wait(t, m, j.ID, StateSucceeded)
+	var buf bytes.Buffer
+	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range recs {
+		for c, v := range rec {
+			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && !isE164(v) {
+				t.Errorf("record %d column %d: %q reaches the CSV unescaped", i, c, v)
+			}
+		}
+	}
+	if got := recs[0][3]; got != `'=cmd|"/c calc"!A1` {
+		t.Errorf("header %q", got)
+	}
+	if got := recs[1][1]; got != "+4915112345678" {
+		t.Errorf("E.164 phone changed: %q", got)
+	}
+	if got := recs[1][0]; got != "'=1+1@example.com" {
+		t.Errorf("email %q", got)
+	}
+}
+
+func isE164(v string) bool {
+	return len(v) > 1 && v[0] == '+' && strings.Trim(v[1:], "0123456789") == ""
+}
+
 func TestNDJSONJobMetadataAndCSVOut(t *testing.T) {
 	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
 	j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
@@ -361,6 +433,18 @@ func TestIdempotency(t *testing.T) {
 	}
 	if _, err := m.Create(t.Context(), req("email\nc@x.com\n")); !errors.Is(err, ErrIdempotencyConflict) {
 		t.Fatalf("different body: err %v", err)
+	}
+	// The same body with other options is another job, not a replay
+	// (issue 22: it silently returned the old job).
+	other := req(body)
+	other.Options.ExcludeSources = []string{"github"}
+	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("same body, other options: err %v, want ErrIdempotencyConflict", err)
+	}
+	other = req(body)
+	other.ProgressEvery = 5
+	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("same body, other progress_every: err %v, want ErrIdempotencyConflict", err)
 	}
 	// Concurrent retries also make one job.
 	var wg sync.WaitGroup
@@ -818,4 +902,335 @@ func TestProgressRate(t *testing.T) {
 	if r := p.rate(t0.Add(70 * time.Second)); r > 40 {
 		t.Fatalf("stalled rate %v", r)
 	}
+}
+
+// stubbornEnricher blocks every call until release is closed, whatever its
+// context says, so a run is still stopping when a second stop arrives.
+type stubbornEnricher struct{ release chan struct{} }
+
+func (s stubbornEnricher) Enrich(context.Context, pipeline.Input) (*pipeline.Profile, error) {
+	<-s.release
+	return &pipeline.Profile{Complete: true}, nil
+}
+
+// TestCancelWinsOverPause: a cancel arriving while a pause is stopping the
+// run used to answer 409 and leave the job paused (issue 22).
+func TestCancelWinsOverPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := stubbornEnricher{release: make(chan struct{})}
+		m := start(t, testConfig(t.TempDir(), f))
+		j := create(t, m, FormatCSV, "email\na@x.com\nb@x.com\n")
+		synctest.Wait() // the rows are in the enricher
+		var pauseErr, cancelErr error
+		var cancelled *Job
+		var wg sync.WaitGroup
+		wg.Go(func() { _, pauseErr = m.Pause(t.Context(), j.ID) })
+		synctest.Wait() // the pause is waiting for the run to stop
+		wg.Go(func() { cancelled, cancelErr = m.Cancel(t.Context(), j.ID) })
+		synctest.Wait()
+		close(f.release)
+		wg.Wait()
+		if cancelErr != nil || cancelled.State != StateCancelled {
+			t.Fatalf("Cancel: %+v, %v; want cancelled", cancelled, cancelErr)
+		}
+		if pauseErr != nil {
+			t.Logf("Pause: %v", pauseErr)
+		}
+		if got := wait(t, m, j.ID, StateCancelled); got.FinishedAt == nil {
+			t.Errorf("cancelled job has no finish time: %+v", got)
+		}
+		idle(t, m)
+	})
+}
+
+// limitedEnricher is a row whose one network source ("pypi") takes a token
+// from lim under the row's budget, as the engine admits a call: a token
+// that would come after the budget is refused at once by footprint's own
+// limiter (rate_limited, the upstream not asked).
+type limitedEnricher struct {
+	lim    *transport.Limiter
+	budget time.Duration
+	// only limits the rows whose email ends so ("" for every row).
+	only string
+	// lookups is the number of pypi lookups of a row (default 1); a
+	// lookup answered once is cached (answered, by email).
+	lookups  int
+	mu       *sync.Mutex
+	answered map[string]int
+}
+
+func (e limitedEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}}
+	if !strings.HasSuffix(in.Email, e.only) {
+		return p, nil
+	}
+	bctx, cancel := context.WithTimeout(transport.WithBackground(ctx), e.budget)
+	defer cancel()
+	lookups, cached := max(1, e.lookups), 0
+	if e.mu != nil {
+		e.mu.Lock()
+		cached = e.answered[in.Email]
+		e.mu.Unlock()
+	}
+	ok, held := cached, 0
+	var firstErr error
+	for range lookups - cached {
+		if err := e.lim.Take(bctx, "pypi"); err != nil {
+			held++
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		ok++
+	}
+	if e.mu != nil {
+		e.mu.Lock()
+		e.answered[in.Email] = ok
+		e.mu.Unlock()
+	}
+	// Folded as the engine's report does.
+	st := pipeline.SourceStatus{Name: "pypi", Status: enrichers.StatusOK}
+	switch {
+	case held > 0 && ok > 0:
+		st.Detail = fmt.Sprintf("%d of %d lookups answered; %d rate_limited", ok, lookups, held)
+	case held > 0:
+		p.Complete = false
+		st.Status, st.Detail = enrichers.StatusRateLimited, firstErr.Error()
+	}
+	p.Sources = []pipeline.SourceStatus{st}
+	return p, nil
+}
+
+// TestRowsWaitForEveryLookup: a source that answered some of a row's
+// lookups and was held back on the others reads ok, so the row was stored
+// complete with lookups never made (issue 22, seen in the 200-row
+// measurement: "1 of 7 lookups answered; 6 rate_limited"). The row waits for
+// the held lookups' tokens and runs again until every lookup is answered.
+func TestRowsWaitForEveryLookup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1)
+		e := limitedEnricher{lim: lim, budget: 1500 * time.Millisecond, lookups: 4, mu: &sync.Mutex{}, answered: map[string]int{}}
+		cfg := testConfig(t.TempDir(), e)
+		cfg.Limiter = func(string) *transport.Limiter { return lim }
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 10 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Incomplete != 0 || j.Failed != 0 {
+			t.Fatalf("incomplete %d, failed %d", j.Incomplete, j.Failed)
+		}
+		for _, r := range results(t, m, j.ID) {
+			if d := r.Profile.Sources[0].Detail; d != "" {
+				t.Errorf("row %d stored with %q", r.Row, d)
+			}
+		}
+		idle(t, m)
+	})
+}
+
+// TestRowsWaitForTokens: rows footprint's own limiter held back used to be
+// retried MaxAttempts times and stored incomplete (296 of 300 rows under the
+// default limits, the upstreams throttling nothing). They now wait for the
+// token, holding no slot, and every row completes (issue 22).
+func TestRowsWaitForTokens(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1)
+		cfg := testConfig(t.TempDir(), limitedEnricher{lim: lim, budget: 3 * time.Second})
+		cfg.Limiter = func(source string) *transport.Limiter {
+			if source == "pypi" {
+				return lim
+			}
+			return nil
+		}
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 30 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Done != 30 || j.Incomplete != 0 || j.Failed != 0 {
+			t.Fatalf("done %d, incomplete %d, failed %d; want every row complete", j.Done, j.Incomplete, j.Failed)
+		}
+		for _, r := range results(t, m, j.ID) {
+			if r.Status != RowOK {
+				t.Errorf("row %d: %s", r.Row, r.Status)
+			}
+		}
+		idle(t, m)
+	})
+}
+
+// TestJobsShareTheSlots: one job's rows waiting for tokens must not hold
+// every enrichment slot while another job's rows could run (a 6.4 M-row job
+// stalled at 1 024 rows with rows_per_s 0, issue 22). Job A's rows wait up
+// to their budget for a token that comes every 10 s; job B needs none.
+func TestJobsShareTheSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(0.1), 1)
+		cfg := testConfig(t.TempDir(), limitedEnricher{lim: lim, budget: 30 * time.Second, only: "@a.example"})
+		cfg.MaxActiveJobs = 2
+		m := start(t, cfg)
+		var a, b strings.Builder
+		a.WriteString("email\n")
+		b.WriteString("email\n")
+		for i := range 40 {
+			fmt.Fprintf(&a, "u%d@a.example\n", i)
+			fmt.Fprintf(&b, "u%d@b.example\n", i)
+		}
+		ja := create(t, m, FormatCSV, a.String())
+		synctest.Wait() // A's rows are waiting for tokens
+		jb := create(t, m, FormatCSV, b.String())
+		wait(t, m, jb.ID, StateSucceeded)
+		ja, err := m.Get(t.Context(), ja.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ja.Done > 2 {
+			t.Errorf("job B finished only after job A did %d rows (one every 10 s): B waited for A's slots", ja.Done)
+		}
+		if _, err := m.Cancel(t.Context(), ja.ID); err != nil {
+			t.Fatal(err)
+		}
+		idle(t, m)
+	})
+}
+
+// TestWebhookRefusedByGuardNotRetried: a webhook the SSRF guard refuses
+// (a name that resolves to a loopback address) is given up at once, and its
+// URL is logged without the query string (issue 22).
+func TestWebhookRefusedByGuardNotRetried(t *testing.T) {
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.WebhookAttempts = 6
+	var dials atomic.Int64
+	guard := netguard.Dialer(netguard.Options{Resolver: loopbackResolver{}})
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return guard(ctx, network, addr)
+	}}}
+	m := start(t, cfg)
+	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"),
+		WebhookURL: "https://hooks.example.com/h?token=SECRET123", WebhookSecret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, m, j.ID, StateSucceeded)
+	idle(t, m)
+	if n := dials.Load(); n != 1 {
+		t.Errorf("%d delivery attempts, want 1 (a refusal is final)", n)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if strings.Contains(logs.String(), "SECRET123") {
+		t.Errorf("the webhook's query string reached the log:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "127.0.0.1") {
+		t.Errorf("the resolved address reached the log above debug:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "non-public address") {
+		t.Errorf("the refusal is not logged:\n%s", logs.String())
+	}
+}
+
+type loopbackResolver struct{}
+
+func (loopbackResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestETASteadyUnderPacing: rows paced by a slow source commit in bunches
+// (here 3 rows every 30 s, 0.1 rows/s). The ETA divides by the average
+// since the first commit, so it stays near the truth between bunches
+// instead of growing without bound (issue 22: 13.5 million seconds).
+func TestETASteadyUnderPacing(t *testing.T) {
+	var p progress
+	t0 := time.Unix(0, 0)
+	p.start(t0, 0)
+	if r := p.etaRate(t0.Add(20 * time.Second)); r != 0 {
+		t.Errorf("ETA rate %v before any commit, want 0 (unknown)", r)
+	}
+	// Only the first bunch so far, 25 s ago: the average since the start
+	// (3 rows in 55 s), not an EWMA decayed to nothing.
+	p.sample(t0.Add(30*time.Second), 3)
+	if r := p.etaRate(t0.Add(55 * time.Second)); r < 0.05 || r > 0.06 {
+		t.Errorf("ETA rate %v after the first bunch, want 3/55 rows/s (the EWMA reads %v)", r, p.rate(t0.Add(55*time.Second)))
+	}
+	done := int64(3)
+	for i := 2; i <= 10; i++ {
+		done += 3
+		p.sample(t0.Add(time.Duration(30*i)*time.Second), done)
+	}
+	// 29 s after the last bunch: the true rate is still 0.1 rows/s.
+	now := t0.Add(329 * time.Second)
+	if r := p.etaRate(now); r < 0.08 || r > 0.12 {
+		t.Errorf("ETA rate %v rows/s between bunches, want ≈0.1 (the EWMA reads %v)", r, p.rate(now))
+	}
+}
+
+// twoRequestEnricher is a source whose call sends two requests (a
+// WebFinger, then the account), each paying a token under the call's
+// budget; a refused second request fails the whole call.
+type twoRequestEnricher struct {
+	lim    *transport.Limiter
+	budget time.Duration
+}
+
+func (e twoRequestEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
+	p := &pipeline.Profile{Complete: true, Derived: pipeline.Derived{Accounts: []enrichers.Account{}}}
+	bctx, cancel := context.WithTimeout(transport.WithBackground(ctx), e.budget)
+	defer cancel()
+	st := pipeline.SourceStatus{Name: "mastodon", Status: enrichers.StatusOK}
+	for range 2 {
+		if err := e.lim.Take(bctx, "mastodon"); err != nil {
+			p.Complete = false
+			st.Status, st.Detail = enrichers.StatusRateLimited, err.Error()
+			break
+		}
+	}
+	p.Sources = []pipeline.SourceStatus{st}
+	return p, nil
+}
+
+// TestRowsWaitForMultiRequestCalls: with one prepaid token a call that
+// needs two kept failing on its second request (the 200-row measurement of
+// issue 22 stalled on mastodon); a row held back again on the same source
+// prepays twice as many tokens.
+func TestRowsWaitForMultiRequestCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1)
+		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 500 * time.Millisecond})
+		cfg.Limiter = func(string) *transport.Limiter { return lim }
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 6 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Incomplete != 0 || j.Failed != 0 {
+			t.Fatalf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
+		}
+		idle(t, m)
+	})
 }

@@ -66,7 +66,9 @@ type FormatError struct{ Reason string }
 func (e *FormatError) Error() string { return "input: " + e.Reason }
 
 // RowReader streams the rows of an input file. Next returns io.EOF after the
-// last row; any other error is fatal (an I/O error of the underlying reader).
+// last row; any other error is fatal: an I/O error of the underlying reader,
+// or a *FormatError for a CSV quote opened and never closed across lines
+// (the rows after it would otherwise vanish into one row).
 // Problems of one row are reported in Row.Err, and reading continues.
 type RowReader interface {
 	Next() (Row, error)
@@ -218,6 +220,9 @@ func (c *csvReader) record() (rec []string, line int, reason string, err error) 
 	c.buf = c.buf[:0]
 	size := 0
 	tooLong, inQuotes, quoted, sawAny := false, false, false, false
+	// swallowed counts the lines with content that a quoted field ran into
+	// (pendingNL: a newline inside quotes was just read).
+	swallowed, pendingNL := 0, false
 	flag := func(r string) {
 		if reason == "" {
 			reason = r
@@ -257,6 +262,12 @@ func (c *csvReader) record() (rec []string, line int, reason string, err error) 
 			}
 			c.line++
 			if inQuotes {
+				if swallowed > 0 {
+					// The quote opened here took every later line with it:
+					// reading on would silently lose those rows.
+					return nil, line, "", &FormatError{Reason: fmt.Sprintf(
+						"line %d: a quoted field opened there is never closed, so the %d lines after it would be read as part of that row; fix the quote", line, swallowed)}
+				}
 				flag("quoted field not terminated at end of input")
 			}
 			return finish()
@@ -269,6 +280,10 @@ func (c *csvReader) record() (rec []string, line int, reason string, err error) 
 			c.line++
 		}
 		if inQuotes {
+			if pendingNL && b != '\r' && b != '\n' {
+				swallowed++
+			}
+			pendingNL = b == '\n' || (pendingNL && b == '\r')
 			if b != '"' {
 				add(b)
 				continue
@@ -282,9 +297,12 @@ func (c *csvReader) record() (rec []string, line int, reason string, err error) 
 			case perr != nil || nb[0] == ',' || nb[0] == '\n' || nb[0] == '\r':
 				inQuotes = false
 			default:
-				// A stray quote inside a quoted field: keep it, flag the row.
+				// A stray quote inside a quoted field ("a"b): keep it, flag
+				// the row and leave the quotes, so the record ends at this
+				// line's end instead of swallowing the rows after it.
 				add(b)
 				flag("stray '\"' in quoted field")
+				inQuotes = false
 			}
 			continue
 		}
@@ -423,8 +441,13 @@ func (r *ndjsonReader) Next() (Row, error) {
 			return fail("is not valid UTF-8")
 		}
 		var v ndjsonRow
-		if err := json.Unmarshal(b, &v); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields() // a misspelt "emial" fails its row, named
+		if err := dec.Decode(&v); err != nil {
 			return fail("invalid JSON: " + jsonReason(err))
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return fail("invalid JSON: data after the object")
 		}
 		row.Input = pipeline.Input{Email: string(v.Email), Phone: string(v.Phone), Name: string(v.Name), Country: string(v.Country)}
 		if m := bytes.TrimSpace(v.Metadata); len(m) > 0 && !bytes.Equal(m, []byte("null")) {

@@ -35,7 +35,7 @@ func readAll(t *testing.T, format, in string) ([]got, RowReader, error) {
 			return out, rr, nil
 		}
 		if err != nil {
-			t.Fatalf("Next: %v", err)
+			return out, rr, err
 		}
 		g := got{N: row.N, Line: row.Line, Email: row.Input.Email, Phone: row.Input.Phone, Name: row.Input.Name,
 			Country: row.Input.Country, Pass: strings.Join(row.Passthrough, "|"), Meta: string(row.Metadata)}
@@ -113,7 +113,14 @@ func TestCSVReader(t *testing.T) {
 		{name: "stray quote in unquoted field", in: "email,note\na@x.com,5\" disk\nb@x.com,ok\n", cols: "note",
 			want: []got{{N: 1, Line: 2, Email: "a@x.com", Pass: "5\" disk", Err: "stray"}, {N: 2, Line: 3, Email: "b@x.com", Pass: "ok"}}},
 		{name: "stray quote in quoted field", in: "email,note\na@x.com,\"a\"b\"\nb@x.com,ok\n", cols: "note",
-			want: []got{{N: 1, Line: 2, Email: "a@x.com", Pass: "a\"b", Err: "stray"}, {N: 2, Line: 3, Email: "b@x.com", Pass: "ok"}}},
+			want: []got{{N: 1, Line: 2, Email: "a@x.com", Pass: "a\"b\"", Err: "stray"}, {N: 2, Line: 3, Email: "b@x.com", Pass: "ok"}}},
+		// issue 22: the stray quote used to keep the field open to the end
+		// of the input, so carol and dave were never read.
+		{name: "stray quote after a quoted value fails its row alone", in: "email,n\njane@example.com,\"a\"b,1\ncarol@example.com,2\ndave@example.com,3\n", cols: "n",
+			want: []got{{N: 1, Line: 2, Email: "jane@example.com", Pass: "a\"b", Err: "stray"},
+				{N: 2, Line: 3, Email: "carol@example.com", Pass: "2"}, {N: 3, Line: 4, Email: "dave@example.com", Pass: "3"}}},
+		{name: "stray quote, CRLF", in: "email,n\r\nj@x.com,\"a\"b\r\nc@x.com,2\r\n", cols: "n",
+			want: []got{{N: 1, Line: 2, Email: "j@x.com", Pass: "a\"b", Err: "stray"}, {N: 2, Line: 3, Email: "c@x.com", Pass: "2"}}},
 		{name: "unterminated quote at EOF", in: "email,note\na@x.com,ok\nb@x.com,\"open\n", cols: "note",
 			want: []got{{N: 1, Line: 2, Email: "a@x.com", Pass: "ok"}, {N: 2, Line: 3, Email: "b@x.com", Pass: "open\n", Err: "not terminated"}}},
 		{name: "invalid UTF-8", in: "email,note\na@x.com,\xff\n", cols: "note",
@@ -156,6 +163,28 @@ func TestCSVHeaderErrors(t *testing.T) {
 	}
 }
 
+// TestCSVUnclosedQuoteRefused: a quote opened and never closed would make
+// every later line part of one row; the reader refuses the input, naming the
+// line, instead of losing those rows.
+func TestCSVUnclosedQuoteRefused(t *testing.T) {
+	good := strings.Repeat("b@x.com,ok\n", 1000)
+	for name, in := range map[string]string{
+		"short":            "email,note\na@x.com,ok\nc@x.com,\"open\nd@x.com,1\n",
+		"over 1 MiB after": "email,note\na@x.com,ok\nc@x.com,\"open\n" + strings.Repeat(good, MaxRowBytes/len(good)+2),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rows, _, err := readAll(t, FormatCSV, in)
+			var fe *FormatError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "line 3") {
+				t.Fatalf("err %v, want a *FormatError naming line 3", err)
+			}
+			if len(rows) != 1 {
+				t.Errorf("%d rows before the error, want 1", len(rows))
+			}
+		})
+	}
+}
+
 func TestCSVRecordKeepsHeaderWidth(t *testing.T) {
 	rr, err := NewReader(FormatCSV, strings.NewReader("id,email,x\n1,a@x.com\n2,b@x.com,3,4\n"))
 	if err != nil {
@@ -194,14 +223,18 @@ func TestNDJSONReader(t *testing.T) {
 			want: []got{{N: 1, Line: 1, Err: "not a JSON object"}, {N: 2, Line: 2, Err: "not a JSON object"}, {N: 3, Line: 3, Err: "not a JSON object"}}},
 		{name: "two objects on a line", in: `{"email":"a"}{"email":"b"}` + "\n",
 			want: []got{{N: 1, Line: 1, Err: "invalid JSON"}}},
+		// issue 22: unknown fields were ignored silently, as they are not
+		// on /v1/enrich.
+		{name: "unknown field fails its row, named", in: `{"emial":"a@x.com"}` + "\n" + `{"email":"b@x.com"}` + "\n",
+			want: []got{{N: 1, Line: 1, Err: `unknown field "emial"`}, {N: 2, Line: 2, Email: "b@x.com"}}},
 		{name: "wrong field type", in: `{"email":{"x":1}}` + "\n",
 			want: []got{{N: 1, Line: 1, Err: "must be a string"}}},
 		{name: "number phone and null name accepted", in: `{"phone":4915112345678,"name":null}` + "\n",
 			want: []got{{N: 1, Line: 1, Phone: "4915112345678"}}},
 		{name: "metadata must be an object", in: `{"email":"a@x.com","metadata":[1]}` + "\n" + `{"email":"a@x.com","metadata":null}` + "\n",
 			want: []got{{N: 1, Line: 1, Email: "a@x.com", Err: "metadata must be an object"}, {N: 2, Line: 2, Email: "a@x.com"}}},
-		{name: "unknown fields ignored", in: `{"email":"a@x.com","foo":[1,{"b":2}]}` + "\n",
-			want: []got{{N: 1, Line: 1, Email: "a@x.com"}}},
+		{name: "unknown fields fail the row", in: `{"email":"a@x.com","foo":[1,{"b":2}]}` + "\n",
+			want: []got{{N: 1, Line: 1, Err: `unknown field "foo"`}}},
 		{name: "line over 1 MiB then continue", in: long + "\n" + `{"email":"b@x.com"}` + "\n",
 			want: []got{{N: 1, Line: 1, Err: "longer than"}, {N: 2, Line: 2, Email: "b@x.com"}}},
 		{name: "line over 1 MiB at EOF", in: `{"email":"b@x.com"}` + "\n" + long,

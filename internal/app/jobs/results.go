@@ -271,10 +271,13 @@ func (m *Manager) csvEmitter(rr RowReader, inFormat string, w *bufio.Writer) (fu
 		}
 		return n
 	}
-	header := slices.Clone(in)
+	header := make([]string, 0, len(in)+3+len(m.cfg.Attributes))
+	for _, c := range in {
+		header = append(header, cellSafe(c))
+	}
 	header = append(header, name("row"), name("status"), name("error"))
 	for _, a := range m.cfg.Attributes {
-		header = append(header, name(a.Name))
+		header = append(header, cellSafe(name(a.Name)))
 	}
 	if err := cw.Write(header); err != nil {
 		return nil, err
@@ -282,13 +285,18 @@ func (m *Manager) csvEmitter(rr RowReader, inFormat string, w *bufio.Writer) (fu
 	rec := make([]string, 0, len(header))
 	return func(row Row, res *result) error {
 		rec = rec[:0]
+		// Every cell is escaped, the echoed input included: an uploaded
+		// "=HYPERLINK(…)" must not come back as a live formula.
 		if inFormat == FormatCSV {
-			rec = append(rec, row.Record...)
+			for _, v := range row.Record {
+				rec = append(rec, cellSafe(v))
+			}
 			for len(rec) < len(in) {
 				rec = append(rec, "")
 			}
 		} else {
-			rec = append(rec, row.Input.Email, row.Input.Phone, row.Input.Name, row.Input.Country, string(row.Metadata))
+			rec = append(rec, cellSafe(row.Input.Email), cellSafe(row.Input.Phone), cellSafe(row.Input.Name),
+				cellSafe(row.Input.Country), cellSafe(string(row.Metadata)))
 		}
 		errText := ""
 		if res.Error != nil {
@@ -297,7 +305,7 @@ func (m *Manager) csvEmitter(rr RowReader, inFormat string, w *bufio.Writer) (fu
 				errText += " " + fe.Field + ": " + fe.Reason + "."
 			}
 		}
-		rec = append(rec, strconv.Itoa(row.N), res.Status, errText)
+		rec = append(rec, strconv.Itoa(row.N), res.Status, cellSafe(errText))
 		var p *pipeline.Profile
 		if len(res.Profile) > 0 {
 			p = new(pipeline.Profile)
@@ -320,9 +328,10 @@ func (m *Manager) csvEmitter(rr RowReader, inFormat string, w *bufio.Writer) (fu
 	}, nil
 }
 
-// cellSafe keeps values that came from third parties (bios, usernames)
-// from being read as formulas by spreadsheets.
-// An E.164 number ("+" and digits) is left alone.
+// cellSafe keeps a cell of a CSV footprint writes (an echoed input value or
+// header, or a value that came from third parties: bios, usernames) from
+// being read as a formula by spreadsheets: a leading =, +, -, @, tab or CR
+// gets a leading apostrophe. An E.164 number ("+" and digits) is left alone.
 func cellSafe(v string) string {
 	if len(v) > 1 && v[0] == '+' && strings.Trim(v[1:], "0123456789") == "" {
 		return v

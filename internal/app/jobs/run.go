@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
@@ -38,6 +41,10 @@ type run struct {
 	done   chan struct{}
 	prog   progress
 
+	// rows bounds the job's rows in progress (being enriched or waiting
+	// for a token), so waiting rows stay few and are served in turn.
+	rows chan struct{}
+
 	mu       sync.Mutex
 	inflight map[string]*entry // dedup key → the row enriching it
 
@@ -55,7 +62,8 @@ type entry struct {
 // launchLocked starts a run of job id; m.mu is held.
 func (m *Manager) launchLocked(id string) {
 	ctx, cancel := context.WithCancelCause(m.base)
-	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{}}
+	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{},
+		rows: make(chan struct{}, m.cfg.Concurrency)}
 	m.runs[id] = r
 	m.wg.Add(1)
 	go m.execute(r)
@@ -136,6 +144,8 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 		return false, err
 	}
 	r.prog.start(m.now(), rec.Done)
+	m.slots.join(r)
+	defer m.slots.leave(r)
 	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
 	if err != nil {
 		return false, fmt.Errorf("input: %w", err)
@@ -224,9 +234,13 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		in.Options = rec.Options
 		key := dedupKey(in)
 		if key == "" {
+			if !r.startRow() {
+				return false, nil
+			}
 			workers.Add(1)
 			go func() {
 				defer workers.Done()
+				defer r.endRow()
 				if res := m.enrich(r, in); res != nil {
 					send(outcome{row: n, res: res})
 				}
@@ -254,6 +268,9 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			send(outcome{row: n, res: res})
 			continue
 		}
+		if !r.startRow() {
+			return false, nil
+		}
 		e := &entry{rows: []int64{n}}
 		r.mu.Lock()
 		r.inflight[key] = e
@@ -261,6 +278,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
+			defer r.endRow()
 			res := m.enrich(r, in)
 			r.mu.Lock()
 			if res == nil {
@@ -282,6 +300,19 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		}()
 	}
 }
+
+// startRow takes a place among the job's rows in progress; false when the
+// run stopped first.
+func (r *run) startRow() bool {
+	select {
+	case r.rows <- struct{}{}:
+		return true
+	case <-r.ctx.Done():
+		return false
+	}
+}
+
+func (r *run) endRow() { <-r.rows }
 
 // dedupKey identifies rows that are enriched once per job: a 16-byte
 // SHA-256 prefix of the canonical email and the E.164 phone (short in the
@@ -319,16 +350,69 @@ func identityOf(in pipeline.Input) string {
 // errPanic marks an enricher that panicked.
 var errPanic = errors.New("enricher panicked")
 
+// maxTokenWaits bounds the times one row waits for tokens footprint's own
+// limiters held back (each wait ends with the token in hand, so this is
+// reached only when the row's sources keep changing between attempts).
+const maxTokenWaits = 64
+
+// maxPrepay bounds the tokens prepaid per held-back lookup.
+const maxPrepay = 4
+
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
+//
+// A source footprint's own limiter held back (rate_limited, the upstream not
+// asked) is not an attempt: the row waits for that source's token holding no
+// enrichment slot and with no budget running (transport.Limiter.Prepay),
+// then runs again with the token in hand (the sources that answered come
+// from the cache). Rows are so paced by the binding source, and an
+// incomplete row is one whose upstream did not answer.
 func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
-	ctx, end := m.traceRow(r)
+	base, end := m.traceRow(r)
 	defer func() { end(res) }()
 	backoff := m.cfg.RetryBackoff
+	ctx := base
+	waits := 0
+	// again counts, per limiter, the waits in a row after which the same
+	// source was held back again: a call that sends several requests (a
+	// WebFinger, then the account) needs a token for each, so every such
+	// wait prepays twice as many, up to maxPrepay per lookup.
+	var again map[*transport.Limiter]int
+	var last map[*transport.Limiter]bool
 	for attempt := 1; ; attempt++ {
-		p, err := m.enrichOnce(ctx, in)
+		p, err := m.enrichOnce(ctx, r, in)
 		if r.ctx.Err() != nil {
 			return nil
+		}
+		ctx = base // prepaid tokens are spent or no longer needed
+		if err == nil && p != nil && waits < maxTokenWaits {
+			if held := m.heldBack(p); len(held) > 0 {
+				waits++
+				attempt--
+				now := map[*transport.Limiter]bool{}
+				for _, l := range held {
+					now[l] = true
+				}
+				if again == nil {
+					again = map[*transport.Limiter]int{}
+				}
+				for l := range now {
+					if last[l] {
+						again[l]++
+					} else {
+						again[l] = 0
+					}
+				}
+				last = now
+				for _, l := range held {
+					for range min(1<<again[l], maxPrepay) {
+						if ctx, err = l.Prepay(ctx); err != nil {
+							return nil // the run stopped
+						}
+					}
+				}
+				continue
+			}
 		}
 		var ie *pipeline.InputError
 		switch {
@@ -374,14 +458,65 @@ func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
 	}
 }
 
-// enrichOnce holds a concurrency slot around one Enrich call.
-func (m *Manager) enrichOnce(ctx context.Context, in pipeline.Input) (p *pipeline.Profile, err error) {
-	select {
-	case m.slots <- struct{}{}:
-		defer func() { <-m.slots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// heldBack returns a limiter per token footprint's own limiters held back
+// from p's lookups, when every source without an answer was held back so;
+// nil otherwise (an upstream really failed: the row is retried as an
+// attempt). A source that answered some lookups and was held back on others
+// ("2 of 7 lookups answered; 5 rate_limited") counts too: its profile reads
+// complete, but five lookups were never made.
+func (m *Manager) heldBack(p *pipeline.Profile) []*transport.Limiter {
+	if m.cfg.Limiter == nil {
+		return nil
 	}
+	var out []*transport.Limiter
+	for _, s := range p.Sources {
+		n := 0
+		switch {
+		case s.Status == enrichers.StatusRateLimited && strings.Contains(s.Detail, transport.ErrLocalLimit.Error()):
+			n = 1 // how many lookups is not said: one token, then the counts below
+		case s.Status.Transient():
+			return nil
+		case s.Status == enrichers.StatusOK || s.Status == enrichers.StatusNotFound:
+			n = heldLookups(s.Detail)
+		}
+		if n == 0 {
+			continue
+		}
+		l := m.cfg.Limiter(s.Name)
+		if l == nil {
+			return nil
+		}
+		for range n {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// heldLookups reads n from a source report's "x of y lookups answered;
+// n rate_limited[, …]" (0 when it says no such thing).
+func heldLookups(detail string) int {
+	_, failures, ok := strings.Cut(detail, " lookups answered; ")
+	if !ok {
+		return 0
+	}
+	for f := range strings.SplitSeq(failures, ", ") {
+		if num, ok := strings.CutSuffix(f, " "+string(enrichers.StatusRateLimited)); ok {
+			if n, err := strconv.Atoi(num); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// enrichOnce holds one of the run's share of the concurrency slots around
+// one Enrich call.
+func (m *Manager) enrichOnce(ctx context.Context, r *run, in pipeline.Input) (p *pipeline.Profile, err error) {
+	if err := m.slots.acquire(ctx, r); err != nil {
+		return nil, err
+	}
+	defer m.slots.release(r)
 	defer func() {
 		if v := recover(); v != nil {
 			p, err = nil, fmt.Errorf("%w: %v", errPanic, v)
@@ -483,6 +618,11 @@ type progress struct {
 	lastDone int64
 	rows     float64
 	have     bool
+	// firstT and firstDone are the first commit of the run: the ETA's rate
+	// is the average since then (etaRate); startT and startDone the run's
+	// start.
+	firstT, startT       time.Time
+	firstDone, startDone int64
 }
 
 const rateTau = 10 * time.Second
@@ -491,6 +631,7 @@ func (p *progress) start(now time.Time, done int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastT, p.lastDone = now, done
+	p.startT, p.startDone = now, done
 }
 
 func (p *progress) sample(now time.Time, done int64) {
@@ -500,6 +641,9 @@ func (p *progress) sample(now time.Time, done int64) {
 	if dt < 250*time.Millisecond {
 		return
 	}
+	if p.firstT.IsZero() && done > p.lastDone {
+		p.firstT, p.firstDone = now, done
+	}
 	inst := float64(done-p.lastDone) / dt.Seconds()
 	if !p.have {
 		p.rows, p.have = inst, true
@@ -508,6 +652,29 @@ func (p *progress) sample(now time.Time, done int64) {
 		p.rows += alpha * (inst - p.rows)
 	}
 	p.lastT, p.lastDone = now, done
+}
+
+// etaRate is the rate the ETA divides by: the average since the run's
+// first commit, once 10 s and a second commit have passed since it (before
+// that, the average since the run started).
+// Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
+// with every bunch and read 13.5 million seconds at a first row (issue 22),
+// while the average since the first commit is steady, and still falls
+// when the job stalls.
+func (p *progress) etaRate(now time.Time) float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
+	if first.IsZero() {
+		return 0 // nothing committed yet: unknown
+	}
+	if el := now.Sub(first); el >= 10*time.Second && done > firstDone {
+		return float64(done-firstDone) / el.Seconds()
+	}
+	if el := now.Sub(p.startT); el > 0 {
+		return float64(done-p.startDone) / el.Seconds()
+	}
+	return 0
 }
 
 func (p *progress) rate(now time.Time) float64 {

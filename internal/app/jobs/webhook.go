@@ -13,9 +13,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 )
 
 // Webhook headers.
@@ -85,10 +88,10 @@ func VerifySignature(secret, timestamp, body, sig string, now time.Time, toleran
 	return nil
 }
 
-// deliver POSTs payload to url, retrying transport errors, 408, 429 and
+// deliver POSTs payload to target, retrying transport errors, 408, 429 and
 // 5xx with exponential backoff; other 4xx are final. It returns the last
 // error when every attempt failed.
-func (m *Manager) deliver(ctx context.Context, url, secret string, payload WebhookPayload, attempts int) error {
+func (m *Manager) deliver(ctx context.Context, target, secret string, payload WebhookPayload, attempts int) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return err
@@ -96,7 +99,7 @@ func (m *Manager) deliver(ctx context.Context, url, secret string, payload Webho
 	delivery := rand.Text()
 	backoff := m.cfg.WebhookBackoff
 	for attempt := 1; ; attempt++ {
-		retry, err := m.post(ctx, url, secret, payload.Event, delivery, body)
+		retry, err := m.post(ctx, target, secret, payload.Event, delivery, body)
 		if err == nil {
 			return nil
 		}
@@ -112,10 +115,10 @@ func (m *Manager) deliver(ctx context.Context, url, secret string, payload Webho
 	}
 }
 
-func (m *Manager) post(ctx context.Context, url, secret, event, delivery string, body []byte) (retry bool, err error) {
+func (m *Manager) post(ctx context.Context, target, secret, event, delivery string, body []byte) (retry bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return false, err
 	}
@@ -128,6 +131,17 @@ func (m *Manager) post(ctx context.Context, url, secret, event, delivery string,
 	req.Header.Set(HeaderDelivery, delivery)
 	resp, err := m.cfg.HTTPClient.Do(req)
 	if err != nil {
+		// The client's error names the URL: keep its query string (often a
+		// token) out of the message and so out of the logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = withoutQuery(ue.URL)
+		}
+		if ge, ok := netguard.IsRefusal(err); ok {
+			// The SSRF guard said no: asking again changes nothing.
+			m.log.LogAttrs(ctx, slog.LevelDebug, "webhook refused by the SSRF guard", slog.String("detail", ge.Detail()))
+			return false, fmt.Errorf("webhook: %w (not retried)", err)
+		}
 		return ctx.Err() == nil || errors.Is(err, context.DeadlineExceeded), fmt.Errorf("webhook: %w", err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -140,6 +154,17 @@ func (m *Manager) post(ctx context.Context, url, secret, event, delivery string,
 	default:
 		return false, fmt.Errorf("webhook: %s (not retried)", resp.Status)
 	}
+}
+
+// withoutQuery is raw without its query string and fragment (and any
+// userinfo), for messages.
+func withoutQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
+	return u.String()
 }
 
 // sleep waits d or until ctx is done.

@@ -270,6 +270,9 @@ func parseDomain(d string) (ascii, unicode string, err error) {
 	if strings.HasPrefix(d, ".") {
 		return "", "", emailErr("domain starts with a dot")
 	}
+	if err := checkALabels(d); err != nil {
+		return "", "", err
+	}
 	ascii, err = idnaProfile.ToASCII(d)
 	if err != nil {
 		return "", "", emailErr("domain is not a valid host name")
@@ -299,6 +302,30 @@ func parseDomain(d string) (ascii, unicode string, err error) {
 		unicode = ascii
 	}
 	return ascii, unicode, nil
+}
+
+// checkALabels refuses "xn--" labels that are not valid IDNA 2008 A-labels.
+// idna decodes "xn--gmail-" to "gmail" without complaint, which would look up
+// a different, real domain; a valid A-label decodes to a U-label that has a
+// non-ASCII rune and encodes back to the same label.
+func checkALabels(d string) error {
+	for l := range strings.SplitSeq(d, ".") {
+		if len(l) < 4 || !strings.EqualFold(l[:4], "xn--") {
+			continue
+		}
+		u, err := idnaProfile.ToUnicode(l)
+		if err == nil {
+			var back string
+			back, err = idnaProfile.ToASCII(u)
+			if err == nil && (!strings.EqualFold(back, l) || isASCII(u)) {
+				err = fmt.Errorf("not an A-label")
+			}
+		}
+		if err != nil {
+			return emailErr("domain label %q is not a valid internationalized (xn--) label", l)
+		}
+	}
+	return nil
 }
 
 // provider describes how a mailbox provider treats local parts.

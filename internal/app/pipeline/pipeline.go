@@ -175,7 +175,9 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, ctx.Err()
 	}
-	return s.assemble(req, res), nil
+	p := s.assemble(req, res)
+	markCacheOnly(req, p)
+	return p, nil
 }
 
 func (s *Service) validate(in Input) (*request, error) {
