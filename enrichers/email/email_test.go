@@ -59,7 +59,7 @@ func TestEnrichTable(t *testing.T) {
 		{"jane@139.com", false, true, false, ""},
 		{"jane@189.cn", false, true, false, ""},
 		{"jane@hush.com", false, true, false, ""},
-		{"jane@mail.ua", false, true, false, ""}, // no "did you mean mail.ru"
+		{"jane@mail.ua", false, true, false, ""},  // no "did you mean mail.ru"
 		{"jane@love.com", false, true, false, ""}, // no "did you mean live.com"
 		// A public suffix on a list never makes its registrants disposable.
 		{"jan.kowalski@pw.edu.pl", false, false, false, ""},
