@@ -660,7 +660,7 @@ type DNSFacts struct {
 type Dependency struct {
 	// Detail Why the check failed.
 	//
-	// Example: dial tcp 10.0.0.7:6379: connect: connection refused
+	// Example: unavailable (see the server log)
 	Detail *string `json:"detail,omitempty"`
 
 	// Required Whether the replica cannot serve without it.
