@@ -73,7 +73,7 @@ func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, 
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < se.RetryAfter+en.desc.Timeout/2 {
 		return f, err
 	}
-	if sleep(ctx, se.RetryAfter) != nil {
+	if transport.Sleep(ctx, se.RetryAfter) != nil {
 		return f, err
 	}
 	attempts.Add(1)
@@ -141,17 +141,6 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier
 		return nil, err
 	}
 	return f, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // statusOf classifies an error of a call: enrichers.StatusOf, and skipped

@@ -219,7 +219,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		r.CancelAt(now)
 		return fmt.Errorf("next token in %s, after the deadline", d.Round(time.Millisecond))
 	}
-	if err := sleep(ctx, d); err != nil {
+	if err := Sleep(ctx, d); err != nil {
 		r.Cancel()
 		return err
 	}
@@ -239,7 +239,7 @@ func (l *Limiter) waitPause(ctx context.Context) error {
 	if deadline, ok := ctx.Deadline(); ok && paused.After(deadline) {
 		return fmt.Errorf("upstream asked us to wait %s", paused.Sub(now).Round(time.Millisecond))
 	}
-	return sleep(ctx, paused.Sub(now))
+	return Sleep(ctx, paused.Sub(now))
 }
 
 // waitBackground takes a token only from what exceeds the live reserve,
@@ -268,7 +268,7 @@ func (l *Limiter) waitBackground(ctx context.Context) error {
 		if hasDeadline && now.Add(d).After(deadline) {
 			return fmt.Errorf("no token to spare for background work before the deadline (next in %s)", d.Round(time.Millisecond))
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := Sleep(ctx, d); err != nil {
 			return err
 		}
 		if err := l.waitPause(ctx); err != nil {
@@ -277,7 +277,8 @@ func (l *Limiter) waitBackground(ctx context.Context) error {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (then it returns ctx.Err()).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

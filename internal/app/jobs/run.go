@@ -451,7 +451,7 @@ func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
 			// Some source answered rate_limited, timeout or circuit_open:
 			// try again later, holding no slot meanwhile.
 		}
-		if sleep(r.ctx, backoff) != nil {
+		if transport.Sleep(r.ctx, backoff) != nil {
 			return nil
 		}
 		backoff = min(backoff*2, 5*time.Minute)

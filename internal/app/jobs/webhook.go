@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
 )
 
@@ -108,7 +109,7 @@ func (m *Manager) deliver(ctx context.Context, target, secret string, payload We
 		}
 		m.log.LogAttrs(ctx, slog.LevelWarn, "webhook attempt failed",
 			slog.String("job", payload.Job.ID), slog.Int("attempt", attempt), slog.String("error", err.Error()))
-		if err := sleep(ctx, backoff); err != nil {
+		if err := transport.Sleep(ctx, backoff); err != nil {
 			return err
 		}
 		backoff = min(backoff*2, 5*time.Minute)
@@ -165,16 +166,4 @@ func withoutQuery(raw string) string {
 	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.User = "", "", "", nil
 	return u.String()
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
