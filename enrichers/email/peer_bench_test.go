@@ -3,11 +3,11 @@ package email
 import (
 	"context"
 	"testing"
-	"time"
 
 	emailverifier "github.com/AfterShip/email-verifier"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/harness/sidebyside"
 )
 
 // peerAddresses are what a checkout sees: people at free-mail providers and
@@ -47,29 +47,7 @@ func BenchmarkEmailVsAfterShip(b *testing.B) {
 			_ = v.IsDisposable(syn.Domain)
 		}
 	}
-	b.Run("footprint", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			ours()
-		}
-	})
-	b.Run("aftership", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			peer()
-		}
-	})
-	b.Run("ratio", func(b *testing.B) {
-		var tOurs, tPeer time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			ours()
-			t1 := time.Now()
-			peer()
-			tOurs, tPeer = tOurs+t1.Sub(t0), tPeer+time.Since(t1)
-		}
-		b.ReportMetric(float64(tPeer)/float64(tOurs), "ratio")
-	})
+	sidebyside.Compare(b, "aftership", ours, peer)
 }
 
 // BenchmarkListLookups compares the list lookups alone: free, disposable

@@ -3,11 +3,11 @@ package phone
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/harness/sidebyside"
 )
 
 // peerNumbers are E.164 numbers as the pipeline hands them to the source:
@@ -68,27 +68,5 @@ func BenchmarkPhoneVsNyaruka(b *testing.B) {
 			}
 		}
 	}
-	b.Run("footprint", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			ours()
-		}
-	})
-	b.Run("nyaruka", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			peer()
-		}
-	})
-	b.Run("ratio", func(b *testing.B) {
-		var tOurs, tPeer time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			ours()
-			t1 := time.Now()
-			peer()
-			tOurs, tPeer = tOurs+t1.Sub(t0), tPeer+time.Since(t1)
-		}
-		b.ReportMetric(float64(tPeer)/float64(tOurs), "ratio")
-	})
+	sidebyside.Compare(b, "nyaruka", ours, peer)
 }
