@@ -25,7 +25,9 @@ type world struct {
 	engine *engine.Engine
 }
 
-func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
+// serveSim serves a simulated web of people on loopback for the test's
+// lifetime and returns it with its base URL.
+func serveSim(t *testing.T, seed int64, people int) (*sim.Sim, *url.URL) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := sim.New(sim.Config{Seed: seed, People: people})
@@ -37,6 +39,12 @@ func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
 	go func() { defer close(done); _ = s.Serve(ctx, ln, pc) }()
 	t.Cleanup(func() { cancel(); <-done })
 	u, _ := url.Parse("http://" + ln.Addr().String())
+	return s, u
+}
+
+func newWorld(t *testing.T, seed int64, people int, unlimited bool) *world {
+	t.Helper()
+	s, u := serveSim(t, seed, people)
 	reg := engine.NewRegistry()
 	limits := transport.NewLimiters()
 	if err := all.Register(reg, all.Deps{Upstream: u, Unlimited: unlimited, Limiters: limits}); err != nil {

@@ -2,11 +2,9 @@ package evaluate_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,7 +15,6 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/evaluate"
-	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
@@ -66,16 +63,7 @@ func TestEvalGolden(t *testing.T) {
 // the numbers do not depend on load) and prints the numbers.
 func evalReport(t *testing.T, seed int64, size, people int) []byte {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	s := sim.New(sim.Config{Seed: seed, People: size})
-	ln, pc, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Serve(ctx, ln, pc) }()
-	t.Cleanup(func() { cancel(); <-done })
-	u, _ := url.Parse("http://" + ln.Addr().String())
+	s, u := serveSim(t, seed, size)
 	reg := engine.NewRegistry()
 	limits := transport.NewLimiters()
 	if err := all.Register(reg, all.Deps{Upstream: u, Unlimited: true, Limiters: limits}); err != nil {
@@ -92,7 +80,7 @@ func evalReport(t *testing.T, seed int64, size, people int) []byte {
 	}
 	svc := pipeline.New(e, pipeline.Config{Simulated: true, MaxTimeout: 10 * time.Minute})
 	budget, zero := 300000, 0.0
-	outs := evaluate.Run(ctx, svc, evaluate.Sample(s.People(), people, seed), 4, pipeline.Options{TimeoutMS: &budget, MinProbability: &zero}, true)
+	outs := evaluate.Run(t.Context(), svc, evaluate.Sample(s.People(), people, seed), 4, pipeline.Options{TimeoutMS: &budget, MinProbability: &zero}, true)
 	var b bytes.Buffer
 	m := evaluate.Accounts(outs, pipeline.DefaultMinMatch)
 	fmt.Fprintf(&b, "seed %d, %d people sampled from a world of %d\n", seed, people, size)
