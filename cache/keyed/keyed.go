@@ -6,6 +6,7 @@ package keyed
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"hash"
 	"sync"
@@ -19,6 +20,14 @@ type Hash struct {
 // New returns the keyed hash under secret (which it keeps; do not modify).
 func New(secret []byte) Hash {
 	return Hash{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+}
+
+// NewRandom returns a keyed hash under a fresh random secret: keys that
+// live only as long as this process (the engine's memo, the fast path).
+func NewRandom() Hash {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // never fails (crypto/rand)
+	return New(k)
 }
 
 // Sum returns the HMAC of msg.

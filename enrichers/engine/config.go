@@ -297,7 +297,7 @@ type SourceInfo struct {
 // Sources describes every registered source, in registry order.
 func (e *Engine) Sources() []SourceInfo {
 	out := make([]SourceInfo, 0, len(e.entries))
-	for _, name := range e.reg.Names() {
+	for _, name := range e.reg.order {
 		en := e.entries[name]
 		out = append(out, SourceInfo{
 			Description:    en.desc,

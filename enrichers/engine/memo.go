@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"slices"
 	"strings"
@@ -43,9 +42,7 @@ type memoEntry struct {
 const MemoTTL = 5 * time.Minute
 
 func newMemo(entries int) *memo {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k) // never fails (crypto/rand)
-	return &memo{hash: keyed.New(k), max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
+	return &memo{hash: keyed.NewRandom(), max: entries, ttl: MemoTTL, m: make(map[[32]byte]*memoEntry)}
 }
 
 func (m *memo) keyOf(req Request) [32]byte {
@@ -91,11 +88,10 @@ func usable(p CachePolicy) bool {
 	return (p.Mode == "" || p.Mode == CacheDefault) && !(p.HasMaxAge && p.MaxAge <= 0)
 }
 
-func (m *memo) get(req Request, now time.Time) *Result {
+func (m *memo) get(k [32]byte, req Request, now time.Time) *Result {
 	if !usable(req.Cache) {
 		return nil
 	}
-	k := m.keyOf(req)
 	m.mu.Lock()
 	e := m.m[k]
 	if e != nil && !now.Before(e.expires) {
@@ -111,7 +107,7 @@ func (m *memo) get(req Request, now time.Time) *Result {
 }
 
 // put remembers res. offline tells the sources that are never cached.
-func (m *memo) put(req Request, res *Result, ttl func(name string, f *enrichers.Finding) time.Duration, offline func(name string) bool, now time.Time) {
+func (m *memo) put(k [32]byte, req Request, res *Result, ttl func(name string, f *enrichers.Finding) time.Duration, offline func(name string) bool, now time.Time) {
 	if (req.Cache.Mode != "" && req.Cache.Mode != CacheDefault && req.Cache.Mode != CacheRefresh) || !res.Complete {
 		return
 	}
@@ -131,7 +127,6 @@ func (m *memo) put(req Request, res *Result, ttl func(name string, f *enrichers.
 	if !now.Before(expires) {
 		return
 	}
-	k := m.keyOf(req)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++

@@ -65,7 +65,8 @@ type outcome struct {
 // is done. It always returns a result: partial results beat late ones.
 func (e *Engine) Run(ctx context.Context, req Request) *Result {
 	if e.memo != nil {
-		if res := e.Remembered(req); res != nil {
+		k := e.memo.keyOf(req) // once for the lookup and the store
+		if res := e.remembered(k, req); res != nil {
 			return res
 		}
 		res := e.run(ctx, req)
@@ -73,7 +74,7 @@ func (e *Engine) Run(ctx context.Context, req Request) *Result {
 		// enriched once) would only push out the live lookups the memo is
 		// for, and hold memory for nothing.
 		if !transport.Background(ctx) {
-			e.memo.put(req, res, e.findingTTL, e.offline, e.now())
+			e.memo.put(k, req, res, e.findingTTL, e.offline, e.now())
 		}
 		return res
 	}
@@ -87,7 +88,12 @@ func (e *Engine) Remembered(req Request) *Result {
 	if e.memo == nil {
 		return nil
 	}
-	res := e.memo.get(req, e.now())
+	return e.remembered(e.memo.keyOf(req), req)
+}
+
+// remembered is Remembered under req's memo key k.
+func (e *Engine) remembered(k [32]byte, req Request) *Result {
+	res := e.memo.get(k, req, e.now())
 	if res == nil {
 		return nil
 	}
@@ -174,7 +180,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 	}
 
 	res.Identifiers = pool.all()
-	for _, name := range e.reg.Names() {
+	for _, name := range e.reg.order {
 		rep := e.report(name, selected, aggs[name])
 		if !definitive(rep.Status) {
 			res.Complete = false
@@ -209,7 +215,7 @@ func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, do
 	for i, id := range ids {
 		keys[i] = id.Key()
 	}
-	for _, name := range e.reg.Names() {
+	for _, name := range e.reg.order {
 		if selected[name] != "" {
 			continue
 		}

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"slices"
 	"sync"
@@ -228,9 +227,7 @@ type fastCache struct {
 }
 
 func newFastCache(n int) *fastCache {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k) // never fails (crypto/rand)
-	return &fastCache{hash: keyed.New(k), max: n, m: make(map[fastKey]*fastEntry)}
+	return &fastCache{hash: keyed.NewRandom(), max: n, m: make(map[fastKey]*fastEntry)}
 }
 
 func (c *fastCache) get(k fastKey) *fastEntry {
