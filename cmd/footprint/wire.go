@@ -141,7 +141,11 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	// The in-process simulated web of --demo limits nothing, so the real
 	// upstreams' limits (GitHub's 60 requests an hour…) would only hide
 	// what footprint does; an external --upstream keeps them.
-	unlimited := cfg.Demo || (len(opts) > 0 && opts[0].unlimited)
+	var opt buildOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	unlimited := cfg.Demo || opt.unlimited
 	// Every network source's transport takes its tokens from its own
 	// limiter in limits; the engine sets each one's rate from the source's
 	// effective configuration (below: the lifted rates when unlimited).
@@ -180,28 +184,19 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		return nil, errUsage{err}
 	}
 	srcCfg := cfg.EngineSources()
-	if unlimited {
+	if unlimited || opt.measure {
 		if srcCfg == nil {
 			srcCfg = map[string]engine.SourceConfig{}
 		}
 		for _, n := range reg.Names() {
 			c := srcCfg[n]
-			c.RatePerS, c.Burst = 10000, 10000
-			srcCfg[n] = c
-		}
-	}
-	var opt buildOptions
-	if len(opts) > 0 {
-		opt = opts[0]
-	}
-	if opt.measure {
-		if srcCfg == nil {
-			srcCfg = map[string]engine.SourceConfig{}
-		}
-		for _, n := range reg.Names() {
-			c := srcCfg[n]
-			c.Timeout = time.Minute
-			c.Breaker.Failures = math.MaxUint32
+			if unlimited {
+				c.RatePerS, c.Burst = 10000, 10000
+			}
+			if opt.measure {
+				c.Timeout = time.Minute
+				c.Breaker.Failures = math.MaxUint32
+			}
 			srcCfg[n] = c
 		}
 	}
