@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
 // SourceReport is the status of one source for one request.
@@ -18,6 +20,11 @@ type SourceReport struct {
 	Calls     int
 	Cached    bool
 	FetchedAt time.Time
+	// HeldBack counts the lookups footprint's own limiter refused (the
+	// upstream was never asked); CacheMisses those options.cache "only"
+	// found nothing cached for. Callers branch on these, never on Detail.
+	HeldBack    int
+	CacheMisses int
 }
 
 // definitive reports whether a source's status is an answer (ok,
@@ -44,6 +51,8 @@ type aggregate struct {
 	latency   time.Duration
 	calls     int
 	cached    int
+	held      int // refused by footprint's own limiter
+	misses    int // not cached, in cache-only mode
 	fetchedAt time.Time
 }
 
@@ -70,6 +79,12 @@ func (a *aggregate) add(o outcome) {
 		if _, ok := a.firstErr[st]; !ok {
 			a.firstErr[st] = o.err.Error()
 		}
+	}
+	switch {
+	case errors.Is(o.err, transport.ErrLocalLimit):
+		a.held++
+	case errors.Is(o.err, ErrCacheMiss):
+		a.misses++
 	}
 	a.latency = max(a.latency, o.latency)
 	if o.cached {
@@ -103,6 +118,7 @@ func (e *Engine) report(name string, selected map[string]string, a *aggregate) S
 		return rep
 	}
 	rep.Latency, rep.Calls = a.latency, a.calls
+	rep.HeldBack, rep.CacheMisses = a.held, a.misses
 	rep.Cached = a.cached == a.calls
 	rep.FetchedAt = a.fetchedAt
 	var failures []string

@@ -990,7 +990,7 @@ func (e limitedEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeli
 		e.mu.Unlock()
 	}
 	// Folded as the engine's report does.
-	st := pipeline.SourceStatus{Name: "pypi", Status: enrichers.StatusOK}
+	st := pipeline.SourceStatus{Name: "pypi", Status: enrichers.StatusOK, HeldBack: held}
 	switch {
 	case held > 0 && ok > 0:
 		st.Detail = fmt.Sprintf("%d of %d lookups answered; %d rate_limited", ok, lookups, held)
@@ -1203,7 +1203,7 @@ func (e twoRequestEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 	for range 2 {
 		if err := e.lim.Take(bctx, "mastodon"); err != nil {
 			p.Complete = false
-			st.Status, st.Detail = enrichers.StatusRateLimited, err.Error()
+			st.Status, st.Detail, st.HeldBack = enrichers.StatusRateLimited, err.Error(), 1
 			break
 		}
 	}

@@ -10,13 +10,11 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
@@ -458,56 +456,33 @@ func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
 	}
 }
 
-// heldBack returns a limiter per token footprint's own limiters held back
-// from p's lookups, when every source without an answer was held back so;
-// nil otherwise (an upstream really failed: the row is retried as an
-// attempt). A source that answered some lookups and was held back on others
-// ("2 of 7 lookups answered; 5 rate_limited") counts too: its profile reads
-// complete, but five lookups were never made.
+// heldBack returns a limiter per lookup footprint's own limiters held back
+// from p's lookups (the engine counts them: SourceReport.HeldBack), when
+// every source without an answer was held back so; nil otherwise (an
+// upstream really failed: the row is retried as an attempt). A source that
+// answered some lookups and was held back on others counts too: its profile
+// reads complete, but those lookups were never made.
 func (m *Manager) heldBack(p *pipeline.Profile) []*transport.Limiter {
 	if m.cfg.Limiter == nil {
 		return nil
 	}
 	var out []*transport.Limiter
 	for _, s := range p.Sources {
-		n := 0
-		switch {
-		case s.Status == enrichers.StatusRateLimited && strings.Contains(s.Detail, transport.ErrLocalLimit.Error()):
-			n = 1 // how many lookups is not said: one token, then the counts below
-		case s.Status.Transient():
+		if s.Status.Transient() && s.HeldBack == 0 {
 			return nil
-		case s.Status == enrichers.StatusOK || s.Status == enrichers.StatusNotFound:
-			n = heldLookups(s.Detail)
 		}
-		if n == 0 {
+		if s.HeldBack == 0 {
 			continue
 		}
 		l := m.cfg.Limiter(s.Name)
 		if l == nil {
 			return nil
 		}
-		for range n {
+		for range s.HeldBack {
 			out = append(out, l)
 		}
 	}
 	return out
-}
-
-// heldLookups reads n from a source report's "x of y lookups answered;
-// n rate_limited[, …]" (0 when it says no such thing).
-func heldLookups(detail string) int {
-	_, failures, ok := strings.Cut(detail, " lookups answered; ")
-	if !ok {
-		return 0
-	}
-	for f := range strings.SplitSeq(failures, ", ") {
-		if num, ok := strings.CutSuffix(f, " "+string(enrichers.StatusRateLimited)); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > 0 {
-				return n
-			}
-		}
-	}
-	return 0
 }
 
 // enrichOnce holds one of the run's share of the concurrency slots around

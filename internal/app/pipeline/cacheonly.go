@@ -22,7 +22,7 @@ func markCacheOnly(req *request, p *Profile) {
 	missed, answered := 0, 0
 	for _, s := range p.Sources {
 		switch {
-		case s.Status == enrichers.StatusSkipped && s.Detail == engine.ErrCacheMiss.Error():
+		case s.Status == enrichers.StatusSkipped && s.CacheMisses > 0:
 			missed++
 		case s.Cached:
 			answered++

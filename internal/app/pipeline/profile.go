@@ -85,6 +85,10 @@ type SourceStatus struct {
 	Cached    bool             `json:"cached"`
 	FetchedAt *time.Time       `json:"fetched_at,omitempty"`
 	AgeS      *int64           `json:"age_s,omitempty"`
+	// HeldBack and CacheMisses are the engine's counts (SourceReport), for
+	// the jobs and the cache-only check; not part of the response.
+	HeldBack    int `json:"-"`
+	CacheMisses int `json:"-"`
 }
 
 // assemble builds the profile of one engine result.
@@ -109,7 +113,8 @@ func sourceStatuses(reports []engine.SourceReport, now time.Time) []SourceStatus
 	// One backing array for the sources' timestamps and ages.
 	ats, ages := make([]time.Time, len(reports)), make([]int64, len(reports))
 	for i, r := range reports {
-		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached}
+		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached,
+			HeldBack: r.HeldBack, CacheMisses: r.CacheMisses}
 		if !r.FetchedAt.IsZero() {
 			ats[i] = r.FetchedAt.UTC().Truncate(time.Millisecond)
 			ages[i] = int64(now.Sub(r.FetchedAt) / time.Second)
