@@ -36,6 +36,9 @@ import (
 // (ß → ss, æ → ae, ø → o, ł → l). Other characters are kept. Use it for
 // text compared with names (an email's local part, a location).
 func Fold(s string) string {
+	if ascii(s) { // most names and local parts: nothing to decompose
+		return strings.ToLower(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -50,6 +53,15 @@ func Fold(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // special spells out the Latin letters that NFD does not decompose.

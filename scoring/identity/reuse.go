@@ -20,12 +20,8 @@ const reusePrior = 0.9
 // the engine (engine.Options.ReusedUsername), which looks the username up
 // in the next round.
 func ReusedUsername(via enrichers.Identifier, a enrichers.Account) (enrichers.Identifier, bool) {
-	u := a.Username
-	if i := strings.IndexByte(u, '@'); i > 0 { // mastodon user@instance
-		u = u[:i]
-	}
-	u = strings.TrimPrefix(u, "@")
-	u = strings.TrimSuffix(u, ".bsky.social") // a bluesky handle: jane.bsky.social → jane
+	// user@instance → user, jane.bsky.social → jane, @handle → handle.
+	u := strings.TrimSuffix(strings.TrimPrefix(handle(a.Username), "@"), ".bsky.social")
 	if !plausibleHandle(u) || (via.Kind == enrichers.KindUsername && strings.EqualFold(via.Value, u)) {
 		return enrichers.Identifier{}, false
 	}
