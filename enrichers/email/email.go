@@ -260,7 +260,6 @@ func appendGuesses(dst []enrichers.Identifier, local string, what int) []enriche
 		out[n] = pending{kind, method, prior, start, len(buf)}
 		n++
 	}
-	dst = slices.Grow(dst, 7)
 	if what&guessUsernames != 0 && usernameLike(local) {
 		dst = append(dst, enrichers.Identifier{Kind: enrichers.KindUsername, Value: local, Method: enrichers.MethodUsernameGuess, Prior: guessPrior})
 		// Platforms allow different separators, so a handle "jane.doe" is

@@ -118,8 +118,10 @@ func leadingZeros(nsn string) int {
 }
 
 // Facts describes a parsed number. Validity is the line type's: a number
-// is valid exactly when its region's metadata gives it a type, so the
-// region's patterns are matched once, not once for each question.
+// is valid exactly when its region's metadata gives it a type, so validity
+// and type are one match of the region's patterns (the library still finds
+// the region for GetNumberType and again for GetRegionCodeForNumber: its
+// API takes no region for the type).
 func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	t := phonenumbers.GetNumberType(n)
 	f := &enrichers.PhoneFacts{
@@ -143,7 +145,7 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if c, err := phonenumbers.GetCarrierForNumber(n, "en"); err == nil {
 		f.Carrier = c
 	}
-	if tz, err := phonenumbers.GetTimezonesForNumber(n); err == nil {
+	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
 		for _, z := range tz {
 			if z != "" && z != "Etc/Unknown" {
 				f.TimeZones = append(f.TimeZones, z)

@@ -180,7 +180,9 @@ func unsafeRune(r rune) bool {
 	if r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe {
 		return true // noncharacters
 	}
-	return unicode.In(r, unicode.C, unicode.Z) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S)
+	// Controls, format characters, separators, private use and unassigned
+	// code points are in none of these categories.
+	return !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S)
 }
 
 func isASCII(s string) bool {

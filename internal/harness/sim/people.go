@@ -40,13 +40,7 @@ func (g *gen) usernameVariants(id ident, yy int) []string { return nameVariants(
 
 // nameVariants returns name-derived usernames, most typical first.
 func nameVariants(id ident, yy int) []string {
-	f, l := fold(id.first), fold(id.last)
-	if f == "" {
-		f = "user"
-	}
-	if l == "" {
-		l = "x"
-	}
+	f, l := foldedName(id)
 	y := fmt.Sprintf("%02d", yy%100)
 	return []string{f + l, f + "." + l, f + "_" + l, f[:1] + l, f + l[:1], l + f, f + l + y, f[:1] + l + y, f + y, f + "-" + l}
 }
