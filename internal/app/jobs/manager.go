@@ -378,9 +378,11 @@ func (m *Manager) List(_ context.Context) ([]*Job, error) {
 		return strings.Compare(a.ID, b.ID)
 	})
 	out := make([]*Job, len(recs))
+	m.mu.Lock()
 	for i, r := range recs {
-		out[i] = m.view(r)
+		out[i] = m.viewRun(r, m.runs[r.ID])
 	}
+	m.mu.Unlock()
 	return out, nil
 }
 

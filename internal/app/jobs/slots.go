@@ -16,18 +16,20 @@ type fairSlots struct {
 	mu    sync.Mutex
 	used  int
 	held  map[*run]int  // slots held per registered run
-	freed chan struct{} // closed (and replaced) when a slot is freed or the share changes
+	freed chan struct{} // made by a waiter; closed (and dropped) when a slot is freed or the share changes
 }
 
 func newFairSlots(size int) *fairSlots {
-	return &fairSlots{size: size, held: map[*run]int{}, freed: make(chan struct{})}
+	return &fairSlots{size: size, held: map[*run]int{}}
 }
 
 // join registers a running job; leave unregisters it. The share of the
 // others changes with it.
 func (f *fairSlots) join(r *run) {
 	f.mu.Lock()
-	f.held[r] += 0
+	if _, ok := f.held[r]; !ok {
+		f.held[r] = 0
+	}
 	f.wakeLocked()
 	f.mu.Unlock()
 }
@@ -39,9 +41,13 @@ func (f *fairSlots) leave(r *run) {
 	f.mu.Unlock()
 }
 
+// wakeLocked wakes the waiters, if any (no channel is made per release
+// when nobody waits).
 func (f *fairSlots) wakeLocked() {
-	close(f.freed)
-	f.freed = make(chan struct{})
+	if f.freed != nil {
+		close(f.freed)
+		f.freed = nil
+	}
 }
 
 // share is the slots one registered job may hold; f.mu is held.
@@ -58,6 +64,9 @@ func (f *fairSlots) acquire(ctx context.Context, r *run) error {
 			f.held[r]++
 			f.mu.Unlock()
 			return nil
+		}
+		if f.freed == nil {
+			f.freed = make(chan struct{})
 		}
 		wait := f.freed
 		f.mu.Unlock()
