@@ -245,7 +245,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	ref2.found = descendants(parents)
 	for i, a := range out {
 		if probs[i] >= m.Confident {
-			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a})
+			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0})
 		}
 	}
 	for i := range out {
@@ -285,8 +285,9 @@ func isGuess(method enrichers.Method) bool {
 }
 
 type confident struct {
-	idx int
-	a   enrichers.Account
+	idx   int
+	a     enrichers.Account
+	named bool // its display name has words (read once, compared often)
 }
 
 type reference struct {
@@ -561,7 +562,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if isName(a) {
 		names := slices.Clone(ref.names)
 		for _, c := range others {
-			if len(personname.Words(c.a.DisplayName)) > 0 {
+			if c.named {
 				names = append(names, c.a.DisplayName)
 			}
 		}
