@@ -44,3 +44,14 @@ func (k keyed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	k.h.ServeHTTP(w, r)
 }
+
+// keyedFrom serves requests as if from addr.
+type keyedFrom struct {
+	h    http.Handler
+	addr string
+}
+
+func (k keyedFrom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.RemoteAddr = k.addr
+	k.h.ServeHTTP(w, r)
+}
