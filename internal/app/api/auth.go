@@ -11,7 +11,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
-	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
@@ -162,32 +161,11 @@ func (s *Server) charge(c *gin.Context, n int64) bool {
 	return true
 }
 
-// observe records what a keyed lookup found in the key's usage: whether no
-// source asked an upstream (cached), and each source's status.
+// observeLookup records what a keyed lookup found in the key's usage.
 func (s *Server) observeLookup(c *gin.Context, p *pipeline.Profile) {
-	k := auth.KeyFrom(c.Request.Context())
-	if k == nil || s.cfg.Auth == nil || p == nil {
-		return
+	if k := auth.KeyFrom(c.Request.Context()); k != nil && s.cfg.Auth != nil {
+		s.cfg.Auth.ObserveProfile(k.ID, p)
 	}
-	s.cfg.Auth.Observe(k.ID, cachedLookup(p), sourceStatuses(p))
-}
-
-// cachedLookup: every source that answered did so from the cache.
-func cachedLookup(p *pipeline.Profile) bool {
-	for _, st := range p.Sources {
-		if st.Status != enrichers.StatusSkipped && !st.Cached {
-			return false
-		}
-	}
-	return true
-}
-
-func sourceStatuses(p *pipeline.Profile) map[string]int64 {
-	m := make(map[string]int64, 4)
-	for _, st := range p.Sources {
-		m[string(st.Status)]++
-	}
-	return m
 }
 
 // ownedJob returns job id when the caller may see it: its owner, an admin

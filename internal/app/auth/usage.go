@@ -5,6 +5,9 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // UsageDelta is usage to add to a key's UTC day.
@@ -121,6 +124,24 @@ func mergeUsage(days []UsageDay, d UsageDelta) []UsageDay {
 	copy(days[i+1:], days[i:])
 	days[i] = u
 	return days
+}
+
+// ObserveProfile records what a charged lookup of keyID found: cached
+// when every source that ran answered from the cache (no upstream was
+// asked), and each source's status.
+func (s *Service) ObserveProfile(keyID string, p *pipeline.Profile) {
+	if p == nil {
+		return
+	}
+	cached := true
+	st := make(map[string]int64, 4)
+	for _, src := range p.Sources {
+		st[string(src.Status)]++
+		if src.Status != enrichers.StatusSkipped && !src.Cached {
+			cached = false
+		}
+	}
+	s.Observe(keyID, cached, st)
 }
 
 // ctx keys.
