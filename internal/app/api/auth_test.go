@@ -13,7 +13,9 @@ import (
 
 const enrichBody = `{"email":"` + testEmail + `"}`
 
-func bearer(secret string) map[string]string { return map[string]string{"Authorization": "Bearer " + secret} }
+func bearer(secret string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + secret}
+}
 
 // TestAuthStatuses: 401 for a missing, unknown, malformed, revoked or
 // expired key (one answer for all), 403 for a missing scope, public routes
