@@ -19,7 +19,7 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 	}
 	svc := realService(t)
 	a := newAuth(t)
-	secret, _ := newKey(t, a, auth.Spec{Scopes: []string{auth.ScopeAdmin}, RatePerMin: 1 << 20})
+	secret, _ := newKey(t, a, auth.Spec{Scopes: []string{auth.ScopeAdmin}, RatePerMin: auth.MaxRatePerMin})
 	srv := keyed{New(Config{Jobs: realJobs(t, svc), Auth: a}, svc), secret}
 	ops := 0
 	for path, item := range doc.Paths.Map() {

@@ -51,6 +51,9 @@ var DefaultScopes = []string{ScopeEnrich, ScopeJobs, ScopeSourcesRead}
 // response then carries rate-limit headers.
 const DefaultRatePerMin = 600
 
+// MaxRatePerMin bounds a key's rate limit.
+const MaxRatePerMin = 1_000_000
+
 // RotationGrace is how long a rotated key's previous secret keeps working.
 const RotationGrace = 24 * time.Hour
 
@@ -248,6 +251,9 @@ func (s *Spec) Check() error {
 	}
 	if s.RatePerMin == 0 {
 		s.RatePerMin = DefaultRatePerMin
+	}
+	if s.RatePerMin > MaxRatePerMin {
+		return fmt.Errorf("rate-per-min: at most %d", MaxRatePerMin)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests
 	newTAT := tat
 	var period time.Duration
 	if l.RatePerMin > 0 {
-		period = time.Minute / time.Duration(l.RatePerMin)
+		period = max(time.Minute/time.Duration(l.RatePerMin), 1)
 		if newTAT.Before(now) {
 			newTAT = now
 		}

@@ -94,7 +94,7 @@ func (r *RedisCounter) Take(ctx context.Context, keyID string, l Limits, request
 	exceeded, busy, dayUsed, monthUsed := res[1], time.Duration(res[2])*time.Microsecond, res[3], res[4]
 	d := Decision{Allowed: res[0] == 1}
 	if l.RatePerMin > 0 {
-		per := time.Minute / time.Duration(l.RatePerMin)
+		per := max(time.Minute/time.Duration(l.RatePerMin), 1)
 		shown := min(busy, time.Minute)
 		d.Policies = append(d.Policies, Policy{Name: PolicyMinute, Quota: l.RatePerMin, Window: time.Minute,
 			Remaining: max(min(int64((time.Minute-shown)/per), l.RatePerMin), 0), Reset: shown})
