@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/footprint-oss/footprint/cache"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/pgstore"
 )
 
 const keysUsage = `Usage: footprint keys <create|list|revoke|rotate> [flags]
@@ -253,4 +256,41 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// openAudit opens the audit trail serve writes: the data folder's
+// audit/audit.db, or database_url's audit_entries, behind a Buffer that
+// writes once a second and prunes past audit.retention every hour (Run
+// it).
+func openAudit(ctx context.Context, cfg *config.Config, log *slog.Logger) (*audit.Buffer, func(), error) {
+	var store audit.Store
+	var closeFn func()
+	if cfg.DatabaseURL != "" {
+		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		db, err := pgstore.Open(pctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		p, err := audit.NewPG(pctx, db)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		store, closeFn = p, db.Close
+	} else {
+		if cfg.DataDir == "" {
+			return nil, nil, usageErr("data_dir: needed to keep the audit trail (or set database_url)")
+		}
+		dir := filepath.Join(cfg.DataDir, "audit")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, nil, err
+		}
+		b, err := audit.OpenBolt(filepath.Join(dir, "audit.db"))
+		if err != nil {
+			return nil, nil, err
+		}
+		store, closeFn = b, func() { _ = b.Close() }
+	}
+	return audit.NewBuffer(store, audit.BufferConfig{Retention: cfg.AuditRetention(), Logger: log}), closeFn, nil
 }

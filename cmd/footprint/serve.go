@@ -95,6 +95,16 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Runs after the jobs stopped (defers run last-in first-out): the
 	// final usage flush sees every row.
 	defer func() { stopKeys(); <-keysDone }()
+	// The audit trail: one entry per /v1 call, the actor its key id.
+	trail, closeTrail, err := openAudit(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
+	tctx, stopTrail := context.WithCancel(context.WithoutCancel(ctx))
+	trailDone := make(chan struct{})
+	go func() { defer close(trailDone); trail.Run(tctx) }()
+	defer func() { stopTrail(); <-trailDone }()
 	m := metrics.New(version)
 	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys})
 	if err != nil {
@@ -129,6 +139,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		Observer:           m,
 		Tracer:             tracer,
 		Auth:               keys,
+		Audit:              trail,
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()
