@@ -80,7 +80,8 @@ type region struct {
 	special  [8]desc // premium rate, toll free, shared cost, voip, personal, pager, UAN, voicemail
 	fixed    desc
 	mobile   desc
-	same     bool // the same mobile and fixed-line pattern
+	same     bool     // the same mobile and fixed-line pattern
+	npParse  *matcher // national prefix for parsing; nil if none
 	national []*format
 	intl     []*format
 }
@@ -184,6 +185,9 @@ func load() *tables {
 		if ld := md.GetLeadingDigits(); ld != "" {
 			r.leading = match(ld)
 		}
+		if np := md.GetNationalPrefixForParsing(); np != "" {
+			r.npParse = match(np)
+		}
 		r.intl = r.national
 		if intl := md.GetIntlNumberFormat(); len(intl) > 0 {
 			r.intl = mkFormats(intl)
@@ -203,6 +207,79 @@ func (t *tables) metadata(cc int32, regionCode string) *region {
 		return t.nonGeo[cc]
 	}
 	return t.regions[regionCode]
+}
+
+// Parse is phonenumbers.Parse(s, defaultRegion). An international number
+// written as '+', digits and the separators space, '-', '.', '(' and ')' —
+// as most numbers arrive — is read here: such a string holds no extension
+// (every extension form needs a letter, '#', '~', ';' or ','), so the
+// library would only take its calling code and keep the rest, unless the
+// rest starts with the region's national prefix (then, and for every other
+// string, the library parses it).
+func Parse(s, defaultRegion string) (*phonenumbers.PhoneNumber, error) {
+	if n := parseInternational(s); n != nil {
+		return n, nil
+	}
+	return phonenumbers.Parse(s, defaultRegion)
+}
+
+// parseInternational reads the common case of Parse, or returns nil.
+func parseInternational(s string) *phonenumbers.PhoneNumber {
+	if len(s) < 2 || len(s) > phonenumbers.MAX_INPUT_STRING_LENGTH || s[0] != '+' {
+		return nil
+	}
+	var buf [32]byte
+	ds := buf[:0]
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if len(ds) == len(buf) {
+				return nil // too long for a number: the library says why
+			}
+			ds = append(ds, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return nil
+		}
+	}
+	if len(ds) <= phonenumbers.MIN_LENGTH_FOR_NSN || ds[0] == '0' {
+		return nil
+	}
+	for l := 1; l <= phonenumbers.MAX_LENGTH_COUNTRY_CODE && l < len(ds); l++ {
+		cc, _ := strconv.Atoi(string(ds[:l]))
+		regions := phonenumbers.GetRegionCodesForCountryCode(cc)
+		if len(regions) == 0 {
+			continue
+		}
+		nsn := ds[l:]
+		if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
+			return nil
+		}
+		r := plan().metadata(int32(cc), regions[0])
+		if r == nil || (r.npParse != nil && r.npParse.Prefix(string(nsn))) {
+			return nil // a national prefix after the calling code: the library decides
+		}
+		nn, err := strconv.ParseUint(string(nsn), 10, 64)
+		if err != nil {
+			return nil
+		}
+		cc32 := int32(cc)
+		n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+		if len(nsn) >= 2 && nsn[0] == '0' {
+			yes := true
+			n.ItalianLeadingZero = &yes
+			z := 1
+			for z < len(nsn)-1 && nsn[z] == '0' {
+				z++
+			}
+			if z != 1 {
+				zz := int32(z)
+				n.NumberOfLeadingZeros = &zz
+			}
+		}
+		return n
+	}
+	return nil
 }
 
 // NSN is phonenumbers.GetNationalSignificantNumber(n).

@@ -47,7 +47,7 @@ func ParsePhone(s, country string) (Phone, error) {
 	if !strings.HasPrefix(s, "+") && country == "" {
 		return Phone{}, &Error{Field: "phone", Reason: "national number without a country: use +<country code> or set country"}
 	}
-	n, err := phonenumbers.Parse(s, region)
+	n, err := numplan.Parse(s, region) // phonenumbers.Parse, without its extension scan for a plain +number
 	if err != nil {
 		return Phone{}, &Error{Field: "phone", Reason: phoneReason(err)}
 	}
