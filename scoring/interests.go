@@ -51,14 +51,15 @@ type interestState struct {
 }
 
 // collect gathers every interest signal of ev, by category: the result
-// is indexed as tax (Taxonomy()).
+// is indexed as tax (Taxonomy()); nil when there is nothing to read (every
+// category then stays at its prior: see stateOf).
 func collectInterests(ev Evidence, p Params, tax []Category) []interestState {
-	st := make([]interestState, len(tax))
 	accounts := ev.accounts()
 	co := ev.company(p)
 	if len(accounts) == 0 && co == nil {
-		return st // nothing to read: every category stays at its prior
+		return nil
 	}
+	st := make([]interestState, len(tax))
 	lex := p.lexicon()
 	add := func(s signal) {
 		k := kindIndex(s.kind)
@@ -144,6 +145,14 @@ func collectInterests(ev Evidence, p Params, tax []Category) []interestState {
 	return st
 }
 
+// stateOf is category i's evidence: none when st is nil.
+func stateOf(st []interestState, i int) *interestState {
+	if st == nil {
+		return &interestState{}
+	}
+	return &st[i]
+}
+
 // interestFeatures turns one category's evidence into the model's
 // features: log2(1+E[k]) per kind, then −min(A, cap).
 func interestFeatures(c *interestState, p Params) [numKinds + 1]float64 {
@@ -171,9 +180,9 @@ func InterestFeatureNames() []string {
 func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 	tax := Taxonomy()
 	st := collectInterests(ev, p, tax)
-	out := make(map[string][]float64, len(st))
-	for i := range st {
-		x := interestFeatures(&st[i], p)
+	out := make(map[string][]float64, len(tax))
+	for i := range tax {
+		x := interestFeatures(stateOf(st, i), p)
 		out[tax[i].ID] = x[:]
 	}
 	return out
@@ -188,9 +197,9 @@ func Interests(ev Evidence, p Params) []Interest {
 	for i, k := range InterestKinds() {
 		weight[i] = math.Max(p.Interest.Weights[k], 0)
 	}
-	out := make([]Interest, 0, len(st))
+	out := make([]Interest, 0, len(tax))
 	for ci, cat := range tax {
-		c := &st[ci]
+		c := stateOf(st, ci)
 		x := interestFeatures(c, p)
 		prior, ok := p.Interest.Prior[cat.ID]
 		if !ok {
