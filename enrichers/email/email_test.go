@@ -238,8 +238,17 @@ func TestListsPruned(t *testing.T) {
 		for i := range known.len() {
 			d := known.at(i)
 			if l.isDisposable(d, registrable(d)) {
-				t.Errorf("popular or real provider %q is disposable", d)
+				t.Errorf("popular, academic or real provider %q is disposable", d)
 			}
+			if !l.known(d) {
+				t.Errorf("%q is not known to receive mail: it may get a typo hint", d)
+			}
+		}
+	}
+	// The whole source, for the smaller lists (known domains get no hint).
+	for _, known := range []domainSet{l.popular, l.providers} {
+		for i := range known.len() {
+			d := known.at(i)
 			if f := enrich(t, s, "jane@"+d).Email; f.TypoSuggestion != "" || f.Disposable {
 				t.Errorf("popular or real provider %q: %+v", d, f)
 			}
