@@ -760,7 +760,7 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	}
 	wait(t, m, j.ID, StateSucceeded)
 	idle(t, m) // every delivery and its retries are over
-	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
+	if cur, _ := m.st.get(t.Context(), j.ID); cur.WebhookPending {
 		t.Error("the delivered webhook is still pending")
 	}
 	mu.Lock()
@@ -801,7 +801,7 @@ func TestWebhookPermanentFailureNotRetried(t *testing.T) {
 	}
 	wait(t, m, j.ID, StateSucceeded)
 	idle(t, m)
-	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
+	if cur, _ := m.st.get(t.Context(), j.ID); cur.WebhookPending {
 		t.Error("the refused webhook is still pending")
 	}
 	if n.Load() != 1 {
@@ -876,7 +876,7 @@ func TestWebhookRedeliveredAfterRestart(t *testing.T) {
 	if n := delivered.Load(); n != 1 {
 		t.Fatalf("webhook redelivered %d times, want once", n)
 	}
-	if r, _ := m2.st.get(j.ID); r.WebhookPending {
+	if r, _ := m2.st.get(t.Context(), j.ID); r.WebhookPending {
 		t.Error("the redelivered webhook is still pending")
 	}
 }

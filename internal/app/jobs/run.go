@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +91,14 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer delete(m.runs, r.id)
-	rec, uerr := m.st.update(r.id, func(rec *record) error {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	rec, uerr := m.st.update(uctx, r.id, func(rec *record) error {
+		if rec.State.Final() {
+			// Another replica finished or cancelled it first: its
+			// state, and its webhook, stand.
+			return nil
+		}
 		final := func(s State) {
 			rec.State, rec.FinishedAt = s, &now
 			rec.WebhookPending = rec.WebhookURL != ""
@@ -107,10 +113,13 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 			final(StateCancelled)
 		case errors.Is(cause, errPause):
 			rec.State = StatePaused
-		default: // shutdown or Start's ctx done: resumable as it is
+		default: // shutdown, Start's ctx done, or stopped by another replica: as it is
 		}
 		return nil
 	})
+	if errors.Is(uerr, ErrNotFound) {
+		return // deleted on another replica
+	}
 	if uerr != nil {
 		m.log.LogAttrs(context.Background(), slog.LevelError, "job state not saved", slog.String("job", r.id), slog.String("error", uerr.Error()))
 		return
@@ -125,7 +134,7 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 // process runs the job's rows from its checkpoint. completed is true when
 // every row has a stored result.
 func (m *Manager) process(r *run) (completed bool, err error) {
-	rec, err := m.st.update(r.id, func(rec *record) error {
+	rec, err := m.st.update(r.ctx, r.id, func(rec *record) error {
 		if rec.State != StateQueued && rec.State != StateRunning {
 			return ErrConflict
 		}
@@ -144,18 +153,25 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	r.prog.start(m.now(), rec.Done)
 	m.slots.join(r)
 	defer m.slots.leave(r)
-	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
-	if err != nil {
-		return false, fmt.Errorf("input: %w", err)
-	}
-	defer f.Close()
-	rr, err := NewReader(rec.Format, f)
-	if err != nil {
-		return false, err
-	}
-	last, err := m.st.lastResult(r.id)
-	if err != nil {
-		return false, err
+	var rr rowSource
+	var last int64
+	if m.q != nil {
+		// Shared: rows come from the queue, claimed under a lease.
+		cr := m.claimRows(r)
+		defer cr.stop()
+		rr = cr
+	} else {
+		f, err := m.st.openInput(r.ctx, r.id, rec.Format)
+		if err != nil {
+			return false, fmt.Errorf("input: %w", err)
+		}
+		defer f.Close()
+		if rr, err = NewReader(rec.Format, f); err != nil {
+			return false, err
+		}
+		if last, err = m.st.lastResult(r.ctx, r.id); err != nil {
+			return false, err
+		}
 	}
 
 	outs := make(chan outcome, window)
@@ -179,7 +195,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	}
 	// Every row was dispatched and every outcome committed: the job is
 	// complete when the checkpoint reached the end.
-	rec, err = m.st.get(r.id)
+	rec, err = m.st.get(r.ctx, r.id)
 	if err != nil {
 		return false, err
 	}
@@ -191,7 +207,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 
 // dispatch reads rows and hands each to a worker, a duplicate's entry, or
 // straight to the writer. It returns eof when the input was read to the end.
-func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
+func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -210,7 +226,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			return false, nil
 		}
 		if n <= last {
-			has, err := m.st.hasResult(r.id, n)
+			has, err := m.st.hasResult(r.ctx, r.id, n)
 			if err != nil {
 				return false, err
 			}
@@ -258,7 +274,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			continue
 		}
 		r.mu.Unlock()
-		res, _, err := m.st.dedupResult(r.id, key)
+		res, _, err := m.st.dedupResult(r.ctx, r.id, key)
 		if err != nil {
 			return false, err
 		}
@@ -532,14 +548,18 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 		timer.Stop()
 		if werr == nil {
 			cp := checkpoint
-			for _, o := range batch {
-				doneAbove[o.row] = true
+			if m.q == nil { // a shared store keeps the checkpoint itself
+				for _, o := range batch {
+					doneAbove[o.row] = true
+				}
+				for doneAbove[cp+1] {
+					delete(doneAbove, cp+1)
+					cp++
+				}
 			}
-			for doneAbove[cp+1] {
-				delete(doneAbove, cp+1)
-				cp++
-			}
-			stored, err := m.st.commit(r.id, batch, cp, nil)
+			// The batch is stored even while the run stops: its rows are
+			// done.
+			stored, err := m.st.commit(context.WithoutCancel(r.ctx), r.id, batch, cp, nil)
 			if err != nil {
 				werr = err
 				r.cancel(&fatalError{err: err})
