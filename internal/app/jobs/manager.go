@@ -43,7 +43,9 @@ type Manager struct {
 	closed  bool
 	hookCtx context.Context
 	hookEnd context.CancelFunc
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // runs and webhook deliveries
+	// watching is the shared store's watch loop (see watch).
+	watching sync.WaitGroup
 }
 
 // Why a run stopped before the end of its input.
@@ -161,7 +163,7 @@ func (m *Manager) Start(ctx context.Context) error {
 		}
 	}
 	if m.q != nil {
-		m.wg.Add(1)
+		m.watching.Add(1)
 		go m.watch(ctx)
 	}
 	return nil
@@ -183,6 +185,7 @@ func (m *Manager) Close() error {
 		m.hookEnd()
 	}
 	m.mu.Unlock()
+	m.watching.Wait()
 	m.wg.Wait()
 	return m.st.close()
 }

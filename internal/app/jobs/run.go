@@ -84,7 +84,7 @@ func (m *Manager) execute(r *run) {
 func (m *Manager) finish(r *run, completed bool, err error) {
 	cause := context.Cause(r.ctx)
 	var fatal *fatalError
-	if err == nil && errors.As(cause, &fatal) {
+	if (err == nil || errors.Is(err, context.Canceled)) && errors.As(cause, &fatal) {
 		err = fatal.err
 	}
 	now := m.now().UTC()
@@ -228,7 +228,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots 
 		if n <= last {
 			has, err := m.st.hasResult(r.ctx, r.id, n)
 			if err != nil {
-				return false, err
+				return false, r.stopped(err)
 			}
 			if has {
 				send(outcome{row: n, skip: true})
@@ -276,7 +276,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots 
 		r.mu.Unlock()
 		res, _, err := m.st.dedupResult(r.ctx, r.id, key)
 		if err != nil {
-			return false, err
+			return false, r.stopped(err)
 		}
 		if res != nil {
 			send(outcome{row: n, res: res})
@@ -313,6 +313,15 @@ func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots 
 			}
 		}()
 	}
+}
+
+// stopped is nil when err came from the run stopping (a store call cut
+// short by its context), err otherwise.
+func (r *run) stopped(err error) error {
+	if r.ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // startRow takes a place among the job's rows in progress; false when the

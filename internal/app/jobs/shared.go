@@ -131,7 +131,7 @@ func (c *claimReader) stop() {
 // or running job that has none here (created, resumed or left by another
 // replica), and delivers completion webhooks nobody has claimed.
 func (m *Manager) watch(ctx context.Context) {
-	defer m.wg.Done()
+	defer m.watching.Done()
 	t := time.NewTicker(m.cfg.Poll)
 	defer t.Stop()
 	for {
