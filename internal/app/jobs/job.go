@@ -124,7 +124,7 @@ type Config struct {
 	Lease time.Duration
 	// Poll is how often a replica looks for jobs to work and for rows
 	// freed by a lease running out (default 1 s).
-	Poll time.Duration
+	Poll     time.Duration
 	Enricher Enricher
 	// Concurrency bounds the rows enriched at once, across all jobs, each
 	// running job taking at most its fair share; it also bounds the rows of

@@ -32,7 +32,7 @@ type Manager struct {
 	q     rowQueue
 	owner string // this replica, in row leases
 	log   *slog.Logger
-	now func() time.Time
+	now   func() time.Time
 
 	slots  *fairSlots    // rows being enriched, across jobs
 	active chan struct{} // jobs running

@@ -396,6 +396,30 @@ func (s *pgStore) release(ctx context.Context, id, owner string) error {
 	return nil
 }
 
+func (s *pgStore) heartbeat(ctx context.Context, owner string) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO jobs_replicas (name, seen_at) VALUES ($1, now())
+		ON CONFLICT (name) DO UPDATE SET seen_at = now()`, owner)
+	return err
+}
+
+func (s *pgStore) replicas(ctx context.Context, within time.Duration) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT name FROM jobs_replicas WHERE seen_at > now() - $1 * interval '1 millisecond' ORDER BY name`,
+		within.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("jobs: replicas: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 func (s *pgStore) pending(ctx context.Context, id string) (int64, error) {
 	var n int64
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM jobs_rows WHERE job_id = $1 AND NOT done`, id).Scan(&n); err != nil {

@@ -127,6 +127,29 @@ func (c *claimReader) stop() {
 	}
 }
 
+// Topology says where jobs live: Shared is true with a shared store, whose
+// Replicas are the replicas (Replica names this one) seen in the last
+// minute.
+type Topology struct {
+	Shared   bool
+	Replica  string
+	Replicas []string
+}
+
+// Topology reports the job store's topology (serve logs it at start).
+func (m *Manager) Topology(ctx context.Context) (Topology, error) {
+	t := Topology{Shared: m.q != nil, Replica: m.owner}
+	if m.q == nil {
+		return t, nil
+	}
+	if err := m.q.heartbeat(ctx, m.owner); err != nil {
+		return t, err
+	}
+	var err error
+	t.Replicas, err = m.q.replicas(ctx, time.Minute)
+	return t, err
+}
+
 // watch runs on a shared store: every Poll it starts a run of each queued
 // or running job that has none here (created, resumed or left by another
 // replica), and delivers completion webhooks nobody has claimed.
@@ -141,6 +164,9 @@ func (m *Manager) watch(ctx context.Context) {
 		case <-m.hookCtx.Done():
 			return
 		case <-t.C:
+		}
+		if err := m.q.heartbeat(ctx, m.owner); err != nil && ctx.Err() == nil {
+			m.log.LogAttrs(ctx, slog.LevelWarn, "replica heartbeat failed", slog.String("error", err.Error()))
 		}
 		recs, err := m.q.live(ctx)
 		if err != nil {

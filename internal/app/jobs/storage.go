@@ -71,6 +71,10 @@ type rowQueue interface {
 	// live returns the jobs a replica may have to work (queued or
 	// running) or whose completion webhook is pending.
 	live(ctx context.Context) ([]*record, error)
+	// heartbeat records that owner is alive; replicas lists the replicas
+	// seen within the last within.
+	heartbeat(ctx context.Context, owner string) error
+	replicas(ctx context.Context, within time.Duration) ([]string, error)
 	// pending counts job id's rows without a result.
 	pending(ctx context.Context, id string) (int64, error)
 }

@@ -46,3 +46,9 @@ CREATE TABLE jobs_dedup (
 	n      bigint NOT NULL,
 	PRIMARY KEY (job_id, key)
 );
+
+-- Replicas working jobs, each seen at its last poll (serve logs how many).
+CREATE TABLE jobs_replicas (
+	name    text        PRIMARY KEY,
+	seen_at timestamptz NOT NULL
+);
