@@ -186,6 +186,8 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	close(outs)
 	werr := <-writerErr
 	switch {
+	case errors.Is(werr, errStoreDown):
+		return false, nil // resumable: the cause says why
 	case werr != nil:
 		return false, werr
 	case readErr != nil:
@@ -568,11 +570,22 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 			}
 			// The batch is stored even while the run stops: its rows are
 			// done.
-			stored, err := m.st.commit(context.WithoutCancel(r.ctx), r.id, batch, cp, nil)
-			if err != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), time.Minute)
+			stored, err := m.st.commit(cctx, r.id, batch, cp, nil)
+			cancel()
+			switch {
+			case err != nil && m.q != nil:
+				// A shared store that fails (PostgreSQL unreachable)
+				// stops this run, not the job: the rows stay unwritten
+				// and are claimed again, and the watch loop starts a run
+				// again once the store answers.
+				m.log.LogAttrs(r.ctx, slog.LevelError, "storing results failed; the run stops", slog.String("job", r.id), slog.String("error", err.Error()))
+				werr = errStoreDown
+				r.cancel(errStoreDown)
+			case err != nil:
 				werr = err
 				r.cancel(&fatalError{err: err})
-			} else {
+			default:
 				checkpoint = cp
 				m.afterCommit(r, batch, stored)
 			}

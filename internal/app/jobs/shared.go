@@ -21,6 +21,10 @@ type rowSource interface {
 // deleted: the stored state is already what it should be.
 var errElsewhere = errors.New("jobs: stopped on another replica")
 
+// errStoreDown stops a run whose results the shared store could not take:
+// the job stays running, and is resumed when the store answers again.
+var errStoreDown = errors.New("jobs: shared store unavailable")
+
 // claimReader is a run's rows on a shared store: it claims a few rows at a
 // time under a lease, in row order, while a renewer keeps the leases of
 // the rows this replica holds alive and watches the job's state. Next
@@ -29,12 +33,15 @@ var errElsewhere = errors.New("jobs: stopped on another replica")
 // are leased to other replicas it waits, claiming them when a lease runs
 // out (their replica died).
 type claimReader struct {
-	m    *Manager
-	r    *run
-	q    rowQueue
-	buf  []Row
-	done chan struct{}
-	wg   sync.WaitGroup
+	m   *Manager
+	r   *run
+	q   rowQueue
+	buf []Row
+	// started is set once the run's first Next freed the rows an earlier
+	// run of this replica left leased.
+	started bool
+	done    chan struct{}
+	wg      sync.WaitGroup
 }
 
 func (m *Manager) claimRows(r *run) *claimReader {
@@ -50,6 +57,16 @@ func (c *claimReader) batch() int { return max(1, c.m.cfg.Concurrency) }
 
 func (c *claimReader) Next() (Row, error) {
 	ctx := c.r.ctx
+	if !c.started {
+		// Rows this replica still holds were left by an earlier run of
+		// the job here (one run per job per replica: a run stopped by a
+		// store failure, or a process restarted under the same
+		// Config.Replica): free them for everyone at once.
+		c.started = true
+		if err := c.q.release(ctx, c.r.id, c.m.owner); err != nil && ctx.Err() == nil {
+			c.m.log.LogAttrs(ctx, slog.LevelWarn, "releasing rows failed", slog.String("job", c.r.id), slog.String("error", err.Error()))
+		}
+	}
 	for len(c.buf) == 0 {
 		if ctx.Err() != nil {
 			return Row{}, io.EOF

@@ -3,11 +3,13 @@ package jobs
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,4 +168,65 @@ func TestSharedReplicaChild(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the job did not end within a minute")
+}
+
+// flakyStore is a PostgreSQL store whose first fails commits fail, as when
+// the database is briefly unreachable.
+type flakyStore struct {
+	*pgStore
+	fails atomic.Int32
+}
+
+func (f *flakyStore) commit(ctx context.Context, id string, outs []outcome, cp int64, fn func(*record)) (*record, error) {
+	if f.fails.Add(-1) >= 0 {
+		return nil, errors.New("connection refused")
+	}
+	return f.pgStore.commit(ctx, id, outs, cp, fn)
+}
+
+// TestSharedStoreFailureStopsRunNotJob: results the shared store cannot
+// take stop the run, not the job; the watch loop runs it again and it
+// completes with one result per row.
+func TestSharedStoreFailureStopsRunNotJob(t *testing.T) {
+	db := pgtest.New(t)
+	cfg := testConfig(t.TempDir(), &fakeEnricher{})
+	cfg.DB, cfg.Poll, cfg.Lease = db, 20*time.Millisecond, 3*time.Second
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	fs := &flakyStore{pgStore: m.st.(*pgStore)}
+	fs.fails.Store(2)
+	m.st, m.q = fs, fs
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "u%d@example.com\n", i)
+	}
+	j := create(t, m, FormatCSV, b.String())
+	deadline := time.Now().Add(hangGuard)
+	for {
+		cur, err := m.Get(t.Context(), j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.State.Final() {
+			if cur.State != StateSucceeded || cur.Done != 50 || cur.Checkpoint != 50 {
+				t.Fatalf("final %+v", cur)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job still %s after %v", cur.State, hangGuard)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if fs.fails.Load() >= 0 {
+		t.Fatal("no commit failed: the test tested nothing")
+	}
+	checkOnePerRow(t, results(t, m, j.ID), 50)
 }
