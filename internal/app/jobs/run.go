@@ -46,7 +46,6 @@ type run struct {
 	inflight map[string]*entry // dedup key → the row enriching it
 
 	progressHook atomic.Bool // a progress webhook is being delivered
-	progressMark int64       // Done at the last progress webhook
 }
 
 // entry is a dedup key being enriched: the rows waiting for it and, once
@@ -571,7 +570,16 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 			// The batch is stored even while the run stops: its rows are
 			// done.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), time.Minute)
-			stored, err := m.st.commit(cctx, r.id, batch, cp, nil)
+			// The store decides, in the commit's transaction, whether
+			// this batch crossed a progress mark: with replicas sharing
+			// the job, one of them sends each progress webhook.
+			progressDue := false
+			stored, err := m.st.commit(cctx, r.id, batch, cp, func(rec *record) {
+				progressDue = false
+				if every := rec.ProgressEvery; every > 0 && rec.WebhookURL != "" && rec.Done < rec.Total && rec.Done/every > rec.ProgressMark/every {
+					rec.ProgressMark, progressDue = rec.Done, true
+				}
+			})
 			cancel()
 			switch {
 			case err != nil && m.q != nil:
@@ -587,7 +595,7 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 				r.cancel(&fatalError{err: err})
 			default:
 				checkpoint = cp
-				m.afterCommit(r, batch, stored)
+				m.afterCommit(r, batch, stored, progressDue)
 			}
 		}
 		for range batch {
@@ -596,7 +604,7 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 	}
 }
 
-func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
+func (m *Manager) afterCommit(r *run, batch []outcome, stored *record, progressDue bool) {
 	r.mu.Lock()
 	for _, o := range batch {
 		if o.dedupKey != "" {
@@ -605,9 +613,7 @@ func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
 	}
 	r.mu.Unlock()
 	r.prog.sample(m.now(), stored.Done)
-	if every := stored.ProgressEvery; every > 0 && stored.WebhookURL != "" && stored.Done/every > r.progressMark/every &&
-		stored.Done < stored.Total && r.progressHook.CompareAndSwap(false, true) {
-		r.progressMark = stored.Done
+	if progressDue && r.progressHook.CompareAndSwap(false, true) {
 		p := WebhookPayload{Event: EventProgress, SentAt: m.now().UTC(), Job: *m.view(stored)}
 		m.mu.Lock()
 		if !m.closed {

@@ -3,12 +3,16 @@ package jobs
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -229,4 +233,90 @@ func TestSharedStoreFailureStopsRunNotJob(t *testing.T) {
 		t.Fatal("no commit failed: the test tested nothing")
 	}
 	checkOnePerRow(t, results(t, m, j.ID), 50)
+}
+
+// TestSharedTwoReplicasInOneProcess: two managers on one database work
+// one job together; a pause on one stops the other's run, a resume on the
+// other brings both back; the job completes with one result per row, each
+// progress mark and the completion webhook delivered once.
+func TestSharedTwoReplicasInOneProcess(t *testing.T) {
+	db := pgtest.New(t)
+	var mu sync.Mutex
+	progress := map[int64]int{}
+	completions := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p WebhookPayload
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		defer mu.Unlock()
+		switch p.Event {
+		case EventProgress:
+			progress[p.Job.Done]++
+		case EventSucceeded:
+			completions++
+		}
+	}))
+	defer srv.Close()
+	hold := make(chan struct{})
+	replica := func(name string) (*Manager, *fakeEnricher) {
+		f := &fakeEnricher{delay: 2 * time.Millisecond, hold: hold, holdAfter: 40}
+		cfg := testConfig(t.TempDir(), f)
+		cfg.DB, cfg.Replica, cfg.Poll, cfg.Lease = db, name, 20*time.Millisecond, 900*time.Millisecond
+		cfg.HTTPClient, cfg.WebhookSecret = srv.Client(), "s3cret"
+		return start(t, cfg), f
+	}
+	m1, f1 := replica("one")
+	m2, f2 := replica("two")
+	const rows = 200
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "u%d@example.com\n", i)
+	}
+	j, err := m1.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(b.String()),
+		WebhookURL: srv.URL, ProgressEvery: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll := func(cond func() bool, what string) {
+		t.Helper()
+		deadline := time.Now().Add(hangGuard)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("still waiting for %s after %v", what, hangGuard)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	running := func(m *Manager) bool { m.mu.Lock(); defer m.mu.Unlock(); return m.runs[j.ID] != nil }
+	// Both replicas work the job (each enricher holds after 40 calls).
+	poll(func() bool { return f1.total.Load() > 40 && f2.total.Load() > 40 }, "both replicas to work rows")
+	if p, err := m2.Pause(t.Context(), j.ID); err != nil || p.State != StatePaused {
+		t.Fatalf("pause on two: %+v %v", p, err)
+	}
+	poll(func() bool { return !running(m1) && !running(m2) }, "both runs to stop")
+	close(hold)
+	if _, err := m1.Resume(t.Context(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	poll(func() bool { cur, _ := m2.Get(t.Context(), j.ID); return cur.State.Final() }, "the job to end")
+	idle(t, m1)
+	poll(func() bool { mu.Lock(); defer mu.Unlock(); return completions > 0 }, "the completion webhook")
+	final, _ := m2.Get(t.Context(), j.ID)
+	if final.State != StateSucceeded || final.Done != rows || final.Checkpoint != rows {
+		t.Fatalf("final %+v", final)
+	}
+	checkOnePerRow(t, results(t, m2, j.ID), rows)
+	time.Sleep(100 * time.Millisecond) // a second delivery, if any, would arrive by now
+	mu.Lock()
+	defer mu.Unlock()
+	if completions != 1 {
+		t.Errorf("%d completion webhooks, want 1", completions)
+	}
+	for done, n := range progress {
+		if n != 1 {
+			t.Errorf("progress at done=%d sent %d times", done, n)
+		}
+	}
+	t.Logf("rows enriched: one %d, two %d; %d progress webhooks", f1.total.Load(), f2.total.Load(), len(progress))
 }

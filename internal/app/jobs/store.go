@@ -47,6 +47,8 @@ type record struct {
 	// WebhookClaim is when the claim of the replica delivering the
 	// completion webhook runs out (shared stores only).
 	WebhookClaim time.Time `json:"webhook_claim,omitzero"`
+	// ProgressMark is Done when the last progress webhook was due.
+	ProgressMark int64 `json:"progress_mark,omitempty"`
 }
 
 // Result statuses of a row.
