@@ -318,7 +318,7 @@ func (s *pgStore) page(ctx context.Context, id string, from int64, limit int) ([
 // need not agree.
 func (s *pgStore) claim(ctx context.Context, id, owner string, n int, lease time.Duration) ([]Row, bool, error) {
 	var active bool
-	if err := s.db.QueryRow(ctx, `SELECT state = 'running' FROM jobs WHERE id = $1`, id).Scan(&active); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT state IN ('queued', 'running') FROM jobs WHERE id = $1`, id).Scan(&active); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, false, nil
 		}

@@ -124,7 +124,7 @@ func (c *claimReader) renew() {
 			if c.r.ctx.Err() == nil {
 				c.m.log.LogAttrs(c.r.ctx, slog.LevelWarn, "renewing row leases failed", slog.String("job", c.r.id), slog.String("error", err.Error()))
 			}
-		case state != StateRunning:
+		case state != StateRunning && state != StateQueued: // queued: resumed meanwhile
 			c.r.cancel(errElsewhere)
 			return
 		}

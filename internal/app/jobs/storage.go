@@ -61,7 +61,8 @@ type inputWriter interface {
 type rowQueue interface {
 	// claim leases up to n of job id's rows without a result and without
 	// a live lease to owner, in row order. active is false when the job
-	// is not running (paused, cancelled, deleted): nothing is claimed.
+	// is neither queued nor running (paused, cancelled, deleted): nothing
+	// is claimed.
 	claim(ctx context.Context, id, owner string, n int, lease time.Duration) (rows []Row, active bool, err error)
 	// renew extends owner's leases on job id's rows; it reports the job's
 	// state (ErrNotFound when it was deleted).
