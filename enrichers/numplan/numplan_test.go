@@ -168,9 +168,9 @@ func TestEveryPatternHasAnAutomaton(t *testing.T) {
 	if len(ms) < 1000 {
 		t.Fatalf("only %d patterns", len(ms))
 	}
+	Warm()
 	most := 0
 	for _, m := range ms {
-		m.Full("")
 		if m.next == nil && !strings.ContainsAny(m.pattern, "^$") {
 			t.Errorf("%q: matched by regexp, not an automaton", m.pattern)
 		}
