@@ -399,4 +399,3 @@ func (p *proxy) stop() {
 	}
 	p.conns = nil
 }
-
