@@ -388,7 +388,7 @@ func (l *Limiter) fallbackBucket() (*rate.Limiter, float64) {
 	base := l.lim.Load()
 	share, _ := l.shared.Fallback()
 	share = min(max(share, 0), 1)
-	if base.Limit() <= 0 || base.Burst() <= 0 || base.Limit() == rate.Inf || share == 1 {
+	if base.Limit() <= 0 || base.Burst() <= 0 || base.Limit() == rate.Inf {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return base, l.reserve

@@ -178,9 +178,9 @@ func (s *Shared) Take(ctx context.Context, source string, t transport.SharedTake
 		mode = "live"
 	}
 	interval := 1e6 / float64(t.Rate)
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	res, err := s.take.Run(ctx, s.cfg.Client, s.keys(source),
+	res, err := s.take.Run(rctx, s.cfg.Client, s.keys(source),
 		strconv.FormatFloat(interval, 'f', 3, 64), t.Burst, mode,
 		strconv.FormatFloat(t.Keep, 'f', 3, 64), micros(t.MaxWait)).Int64Slice()
 	if err != nil || len(res) != 3 {
@@ -199,9 +199,10 @@ func (s *Shared) Pause(ctx context.Context, source string, d time.Duration) erro
 	if d <= 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeout)
+	ctx = context.WithoutCancel(ctx)
+	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	if err := s.pause.Run(ctx, s.cfg.Client, s.keys(source)[1:], micros(d)).Err(); err != nil {
+	if err := s.pause.Run(rctx, s.cfg.Client, s.keys(source)[1:], micros(d)).Err(); err != nil {
 		s.failed(ctx, err)
 		return err
 	}
@@ -230,10 +231,11 @@ func (s *Shared) Replicas() int {
 // Down reports whether Redis is unreachable (the fallback shares bind).
 func (s *Shared) Down() bool { return s.down.Load() }
 
-// failed marks Redis down after a call that did not answer (a caller
-// giving up is not Redis failing) and logs the change once.
+// failed marks Redis down after a call that did not answer and logs the
+// change once. ctx is the caller's: a caller whose own deadline ran out
+// or who went away during the call says nothing about Redis.
 func (s *Shared) failed(ctx context.Context, err error) {
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return
 	}
 	s.mu.Lock()
@@ -250,9 +252,9 @@ func (s *Shared) failed(ctx context.Context, err error) {
 // refreshes their count; a replica that was down comes back up when it
 // answers.
 func (s *Shared) Heartbeat(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	n, err := s.beat.Run(ctx, s.cfg.Client, []string{s.replicasKey()}, s.cfg.Replica, s.cfg.Window.Milliseconds()).Int64()
+	n, err := s.beat.Run(rctx, s.cfg.Client, []string{s.replicasKey()}, s.cfg.Replica, s.cfg.Window.Milliseconds()).Int64()
 	if err != nil {
 		s.failed(ctx, err)
 		return err
