@@ -17,7 +17,7 @@
 #   REDIS_URL=redis://127.0.0.1:6379/11 RPS=10 tools/limits-replicas.sh
 #
 # Only loopback addresses are used; everything it starts is stopped on
-# exit. The Redis keys it makes expire on their own (the buckets within a
+# exit (KEEP=1 keeps the logs and metrics). The Redis keys it makes expire on their own (the buckets within a
 # second of the last token, the replica set after 20 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "logs and metrics kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -111,7 +111,7 @@ wait "$load"
 curl -sf "$sim/_sim/stats" >"$work/stats.json"
 
 # Calls each source's limiter held back, summed over the replicas.
-for b in "${backends[@]}"; do curl -sf "$b/metrics"; done |
+for b in "${backends[@]}"; do curl -sf "$b/metrics"; done | tee "$work/metrics.txt" |
   awk '/^footprint_limiter_refused_total\{/ { match($0, /source="[^"]*"/); s = substr($0, RSTART + 8, RLENGTH - 9); n[s] += $NF }
        END { for (s in n) print s, n[s] }' >"$work/refused.txt"
 

@@ -313,14 +313,14 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 
 // newSharedLimits keeps every source's token bucket in Redis (redis_url),
 // on a client of its own with short timeouts: a token is asked for before
-// each upstream request, and a Redis that does not answer within 250 ms
+// each upstream request, and a Redis that does not answer within 500 ms
 // sends this replica to its fallback share at once.
 func newSharedLimits(cfg *config.Config, log *slog.Logger) (*sharedlimits.Shared, *redis.Client, error) {
 	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, nil, usageErr("redis_url: %v", err)
 	}
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 250*time.Millisecond, 250*time.Millisecond, 250*time.Millisecond
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
 	opt.MaxRetries = -1
 	host, _ := os.Hostname()
 	c := redis.NewClient(opt)

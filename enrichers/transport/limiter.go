@@ -48,6 +48,9 @@ type Limiter struct {
 	source   string
 	shared   SharedBuckets
 	fallback atomic.Pointer[fallbackBucket]
+	// fellBack is set while tokens came from fallback since the last
+	// shared take.
+	fellBack atomic.Bool
 }
 
 // SharedBuckets keeps every source's token bucket in a store shared by the
@@ -80,6 +83,10 @@ type SharedTake struct {
 	Live    bool
 	Keep    float64       // background takes: tokens left for live ones
 	MaxWait time.Duration // live takes: the furthest future token taken
+	// Resync marks the first take after this replica used its fallback
+	// share: the shared bucket may have filled up meanwhile while the
+	// upstream's did not, so it is taken as empty before this take.
+	Resync bool
 }
 
 // SharedGrant is the answer of SharedBuckets.Take.
@@ -285,6 +292,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			}
 		}
 		lim, reserve := l.fallbackBucket()
+		l.fellBack.Store(true)
 		return l.waitBucket(ctx, lim, reserve)
 	}
 	l.mu.Lock()
@@ -348,7 +356,11 @@ func (l *Limiter) waitShared(ctx context.Context) (answered bool, err error) {
 		l.mu.Lock()
 		keep := l.reserve
 		l.mu.Unlock()
-		g, err := l.shared.Take(ctx, l.source, SharedTake{Rate: lim.Limit(), Burst: lim.Burst(), Live: live, Keep: keep, MaxWait: maxWait})
+		resync := l.fellBack.Load()
+		g, err := l.shared.Take(ctx, l.source, SharedTake{Rate: lim.Limit(), Burst: lim.Burst(), Live: live, Keep: keep, MaxWait: maxWait, Resync: resync})
+		if err == nil && resync {
+			l.fellBack.Store(false)
+		}
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return true, ctx.Err()

@@ -53,7 +53,7 @@ type Config struct {
 	// retries Redis while it is down (default 1s); Window is how long a
 	// replica counts after its last heartbeat (default 10s).
 	Heartbeat, Window time.Duration
-	// Timeout bounds each Redis call (default 250ms).
+	// Timeout bounds each Redis call (default 500ms).
 	Timeout time.Duration
 	Logger  *slog.Logger
 }
@@ -96,7 +96,7 @@ func New(cfg Config) (*Shared, error) {
 		cfg.Window = 10 * time.Second
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 250 * time.Millisecond
+		cfg.Timeout = 500 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -107,7 +107,8 @@ func New(cfg Config) (*Shared, error) {
 // takeScript is one GCRA step on Redis's clock (microseconds).
 // KEYS: the bucket's arrival time, the source's pause. ARGV: the interval
 // between tokens (µs), the burst, "live" or "bg", the tokens a background
-// take leaves (keep), the furthest a live take may wait (µs).
+// take leaves (keep), the furthest a live take may wait (µs), "1" to take
+// the bucket as empty first (a replica back from its fallback share).
 // It returns {granted 0/1, wait µs, paused 0/1}.
 const takeScript = `
 if redis.replicate_commands then redis.replicate_commands() end
@@ -119,6 +120,7 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
+if ARGV[6] == '1' and tat < now + burst * interval then tat = now + burst * interval end
 local wait
 if ARGV[3] == 'bg' then
   wait = tat + (1 + tonumber(ARGV[4])) * interval - burst * interval - now
@@ -182,7 +184,7 @@ func (s *Shared) Take(ctx context.Context, source string, t transport.SharedTake
 	defer cancel()
 	res, err := s.take.Run(rctx, s.cfg.Client, s.keys(source),
 		strconv.FormatFloat(interval, 'f', 3, 64), t.Burst, mode,
-		strconv.FormatFloat(t.Keep, 'f', 3, 64), micros(t.MaxWait)).Int64Slice()
+		strconv.FormatFloat(t.Keep, 'f', 3, 64), micros(t.MaxWait), resync(t.Resync)).Int64Slice()
 	if err != nil || len(res) != 3 {
 		if err == nil {
 			err = fmt.Errorf("unexpected answer %v", res)
@@ -294,6 +296,13 @@ func (s *Shared) Ready(context.Context) error {
 	err := s.lastErr
 	s.mu.Unlock()
 	return fmt.Errorf("degraded: Redis unreachable (%w), each source's rate limited to this replica's share 1/%d", err, s.Replicas())
+}
+
+func resync(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func micros(d time.Duration) int64 {

@@ -266,7 +266,7 @@ func TestDeadRedisFallsBackToTheShare(t *testing.T) {
 
 // TestLostRedisFallsBackToReplicasSeen: replicas that saw each other in
 // Redis each take 1/n of the rate when Redis goes away, and share one
-// bucket again when it comes back.
+// bucket again when it comes back, without a fresh burst.
 func TestLostRedisFallsBackToReplicasSeen(t *testing.T) {
 	opt := redisOptions(t)
 	c := redis.NewClient(opt)
@@ -303,6 +303,12 @@ func TestLostRedisFallsBackToReplicasSeen(t *testing.T) {
 	}
 	if reps[0].shared.Down() || reps[0].shared.Ready(context.Background()) != nil {
 		t.Fatal("still down after Redis answered")
+	}
+	// Back on the shared bucket, which filled up during the outage while
+	// the upstream's did not: it is taken as empty, not as a fresh burst
+	// of 4 on top of the fallback's tokens.
+	if n := countFor(t, reps[0].lim, 200*time.Millisecond); n > 1+40*0.2+1 {
+		t.Errorf("%d tokens in the first 200ms back on Redis: a burst on top of the fallback's", n)
 	}
 	if w := reps[0].log.warns.Load(); w != 1 {
 		t.Errorf("%d warnings logged over one outage, want 1", w)
