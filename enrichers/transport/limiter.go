@@ -328,6 +328,10 @@ func (l *Limiter) waitBucket(ctx context.Context, lim *rate.Limiter, reserve flo
 	return nil
 }
 
+// useMargin is the part of its budget a live caller keeps for using a
+// token of a shared bucket (at most a quarter of what remains).
+const useMargin = 100 * time.Millisecond
+
 // noDeadlineWait is the furthest future token a live caller with no
 // deadline reserves in a shared bucket.
 const noDeadlineWait = time.Hour
@@ -352,6 +356,11 @@ func (l *Limiter) waitShared(ctx context.Context) (answered bool, err error) {
 			if maxWait = time.Until(deadline); maxWait <= 0 {
 				return true, context.DeadlineExceeded
 			}
+			// A token due at the very deadline cannot be used: the
+			// request would not even leave. Reserving it would waste a
+			// token of every replica's bucket, so a live caller leaves
+			// itself useMargin of its budget to send the request.
+			maxWait -= min(maxWait/4, useMargin)
 		}
 		l.mu.Lock()
 		keep := l.reserve
