@@ -96,13 +96,6 @@ fi
 curl -sf "$sim/_sim/people?n=$people" |
   jq -c '.people[] | {email, phone, country, options: {max_age_s: 0}}' >"$work/bodies.ndjson"
 
-# evals prints the scripts Redis has run (every token taken is one), or 0.
-evals() {
-  if [ "$REDIS_URL" = none ] || ! command -v redis-cli >/dev/null; then echo 0; return; fi
-  redis-cli -u "$REDIS_URL" INFO commandstats | tr -d '\r' |
-    awk -F'[=,:]' '/^cmdstat_(evalsha|eval):/ { n += $3 } END { print n + 0 }'
-}
-
 # The whole run counts for throttling; the throughput is read over a
 # window of steady load (after WARMUP, ending before the load does), so
 # neither the first burst nor the tail of the last lookups flatters it.
@@ -111,9 +104,9 @@ curl -sf -X DELETE "$sim/_sim/stats" >/dev/null
   -c 512 -duration "${DURATION}s" -timeout 10s >"$work/load.json" &
 load=$!
 sleep "$WARMUP"
-curl -sf "$sim/_sim/stats" >"$work/stats0.json"; t0=$(date +%s.%N); e0=$(evals)
+curl -sf "$sim/_sim/stats" >"$work/stats0.json"; t0=$(date +%s.%N)
 sleep $((DURATION - WARMUP - 2))
-curl -sf "$sim/_sim/stats" >"$work/stats1.json"; t1=$(date +%s.%N); e1=$(evals)
+curl -sf "$sim/_sim/stats" >"$work/stats1.json"; t1=$(date +%s.%N)
 wait "$load"
 curl -sf "$sim/_sim/stats" >"$work/stats.json"
 
@@ -141,5 +134,4 @@ echo "   throttled at the sim, all sources: $total_throttled (want 0)"
 awk '$6 > 0 && $1 != "github" { n++; sum += $5; if (min == "" || $5 < min) { min = $5; ms = $1 } }
      END { if (n) printf "   sources at their limit (held back by footprint): %d; throughput of limit: min %.1f%% (%s), mean %.1f%% (want ≥ 90%%)\n", n, min, ms, sum / n
            else print "   no source reached its limit: raise LOAD" }' < <(sed 's/%//' "$work/table.txt")
-awk -v a="$e0" -v b="$e1" -v secs="$secs" 'BEGIN { printf "   Redis scripts run (all replicas, all sources; one per token or heartbeat): %.0f/s\n", (b - a) / secs }'
 echo "   replicas that fell back to their share (Redis unreachable) during the run: $(grep -l 'Redis unreachable' "$work"/serve*.log 2>/dev/null | wc -l) (want 0)"

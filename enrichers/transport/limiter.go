@@ -51,6 +51,12 @@ type Limiter struct {
 	// fellBack is set while tokens came from fallback since the last
 	// shared take.
 	fellBack atomic.Bool
+	// nextLive (unix nanoseconds) is a lower bound on when the shared
+	// bucket's next live token can be due, learnt from its last answer:
+	// Redis's arrival time never moves back while it matters, so a live
+	// caller whose budget ends before it is refused here, without a
+	// round trip.
+	nextLive atomic.Int64
 }
 
 // SharedBuckets keeps every source's token bucket in a store shared by the
@@ -143,6 +149,7 @@ func reserveOf(share, b float64) float64 { return max(0, min(share*b, b-1)) }
 // configuration.
 func (l *Limiter) Set(r rate.Limit, b int, liveReserve float64) {
 	l.lim.Store(rate.NewLimiter(r, b))
+	l.nextLive.Store(0)
 	l.WithLiveReserve(liveReserve)
 }
 
@@ -365,10 +372,20 @@ func (l *Limiter) waitShared(ctx context.Context) (answered bool, err error) {
 		l.mu.Lock()
 		keep := l.reserve
 		l.mu.Unlock()
+		asked := time.Now()
+		if next := time.Unix(0, l.nextLive.Load()); live && asked.Add(maxWait).Before(next) {
+			return true, fmt.Errorf("next token in %s, after the deadline", next.Sub(asked).Round(time.Millisecond))
+		}
 		resync := l.fellBack.Load()
 		g, err := l.shared.Take(ctx, l.source, SharedTake{Rate: lim.Limit(), Burst: lim.Burst(), Live: live, Keep: keep, MaxWait: maxWait, Resync: resync})
 		if err == nil && resync {
 			l.fellBack.Store(false)
+		}
+		if err == nil && live && !g.Paused {
+			// Redis measured the wait from its now, at or after asked.
+			next := asked.Add(g.Wait).UnixNano()
+			for cur := l.nextLive.Load(); next > cur && !l.nextLive.CompareAndSwap(cur, next); cur = l.nextLive.Load() {
+			}
 		}
 		switch {
 		case err != nil && ctx.Err() != nil:
