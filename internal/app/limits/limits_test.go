@@ -159,7 +159,7 @@ func TestLiveReserveHoldsAcrossReplicas(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		share   float64
-		atLeast int // live tokens found within 20ms, of 5
+		atLeast int // live tokens found within 150ms, of 5
 		atMost  int
 	}{
 		{"reserve of half the burst", 0.5, 5, 5},
@@ -167,7 +167,7 @@ func TestLiveReserveHoldsAcrossReplicas(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := prefix(t, c)
-			const r, b = 10.0, 10
+			const r, b = 2.0, 10 // a token every 500ms
 			bgCtx, stop := context.WithCancel(transport.WithBackground(context.Background()))
 			var wg sync.WaitGroup
 			var background atomic.Int64
@@ -191,7 +191,7 @@ func TestLiveReserveHoldsAcrossReplicas(t *testing.T) {
 			live := newReplica(t, opt, p, r, b, tt.share, 3)
 			got := 0
 			for range 5 {
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+				ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 				if live.lim.Wait(ctx) == nil {
 					got++
 				}
@@ -200,7 +200,7 @@ func TestLiveReserveHoldsAcrossReplicas(t *testing.T) {
 			stop()
 			wg.Wait()
 			if got < tt.atLeast || got > tt.atMost {
-				t.Errorf("live lookups on another replica found %d of 5 tokens within 20ms, want %d–%d (batch rows took %d)", got, tt.atLeast, tt.atMost, background.Load())
+				t.Errorf("live lookups on another replica found %d of 5 tokens within 150ms, want %d–%d (batch rows took %d)", got, tt.atLeast, tt.atMost, background.Load())
 			}
 		})
 	}
