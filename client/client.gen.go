@@ -237,6 +237,7 @@ func (e ReadinessBreakers) Valid() bool {
 
 // Defines values for ReadinessStatus.
 const (
+	ReadinessStatusDegraded ReadinessStatus = "degraded"
 	ReadinessStatusNotReady ReadinessStatus = "not_ready"
 	ReadinessStatusReady    ReadinessStatus = "ready"
 )
@@ -244,6 +245,8 @@ const (
 // Valid indicates whether the value is a known member of the ReadinessStatus enum.
 func (e ReadinessStatus) Valid() bool {
 	switch e {
+	case ReadinessStatusDegraded:
+		return true
 	case ReadinessStatusNotReady:
 		return true
 	case ReadinessStatusReady:
@@ -1471,15 +1474,21 @@ type Readiness struct {
 	Checks map[string]string `json:"checks"`
 
 	// Dependencies One entry per dependency checked (the cache's shared Redis tier
-	// as `cache`, the job store as `jobs`): whether it answers and
-	// whether the replica needs it. Only a failing required one makes
-	// the replica not ready.
+	// as `redis`, the rate limits shared through Redis as `limits`,
+	// the job store as `jobs`): whether it answers and whether the
+	// replica needs it. Only a failing required one makes the replica
+	// not ready; a failing optional one makes it degraded.
 	//
 	//
 	// Example: {"jobs":{"required":true,"status":"ok"}}
 	Dependencies map[string]Dependency `json:"dependencies"`
 
-	// Status ready when every check is ok, else not_ready.
+	// Status ready when every check is ok; degraded (still 200, still
+	// serving) when only optional dependencies fail — without Redis
+	// the evidence cache is per replica and each replica takes only
+	// its share of every source's rate (`limits`); not_ready (503)
+	// when a required one fails or the server is shutting down.
+	//
 	//
 	// Example: ready
 	Status ReadinessStatus `json:"status"`
@@ -1488,7 +1497,11 @@ type Readiness struct {
 // ReadinessBreakers defines model for Readiness.Breakers.
 type ReadinessBreakers string
 
-// ReadinessStatus ready when every check is ok, else not_ready.
+// ReadinessStatus ready when every check is ok; degraded (still 200, still
+// serving) when only optional dependencies fail — without Redis
+// the evidence cache is per replica and each replica takes only
+// its share of every source's rate (`limits`); not_ready (503)
+// when a required one fails or the server is shutting down.
 //
 // Example: ready
 type ReadinessStatus string
@@ -2232,9 +2245,10 @@ type ClientInterface interface {
 
 	// CheckReadiness Readiness probe
 	//
-	// 200 when every readiness check passes, 503 when one fails or the
-	// server is shutting down. `checks` has one entry per configured check:
-	// "ok" or why it failed.
+	// 200 when every required readiness check passes (status ready, or
+	// degraded when an optional dependency such as Redis fails), 503 when
+	// a required one fails or the server is shutting down. `checks` has
+	// one entry per configured check: "ok" or why it failed.
 	//
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadiness(ctx context.Context, params *CheckReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2614,9 +2628,10 @@ func (c *Client) GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParam
 
 // CheckReadiness Readiness probe
 //
-// 200 when every readiness check passes, 503 when one fails or the
-// server is shutting down. `checks` has one entry per configured check:
-// "ok" or why it failed.
+// 200 when every required readiness check passes (status ready, or
+// degraded when an optional dependency such as Redis fails), 503 when
+// a required one fails or the server is shutting down. `checks` has
+// one entry per configured check: "ok" or why it failed.
 //
 // Corresponds with GET /readyz (the `CheckReadiness` operationId).
 func (c *Client) CheckReadiness(ctx context.Context, params *CheckReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4585,9 +4600,10 @@ type ClientWithResponsesInterface interface {
 
 	// CheckReadinessWithResponse Readiness probe
 	//
-	// 200 when every readiness check passes, 503 when one fails or the
-	// server is shutting down. `checks` has one entry per configured check:
-	// "ok" or why it failed.
+	// 200 when every required readiness check passes (status ready, or
+	// degraded when an optional dependency such as Redis fails), 503 when
+	// a required one fails or the server is shutting down. `checks` has
+	// one entry per configured check: "ok" or why it failed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8093,9 +8109,10 @@ func (c *ClientWithResponses) GetOpenAPIYAMLWithResponse(ctx context.Context, pa
 
 // CheckReadinessWithResponse Readiness probe
 //
-// 200 when every readiness check passes, 503 when one fails or the
-// server is shutting down. `checks` has one entry per configured check:
-// "ok" or why it failed.
+// 200 when every required readiness check passes (status ready, or
+// degraded when an optional dependency such as Redis fails), 503 when
+// a required one fails or the server is shutting down. `checks` has
+// one entry per configured check: "ok" or why it failed.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -128,6 +128,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if a.jobs != nil {
 		checks = append(checks, api.ReadyCheck{Name: "jobs", Check: a.jobs.Ready})
 	}
+	// Without Redis the replica keeps serving on its share of every
+	// source's rate: degraded, not out of the pool.
+	if a.limits != nil {
+		checks = append(checks, api.ReadyCheck{Name: "limits", Check: a.limits.Ready, Optional: true})
+	}
 	ac := api.Config{
 		MaxBodyBytes:    cfg.Server.MaxBodyBytes,
 		ShutdownTimeout: time.Duration(cfg.Server.ShutdownTimeout),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
+	sharedlimits "github.com/footprint-oss/footprint/internal/app/limits"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
@@ -106,10 +109,15 @@ type app struct {
 	db *pgxpool.Pool
 	// dataLock keeps other processes out of the data folder.
 	dataLock *datadir.Lock
+	// limits are the rate limits shared with other replicas through
+	// Redis (nil without redis_url); stopLimits ends its heartbeat.
+	limits     *sharedlimits.Shared
+	stopLimits func()
 }
 
 // close releases what buildApp started: jobs first (a job stopped here
-// resumes from its checkpoint on the next start), then the cache.
+// resumes from its checkpoint on the next start), then the cache and the
+// shared limits' heartbeat.
 func (a *app) close() {
 	if a.jobs != nil {
 		_ = a.jobs.Close()
@@ -121,6 +129,9 @@ func (a *app) close() {
 		a.db.Close()
 	}
 	_ = a.dataLock.Close()
+	if a.stopLimits != nil {
+		a.stopLimits()
+	}
 }
 
 // buildOptions tune buildApp for tools.
@@ -165,6 +176,15 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	// limiter in limits; the engine sets each one's rate from the source's
 	// effective configuration (below: the lifted rates when unlimited).
 	limits := transport.NewLimiters()
+	var shared *sharedlimits.Shared
+	var sharedClient *redis.Client
+	if cfg.RedisURL != "" && !unlimited {
+		var err error
+		if shared, sharedClient, err = newSharedLimits(cfg, log); err != nil {
+			return nil, err
+		}
+		limits.WithShared(shared)
+	}
 	deps := all.Deps{UserAgent: cfg.EffectiveUserAgent(version), Keys: map[string]string{}, BaseURLs: map[string]string{}, Unlimited: unlimited, Limiters: limits}
 	for name, sc := range cfg.Sources {
 		if sc.APIKey != "" {
@@ -249,7 +269,14 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
 	})
-	a := &app{svc: svc, engine: eng, cache: c}
+	a := &app{svc: svc, engine: eng, cache: c, limits: shared}
+	if shared != nil {
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); shared.Run(lctx) }()
+		a.stopLimits = func() { cancel(); <-done; _ = sharedClient.Close() }
+		log.Info("shared rate limits: every source's token bucket is global across the replicas using this Redis", "fallback_replicas", cfg.Limits.FallbackReplicas)
+	}
 	if opt.jobs {
 		// One process per data folder: a second one is refused at once
 		// instead of waiting on the embedded store's lock.
@@ -314,6 +341,32 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 		cc.Redis = redis.NewClient(opt)
 	}
 	return cache.New(cc)
+}
+
+// newSharedLimits keeps every source's token bucket in Redis (redis_url),
+// on a client of its own with short timeouts: a token is asked for before
+// each upstream request, and a Redis that does not answer within 500 ms
+// sends this replica to its fallback share at once.
+func newSharedLimits(cfg *config.Config, log *slog.Logger) (*sharedlimits.Shared, *redis.Client, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, usageErr("redis_url: %v", err)
+	}
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+	opt.MaxRetries = -1
+	host, _ := os.Hostname()
+	c := redis.NewClient(opt)
+	s, err := sharedlimits.New(sharedlimits.Config{
+		Client:           c,
+		Replica:          fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8]),
+		FallbackReplicas: cfg.Limits.FallbackReplicas,
+		Logger:           log,
+	})
+	if err != nil {
+		_ = c.Close()
+		return nil, nil, err
+	}
+	return s, c, nil
 }
 
 // newRedisCounter counts API key limits in redis_url, shared by replicas.

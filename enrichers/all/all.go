@@ -129,7 +129,8 @@ func Register(reg *engine.Registry, d Deps) error {
 		}}),
 		// The email itself.
 		gravatar.New(gravatar.Config{Client: d.client(gravatar.Name, nil), BaseURL: d.BaseURLs[gravatar.Name], APIKey: d.Keys[gravatar.Name]}),
-		github.New(github.Config{Client: d.client(github.Name, nil), BaseURL: d.BaseURLs[github.Name], Token: d.Keys[github.Name], SearchPerMin: d.searchPerMin()}),
+		github.New(github.Config{Client: d.client(github.Name, nil), BaseURL: d.BaseURLs[github.Name], Token: d.Keys[github.Name], SearchPerMin: d.searchPerMin(),
+			SearchLimiter: d.Limiters.For(github.Name + ".search")}),
 		hibp.New(hibp.Config{Client: d.client(hibp.Name, nil), BaseURL: d.BaseURLs[hibp.Name], APIKey: d.Keys[hibp.Name]}),
 		// Usernames.
 		mastodon.New(mastodon.Config{Client: d.guardedClient(mastodon.Name)}),

@@ -136,7 +136,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier
 	case err != nil:
 		var se *enrichers.SourceError
 		if errors.As(err, &se) && se.Status == enrichers.StatusRateLimited && se.RetryAfter > 0 && en.limiter != nil {
-			en.limiter.PauseFor(se.RetryAfter)
+			en.limiter.PauseFor(ctx, se.RetryAfter)
 		}
 		return nil, err
 	}

@@ -54,6 +54,11 @@ type Config struct {
 	// minute; 0: 10 without a token, 30 with one), for an upstream that
 	// limits nothing, such as the simulated web.
 	SearchPerMin float64
+	// SearchLimiter (optional) is the limiter of the search limit; New
+	// sets its rate. The composition root hands out one shared with the
+	// other replicas (transport.Limiters), so that their searches together
+	// stay within GitHub's; nil: one of the source's own.
+	SearchLimiter *transport.Limiter
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -86,7 +91,14 @@ func New(cfg Config) *Source {
 	if cfg.SearchPerMin > 0 {
 		perMin, burst = cfg.SearchPerMin, max(1, int(cfg.SearchPerMin/60))
 	}
-	return &Source{cfg: cfg, search: transport.NewLimiter(rate.Limit(perMin/60*transport.LimiterHeadroom), burst)}
+	r := rate.Limit(perMin / 60 * transport.LimiterHeadroom)
+	search := cfg.SearchLimiter
+	if search == nil {
+		search = transport.NewLimiter(r, burst)
+	} else {
+		search.Set(r, burst, 0)
+	}
+	return &Source{cfg: cfg, search: search}
 }
 
 // Describe implements enrichers.Enricher. The rate is GitHub's core limit

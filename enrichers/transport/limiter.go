@@ -36,9 +36,79 @@ type Limiter struct {
 
 	mu sync.Mutex
 	// reserve is the number of tokens background callers leave in the
-	// bucket for live ones.
-	reserve     float64
-	pausedUntil time.Time
+	// bucket for live ones; reserveShare is the share it was set from.
+	reserve      float64
+	reserveShare float64
+	pausedUntil  time.Time
+
+	// With a shared store (Limiters.WithShared), the bucket that binds is
+	// source's bucket in shared, global across replicas; lim only carries
+	// its rate and burst. While shared is unreachable, fallback (this
+	// replica's share of lim) binds instead.
+	source   string
+	shared   SharedBuckets
+	fallback atomic.Pointer[fallbackBucket]
+	// fellBack is set while tokens came from fallback since the last
+	// shared take.
+	fellBack atomic.Bool
+	// nextLive (unix nanoseconds) is a lower bound on when the shared
+	// bucket's next live token can be due, learnt from its last answer:
+	// Redis's arrival time never moves back while it matters, so a live
+	// caller whose budget ends before it is refused here, without a
+	// round trip.
+	nextLive atomic.Int64
+}
+
+// SharedBuckets keeps every source's token bucket in a store shared by the
+// replicas of one deployment (Redis: internal/app/limits), so that their
+// requests to a source together stay within its rate, and spreads an
+// upstream's Retry-After learned by one replica to all of them.
+type SharedBuckets interface {
+	// Take asks for one token of source's bucket (t's rate and burst).
+	// A live take is granted the next token even when it lies in the
+	// future, as long as it comes within t.MaxWait (Wait is then how long
+	// to sleep before using it); a background take is granted only a
+	// token present now beyond t.Keep tokens, which stay for live takes,
+	// and otherwise Wait says when to ask again. While the source is
+	// paused nothing is granted: Paused is set and Wait is what remains
+	// of the pause. An error means the store did not answer.
+	Take(ctx context.Context, source string, t SharedTake) (SharedGrant, error)
+	// Pause stops every replica taking source's tokens for d.
+	Pause(ctx context.Context, source string, d time.Duration) error
+	// Fallback reports whether the store is unreachable and, if so, the
+	// share (0–1] of every rate this replica may use on its own: one over
+	// the replicas seen recently, never the whole rate when others may
+	// be running.
+	Fallback() (share float64, down bool)
+}
+
+// SharedTake is one request for a token of a shared bucket.
+type SharedTake struct {
+	Rate    rate.Limit
+	Burst   int
+	Live    bool
+	Keep    float64       // background takes: tokens left for live ones
+	MaxWait time.Duration // live takes: the furthest future token taken
+	// Resync marks the first take after this replica used its fallback
+	// share: the shared bucket may have filled up meanwhile while the
+	// upstream's did not, so it is taken as empty before this take.
+	Resync bool
+}
+
+// SharedGrant is the answer of SharedBuckets.Take.
+type SharedGrant struct {
+	OK     bool
+	Wait   time.Duration
+	Paused bool
+}
+
+// fallbackBucket is this replica's share of a limiter's bucket, used while
+// the shared store is unreachable.
+type fallbackBucket struct {
+	base    *rate.Limiter // the bucket it is a share of
+	share   float64
+	lim     *rate.Limiter
+	reserve float64
 }
 
 // NewLimiter returns a limiter allowing r events per second with burst b.
@@ -63,10 +133,15 @@ const LimiterHeadroom = 0.95
 func (l *Limiter) WithLiveReserve(share float64) *Limiter {
 	b := float64(l.lim.Load().Burst())
 	l.mu.Lock()
-	l.reserve = max(0, min(share*b, b-1))
+	l.reserve = reserveOf(share, b)
+	l.reserveShare = share
 	l.mu.Unlock()
 	return l
 }
+
+// reserveOf is the live reserve of a bucket of burst b: share of it, but
+// at least one token stays available to background callers.
+func reserveOf(share, b float64) float64 { return max(0, min(share*b, b-1)) }
 
 // Set replaces the bucket by a full one of rate r and burst b, with a
 // live reserve of liveReserve (a share, as WithLiveReserve). The engine
@@ -74,6 +149,7 @@ func (l *Limiter) WithLiveReserve(share float64) *Limiter {
 // configuration.
 func (l *Limiter) Set(r rate.Limit, b int, liveReserve float64) {
 	l.lim.Store(rate.NewLimiter(r, b))
+	l.nextLive.Store(0)
 	l.WithLiveReserve(liveReserve)
 }
 
@@ -103,8 +179,20 @@ func Background(ctx context.Context) bool {
 // the source's breaker: the upstream was not even asked.
 var ErrLocalLimit = errors.New("held back by footprint's own rate limit")
 
-// PauseFor stops handing out tokens for d (an upstream's Retry-After).
-func (l *Limiter) PauseFor(d time.Duration) {
+// PauseFor stops handing out tokens for d (an upstream's Retry-After). With
+// a shared store the pause reaches every replica: each learns it on its
+// next take; ctx bounds telling the store.
+func (l *Limiter) PauseFor(ctx context.Context, d time.Duration) {
+	l.pauseLocal(d)
+	if l.shared != nil {
+		if _, down := l.shared.Fallback(); !down {
+			_ = l.shared.Pause(ctx, l.source, d)
+		}
+	}
+}
+
+// pauseLocal pauses this replica's takes for d.
+func (l *Limiter) pauseLocal(d time.Duration) {
 	until := time.Now().Add(d)
 	l.mu.Lock()
 	if until.After(l.pausedUntil) {
@@ -197,17 +285,38 @@ func (l *Limiter) Prepay(ctx context.Context) (context.Context, error) {
 
 // Wait blocks until a token is available, as long as that happens before
 // ctx's deadline; otherwise it returns an error at once without consuming a
-// token, so the caller can report rate_limited instead of hanging.
+// token, so the caller can report rate_limited instead of hanging. With a
+// shared store the token comes from the bucket shared by every replica;
+// while the store is unreachable, from this replica's share of it.
 func (l *Limiter) Wait(ctx context.Context) error {
 	if err := l.waitPause(ctx); err != nil {
 		return err
 	}
+	if l.shared != nil {
+		if _, down := l.shared.Fallback(); !down {
+			if answered, err := l.waitShared(ctx); answered {
+				return err
+			}
+		}
+		lim, reserve := l.fallbackBucket()
+		l.fellBack.Store(true)
+		return l.waitBucket(ctx, lim, reserve)
+	}
+	l.mu.Lock()
+	reserve := l.reserve
+	l.mu.Unlock()
+	return l.waitBucket(ctx, l.lim.Load(), reserve)
+}
+
+// waitBucket takes a token of the in-process bucket lim, background
+// callers leaving reserve tokens in it.
+func (l *Limiter) waitBucket(ctx context.Context, lim *rate.Limiter, reserve float64) error {
 	if Background(ctx) {
-		return l.waitBackground(ctx)
+		return l.waitBackground(ctx, lim, reserve)
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	now := time.Now()
-	r := l.lim.Load().ReserveN(now, 1)
+	r := lim.ReserveN(now, 1)
 	if !r.OK() {
 		return fmt.Errorf("rate limit exceeded")
 	}
@@ -224,6 +333,120 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// useMargin is the part of its budget a live caller keeps for using a
+// token of a shared bucket (at most a quarter of what remains).
+const useMargin = 100 * time.Millisecond
+
+// noDeadlineWait is the furthest future token a live caller with no
+// deadline reserves in a shared bucket.
+const noDeadlineWait = time.Hour
+
+// waitShared takes a token of the shared bucket. answered is false when
+// the store did not answer (the caller falls back to this replica's
+// share); a token reserved in the store is never refunded, so a caller
+// that gives up while sleeping for it wastes it rather than exceed the
+// rate.
+func (l *Limiter) waitShared(ctx context.Context) (answered bool, err error) {
+	lim := l.lim.Load()
+	switch {
+	case lim.Limit() == rate.Inf:
+		return true, nil
+	case lim.Limit() <= 0 || lim.Burst() <= 0:
+		return true, fmt.Errorf("rate limit exceeded")
+	}
+	live := !Background(ctx)
+	for {
+		maxWait := noDeadlineWait
+		if deadline, ok := ctx.Deadline(); ok {
+			if maxWait = time.Until(deadline); maxWait <= 0 {
+				return true, context.DeadlineExceeded
+			}
+			// A token due at the very deadline cannot be used: the
+			// request would not even leave. Reserving it would waste a
+			// token of every replica's bucket, so a live caller leaves
+			// itself useMargin of its budget to send the request.
+			maxWait -= min(maxWait/4, useMargin)
+		}
+		l.mu.Lock()
+		keep := l.reserve
+		l.mu.Unlock()
+		asked := time.Now()
+		if next := time.Unix(0, l.nextLive.Load()); live && asked.Add(maxWait).Before(next) {
+			return true, fmt.Errorf("next token in %s, after the deadline", next.Sub(asked).Round(time.Millisecond))
+		}
+		resync := l.fellBack.Load()
+		g, err := l.shared.Take(ctx, l.source, SharedTake{Rate: lim.Limit(), Burst: lim.Burst(), Live: live, Keep: keep, MaxWait: maxWait, Resync: resync})
+		if err == nil && resync {
+			l.fellBack.Store(false)
+		}
+		if err == nil && live && !g.Paused {
+			// Redis measured the wait from its now, at or after asked.
+			next := asked.Add(g.Wait).UnixNano()
+			for cur := l.nextLive.Load(); next > cur && !l.nextLive.CompareAndSwap(cur, next); cur = l.nextLive.Load() {
+			}
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return true, ctx.Err()
+		case err != nil:
+			return false, nil
+		case g.Paused:
+			l.pauseLocal(g.Wait)
+			if err := l.waitPause(ctx); err != nil {
+				return true, err
+			}
+		case g.OK:
+			if g.Wait > 0 {
+				if err := Sleep(ctx, g.Wait); err != nil {
+					return true, err
+				}
+			}
+			return true, nil
+		case live || g.Wait > maxWait:
+			what := "next token"
+			if !live {
+				what = "no token to spare for background work before the deadline; next"
+			}
+			return true, fmt.Errorf("%s in %s, after the deadline", what, g.Wait.Round(time.Millisecond))
+		default:
+			if err := Sleep(ctx, max(g.Wait, time.Millisecond)); err != nil {
+				return true, err
+			}
+		}
+	}
+}
+
+// fallbackBucket is the in-process bucket used while the shared store is
+// unreachable: share (one over the replicas seen recently) of the rate
+// and of the burst, empty when it starts — the shared bucket may have
+// been spent a moment ago. A limiter that refuses every token still does.
+func (l *Limiter) fallbackBucket() (*rate.Limiter, float64) {
+	base := l.lim.Load()
+	share, _ := l.shared.Fallback()
+	share = min(max(share, 0), 1)
+	if base.Limit() <= 0 || base.Burst() <= 0 || base.Limit() == rate.Inf {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return base, l.reserve
+	}
+	if f := l.fallback.Load(); f != nil && f.base == base && f.share == share {
+		return f.lim, f.reserve
+	}
+	b := max(1, int(float64(base.Burst())*share))
+	lim := rate.NewLimiter(base.Limit()*rate.Limit(share), b)
+	lim.AllowN(time.Now(), b)
+	l.mu.Lock()
+	f := &fallbackBucket{base: base, share: share, lim: lim, reserve: reserveOf(l.reserveShare, float64(b))}
+	l.mu.Unlock()
+	if !l.fallback.CompareAndSwap(l.fallback.Load(), f) {
+		// Another caller built it at the same time: use theirs.
+		if g := l.fallback.Load(); g != nil {
+			return g.lim, g.reserve
+		}
+	}
+	return f.lim, f.reserve
 }
 
 // waitPause waits out an upstream's Retry-After pause, or fails at once
@@ -246,14 +469,12 @@ func (l *Limiter) waitPause(ctx context.Context) error {
 // sleeping until the bucket should hold that much, as long as ctx's
 // deadline allows. It never reserves a future token, so it never delays a
 // live caller.
-func (l *Limiter) waitBackground(ctx context.Context) error {
+func (l *Limiter) waitBackground(ctx context.Context, lim *rate.Limiter, reserve float64) error {
 	deadline, hasDeadline := ctx.Deadline()
-	lim := l.lim.Load()
 	for {
 		now := time.Now()
 		l.mu.Lock()
 		tokens := lim.TokensAt(now)
-		reserve := l.reserve
 		if tokens >= 1+reserve && lim.AllowN(now, 1) {
 			l.mu.Unlock()
 			return nil
@@ -296,12 +517,24 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // token, so a forgotten one fails closed). A nil *Limiters hands out nil
 // limiters: no limit (tests).
 type Limiters struct {
-	mu sync.Mutex
-	m  map[string]*Limiter
+	mu     sync.Mutex
+	m      map[string]*Limiter
+	shared SharedBuckets
 }
 
 // NewLimiters returns an empty set.
 func NewLimiters() *Limiters { return &Limiters{m: map[string]*Limiter{}} }
+
+// WithShared makes every limiter of ls take its tokens from source's bucket
+// in shared, global across the replicas using the same store, and falls
+// back to this replica's share while the store is unreachable. Call it
+// before the first For. It returns ls.
+func (ls *Limiters) WithShared(shared SharedBuckets) *Limiters {
+	ls.mu.Lock()
+	ls.shared = shared
+	ls.mu.Unlock()
+	return ls
+}
 
 // For returns source's limiter, creating it (refusing every token until
 // Set) on first use.
@@ -314,6 +547,7 @@ func (ls *Limiters) For(source string) *Limiter {
 	l := ls.m[source]
 	if l == nil {
 		l = NewLimiter(0, 0)
+		l.source, l.shared = source, ls.shared
 		ls.m[source] = l
 	}
 	return l

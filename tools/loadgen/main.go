@@ -7,6 +7,7 @@
 //
 //	go run ./tools/loadgen -url http://127.0.0.1:8080/healthz -c 16 -duration 10s
 //	go run ./tools/loadgen -url http://127.0.0.1:8080/v1/enrich -body '{"email":"a@b.example"}' -rate 2000 -duration 10s
+//	go run ./tools/loadgen -url http://127.0.0.1:8080/v1/enrich -bodies people.ndjson -rate 30 -duration 20s
 package main
 
 import (
@@ -28,6 +29,7 @@ func main() {
 	url := flag.String("url", "", "target URL (required)")
 	method := flag.String("method", "", "HTTP method (default GET, or POST with -body)")
 	body := flag.String("body", "", "JSON request body")
+	bodiesFile := flag.String("bodies", "", "file of JSON request bodies, one a line, sent in turn (instead of -body)")
 	conns := flag.Int("c", 16, "connections (closed loop), or the most requests in flight (open loop)")
 	rate := flag.Float64("rate", 0, "requests per second (open loop); 0: as fast as -c connections allow")
 	duration := flag.Duration("duration", 10*time.Second, "how long to send")
@@ -37,20 +39,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: -url is required")
 		os.Exit(2)
 	}
+	var bodies [][]byte
+	if *body != "" {
+		bodies = [][]byte{[]byte(*body)}
+	}
+	if *bodiesFile != "" {
+		b, err := os.ReadFile(*bodiesFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(2)
+		}
+		bodies = nil
+		for line := range bytes.Lines(b) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				bodies = append(bodies, line)
+			}
+		}
+	}
 	if *method == "" {
 		*method = http.MethodGet
-		if *body != "" {
+		if len(bodies) > 0 {
 			*method = http.MethodPost
 		}
 	}
-	res := run(config{url: *url, method: *method, body: []byte(*body), conns: *conns, rate: *rate, duration: *duration, timeout: *timeout})
+	res := run(config{url: *url, method: *method, bodies: bodies, conns: *conns, rate: *rate, duration: *duration, timeout: *timeout})
 	out, _ := json.Marshal(res)
 	fmt.Println(string(out))
 }
 
 type config struct {
 	url, method string
-	body        []byte
+	bodies      [][]byte // sent in turn; none: no body
 	conns       int
 	rate        float64
 	duration    time.Duration
@@ -103,12 +122,17 @@ func run(cfg config) result {
 		latencies = append(latencies, d)
 		mu.Unlock()
 	}
+	var next atomic.Int64
 	once := func() bool {
-		req, err := http.NewRequest(cfg.method, cfg.url, bytes.NewReader(cfg.body))
+		var body []byte
+		if len(cfg.bodies) > 0 {
+			body = cfg.bodies[int(next.Add(1)-1)%len(cfg.bodies)]
+		}
+		req, err := http.NewRequest(cfg.method, cfg.url, bytes.NewReader(body))
 		if err != nil {
 			return false
 		}
-		if len(cfg.body) > 0 {
+		if len(body) > 0 {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := client.Do(req)

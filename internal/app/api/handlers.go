@@ -113,8 +113,9 @@ type dependencyJSON struct {
 // readiness serves GET /readyz: every configured check, concurrently, each
 // within ReadyCheckTimeout. A check that ignores its context is reported as
 // timed out and left behind. Only a failing required check makes the
-// replica not ready; an optional one (a shared cache tier) is reported in
-// dependencies, as are the sources' circuit breakers (an open breaker
+// replica not ready; a failing optional one (the shared cache tier, the
+// shared rate limits) makes it degraded — still 200, still serving — and
+// is reported in dependencies, as are the sources' circuit breakers (an open breaker
 // degrades answers, it does not stop the replica serving). While the
 // server shuts down it reports not_ready so load balancers stop sending
 // traffic.
@@ -167,8 +168,11 @@ wait:
 		d := dependencyJSON{Status: "ok", Required: !rc.Optional}
 		if msg := out.Checks[rc.Name]; msg != "ok" {
 			d.Status, d.Detail = "failing", msg
-			if d.Required {
+			switch {
+			case d.Required:
 				out.Status, status = "not_ready", http.StatusServiceUnavailable
+			case out.Status == "ready":
+				out.Status = "degraded"
 			}
 		}
 		out.Dependencies[rc.Name] = d

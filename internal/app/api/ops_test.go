@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,7 +19,7 @@ import (
 
 // TestReadiness: checks run concurrently within their timeout; a failing,
 // slow or panicking required check makes /readyz a 503 naming it; a
-// failing optional one is reported but keeps it ready; every dependency
+// failing optional one is reported and makes it degraded, still 200; every dependency
 // and the sources' breakers are in the body.
 func TestReadiness(t *testing.T) {
 	t.Parallel()
@@ -32,18 +33,22 @@ func TestReadiness(t *testing.T) {
 	panicky := ReadyCheck{Name: "panicky", Check: func(context.Context) error { panic("bug") }}
 	optional := failing
 	optional.Optional = true
+	optionalLimits := ReadyCheck{Name: "limits", Check: failing.Check, Optional: true}
 	cases := []struct {
 		name   string
 		checks []ReadyCheck
 		status int
 		want   map[string]string
+		// wantStatus is the body's status when not ready or not_ready.
+		wantStatus string
 	}{
-		{"none", nil, 200, map[string]string{}},
-		{"all_ok", []ReadyCheck{ok}, 200, map[string]string{"cache": "ok"}},
-		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "unavailable (see the server log)"}},
-		{"stuck", []ReadyCheck{ok, stuck}, 503, map[string]string{"cache": "ok", "stuck": "no answer within 50ms"}},
-		{"panicky", []ReadyCheck{panicky}, 503, map[string]string{"panicky": "check panicked"}},
-		{"optional_failing", []ReadyCheck{ok, optional}, 200, map[string]string{"cache": "ok", "redis": "unavailable (see the server log)"}},
+		{"none", nil, 200, map[string]string{}, ""},
+		{"all_ok", []ReadyCheck{ok}, 200, map[string]string{"cache": "ok"}, ""},
+		{"failing", []ReadyCheck{ok, failing}, 503, map[string]string{"cache": "ok", "redis": "unavailable (see the server log)"}, ""},
+		{"stuck", []ReadyCheck{ok, stuck}, 503, map[string]string{"cache": "ok", "stuck": "no answer within 50ms"}, ""},
+		{"panicky", []ReadyCheck{panicky}, 503, map[string]string{"panicky": "check panicked"}, ""},
+		{"optional_failing", []ReadyCheck{ok, optional}, 200, map[string]string{"cache": "ok", "redis": "unavailable (see the server log)"}, "degraded"},
+		{"optional_and_required_failing", []ReadyCheck{optionalLimits, failing}, 503, map[string]string{"limits": "unavailable (see the server log)", "redis": "unavailable (see the server log)"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,7 +74,7 @@ func TestReadiness(t *testing.T) {
 					t.Errorf("checks[%s] = %q, want %q", k, got.Checks[k], v)
 				}
 			}
-			if wantStatus := map[int]string{200: "ready", 503: "not_ready"}[tc.status]; got.Status != wantStatus {
+			if wantStatus := cmp.Or(tc.wantStatus, map[int]string{200: "ready", 503: "not_ready"}[tc.status]); got.Status != wantStatus {
 				t.Errorf("status %q, want %q", got.Status, wantStatus)
 			}
 			for _, rc := range tc.checks {

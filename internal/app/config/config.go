@@ -39,6 +39,8 @@ type Config struct {
 	// RedisURL enables the shared L2 cache (redis://, rediss:// or unix://);
 	// "" means no Redis.
 	RedisURL string `yaml:"redis_url,omitempty"`
+	// Limits tunes the rate limits shared through Redis.
+	Limits LimitsConfig `yaml:"limits"`
 	// DatabaseURL is the shared PostgreSQL store (postgres:// or
 	// postgresql://) that replicas use for what must outlive one machine
 	// (keys, audit, shared jobs); "" means the embedded store in data_dir.
@@ -132,6 +134,13 @@ type CacheConfig struct {
 	Secret string `yaml:"secret,omitempty"`
 }
 
+// LimitsConfig tunes the rate limits shared by replicas through Redis.
+type LimitsConfig struct {
+	// FallbackReplicas is the replica count assumed, while Redis has not
+	// answered since start, for each replica's share of every rate.
+	FallbackReplicas int `yaml:"fallback_replicas"`
+}
+
 // JobsConfig configures batch jobs (POST /v1/jobs, footprint batch).
 type JobsConfig struct {
 	// Concurrency bounds the rows enriched at once, across jobs.
@@ -214,6 +223,7 @@ func Default() *Config {
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
 			Lease: Duration(30 * time.Second)},
+		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Sources: map[string]SourceConfig{},
 	}

@@ -68,6 +68,7 @@ func TestDefaults(t *testing.T) {
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
 			Lease: Duration(30 * time.Second)},
+		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Sources: map[string]SourceConfig{},
 	}

@@ -56,6 +56,9 @@ func (c *Config) Validate() error {
 	if c.Jobs.LiveReserve < 0 || c.Jobs.LiveReserve > 0.9 {
 		bad("jobs.live_reserve", "must be between 0 and 0.9")
 	}
+	if c.Limits.FallbackReplicas < 1 {
+		bad("limits.fallback_replicas", "must be ≥ 1")
+	}
 	if c.Jobs.MaxUploads < 1 {
 		bad("jobs.max_uploads", "must be ≥ 1")
 	}
