@@ -14,6 +14,7 @@ import (
 
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/console"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 )
 
@@ -95,6 +96,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 		Observer:           m,
 		Tracer:             tracer,
+	}
+	if cfg.Console.Enabled {
+		ac.Console = console.New(console.Config{Version: version, Demo: cfg.Demo})
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()

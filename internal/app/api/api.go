@@ -93,6 +93,9 @@ type Config struct {
 	// Tracer starts a span per request, continuing the caller's trace
 	// (W3C traceparent); nil: no tracing.
 	Tracer trace.Tracer
+	// Console serves GET /console and below (package console); nil
+	// answers those routes 404.
+	Console http.Handler
 }
 
 // RequestObserver is told of every request once it is answered. route is
@@ -221,24 +224,27 @@ func New(cfg Config, svc Enricher) *Server {
 	r.NoMethod(s.noMethod)
 	s.router = r
 	s.routes(map[string]gin.HandlerFunc{
-		"enrich":         s.enrich,
-		"enrichBatch":    s.enrichBatch,
-		"createJob":      s.createJob,
-		"listJobs":       s.listJobs,
-		"getJob":         s.jobAction(Jobs.Get),
-		"pauseJob":       s.jobAction(Jobs.Pause),
-		"resumeJob":      s.jobAction(Jobs.Resume),
-		"cancelJob":      s.jobAction(Jobs.Cancel),
-		"deleteJob":      s.deleteJob,
-		"getJobResults":  s.getJobResults,
-		"listSources":    s.listSources,
-		"checkLiveness":  s.liveness,
-		"checkReadiness": s.readiness,
-		"getMetrics":     s.metrics,
-		"getOpenAPIYAML": s.openapiYAML,
-		"getOpenAPIJSON": s.openapiJSON,
-		"getDocsPage":    s.docsPage,
-		"getDocsScript":  s.docsScript,
+		"enrich":          s.enrich,
+		"enrichBatch":     s.enrichBatch,
+		"createJob":       s.createJob,
+		"listJobs":        s.listJobs,
+		"getJob":          s.jobAction(Jobs.Get),
+		"pauseJob":        s.jobAction(Jobs.Pause),
+		"resumeJob":       s.jobAction(Jobs.Resume),
+		"cancelJob":       s.jobAction(Jobs.Cancel),
+		"deleteJob":       s.deleteJob,
+		"getJobResults":   s.getJobResults,
+		"listSources":     s.listSources,
+		"checkLiveness":   s.liveness,
+		"checkReadiness":  s.readiness,
+		"getMetrics":      s.metrics,
+		"getOpenAPIYAML":  s.openapiYAML,
+		"getOpenAPIJSON":  s.openapiJSON,
+		"getDocsPage":     s.docsPage,
+		"getDocsScript":   s.docsScript,
+		"getConsole":      s.console,
+		"getConsolePage":  s.console,
+		"getConsoleAsset": s.console,
 	})
 	return s
 }

@@ -41,6 +41,7 @@ type Config struct {
 	Cache    CacheConfig   `yaml:"cache"`
 	Jobs     JobsConfig    `yaml:"jobs"`
 	Metrics  MetricsConfig `yaml:"metrics"`
+	Console  ConsoleConfig `yaml:"console"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -68,6 +69,12 @@ type MetricsConfig struct {
 	// Addr serves /metrics on its own listener (host:port) instead of the
 	// API's; "" keeps it on the API's.
 	Addr string `yaml:"addr,omitempty"`
+}
+
+// ConsoleConfig configures the web console at /console.
+type ConsoleConfig struct {
+	// Enabled serves the console's pages; false answers them 404.
+	Enabled bool `yaml:"enabled"`
 }
 
 // LogConfig configures the process log.
@@ -161,6 +168,7 @@ func Default() *Config {
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
+		Console: ConsoleConfig{Enabled: true},
 		Sources: map[string]SourceConfig{},
 	}
 }

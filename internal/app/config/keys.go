@@ -85,6 +85,8 @@ func keys() []key {
 		{path: "metrics.addr", ptr: func(c *Config) any { return &c.Metrics.Addr },
 			doc: "serve GET /metrics on this address (host:port) instead of the API's; keep it private",
 			def: "empty"},
+		{path: "console.enabled", ptr: func(c *Config) any { return &c.Console.Enabled },
+			doc: "serve the web console at /console (pages only: it calls the API with the user's key)"},
 	}
 }
 

@@ -1,0 +1,14 @@
+package api
+
+import "github.com/gin-gonic/gin"
+
+// console serves the web console's routes (GET /console, /console/{page},
+// /console/assets/{asset}) with Config.Console, after the contract's
+// validation; 404 when the console is off.
+func (s *Server) console(c *gin.Context) {
+	if s.cfg.Console == nil {
+		s.fail(c, errNoRoute)
+		return
+	}
+	s.cfg.Console.ServeHTTP(c.Writer, c.Request)
+}
