@@ -7,6 +7,8 @@ require (
 	github.com/PuerkitoBio/goquery v1.10.1
 	github.com/allegro/bigcache/v3 v3.1.0
 	github.com/andybalholm/cascadia v1.3.3
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
 	github.com/getkin/kin-openapi v0.128.0
 	github.com/gin-gonic/gin v1.10.1
 	github.com/goccy/go-json v0.10.2
@@ -42,8 +44,6 @@ require (
 	github.com/bytedance/sonic/loader v0.1.1 // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/chromedp/cdproto v0.160.1 // indirect
-	github.com/chromedp/chromedp v0.23.1 // indirect
 	github.com/cloudwego/base64x v0.1.4 // indirect
 	github.com/cloudwego/iasm v0.2.0 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect

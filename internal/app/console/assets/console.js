@@ -1,6 +1,6 @@
 // footprint console: plain JavaScript, no dependencies, no build step.
-// Every value from the API is put into the page as text (textContent,
-// never innerHTML): profiles carry text scraped from the web.
+// Every value from the API is put into the page as text nodes, never
+// parsed as markup: profiles carry text scraped from the web.
 "use strict";
 (function () {
   const KEY = "footprint.apiKey";
@@ -38,7 +38,7 @@
     if (s === null || s === undefined || !isFinite(s)) return "–";
     s = Math.max(0, Math.round(s));
     if (s < 60) return s + " s";
-    if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
+    if (s < 3600) return Math.floor(s / 60) + " min" + (s % 60 ? " " + (s % 60) + " s" : "");
     if (s < 86400) return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
     return Math.floor(s / 86400) + " d " + Math.floor((s % 86400) / 3600) + " h";
   }
@@ -563,7 +563,7 @@
         h("caption", { class: "sr-only", text: "Every job, newest first" }),
         h("thead", {}, h("tr", {}, ["Job", "State", "Created", "Progress", "Rows/s", "Failed", "Incomplete", "Results"].map((t) => h("th", { scope: "col", text: t })))),
         h("tbody", {}, jobs.map((j) => h("tr", { class: j.id === selected ? "selected" : null, "data-job": j.id },
-          h("td", {}, h("button", { type: "button", class: "small secondary", "aria-label": "Show job " + j.id, onclick: () => { selected = j.id; refresh(); } }, h("code", { text: j.id.slice(0, 10) }))),
+          h("td", {}, h("button", { type: "button", class: "small secondary", onclick: () => { selected = j.id; refresh(); } }, h("span", { class: "sr-only", text: "Show job " }), h("code", { text: j.id.slice(0, 10) }))),
           h("td", {}, statePill(j.state)),
           h("td", { text: when(j.created_at) }),
           h("td", {}, h("div", { class: "meter" }, bar(j.total ? j.done / j.total : 0), h("span", { class: "small-text", text: fmtInt(j.done) + "/" + fmtInt(j.total) }))),
@@ -622,7 +622,7 @@
             h("td", { class: "n" }, s.network ? fmtNum(s.rate_per_s, 2) + "/s" : "offline", s.network ? h("div", { class: "small-text muted", text: "burst " + s.burst }) : null),
             h("td", { class: "n", text: fmtInt(s.timeout_ms) + " ms" }),
             h("td", {}, h("span", { class: "pill " + (breakerCls[s.breaker.state] || "neutral"), "data-breaker": s.breaker.state, text: s.breaker.state.replace("_", " ") }),
-              h("div", { class: "small-text muted", text: "opens after " + s.breaker.failures + " failures for " + duration(s.breaker.open_for_ms / 1000) })),
+              h("div", { class: "small-text muted", text: s.breaker.failures + " failures → open " + duration(s.breaker.open_for_ms / 1000) })),
             h("td", {}, mix(s.recent)),
             h("td", {}, s.enabled ? h("span", { class: "pill good", text: "enabled" }) : h("span", {}, h("span", { class: "pill neutral", text: "disabled" }),
               h("div", { class: "small-text muted", text: s.disabled_reason || "" }))))))));
