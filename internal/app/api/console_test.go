@@ -21,7 +21,7 @@ func TestConsoleRoutes(t *testing.T) {
 		code        int
 		contentType string
 	}{
-		{on, "/console", http.StatusFound, ""},
+		{on, "/console?email=jane.doe%40example.com", http.StatusOK, "text/html; charset=utf-8"},
 		{on, "/console/lookup?email=jane.doe%40example.com&phone=%2B14155550123", http.StatusOK, "text/html; charset=utf-8"},
 		{on, "/console/batch", http.StatusOK, "text/html; charset=utf-8"},
 		{on, "/console/sources", http.StatusOK, "text/html; charset=utf-8"},

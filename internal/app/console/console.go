@@ -81,9 +81,13 @@ func newFile(body []byte, contentType, cacheControl string) file {
 // version is the cache-busting token of an asset: its content hash.
 func (f file) version() string { return strings.Trim(f.etag, `"`)[:16] }
 
-// pageData is what page.html renders.
+// pageData is what page.html renders. Every URL in a page is relative to
+// it, so the console works behind a proxy's path prefix: Here leads from
+// the page to /console/ ("" for /console/{page}, "console/" for /console
+// itself) and Root from the page to the server's root.
 type pageData struct {
 	Page, Title string
+	Here, Root  string
 	Nav         []navItem
 	CSS, JS     string
 	Icon        string
@@ -109,26 +113,31 @@ func New(cfg Config) *Console {
 		c.assets[name] = newFile(b, ct, "public, max-age=31536000, immutable")
 	}
 	tpl := template.Must(template.ParseFS(assetFS, "assets/page.html"))
-	for _, p := range pages {
+	render := func(name, title, here, root string) file {
 		d := pageData{
-			Page: p.name, Title: p.title, Version: cfg.Version, Demo: cfg.Demo,
-			CSS:  "assets/console.css?v=" + c.assets["console.css"].version(),
-			JS:   "assets/console.js?v=" + c.assets["console.js"].version(),
-			Icon: "assets/icon.svg?v=" + c.assets["icon.svg"].version(),
+			Page: name, Title: title, Here: here, Root: root, Version: cfg.Version, Demo: cfg.Demo,
+			CSS:  here + "assets/console.css?v=" + c.assets["console.css"].version(),
+			JS:   here + "assets/console.js?v=" + c.assets["console.js"].version(),
+			Icon: here + "assets/icon.svg?v=" + c.assets["icon.svg"].version(),
 		}
 		for _, q := range pages {
-			d.Nav = append(d.Nav, navItem{Name: q.name, Title: q.title, Current: q.name == p.name})
+			d.Nav = append(d.Nav, navItem{Name: q.name, Title: q.title, Current: q.name == name})
 		}
 		var buf bytes.Buffer
 		if err := tpl.Execute(&buf, d); err != nil {
-			panic(fmt.Sprintf("console: rendering %s: %v", p.name, err))
+			panic(fmt.Sprintf("console: rendering %s: %v", name, err))
 		}
-		c.pages[p.name] = newFile(buf.Bytes(), "text/html; charset=utf-8", "no-cache")
+		return newFile(buf.Bytes(), "text/html; charset=utf-8", "no-cache")
 	}
+	for _, p := range pages {
+		c.pages[p.name] = render(p.name, p.title, "", "../")
+	}
+	// /console itself is the lookup page (no redirect to wait for).
+	c.pages[""] = render(pages[0].name, pages[0].title, "console/", "")
 	return c
 }
 
-// ServeHTTP serves GET (and HEAD) /console (a redirect to the lookup page),
+// ServeHTTP serves GET (and HEAD) /console (the lookup page),
 // /console/{page} and /console/assets/{file}; anything else is a 404.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -138,12 +147,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/console")
 	switch {
-	case !ok:
+	case !ok || rest == "/":
 		http.NotFound(w, r)
-	case rest == "":
-		// Relative, so the console works behind a proxy's path prefix.
-		w.Header().Set("Location", "console/lookup")
-		w.WriteHeader(http.StatusFound)
 	case strings.HasPrefix(rest, "/assets/"):
 		f, ok := c.assets[strings.TrimPrefix(rest, "/assets/")]
 		if !ok {

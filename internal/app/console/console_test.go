@@ -29,6 +29,7 @@ func TestPages(t *testing.T) {
 	for _, page := range []string{"lookup", "batch", "sources"} {
 		t.Run(page, func(t *testing.T) {
 			w := get(t, c, "/console/"+page+"?email=a@b.co")
+			checkPage(t, c, w, page, "", "../")
 			if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/html; charset=utf-8" {
 				t.Fatalf("GET /console/%s: %d %s", page, w.Code, w.Header().Get("Content-Type"))
 			}
@@ -43,21 +44,6 @@ func TestPages(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
-			body := w.Body.String()
-			for _, want := range []string{
-				`data-page="` + page + `"`, `aria-current="page"`, `href="lookup"`, `href="batch"`, `href="sources"`, `href="../docs"`,
-				"v9.9.9", "Demo mode", `id="api-key"`,
-			} {
-				if !strings.Contains(body, want) {
-					t.Errorf("page lacks %q", want)
-				}
-			}
-			for _, a := range []string{"console.js", "console.css", "icon.svg"} {
-				want := "assets/" + a + "?v=" + c.assets[a].version()
-				if !strings.Contains(body, want) {
-					t.Errorf("page does not load %s", want)
-				}
-			}
 			if strings.Contains(get(t, plain, "/console/"+page).Body.String(), "Demo mode") {
 				t.Error("demo banner without demo mode")
 			}
@@ -69,7 +55,43 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// TestRoutes: /console redirects relative to itself, assets are cached for
+// checkPage checks a page's links: every URL in it is relative, through
+// here to /console/ and through root to the server's root.
+func checkPage(t *testing.T, c *Console, w *httptest.ResponseRecorder, page, here, root string) {
+	t.Helper()
+	body := w.Body.String()
+	for _, want := range []string{
+		`data-page="` + page + `"`, `data-root="` + root + `"`, `aria-current="page"`,
+		`href="` + here + `lookup"`, `href="` + here + `batch"`, `href="` + here + `sources"`, `href="` + root + `docs"`,
+		"v9.9.9", "Demo mode", `id="api-key"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, a := range []string{"console.js", "console.css", "icon.svg"} {
+		want := here + "assets/" + a + "?v=" + c.assets[a].version()
+		if !strings.Contains(body, want) {
+			t.Errorf("page does not load %s", want)
+		}
+	}
+}
+
+// TestConsoleRoot: /console is the lookup page, its URLs one level up.
+func TestConsoleRoot(t *testing.T) {
+	t.Parallel()
+	c := New(Config{Version: "v9.9.9", Demo: true})
+	w := get(t, c, "/console?email=a@b.co")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Security-Policy") != csp {
+		t.Fatalf("GET /console: %d", w.Code)
+	}
+	checkPage(t, c, w, "lookup", "console/", "")
+	if !strings.Contains(w.Body.String(), `action="console/lookup"`) {
+		t.Error("the lookup form of /console does not submit to console/lookup")
+	}
+}
+
+// TestRoutes: /console is the lookup page, assets are cached for
 // a year, anything else is a 404 and only GET and HEAD are served.
 func TestRoutes(t *testing.T) {
 	t.Parallel()
@@ -79,7 +101,7 @@ func TestRoutes(t *testing.T) {
 		code         int
 		header, want string
 	}{
-		{"GET", "/console", http.StatusFound, "Location", "console/lookup"},
+		{"GET", "/console", http.StatusOK, "Content-Type", "text/html; charset=utf-8"},
 		{"GET", "/console/assets/console.js", http.StatusOK, "Cache-Control", "public, max-age=31536000, immutable"},
 		{"GET", "/console/assets/console.css?v=1", http.StatusOK, "Content-Type", "text/css; charset=utf-8"},
 		{"GET", "/console/assets/icon.svg", http.StatusOK, "Content-Type", "image/svg+xml"},

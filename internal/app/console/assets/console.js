@@ -79,7 +79,8 @@
   }
 
   // ------------------------------------------------------------ API calls
-  const apiURL = (path) => new URL("../" + path, location.href).href;
+  // data-root leads from the page to the server's root ("../" or "").
+  const apiURL = (path) => new URL((document.body.dataset.root || "") + path, location.href).href;
   class Problem extends Error {
     constructor(status, doc) {
       super((doc && (doc.detail || doc.title)) || "HTTP " + status);
