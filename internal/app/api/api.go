@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
 )
@@ -96,6 +97,9 @@ type Config struct {
 	// Console serves GET /console and below (package console); nil
 	// answers those routes 404.
 	Console http.Handler
+	// Audit receives one entry per call to a /v1 operation (see
+	// auditCall); nil: no audit trail.
+	Audit audit.Store
 }
 
 // RequestObserver is told of every request once it is answered. route is
@@ -272,7 +276,11 @@ func (s *Server) routes(handlers map[string]gin.HandlerFunc) {
 			}
 			delete(handlers, op.OperationID)
 			route := &routers.Route{Spec: s.doc, Path: path, PathItem: item, Method: method, Operation: op}
-			s.router.Handle(method, ginPath(path), s.validate(route), h)
+			chain := []gin.HandlerFunc{s.validate(route), h}
+			if s.cfg.Audit != nil && strings.HasPrefix(path, "/v1/") {
+				chain = append([]gin.HandlerFunc{s.auditCall(op.OperationID)}, chain...)
+			}
+			s.router.Handle(method, ginPath(path), chain...)
 		}
 	}
 	for id := range handlers {
