@@ -395,14 +395,9 @@ func TestConsoleBrowser(t *testing.T) {
 	})
 
 	t.Run("batch job", func(t *testing.T) {
-		const rows = 30
+		const rows = 20
 		csvPath := filepath.Join(t.TempDir(), "people.csv")
-		var b strings.Builder
-		b.WriteString("email,phone,name,crm_id\n")
-		for i, p := range people[3 : 3+rows] {
-			fmt.Fprintf(&b, "%s,%s,%s,C-%d\n", p.Email, p.Phone, p.Name, i)
-		}
-		if err := os.WriteFile(csvPath, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(csvPath, []byte(peopleCSV(people[3:3+rows])), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		downloads := t.TempDir()
@@ -430,25 +425,14 @@ func TestConsoleBrowser(t *testing.T) {
 		if st := evalJS[string](t, ctx, `document.getElementById("file-chosen").textContent`); !strings.Contains(st, "people.csv") {
 			t.Errorf("chosen file: %q", st)
 		}
-		// Pause it while it runs, then resume.
-		if evalJS[bool](t, ctx, `document.querySelector('#job-body button[data-action="pause"]') !== null`) {
-			step(t, 20*time.Second,
-				chromedp.Click(chromedp.CSS(`#job-body button[data-action="pause"]`)),
-				until(`document.querySelector("#job-title .pill").textContent === "paused"`),
-				chromedp.Click(chromedp.CSS(`#job-body button[data-action="resume"]`)),
-			)
-		} else {
-			t.Errorf("no Pause button while the job is %s", evalJS[string](t, ctx, `document.querySelector("#job-title .pill").textContent`))
-		}
 		step(t, 120*time.Second, until(`document.querySelector("#job-title .pill").textContent === "succeeded"`))
 		opts := evalJS[string](t, ctx, `fetch("../v1/jobs/" + document.querySelector("#job-title code").textContent).then(r => r.json()).then(j => JSON.stringify([j.options.sources, j.options.timeout_ms]))`)
 		if opts != `[["email","phone","dns","rdap","website","gravatar","github"],5000]` {
 			t.Errorf("the job's options: %s", opts)
 		}
 		seen := evalJS[[]string](t, ctx, `window.__rows`)
-		final := fmt.Sprintf("%d / %d", rows, rows)
-		if len(seen) < 2 || seen[len(seen)-1] != final {
-			t.Errorf("progress did not move to %q on the page: %q", final, seen)
+		if final := fmt.Sprintf("%d / %d", rows, rows); len(seen) == 0 || seen[len(seen)-1] != final {
+			t.Errorf("progress did not reach %q on the page: %q", final, seen)
 		}
 		for _, id := range []string{"job-rate", "job-failed", "job-incomplete", "job-eta"} {
 			if evalJS[string](t, ctx, fmt.Sprintf(`document.getElementById(%q).textContent`, id)) == "" {
@@ -498,6 +482,42 @@ func TestConsoleBrowser(t *testing.T) {
 		axe(t)
 	})
 
+	t.Run("dropped job: live progress, pause, resume, cancel", func(t *testing.T) {
+		// A job too long to end during the test, dropped on the drop
+		// zone as a browser would drop a file.
+		big := peopleCSV(people[3+20:])
+		pill := `document.querySelector("#job-title .pill").textContent`
+		done := `Number(document.getElementById("job-rows").textContent.split(" / ")[0].replace(/,/g, ""))`
+		step(t, 30*time.Second,
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+				const dt = new DataTransfer();
+				dt.items.add(new File([%q], "dropped.csv", {type: "text/csv"}));
+				document.getElementById("dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+			})()`, big)),
+			until(`document.getElementById("file-chosen").textContent.startsWith("dropped.csv")`),
+			chromedp.Click(chromedp.CSS("#job-submit")),
+			until(`document.querySelector("#job-title code") !== null && document.getElementById("upload-status").textContent.includes(document.querySelector("#job-title code").textContent)`),
+			// The page shows rows being done, without a reload.
+			until(pill+` === "running" && `+done+` > 0`),
+			clickJS(`#job-body button[data-action="pause"]`),
+			until(pill+` === "paused"`),
+		)
+		paused := evalJS[int](t, ctx, done)
+		step(t, 30*time.Second,
+			clickJS(`#job-body button[data-action="resume"]`),
+			until(pill+` === "running" && `+done+` > `+fmt.Sprint(paused)),
+			clickJS(`#job-body button[data-action="cancel"]`),
+			until(pill+` === "cancelled"`),
+		)
+		if n := evalJS[int](t, ctx, `document.querySelectorAll("#jobs-table tbody tr").length`); n != 2 {
+			t.Errorf("the jobs list has %d jobs, want 2", n)
+		}
+		if live := evalJS[string](t, ctx, `document.getElementById("job-live").textContent`); !strings.HasPrefix(live, "Job cancelled") {
+			t.Errorf("the live region says %q", live)
+		}
+		noErrors(t)
+	})
+
 	t.Run("sources", func(t *testing.T) {
 		step(t, 20*time.Second,
 			chromedp.Navigate(base+"/console/sources"),
@@ -517,6 +537,16 @@ func TestConsoleBrowser(t *testing.T) {
 		shoot(t, "console-sources.png")
 		axe(t)
 	})
+}
+
+// peopleCSV is a job input: one row per person.
+func peopleCSV(people []sim.Person) string {
+	var b strings.Builder
+	b.WriteString("email,phone,name,crm_id\n")
+	for i, p := range people {
+		fmt.Fprintf(&b, "%s,%s,%s,C-%d\n", p.Email, p.Phone, p.Name, i)
+	}
+	return b.String()
 }
 
 type axeViolation struct {
@@ -543,6 +573,13 @@ func describeException(d *runtime.ExceptionDetails) string {
 		return ""
 	}
 	return " " + d.Exception.Description
+}
+
+// clickJS clicks the element sel matches from the page's script: the job
+// controls are rebuilt on every poll, so a node found by one protocol
+// command may be gone by the next.
+func clickJS(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, sel))
 }
 
 // until waits for a JavaScript predicate to hold, within the step's

@@ -28,6 +28,18 @@
     return el;
   }
   const $ = (id) => document.getElementById(id);
+  // rerender runs fn, which rebuilds part of the page, and gives the focus
+  // back to the control that had it (matched by data-key): polling must
+  // not pull the focus from under a keyboard user.
+  function rerender(fn) {
+    const a = document.activeElement;
+    const key = a && a.dataset ? a.dataset.key : null;
+    fn();
+    if (key) {
+      const b = document.querySelector('[data-key="' + CSS.escape(key) + '"]');
+      if (b && b !== document.activeElement) b.focus({ preventScroll: true });
+    }
+  }
   const fill = (el, ...kids) => { el.replaceChildren(); return append(el, kids); };
   const pct = (p) => (p === null || p === undefined ? "–" : Math.round(p * 100) + " %");
   const clamp01 = (x) => Math.max(0, Math.min(1, Number(x) || 0));
@@ -172,7 +184,7 @@
       if ($("f-candidates").checked) options.include_candidates = true;
       if (picked !== null) {
         const enabled = [...document.querySelectorAll("#sources-list input:not([disabled])")];
-        if (enabled.some((b) => b.checked) && enabled.some((b) => !b.checked)) options.sources = picked;
+        if (enabled.some((b) => !b.checked)) options.sources = picked;
       }
       if (Object.keys(options).length) req.options = options;
       return req;
@@ -192,6 +204,11 @@
         return;
       }
       form.elements.email.removeAttribute("aria-invalid");
+      if (req.options && req.options.sources && !req.options.sources.length) {
+        $("lookup-status").textContent = "Choose at least one source.";
+        $("sources-pick").open = true;
+        return;
+      }
       if (inflight) inflight.abort();
       const ctl = new AbortController();
       inflight = ctl;
@@ -419,7 +436,6 @@
     const meta = [];
     if (s.status !== "skipped") meta.push(fmtInt(s.latency_ms) + " ms");
     if (s.cached) meta.push("cached" + (s.age_s !== undefined ? ", " + duration(s.age_s) + " old" : ""));
-    else if (s.status !== "skipped" && s.age_s !== undefined && s.age_s > 0) meta.push(duration(s.age_s) + " old");
     return h("li", { class: "chip st-" + s.status, "data-source": s.name, "data-status": s.status, title: s.detail || null },
       h("span", { class: "chip-top" }, h("span", { class: "name", text: s.name }), h("span", { text: STATUS_LABEL[s.status] || s.status }),
         meta.length ? h("span", { class: "meta", text: "· " + meta.join(" · ") }) : null),
@@ -515,13 +531,13 @@
         setTimeout(() => URL.revokeObjectURL(u), 10000);
       }).catch((err) => fill($("jobs-error"), problemBox(err)));
     }
-    function downloads(j) {
+    function downloads(j, where) {
       return h("span", { class: "row" },
-        h("a", { href: resultsURL(j, "csv"), download: "footprint-" + j.id + ".csv", class: "dl", "data-format": "csv", onclick: download }, "CSV", h("span", { class: "sr-only", text: " results of job " + j.id })),
-        h("a", { href: resultsURL(j, "ndjson"), download: "footprint-" + j.id + ".ndjson", class: "dl", "data-format": "ndjson", onclick: download }, "NDJSON", h("span", { class: "sr-only", text: " results of job " + j.id })));
+        h("a", { href: resultsURL(j, "csv"), download: "footprint-" + j.id + ".csv", class: "dl", "data-format": "csv", "data-key": where + "csv:" + j.id, onclick: download }, "CSV", h("span", { class: "sr-only", text: " results of job " + j.id })),
+        h("a", { href: resultsURL(j, "ndjson"), download: "footprint-" + j.id + ".ndjson", class: "dl", "data-format": "ndjson", "data-key": where + "ndjson:" + j.id, onclick: download }, "NDJSON", h("span", { class: "sr-only", text: " results of job " + j.id })));
     }
     function actions(j) {
-      const b = (what, label, cls) => h("button", { type: "button", class: "small " + (cls || "secondary"), "data-action": what, onclick: () => act(j, what) }, label);
+      const b = (what, label, cls) => h("button", { type: "button", class: "small " + (cls || "secondary"), "data-action": what, "data-key": what + ":" + j.id, onclick: () => act(j, what) }, label);
       return [
         active(j) ? b("pause", "Pause") : null,
         j.state === "paused" ? b("resume", "Resume") : null,
@@ -546,7 +562,7 @@
           stat("failed", fmtInt(j.failed), "job-failed"),
           stat("incomplete", fmtInt(j.incomplete), "job-incomplete")),
         j.error ? h("div", { class: "alert bad", role: "alert", text: j.error }) : null,
-        h("div", { class: "row" }, actions(j), h("span", { class: "spacer" }), h("span", { class: "muted", text: "Download results:" }), downloads(j)),
+        h("div", { class: "row" }, actions(j), h("span", { class: "spacer" }), h("span", { class: "muted", text: "Download results:" }), downloads(j, "detail-")),
         h("p", { class: "muted small-text", text: j.format.toUpperCase() + " · " + fmtInt(j.input_bytes) + " bytes · created " + when(j.created_at) +
           (j.finished_at ? " · finished " + when(j.finished_at) : "") }));
       // Announce state changes and every quarter, not every tick.
@@ -564,14 +580,14 @@
         h("caption", { class: "sr-only", text: "Every job, newest first" }),
         h("thead", {}, h("tr", {}, ["Job", "State", "Created", "Progress", "Rows/s", "Failed", "Incomplete", "Results"].map((t) => h("th", { scope: "col", text: t })))),
         h("tbody", {}, jobs.map((j) => h("tr", { class: j.id === selected ? "selected" : null, "data-job": j.id },
-          h("td", {}, h("button", { type: "button", class: "small secondary", onclick: () => { selected = j.id; refresh(); } }, h("span", { class: "sr-only", text: "Show job " }), h("code", { text: j.id.slice(0, 10) }))),
+          h("td", {}, h("button", { type: "button", class: "small secondary", "data-key": "show:" + j.id, onclick: () => { selected = j.id; refresh(); } }, h("span", { class: "sr-only", text: "Show job " }), h("code", { text: j.id.slice(0, 10) }))),
           h("td", {}, statePill(j.state)),
           h("td", { text: when(j.created_at) }),
           h("td", {}, h("div", { class: "meter" }, bar(j.total ? j.done / j.total : 0), h("span", { class: "small-text", text: fmtInt(j.done) + "/" + fmtInt(j.total) }))),
           h("td", { class: "n", text: fmtNum(j.rows_per_s, 1) }),
           h("td", { class: "n", text: fmtInt(j.failed) }),
           h("td", { class: "n", text: fmtInt(j.incomplete) }),
-          h("td", {}, downloads(j)))))));
+          h("td", {}, downloads(j, "list-")))))));
     }
     async function refresh() {
       clearTimeout(timer);
@@ -579,9 +595,8 @@
       try {
         jobs = (await (await call("GET", "v1/jobs")).json()).jobs || [];
         if ($("jobs-error").firstChild && $("jobs-error").dataset.from === "list") fill($("jobs-error"));
-        renderList(jobs);
         if (!selected && jobs.length && active(jobs[0])) selected = jobs[0].id;
-        renderDetail(jobs.find((j) => j.id === selected));
+        rerender(() => { renderList(jobs); renderDetail(jobs.find((j) => j.id === selected)); });
         $("jobs-updated").textContent = "updated " + new Date().toLocaleTimeString();
       } catch (err) {
         $("jobs-error").dataset.from = "list";
