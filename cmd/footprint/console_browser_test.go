@@ -102,13 +102,17 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 
 	// The demo's population, as the server generates it (same seed and
-	// size as startDemo), to pick subjects with accounts.
-	people := sim.New(sim.Config{Seed: 1, People: 1000}).People()
-	slices.SortStableFunc(people, func(a, b sim.Person) int { return len(b.Truth.Accounts) - len(a.Truth.Accounts) })
-	formSubject, linkSubject, partialSubject := people[0], people[1], people[2]
-
+	// size as startDemo), to pick subjects with accounts; drawn while the
+	// server starts.
+	start := time.Now()
+	drawn := make(chan []sim.Person, 1)
+	go func() { drawn <- sim.New(sim.Config{Seed: 1, People: 1000}).People() }()
 	base := startConsoleServer(t)
 	sources := getSources(t, base)
+	people := <-drawn
+	slices.SortStableFunc(people, func(a, b sim.Person) int { return len(b.Truth.Accounts) - len(a.Truth.Accounts) })
+	formSubject, linkSubject, partialSubject := people[0], people[1], people[2]
+	t.Logf("serve --demo ready and the population drawn in %v", time.Since(start).Round(time.Millisecond))
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
