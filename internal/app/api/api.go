@@ -227,29 +227,26 @@ func New(cfg Config, svc Enricher) *Server {
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.router = r
-	s.routes(map[string]gin.HandlerFunc{
-		"enrich":          s.enrich,
-		"enrichBatch":     s.enrichBatch,
-		"createJob":       s.createJob,
-		"listJobs":        s.listJobs,
-		"getJob":          s.jobAction(Jobs.Get),
-		"pauseJob":        s.jobAction(Jobs.Pause),
-		"resumeJob":       s.jobAction(Jobs.Resume),
-		"cancelJob":       s.jobAction(Jobs.Cancel),
-		"deleteJob":       s.deleteJob,
-		"getJobResults":   s.getJobResults,
-		"listSources":     s.listSources,
-		"checkLiveness":   s.liveness,
-		"checkReadiness":  s.readiness,
-		"getMetrics":      s.metrics,
-		"getOpenAPIYAML":  s.openapiYAML,
-		"getOpenAPIJSON":  s.openapiJSON,
-		"getDocsPage":     s.docsPage,
-		"getDocsScript":   s.docsScript,
-		"getConsole":      s.console,
-		"getConsolePage":  s.console,
-		"getConsoleAsset": s.console,
-	})
+	s.routes(s.withConsole(map[string]gin.HandlerFunc{
+		"enrich":         s.enrich,
+		"enrichBatch":    s.enrichBatch,
+		"createJob":      s.createJob,
+		"listJobs":       s.listJobs,
+		"getJob":         s.jobAction(Jobs.Get),
+		"pauseJob":       s.jobAction(Jobs.Pause),
+		"resumeJob":      s.jobAction(Jobs.Resume),
+		"cancelJob":      s.jobAction(Jobs.Cancel),
+		"deleteJob":      s.deleteJob,
+		"getJobResults":  s.getJobResults,
+		"listSources":    s.listSources,
+		"checkLiveness":  s.liveness,
+		"checkReadiness": s.readiness,
+		"getMetrics":     s.metrics,
+		"getOpenAPIYAML": s.openapiYAML,
+		"getOpenAPIJSON": s.openapiJSON,
+		"getDocsPage":    s.docsPage,
+		"getDocsScript":  s.docsScript,
+	}))
 	return s
 }
 
