@@ -19,6 +19,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/all"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
@@ -130,6 +131,9 @@ type buildOptions struct {
 	metrics *metrics.Metrics
 	// tracer, when set, traces every source call and job row.
 	tracer trace.Tracer
+	// keys, when set, charges job rows to their key's quotas (a spent
+	// quota pauses the job) and records their usage.
+	keys *auth.Service
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -236,7 +240,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer); err != nil {
+		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -282,6 +286,15 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 		cc.Redis = redis.NewClient(opt)
 	}
 	return cache.New(cc)
+}
+
+// newRedisCounter counts API key limits in redis_url, shared by replicas.
+func newRedisCounter(cfg *config.Config) (*auth.RedisCounter, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, usageErr("redis_url: %v", err)
+	}
+	return auth.NewRedisCounter(redis.NewClient(opt), "fp:rl:"), nil
 }
 
 // startDemo runs the simulated web in-process on a free loopback port until

@@ -88,6 +88,13 @@ func keys() []key {
 		{path: "metrics.addr", ptr: func(c *Config) any { return &c.Metrics.Addr },
 			doc: "serve GET /metrics on this address (host:port) instead of the API's; keep it private",
 			def: "empty"},
+		{path: "auth.secret", ptr: func(c *Config) any { return &c.Auth.Secret },
+			doc: "HMAC key (at least 16 bytes) for API key hashes; replicas sharing database_url must share it; empty: cache.secret, else a secret kept in the key store",
+			def: "empty"},
+		{path: "audit.retention", ptr: func(c *Config) any { return &c.Audit.Retention },
+			doc: "how long audit entries are kept: whole days (400d) or a duration (720h); pruned hourly"},
+		{path: "insecure_no_auth", ptr: func(c *Config) any { return &c.InsecureNoAuth },
+			doc: "let serve run without API keys on a non-loopback address (FOOTPRINT_INSECURE_NO_AUTH, --insecure-no-auth)"},
 		{path: "console.enabled", ptr: func(c *Config) any { return &c.Console.Enabled },
 			doc: "serve the web console at /console (pages only: it calls the API with the user's key)"},
 	}
