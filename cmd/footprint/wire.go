@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
 
@@ -21,8 +22,10 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
+	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -99,6 +102,10 @@ type app struct {
 	engine *engine.Engine
 	cache  *cache.Cache  // nil when off
 	jobs   *jobs.Manager // nil when off
+	// db is the shared PostgreSQL store (database_url), nil without one.
+	db *pgxpool.Pool
+	// dataLock keeps other processes out of the data folder.
+	dataLock *datadir.Lock
 }
 
 // close releases what buildApp started: jobs first (a job stopped here
@@ -110,6 +117,10 @@ func (a *app) close() {
 	if a.cache != nil {
 		_ = a.cache.Close()
 	}
+	if a.db != nil {
+		a.db.Close()
+	}
+	_ = a.dataLock.Close()
 }
 
 // buildOptions tune buildApp for tools.
@@ -240,7 +251,24 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer, opt.keys); err != nil {
+		// One process per data folder: a second one is refused at once
+		// instead of waiting on the embedded store's lock.
+		if cfg.DataDir != "" {
+			if a.dataLock, err = datadir.Acquire(cfg.DataDir); err != nil {
+				a.close()
+				return nil, err
+			}
+		}
+		if cfg.DatabaseURL != "" {
+			octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			a.db, err = pgstore.Open(octx, cfg.DatabaseURL)
+			cancel()
+			if err != nil {
+				a.close()
+				return nil, err
+			}
+		}
+		if a.jobs, err = newJobs(cfg, svc, limits, a.db, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
 		}

@@ -159,6 +159,10 @@ type JobsConfig struct {
 	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
 	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
 	UploadTimeout      Duration `yaml:"upload_timeout_ms"`
+	// Lease is how long a replica's claim on a job row lasts unrenewed
+	// with database_url (the rows of a replica that died are taken over
+	// after it).
+	Lease Duration `yaml:"lease_ms"`
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -215,7 +219,8 @@ func Default() *Config {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			Lease: Duration(30 * time.Second)},
 		Audit:   AuditConfig{Retention: "400d"},
 		Console: ConsoleConfig{Enabled: true},
 		Sources: map[string]SourceConfig{},
