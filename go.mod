@@ -7,6 +7,8 @@ require (
 	github.com/PuerkitoBio/goquery v1.10.1
 	github.com/allegro/bigcache/v3 v3.1.0
 	github.com/andybalholm/cascadia v1.3.3
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
 	github.com/getkin/kin-openapi v0.128.0
 	github.com/gin-gonic/gin v1.10.1
 	github.com/goccy/go-json v0.10.2
@@ -48,6 +50,7 @@ require (
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
 	github.com/gabriel-vasile/mimetype v1.4.3 // indirect
 	github.com/gin-contrib/sse v0.1.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-logr/logr v1.4.2 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-openapi/jsonpointer v0.21.0 // indirect

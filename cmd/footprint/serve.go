@@ -16,6 +16,7 @@ import (
 
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/console"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 )
 
@@ -148,6 +149,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		Tracer:             tracer,
 		Auth:               keys,
 		Audit:              trail,
+	}
+	if cfg.Console.Enabled {
+		ac.Console = console.New(console.Config{Version: version, Demo: cfg.Demo})
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()

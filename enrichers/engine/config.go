@@ -121,6 +121,7 @@ type Engine struct {
 	maxRounds int
 	now       func() time.Time
 	memo      *memo
+	recent    *recentMix // each source's calls by status, recently
 	reused    func(via enrichers.Identifier, a enrichers.Account) (enrichers.Identifier, bool)
 }
 
@@ -172,6 +173,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		}
 		e.memo = newMemo(n)
 	}
+	e.recent = newRecentMix(reg.Names())
 	for name := range opts.Sources {
 		if _, ok := reg.Get(name); !ok {
 			return nil, fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(reg.Names(), ", "))
@@ -292,11 +294,15 @@ type SourceInfo struct {
 	Enabled        bool
 	DisabledReason string
 	BreakerState   string
+	// Recent counts the source's answered calls by status over the last
+	// RecentWindow (memo and cache answers included); nil when none.
+	Recent map[enrichers.Status]int
 }
 
 // Sources describes every registered source, in registry order.
 func (e *Engine) Sources() []SourceInfo {
 	out := make([]SourceInfo, 0, len(e.entries))
+	now := e.now()
 	for _, name := range e.reg.order {
 		en := e.entries[name]
 		out = append(out, SourceInfo{
@@ -304,6 +310,7 @@ func (e *Engine) Sources() []SourceInfo {
 			Enabled:        en.enabled,
 			DisabledReason: en.reason,
 			BreakerState:   breakerState(en.breaker.State()),
+			Recent:         e.recent.counts(name, now),
 		})
 	}
 	return out

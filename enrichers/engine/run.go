@@ -100,6 +100,7 @@ func (e *Engine) remembered(k [32]byte, req Request) *Result {
 	for _, s := range res.Sources {
 		if s.Calls > 0 {
 			e.observer.ObserveCall(s.Name, s.Status, 0, s.Cached)
+			e.recent.add(s.Name, s.Status, e.now())
 		}
 	}
 	return res
@@ -153,6 +154,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 		for _, o := range e.runRound(ctx, tasks, req.Cache) {
 			aggFor(aggs, o.task.name).add(o)
 			e.observer.ObserveCall(o.task.name, statusOfOutcome(o), o.latency, o.cached)
+			e.recent.add(o.task.name, statusOfOutcome(o), e.now())
 			if o.err != nil || o.finding == nil {
 				continue
 			}

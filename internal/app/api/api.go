@@ -95,6 +95,9 @@ type Config struct {
 	// Tracer starts a span per request, continuing the caller's trace
 	// (W3C traceparent); nil: no tracing.
 	Tracer trace.Tracer
+	// Console serves GET /console and below (package console); nil
+	// answers those routes 404.
+	Console http.Handler
 	// Audit receives one entry per call to a /v1 operation (see
 	// auditCall); nil: no audit trail.
 	Audit audit.Store
@@ -230,7 +233,7 @@ func New(cfg Config, svc Enricher) *Server {
 	r.NoRoute(s.noRoute)
 	r.NoMethod(s.noMethod)
 	s.router = r
-	s.routes(map[string]gin.HandlerFunc{
+	s.routes(s.withConsole(map[string]gin.HandlerFunc{
 		"enrich":         s.enrich,
 		"enrichBatch":    s.enrichBatch,
 		"createJob":      s.createJob,
@@ -255,7 +258,7 @@ func New(cfg Config, svc Enricher) *Server {
 		"revokeKey":      s.revokeKey,
 		"rotateKey":      s.rotateKey,
 		"getUsage":       s.getUsage,
-	})
+	}))
 	return s
 }
 

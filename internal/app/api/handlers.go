@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,6 +43,7 @@ type sourceJSON struct {
 	Burst          int              `json:"burst"`
 	TimeoutMS      int64            `json:"timeout_ms"`
 	Breaker        breakerJSON      `json:"breaker"`
+	Recent         recentJSON       `json:"recent"`
 	Enabled        bool             `json:"enabled"`
 	DisabledReason string           `json:"disabled_reason,omitempty"`
 	Version        int              `json:"version"`
@@ -53,6 +55,12 @@ type breakerJSON struct {
 	Failures         uint32 `json:"failures"`
 	OpenForMS        int64  `json:"open_for_ms"`
 	HalfOpenRequests uint32 `json:"half_open_requests"`
+}
+
+// recentJSON is schema RecentCalls.
+type recentJSON struct {
+	WindowS int64                    `json:"window_s"`
+	Counts  map[enrichers.Status]int `json:"counts"`
 }
 
 // listSources serves GET /v1/sources from the engine's own view of its
@@ -79,6 +87,7 @@ func (s *Server) listSources(c *gin.Context) {
 				OpenForMS:        si.Breaker.OpenFor.Milliseconds(),
 				HalfOpenRequests: si.Breaker.HalfOpenRequests,
 			},
+			Recent:         recentJSON{WindowS: int64(engine.RecentWindow / time.Second), Counts: recentCounts(si.Recent)},
 			Enabled:        si.Enabled,
 			DisabledReason: si.DisabledReason,
 			Version:        si.Version,
@@ -87,6 +96,14 @@ func (s *Server) listSources(c *gin.Context) {
 	s.writeJSON(c, http.StatusOK, struct {
 		Sources []sourceJSON `json:"sources"`
 	}{out})
+}
+
+// recentCounts is never nil: the contract's counts is an object.
+func recentCounts(m map[enrichers.Status]int) map[enrichers.Status]int {
+	if m == nil {
+		return map[enrichers.Status]int{}
+	}
+	return m
 }
 
 // liveness serves GET /healthz: the process answers HTTP. HEAD /healthz and

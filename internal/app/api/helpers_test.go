@@ -274,11 +274,11 @@ type contract struct {
 // loadContract parses the contract once per test binary; validators only
 // read it.
 var loadContractOnce = sync.OnceValues(func() (contract, error) {
-	// The docs routes answer HTML and JavaScript, job results CSV and
-	// NDJSON: validate them as strings.
+	// The docs and console routes answer HTML, JavaScript, CSS and SVG,
+	// job results CSV and NDJSON: validate them as strings.
 	// (kin-openapi keeps decoders in a package-level registry; this is the
 	// only place the tests touch it, once per test binary.)
-	for _, mt := range []string{"text/html", "text/javascript", "text/csv", "application/x-ndjson"} {
+	for _, mt := range []string{"text/html", "text/javascript", "text/css", "image/svg+xml", "text/csv", "application/x-ndjson"} {
 		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.FileBodyDecoder)
 	}
 	doc, err := openapi.Load()

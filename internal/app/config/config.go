@@ -52,7 +52,8 @@ type Config struct {
 	Audit       AuditConfig   `yaml:"audit"`
 	// InsecureNoAuth lets serve run without API keys on a non-loopback
 	// address.
-	InsecureNoAuth bool `yaml:"insecure_no_auth"`
+	InsecureNoAuth bool          `yaml:"insecure_no_auth"`
+	Console        ConsoleConfig `yaml:"console"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -118,6 +119,12 @@ type MetricsConfig struct {
 	// Addr serves /metrics on its own listener (host:port) instead of the
 	// API's; "" keeps it on the API's.
 	Addr string `yaml:"addr,omitempty"`
+}
+
+// ConsoleConfig configures the web console at /console.
+type ConsoleConfig struct {
+	// Enabled serves the console's pages; false answers them 404.
+	Enabled bool `yaml:"enabled"`
 }
 
 // LogConfig configures the process log.
@@ -225,6 +232,7 @@ func Default() *Config {
 			Lease: Duration(30 * time.Second)},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
+		Console: ConsoleConfig{Enabled: true},
 		Sources: map[string]SourceConfig{},
 	}
 }

@@ -70,6 +70,7 @@ func TestDefaults(t *testing.T) {
 			Lease: Duration(30 * time.Second)},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
+		Console: ConsoleConfig{Enabled: true},
 		Sources: map[string]SourceConfig{},
 	}
 	if !reflect.DeepEqual(c, want) {

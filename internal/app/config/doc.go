@@ -70,6 +70,7 @@
 //	auth.secret                                FOOTPRINT_AUTH_SECRET                                string        empty
 //	audit.retention                            FOOTPRINT_AUDIT_RETENTION                            string        400d
 //	insecure_no_auth                           FOOTPRINT_INSECURE_NO_AUTH                           bool          false
+//	console.enabled                            FOOTPRINT_CONSOLE_ENABLED                            bool          true
 //	sources.<name>.enabled                     FOOTPRINT_SOURCES_<NAME>_ENABLED                     bool          source's own
 //	sources.<name>.rate_per_s                  FOOTPRINT_SOURCES_<NAME>_RATE_PER_S                  number        source's own
 //	sources.<name>.burst                       FOOTPRINT_SOURCES_<NAME>_BURST                       integer       source's own

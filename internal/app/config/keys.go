@@ -99,6 +99,8 @@ func keys() []key {
 			doc: "how long audit entries are kept: whole days (400d) or a duration (720h); pruned hourly"},
 		{path: "insecure_no_auth", ptr: func(c *Config) any { return &c.InsecureNoAuth },
 			doc: "let serve run without API keys on a non-loopback address (FOOTPRINT_INSECURE_NO_AUTH, --insecure-no-auth)"},
+		{path: "console.enabled", ptr: func(c *Config) any { return &c.Console.Enabled },
+			doc: "serve the web console at /console (pages only: it calls the API with the user's key)"},
 	}
 }
 
