@@ -152,9 +152,10 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted on tuning seeds 1001–1006 at 20 000 people and 1001–1002 at
-	// 1 000 (`footprint eval --fit-from cases20k.gob,cases1k.gob --people
-	// 760`), rounded; see docs/IDENTITY.md.
+	// Fitted on tuning seeds only: 1001–1006 at 20 000 people (300 each),
+	// 1007 at 100 000 (300) and 1001–1002 at 1 000 (200), with
+	// `footprint eval --fit-from` (every k-th case, about 600), rounded;
+	// see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
 		VerifiedLink:    0.958,
@@ -268,7 +269,9 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0})
 		}
 	}
-	for i := range out {
+	final := make([]float64, len(out))
+	finalEv := make([][]string, len(out))
+	scoreFinal := func(i int) {
 		p, ev := m.score(sub, out[i], base[i], isGuess(methods[i]), ref2, i)
 		if m.SamePlatformLR > 0 {
 			for _, c := range ref2.accounts {
@@ -279,10 +282,41 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 				}
 			}
 		}
+		final[i], finalEv[i] = p, ev
+	}
+	for i := range out {
+		scoreFinal(i)
+	}
+	// What pass 2 says of an account changes what the accounts found
+	// through it are worth: a profile that pass 1 rated likely and pass 2
+	// found to be a namesake's passes its doubt on to the accounts it
+	// links to. Settle the chains again on the final probabilities.
+	for range 3 {
+		changed := false
+		for i, ps := range parents {
+			if len(ps) == 0 {
+				continue
+			}
+			pp := 0.0
+			for _, j := range ps {
+				pp = max(pp, final[j])
+			}
+			b, _, ev := m.prior(out[i], pp)
+			if b == base[i] {
+				continue
+			}
+			base[i], evid[i], changed = b, ev, true
+			scoreFinal(i)
+		}
+		if !changed {
+			break
+		}
+	}
+	for i := range out {
 		out[i].Match = &enrichers.Match{
-			Probability: round3(p),
+			Probability: round3(final[i]),
 			Method:      methods[i],
-			Evidence:    append(slices.Clone(evid[i]), ev...),
+			Evidence:    append(slices.Clone(evid[i]), finalEv[i]...),
 		}
 	}
 	slices.SortStableFunc(out, func(a, b enrichers.Account) int {
