@@ -535,3 +535,41 @@ func TestLinkCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// An account found through a profile that the second pass finds to be a
+// namesake's (its place clashes with the subject's email-matched profile)
+// is worth no more than that profile's final probability lets it be, not
+// what the first pass thought of it.
+func TestChainsSettleOnFinalProbabilities(t *testing.T) {
+	sub := Subject{EmailLocal: "manon.thomas", EmailDomain: "orange.fr", Name: "Manon Thomas"}
+	anchor := acct("gravatar", "manonthomas", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Manon Thomas"
+		a.Location = "Paris, France"
+	})
+	namesake := acct("devto", "manonthomas", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+		a.DisplayName = "Manon Thomas"
+		a.Location = "Osaka, Japan"
+		a.Links = []string{"https://github.com/manonthomas63"}
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "manonthomas", Origin: "email", Prior: 0.6}
+	})
+	linked := acct("github", "manonthomas63", enrichers.LinkedFrom("devto"), func(a *enrichers.Account) {
+		a.URL = "https://github.com/manonthomas63"
+		a.DisplayName = "Manon Thomas"
+		a.Verified = true
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "manonthomas63", Method: enrichers.LinkedFrom("devto"), Origin: "devto", Platform: "github", Prior: 0.9}
+	})
+	m := DefaultModel()
+	m.Topics = nil
+	p := map[string]float64{}
+	for _, a := range m.Resolve(sub, []enrichers.Account{anchor, namesake, linked}) {
+		p[a.Source] = a.Match.Probability
+	}
+	// Alone (no anchor to contradict it), the namesake's profile is likely.
+	alone := m.Resolve(sub, []enrichers.Account{namesake})[0].Match.Probability
+	if !(p["devto"] < 0.2 && alone > p["devto"]+0.2) {
+		t.Fatalf("the second pass should doubt the devto profile: %.3f (alone %.3f)", p["devto"], alone)
+	}
+	if p["github"] > 0.5 {
+		t.Fatalf("a link from a doubted profile (%.3f) lent the linked account %.3f", p["devto"], p["github"])
+	}
+}
