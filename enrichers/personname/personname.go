@@ -220,10 +220,9 @@ func SpellsUsername(display, username string) bool {
 	if strings.ContainsFunc(strings.TrimSpace(display), unicode.IsSpace) {
 		return false
 	}
-	u := username
-	if i := strings.IndexByte(u, '.'); i > 0 && strings.HasSuffix(u, ".bsky.social") {
-		u = u[:i]
-	}
+	// A Bluesky handle is read without its domain (jane.doe.bsky.social
+	// spells jane.doe), as identity's handle() reads it.
+	u := strings.TrimSuffix(username, ".bsky.social")
 	key := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {

@@ -160,6 +160,8 @@ func TestSpellsUsername(t *testing.T) {
 		{"ute_lehmann", "ute_lehmann", true},
 		{"Ute-Lehmann", "ute_lehmann", true},
 		{"jdoe", "jdoe.bsky.social", true},
+		{"jane.doe", "jane.doe.bsky.social", true}, // a dotted handle: jane.doe, not jane
+		{"Jane", "jane.doe.bsky.social", false},
 		{"O'Brien", "obrien", true},
 		{"Müller", "muller", true},
 		{"daniel jones", "danieljones", false}, // a name in lower case

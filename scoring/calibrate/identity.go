@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"math"
 	"runtime"
 	"sync"
 
@@ -86,7 +87,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	// Parameters left at 0 (off) start from 1 (no effect), so that the
 	// fit can turn them on; the derived ratios start from what they refine.
 	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
-		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR} {
+		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR} {
 		if *p == 0 {
 			*p = 1
 		}
@@ -100,10 +101,10 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.TopicAloneLR == 0 {
 		m.TopicAloneLR = m.TopicMatchLR
 	}
-	params := []*float64{&m.Bias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
+	params := []*float64{&m.Bias, &m.NamesBias, &m.ReusedBias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias}
+		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.EmployerLR, &m.OtherHandleLR}
 	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
 	for pass := 0; pass < 4; pass++ {
@@ -113,8 +114,8 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 				for _, dir := range []float64{1, -1} {
 					for {
 						old := *p
-						if i == 0 {
-							*p = old + dir*step*2 // bias moves in log-odds
+						if i <= 2 {
+							*p = old + dir*step*2 // biases move in log-odds
 						} else {
 							*p = old * (1 + dir*step)
 						}
@@ -145,7 +146,7 @@ func valid(m identity.Model) bool {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR} {
+	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR, m.EmployerLR, m.OtherHandleLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -157,5 +158,5 @@ func valid(m identity.Model) bool {
 		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
 		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.HandleSharedLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
-		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4
+		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4
 }

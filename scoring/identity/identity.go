@@ -128,6 +128,23 @@ type Model struct {
 	// of how crowded the name is tells how much a guess is worth, rather
 	// than a constant fitted to one population (0: not applied).
 	CrowdBias float64
+	// EmployerLR applies when a profile's company, job title or bio
+	// names the organisation of the email's own domain (a GitHub company
+	// "Umbra Kitchen Ltd" for jo@umbra-kitchen.co.uk): evidence tied to
+	// the subject, not to the name (0: not applied).
+	EmployerLR float64
+	// NamesBias and ReusedBias shift a guess's log-odds by where the
+	// guessed username came from: built from the supplied name (which a
+	// namesake's accounts match as well) or used on another platform by
+	// an account found for the subject (0: no shift). Email-local guesses
+	// and name-search hits keep Bias alone.
+	NamesBias, ReusedBias float64
+	// OtherHandleLR applies to an account found through the name (a name
+	// search hit, a username built from the name) whose username is
+	// neither the email's local part nor the username of a confidently
+	// matched account: most people reuse one handle, so a namesake's
+	// account usually carries another (0: not applied).
+	OtherHandleLR float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -135,27 +152,30 @@ type Model struct {
 
 // DefaultModel returns the fitted parameters.
 func DefaultModel() Model {
-	// Fitted on tuning seeds 1001–1006 at 20 000 people and 1001–1002 at
-	// 1 000 (`footprint eval --fit-from cases20k.gob,cases1k.gob --people
-	// 760`), rounded; see docs/IDENTITY.md.
+	// Fitted on tuning seeds only: 1001–1006 at 20 000 people (300 each),
+	// 1007 at 100 000 (300) and 1001–1002 at 1 000 (200), with
+	// `footprint eval --fit-from` (every k-th case, about 600), rounded;
+	// see docs/IDENTITY.md.
 	return Model{
 		EmailMatch:      0.966,
-		VerifiedLink:    0.383,
-		PlainLink:       0.134,
-		NameSearch:      0.498,
+		VerifiedLink:    0.958,
+		PlainLink:       0.0849,
+		NameSearch:      0.636,
 		SamePlatformLR:  0.0101,
 		ReuseGivenOwner: 0.957,
-		NameMatchLR:     11.0, NameMismatchLR: 0.276, NameMatchDerivedLR: 6.14, NamePartLR: 4.57,
-		LocationMatchLR: 1.44, LocationClashLR: 0.0314,
+		NameMatchLR:     8.09, NameMismatchLR: 0.239, NameMatchDerivedLR: 4.07, NamePartLR: 5.09,
+		LocationMatchLR: 1.23, LocationClashLR: 0.0352,
 		LinkToDomainLR: 199.5, LinkToAccountLR: 199.8,
-		LocalPartNameLR: 3.59,
+		LocalPartNameLR: 1.38,
 		Confident:       0.8,
-		Bias:            -2.1, PriorScale: 0.854, CrowdBias: -0.174,
+		Bias:            -1.8, PriorScale: 0.771, CrowdBias: -0.174,
+		NamesBias: -0.6, ReusedBias: -0.6,
 		UncorroboratedLR: 0.981,
-		TopicMatchLR:     3.15, TopicClashLR: 0.189, TopicAloneLR: 14.0,
-		UnlinkedLR: 0.591, NamesakeLR: 0.462,
-		LanguageMatchLR: 1.08, LanguageClashLR: 0.19,
-		HandleSharedLR: 0.97, CrowdedHandleLR: 0.587,
+		TopicMatchLR:     3.68, TopicClashLR: 0.277, TopicAloneLR: 11.4,
+		UnlinkedLR: 0.652, NamesakeLR: 0.590,
+		LanguageMatchLR: 1.03, LanguageClashLR: 0.258,
+		HandleSharedLR: 0.875, CrowdedHandleLR: 0.647,
+		EmployerLR: 134, OtherHandleLR: 0.493,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -243,12 +263,15 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// Pass 2: add what confidently matched accounts say.
 	ref2 := ref
 	ref2.found = descendants(parents)
+	ref2.parents = parents
 	for i, a := range out {
 		if probs[i] >= m.Confident {
 			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0})
 		}
 	}
-	for i := range out {
+	final := make([]float64, len(out))
+	finalEv := make([][]string, len(out))
+	scoreFinal := func(i int) {
 		p, ev := m.score(sub, out[i], base[i], isGuess(methods[i]), ref2, i)
 		if m.SamePlatformLR > 0 {
 			for _, c := range ref2.accounts {
@@ -259,10 +282,41 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 				}
 			}
 		}
+		final[i], finalEv[i] = p, ev
+	}
+	for i := range out {
+		scoreFinal(i)
+	}
+	// What pass 2 says of an account changes what the accounts found
+	// through it are worth: a profile that pass 1 rated likely and pass 2
+	// found to be a namesake's passes its doubt on to the accounts it
+	// links to. Settle the chains again on the final probabilities.
+	for range 3 {
+		changed := false
+		for i, ps := range parents {
+			if len(ps) == 0 {
+				continue
+			}
+			pp := 0.0
+			for _, j := range ps {
+				pp = max(pp, final[j])
+			}
+			b, _, ev := m.prior(out[i], pp)
+			if b == base[i] {
+				continue
+			}
+			base[i], evid[i], changed = b, ev, true
+			scoreFinal(i)
+		}
+		if !changed {
+			break
+		}
+	}
+	for i := range out {
 		out[i].Match = &enrichers.Match{
-			Probability: round3(p),
+			Probability: round3(final[i]),
 			Method:      methods[i],
-			Evidence:    append(slices.Clone(evid[i]), ev...),
+			Evidence:    append(slices.Clone(evid[i]), finalEv[i]...),
 		}
 	}
 	slices.SortStableFunc(out, func(a, b enrichers.Account) int {
@@ -275,6 +329,12 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 		return strings.Compare(a.Source+a.Username, b.Source+b.Username)
 	})
 	return out
+}
+
+// byName reports whether an account was found through the supplied name:
+// by a name search, or by a username built from the name.
+func byName(a enrichers.Account) bool {
+	return a.Method == enrichers.MethodNameSearch || a.Via.Origin == "names"
 }
 
 // isGuess: accounts whose discovery alone is weak evidence (a guessed
@@ -313,6 +373,9 @@ type reference struct {
 	// in a chain (its links, its username reused): they agree with it
 	// because they were found through it, so they are no evidence for it.
 	found []map[int]bool
+	// parents[i] are the accounts account i was found through (nil in
+	// pass 1): a link from them is how it was found, already in its prior.
+	parents [][]int
 }
 
 // others returns the confident accounts that are independent evidence
@@ -447,6 +510,16 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 			why += fmt.Sprintf("; it returned about %d accounts carrying the name", int(math.Round(1/via.Prior)))
 		}
 		return p, a.Method, []string{why}
+	case a.Method.IsLink() && via.Platform != "" && via.Platform != a.Source:
+		// The link named another platform; the same username tried
+		// here is a guess, as good as the linking profile and the
+		// username's rarity.
+		from, _ := a.Method.LinkSource()
+		p := m.reuse(a.Username)
+		if via.Prior > 0 {
+			p *= via.Prior
+		}
+		return p, enrichers.MethodUsernameGuess, []string{"found by trying the username the " + platformName(from) + " profile links to (on " + platformName(via.Platform) + ") on " + platformName(a.Source) + "; " + rarityWords(rarity(a.Username))}
 	case a.Method.IsLink():
 		from, _ := a.Method.LinkSource()
 		p := m.PlainLink
@@ -457,10 +530,6 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 		}
 		if via.Prior > 0 {
 			p *= via.Prior
-		}
-		if via.Platform != "" && via.Platform != a.Source {
-			p *= m.reuse(a.Username)
-			why += ", which named another platform: the same username tried here"
 		}
 		return p, a.Method, []string{why}
 	default:
@@ -546,6 +615,13 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	lo := logit(prior)
 	if guess {
 		lo = m.Bias + scale*lo
+		switch origin := a.Via.Origin; {
+		case a.Method == enrichers.MethodNameSearch || origin == "" || origin == "email":
+		case origin == "names":
+			lo += m.NamesBias
+		default:
+			lo += m.ReusedBias
+		}
 		if ref.namesakes.count >= 2 && m.CrowdBias != 0 {
 			lo += m.CrowdBias * math.Log2(float64(ref.namesakes.count))
 			ev = append(ev, fmt.Sprintf("the name is common: %d accounts on %s carry it", ref.namesakes.count, platformName(ref.namesakes.platform)))
@@ -641,11 +717,19 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		}
 	}
 	// Cross-links.
-	if sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(profileLinks(a), a.Bio, sub.EmailDomain) {
+	switch {
+	case sub.OwnDomain && sub.EmailDomain != "" && linksToDomain(profileLinks(a), a.Bio, sub.EmailDomain):
 		add(m.LinkToDomainLR, "profile links to the email's domain")
+	case sub.OwnDomain && m.EmployerLR > 0 && namesOrganisation(a, sub.EmailDomain):
+		add(m.EmployerLR, "the profile names the organisation of the email's domain ("+sub.EmailDomain+")")
 	}
 	linked, unlinked := false, 0
 	for _, c := range others {
+		if a.Method.IsLink() && self >= 0 && self < len(ref.parents) && slices.Contains(ref.parents[self], c.idx) {
+			// The link from c is how this account was found: its
+			// prior holds it already (× c's probability).
+			continue
+		}
 		if crossLinked(a, c.a) {
 			if !linked {
 				add(m.LinkToAccountLR, "cross-linked with the "+c.a.Source+" account")
@@ -685,7 +769,7 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	if !linked && unlinked > 0 && m.UnlinkedLR > 0 {
 		add(math.Pow(m.UnlinkedLR, float64(unlinked)), fmt.Sprintf("not cross-linked with any of the %d matched accounts on other platforms", unlinked))
 	}
-	if self >= 0 && self < len(ref.handles) && a.Method == enrichers.MethodUsernameGuess {
+	if self >= 0 && self < len(ref.handles) && guess && a.Method != enrichers.MethodNameSearch {
 		hc := ref.handles[self]
 		if hc.people >= 2 && m.HandleSharedLR > 0 {
 			add(math.Pow(m.HandleSharedLR, float64(hc.people-1)), fmt.Sprintf("the username is held by at least %d different people (accounts with it on other platforms carry other names)", hc.people))
@@ -693,6 +777,9 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		if hc.platforms > CrowdedFrom && m.CrowdedHandleLR > 0 {
 			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
 		}
+	}
+	if m.OtherHandleLR > 0 && byName(a) && !knownHandle(a, sub, others) {
+		add(m.OtherHandleLR, "found through the name, under a username the subject is not known to use")
 	}
 	if guess && identifying == 0 && m.UncorroboratedLR > 0 {
 		// A guessed username whose profile has no name, location or link
@@ -825,6 +912,70 @@ func linksToDomain(links []string, bio, domain string) bool {
 		}
 	}
 	return strings.Contains(strings.ToLower(bio), domain)
+}
+
+// knownHandle reports whether an account's username is the email's local
+// part or the username of one of the confidently matched accounts (letters
+// and digits compared: jane.doe is janedoe).
+func knownHandle(a enrichers.Account, sub Subject, others []confident) bool {
+	h := alnum(handle(a.Username))
+	if h == "" {
+		return true
+	}
+	if h == alnum(sub.EmailLocal) {
+		return true
+	}
+	for _, c := range others {
+		if alnum(handle(c.a.Username)) == h {
+			return true
+		}
+	}
+	return false
+}
+
+// namesOrganisation reports whether a profile's company, job title or
+// bio names the organisation whose domain the email is at: the domain's
+// registrable label (umbra-kitchen in umbra-kitchen.co.uk), letters and
+// digits only, at least 4 of them, inside the text read the same way.
+func namesOrganisation(a enrichers.Account, domain string) bool {
+	key := alnum(orgLabel(domain))
+	if len(key) < 4 {
+		return false
+	}
+	for _, t := range []string{a.Company, a.JobTitle, a.Bio} {
+		if t != "" && strings.Contains(alnum(t), key) {
+			return true
+		}
+	}
+	return false
+}
+
+// orgLabel is the label of a domain that names its owner: the one before
+// the public suffix (example in example.com, example.co.uk, example.com.au).
+func orgLabel(domain string) string {
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(domain, ".")), ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	labels = labels[:len(labels)-1]
+	if n := len(labels); n >= 2 && secondLevel[labels[n-1]] {
+		labels = labels[:n-1]
+	}
+	return labels[len(labels)-1]
+}
+
+// secondLevel are second-level labels under a country code that belong to
+// the suffix (co.uk, com.au).
+var secondLevel = map[string]bool{"co": true, "com": true, "org": true, "net": true, "ac": true, "gov": true, "edu": true, "ltd": true, "plc": true}
+
+// alnum is s folded (personname.Fold) with only its letters and digits.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, personname.Fold(s))
 }
 
 // profileLinks is everything a profile links to: its links and website.

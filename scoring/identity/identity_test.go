@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -439,5 +440,136 @@ func TestNameWithoutWords(t *testing.T) {
 				t.Errorf("%q vs %q: name evidence %q", tt.supplied, tt.display, e)
 			}
 		}
+	}
+}
+
+func TestOrgLabel(t *testing.T) {
+	for _, c := range []struct{ domain, want string }{
+		{"umbra-kitchen.co.uk", "umbra-kitchen"},
+		{"alpine-finance.com", "alpine-finance"},
+		{"quartz-homes.com.au", "quartz-homes"},
+		{"mail.vertex-code.fr", "vertex-code"},
+		{"Example.ORG.", "example"},
+		{"localhost", ""},
+		{"", ""},
+	} {
+		if got := orgLabel(c.domain); got != c.want {
+			t.Errorf("orgLabel(%q) = %q, want %q", c.domain, got, c.want)
+		}
+	}
+}
+
+// A profile naming the organisation of the email's own domain (GitHub's
+// company field) is evidence tied to the subject; on a free-mail address,
+// or naming another organisation, it is none.
+func TestEmployerEvidence(t *testing.T) {
+	guess := func(company string) enrichers.Account {
+		return acct("github", "wwawards", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+			a.DisplayName = "William Wawards"
+			a.Company = company
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "wwawards", Origin: "email", Prior: 0.8}
+		})
+	}
+	own := Subject{EmailLocal: "wwawards", EmailDomain: "umbra-kitchen.co.uk", OwnDomain: true, Name: "William Wawards", Countries: []string{"GB"}}
+	free := Subject{EmailLocal: "wwawards", EmailDomain: "gmail.com", Name: "William Wawards", Countries: []string{"GB"}}
+	m := DefaultModel()
+	p := func(sub Subject, a enrichers.Account) *enrichers.Match {
+		return m.Resolve(sub, []enrichers.Account{a})[0].Match
+	}
+	named, none, other := p(own, guess("Umbra Kitchen Ltd")), p(own, guess("")), p(own, guess("Cobalt Music"))
+	if !(named.Probability > 0.9 && named.Probability > none.Probability+0.3) {
+		t.Fatalf("company names the employer: %+v; no company: %+v", named, none)
+	}
+	if other.Probability != none.Probability || p(free, guess("Gmail Fan Club")).Probability != p(free, guess("")).Probability {
+		t.Fatalf("another organisation, or a free-mail domain, must be no evidence: %+v vs %+v", other, none)
+	}
+	if !slices.ContainsFunc(named.Evidence, func(e string) bool { return strings.Contains(e, "umbra-kitchen.co.uk") }) {
+		t.Fatalf("evidence does not say why: %v", named.Evidence)
+	}
+}
+
+// A name-search hit under the handle the subject's email uses is likelier
+// theirs than one under a handle nothing known of the subject uses.
+func TestOtherHandle(t *testing.T) {
+	sub := Subject{EmailLocal: "quietmoth", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	m := DefaultModel()
+	known := m.Resolve(sub, []enrichers.Account{nameHit("reddit", "quietmoth", "Jane Doe", 1)})[0].Match
+	other := m.Resolve(sub, []enrichers.Account{nameHit("reddit", "jane_doe", "Jane Doe", 1)})[0].Match
+	if !(known.Probability > other.Probability) {
+		t.Fatalf("hit under the email's handle %+v, under another %+v", known, other)
+	}
+	if !slices.ContainsFunc(other.Evidence, func(e string) bool { return strings.Contains(e, "not known to use") }) {
+		t.Fatalf("evidence does not say why: %v", other.Evidence)
+	}
+}
+
+// A link is counted once: an account found through a link from a matched
+// profile takes that profile's probability in its prior, and the same link
+// is not counted again as a cross-link; a link that named another platform
+// makes the username tried here a guess.
+func TestLinkCountedOnce(t *testing.T) {
+	sub := Subject{EmailLocal: "jd1987", EmailDomain: "gmail.com", Name: "Jane Doe"}
+	parent := acct("gravatar", "janedoe", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Jane Doe"
+		a.Links = []string{"https://mastodon.social/@jd_writes"}
+	})
+	child := acct("mastodon", "jd_writes", enrichers.LinkedFrom("gravatar"), func(a *enrichers.Account) {
+		a.URL = "https://mastodon.social/@jd_writes"
+		a.Verified = true
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "jd_writes", Method: enrichers.LinkedFrom("gravatar"), Origin: "gravatar", Platform: "mastodon", Prior: 0.97}
+	})
+	elsewhere := acct("github", "jd_writes", enrichers.LinkedFrom("gravatar"), func(a *enrichers.Account) {
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "jd_writes", Method: enrichers.LinkedFrom("gravatar"), Origin: "gravatar", Platform: "mastodon", Prior: 0.97}
+	})
+	out := DefaultModel().Resolve(sub, []enrichers.Account{parent, child, elsewhere})
+	for _, a := range out {
+		switch a.Source {
+		case "mastodon":
+			if a.Match.Method != enrichers.LinkedFrom("gravatar") || slices.ContainsFunc(a.Match.Evidence, func(e string) bool { return strings.HasPrefix(e, "cross-linked") }) {
+				t.Errorf("the link counted twice: %+v", a.Match)
+			}
+		case "github":
+			if a.Match.Method != enrichers.MethodUsernameGuess {
+				t.Errorf("the same username on another platform is a guess: %+v", a.Match)
+			}
+		}
+	}
+}
+
+// An account found through a profile that the second pass finds to be a
+// namesake's (its place clashes with the subject's email-matched profile)
+// is worth no more than that profile's final probability lets it be, not
+// what the first pass thought of it.
+func TestChainsSettleOnFinalProbabilities(t *testing.T) {
+	sub := Subject{EmailLocal: "manon.thomas", EmailDomain: "orange.fr", Name: "Manon Thomas"}
+	anchor := acct("gravatar", "manonthomas", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Manon Thomas"
+		a.Location = "Paris, France"
+	})
+	namesake := acct("devto", "manonthomas", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+		a.DisplayName = "Manon Thomas"
+		a.Location = "Osaka, Japan"
+		a.Links = []string{"https://github.com/manonthomas63"}
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "manonthomas", Origin: "email", Prior: 0.6}
+	})
+	linked := acct("github", "manonthomas63", enrichers.LinkedFrom("devto"), func(a *enrichers.Account) {
+		a.URL = "https://github.com/manonthomas63"
+		a.DisplayName = "Manon Thomas"
+		a.Verified = true
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "manonthomas63", Method: enrichers.LinkedFrom("devto"), Origin: "devto", Platform: "github", Prior: 0.9}
+	})
+	m := DefaultModel()
+	m.Topics = nil
+	p := map[string]float64{}
+	for _, a := range m.Resolve(sub, []enrichers.Account{anchor, namesake, linked}) {
+		p[a.Source] = a.Match.Probability
+	}
+	// Alone (no anchor to contradict it), the namesake's profile is likely.
+	alone := m.Resolve(sub, []enrichers.Account{namesake})[0].Match.Probability
+	if !(p["devto"] < 0.2 && alone > p["devto"]+0.2) {
+		t.Fatalf("the second pass should doubt the devto profile: %.3f (alone %.3f)", p["devto"], alone)
+	}
+	if p["github"] > 0.5 {
+		t.Fatalf("a link from a doubted profile (%.3f) lent the linked account %.3f", p["devto"], p["github"])
 	}
 }
