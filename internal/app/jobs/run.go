@@ -48,6 +48,45 @@ type run struct {
 
 	progressHook atomic.Bool // a progress webhook is being delivered
 	progressMark int64       // Done at the last progress webhook
+
+	// tokens are the rate-limit tokens the run's rows took (the ETA's
+	// estimate from the sources' limits, etaFromLimits).
+	tokens *transport.Tally
+	// begun counts the rows whose enrichment began; spent the tokens of
+	// the rows that ended.
+	begun atomic.Int64
+	spent rowTokens
+}
+
+// rowTokens sums the tokens rows took, per limiter, over the rows that
+// ended (with any result).
+type rowTokens struct {
+	mu     sync.Mutex
+	rows   int64
+	tokens map[*transport.Limiter]int64
+}
+
+func (t *rowTokens) add(counts map[*transport.Limiter]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tokens == nil {
+		t.tokens = map[*transport.Limiter]int64{}
+	}
+	t.rows++
+	for l, n := range counts {
+		t.tokens[l] += n
+	}
+}
+
+// snapshot returns the rows that ended and a copy of their tokens.
+func (t *rowTokens) snapshot() (int64, map[*transport.Limiter]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[*transport.Limiter]int64, len(t.tokens))
+	for l, n := range t.tokens {
+		out[l] = n
+	}
+	return t.rows, out
 }
 
 // entry is a dedup key being enriched: the rows waiting for it and, once
@@ -61,8 +100,9 @@ type entry struct {
 func (m *Manager) launchLocked(id string) {
 	ctx, cancel := context.WithCancelCause(m.base)
 	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{},
-		rows: make(chan struct{}, m.cfg.Concurrency)}
+		rows: make(chan struct{}, m.cfg.Concurrency), tokens: transport.NewTally(nil)}
 	m.runs[id] = r
+	m.running.Add(1)
 	m.wg.Add(1)
 	go m.execute(r)
 }
@@ -92,6 +132,7 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer delete(m.runs, r.id)
+	defer m.running.Add(-1)
 	rec, uerr := m.st.update(r.id, func(rec *record) error {
 		final := func(s State) {
 			rec.State, rec.FinishedAt = s, &now
@@ -368,6 +409,16 @@ const maxPrepay = 4
 func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
 	base, end := m.traceRow(r)
 	defer func() { end(res) }()
+	r.begun.Add(1)
+	tally := transport.NewTally(r.tokens)
+	base = transport.WithTally(base, tally)
+	defer func() {
+		if res != nil {
+			counts := tally.Counts()
+			r.spent.add(counts)
+			m.spent.add(counts)
+		}
+	}()
 	backoff := m.cfg.RetryBackoff
 	ctx := base
 	waits := 0
@@ -629,27 +680,28 @@ func (p *progress) sample(now time.Time, done int64) {
 	p.lastT, p.lastDone = now, done
 }
 
-// etaRate is the rate the ETA divides by: the average since the run's
-// first commit, once 10 s and a second commit have passed since it (before
-// that, the average since the run started).
+// etaRate is the measured rate the ETA divides by: the average since the
+// run's first commit, once 10 s and a later commit have passed since it
+// (measured). Before that, the average since the run started (not
+// measured; 0 before any commit).
 // Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
 // with every bunch and read 13.5 million seconds at a first row (issue 22),
 // while the average since the first commit is steady, and still falls
 // when the job stalls.
-func (p *progress) etaRate(now time.Time) float64 {
+func (p *progress) etaRate(now time.Time) (rate float64, measured bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
 	if first.IsZero() {
-		return 0 // nothing committed yet: unknown
+		return 0, false // nothing committed yet: unknown
 	}
 	if el := now.Sub(first); el >= 10*time.Second && done > firstDone {
-		return float64(done-firstDone) / el.Seconds()
+		return float64(done-firstDone) / el.Seconds(), true
 	}
 	if el := now.Sub(p.startT); el > 0 {
-		return float64(done-p.startDone) / el.Seconds()
+		return float64(done-p.startDone) / el.Seconds(), false
 	}
-	return 0
+	return 0, false
 }
 
 func (p *progress) rate(now time.Time) float64 {
