@@ -57,6 +57,7 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 			eta float64
 		}
 		var early, firstRow *seen
+		var after []seen // every estimate once a row has ended
 		for {
 			time.Sleep(time.Second)
 			synctest.Wait()
@@ -81,6 +82,9 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 				}
 				firstRow = &seen{el, *g.ETAS}
 			}
+			if g.Done > 0 && g.ETAS != nil {
+				after = append(after, seen{el, *g.ETAS})
+			}
 		}
 		total := time.Since(t0)
 		if j.State != StateSucceeded || j.Done != rows || j.ETABasis != "" || j.ETAS == nil || *j.ETAS != 0 {
@@ -95,6 +99,14 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 		if left := (total - firstRow.at).Seconds(); math.Abs(firstRow.eta/left-1) > 0.2 {
 			t.Errorf("at the first row (%v): eta %.0f s, the job then took %.0f s (want within 20 %%)", firstRow.at, firstRow.eta, left)
 		}
+		// From the first row on, every estimate (from the limits, then
+		// from throughput when it is measured and slower) stays within
+		// 25 % of the truth: no swing when the first rows end in a bunch.
+		for _, a := range after {
+			if left := (total - a.at).Seconds(); left > 20 && math.Abs(a.eta/left-1) > 0.25 {
+				t.Errorf("at %v: eta %.0f s, the job then took %.0f s (want within 25 %%)", a.at, a.eta, left)
+			}
+		}
 		t.Logf("job %v; at %v eta %.0f s (true %.0f); at the first row (%v) eta %.0f s (true %.0f)", total,
 			early.at, early.eta, (total - early.at).Seconds(), firstRow.at, firstRow.eta, (total - firstRow.at).Seconds())
 		idle(t, m)
@@ -103,14 +115,18 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 
 // TestETAFromLimits: the estimate's arithmetic — tokens per row from the
 // run's ended rows, else the process's earlier rows, else the tokens taken
-// over the rows begun; less the tokens rows in progress took; the rate
-// shared with the other running jobs; the binding (slowest) source wins.
+// over the rows begun; less the tokens rows in progress took; at the rate
+// the run gets the tokens once measured, before that the limiter's shared
+// with the other running jobs; the binding (slowest) source wins.
 func TestETAFromLimits(t *testing.T) {
 	slow := transport.NewLimiter(2, 100)
 	fast := transport.NewLimiter(50, 100)
+	t0 := time.Unix(1e9, 0)
+	early, later := t0.Add(5*time.Second), t0.Add(40*time.Second)
 	m := &Manager{}
 	r := &run{tokens: transport.NewTally(nil)}
-	if _, ok := m.etaFromLimits(r, 100); ok {
+	r.prog.start(t0, 0)
+	if _, ok := m.etaFromLimits(r, 100, early); ok {
 		t.Fatal("an estimate before any row began")
 	}
 	ctx := transport.WithTally(context.Background(), r.tokens)
@@ -130,22 +146,42 @@ func TestETAFromLimits(t *testing.T) {
 			t.Errorf("%s: %v, want %v", what, got, want)
 		}
 	}
-	// No row ended: 4 slow tokens per row begun; 100 rows × 4 − 40 taken.
-	eta, _ := m.etaFromLimits(r, 100)
+	// No row ended: 4 slow tokens per row begun; 100 rows × 4 − 40 taken,
+	// at 2/s.
+	eta, _ := m.etaFromLimits(r, 100, early)
 	near("before a row ended", eta, (100*4-40)/2.0)
 
 	// A row ended having taken 6 slow tokens and 8 fast ones.
 	r.spent.add(map[*transport.Limiter]int64{slow: 6, fast: 8})
 	m.spent.add(map[*transport.Limiter]int64{slow: 6, fast: 8})
-	eta, _ = m.etaFromLimits(r, 100)
+	eta, _ = m.etaFromLimits(r, 100, early)
 	near("after a row ended", eta, (100*6-(40-6))/2.0)
 	m.running.Store(2)
-	eta, _ = m.etaFromLimits(r, 100)
-	near("two jobs running", eta, 2*(100*6-(40-6))/2.0)
+	eta, _ = m.etaFromLimits(r, 100, early)
+	near("two jobs running", eta, (100*6-(40-6))/1.0)
+	// 40 s in, the run got 40 slow tokens: 1/s, whatever the limiter allows.
+	eta, _ = m.etaFromLimits(r, 100, later)
+	near("at the measured rate", eta, (100*6-(40-6))/1.0)
+	m.running.Store(1)
+	eta, _ = m.etaFromLimits(r, 100, later)
+	near("at the measured rate, alone", eta, (100*6-(40-6))/1.0)
 
 	// A new run, no row of its own ended yet: the earlier rows' average.
 	r2 := &run{tokens: transport.NewTally(nil)}
+	r2.prog.start(t0, 0)
 	r2.begun.Store(4)
-	eta, _ = m.etaFromLimits(r2, 10)
-	near("from earlier runs", eta, 2*(10*6)/2.0)
+	m.running.Store(2)
+	eta, _ = m.etaFromLimits(r2, 10, early)
+	near("from earlier runs", eta, (10*6)/1.0)
+
+	// Rows that take no token (offline sources): the rows per second.
+	r3 := &run{tokens: transport.NewTally(nil)}
+	r3.prog.start(t0, 0)
+	r3.begun.Store(10)
+	r3.prog.sample(t0.Add(20*time.Second), 10)
+	eta, basis := (&Manager{}).eta(r3, 90, later) // no earlier rows either
+	if basis != ETAThroughput {
+		t.Errorf("no token taken: basis %q, want %q", basis, ETAThroughput)
+	}
+	near("from throughput", eta, 90/(10/40.0))
 }

@@ -660,6 +660,13 @@ func (p *progress) start(now time.Time, done int64) {
 	p.startT, p.startDone = now, done
 }
 
+// started is when the run started.
+func (p *progress) started() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.startT
+}
+
 func (p *progress) sample(now time.Time, done int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -681,21 +688,23 @@ func (p *progress) sample(now time.Time, done int64) {
 }
 
 // etaRate is the measured rate the ETA divides by: the average since the
-// run's first commit, once 10 s and a later commit have passed since it
-// (measured). Before that, the average since the run started (not
-// measured; 0 before any commit).
+// run's first commit, once 10 s and window more rows (the rows a run has
+// in progress at once) have passed since it (measured): until then the
+// rows that end are the cheapest of those begun together, and one more or
+// less swings the rate. Before that, the average since the run started
+// (not measured; 0 before any commit).
 // Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
 // with every bunch and read 13.5 million seconds at a first row (issue 22),
 // while the average since the first commit is steady, and still falls
 // when the job stalls.
-func (p *progress) etaRate(now time.Time) (rate float64, measured bool) {
+func (p *progress) etaRate(now time.Time, window int64) (rate float64, measured bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
 	if first.IsZero() {
 		return 0, false // nothing committed yet: unknown
 	}
-	if el := now.Sub(first); el >= 10*time.Second && done > firstDone {
+	if el := now.Sub(first); el >= 10*time.Second && done-firstDone >= max(1, window) {
 		return float64(done-firstDone) / el.Seconds(), true
 	}
 	if el := now.Sub(p.startT); el > 0 {
