@@ -13,7 +13,8 @@ run: build
 	./bin/footprint serve
 
 # Every test with the race detector. Redis-backed tests run when
-# FOOTPRINT_TEST_REDIS_URL is set (CI sets it) and skip with a message otherwise.
+# FOOTPRINT_TEST_REDIS_URL is set, PostgreSQL-backed ones when
+# FOOTPRINT_TEST_DATABASE_URL is set (CI sets both); they skip with a message otherwise.
 test:
 	$(GO) test -race -count=1 ./...
 

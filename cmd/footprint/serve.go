@@ -23,6 +23,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
+	databaseURL := fs.String("database-url", "", "shared PostgreSQL store (postgres://user@host:5432/db); default: the embedded store in the data folder")
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics on this address (host:port) instead of the API's")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,6 +37,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}
 		if flagSet(fs, "redis-url") {
 			cfg.RedisURL = *redisURL
+		}
+		if flagSet(fs, "database-url") {
+			cfg.DatabaseURL = *databaseURL
 		}
 		if flagSet(fs, "metrics-addr") {
 			cfg.Metrics.Addr = *metricsAddr

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/openapi"
 )
@@ -93,6 +94,9 @@ type Config struct {
 	// Tracer starts a span per request, continuing the caller's trace
 	// (W3C traceparent); nil: no tracing.
 	Tracer trace.Tracer
+	// Audit receives one entry per call to a /v1 operation (see
+	// auditCall); nil: no audit trail.
+	Audit audit.Store
 }
 
 // RequestObserver is told of every request once it is answered. route is
@@ -266,7 +270,11 @@ func (s *Server) routes(handlers map[string]gin.HandlerFunc) {
 			}
 			delete(handlers, op.OperationID)
 			route := &routers.Route{Spec: s.doc, Path: path, PathItem: item, Method: method, Operation: op}
-			s.router.Handle(method, ginPath(path), s.validate(route), h)
+			chain := []gin.HandlerFunc{s.validate(route), h}
+			if s.cfg.Audit != nil && strings.HasPrefix(path, "/v1/") {
+				chain = append([]gin.HandlerFunc{s.auditCall(op.OperationID)}, chain...)
+			}
+			s.router.Handle(method, ginPath(path), chain...)
 		}
 	}
 	for id := range handlers {

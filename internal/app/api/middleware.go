@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/google/uuid"
 )
 
@@ -117,6 +119,35 @@ func (s *Server) accessLog(c *gin.Context) {
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 	)
 }
+
+// auditCall records one audit entry per call of operation: it puts an
+// audit.Note in the request's context for the layers below (the key that
+// authenticated, the subjects, purpose and sources a handler noted) and
+// appends the entry once the call is answered, whatever its status. An
+// entry that cannot be stored is logged (without its subjects) and the
+// answer stands: the caller has been served already.
+func (s *Server) auditCall(operation string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, note := audit.WithNote(c.Request.Context())
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+		e := note.Entry(operation, c.Writer.Status())
+		e.At = time.Now().UTC()
+		// The client may be gone; the entry must still be written.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
+		defer cancel()
+		if err := s.cfg.Audit.Append(actx, e); err != nil {
+			s.log.LogAttrs(ctx, slog.LevelError, "audit entry not stored",
+				slog.String("request_id", requestIDOf(c)),
+				slog.String("operation", e.Operation),
+				slog.String("actor", e.Actor),
+				slog.String("err", err.Error()))
+		}
+	}
+}
+
+// auditTimeout bounds writing one audit entry.
+const auditTimeout = 5 * time.Second
 
 // recoverer replaces gin's Recovery: a panic in a handler (a bug; sources'
 // panics are contained by the engine) is logged with its stack and answered

@@ -37,10 +37,14 @@ type Config struct {
 	UserAgent string `yaml:"user_agent,omitempty"`
 	// RedisURL enables the shared L2 cache (redis://, rediss:// or unix://);
 	// "" means no Redis.
-	RedisURL string        `yaml:"redis_url,omitempty"`
-	Cache    CacheConfig   `yaml:"cache"`
-	Jobs     JobsConfig    `yaml:"jobs"`
-	Metrics  MetricsConfig `yaml:"metrics"`
+	RedisURL string `yaml:"redis_url,omitempty"`
+	// DatabaseURL is the shared PostgreSQL store (postgres:// or
+	// postgresql://) that replicas use for what must outlive one machine
+	// (keys, audit, shared jobs); "" means the embedded store in data_dir.
+	DatabaseURL string        `yaml:"database_url,omitempty"`
+	Cache       CacheConfig   `yaml:"cache"`
+	Jobs        JobsConfig    `yaml:"jobs"`
+	Metrics     MetricsConfig `yaml:"metrics"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.

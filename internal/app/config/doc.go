@@ -53,6 +53,7 @@
 //	demo                                       FOOTPRINT_DEMO                                       bool          false
 //	user_agent                                 FOOTPRINT_USER_AGENT                                 string        footprint/<version> (+https://github.com/footprint-oss/footprint)
 //	redis_url                                  FOOTPRINT_REDIS_URL                                  string        empty
+//	database_url                               FOOTPRINT_DATABASE_URL                               string        empty
 //	cache.l1_size_mb                           FOOTPRINT_CACHE_L1_SIZE_MB                           integer       256
 //	cache.secret                               FOOTPRINT_CACHE_SECRET                               string        empty
 //	jobs.concurrency                           FOOTPRINT_JOBS_CONCURRENCY                           integer       16

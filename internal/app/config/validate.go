@@ -88,6 +88,11 @@ func (c *Config) Validate() error {
 			bad("redis_url", "%v", err)
 		}
 	}
+	if c.DatabaseURL != "" {
+		if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+			bad("database_url", "%v", err)
+		}
+	}
 	if c.Cache.L1SizeMB <= 0 {
 		bad("cache.l1_size_mb", "must be > 0")
 	}
@@ -169,6 +174,20 @@ func checkRedisURL(s string) error {
 		}
 	default:
 		return fmt.Errorf("scheme %q: want redis://, rediss:// or unix://", u.Scheme)
+	}
+	return nil
+}
+
+func checkDatabaseURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		// The error would repeat the URL, password included.
+		return errors.New("not a URL")
+	case u.Scheme != "postgres" && u.Scheme != "postgresql":
+		return fmt.Errorf("scheme %q: want postgres:// or postgresql://", u.Scheme)
+	case u.Host == "" && u.Query().Get("host") == "":
+		return errors.New("no host")
 	}
 	return nil
 }
