@@ -963,7 +963,7 @@ type Job struct {
 	// Example: input: unreadable spool file
 	Error *string `json:"error,omitempty"`
 
-	// EtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and a lower bound until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
+	// EtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and low until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
 	//
 	// Example: limits
 	EtaBasis *JobEtaBasis `json:"eta_basis,omitempty"`
@@ -1042,7 +1042,7 @@ type Job struct {
 	WebhookUrl *string `json:"webhook_url,omitempty"`
 }
 
-// JobEtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and a lower bound until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
+// JobEtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and low until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
 //
 // Example: limits
 type JobEtaBasis string

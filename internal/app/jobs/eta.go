@@ -11,7 +11,7 @@ import (
 const (
 	// ETALimits: the tokens the job still needs at its binding source and
 	// the rate it gets them at (etaFromLimits), known from the first
-	// seconds; an estimate, a lower bound until a row has ended.
+	// seconds; an estimate, low until a row has ended.
 	ETALimits = "limits"
 	// ETAThroughput: the rows the job has finished per second (a job
 	// whose rows take no rate-limit token).
@@ -53,8 +53,9 @@ const minTokenSpan = 10 * time.Second
 // Tokens per row are measured on the run's rows that ended; before any
 // has, on the rows that ended in earlier runs of this process (the
 // limiters this run took tokens from, once it has); before that, the
-// tokens the run's rows took so far over the rows begun (a lower bound:
-// those rows are not done). The rate is the run's own since it started
+// tokens the run's rows took so far over the rows begun, for every row
+// left, those in progress too (low, and rising as they progress, until a
+// row ends). The rate is the run's own since it started
 // (which counts what live lookups and other jobs leave it), at most the
 // limiter's; before minTokenSpan, or for a limiter the run has not taken
 // from yet, the limiter's rate shared evenly with the other running jobs.
@@ -63,6 +64,7 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 	taken := r.tokens.Counts()
 	ended, endedTokens := r.spent.snapshot()
 	per := map[*transport.Limiter]float64{}
+	sofar := false // per is what rows in progress took so far
 	switch histRows, hist := m.spent.snapshot(); {
 	case ended > 0:
 		for l, n := range endedTokens {
@@ -82,6 +84,7 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 		for l, n := range taken {
 			per[l] = float64(n) / float64(begun)
 		}
+		sofar = true
 	}
 	span := now.Sub(r.prog.started())
 	share := float64(max(1, m.running.Load()))
@@ -95,8 +98,10 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 		if taken[l] > 0 && span >= minTokenSpan {
 			perS = min(limit, float64(taken[l])/span.Seconds())
 		}
-		inProgress := float64(taken[l] - endedTokens[l])
-		need := max(0, float64(remaining)*k-inProgress)
+		need := float64(remaining) * k
+		if !sofar {
+			need = max(0, need-float64(taken[l]-endedTokens[l]))
+		}
 		eta, ok = max(eta, need/perS), true
 	}
 	return eta, ok

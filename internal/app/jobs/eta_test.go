@@ -36,7 +36,7 @@ func (e tokenEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline
 // TestETAFromLimitsBeforeThroughput: a job paced by one source (1 token/s,
 // 5 per row, 4 rows in progress) finishes no row for its first ~20 s, and
 // its first rows in a bunch. The ETA is known from the first seconds
-// (from the limit: a lower bound until a row ends), labelled "limits", and
+// (from the limit: low until a row ends), labelled "limits", and
 // once a row has ended it is within 20 % of the time the job then really
 // takes (issue 22: unknown for the first ~90 s).
 func TestETAFromLimitsBeforeThroughput(t *testing.T) {
@@ -94,7 +94,7 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 			t.Fatal("the job ended before the checks")
 		}
 		if left := (total - early.at).Seconds(); early.eta > left*1.05 {
-			t.Errorf("at %v: eta %.0f s, the job then took %.0f s; before a row ends it must be a lower bound", early.at, early.eta, left)
+			t.Errorf("at %v: eta %.0f s, the job then took %.0f s; before a row ends it must be low, not high", early.at, early.eta, left)
 		}
 		if left := (total - firstRow.at).Seconds(); math.Abs(firstRow.eta/left-1) > 0.2 {
 			t.Errorf("at the first row (%v): eta %.0f s, the job then took %.0f s (want within 20 %%)", firstRow.at, firstRow.eta, left)
@@ -146,10 +146,10 @@ func TestETAFromLimits(t *testing.T) {
 			t.Errorf("%s: %v, want %v", what, got, want)
 		}
 	}
-	// No row ended: 4 slow tokens per row begun; 100 rows × 4 − 40 taken,
-	// at 2/s.
+	// No row ended: 4 slow tokens per row begun, for each of the 100 rows
+	// left, at 2/s.
 	eta, _ := m.etaFromLimits(r, 100, early)
-	near("before a row ended", eta, (100*4-40)/2.0)
+	near("before a row ended", eta, (100*4)/2.0)
 
 	// A row ended having taken 6 slow tokens and 8 fast ones.
 	r.spent.add(map[*transport.Limiter]int64{slow: 6, fast: 8})
