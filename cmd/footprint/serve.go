@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -25,6 +27,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
 	databaseURL := fs.String("database-url", "", "shared PostgreSQL store (postgres://user@host:5432/db); default: the embedded store in the data folder")
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics on this address (host:port) instead of the API's")
+	insecure := fs.Bool("insecure-no-auth", false, "serve without API keys on a non-loopback address (env FOOTPRINT_INSECURE_NO_AUTH)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +46,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}
 		if flagSet(fs, "metrics-addr") {
 			cfg.Metrics.Addr = *metricsAddr
+		}
+		if flagSet(fs, "insecure-no-auth") {
+			cfg.InsecureNoAuth = *insecure
 		}
 	})
 	if err != nil {
@@ -66,8 +72,43 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}()
 		log.Info("tracing on: spans go to the OTLP endpoint")
 	}
+	// API keys: secure by default. With no key in the store the server
+	// runs open only on a loopback address (or when told to).
+	keys, closeKeys, err := openKeys(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	nkeys, err := keys.Store().Count(ctx)
+	if err != nil {
+		return err
+	}
+	if nkeys == 0 {
+		if !loopback(cfg.Server.Addr) && !cfg.InsecureNoAuth {
+			return usageErr("refusing to serve on %s with no API keys: anyone who can reach it could use it. "+
+				"Create a key first (footprint keys create --name NAME, with the same --data-dir/--config/--database-url), "+
+				"listen on a loopback address, or pass --insecure-no-auth (FOOTPRINT_INSECURE_NO_AUTH=true) to serve open", cfg.Server.Addr)
+		}
+		log.Warn("no API keys: serving OPEN (every request is accepted) until the first key is created", "addr", cfg.Server.Addr)
+	}
+	kctx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	keysDone := make(chan struct{})
+	go func() { defer close(keysDone); keys.Run(kctx) }()
+	// Runs after the jobs stopped (defers run last-in first-out): the
+	// final usage flush sees every row.
+	defer func() { stopKeys(); <-keysDone }()
+	// The audit trail: one entry per /v1 call, the actor its key id.
+	trail, closeTrail, err := openAudit(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
+	tctx, stopTrail := context.WithCancel(context.WithoutCancel(ctx))
+	trailDone := make(chan struct{})
+	go func() { defer close(trailDone); trail.Run(tctx) }()
+	defer func() { stopTrail(); <-trailDone }()
 	m := metrics.New(version)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys})
 	if err != nil {
 		return err
 	}
@@ -77,6 +118,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}
+	logTopology(ctx, log, cfg, a)
 	// The replica serves without Redis (the in-process tier carries on):
 	// reported, not a reason to stop routing traffic here.
 	var checks []api.ReadyCheck
@@ -99,6 +141,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 		Observer:           m,
 		Tracer:             tracer,
+		Auth:               keys,
+		Audit:              trail,
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()
@@ -112,6 +156,47 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("footprint listening", "addr", ln.Addr().String(), "version", version, "sources", len(a.engine.Sources()))
 	return srv.Serve(ctx, ln)
+}
+
+// logTopology says at start what this replica shares with others: where
+// jobs live (the embedded store in the data folder, or PostgreSQL with the
+// replicas seen working jobs in the last minute) and the cache tiers.
+// Addresses are logged without credentials.
+func logTopology(ctx context.Context, log *slog.Logger, cfg *config.Config, a *app) {
+	attrs := []any{}
+	cacheTiers := "in-process"
+	if cfg.RedisURL != "" {
+		cacheTiers = "in-process + Redis at " + hostOf(cfg.RedisURL)
+	}
+	attrs = append(attrs, "cache", cacheTiers)
+	if a.jobs != nil {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		t, err := a.jobs.Topology(tctx)
+		cancel()
+		if t.Shared {
+			attrs = append(attrs, "jobs", "shared: PostgreSQL at "+hostOf(cfg.DatabaseURL), "replica", t.Replica)
+			if err != nil {
+				attrs = append(attrs, "replicas", "unknown: "+err.Error())
+			} else {
+				attrs = append(attrs, "replicas", len(t.Replicas), "replica_names", strings.Join(t.Replicas, ","))
+			}
+		} else {
+			attrs = append(attrs, "jobs", "embedded: "+cfg.DataDir, "replicas", 1)
+		}
+	}
+	if cfg.DataDir != "" {
+		attrs = append(attrs, "data_dir", cfg.DataDir)
+	}
+	log.Info("topology", attrs...)
+}
+
+// hostOf is the host and path of a store URL, without user or password.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(unparsed)"
+	}
+	return u.Host + u.Path
 }
 
 // serveMetrics serves GET /metrics on its own listener until ctx is done.

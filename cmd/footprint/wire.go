@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
 
@@ -19,9 +20,12 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/all"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
+	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -98,6 +102,10 @@ type app struct {
 	engine *engine.Engine
 	cache  *cache.Cache  // nil when off
 	jobs   *jobs.Manager // nil when off
+	// db is the shared PostgreSQL store (database_url), nil without one.
+	db *pgxpool.Pool
+	// dataLock keeps other processes out of the data folder.
+	dataLock *datadir.Lock
 }
 
 // close releases what buildApp started: jobs first (a job stopped here
@@ -109,6 +117,10 @@ func (a *app) close() {
 	if a.cache != nil {
 		_ = a.cache.Close()
 	}
+	if a.db != nil {
+		a.db.Close()
+	}
+	_ = a.dataLock.Close()
 }
 
 // buildOptions tune buildApp for tools.
@@ -130,6 +142,9 @@ type buildOptions struct {
 	metrics *metrics.Metrics
 	// tracer, when set, traces every source call and job row.
 	tracer trace.Tracer
+	// keys, when set, charges job rows to their key's quotas (a spent
+	// quota pauses the job) and records their usage.
+	keys *auth.Service
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -236,7 +251,24 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	})
 	a := &app{svc: svc, engine: eng, cache: c}
 	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer); err != nil {
+		// One process per data folder: a second one is refused at once
+		// instead of waiting on the embedded store's lock.
+		if cfg.DataDir != "" {
+			if a.dataLock, err = datadir.Acquire(cfg.DataDir); err != nil {
+				a.close()
+				return nil, err
+			}
+		}
+		if cfg.DatabaseURL != "" {
+			octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			a.db, err = pgstore.Open(octx, cfg.DatabaseURL)
+			cancel()
+			if err != nil {
+				a.close()
+				return nil, err
+			}
+		}
+		if a.jobs, err = newJobs(cfg, svc, limits, a.db, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -282,6 +314,15 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 		cc.Redis = redis.NewClient(opt)
 	}
 	return cache.New(cc)
+}
+
+// newRedisCounter counts API key limits in redis_url, shared by replicas.
+func newRedisCounter(cfg *config.Config) (*auth.RedisCounter, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, usageErr("redis_url: %v", err)
+	}
+	return auth.NewRedisCounter(redis.NewClient(opt), "fp:rl:"), nil
 }
 
 // startDemo runs the simulated web in-process on a free loopback port until

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -17,7 +18,9 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := realService(t)
-	srv := New(Config{Jobs: realJobs(t, svc)}, svc)
+	a := newAuth(t)
+	secret, _ := newKey(t, a, auth.Spec{Scopes: []string{auth.ScopeAdmin}, RatePerMin: auth.MaxRatePerMin})
+	srv := keyed{New(Config{Jobs: realJobs(t, svc), Auth: a}, svc), secret}
 	ops := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,11 @@ type Config struct {
 	Cache       CacheConfig   `yaml:"cache"`
 	Jobs        JobsConfig    `yaml:"jobs"`
 	Metrics     MetricsConfig `yaml:"metrics"`
+	Auth        AuthConfig    `yaml:"auth"`
+	Audit       AuditConfig   `yaml:"audit"`
+	// InsecureNoAuth lets serve run without API keys on a non-loopback
+	// address.
+	InsecureNoAuth bool `yaml:"insecure_no_auth"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -56,6 +62,44 @@ type Config struct {
 	// ValidateSources reject a key a source does not take wherever it was
 	// written, even with an empty value.
 	given map[string][]string
+}
+
+// AuthConfig configures API keys.
+type AuthConfig struct {
+	// Secret keys the hash of every API key; replicas sharing a
+	// PostgreSQL store must share it (or cache.secret). "" : cache.secret,
+	// else a secret kept in the store.
+	Secret string `yaml:"secret,omitempty"`
+}
+
+// AuditConfig configures the audit trail.
+type AuditConfig struct {
+	// Retention is how long entries are kept: whole days ("400d") or a Go
+	// duration ("720h").
+	Retention string `yaml:"retention"`
+}
+
+// AuditRetention returns audit.retention as a duration (Validate checked
+// it).
+func (c *Config) AuditRetention() time.Duration {
+	d, _ := ParseRetention(c.Audit.Retention)
+	return d
+}
+
+// ParseRetention reads "400d" (whole days) or a Go duration ("720h").
+func ParseRetention(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return 0, fmt.Errorf("want a number of days like 400d, or a duration like 720h, got %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want a number of days like 400d, or a duration like 720h, got %q", s)
+	}
+	return d, nil
 }
 
 // ServerConfig configures the HTTP API.
@@ -108,6 +152,10 @@ type JobsConfig struct {
 	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
 	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
 	UploadTimeout      Duration `yaml:"upload_timeout_ms"`
+	// Lease is how long a replica's claim on a job row lasts unrenewed
+	// with database_url (the rows of a replica that died are taken over
+	// after it).
+	Lease Duration `yaml:"lease_ms"`
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -164,7 +212,9 @@ func Default() *Config {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			Lease: Duration(30 * time.Second)},
+		Audit:   AuditConfig{Retention: "400d"},
 		Sources: map[string]SourceConfig{},
 	}
 }

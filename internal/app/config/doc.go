@@ -64,7 +64,11 @@
 //	jobs.max_uploads                           FOOTPRINT_JOBS_MAX_UPLOADS                           integer       16
 //	jobs.upload_min_bytes_per_s                FOOTPRINT_JOBS_UPLOAD_MIN_BYTES_PER_S                integer       4096
 //	jobs.upload_timeout_ms                     FOOTPRINT_JOBS_UPLOAD_TIMEOUT_MS                     milliseconds  7200000
+//	jobs.lease_ms                              FOOTPRINT_JOBS_LEASE_MS                              milliseconds  30000
 //	metrics.addr                               FOOTPRINT_METRICS_ADDR                               string        empty
+//	auth.secret                                FOOTPRINT_AUTH_SECRET                                string        empty
+//	audit.retention                            FOOTPRINT_AUDIT_RETENTION                            string        400d
+//	insecure_no_auth                           FOOTPRINT_INSECURE_NO_AUTH                           bool          false
 //	sources.<name>.enabled                     FOOTPRINT_SOURCES_<NAME>_ENABLED                     bool          source's own
 //	sources.<name>.rate_per_s                  FOOTPRINT_SOURCES_<NAME>_RATE_PER_S                  number        source's own
 //	sources.<name>.burst                       FOOTPRINT_SOURCES_<NAME>_BURST                       integer       source's own

@@ -85,9 +85,18 @@ func keys() []key {
 			doc: "slowest average transfer rate of an upload after its first 30 s; slower ones are cut off with 408"},
 		{path: "jobs.upload_timeout_ms", ptr: func(c *Config) any { return &c.Jobs.UploadTimeout },
 			doc: "longest a whole upload may take; longer ones are cut off with 408"},
+		{path: "jobs.lease_ms", ptr: func(c *Config) any { return &c.Jobs.Lease },
+			doc: "with database_url: how long a replica's claim on a job row lasts unrenewed (renewed every third of it); the rows of a replica that died are taken over after it"},
 		{path: "metrics.addr", ptr: func(c *Config) any { return &c.Metrics.Addr },
 			doc: "serve GET /metrics on this address (host:port) instead of the API's; keep it private",
 			def: "empty"},
+		{path: "auth.secret", ptr: func(c *Config) any { return &c.Auth.Secret },
+			doc: "HMAC key (at least 16 bytes) for API key hashes; replicas sharing database_url must share it; empty: cache.secret, else a secret kept in the key store",
+			def: "empty"},
+		{path: "audit.retention", ptr: func(c *Config) any { return &c.Audit.Retention },
+			doc: "how long audit entries are kept: whole days (400d) or a duration (720h); pruned hourly"},
+		{path: "insecure_no_auth", ptr: func(c *Config) any { return &c.InsecureNoAuth },
+			doc: "let serve run without API keys on a non-loopback address (FOOTPRINT_INSECURE_NO_AUTH, --insecure-no-auth)"},
 	}
 }
 

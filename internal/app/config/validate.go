@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate checks c after every layer, flags included, has been applied. It
@@ -34,6 +35,12 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes <= 0 {
 		bad("server.max_body_bytes", "must be > 0")
 	}
+	if c.Auth.Secret != "" && len(c.Auth.Secret) < 16 {
+		bad("auth.secret", "must be at least 16 bytes")
+	}
+	if _, err := ParseRetention(c.Audit.Retention); err != nil {
+		bad("audit.retention", "%v", err)
+	}
 	if c.Jobs.Concurrency < 1 {
 		bad("jobs.concurrency", "must be ≥ 1")
 	}
@@ -57,6 +64,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Jobs.UploadTimeout <= 0 {
 		bad("jobs.upload_timeout_ms", "must be > 0")
+	}
+	if c.Jobs.Lease < Duration(time.Second) {
+		bad("jobs.lease_ms", "must be ≥ 1000")
 	}
 	if c.Server.DefaultTimeoutMS <= 0 {
 		bad("server.default_timeout_ms", "must be > 0")

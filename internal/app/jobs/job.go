@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/transport"
@@ -82,6 +83,15 @@ type Job struct {
 
 	// Error says why a job failed.
 	Error string `json:"error,omitempty"`
+
+	// Owner is the id of the API key that created the job ("" on a server
+	// running without keys); only that key (or an admin key) sees it.
+	Owner string `json:"owner,omitempty"`
+	// PauseReason says why a job paused by itself (its key's quota is
+	// spent); ResumeAt is when it resumes on its own. Both are cleared when
+	// it runs again.
+	PauseReason string     `json:"pause_reason,omitempty"`
+	ResumeAt    *time.Time `json:"resume_at,omitempty"`
 }
 
 // CreateRequest describes a new job.
@@ -98,8 +108,11 @@ type CreateRequest struct {
 	WebhookSecret string
 	ProgressEvery int64
 	// IdempotencyKey makes a retried upload return the job the first one
-	// created (the same body) or fail with ErrIdempotencyConflict.
+	// created (the same body) or fail with ErrIdempotencyConflict. It is
+	// scoped to Owner: two keys never share one.
 	IdempotencyKey string
+	// Owner is the id of the API key creating the job ("": none).
+	Owner string
 }
 
 // Enricher enriches one row; *pipeline.Service implements it.
@@ -109,8 +122,23 @@ type Enricher interface {
 
 // Config configures a Manager.
 type Config struct {
-	// Dir is the data dir: jobs.db and spool/ live there.
-	Dir      string
+	// Dir is the data dir: jobs.db and spool/ live there (the embedded
+	// store; not needed with DB).
+	Dir string
+	// DB, when set, keeps jobs in PostgreSQL (database_url), shared by
+	// every replica: their workers work every job's rows, each row claimed
+	// under a lease (see Lease). Start migrates the schema.
+	DB *pgxpool.Pool
+	// Replica names this process in row leases and logs (default: the
+	// host name and a random suffix).
+	Replica string
+	// Lease is how long a claimed row stays a replica's without being
+	// renewed (renewed every Lease/3 while the row is worked); the rows of
+	// a replica that died are taken over after it (default 30 s).
+	Lease time.Duration
+	// Poll is how often a replica looks for jobs to work and for rows
+	// freed by a lease running out (default 1 s).
+	Poll     time.Duration
 	Enricher Enricher
 	// Concurrency bounds the rows enriched at once, across all jobs, each
 	// running job taking at most its fair share; it also bounds the rows of
@@ -156,6 +184,18 @@ type Config struct {
 	// Attributes are the flattened columns of CSV results (default:
 	// DefaultAttributes()).
 	Attributes []Attribute
+
+	// Admit, when set, is asked before each row is enriched (not for rows
+	// answered by an earlier duplicate): it charges the row to the job
+	// owner's quota and returns the context to enrich it under. An error
+	// pauses the job with the error's text as its reason, the row
+	// unspent; the job resumes on its own when the error has a RetryAt()
+	// time.Time method, at that time, and in any case every QuotaRecheck
+	// (a raised quota), pausing again if Admit still refuses.
+	Admit func(ctx context.Context, owner string) (context.Context, error)
+	// QuotaRecheck is how often a job paused by Admit tries again
+	// (default 1 min).
+	QuotaRecheck time.Duration
 
 	// Tracer starts a span per row (job id, row status, attempts; never
 	// the row's input); nil: no tracing.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,7 +46,6 @@ type run struct {
 	inflight map[string]*entry // dedup key → the row enriching it
 
 	progressHook atomic.Bool // a progress webhook is being delivered
-	progressMark int64       // Done at the last progress webhook
 
 	// tokens are the rate-limit tokens the run's rows took (the ETA's
 	// estimate from the sources' limits, etaFromLimits).
@@ -125,7 +123,8 @@ func (m *Manager) execute(r *run) {
 func (m *Manager) finish(r *run, completed bool, err error) {
 	cause := context.Cause(r.ctx)
 	var fatal *fatalError
-	if err == nil && errors.As(cause, &fatal) {
+	var qp *admitPause
+	if (err == nil || errors.Is(err, context.Canceled)) && errors.As(cause, &fatal) {
 		err = fatal.err
 	}
 	now := m.now().UTC()
@@ -133,7 +132,14 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	defer m.mu.Unlock()
 	defer delete(m.runs, r.id)
 	defer m.running.Add(-1)
-	rec, uerr := m.st.update(r.id, func(rec *record) error {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	rec, uerr := m.st.update(uctx, r.id, func(rec *record) error {
+		if rec.State.Final() {
+			// Another replica finished or cancelled it first: its
+			// state, and its webhook, stand.
+			return nil
+		}
 		final := func(s State) {
 			rec.State, rec.FinishedAt = s, &now
 			rec.WebhookPending = rec.WebhookURL != ""
@@ -148,10 +154,17 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 			final(StateCancelled)
 		case errors.Is(cause, errPause):
 			rec.State = StatePaused
-		default: // shutdown or Start's ctx done: resumable as it is
+			rec.PauseReason, rec.ResumeAt = "", nil
+		case errors.As(cause, &qp):
+			rec.State = StatePaused
+			rec.PauseReason, rec.ResumeAt = qp.reason, qp.resumeAt(now, m.cfg.QuotaRecheck)
+		default: // shutdown, Start's ctx done, or stopped by another replica: as it is
 		}
 		return nil
 	})
+	if errors.Is(uerr, ErrNotFound) {
+		return // deleted on another replica
+	}
 	if uerr != nil {
 		m.log.LogAttrs(context.Background(), slog.LevelError, "job state not saved", slog.String("job", r.id), slog.String("error", uerr.Error()))
 		return
@@ -161,12 +174,17 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	if rec.WebhookPending && !m.closed {
 		m.webhookLocked(r.id)
 	}
+	if rec.State == StatePaused && rec.PauseReason != "" {
+		m.log.LogAttrs(context.Background(), slog.LevelInfo, "job paused by its key's quota", slog.String("job", r.id),
+			slog.String("reason", rec.PauseReason))
+		m.scheduleResumeLocked(r.id, rec.ResumeAt)
+	}
 }
 
 // process runs the job's rows from its checkpoint. completed is true when
 // every row has a stored result.
 func (m *Manager) process(r *run) (completed bool, err error) {
-	rec, err := m.st.update(r.id, func(rec *record) error {
+	rec, err := m.st.update(r.ctx, r.id, func(rec *record) error {
 		if rec.State != StateQueued && rec.State != StateRunning {
 			return ErrConflict
 		}
@@ -185,18 +203,25 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	r.prog.start(m.now(), rec.Done)
 	m.slots.join(r)
 	defer m.slots.leave(r)
-	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
-	if err != nil {
-		return false, fmt.Errorf("input: %w", err)
-	}
-	defer f.Close()
-	rr, err := NewReader(rec.Format, f)
-	if err != nil {
-		return false, err
-	}
-	last, err := m.st.lastResult(r.id)
-	if err != nil {
-		return false, err
+	var rr rowSource
+	var last int64
+	if m.q != nil {
+		// Shared: rows come from the queue, claimed under a lease.
+		cr := m.claimRows(r)
+		defer cr.stop()
+		rr = cr
+	} else {
+		f, err := m.st.openInput(r.ctx, r.id, rec.Format)
+		if err != nil {
+			return false, fmt.Errorf("input: %w", err)
+		}
+		defer f.Close()
+		if rr, err = NewReader(rec.Format, f); err != nil {
+			return false, err
+		}
+		if last, err = m.st.lastResult(r.ctx, r.id); err != nil {
+			return false, err
+		}
 	}
 
 	outs := make(chan outcome, window)
@@ -211,6 +236,8 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	close(outs)
 	werr := <-writerErr
 	switch {
+	case errors.Is(werr, errStoreDown):
+		return false, nil // resumable: the cause says why
 	case werr != nil:
 		return false, werr
 	case readErr != nil:
@@ -220,7 +247,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	}
 	// Every row was dispatched and every outcome committed: the job is
 	// complete when the checkpoint reached the end.
-	rec, err = m.st.get(r.id)
+	rec, err = m.st.get(r.ctx, r.id)
 	if err != nil {
 		return false, err
 	}
@@ -232,7 +259,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 
 // dispatch reads rows and hands each to a worker, a duplicate's entry, or
 // straight to the writer. It returns eof when the input was read to the end.
-func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
+func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -251,9 +278,9 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			return false, nil
 		}
 		if n <= last {
-			has, err := m.st.hasResult(r.id, n)
+			has, err := m.st.hasResult(r.ctx, r.id, n)
 			if err != nil {
-				return false, err
+				return false, r.stopped(err)
 			}
 			if has {
 				send(outcome{row: n, skip: true})
@@ -276,11 +303,16 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			if !r.startRow() {
 				return false, nil
 			}
+			rctx, ok := m.admit(r, rec)
+			if !ok {
+				r.endRow()
+				return false, nil
+			}
 			workers.Add(1)
 			go func() {
 				defer workers.Done()
 				defer r.endRow()
-				if res := m.enrich(r, in); res != nil {
+				if res := m.enrich(rctx, r, in); res != nil {
 					send(outcome{row: n, res: res})
 				}
 			}()
@@ -299,15 +331,20 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			continue
 		}
 		r.mu.Unlock()
-		res, _, err := m.st.dedupResult(r.id, key)
+		res, _, err := m.st.dedupResult(r.ctx, r.id, key)
 		if err != nil {
-			return false, err
+			return false, r.stopped(err)
 		}
 		if res != nil {
 			send(outcome{row: n, res: res})
 			continue
 		}
 		if !r.startRow() {
+			return false, nil
+		}
+		rctx, ok := m.admit(r, rec)
+		if !ok {
+			r.endRow()
 			return false, nil
 		}
 		e := &entry{rows: []int64{n}}
@@ -318,7 +355,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		go func() {
 			defer workers.Done()
 			defer r.endRow()
-			res := m.enrich(r, in)
+			res := m.enrich(rctx, r, in)
 			r.mu.Lock()
 			if res == nil {
 				delete(r.inflight, key)
@@ -338,6 +375,15 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			}
 		}()
 	}
+}
+
+// stopped is nil when err came from the run stopping (a store call cut
+// short by its context), err otherwise.
+func (r *run) stopped(err error) error {
+	if r.ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // startRow takes a place among the job's rows in progress; false when the
@@ -406,8 +452,8 @@ const maxPrepay = 4
 // then runs again with the token in hand (the sources that answered come
 // from the cache). Rows are so paced by the binding source, and an
 // incomplete row is one whose upstream did not answer.
-func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
-	base, end := m.traceRow(r)
+func (m *Manager) enrich(rctx context.Context, r *run, in pipeline.Input) (res *result) {
+	base, end := m.traceRow(rctx, r)
 	defer func() { end(res) }()
 	r.begun.Add(1)
 	tally := transport.NewTally(r.tokens)
@@ -583,20 +629,44 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 		timer.Stop()
 		if werr == nil {
 			cp := checkpoint
-			for _, o := range batch {
-				doneAbove[o.row] = true
+			if m.q == nil { // a shared store keeps the checkpoint itself
+				for _, o := range batch {
+					doneAbove[o.row] = true
+				}
+				for doneAbove[cp+1] {
+					delete(doneAbove, cp+1)
+					cp++
+				}
 			}
-			for doneAbove[cp+1] {
-				delete(doneAbove, cp+1)
-				cp++
-			}
-			stored, err := m.st.commit(r.id, batch, cp, nil)
-			if err != nil {
+			// The batch is stored even while the run stops: its rows are
+			// done.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), time.Minute)
+			// The store decides, in the commit's transaction, whether
+			// this batch crossed a progress mark: with replicas sharing
+			// the job, one of them sends each progress webhook.
+			progressDue := false
+			stored, err := m.st.commit(cctx, r.id, batch, cp, func(rec *record) {
+				progressDue = false
+				if every := rec.ProgressEvery; every > 0 && rec.WebhookURL != "" && rec.Done < rec.Total && rec.Done/every > rec.ProgressMark/every {
+					rec.ProgressMark, progressDue = rec.Done, true
+				}
+			})
+			cancel()
+			switch {
+			case err != nil && m.q != nil:
+				// A shared store that fails (PostgreSQL unreachable)
+				// stops this run, not the job: the rows stay unwritten
+				// and are claimed again, and the watch loop starts a run
+				// again once the store answers.
+				m.log.LogAttrs(r.ctx, slog.LevelError, "storing results failed; the run stops", slog.String("job", r.id), slog.String("error", err.Error()))
+				werr = errStoreDown
+				r.cancel(errStoreDown)
+			case err != nil:
 				werr = err
 				r.cancel(&fatalError{err: err})
-			} else {
+			default:
 				checkpoint = cp
-				m.afterCommit(r, batch, stored)
+				m.afterCommit(r, batch, stored, progressDue)
 			}
 		}
 		for range batch {
@@ -605,7 +675,7 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 	}
 }
 
-func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
+func (m *Manager) afterCommit(r *run, batch []outcome, stored *record, progressDue bool) {
 	r.mu.Lock()
 	for _, o := range batch {
 		if o.dedupKey != "" {
@@ -614,9 +684,7 @@ func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
 	}
 	r.mu.Unlock()
 	r.prog.sample(m.now(), stored.Done)
-	if every := stored.ProgressEvery; every > 0 && stored.WebhookURL != "" && stored.Done/every > r.progressMark/every &&
-		stored.Done < stored.Total && r.progressHook.CompareAndSwap(false, true) {
-		r.progressMark = stored.Done
+	if progressDue && r.progressHook.CompareAndSwap(false, true) {
 		p := WebhookPayload{Event: EventProgress, SentAt: m.now().UTC(), Job: *m.view(stored)}
 		m.mu.Lock()
 		if !m.closed {
