@@ -106,6 +106,24 @@ func (e InfluenceTier) Valid() bool {
 	}
 }
 
+// Defines values for JobEtaBasis.
+const (
+	JobEtaBasisLimits     JobEtaBasis = "limits"
+	JobEtaBasisThroughput JobEtaBasis = "throughput"
+)
+
+// Valid indicates whether the value is a known member of the JobEtaBasis enum.
+func (e JobEtaBasis) Valid() bool {
+	switch e {
+	case JobEtaBasisLimits:
+		return true
+	case JobEtaBasisThroughput:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JobFormat.
 const (
 	JobFormatCsv    JobFormat = "csv"
@@ -1035,7 +1053,12 @@ type Job struct {
 	// Example: input: unreadable spool file
 	Error *string `json:"error,omitempty"`
 
-	// EtaS Estimated seconds left (absent when unknown).
+	// EtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and low until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
+	//
+	// Example: limits
+	EtaBasis *JobEtaBasis `json:"eta_basis,omitempty"`
+
+	// EtaS Estimated seconds left (absent when unknown; 0 once final). What it rests on is `eta_basis`.
 	//
 	// Example: 504
 	EtaS *float64 `json:"eta_s,omitempty"`
@@ -1123,6 +1146,11 @@ type Job struct {
 	// Example: https://crm.example.com/hooks/footprint
 	WebhookUrl *string `json:"webhook_url,omitempty"`
 }
+
+// JobEtaBasis While the job runs, what `eta_s` rests on. `limits` (as soon as the job's rows have taken a rate-limit token, i.e. from its first seconds): the tokens the job still needs at its binding source (the rows left × the tokens a row takes there, less what rows in progress took) ÷ the rate it gets them at; an estimate, and low until a row has ended. `throughput`: the rows finished per second, for a job whose rows take no token (offline sources only). Absent when `eta_s` is.
+//
+// Example: limits
+type JobEtaBasis string
 
 // JobFormat The input's format.
 //
@@ -2564,7 +2592,8 @@ type ClientInterface interface {
 	// GetJob A job's state and progress
 	//
 	// The job's state and counters. While it runs, `rows_per_s` is the
-	// recent throughput and `eta_s` the estimated time left.
+	// recent throughput and `eta_s` the estimated time left (`eta_basis`
+	// says whether from the sources' limits or measured throughput).
 	//
 	// Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
 	GetJob(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3091,7 +3120,8 @@ func (c *Client) DeleteJob(ctx context.Context, id JobID, params *DeleteJobParam
 // GetJob A job's state and progress
 //
 // The job's state and counters. While it runs, `rows_per_s` is the
-// recent throughput and `eta_s` the estimated time left.
+// recent throughput and `eta_s` the estimated time left (`eta_basis`
+// says whether from the sources' limits or measured throughput).
 //
 // Corresponds with GET /v1/jobs/{id} (the `GetJob` operationId).
 func (c *Client) GetJob(ctx context.Context, id JobID, params *GetJobParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5355,7 +5385,8 @@ type ClientWithResponsesInterface interface {
 	// GetJobWithResponse A job's state and progress
 	//
 	// The job's state and counters. While it runs, `rows_per_s` is the
-	// recent throughput and `eta_s` the estimated time left.
+	// recent throughput and `eta_s` the estimated time left (`eta_basis`
+	// says whether from the sources' limits or measured throughput).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9238,7 +9269,8 @@ func (c *ClientWithResponses) DeleteJobWithResponse(ctx context.Context, id JobI
 // GetJobWithResponse A job's state and progress
 //
 // The job's state and counters. While it runs, `rows_per_s` is the
-// recent throughput and `eta_s` the estimated time left.
+// recent throughput and `eta_s` the estimated time left (`eta_basis`
+// says whether from the sources' limits or measured throughput).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -12,6 +12,15 @@
 #   tools/batch-throughput.sh            # RPS=40 ROWS=600, a random seed
 #   RPS=40 ROWS=600 SEED=7 tools/batch-throughput.sh
 #
+# With RPS=default footprint keeps its default (the services' real) limits
+# and the sim throttles every source it serves at that same default rate
+# and burst, so a throttled request means footprint went past a real limit;
+# the binding source is then the one the job used most of its limit.
+#   RPS=default ROWS=200 LIVE=10 JOB_QUERY=exclude_sources=github tools/batch-throughput.sh
+# SIM_LIMITS=0 leaves the sim unthrottled (footprint's limits only).
+# PROGRESS_EVERY (s, default 60) prints the job's progress while it runs;
+# KEEP=1 keeps the work directory (logs, rows, results) for a look after.
+#
 # Only loopback addresses are used; everything it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +35,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -41,21 +50,30 @@ srv="http://127.0.0.1:$srv_port"
 pids+=($!)
 wait_http "$sim/_sim/stats"
 
-# Every source footprint has, limited to RPS (burst RPS) in its configuration.
+# Every source footprint has, limited to RPS (burst RPS) in its configuration
+# (RPS=default: footprint's defaults, which the sim then enforces).
 "$fp" serve --addr "127.0.0.1:$srv_port" --data-dir "$work/probe" --upstream "$sim" >"$work/probe.log" 2>&1 &
 probe=$!
 wait_http "$srv/healthz"
+curl -sf "$srv/v1/sources" | jq -c '[.sources[] | select(.network) | {(.name): .rate_per_s}] | add' >"$work/defaults.json"
 {
   echo "sources:"
-  curl -sf "$srv/v1/sources" | jq -r '.sources[] | select(.network) | .name' | while read -r name; do
-    printf '  %s:\n    rate_per_s: %s\n    burst: %s\n' "$name" "$RPS" "$RPS"
-  done
+  if [ "$RPS" != default ]; then
+    jq -r 'keys[]' "$work/defaults.json" | while read -r name; do
+      printf '  %s:\n    rate_per_s: %s\n    burst: %s\n' "$name" "$RPS" "$RPS"
+    done
+  fi
 } >"$work/limits.yaml"
 kill "$probe"; wait "$probe" 2>/dev/null || true
 
-for s in $(curl -sf "$sim/_sim/stats" | jq -r 'keys[]'); do
+# limit_of SOURCE: the rate footprint holds SOURCE to.
+limit_of() { if [ "$RPS" = default ]; then jq -r --arg s "$1" '.[$s] // empty' "$work/defaults.json"; else echo "$RPS"; fi; }
+for s in $(curl -sf "$sim/_sim/stats" | jq -r 'to_entries[] | select(.value.requests != null) | .key'); do
+  [ "${SIM_LIMITS:-1}" = 0 ] && break
+  rps=$(limit_of "$s")
+  [ -n "$rps" ] || continue
   curl -sf -X POST "$sim/_sim/faults" -H 'Content-Type: application/json' \
-    -d "{\"source\":\"$s\",\"rate_limit_rps\":$RPS}" >/dev/null
+    -d "{\"source\":\"$s\",\"rate_limit_rps\":$rps}" >/dev/null
 done
 
 "$fp" serve --addr "127.0.0.1:$srv_port" --data-dir "$work/data" --upstream "$sim" \
@@ -90,30 +108,43 @@ before=$(curl -sf "$sim/_sim/stats")
 job=$(curl -sf -X POST "$srv/v1/jobs?${JOB_QUERY:-}" -H 'Content-Type: text/csv' --data-binary @"$work/rows.csv")
 id=$(jq -r .id <<<"$job")
 echo "job $id: $ROWS rows, every source limited to $RPS req/s (seed $SEED)"
+t0=$(date +%s)
+every=${PROGRESS_EVERY:-60}
+# progress: elapsed, done, incomplete, failed, the job's rows/s and ETA.
+progress() {
+  curl -sf "$srv/v1/jobs/$id" | jq -r --argjson t $(($(date +%s) - t0)) \
+    '"  \($t)s: \(.done)/\(.total) done, \(.incomplete) incomplete, \(.failed) failed, \(.rows_per_s) rows/s, eta \(if .eta_s then "\(.eta_s)s" else "unknown" end)"'
+}
 sleep 2
 live_latencies "$work/live.ndjson" "$work/busy.txt"
 
+next=0
 while :; do
   state=$(curl -sf "$srv/v1/jobs/$id" | jq -r .state)
   case "$state" in succeeded|failed|cancelled) break ;; esac
+  if [ $(($(date +%s) - t0)) -ge "$next" ]; then progress; next=$((next + every)); fi
   sleep 0.5
 done
 final=$(curl -sf "$srv/v1/jobs/$id")
 after=$(curl -sf "$sim/_sim/stats")
 
 jq -n --argjson job "$final" --argjson before "$before" --argjson after "$after" \
-  --argjson rps "$RPS" --argjson rows "$ROWS" '
+  --argjson defaults "$(cat "$work/defaults.json")" --arg rps "$RPS" --argjson rows "$ROWS" '
   def secs(t): t | sub("\\.[0-9]+"; "") | fromdateiso8601;
+  def limit(s): if $rps == "default" then $defaults[s] else ($rps | tonumber) end;
   ((secs($job.finished_at) - secs($job.started_at)) | if . < 1 then 1 else . end) as $dur |
-  [ $after | to_entries[] | {source: .key,
+  [ $after | to_entries[] | select(.value.requests != null) | {source: .key,
       requests: (.value.requests - ($before[.key].requests // 0)),
       throttled: (.value.throttled - ($before[.key].throttled // 0))} ] as $per |
-  ([ $per[] | select(.requests > 0) | {source, allowed: ($rps / (.requests / $rows))} ] | min_by(.allowed)) as $bind |
+  ([ $per[] | select(.requests > 0 and limit(.source) != null) |
+     {source, allowed: (limit(.source) / (.requests / $rows)), used: ((.requests / $dur) / limit(.source))} ] | min_by(.allowed)) as $bind |
   {state: $job.state, rows: $job.done, failed: $job.failed, incomplete: $job.incomplete,
    seconds: $dur, rows_per_s: ($job.done / $dur),
    binding_source: $bind.source, binding_rows_per_s: $bind.allowed,
+   binding_share_of_limit: $bind.used,
    ratio: (($job.done / $dur) / $bind.allowed),
    throttled: ([ $per[].throttled ] | add),
+   throttled_by_source: ([ $per[] | select(.throttled > 0) | {(.source): .throttled} ] | add),
    requests: ([ $per[] | {(.source): .requests} ] | add)}'
 echo "sources that left rows incomplete (source:status rows):"
 curl -sf "$srv/v1/jobs/$id/results?format=ndjson" |

@@ -234,6 +234,9 @@ func followBatch(ctx context.Context, r batchRunner, job *jobs.Job, w io.Writer)
 			eta := "?"
 			if job.ETAS != nil {
 				eta = (time.Duration(*job.ETAS) * time.Second).String()
+				if job.ETABasis == jobs.ETALimits {
+					eta += " (estimated from the sources' limits)"
+				}
 			}
 			fmt.Fprintf(w, "%s: %d/%d rows (%d failed), %.1f rows/s, ETA %s\n",
 				job.State, job.Done, job.Total, job.Failed, job.RowsPerS, eta)

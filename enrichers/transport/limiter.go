@@ -221,6 +221,7 @@ func (l *Limiter) Take(ctx context.Context, source string) error {
 	if err := l.Wait(ctx); err != nil {
 		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
+	tallyFrom(ctx).add(l)
 	return nil
 }
 
@@ -277,6 +278,7 @@ func (l *Limiter) Prepay(ctx context.Context) (context.Context, error) {
 	if err := l.Wait(ctx); err != nil {
 		return ctx, err
 	}
+	tallyFrom(ctx).add(l)
 	p := &prepaid{lim: l}
 	p.unused.Store(true)
 	p.next, _ = ctx.Value(prepaidKey{}).(*prepaid)

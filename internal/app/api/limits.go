@@ -15,7 +15,7 @@ var errHeadersTooLarge = errors.New("request header fields too large")
 // maxHeaderBytes with a problem+json 431. The http.Server's own limit is set
 // above it (serveMaxHeaderBytes), because net/http answers that one in
 // plain text before any handler runs; only header blocks past that outer
-// limit still get net/http's plain 431.
+// limit get net/http's 431, made problem+json by problemConn (framing.go).
 func (s *Server) headerLimit(c *gin.Context) {
 	if headerSize(c.Request) > maxHeaderBytes {
 		c.Header("Connection", "close")

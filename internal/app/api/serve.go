@@ -26,7 +26,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(problemListener{Listener: ln, log: s.log}) }()
 
 	select {
 	case err := <-served: // the listener failed before we were asked to stop

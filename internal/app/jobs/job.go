@@ -68,8 +68,10 @@ type Job struct {
 	// RowsPerS is the recent throughput (an EWMA with a 10 s time constant)
 	// while the job runs, the average over the run once it is final.
 	RowsPerS float64 `json:"rows_per_s"`
-	// ETAS estimates the seconds left; nil when unknown.
-	ETAS *float64 `json:"eta_s,omitempty"`
+	// ETAS estimates the seconds left; nil when unknown. ETABasis says
+	// what it rests on while the job runs (ETALimits, ETAThroughput).
+	ETAS     *float64 `json:"eta_s,omitempty"`
+	ETABasis string   `json:"eta_basis,omitempty"`
 
 	InputBytes  int64  `json:"input_bytes"`
 	InputSHA256 string `json:"input_sha256"`

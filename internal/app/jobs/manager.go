@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
@@ -36,6 +37,11 @@ type Manager struct {
 
 	slots  *fairSlots    // rows being enriched, across jobs
 	active chan struct{} // jobs running
+
+	running atomic.Int64 // runs in runs
+	// spent sums the tokens of every row that ended, over all runs: a new
+	// run's ETA uses it until its own rows end.
+	spent rowTokens
 
 	mu      sync.Mutex
 	runs    map[string]*run
@@ -435,9 +441,9 @@ func (m *Manager) viewRun(r *record, run *run) *Job {
 		if rate := run.prog.rate(now); rate > 0 {
 			j.RowsPerS = round2(rate)
 		}
-		if rate := run.prog.etaRate(now); rate > 0 {
-			eta := round2(float64(j.Total-j.Done) / rate)
-			j.ETAS = &eta
+		if eta, basis := m.eta(run, j.Total-j.Done, now); basis != "" {
+			eta = round2(eta)
+			j.ETAS, j.ETABasis = &eta, basis
 		}
 	case j.State.Final() && j.StartedAt != nil && j.FinishedAt != nil:
 		if d := j.FinishedAt.Sub(*j.StartedAt).Seconds(); d > 0 {

@@ -1234,23 +1234,30 @@ func TestETASteadyUnderPacing(t *testing.T) {
 	var p progress
 	t0 := time.Unix(0, 0)
 	p.start(t0, 0)
-	if r := p.etaRate(t0.Add(20 * time.Second)); r != 0 {
+	if r, _ := p.etaRate(t0.Add(20*time.Second), 4); r != 0 {
 		t.Errorf("ETA rate %v before any commit, want 0 (unknown)", r)
 	}
 	// Only the first bunch so far, 25 s ago: the average since the start
-	// (3 rows in 55 s), not an EWMA decayed to nothing.
+	// (3 rows in 55 s), not an EWMA decayed to nothing; not yet measured
+	// (the sources' limits estimate wins then, TestETAFromLimits).
 	p.sample(t0.Add(30*time.Second), 3)
-	if r := p.etaRate(t0.Add(55 * time.Second)); r < 0.05 || r > 0.06 {
-		t.Errorf("ETA rate %v after the first bunch, want 3/55 rows/s (the EWMA reads %v)", r, p.rate(t0.Add(55*time.Second)))
+	if r, measured := p.etaRate(t0.Add(55*time.Second), 4); r < 0.05 || r > 0.06 || measured {
+		t.Errorf("ETA rate %v (measured %v) after the first bunch, want 3/55 rows/s, not measured (the EWMA reads %v)", r, measured, p.rate(t0.Add(55*time.Second)))
 	}
-	done := int64(3)
-	for i := 2; i <= 10; i++ {
+	// A second bunch: 3 rows since the first commit, fewer than the 4 a
+	// run has in progress at once: still not measured.
+	p.sample(t0.Add(60*time.Second), 6)
+	if _, measured := p.etaRate(t0.Add(65*time.Second), 4); measured {
+		t.Error("measured after fewer rows than a window since the first commit")
+	}
+	done := int64(6)
+	for i := 3; i <= 10; i++ {
 		done += 3
 		p.sample(t0.Add(time.Duration(30*i)*time.Second), done)
 	}
 	// 29 s after the last bunch: the true rate is still 0.1 rows/s.
 	now := t0.Add(329 * time.Second)
-	if r := p.etaRate(now); r < 0.08 || r > 0.12 {
+	if r, measured := p.etaRate(now, 4); r < 0.08 || r > 0.12 || !measured {
 		t.Errorf("ETA rate %v rows/s between bunches, want ≈0.1 (the EWMA reads %v)", r, p.rate(now))
 	}
 }

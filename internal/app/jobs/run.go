@@ -46,6 +46,45 @@ type run struct {
 	inflight map[string]*entry // dedup key → the row enriching it
 
 	progressHook atomic.Bool // a progress webhook is being delivered
+
+	// tokens are the rate-limit tokens the run's rows took (the ETA's
+	// estimate from the sources' limits, etaFromLimits).
+	tokens *transport.Tally
+	// begun counts the rows whose enrichment began; spent the tokens of
+	// the rows that ended.
+	begun atomic.Int64
+	spent rowTokens
+}
+
+// rowTokens sums the tokens rows took, per limiter, over the rows that
+// ended (with any result).
+type rowTokens struct {
+	mu     sync.Mutex
+	rows   int64
+	tokens map[*transport.Limiter]int64
+}
+
+func (t *rowTokens) add(counts map[*transport.Limiter]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tokens == nil {
+		t.tokens = map[*transport.Limiter]int64{}
+	}
+	t.rows++
+	for l, n := range counts {
+		t.tokens[l] += n
+	}
+}
+
+// snapshot returns the rows that ended and a copy of their tokens.
+func (t *rowTokens) snapshot() (int64, map[*transport.Limiter]int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[*transport.Limiter]int64, len(t.tokens))
+	for l, n := range t.tokens {
+		out[l] = n
+	}
+	return t.rows, out
 }
 
 // entry is a dedup key being enriched: the rows waiting for it and, once
@@ -59,8 +98,9 @@ type entry struct {
 func (m *Manager) launchLocked(id string) {
 	ctx, cancel := context.WithCancelCause(m.base)
 	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{},
-		rows: make(chan struct{}, m.cfg.Concurrency)}
+		rows: make(chan struct{}, m.cfg.Concurrency), tokens: transport.NewTally(nil)}
 	m.runs[id] = r
+	m.running.Add(1)
 	m.wg.Add(1)
 	go m.execute(r)
 }
@@ -91,6 +131,7 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer delete(m.runs, r.id)
+	defer m.running.Add(-1)
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
 	defer cancel()
 	rec, uerr := m.st.update(uctx, r.id, func(rec *record) error {
@@ -414,6 +455,16 @@ const maxPrepay = 4
 func (m *Manager) enrich(rctx context.Context, r *run, in pipeline.Input) (res *result) {
 	base, end := m.traceRow(rctx, r)
 	defer func() { end(res) }()
+	r.begun.Add(1)
+	tally := transport.NewTally(r.tokens)
+	base = transport.WithTally(base, tally)
+	defer func() {
+		if res != nil {
+			counts := tally.Counts()
+			r.spent.add(counts)
+			m.spent.add(counts)
+		}
+	}()
 	backoff := m.cfg.RetryBackoff
 	ctx := base
 	waits := 0
@@ -677,6 +728,13 @@ func (p *progress) start(now time.Time, done int64) {
 	p.startT, p.startDone = now, done
 }
 
+// started is when the run started.
+func (p *progress) started() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.startT
+}
+
 func (p *progress) sample(now time.Time, done int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -697,27 +755,30 @@ func (p *progress) sample(now time.Time, done int64) {
 	p.lastT, p.lastDone = now, done
 }
 
-// etaRate is the rate the ETA divides by: the average since the run's
-// first commit, once 10 s and a second commit have passed since it (before
-// that, the average since the run started).
+// etaRate is the measured rate the ETA divides by: the average since the
+// run's first commit, once 10 s and window more rows (the rows a run has
+// in progress at once) have passed since it (measured): until then the
+// rows that end are the cheapest of those begun together, and one more or
+// less swings the rate. Before that, the average since the run started
+// (not measured; 0 before any commit).
 // Paced by a slow source, rows commit in bunches; an EWMA of 10 s swings
 // with every bunch and read 13.5 million seconds at a first row (issue 22),
 // while the average since the first commit is steady, and still falls
 // when the job stalls.
-func (p *progress) etaRate(now time.Time) float64 {
+func (p *progress) etaRate(now time.Time, window int64) (rate float64, measured bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	first, firstDone, done := p.firstT, p.firstDone, p.lastDone
 	if first.IsZero() {
-		return 0 // nothing committed yet: unknown
+		return 0, false // nothing committed yet: unknown
 	}
-	if el := now.Sub(first); el >= 10*time.Second && done > firstDone {
-		return float64(done-firstDone) / el.Seconds()
+	if el := now.Sub(first); el >= 10*time.Second && done-firstDone >= max(1, window) {
+		return float64(done-firstDone) / el.Seconds(), true
 	}
 	if el := now.Sub(p.startT); el > 0 {
-		return float64(done-p.startDone) / el.Seconds()
+		return float64(done-p.startDone) / el.Seconds(), false
 	}
-	return 0
+	return 0, false
 }
 
 func (p *progress) rate(now time.Time) float64 {
