@@ -52,37 +52,52 @@ func (c *Cache) callHook() {
 	}
 }
 
+// Key returns the cache key of a source's entry for an identifier (an
+// HMAC: it names no identifier).
+func (c *Cache) Key(d enrichers.Description, id enrichers.Identifier) string { return c.keys.Key(d, id) }
+
 // Purge removes the entries of every (source, identifier) pair from both
-// tiers and from every replica's L1 (with PurgeChannel), and returns how
-// many entries it removed. Entries are keyed by the identifier's
-// provenance too, so each identifier is purged as given and as a request
-// input (Method "input", no platform). A Redis failure is an error: the
-// caller must not report the purge as done.
+// tiers and from every replica's L1 (see PurgeKeys). Entries are keyed by
+// the identifier's provenance too, so each identifier is purged as given
+// and as a request input (Method "input", no platform).
 func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids []enrichers.Identifier) (int, error) {
 	var keys []string
-	seen := map[string]bool{}
-	removed := map[string]bool{}
 	for _, d := range sources {
 		for _, id := range ids {
-			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: enrichers.MethodInput}} {
-				k := c.keys.Key(d, v)
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				keys = append(keys, k)
-				if c.l1.Delete(k) == nil {
-					removed[k] = true
-				}
-			}
+			keys = append(keys, c.keys.Key(d, id), c.keys.Key(d, enrichers.Identifier{Kind: id.Kind, Value: id.Value, Method: enrichers.MethodInput}))
 		}
 	}
-	if c.l2 == nil || len(keys) == 0 {
-		return len(removed), nil
+	return c.PurgeKeys(ctx, keys)
+}
+
+// PurgeKeys removes keys from this L1 and Redis, then publishes them so
+// every replica drops them from its L1 (with PurgeChannel), and returns how
+// many entries it removed (an entry in either tier counts once). A Redis
+// failure is an error: the caller must not report the purge as done.
+func (c *Cache) PurgeKeys(ctx context.Context, keys []string) (int, error) {
+	seen := make(map[string]bool, len(keys))
+	uniq := keys[:0:0]
+	removed := 0
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		uniq = append(uniq, k)
+	}
+	inL1 := make([]bool, len(uniq))
+	for i, k := range uniq {
+		inL1[i] = c.l1.Delete(k) == nil
+		if inL1[i] && c.l2 == nil {
+			removed++
+		}
+	}
+	if c.l2 == nil || len(uniq) == 0 {
+		return removed, nil
 	}
 	_, err := c.l2cb.Execute(func() (any, error) {
 		cmds, err := c.l2.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range keys {
+			for _, k := range uniq {
 				p.Del(ctx, k)
 			}
 			return nil
@@ -91,20 +106,81 @@ func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids 
 			return nil, err
 		}
 		for i, cmd := range cmds {
-			if n, _ := cmd.(*redis.IntCmd).Result(); n > 0 {
-				removed[keys[i]] = true
+			if n, _ := cmd.(*redis.IntCmd).Result(); n > 0 || inL1[i] {
+				removed++
 			}
 		}
 		if c.cfg.PurgeChannel != "" {
-			return nil, c.l2.Publish(ctx, c.cfg.PurgeChannel, strings.Join(keys, "\n")).Err()
+			return nil, c.l2.Publish(ctx, c.cfg.PurgeChannel, strings.Join(uniq, "\n")).Err()
 		}
 		return nil, nil
 	})
 	if err != nil {
-		return len(removed), fmt.Errorf("cache: purge from redis: %w", err)
+		return removed, fmt.Errorf("cache: purge from redis: %w", err)
 	}
-	return len(removed), nil
+	return removed, nil
 }
+
+// The subject index: which cache keys lookups of a subject wrote or read,
+// so an erasure finds every one of them — those of other spellings of the
+// same mailbox (Jane.Doe+x@googlemail.com and janedoe@gmail.com are one
+// subject, but two sets of keys) and those derived from evidence that has
+// expired since. In Redis (a set per subject, holding HMAC keys only,
+// expiring with the longest-lived entry it names); without Redis, the
+// caller flushes L1 instead (Reset).
+
+func indexKey(subject string) string { return keyPrefix + "subject:" + subject }
+
+// Track adds keys to subject's index, which lives at least ttl more. A
+// no-op without Redis.
+func (c *Cache) Track(ctx context.Context, subject string, keys []string, ttl time.Duration) error {
+	if c.l2 == nil || len(keys) == 0 {
+		return nil
+	}
+	k := indexKey(subject)
+	_, err := c.l2cb.Execute(func() (any, error) {
+		return c.l2.Pipelined(ctx, func(p redis.Pipeliner) error {
+			members := make([]any, len(keys))
+			for i, key := range keys {
+				members[i] = key
+			}
+			p.SAdd(ctx, k, members...)
+			p.ExpireGT(ctx, k, ttl)
+			p.ExpireNX(ctx, k, ttl)
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("cache: subject index: %w", err)
+	}
+	return nil
+}
+
+// Tracked returns subject's indexed keys (none without Redis).
+func (c *Cache) Tracked(ctx context.Context, subject string) ([]string, error) {
+	if c.l2 == nil {
+		return nil, nil
+	}
+	v, err := c.l2cb.Execute(func() (any, error) { return c.l2.SMembers(ctx, indexKey(subject)).Result() })
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("cache: subject index: %w", err)
+	}
+	keys, _ := v.([]string)
+	return keys, nil
+}
+
+// Untrack deletes subject's index.
+func (c *Cache) Untrack(ctx context.Context, subject string) error {
+	if c.l2 == nil {
+		return nil
+	}
+	_, err := c.l2cb.Execute(func() (any, error) { return nil, c.l2.Del(ctx, indexKey(subject)).Err() })
+	return err
+}
+
+// Reset empties this replica's L1 (an erasure without Redis: the subject's
+// keys are not all known, everything goes).
+func (c *Cache) Reset() { _ = c.l1.Reset() }
 
 // listen keeps the purge subscription up until Close.
 func (c *Cache) listen() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ type Config struct {
 	Cache       CacheConfig   `yaml:"cache"`
 	Jobs        JobsConfig    `yaml:"jobs"`
 	Metrics     MetricsConfig `yaml:"metrics"`
+	Privacy     PrivacyConfig `yaml:"privacy"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -108,6 +110,60 @@ type JobsConfig struct {
 	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
 	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
 	UploadTimeout      Duration `yaml:"upload_timeout_ms"`
+	// Retention: finished jobs, their input and results are deleted this
+	// long after they ended.
+	Retention string `yaml:"retention"`
+}
+
+// ParseRetention reads a retention setting: whole days ("30d") or a Go
+// duration ("720h", "90m").
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n <= 0 || n > 100*365 {
+			return 0, fmt.Errorf("want a number of days like 30d, got %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want days (30d) or a duration (720h), got %q", s)
+	}
+	return d, nil
+}
+
+// PrivacyConfig configures purposes (docs/PRIVACY.md).
+type PrivacyConfig struct {
+	// DefaultPurpose applies to lookups that name none (and whose API key
+	// has no default purpose).
+	DefaultPurpose string `yaml:"default_purpose"`
+	// Purposes: what each purpose may use.
+	Purposes PurposesConfig `yaml:"purposes"`
+}
+
+// PurposesConfig holds one PurposeConfig per purpose.
+type PurposesConfig struct {
+	FraudPrevention      PurposeConfig `yaml:"fraud_prevention"`
+	IdentityVerification PurposeConfig `yaml:"identity_verification"`
+	Marketing            PurposeConfig `yaml:"marketing"`
+	Analytics            PurposeConfig `yaml:"analytics"`
+}
+
+// PurposeConfig is one purpose's outputs and denied sources, each a
+// comma-separated list.
+type PurposeConfig struct {
+	// Outputs: the score blocks returned (interests, influence, risk,
+	// verification).
+	Outputs string `yaml:"outputs"`
+	// DenySources: sources never called for this purpose.
+	DenySources string `yaml:"deny_sources"`
+}
+
+// Map returns the purposes by name.
+func (p PurposesConfig) Map() map[string]PurposeConfig {
+	return map[string]PurposeConfig{"fraud_prevention": p.FraudPrevention, "identity_verification": p.IdentityVerification,
+		"marketing": p.Marketing, "analytics": p.Analytics}
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -164,7 +220,13 @@ func Default() *Config {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour)},
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour), Retention: "30d"},
+		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
+			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
+			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},
+			Marketing:            PurposeConfig{Outputs: "interests,influence"},
+			Analytics:            PurposeConfig{Outputs: "interests,influence"},
+		}},
 		Sources: map[string]SourceConfig{},
 	}
 }
