@@ -54,7 +54,9 @@ func (c *Cache) callHook() {
 
 // Key returns the cache key of a source's entry for an identifier (an
 // HMAC: it names no identifier).
-func (c *Cache) Key(d enrichers.Description, id enrichers.Identifier) string { return c.keys.Key(d, id) }
+func (c *Cache) Key(d enrichers.Description, id enrichers.Identifier) string {
+	return c.keys.Key(d, id)
+}
 
 // Purge removes the entries of every (source, identifier) pair from both
 // tiers and from every replica's L1 (see PurgeKeys). Entries are keyed by

@@ -27,6 +27,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -97,6 +98,13 @@ type Config struct {
 	// Audit receives one entry per call to a /v1 operation (see
 	// auditCall); nil: no audit trail.
 	Audit audit.Store
+	// Privacy serves erasures, suppressions, the audit query and subject
+	// exports; nil answers those routes 503.
+	Privacy *privacy.Service
+	// DefaultPurpose gives the purpose of a lookup that names none (the
+	// API key's default purpose); nil, or "": the server's configured
+	// default (privacy.default_purpose).
+	DefaultPurpose func(ctx context.Context) string
 }
 
 // RequestObserver is told of every request once it is answered. route is
@@ -243,6 +251,15 @@ func New(cfg Config, svc Enricher) *Server {
 		"getOpenAPIJSON": s.openapiJSON,
 		"getDocsPage":    s.docsPage,
 		"getDocsScript":  s.docsScript,
+
+		"createErasure":      s.createErasure,
+		"getErasure":         s.getErasure,
+		"createSuppression":  s.createSuppression,
+		"listSuppressions":   s.listSuppressions,
+		"deleteSuppression":  s.deleteSuppression,
+		"importSuppressions": s.importSuppressions,
+		"listAudit":          s.listAudit,
+		"exportSubject":      s.exportSubject,
 	})
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -17,7 +18,7 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := realService(t)
-	srv := New(Config{Jobs: realJobs(t, svc)}, svc)
+	srv := New(Config{Jobs: realJobs(t, svc), Privacy: realPrivacy(t, svc), Audit: &audit.Memory{}}, svc)
 	ops := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -31,7 +32,7 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 						t.Fatalf("%s %s: %s has no string example", method, path, ct)
 					}
 					rec := do(t, srv, request{method: method, path: path, body: ex, header: map[string]string{"Content-Type": ct}})
-					if rec.Code != 202 {
+					if rec.Code != 202 && rec.Code != 200 {
 						t.Errorf("%s %s: documented %s example answered %d: %s", method, path, ct, rec.Code, rec.Body)
 					}
 					// Unusable as a whole (a bad NDJSON line is a failed row, not

@@ -28,6 +28,8 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
+	"github.com/footprint-oss/footprint/internal/app/subject"
 	"github.com/footprint-oss/footprint/openapi"
 	"github.com/footprint-oss/footprint/scoring"
 )
@@ -485,4 +487,20 @@ func realJobs(t *testing.T, svc jobs.Enricher, configure ...func(*jobs.Config)) 
 		}
 	})
 	return m
+}
+
+// realPrivacy is a privacy service over svc's engine with an embedded
+// store in a temporary folder.
+func realPrivacy(t *testing.T, svc Enricher) *privacy.Service {
+	t.Helper()
+	st, err := privacy.OpenBolt(filepath.Join(t.TempDir(), "privacy.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher([]byte("0123456789abcdef-api-tests")), Engine: svc.Engine()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

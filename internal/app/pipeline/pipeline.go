@@ -199,6 +199,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
 	defer cancel()
 	res := s.engine.Run(rctx, req.engine)
+	s.track(ctx, req, res)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, ctx.Err()
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
 )
 
@@ -20,6 +21,9 @@ type Privacy interface {
 	// Suppressed reports whether the subject (its normalized email and
 	// phone, nil when absent) is on the suppression list.
 	Suppressed(ctx context.Context, email *normalize.Email, phone *normalize.Phone) (bool, error)
+	// Track records what a lookup of the subject used (the evidence cache
+	// keys its engine run reached), so an erasure finds all of it.
+	Track(ctx context.Context, email *normalize.Email, phone *normalize.Phone, res *engine.Result) error
 }
 
 // Purpose is what one purpose allows a lookup.
@@ -130,3 +134,14 @@ func gate(req *request, p *Profile) {
 }
 
 func zeroOf[T any](T) (z T) { return z }
+
+// track tells Config.Privacy what a run of req used; a failure is logged,
+// not the lookup's (the cache writes of the run failed alike).
+func (s *Service) track(ctx context.Context, req *request, res *engine.Result) {
+	if s.cfg.Privacy == nil {
+		return
+	}
+	if err := s.cfg.Privacy.Track(ctx, req.email, req.phone, res); err != nil {
+		s.log.Warn("privacy: subject index not updated", "err", err)
+	}
+}
