@@ -31,18 +31,18 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
 // Rows that a source's limiter held back wait for its token (limits).
-func newJobs(cfg *config.Config, svc *pipeline.Service, limits *transport.Limiters, log *slog.Logger, tracer trace.Tracer) (*jobs.Manager, error) {
+func newJobs(cfg *config.Config, rows jobs.Enricher, validate func(pipeline.Options) error, limits *transport.Limiters, log *slog.Logger, tracer trace.Tracer) (*jobs.Manager, error) {
 	if cfg.DataDir == "" {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
 	guard := netguard.Options{}
 	return jobs.New(jobs.Config{
 		Dir:             filepath.Join(cfg.DataDir, "jobs"),
-		Enricher:        backgroundEnricher{svc},
+		Enricher:        rows,
 		Concurrency:     cfg.Jobs.Concurrency,
 		MaxActiveJobs:   cfg.Jobs.MaxActive,
 		MaxInputBytes:   cfg.Jobs.MaxInputBytes,
-		ValidateOptions: svc.ValidateOptions,
+		ValidateOptions: validate,
 		Limiter:         limits.Get,
 		WebhookSecret:   cfg.Jobs.WebhookSecret,
 		CheckWebhookURL: netguard.CheckURL,

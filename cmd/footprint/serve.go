@@ -67,7 +67,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		log.Info("tracing on: spans go to the OTLP endpoint")
 	}
 	m := metrics.New(version)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, privacy: true})
 	if err != nil {
 		return err
 	}
@@ -99,6 +99,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 		Observer:           m,
 		Tracer:             tracer,
+		Privacy:            a.privacy,
+	}
+	if a.jobs != nil {
+		retention, err := config.ParseRetention(cfg.Jobs.Retention)
+		if err != nil { // Validate checked it
+			return usageErr("jobs.retention: %v", err)
+		}
+		go retentionSweep(ctx, a.jobs, retention, log)
 	}
 	if cfg.Metrics.Addr == "" {
 		ac.Metrics = m.Handler()

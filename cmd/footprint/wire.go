@@ -19,10 +19,12 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/all"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -98,6 +100,9 @@ type app struct {
 	engine *engine.Engine
 	cache  *cache.Cache  // nil when off
 	jobs   *jobs.Manager // nil when off
+	// privacy is nil when off; closePrivacy releases its store.
+	privacy      *privacy.Service
+	closePrivacy func()
 }
 
 // close releases what buildApp started: jobs first (a job stopped here
@@ -105,6 +110,9 @@ type app struct {
 func (a *app) close() {
 	if a.jobs != nil {
 		_ = a.jobs.Close()
+	}
+	if a.closePrivacy != nil {
+		a.closePrivacy()
 	}
 	if a.cache != nil {
 		_ = a.cache.Close()
@@ -130,6 +138,11 @@ type buildOptions struct {
 	metrics *metrics.Metrics
 	// tracer, when set, traces every source call and job row.
 	tracer trace.Tracer
+	// privacy opens the privacy store (suppressions, receipts) and gives
+	// lookups their purpose and suppression check (serve, batch).
+	privacy bool
+	// audit, when set, receives an entry per job row.
+	audit audit.Store
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -228,17 +241,40 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	if err != nil {
 		return nil, errUsage{err}
 	}
-	svc := pipeline.New(eng, pipeline.Config{
+	a := &app{engine: eng, cache: c}
+	pc := pipeline.Config{
 		DefaultTimeout: time.Duration(cfg.Server.DefaultTimeoutMS) * time.Millisecond,
 		MaxTimeout:     time.Duration(cfg.Server.MaxTimeoutMS) * time.Millisecond,
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
-	})
-	a := &app{svc: svc, engine: eng, cache: c}
-	if opt.jobs {
-		if a.jobs, err = newJobs(cfg, svc, limits, log, opt.tracer); err != nil {
+	}
+	if opt.privacy {
+		var pcache privacy.Cache
+		if c != nil {
+			pcache = c
+			// A purge heard from another replica (or a lost purge
+			// subscription) ends every remembered result here.
+			c.SetPurgeHook(eng.ForgetMemo)
+		}
+		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, eng, pcache, cfg.RedisURL != "", log); err != nil {
 			a.close()
 			return nil, err
+		}
+		pc.Privacy = a.privacy
+	}
+	svc := pipeline.New(eng, pc)
+	a.svc = svc
+	if opt.jobs {
+		var rows jobs.Enricher = backgroundEnricher{svc}
+		if opt.audit != nil && a.privacy != nil {
+			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log}
+		}
+		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, log, opt.tracer); err != nil {
+			a.close()
+			return nil, err
+		}
+		if a.privacy != nil {
+			a.privacy.SetJobs(a.jobs)
 		}
 		if err := a.jobs.Start(ctx); err != nil {
 			a.close()
@@ -263,6 +299,26 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 // redis_url is set. The key secret comes from cache.secret or is generated
 // once into the data folder.
 func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
+	secret, err := cacheSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cc := cache.Config{Secret: secret, L1SizeMB: cfg.Cache.L1SizeMB, Logger: log}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, usageErr("redis_url: %v", err)
+		}
+		cc.Redis = redis.NewClient(opt)
+		// Purges (erasures) reach every replica's in-process tier.
+		cc.PurgeChannel = purgeChannel
+	}
+	return cache.New(cc)
+}
+
+// cacheSecret is cache.secret, or the key generated once into the data
+// folder: the cache keys' and the subject hashes' secret.
+func cacheSecret(cfg *config.Config) ([]byte, error) {
 	secret := []byte(cfg.Cache.Secret)
 	if len(secret) == 0 {
 		if cfg.DataDir == "" {
@@ -273,15 +329,7 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 			return nil, err
 		}
 	}
-	cc := cache.Config{Secret: secret, L1SizeMB: cfg.Cache.L1SizeMB, Logger: log}
-	if cfg.RedisURL != "" {
-		opt, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return nil, usageErr("redis_url: %v", err)
-		}
-		cc.Redis = redis.NewClient(opt)
-	}
-	return cache.New(cc)
+	return secret, nil
 }
 
 // startDemo runs the simulated web in-process on a free loopback port until

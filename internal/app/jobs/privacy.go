@@ -195,3 +195,16 @@ func (m *Manager) Sweep(ctx context.Context, cutoff time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+type jobIDKey struct{}
+
+func withJobID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, jobIDKey{}, id)
+}
+
+// JobID returns the id of the job whose row ctx enriches ("" outside a
+// job): the Enricher's audit hook names the job it records a row of.
+func JobID(ctx context.Context) string {
+	id, _ := ctx.Value(jobIDKey{}).(string)
+	return id
+}

@@ -109,6 +109,10 @@ func New(cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now}, nil
 }
 
+// SetJobs sets the job store erasure reaches (it is built after the
+// pipeline that this service serves). Call it before serving.
+func (s *Service) SetJobs(j JobRows) { s.cfg.Jobs = j }
+
 // Purpose implements pipeline.Privacy.
 func (s *Service) Purpose(name string) (pipeline.Purpose, bool) {
 	if name == "" {
