@@ -88,8 +88,8 @@ func DefaultPurposes() map[string]pipeline.Purpose {
 
 // New returns a Service. It does no I/O.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil {
-		return nil, fmt.Errorf("privacy: a store is required")
+	if cfg.Store == nil || cfg.Hasher == (subject.Hasher{}) {
+		return nil, fmt.Errorf("privacy: a store and a subject hasher are required")
 	}
 	if cfg.Purposes == nil {
 		cfg.Purposes = DefaultPurposes()
