@@ -102,7 +102,9 @@ func (s forum) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.
 	return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "forum", Username: id.Value, Method: id.Method, Via: id}}}, nil
 }
 
-func (domaininfo) Describe() enrichers.Description { return desc("domaininfo", true, enrichers.KindDomain) }
+func (domaininfo) Describe() enrichers.Description {
+	return desc("domaininfo", true, enrichers.KindDomain)
+}
 func (s domaininfo) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
 	if err := s.u.get(ctx, "domaininfo"); err != nil {
 		return nil, err
