@@ -40,30 +40,42 @@ type signal struct {
 	w                     float64 // the match probability (the weight)
 }
 
+// numKinds is len(InterestKinds()).
+const numKinds = 6
+
 // interestState is the evidence of one category.
 type interestState struct {
-	e       map[string]float64 // by kind
+	e       [numKinds]float64 // by kind, in InterestKinds order
 	signals []signal
 	absence []signal // kind "" ; e = match × source informativeness
 }
 
-// collect gathers every interest signal of ev, by category.
-func collectInterests(ev Evidence, p Params) map[string]*interestState {
-	lex := p.lexicon()
-	st := map[string]*interestState{}
-	for _, c := range Taxonomy() {
-		st[c.ID] = &interestState{e: map[string]float64{}}
+// collect gathers every interest signal of ev, by category: the result
+// is indexed as tax (Taxonomy()); nil when there is nothing to read (every
+// category then stays at its prior: see stateOf).
+func collectInterests(ev Evidence, p Params, tax []Category) []interestState {
+	accounts := ev.accounts()
+	co := ev.company(p)
+	if len(accounts) == 0 && co == nil {
+		return nil
 	}
+	st := make([]interestState, len(tax))
+	lex := p.lexicon()
 	add := func(s signal) {
-		if s.e <= 0 {
+		k := kindIndex(s.kind)
+		if s.e <= 0 || k < 0 {
 			return
 		}
-		if c := st[s.cat]; c != nil {
-			c.e[s.kind] += s.e
-			c.signals = append(c.signals, s)
+		for i := range tax {
+			if tax[i].ID == s.cat {
+				c := &st[i]
+				c.e[k] += s.e
+				c.signals = append(c.signals, s)
+				return
+			}
 		}
 	}
-	for _, a := range ev.accounts() {
+	for _, a := range accounts {
 		if a.m <= 0 {
 			continue
 		}
@@ -101,14 +113,14 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 			emit(KindBio, pm.phrase, pm.hits)
 		}
 		if w := p.Interest.AbsenceSources[a.Source]; w > 0 && ev.answered(a.Source) {
-			for id, c := range st {
-				if !mentioned[id] {
-					c.absence = append(c.absence, signal{source: a.Source, account: a.Username, name: "no_mention", cat: id, e: a.m * math.Min(w, 1), w: a.m})
+			for i := range st {
+				if id := tax[i].ID; !mentioned[id] {
+					st[i].absence = append(st[i].absence, signal{source: a.Source, account: a.Username, name: "no_mention", cat: id, e: a.m * math.Min(w, 1), w: a.m})
 				}
 			}
 		}
 	}
-	if co := ev.company(p); co != nil && p.Interest.CompanyMatch > 0 {
+	if co != nil && p.Interest.CompanyMatch > 0 {
 		cm := clamp01(p.Interest.CompanyMatch)
 		src := p.Sources.Company
 		seen := map[string]bool{}
@@ -133,19 +145,26 @@ func collectInterests(ev Evidence, p Params) map[string]*interestState {
 	return st
 }
 
+// stateOf is category i's evidence: none when st is nil.
+func stateOf(st []interestState, i int) *interestState {
+	if st == nil {
+		return &interestState{}
+	}
+	return &st[i]
+}
+
 // interestFeatures turns one category's evidence into the model's
 // features: log2(1+E[k]) per kind, then −min(A, cap).
-func interestFeatures(c *interestState, p Params) []float64 {
-	kinds := InterestKinds()
-	x := make([]float64, len(kinds)+1)
-	for i, k := range kinds {
-		x[i] = math.Log2(1 + c.e[k])
+func interestFeatures(c *interestState, p Params) [numKinds + 1]float64 {
+	var x [numKinds + 1]float64
+	for i, e := range c.e {
+		x[i] = math.Log2(1 + e)
 	}
 	var a float64
 	for _, s := range c.absence {
 		a += s.e
 	}
-	x[len(kinds)] = -math.Min(a, p.Interest.AbsenceCap)
+	x[numKinds] = -math.Min(a, p.Interest.AbsenceCap)
 	return x
 }
 
@@ -159,10 +178,12 @@ func InterestFeatureNames() []string {
 // logit = Prior[c] + Σ_k Weights[k]·x_k (+ Absence·x_absence), before the
 // MaxShift cap.
 func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
-	st := collectInterests(ev, p)
-	out := make(map[string][]float64, len(st))
-	for id, c := range st {
-		out[id] = interestFeatures(c, p)
+	tax := Taxonomy()
+	st := collectInterests(ev, p, tax)
+	out := make(map[string][]float64, len(tax))
+	for i := range tax {
+		x := interestFeatures(stateOf(st, i), p)
+		out[tax[i].ID] = x[:]
 	}
 	return out
 }
@@ -170,11 +191,15 @@ func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 // Interests scores every taxonomy category, most probable first. Evidence
 // lists each signal's contribution in log-odds (the prior is not listed).
 func Interests(ev Evidence, p Params) []Interest {
-	st := collectInterests(ev, p)
-	kinds := InterestKinds()
-	out := make([]Interest, 0, len(st))
-	for _, cat := range Taxonomy() {
-		c := st[cat.ID]
+	tax := Taxonomy()
+	st := collectInterests(ev, p, tax)
+	var weight [numKinds]float64
+	for i, k := range InterestKinds() {
+		weight[i] = math.Max(p.Interest.Weights[k], 0)
+	}
+	out := make([]Interest, 0, len(tax))
+	for ci, cat := range tax {
+		c := stateOf(st, ci)
 		x := interestFeatures(c, p)
 		prior, ok := p.Interest.Prior[cat.ID]
 		if !ok {
@@ -183,41 +208,48 @@ func Interests(ev Evidence, p Params) []Interest {
 		// Positive part, capped, shared out among signals in proportion
 		// to their evidence within each kind.
 		var pos float64
-		per := make([]float64, len(kinds))
-		for i, k := range kinds {
-			per[i] = math.Max(p.Interest.Weights[k], 0) * x[i]
+		var per [numKinds]float64
+		for i, w := range weight {
+			per[i] = w * x[i]
 			pos += per[i]
 		}
 		scale := 1.0
 		if p.Interest.MaxShift > 0 && pos > p.Interest.MaxShift {
 			scale = p.Interest.MaxShift / pos
 		}
-		contrib := map[Contribution]float64{}
-		for _, s := range c.signals {
-			i := kindIndex(s.kind)
-			if c.e[s.kind] > 0 {
-				contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += per[i] * scale * s.e / c.e[s.kind]
+		neg := math.Max(p.Interest.Absence, 0) * x[numKinds]
+		evidence := []Contribution{}
+		if len(c.signals) > 0 || len(c.absence) > 0 {
+			contrib := map[Contribution]float64{}
+			for _, s := range c.signals {
+				i := kindIndex(s.kind)
+				if c.e[i] > 0 {
+					contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += per[i] * scale * s.e / c.e[i]
+				}
 			}
-		}
-		neg := math.Max(p.Interest.Absence, 0) * x[len(kinds)]
-		var atot float64
-		for _, s := range c.absence {
-			atot += s.e
-		}
-		for _, s := range c.absence {
-			contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += neg * s.e / atot
+			var atot float64
+			for _, s := range c.absence {
+				atot += s.e
+			}
+			for _, s := range c.absence {
+				contrib[Contribution{Source: s.source, Account: s.account, Signal: s.name, Weight: round4(s.w)}] += neg * s.e / atot
+			}
+			evidence = sortContributions(contrib)
 		}
 		out = append(out, Interest{
 			ID: cat.ID, Name: cat.Name,
 			Probability: round4(sigmoid(prior + pos*scale + neg)),
-			Evidence:    sortContributions(contrib),
+			Evidence:    evidence,
 		})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Probability != out[j].Probability {
-			return out[i].Probability > out[j].Probability
+	slices.SortStableFunc(out, func(a, b Interest) int {
+		if a.Probability != b.Probability {
+			if a.Probability > b.Probability {
+				return -1
+			}
+			return 1
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out
 }
@@ -233,11 +265,21 @@ func Filter(ints []Interest, min float64) []Interest {
 	return out
 }
 
+// kindIndex is kind's position in InterestKinds(), -1 for another.
 func kindIndex(kind string) int {
-	for i, k := range InterestKinds() {
-		if k == kind {
-			return i
-		}
+	switch kind {
+	case KindTag:
+		return 0
+	case KindCatalogue:
+		return 1
+	case KindBio:
+		return 2
+	case KindWebsite:
+		return 3
+	case KindIndustry:
+		return 4
+	case KindPlatform:
+		return 5
 	}
 	return -1
 }

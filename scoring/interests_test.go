@@ -422,3 +422,18 @@ func TestReportedHashtagNeverLowers(t *testing.T) {
 		t.Errorf("P(photography): bio hashtag %v, plus the same tag %v (prior %v)", before, after, priorProb(p, "photography"))
 	}
 }
+
+func TestKindIndexFollowsInterestKinds(t *testing.T) {
+	kinds := InterestKinds()
+	if len(kinds) != numKinds {
+		t.Fatalf("numKinds = %d, InterestKinds has %d", numKinds, len(kinds))
+	}
+	for i, k := range kinds {
+		if got := kindIndex(k); got != i {
+			t.Errorf("kindIndex(%q) = %d, want %d", k, got, i)
+		}
+	}
+	if got := kindIndex("absence"); got != -1 {
+		t.Errorf("kindIndex(absence) = %d, want -1", got)
+	}
+}

@@ -30,6 +30,8 @@ var (
 	providersTxt []byte
 	//go:embed lists/popular.txt
 	popularTxt []byte
+	//go:embed lists/academic.txt.gz
+	academicGz []byte
 	//go:embed lists/roles.txt
 	rolesTxt []byte
 )
@@ -52,10 +54,13 @@ type lists struct {
 	// providers are real mailbox providers: they win over the disposable
 	// lists (lists/providers.txt).
 	providers domainSet
-	// popular are the registrable domains of the most linked web sites.
+	// popular are the registrable domains of the most linked web sites
+	// and the mail providers with a Majestic rank under 100 000.
 	popular domainSet
-	roles   domainSet
-	typo    typoTargets
+	// academic are universities' and schools' mail domains (swot).
+	academic domainSet
+	roles    domainSet
+	typo     typoTargets
 }
 
 var _ enrichers.Enricher = (*Source)(nil)
@@ -89,6 +94,10 @@ func (s *Source) load() (*lists, error) {
 		}
 		if l.free, err = readGzSet(freeGz); err != nil {
 			s.err = fmt.Errorf("email: free list: %w", err)
+			return
+		}
+		if l.academic, err = readGzSet(academicGz); err != nil {
+			s.err = fmt.Errorf("email: academic list: %w", err)
 			return
 		}
 		l.wildcard = readTextSet(wildcardTxt)
@@ -161,7 +170,7 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		f.Disposable = l.isDisposable(domain, reg)
 		free := l.free.has(domain) || l.providers.has(domain)
 		f.FreeProvider = !f.Disposable && free
-		if f.Valid && !free && !l.popular.has(domain) && (reg == domain || !l.known(reg)) {
+		if f.Valid && !free && !l.popular.has(domain) && !l.academic.has(domain) && (reg == domain || !l.known(reg)) {
 			f.TypoSuggestion = l.typo.suggest(domain)
 		}
 	}
@@ -393,10 +402,10 @@ func (l *lists) isDisposable(domain, reg string) bool {
 
 // known reports whether domain is known to receive mail without looking
 // at DNS (the source is offline): it is a free-mail provider, a listed real
-// provider or a popular site. A typo hint never points such a domain, or a
-// subdomain of one, elsewhere.
+// provider, a popular site or an academic domain. A typo hint never points
+// such a domain, or a subdomain of one, elsewhere.
 func (l *lists) known(domain string) bool {
-	return domain != "" && (l.free.has(domain) || l.providers.has(domain) || l.popular.has(domain))
+	return domain != "" && (l.free.has(domain) || l.providers.has(domain) || l.popular.has(domain) || l.academic.has(domain))
 }
 
 // SpecialUse returns the special-use top-level domain of domain (RFC 6761

@@ -94,6 +94,38 @@ func TestEnrichTable(t *testing.T) {
 	}
 }
 
+// TestPopularDomainsNotDisposable pins examples of the popular-domain
+// pruning (lists/SOURCES.md): real sites, providers and academic domains
+// the upstream lists called disposable are not, nor is a subdomain of one;
+// the popular throwaway services of lists/popular_disposable.txt stay
+// disposable.
+func TestPopularDomainsNotDisposable(t *testing.T) {
+	s := New()
+	for _, d := range []string{
+		"aver.com", "onmilwaukee.com", "sdf.org", "blogos.com", // mail providers of email-providers' common.json
+		"1utar.my", "edubuzz.org", "ittvt.edu.it", "lsmu.com", // academic (swot)
+		"ox.ac.uk", "student.uj.edu.pl", "mit.edu", "stud.uni-hannover.de", "afternic.com", // and untouched ones
+	} {
+		if f := enrich(t, s, "jane@"+d).Email; f.Disposable || f.TypoSuggestion != "" {
+			t.Errorf("%s: %+v", d, f)
+		}
+	}
+	l, err := s.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	really := readTextSet(mustRead(t, "lists/popular_disposable.txt"))
+	if really.len() < 15 {
+		t.Fatalf("only %d popular disposable services", really.len())
+	}
+	for i := range really.len() {
+		d := really.at(i)
+		if !l.isDisposable(d, registrable(d)) || l.popular.has(d) || l.academic.has(d) {
+			t.Errorf("%s is a popular throwaway service: it must stay disposable and off the popular lists", d)
+		}
+	}
+}
+
 func TestDomainIdentifierAndLiterals(t *testing.T) {
 	s := New()
 	f := enrich(t, s, "jane@acme-robotics.com")
@@ -199,12 +231,24 @@ func TestListsPruned(t *testing.T) {
 			}
 		}
 	}
-	for _, known := range []domainSet{l.popular, l.providers} {
+	if l.academic.len() < 20000 || l.popular.len() < 700 {
+		t.Errorf("only %d academic and %d popular domains", l.academic.len(), l.popular.len())
+	}
+	for _, known := range []domainSet{l.popular, l.providers, l.academic} {
 		for i := range known.len() {
 			d := known.at(i)
 			if l.isDisposable(d, registrable(d)) {
-				t.Errorf("popular or real provider %q is disposable", d)
+				t.Errorf("popular, academic or real provider %q is disposable", d)
 			}
+			if !l.known(d) {
+				t.Errorf("%q is not known to receive mail: it may get a typo hint", d)
+			}
+		}
+	}
+	// The whole source, for the smaller lists (known domains get no hint).
+	for _, known := range []domainSet{l.popular, l.providers} {
+		for i := range known.len() {
+			d := known.at(i)
 			if f := enrich(t, s, "jane@"+d).Email; f.TypoSuggestion != "" || f.Disposable {
 				t.Errorf("popular or real provider %q: %+v", d, f)
 			}

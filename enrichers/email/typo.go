@@ -43,14 +43,17 @@ func (t typoTargets) suggest(domain string) string {
 	best, bestD := "", 3
 	for i := range t {
 		p := &t[i]
-		if diff := len(domain) - len(p.domain); diff > 2 || diff < -2 || len(p.name) < minEditName {
-			continue // cannot be within distance 2, or too short to guess
+		if len(p.name) < minEditName {
+			continue // too short to guess
 		}
 		// Distance 2 only for long names that start alike: "yopmail.com"
 		// is a real provider, not a typo of "hotmail.com".
 		limit := 1
 		if len(p.domain) > 8 && domain[0] == p.domain[0] {
 			limit = 2
+		}
+		if diff := len(domain) - len(p.domain); diff > limit || diff < -limit {
+			continue // the lengths alone are further apart than limit
 		}
 		if d := osaDistance(domain, p.domain, limit); d > 0 && d <= limit && d < bestD {
 			best, bestD = p.domain, d
@@ -82,17 +85,18 @@ func osaDistance(a, b string, limit int) int {
 	if len(a) > maxTypoLen || len(b) > maxTypoLen {
 		return limit + 1
 	}
-	var rows [3][maxTypoLen + 1]int
+	var rows [3][maxTypoLen + 1]uint8 // distances are at most maxTypoLen
 	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
 	for j := 0; j <= len(b); j++ {
-		prev[j] = j
+		prev[j] = uint8(j)
 	}
-	prevMin := 0
+	lim := uint8(limit)
+	prevMin := uint8(0)
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := i
+		cur[0] = uint8(i)
+		rowMin := uint8(i)
 		for j := 1; j <= len(b); j++ {
-			cost := 1
+			cost := uint8(1)
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
@@ -105,11 +109,11 @@ func osaDistance(a, b string, limit int) int {
 		}
 		// Every later cell is at least this row's minimum, or the one
 		// before's plus one (a transposition reaches back two rows).
-		if rowMin > limit && prevMin >= limit {
+		if rowMin > lim && prevMin >= lim {
 			return limit + 1
 		}
 		prevMin = rowMin
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(b)]
+	return int(prev[len(b)])
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/numplan"
 )
 
 // Name is the source name.
@@ -118,23 +119,22 @@ func leadingZeros(nsn string) int {
 }
 
 // Facts describes a parsed number. Validity is the line type's: a number
-// is valid exactly when its region's metadata gives it a type, so validity
-// and type are one match of the region's patterns (the library still finds
-// the region for GetNumberType and again for GetRegionCodeForNumber: its
-// API takes no region for the type).
+// is valid exactly when its region's metadata gives it a type, so region,
+// validity and type are one pass over the region's patterns (numplan,
+// which gives libphonenumber's answers without its regular expressions).
 func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
-	t := phonenumbers.GetNumberType(n)
+	region, t := numplan.Describe(n)
 	f := &enrichers.PhoneFacts{
 		Valid:         t != phonenumbers.UNKNOWN,
 		Possible:      phonenumbers.IsPossibleNumber(n),
-		E164:          phonenumbers.Format(n, phonenumbers.E164),
-		National:      phonenumbers.Format(n, phonenumbers.NATIONAL),
-		International: phonenumbers.Format(n, phonenumbers.INTERNATIONAL),
+		E164:          numplan.Format(n, phonenumbers.E164),
+		National:      numplan.Format(n, phonenumbers.NATIONAL),
+		International: numplan.Format(n, phonenumbers.INTERNATIONAL),
 		CountryCode:   int(n.GetCountryCode()),
 		LineType:      LineType(t),
 	}
-	if r := phonenumbers.GetRegionCodeForNumber(n); r != "ZZ" {
-		f.Country = r
+	if region != "ZZ" {
+		f.Country = region
 	}
 	if !f.Valid {
 		return f

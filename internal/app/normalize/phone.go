@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/footprint-oss/footprint/enrichers/numplan"
 )
 
 // Phone is a parsed phone number.
@@ -45,19 +47,20 @@ func ParsePhone(s, country string) (Phone, error) {
 	if !strings.HasPrefix(s, "+") && country == "" {
 		return Phone{}, &Error{Field: "phone", Reason: "national number without a country: use +<country code> or set country"}
 	}
-	n, err := phonenumbers.Parse(s, region)
+	n, err := numplan.Parse(s, region) // phonenumbers.Parse, without its extension scan for a plain +number
 	if err != nil {
 		return Phone{}, &Error{Field: "phone", Reason: phoneReason(err)}
 	}
-	// The region once: for a calling code several regions share (+1, +44,
-	// +7) finding it matches the number against each region's patterns,
-	// which IsValidNumber would do a second time.
-	region = phonenumbers.GetRegionCodeForNumber(n)
+	// The region and the validity in one pass (numplan: libphonenumber's
+	// answers without its regular expressions): for a calling code several
+	// regions share (+1, +44, +7) finding the region already matches the
+	// number against each region's patterns.
+	region, t := numplan.Describe(n)
 	p := Phone{
 		Number:      n,
 		CountryCode: int(n.GetCountryCode()),
-		E164:        phonenumbers.Format(n, phonenumbers.E164),
-		Valid:       phonenumbers.IsValidNumberForRegion(n, region),
+		E164:        numplan.Format(n, phonenumbers.E164),
+		Valid:       region != "" && t != phonenumbers.UNKNOWN, // phonenumbers.IsValidNumberForRegion(n, region)
 		Possible:    phonenumbers.IsPossibleNumber(n),
 		Region:      region,
 	}

