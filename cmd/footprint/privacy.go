@@ -65,7 +65,7 @@ func openPrivacyStore(ctx context.Context, cfg *config.Config, wait time.Duratio
 }
 
 // newPrivacy builds the privacy service over the wired engine and cache.
-func newPrivacy(ctx context.Context, cfg *config.Config, eng *engine.Engine, c privacy.Cache, shared bool, log *slog.Logger) (*privacy.Service, func(), error) {
+func newPrivacy(ctx context.Context, cfg *config.Config, eng *engine.Engine, c privacy.Cache, shared bool, trail audit.Store, log *slog.Logger) (*privacy.Service, func(), error) {
 	purposes, err := purposesOf(cfg, eng)
 	if err != nil {
 		return nil, nil, err
@@ -79,7 +79,7 @@ func newPrivacy(ctx context.Context, cfg *config.Config, eng *engine.Engine, c p
 		return nil, nil, err
 	}
 	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher(secret), Purposes: purposes,
-		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: shared, Logger: log})
+		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: shared, Audit: trail, Logger: log})
 	if err != nil {
 		closeStore()
 		return nil, nil, err

@@ -256,7 +256,7 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			// subscription) ends every remembered result here.
 			c.SetPurgeHook(eng.ForgetMemo)
 		}
-		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, eng, pcache, cfg.RedisURL != "", log); err != nil {
+		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, eng, pcache, cfg.RedisURL != "", opt.audit, log); err != nil {
 			a.close()
 			return nil, err
 		}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
@@ -493,12 +494,26 @@ func realJobs(t *testing.T, svc jobs.Enricher, configure ...func(*jobs.Config)) 
 // store in a temporary folder.
 func realPrivacy(t *testing.T, svc Enricher) *privacy.Service {
 	t.Helper()
+	return newPrivacy(t, svc.Engine(), nil)
+}
+
+// privateService is realService with suppressions and purposes, over
+// the privacy service it returns (whose export reads store).
+func privateService(t *testing.T, store audit.Store) (Enricher, *privacy.Service) {
+	t.Helper()
+	eng := newEngine(t)
+	p := newPrivacy(t, eng, store)
+	return pipeline.New(eng, pipeline.Config{Now: now, Privacy: p}), p
+}
+
+func newPrivacy(t *testing.T, eng *engine.Engine, store audit.Store) *privacy.Service {
+	t.Helper()
 	st, err := privacy.OpenBolt(filepath.Join(t.TempDir(), "privacy.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher([]byte("0123456789abcdef-api-tests")), Engine: svc.Engine()})
+	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher([]byte("0123456789abcdef-api-tests")), Engine: eng, Audit: store})
 	if err != nil {
 		t.Fatal(err)
 	}
