@@ -26,6 +26,7 @@ Commands:
   serve     run the HTTP API (POST /v1/enrich, /v1/enrich/batch, /v1/jobs, GET /v1/sources, /healthz, /readyz)
   lookup    enrich one email and/or phone (in-process, or via a server with --server) and print the profile JSON
   batch     enrich every row of a CSV or NDJSON file as a durable job (in-process, or on a server with --server)
+  keys      create, list, revoke and rotate API keys (footprint keys --help)
   sim       serve the simulated web (synthetic population for demos, tests, calibration)
   eval      enrich a simulated population and measure footprint against its ground truth
   erase     erase everything held about a person (via the running server, else in-process) and print the receipt
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdLookup(ctx, rest, e)
 	case "batch":
 		err = cmdBatch(ctx, rest, e)
+	case "keys":
+		err = cmdKeys(ctx, rest, e)
 	case "sim":
 		err = cmdSim(ctx, rest, e)
 	case "eval":

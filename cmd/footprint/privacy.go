@@ -9,6 +9,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pgstore"
@@ -150,4 +151,22 @@ func retentionSweep(ctx context.Context, m *jobs.Manager, retention time.Duratio
 		case <-t.C:
 		}
 	}
+}
+
+// rowActor is the key a job row runs under (its job's owner), "" when the
+// server runs open.
+func rowActor(ctx context.Context) string {
+	if k := auth.KeyFrom(ctx); k != nil {
+		return k.ID
+	}
+	return ""
+}
+
+// keyPurpose is the default purpose of the calling key ("" without
+// one: the server's privacy.default_purpose applies).
+func keyPurpose(ctx context.Context) string {
+	if k := auth.KeyFrom(ctx); k != nil {
+		return k.Purpose
+	}
+	return ""
 }

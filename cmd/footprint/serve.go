@@ -25,6 +25,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	redisURL := fs.String("redis-url", "", "shared L2 cache (redis://host:port/db); default: in-process cache only")
 	databaseURL := fs.String("database-url", "", "shared PostgreSQL store (postgres://user@host:5432/db); default: the embedded store in the data folder")
 	metricsAddr := fs.String("metrics-addr", "", "serve GET /metrics on this address (host:port) instead of the API's")
+	insecure := fs.Bool("insecure-no-auth", false, "serve without API keys on a non-loopback address (env FOOTPRINT_INSECURE_NO_AUTH)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +44,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}
 		if flagSet(fs, "metrics-addr") {
 			cfg.Metrics.Addr = *metricsAddr
+		}
+		if flagSet(fs, "insecure-no-auth") {
+			cfg.InsecureNoAuth = *insecure
 		}
 	})
 	if err != nil {
@@ -66,8 +70,43 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}()
 		log.Info("tracing on: spans go to the OTLP endpoint")
 	}
+	// API keys: secure by default. With no key in the store the server
+	// runs open only on a loopback address (or when told to).
+	keys, closeKeys, err := openKeys(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	nkeys, err := keys.Store().Count(ctx)
+	if err != nil {
+		return err
+	}
+	if nkeys == 0 {
+		if !loopback(cfg.Server.Addr) && !cfg.InsecureNoAuth {
+			return usageErr("refusing to serve on %s with no API keys: anyone who can reach it could use it. "+
+				"Create a key first (footprint keys create --name NAME, with the same --data-dir/--config/--database-url), "+
+				"listen on a loopback address, or pass --insecure-no-auth (FOOTPRINT_INSECURE_NO_AUTH=true) to serve open", cfg.Server.Addr)
+		}
+		log.Warn("no API keys: serving OPEN (every request is accepted) until the first key is created", "addr", cfg.Server.Addr)
+	}
+	kctx, stopKeys := context.WithCancel(context.WithoutCancel(ctx))
+	keysDone := make(chan struct{})
+	go func() { defer close(keysDone); keys.Run(kctx) }()
+	// Runs after the jobs stopped (defers run last-in first-out): the
+	// final usage flush sees every row.
+	defer func() { stopKeys(); <-keysDone }()
+	// The audit trail: one entry per /v1 call, the actor its key id.
+	trail, closeTrail, err := openAudit(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
+	tctx, stopTrail := context.WithCancel(context.WithoutCancel(ctx))
+	trailDone := make(chan struct{})
+	go func() { defer close(trailDone); trail.Run(tctx) }()
+	defer func() { stopTrail(); <-trailDone }()
 	m := metrics.New(version)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, privacy: true})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys, privacy: true, audit: trail})
 	if err != nil {
 		return err
 	}
@@ -99,7 +138,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 		Observer:           m,
 		Tracer:             tracer,
+		Auth:               keys,
+		Audit:              trail,
 		Privacy:            a.privacy,
+		// A key's default purpose; "" falls back to privacy.default_purpose.
+		DefaultPurpose: keyPurpose,
 	}
 	if a.jobs != nil {
 		retention, err := config.ParseRetention(cfg.Jobs.Retention)

@@ -20,6 +20,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
@@ -143,6 +144,9 @@ type buildOptions struct {
 	privacy bool
 	// audit, when set, receives an entry per job row.
 	audit audit.Store
+	// keys, when set, charges job rows to their key's quotas (a spent
+	// quota pauses the job) and records their usage.
+	keys *auth.Service
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -265,11 +269,11 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	svc := pipeline.New(eng, pc)
 	a.svc = svc
 	if opt.jobs {
-		var rows jobs.Enricher = backgroundEnricher{svc}
+		var rows jobs.Enricher = backgroundEnricher{svc, opt.keys}
 		if opt.audit != nil && a.privacy != nil {
-			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log}
+			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log, actor: rowActor}
 		}
-		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, log, opt.tracer); err != nil {
+		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -330,6 +334,15 @@ func cacheSecret(cfg *config.Config) ([]byte, error) {
 		}
 	}
 	return secret, nil
+}
+
+// newRedisCounter counts API key limits in redis_url, shared by replicas.
+func newRedisCounter(cfg *config.Config) (*auth.RedisCounter, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, usageErr("redis_url: %v", err)
+	}
+	return auth.NewRedisCounter(redis.NewClient(opt), "fp:rl:"), nil
 }
 
 // startDemo runs the simulated web in-process on a free loopback port until

@@ -26,6 +26,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/openapi"
@@ -98,6 +99,11 @@ type Config struct {
 	// Audit receives one entry per call to a /v1 operation (see
 	// auditCall); nil: no audit trail.
 	Audit audit.Store
+	// Auth requires API keys on every operation the contract does not
+	// mark public (security: []), checks scopes (x-footprint-scope),
+	// limits and quotas, and serves /v1/keys and /v1/usage; nil: the
+	// server runs open (and those two answer 503).
+	Auth *auth.Service
 	// Privacy serves erasures, suppressions, the audit query and subject
 	// exports; nil answers those routes 503.
 	Privacy *privacy.Service
@@ -251,6 +257,12 @@ func New(cfg Config, svc Enricher) *Server {
 		"getOpenAPIJSON": s.openapiJSON,
 		"getDocsPage":    s.docsPage,
 		"getDocsScript":  s.docsScript,
+		"createKey":      s.createKey,
+		"listKeys":       s.listKeys,
+		"getKey":         s.getKey,
+		"revokeKey":      s.revokeKey,
+		"rotateKey":      s.rotateKey,
+		"getUsage":       s.getUsage,
 
 		"createErasure":      s.createErasure,
 		"getErasure":         s.getErasure,
@@ -288,6 +300,9 @@ func (s *Server) routes(handlers map[string]gin.HandlerFunc) {
 			delete(handlers, op.OperationID)
 			route := &routers.Route{Spec: s.doc, Path: path, PathItem: item, Method: method, Operation: op}
 			chain := []gin.HandlerFunc{s.validate(route), h}
+			if a := s.authorize(op); a != nil {
+				chain = append([]gin.HandlerFunc{a}, chain...)
+			}
 			if s.cfg.Audit != nil && strings.HasPrefix(path, "/v1/") {
 				chain = append([]gin.HandlerFunc{s.auditCall(op.OperationID)}, chain...)
 			}

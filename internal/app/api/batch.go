@@ -80,6 +80,11 @@ func (s *Server) enrichBatch(c *gin.Context) {
 			Reason: fmt.Sprintf("must hold %d to %d items, not %d", s.batch.minItems, s.batch.maxItems, n)}}})
 		return
 	}
+	// Every item is a lookup against the key's quotas, charged up front,
+	// all or none.
+	if !s.charge(c, int64(len(req.Items))) {
+		return
+	}
 
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.maxBudget)
 	defer cancel()
@@ -119,6 +124,7 @@ func (s *Server) enrichBatch(c *gin.Context) {
 			case p == nil:
 				s.itemFailed(c, &out[i], errNoResult)
 			default:
+				s.observeLookup(c, p)
 				out[i].Status, out[i].Profile = http.StatusOK, withArrays(p)
 			}
 		}()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -18,7 +19,9 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := realService(t)
-	srv := New(Config{Jobs: realJobs(t, svc), Privacy: realPrivacy(t, svc), Audit: &audit.Memory{}}, svc)
+	a := newAuth(t)
+	secret, _ := newKey(t, a, auth.Spec{Scopes: []string{auth.ScopeAdmin}, RatePerMin: auth.MaxRatePerMin})
+	srv := keyed{New(Config{Jobs: realJobs(t, svc), Auth: a, Privacy: realPrivacy(t, svc), Audit: &audit.Memory{}}, svc), secret}
 	ops := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

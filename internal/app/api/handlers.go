@@ -30,6 +30,7 @@ func (s *Server) enrich(c *gin.Context) {
 	case p == nil:
 		s.fail(c, errNoResult)
 	default:
+		s.observeLookup(c, p)
 		s.writeJSON(c, http.StatusOK, withArrays(p))
 	}
 }

@@ -7,15 +7,26 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
+
+// ownerOf is the id of the key calling ("" on an open server).
+func ownerOf(c *gin.Context) string {
+	if k := auth.KeyFrom(c.Request.Context()); k != nil {
+		return k.ID
+	}
+	return ""
+}
 
 // Jobs is the durable batch-job engine as the API sees it; *jobs.Manager
 // implements it.
@@ -151,11 +162,13 @@ func (s *Server) createJob(c *gin.Context) {
 		WebhookSecret:  c.GetHeader("X-Webhook-Secret"),
 		ProgressEvery:  every,
 		IdempotencyKey: c.GetHeader("Idempotency-Key"),
+		Owner:          ownerOf(c),
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	audit.NoteFrom(c.Request.Context()).SetTarget(job.ID)
 	c.Header("Location", "/v1/jobs/"+job.ID)
 	s.writeJSON(c, http.StatusAccepted, job)
 }
@@ -177,6 +190,8 @@ func (s *Server) listJobs(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	k := auth.KeyFrom(c.Request.Context())
+	list = slices.DeleteFunc(list, func(j *jobs.Job) bool { return !maysee(k, j) })
 	if list == nil {
 		list = []*jobs.Job{}
 	}
@@ -193,7 +208,13 @@ func (s *Server) jobAction(act func(Jobs, context.Context, string) (*jobs.Job, e
 			s.fail(c, errNoJobs)
 			return
 		}
-		job, err := act(s.cfg.Jobs, c.Request.Context(), c.Param("id"))
+		id := c.Param("id")
+		audit.NoteFrom(c.Request.Context()).SetTarget(id)
+		if _, err := s.ownedJob(c, id); err != nil {
+			s.fail(c, err)
+			return
+		}
+		job, err := act(s.cfg.Jobs, c.Request.Context(), id)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -208,7 +229,13 @@ func (s *Server) deleteJob(c *gin.Context) {
 		s.fail(c, errNoJobs)
 		return
 	}
-	if err := s.cfg.Jobs.Delete(c.Request.Context(), c.Param("id")); err != nil {
+	id := c.Param("id")
+	audit.NoteFrom(c.Request.Context()).SetTarget(id)
+	if _, err := s.ownedJob(c, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.cfg.Jobs.Delete(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -225,7 +252,8 @@ func (s *Server) getJobResults(c *gin.Context) {
 	}
 	format := c.DefaultQuery("format", jobs.FormatCSV)
 	id := c.Param("id")
-	if _, err := s.cfg.Jobs.Get(c.Request.Context(), id); err != nil {
+	audit.NoteFrom(c.Request.Context()).SetTarget(id)
+	if _, err := s.ownedJob(c, id); err != nil {
 		s.fail(c, err)
 		return
 	}

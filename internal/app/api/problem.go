@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	gojson "github.com/goccy/go-json"
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
@@ -34,6 +36,9 @@ type problem struct {
 	Instance  string                `json:"instance,omitempty"`
 	RequestID string                `json:"request_id"`
 	Errors    []pipeline.FieldError `json:"errors,omitempty"`
+	// Limit and ResetAt name the limit a 429 hit and when it resets.
+	Limit   string     `json:"limit,omitempty"`
+	ResetAt *time.Time `json:"reset_at,omitempty"`
 }
 
 // Errors the API itself raises. Each says what went wrong; problemFor alone
@@ -93,8 +98,33 @@ func problemFor(err error) problem {
 		be  *bodyError
 		ce  *contractError
 		ue  *uploadError
+		ae  *authError
+		le  *auth.LimitError
+		fle *auth.FailureLimitError
+		se  *auth.SpecError
 	)
 	switch {
+	case errors.As(err, &ae):
+		return newProblem(ae.status, ae.detail, nil)
+	case errors.As(err, &le):
+		p := newProblem(http.StatusTooManyRequests, fmt.Sprintf("This key's %s limit is reached; it resets in %d s (Retry-After).",
+			le.Decision.Exceeded, max(int64((le.Decision.RetryAfter+time.Second-1)/time.Second), 1)), nil)
+		at := time.Now().Add(le.Decision.RetryAfter).UTC().Truncate(time.Second)
+		p.Limit, p.ResetAt = le.Decision.Exceeded, &at
+		return p
+	case errors.As(err, &fle):
+		p := newProblem(http.StatusTooManyRequests, "Too many failed authentications from this address; retry after Retry-After seconds.", nil)
+		at := time.Now().Add(fle.RetryAfter).UTC().Truncate(time.Second)
+		p.Limit, p.ResetAt = "failed-auth", &at
+		return p
+	case errors.As(err, &se):
+		return newProblem(http.StatusBadRequest, "The key cannot be created: "+se.Error()+".", nil)
+	case errors.Is(err, auth.ErrNotFound):
+		return newProblem(http.StatusNotFound, "No key has this id.", nil)
+	case errors.Is(err, auth.ErrRevoked):
+		return newProblem(http.StatusConflict, "A revoked key cannot be rotated.", nil)
+	case errors.Is(err, errNoAuth):
+		return newProblem(http.StatusServiceUnavailable, "API keys are not configured on this server.", nil)
 	case errors.As(err, &ie):
 		status := ie.Status
 		if status < 400 || status > 499 {

@@ -46,7 +46,12 @@ type Config struct {
 	Cache       CacheConfig   `yaml:"cache"`
 	Jobs        JobsConfig    `yaml:"jobs"`
 	Metrics     MetricsConfig `yaml:"metrics"`
-	Privacy     PrivacyConfig `yaml:"privacy"`
+	Auth        AuthConfig    `yaml:"auth"`
+	Audit       AuditConfig   `yaml:"audit"`
+	// InsecureNoAuth lets serve run without API keys on a non-loopback
+	// address.
+	InsecureNoAuth bool          `yaml:"insecure_no_auth"`
+	Privacy        PrivacyConfig `yaml:"privacy"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -58,6 +63,44 @@ type Config struct {
 	// ValidateSources reject a key a source does not take wherever it was
 	// written, even with an empty value.
 	given map[string][]string
+}
+
+// AuthConfig configures API keys.
+type AuthConfig struct {
+	// Secret keys the hash of every API key; replicas sharing a
+	// PostgreSQL store must share it (or cache.secret). "" : cache.secret,
+	// else a secret kept in the store.
+	Secret string `yaml:"secret,omitempty"`
+}
+
+// AuditConfig configures the audit trail.
+type AuditConfig struct {
+	// Retention is how long entries are kept: whole days ("400d") or a Go
+	// duration ("720h").
+	Retention string `yaml:"retention"`
+}
+
+// AuditRetention returns audit.retention as a duration (Validate checked
+// it).
+func (c *Config) AuditRetention() time.Duration {
+	d, _ := ParseRetention(c.Audit.Retention)
+	return d
+}
+
+// ParseRetention reads "400d" (whole days) or a Go duration ("720h").
+func ParseRetention(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return 0, fmt.Errorf("want a number of days like 400d, or a duration like 720h, got %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want a number of days like 400d, or a duration like 720h, got %q", s)
+	}
+	return d, nil
 }
 
 // ServerConfig configures the HTTP API.
@@ -113,24 +156,6 @@ type JobsConfig struct {
 	// Retention: finished jobs, their input and results are deleted this
 	// long after they ended.
 	Retention string `yaml:"retention"`
-}
-
-// ParseRetention reads a retention setting: whole days ("30d") or a Go
-// duration ("720h", "90m").
-func ParseRetention(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n <= 0 || n > 100*365 {
-			return 0, fmt.Errorf("want a number of days like 30d, got %q", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("want days (30d) or a duration (720h), got %q", s)
-	}
-	return d, nil
 }
 
 // PrivacyConfig configures purposes (docs/PRIVACY.md).
@@ -221,6 +246,7 @@ func Default() *Config {
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour), Retention: "30d"},
+		Audit: AuditConfig{Retention: "400d"},
 		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
 			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},

@@ -67,6 +67,7 @@ func TestDefaults(t *testing.T) {
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour), Retention: "30d"},
+		Audit: AuditConfig{Retention: "400d"},
 		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
 			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},

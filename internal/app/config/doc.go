@@ -66,6 +66,9 @@
 //	jobs.upload_timeout_ms                               FOOTPRINT_JOBS_UPLOAD_TIMEOUT_MS                               milliseconds  7200000
 //	jobs.retention                                       FOOTPRINT_JOBS_RETENTION                                       string        30d
 //	metrics.addr                                         FOOTPRINT_METRICS_ADDR                                         string        empty
+//	auth.secret                                          FOOTPRINT_AUTH_SECRET                                          string        empty
+//	audit.retention                                      FOOTPRINT_AUDIT_RETENTION                                      string        400d
+//	insecure_no_auth                                     FOOTPRINT_INSECURE_NO_AUTH                                     bool          false
 //	privacy.default_purpose                              FOOTPRINT_PRIVACY_DEFAULT_PURPOSE                              string        fraud_prevention
 //	privacy.purposes.fraud_prevention.outputs            FOOTPRINT_PRIVACY_PURPOSES_FRAUD_PREVENTION_OUTPUTS            string        risk,verification
 //	privacy.purposes.fraud_prevention.deny_sources       FOOTPRINT_PRIVACY_PURPOSES_FRAUD_PREVENTION_DENY_SOURCES       string        empty

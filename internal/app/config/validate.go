@@ -34,6 +34,12 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes <= 0 {
 		bad("server.max_body_bytes", "must be > 0")
 	}
+	if c.Auth.Secret != "" && len(c.Auth.Secret) < 16 {
+		bad("auth.secret", "must be at least 16 bytes")
+	}
+	if _, err := ParseRetention(c.Audit.Retention); err != nil {
+		bad("audit.retention", "%v", err)
+	}
 	if c.Jobs.Concurrency < 1 {
 		bad("jobs.concurrency", "must be ≥ 1")
 	}

@@ -80,6 +80,15 @@ type Job struct {
 
 	// Error says why a job failed.
 	Error string `json:"error,omitempty"`
+
+	// Owner is the id of the API key that created the job ("" on a server
+	// running without keys); only that key (or an admin key) sees it.
+	Owner string `json:"owner,omitempty"`
+	// PauseReason says why a job paused by itself (its key's quota is
+	// spent); ResumeAt is when it resumes on its own. Both are cleared when
+	// it runs again.
+	PauseReason string     `json:"pause_reason,omitempty"`
+	ResumeAt    *time.Time `json:"resume_at,omitempty"`
 }
 
 // CreateRequest describes a new job.
@@ -96,8 +105,11 @@ type CreateRequest struct {
 	WebhookSecret string
 	ProgressEvery int64
 	// IdempotencyKey makes a retried upload return the job the first one
-	// created (the same body) or fail with ErrIdempotencyConflict.
+	// created (the same body) or fail with ErrIdempotencyConflict. It is
+	// scoped to Owner: two keys never share one.
 	IdempotencyKey string
+	// Owner is the id of the API key creating the job ("": none).
+	Owner string
 }
 
 // Enricher enriches one row; *pipeline.Service implements it.
@@ -154,6 +166,18 @@ type Config struct {
 	// Attributes are the flattened columns of CSV results (default:
 	// DefaultAttributes()).
 	Attributes []Attribute
+
+	// Admit, when set, is asked before each row is enriched (not for rows
+	// answered by an earlier duplicate): it charges the row to the job
+	// owner's quota and returns the context to enrich it under. An error
+	// pauses the job with the error's text as its reason, the row
+	// unspent; the job resumes on its own when the error has a RetryAt()
+	// time.Time method, at that time, and in any case every QuotaRecheck
+	// (a raised quota), pausing again if Admit still refuses.
+	Admit func(ctx context.Context, owner string) (context.Context, error)
+	// QuotaRecheck is how often a job paused by Admit tries again
+	// (default 1 min).
+	QuotaRecheck time.Duration
 
 	// Tracer starts a span per row (job id, row status, attempts; never
 	// the row's input); nil: no tracing.

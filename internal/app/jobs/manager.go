@@ -86,6 +86,9 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Attributes == nil {
 		cfg.Attributes = DefaultAttributes()
 	}
+	if cfg.QuotaRecheck <= 0 {
+		cfg.QuotaRecheck = time.Minute
+	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, now: cfg.Now, runs: map[string]*run{},
 		slots: newFairSlots(cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
 	if m.log == nil {
@@ -131,6 +134,8 @@ func (m *Manager) Start(ctx context.Context) error {
 			m.launchLocked(r.ID)
 		case r.State.Final() && r.WebhookPending:
 			m.webhookLocked(r.ID)
+		case r.State == StatePaused && r.PauseReason != "":
+			m.scheduleResumeLocked(r.ID, r.ResumeAt)
 		}
 	}
 	return nil
@@ -221,9 +226,9 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	rec := &record{
 		Job: Job{ID: id, State: StateQueued, Format: req.Format, Options: req.Options,
 			CreatedAt: m.now().UTC(), Total: rows, InputBytes: size, InputSHA256: sha,
-			WebhookURL: req.WebhookURL, ProgressEvery: req.ProgressEvery},
+			WebhookURL: req.WebhookURL, ProgressEvery: req.ProgressEvery, Owner: req.Owner},
 		WebhookSecret:  secret,
-		IdempotencyKey: req.IdempotencyKey,
+		IdempotencyKey: scopedIdempotencyKey(req.Owner, req.IdempotencyKey),
 	}
 	existing, err := m.st.create(rec)
 	if err != nil {
@@ -466,12 +471,16 @@ func (m *Manager) stop(ctx context.Context, id string, why error) (*Job, error) 
 		// starts meanwhile).
 		rec, err := m.st.update(id, func(rec *record) error {
 			switch {
-			case why == errPause && rec.State == StatePaused, why == errCancel && rec.State == StateCancelled:
+			case why == errPause && rec.State == StatePaused:
+				rec.PauseReason, rec.ResumeAt = "", nil // the user's pause: no automatic resume
+				return nil
+			case why == errCancel && rec.State == StateCancelled:
 				return nil
 			case rec.State.Final():
 				return ErrConflict
 			case why == errPause:
 				rec.State = StatePaused
+				rec.PauseReason, rec.ResumeAt = "", nil
 			default:
 				rec.State = StateCancelled
 				rec.FinishedAt = ptr(m.now().UTC())
@@ -509,6 +518,7 @@ func (m *Manager) Resume(_ context.Context, id string) (*Job, error) {
 		switch rec.State {
 		case StatePaused:
 			rec.State = StateQueued
+			rec.PauseReason, rec.ResumeAt = "", nil
 		case StateQueued, StateRunning:
 		default:
 			return ErrConflict

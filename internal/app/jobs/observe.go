@@ -25,11 +25,11 @@ func (m *Manager) Ready(context.Context) error {
 // traceRow starts the span of one job row (Config.Tracer; none without
 // one). Its attributes hold the job id and the row's outcome, never its
 // input. end is called with the row's result (nil: the run stopped first).
-func (m *Manager) traceRow(r *run) (context.Context, func(*result)) {
+func (m *Manager) traceRow(rctx context.Context, r *run) (context.Context, func(*result)) {
 	if m.cfg.Tracer == nil {
-		return r.ctx, func(*result) {}
+		return rctx, func(*result) {}
 	}
-	ctx, span := m.cfg.Tracer.Start(r.ctx, "job row", trace.WithAttributes(attribute.String("footprint.job", r.id)))
+	ctx, span := m.cfg.Tracer.Start(rctx, "job row", trace.WithAttributes(attribute.String("footprint.job", r.id)))
 	return ctx, func(res *result) {
 		if res != nil {
 			span.SetAttributes(attribute.String("footprint.row_status", res.Status), attribute.Int("footprint.attempts", res.Attempts))

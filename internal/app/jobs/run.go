@@ -85,6 +85,7 @@ func (m *Manager) execute(r *run) {
 func (m *Manager) finish(r *run, completed bool, err error) {
 	cause := context.Cause(r.ctx)
 	var fatal *fatalError
+	var qp *admitPause
 	if err == nil && errors.As(cause, &fatal) {
 		err = fatal.err
 	}
@@ -107,6 +108,10 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 			final(StateCancelled)
 		case errors.Is(cause, errPause):
 			rec.State = StatePaused
+			rec.PauseReason, rec.ResumeAt = "", nil
+		case errors.As(cause, &qp):
+			rec.State = StatePaused
+			rec.PauseReason, rec.ResumeAt = qp.reason, qp.resumeAt(now, m.cfg.QuotaRecheck)
 		default: // shutdown or Start's ctx done: resumable as it is
 		}
 		return nil
@@ -119,6 +124,11 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 		slog.String("state", string(rec.State)), slog.Int64("done", rec.Done), slog.Int64("total", rec.Total))
 	if rec.WebhookPending && !m.closed {
 		m.webhookLocked(r.id)
+	}
+	if rec.State == StatePaused && rec.PauseReason != "" {
+		m.log.LogAttrs(context.Background(), slog.LevelInfo, "job paused by its key's quota", slog.String("job", r.id),
+			slog.String("reason", rec.PauseReason))
+		m.scheduleResumeLocked(r.id, rec.ResumeAt)
 	}
 }
 
@@ -235,11 +245,16 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			if !r.startRow() {
 				return false, nil
 			}
+			rctx, ok := m.admit(r, rec)
+			if !ok {
+				r.endRow()
+				return false, nil
+			}
 			workers.Add(1)
 			go func() {
 				defer workers.Done()
 				defer r.endRow()
-				if res := m.enrich(r, in); res != nil {
+				if res := m.enrich(rctx, r, in); res != nil {
 					send(outcome{row: n, res: res})
 				}
 			}()
@@ -269,6 +284,11 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		if !r.startRow() {
 			return false, nil
 		}
+		rctx, ok := m.admit(r, rec)
+		if !ok {
+			r.endRow()
+			return false, nil
+		}
 		e := &entry{rows: []int64{n}}
 		r.mu.Lock()
 		r.inflight[key] = e
@@ -277,7 +297,7 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 		go func() {
 			defer workers.Done()
 			defer r.endRow()
-			res := m.enrich(r, in)
+			res := m.enrich(rctx, r, in)
 			r.mu.Lock()
 			if res == nil {
 				delete(r.inflight, key)
@@ -365,8 +385,8 @@ const maxPrepay = 4
 // then runs again with the token in hand (the sources that answered come
 // from the cache). Rows are so paced by the binding source, and an
 // incomplete row is one whose upstream did not answer.
-func (m *Manager) enrich(r *run, in pipeline.Input) (res *result) {
-	base, end := m.traceRow(r)
+func (m *Manager) enrich(rctx context.Context, r *run, in pipeline.Input) (res *result) {
+	base, end := m.traceRow(rctx, r)
 	defer func() { end(res) }()
 	backoff := m.cfg.RetryBackoff
 	ctx := base

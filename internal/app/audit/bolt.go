@@ -1,0 +1,136 @@
+package audit
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bolt is the embedded Store: a bbolt file in the data folder
+// (audit/audit.db), held open by the server. Each Append is one
+// transaction; put a Buffer in front of it on the request path.
+type Bolt struct {
+	db *bolt.DB
+}
+
+var bucketEntries = []byte("entries")
+
+// OpenBolt opens (or creates) the trail at path, waiting at most 5 s for
+// another process holding it.
+func OpenBolt(path string) (*Bolt, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("audit: %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketEntries)
+		return err
+	}); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return &Bolt{db: db}, nil
+}
+
+var _ Store = (*Bolt)(nil)
+
+// Close closes the file.
+func (b *Bolt) Close() error { return b.db.Close() }
+
+func key(seq uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, seq)
+	return k
+}
+
+// Append implements Store.
+func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketEntries)
+		for _, e := range es {
+			seq, err := bk.NextSequence()
+			if err != nil {
+				return err
+			}
+			e.ID = SequenceID(seq)
+			v, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			if err := bk.Put(key(seq), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Find implements Store (a scan from the cursor).
+func (b *Bolt) Find(ctx context.Context, q Query) ([]Entry, error) {
+	var after uint64
+	if q.After != "" {
+		if _, err := fmt.Sscan(q.After, &after); err != nil {
+			return nil, fmt.Errorf("audit: cursor %q: %w", q.After, err)
+		}
+	}
+	var out []Entry
+	err := b.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEntries).Cursor()
+		n := 0
+		for k, v := c.Seek(key(after + 1)); k != nil; k, v = c.Next() {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if !q.Match(e) {
+				continue
+			}
+			out = append(out, e)
+			if len(out) == q.EffectiveLimit() {
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Prune implements Store.
+func (b *Bolt) Prune(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEntries).Cursor()
+		for k, v := c.First(); k != nil; {
+			var e struct {
+				At time.Time `json:"at"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.At.Before(before) {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+				k, v = c.Seek(k)
+				continue
+			}
+			k, v = c.Next()
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}

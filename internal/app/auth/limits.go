@@ -1,0 +1,242 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits are a key's limits. RatePerMin bounds requests per minute (GCRA:
+// at most RatePerMin at once, refilled evenly over the minute); the quotas
+// bound lookups per UTC day and calendar month (0: none).
+type Limits struct {
+	RatePerMin    int64
+	QuotaPerDay   int64
+	QuotaPerMonth int64
+}
+
+// LimitsOf returns k's limits.
+func LimitsOf(k *Key) Limits {
+	return Limits{RatePerMin: k.RatePerMin, QuotaPerDay: k.QuotaPerDay, QuotaPerMonth: k.QuotaPerMonth}
+}
+
+// Policy names, as they appear in the RateLimit headers and in 429s.
+const (
+	PolicyMinute = "per-minute"
+	PolicyDay    = "per-day"
+	PolicyMonth  = "per-month"
+)
+
+// Policy is one limit's state after a decision.
+type Policy struct {
+	Name      string
+	Quota     int64
+	Window    time.Duration
+	Remaining int64
+	// Reset is how long until the limit is whole again (the rate limit:
+	// until its bucket is full; a quota: the next UTC day or month).
+	Reset time.Duration
+}
+
+// Decision is the answer to a Take.
+type Decision struct {
+	Allowed  bool
+	Policies []Policy
+	// Exceeded names the policy that refused (when !Allowed), RetryAfter
+	// is when asking again can succeed.
+	Exceeded   string
+	RetryAfter time.Duration
+}
+
+// Counter counts requests and lookups against a key's limits. Take
+// charges requests against the rate limit and lookups against the
+// quotas, all or nothing: a refused Take charges nothing.
+type Counter interface {
+	Take(ctx context.Context, keyID string, l Limits, requests, lookups int64) (Decision, error)
+}
+
+// windows returns the day and month windows around now (UTC).
+func windows(now time.Time) (day, month string, dayEnd, monthEnd time.Time, monthLen time.Duration) {
+	now = now.UTC()
+	y, m, d := now.Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	monthStart := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	dayEnd = dayStart.AddDate(0, 0, 1)
+	monthEnd = monthStart.AddDate(0, 1, 0)
+	return dayStart.Format("2006-01-02"), monthStart.Format("2006-01"), dayEnd, monthEnd, monthEnd.Sub(monthStart)
+}
+
+// decide is the one decision rule, shared by MemoryCounter and (in Lua) by
+// RedisCounter: tat is the GCRA's theoretical arrival time, dayUsed and
+// monthUsed the lookups so far. It returns the decision and the new state.
+func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
+	_, _, dayEnd, monthEnd, monthLen := windows(now)
+	d := Decision{Allowed: true}
+	newTAT := tat
+	var period time.Duration
+	if l.RatePerMin > 0 {
+		period = max(time.Minute/time.Duration(l.RatePerMin), 1)
+		if newTAT.Before(now) {
+			newTAT = now
+		}
+		newTAT = newTAT.Add(time.Duration(requests) * period)
+		if newTAT.Sub(now) > time.Minute {
+			d.Allowed, d.Exceeded = false, PolicyMinute
+			d.RetryAfter = newTAT.Sub(now) - time.Minute
+		}
+	}
+	if d.Allowed && l.QuotaPerDay > 0 && lookups > 0 && dayUsed+lookups > l.QuotaPerDay {
+		d.Allowed, d.Exceeded, d.RetryAfter = false, PolicyDay, dayEnd.Sub(now)
+	}
+	if d.Allowed && l.QuotaPerMonth > 0 && lookups > 0 && monthUsed+lookups > l.QuotaPerMonth {
+		d.Allowed, d.Exceeded, d.RetryAfter = false, PolicyMonth, monthEnd.Sub(now)
+	}
+	if d.Allowed {
+		dayUsed += lookups
+		monthUsed += lookups
+	} else {
+		newTAT = tat
+	}
+	if l.RatePerMin > 0 {
+		busy := max(newTAT.Sub(now), 0)
+		rem := int64((time.Minute - busy) / period)
+		d.Policies = append(d.Policies, Policy{Name: PolicyMinute, Quota: l.RatePerMin, Window: time.Minute,
+			Remaining: max(min(rem, l.RatePerMin), 0), Reset: busy})
+	}
+	if l.QuotaPerDay > 0 {
+		d.Policies = append(d.Policies, Policy{Name: PolicyDay, Quota: l.QuotaPerDay, Window: 24 * time.Hour,
+			Remaining: max(l.QuotaPerDay-dayUsed, 0), Reset: dayEnd.Sub(now)})
+	}
+	if l.QuotaPerMonth > 0 {
+		d.Policies = append(d.Policies, Policy{Name: PolicyMonth, Quota: l.QuotaPerMonth, Window: monthLen,
+			Remaining: max(l.QuotaPerMonth-monthUsed, 0), Reset: monthEnd.Sub(now)})
+	}
+	return d, newTAT, dayUsed, monthUsed
+}
+
+// seconds rounds d up to whole seconds (a reset of 0.2 s is 1 s: asking
+// again earlier would be refused).
+func seconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(d.Seconds()))
+}
+
+// SetHeaders writes the decision's rate-limit headers: RateLimit-Policy and
+// RateLimit as in draft-ietf-httpapi-ratelimit-headers (structured fields:
+// `"per-minute";q=600;w=60` and `"per-minute";r=599;t=1`, one list member
+// per limit), and X-RateLimit-Limit / -Remaining / -Reset (seconds until
+// the reset) of the limit closest to exhaustion. A refusal adds
+// Retry-After.
+func (d Decision) SetHeaders(h http.Header) {
+	if len(d.Policies) == 0 {
+		return
+	}
+	var pol, cur []string
+	tight := d.Policies[0]
+	for _, p := range d.Policies {
+		pol = append(pol, fmt.Sprintf("%q;q=%d;w=%d", p.Name, p.Quota, seconds(p.Window)))
+		cur = append(cur, fmt.Sprintf("%q;r=%d;t=%d", p.Name, p.Remaining, seconds(p.Reset)))
+		switch {
+		case d.Exceeded != "":
+			if p.Name == d.Exceeded {
+				tight = p
+			}
+		case p.Remaining*tight.Quota < tight.Remaining*p.Quota: // a smaller share left
+			tight = p
+		}
+	}
+	h.Set("RateLimit-Policy", strings.Join(pol, ", "))
+	h.Set("RateLimit", strings.Join(cur, ", "))
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(tight.Quota, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(tight.Remaining, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(seconds(tight.Reset), 10))
+	if !d.Allowed {
+		h.Set("Retry-After", strconv.FormatInt(max(seconds(d.RetryAfter), 1), 10))
+	}
+}
+
+// Baseline returns lookups already counted for a key in a UTC day
+// ("2006-01-02") and month ("2006-01") — the stored usage — so an
+// in-process counter starts from them after a restart.
+type Baseline func(ctx context.Context, keyID, day, month string) (dayUsed, monthUsed int64, err error)
+
+// MemoryCounter counts in process: the limits of one replica. Quota
+// counters start from Baseline (the stored usage) the first time a key's
+// day or month is seen.
+type MemoryCounter struct {
+	baseline Baseline
+	now      func() time.Time
+	mu       sync.Mutex
+	state    map[string]*memState
+}
+
+type memState struct {
+	tat                time.Time
+	day, month         string
+	dayUsed, monthUsed int64
+	haveDay, haveMonth bool
+}
+
+// NewMemoryCounter returns an in-process counter; baseline and now may be
+// nil.
+func NewMemoryCounter(baseline Baseline, now func() time.Time) *MemoryCounter {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryCounter{baseline: baseline, now: now, state: map[string]*memState{}}
+}
+
+// Take implements Counter.
+func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, requests, lookups int64) (Decision, error) {
+	now := m.now()
+	day, month, _, _, _ := windows(now)
+	m.mu.Lock()
+	st := m.state[keyID]
+	if st == nil {
+		st = &memState{}
+		m.state[keyID] = st
+	}
+	needDay, needMonth := !st.haveDay || st.day != day, !st.haveMonth || st.month != month
+	m.mu.Unlock()
+	if needDay || needMonth {
+		var du, mu int64
+		if m.baseline != nil {
+			var err error
+			if du, mu, err = m.baseline(ctx, keyID, day, month); err != nil {
+				return Decision{}, err
+			}
+		}
+		m.mu.Lock()
+		if !st.haveDay || st.day != day {
+			st.day, st.dayUsed, st.haveDay = day, du, true
+		}
+		if !st.haveMonth || st.month != month {
+			st.month, st.monthUsed, st.haveMonth = month, mu, true
+		}
+		m.mu.Unlock()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, tat, du, mu := decide(now, l, st.tat, st.dayUsed, st.monthUsed, requests, lookups)
+	st.tat, st.dayUsed, st.monthUsed = tat, du, mu
+	return d, nil
+}
+
+// prune forgets state that no longer limits anything (a failure bucket
+// whose arrival time has passed).
+func (m *MemoryCounter) prune(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, st := range m.state {
+		if st.tat.Before(now) {
+			delete(m.state, k)
+		}
+	}
+}
