@@ -135,7 +135,7 @@ func eraseLocal(ctx context.Context, cfg *config.Config, email, phone, country s
 	}
 	defer a.close()
 	if cfg.DataDir != "" {
-		m, err := newJobs(cfg, backgroundEnricher{a.svc, nil}, a.svc.ValidateOptions, transport.NewLimiters(), log, nil, nil)
+		m, err := newJobs(cfg, backgroundEnricher{a.svc, nil}, a.svc.ValidateOptions, transport.NewLimiters(), nil, log, nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("opening the job store (is a server using this data folder? then run erase against it with --server): %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/transport"
@@ -40,8 +41,8 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
 // Rows that a source's limiter held back wait for its token (limits).
-func newJobs(cfg *config.Config, rows jobs.Enricher, validate func(pipeline.Options) error, limits *transport.Limiters, log *slog.Logger, tracer trace.Tracer, keys *auth.Service) (*jobs.Manager, error) {
-	if cfg.DataDir == "" {
+func newJobs(cfg *config.Config, rows jobs.Enricher, validate func(pipeline.Options) error, limits *transport.Limiters, db *pgxpool.Pool, log *slog.Logger, tracer trace.Tracer, keys *auth.Service) (*jobs.Manager, error) {
+	if cfg.DataDir == "" && db == nil {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
 	guard := netguard.Options{}
@@ -51,6 +52,8 @@ func newJobs(cfg *config.Config, rows jobs.Enricher, validate func(pipeline.Opti
 	}
 	return jobs.New(jobs.Config{
 		Dir:             filepath.Join(cfg.DataDir, "jobs"),
+		DB:              db,
+		Lease:           time.Duration(cfg.Jobs.Lease),
 		Enricher:        rows,
 		Admit:           admit,
 		Concurrency:     cfg.Jobs.Concurrency,

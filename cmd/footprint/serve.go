@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -116,6 +118,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}
+	logTopology(ctx, log, cfg, a)
 	// The replica serves without Redis (the in-process tier carries on):
 	// reported, not a reason to stop routing traffic here.
 	var checks []api.ReadyCheck
@@ -163,6 +166,47 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("footprint listening", "addr", ln.Addr().String(), "version", version, "sources", len(a.engine.Sources()))
 	return srv.Serve(ctx, ln)
+}
+
+// logTopology says at start what this replica shares with others: where
+// jobs live (the embedded store in the data folder, or PostgreSQL with the
+// replicas seen working jobs in the last minute) and the cache tiers.
+// Addresses are logged without credentials.
+func logTopology(ctx context.Context, log *slog.Logger, cfg *config.Config, a *app) {
+	attrs := []any{}
+	cacheTiers := "in-process"
+	if cfg.RedisURL != "" {
+		cacheTiers = "in-process + Redis at " + hostOf(cfg.RedisURL)
+	}
+	attrs = append(attrs, "cache", cacheTiers)
+	if a.jobs != nil {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		t, err := a.jobs.Topology(tctx)
+		cancel()
+		if t.Shared {
+			attrs = append(attrs, "jobs", "shared: PostgreSQL at "+hostOf(cfg.DatabaseURL), "replica", t.Replica)
+			if err != nil {
+				attrs = append(attrs, "replicas", "unknown: "+err.Error())
+			} else {
+				attrs = append(attrs, "replicas", len(t.Replicas), "replica_names", strings.Join(t.Replicas, ","))
+			}
+		} else {
+			attrs = append(attrs, "jobs", "embedded: "+cfg.DataDir, "replicas", 1)
+		}
+	}
+	if cfg.DataDir != "" {
+		attrs = append(attrs, "data_dir", cfg.DataDir)
+	}
+	log.Info("topology", attrs...)
+}
+
+// hostOf is the host and path of a store URL, without user or password.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(unparsed)"
+	}
+	return u.Host + u.Path
 }
 
 // serveMetrics serves GET /metrics on its own listener until ctx is done.

@@ -99,3 +99,51 @@ func TestServeMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestDataFolderInUse: a second serve on a data folder a running serve
+// holds fails with a message naming the folder, instead of waiting on the
+// embedded store's lock and printing its timeout; the first one logs the
+// topology it found.
+func TestDataFolderInUse(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	logs := &syncBuffer{}
+	noEnv := func(string) (string, bool) { return "", false }
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--data-dir", dir, "--addr", addr},
+			env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, lookup: noEnv})
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("first serve exited %d\n%s", code, logs.b.String())
+		}
+	}()
+	for i := 0; ; i++ {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 600 {
+			t.Fatalf("first serve never listened\n%s", logs.b.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	logs.mu.Lock()
+	first := logs.b.String()
+	logs.mu.Unlock()
+	if !strings.Contains(first, "msg=topology") || !strings.Contains(first, `jobs="embedded: `+dir+`"`) {
+		t.Errorf("no topology in the first serve's log:\n%s", first)
+	}
+
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"serve", "--data-dir", dir, "--addr", freeAddr(t)},
+		env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, lookup: noEnv})
+	msg := stderr.b.String()
+	if code == 0 || !strings.Contains(msg, "data folder "+dir+" is in use by another footprint process") || strings.Contains(msg, "timeout") {
+		t.Fatalf("second serve: exit %d\n%s", code, msg)
+	}
+}

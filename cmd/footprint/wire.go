@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
 
@@ -22,8 +23,10 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
+	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
+	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
@@ -104,6 +107,10 @@ type app struct {
 	// privacy is nil when off; closePrivacy releases its store.
 	privacy      *privacy.Service
 	closePrivacy func()
+	// db is the shared PostgreSQL store (database_url), nil without one.
+	db *pgxpool.Pool
+	// dataLock keeps other processes out of the data folder.
+	dataLock *datadir.Lock
 }
 
 // close releases what buildApp started: jobs first (a job stopped here
@@ -118,6 +125,10 @@ func (a *app) close() {
 	if a.cache != nil {
 		_ = a.cache.Close()
 	}
+	if a.db != nil {
+		a.db.Close()
+	}
+	_ = a.dataLock.Close()
 }
 
 // buildOptions tune buildApp for tools.
@@ -269,11 +280,28 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	svc := pipeline.New(eng, pc)
 	a.svc = svc
 	if opt.jobs {
+		// One process per data folder: a second one is refused at once
+		// instead of waiting on the embedded store's lock.
+		if cfg.DataDir != "" {
+			if a.dataLock, err = datadir.Acquire(cfg.DataDir); err != nil {
+				a.close()
+				return nil, err
+			}
+		}
+		if cfg.DatabaseURL != "" {
+			octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			a.db, err = pgstore.Open(octx, cfg.DatabaseURL)
+			cancel()
+			if err != nil {
+				a.close()
+				return nil, err
+			}
+		}
 		var rows jobs.Enricher = backgroundEnricher{svc, opt.keys}
 		if opt.audit != nil && a.privacy != nil {
 			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log, actor: rowActor}
 		}
-		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, log, opt.tracer, opt.keys); err != nil {
+		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, a.db, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
 		}

@@ -26,6 +26,7 @@ type matcher struct {
 	once    sync.Once
 	next    [][10]int32 // next[state][digit]; dead for no way on
 	accept  []bool      // the state holds the program's match
+	reOnce  sync.Once   // the fallbacks, compiled only when first needed
 	full    *regexp.Regexp
 	prefix  *regexp.Regexp
 }
@@ -36,7 +37,7 @@ func newMatcher(pattern string) *matcher { return &matcher{pattern: pattern} }
 func (m *matcher) Full(s string) bool {
 	m.once.Do(m.build)
 	if m.next == nil || !digits(s) {
-		return m.full.MatchString(s)
+		return m.regexps().full.MatchString(s)
 	}
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
@@ -52,7 +53,7 @@ func (m *matcher) Full(s string) bool {
 func (m *matcher) Prefix(s string) bool {
 	m.once.Do(m.build)
 	if m.next == nil || !digits(s) {
-		return m.prefix.MatchString(s)
+		return m.regexps().prefix.MatchString(s)
 	}
 	st := int32(0)
 	for i := 0; ; i++ {
@@ -77,11 +78,17 @@ func digits(s string) bool {
 	return true
 }
 
+// regexps compiles the fallbacks as libphonenumber compiles its patterns,
+// so a pattern Go cannot compile panics here as it would there.
+func (m *matcher) regexps() *matcher {
+	m.reOnce.Do(func() {
+		m.full = regexp.MustCompile("^(?:" + m.pattern + ")$")
+		m.prefix = regexp.MustCompile("^(?:" + m.pattern + ")")
+	})
+	return m
+}
+
 func (m *matcher) build() {
-	// The fallbacks are compiled as libphonenumber compiles them, so a
-	// pattern Go cannot compile panics here as it would there.
-	m.full = regexp.MustCompile("^(?:" + m.pattern + ")$")
-	m.prefix = regexp.MustCompile("^(?:" + m.pattern + ")")
 	re, err := syntax.Parse(m.pattern, syntax.Perl)
 	if err != nil {
 		return

@@ -43,8 +43,10 @@ func (*Source) Describe() enrichers.Description {
 	}
 }
 
-// Warm makes libphonenumber load its carrier, geocoding and time-zone data.
+// Warm makes libphonenumber load its carrier, geocoding and time-zone data
+// and numplan build every pattern's automaton.
 func (s *Source) Warm(ctx context.Context) error {
+	numplan.Warm()
 	_, err := s.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindPhone, Value: "+14155552671"})
 	return err
 }

@@ -153,6 +153,10 @@ type JobsConfig struct {
 	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
 	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
 	UploadTimeout      Duration `yaml:"upload_timeout_ms"`
+	// Lease is how long a replica's claim on a job row lasts unrenewed
+	// with database_url (the rows of a replica that died are taken over
+	// after it).
+	Lease Duration `yaml:"lease_ms"`
 	// Retention: finished jobs, their input and results are deleted this
 	// long after they ended.
 	Retention string `yaml:"retention"`
@@ -245,7 +249,8 @@ func Default() *Config {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour), Retention: "30d"},
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Audit: AuditConfig{Retention: "400d"},
 		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},

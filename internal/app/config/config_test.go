@@ -66,7 +66,8 @@ func TestDefaults(t *testing.T) {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour), Retention: "30d"},
+			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Audit: AuditConfig{Retention: "400d"},
 		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},

@@ -64,6 +64,7 @@
 //	jobs.max_uploads                                     FOOTPRINT_JOBS_MAX_UPLOADS                                     integer       16
 //	jobs.upload_min_bytes_per_s                          FOOTPRINT_JOBS_UPLOAD_MIN_BYTES_PER_S                          integer       4096
 //	jobs.upload_timeout_ms                               FOOTPRINT_JOBS_UPLOAD_TIMEOUT_MS                               milliseconds  7200000
+//	jobs.lease_ms                                        FOOTPRINT_JOBS_LEASE_MS                                        milliseconds  30000
 //	jobs.retention                                       FOOTPRINT_JOBS_RETENTION                                       string        30d
 //	metrics.addr                                         FOOTPRINT_METRICS_ADDR                                         string        empty
 //	auth.secret                                          FOOTPRINT_AUTH_SECRET                                          string        empty

@@ -85,6 +85,8 @@ func keys() []key {
 			doc: "slowest average transfer rate of an upload after its first 30 s; slower ones are cut off with 408"},
 		{path: "jobs.upload_timeout_ms", ptr: func(c *Config) any { return &c.Jobs.UploadTimeout },
 			doc: "longest a whole upload may take; longer ones are cut off with 408"},
+		{path: "jobs.lease_ms", ptr: func(c *Config) any { return &c.Jobs.Lease },
+			doc: "with database_url: how long a replica's claim on a job row lasts unrenewed (renewed every third of it); the rows of a replica that died are taken over after it"},
 		{path: "jobs.retention", ptr: func(c *Config) any { return &c.Jobs.Retention },
 			doc: "how long after a job ended it is deleted with its input and results: days (30d) or a duration (720h)"},
 		{path: "metrics.addr", ptr: func(c *Config) any { return &c.Metrics.Addr },

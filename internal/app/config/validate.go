@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate checks c after every layer, flags included, has been applied. It
@@ -79,6 +80,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Jobs.UploadTimeout <= 0 {
 		bad("jobs.upload_timeout_ms", "must be > 0")
+	}
+	if c.Jobs.Lease < Duration(time.Second) {
+		bad("jobs.lease_ms", "must be ≥ 1000")
 	}
 	if c.Server.DefaultTimeoutMS <= 0 {
 		bad("server.default_timeout_ms", "must be > 0")

@@ -82,7 +82,7 @@ func (m *Manager) autoResume(id string) {
 	if m.closed || m.runs[id] != nil {
 		return
 	}
-	rec, err := m.st.update(id, func(rec *record) error {
+	rec, err := m.st.update(m.hookCtx, id, func(rec *record) error {
 		if rec.State != StatePaused || rec.PauseReason == "" {
 			return ErrConflict
 		}

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/footprint-oss/footprint/enrichers/transport"
@@ -119,8 +120,23 @@ type Enricher interface {
 
 // Config configures a Manager.
 type Config struct {
-	// Dir is the data dir: jobs.db and spool/ live there.
-	Dir      string
+	// Dir is the data dir: jobs.db and spool/ live there (the embedded
+	// store; not needed with DB).
+	Dir string
+	// DB, when set, keeps jobs in PostgreSQL (database_url), shared by
+	// every replica: their workers work every job's rows, each row claimed
+	// under a lease (see Lease). Start migrates the schema.
+	DB *pgxpool.Pool
+	// Replica names this process in row leases and logs (default: the
+	// host name and a random suffix).
+	Replica string
+	// Lease is how long a claimed row stays a replica's without being
+	// renewed (renewed every Lease/3 while the row is worked); the rows of
+	// a replica that died are taken over after it (default 30 s).
+	Lease time.Duration
+	// Poll is how often a replica looks for jobs to work and for rows
+	// freed by a lease running out (default 1 s).
+	Poll     time.Duration
 	Enricher Enricher
 	// Concurrency bounds the rows enriched at once, across all jobs, each
 	// running job taking at most its fair share; it also bounds the rows of

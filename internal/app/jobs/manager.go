@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -27,9 +26,13 @@ import (
 // concurrent use.
 type Manager struct {
 	cfg Config
-	st  *store
-	log *slog.Logger
-	now func() time.Time
+	st  store
+	// q is st when the store is shared by replicas (PostgreSQL): runs
+	// claim rows from it instead of reading the input; nil otherwise.
+	q     rowQueue
+	owner string // this replica, in row leases
+	log   *slog.Logger
+	now   func() time.Time
 
 	slots  *fairSlots    // rows being enriched, across jobs
 	active chan struct{} // jobs running
@@ -40,7 +43,9 @@ type Manager struct {
 	closed  bool
 	hookCtx context.Context
 	hookEnd context.CancelFunc
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // runs and webhook deliveries
+	// watching is the shared store's watch loop (see watch).
+	watching sync.WaitGroup
 }
 
 // Why a run stopped before the end of its input.
@@ -56,11 +61,11 @@ type fatalError struct{ err error }
 func (e *fatalError) Error() string { return e.err.Error() }
 func (e *fatalError) Unwrap() error { return e.err }
 
-// New opens (or creates) the job store in cfg.Dir. It starts nothing: call
-// Start to run jobs.
+// New opens (or creates) the job store in cfg.Dir, or uses cfg.DB. It
+// starts nothing: call Start to run jobs.
 func New(cfg Config) (*Manager, error) {
-	if cfg.Dir == "" {
-		return nil, errors.New("jobs: Config.Dir is required")
+	if cfg.Dir == "" && cfg.DB == nil {
+		return nil, errors.New("jobs: Config.Dir or Config.DB is required")
 	}
 	if cfg.Enricher == nil {
 		return nil, errors.New("jobs: Config.Enricher is required")
@@ -89,6 +94,16 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.QuotaRecheck <= 0 {
 		cfg.QuotaRecheck = time.Minute
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Replica == "" {
+		host, _ := os.Hostname()
+		cfg.Replica = host + "-" + strings.ToLower(rand.Text()[:8])
+	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, now: cfg.Now, runs: map[string]*run{},
 		slots: newFairSlots(cfg.Concurrency), active: make(chan struct{}, cfg.MaxActiveJobs)}
 	if m.log == nil {
@@ -97,7 +112,13 @@ func New(cfg Config) (*Manager, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.Dir, "spool"), 0o700); err != nil {
+	m.owner = cfg.Replica
+	if cfg.DB != nil {
+		pg := newPGStore(cfg.DB)
+		m.st, m.q = pg, pg
+		return m, nil
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	st, err := openStore(filepath.Join(cfg.Dir, "jobs.db"))
@@ -112,8 +133,16 @@ func New(cfg Config) (*Manager, error) {
 // the process last stopped, from their checkpoints; it also re-sends
 // completion webhooks that were not delivered. Jobs run until ctx is done or
 // Close is called; either leaves them resumable.
+//
+// With a shared store it first migrates the schema, and keeps looking
+// (every Config.Poll) for jobs any replica created or resumed.
 func (m *Manager) Start(ctx context.Context) error {
-	recs, err := m.st.list()
+	if m.cfg.DB != nil {
+		if err := Migrate(ctx, m.cfg.DB); err != nil {
+			return err
+		}
+	}
+	recs, err := m.st.list(ctx)
 	if err != nil {
 		return err
 	}
@@ -138,6 +167,10 @@ func (m *Manager) Start(ctx context.Context) error {
 			m.scheduleResumeLocked(r.ID, r.ResumeAt)
 		}
 	}
+	if m.q != nil {
+		m.watching.Add(1)
+		go m.watch(ctx)
+	}
 	return nil
 }
 
@@ -157,6 +190,7 @@ func (m *Manager) Close() error {
 		m.hookEnd()
 	}
 	m.mu.Unlock()
+	m.watching.Wait()
 	m.wg.Wait()
 	return m.st.close()
 }
@@ -206,8 +240,7 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 	}
 
 	id := strings.ToLower(rand.Text())
-	final := spoolPath(m.cfg.Dir, id, req.Format)
-	sha, size, rows, err := m.spool(ctx, req, final)
+	sha, size, rows, err := m.spool(ctx, req, id)
 	if err != nil {
 		var fe *FormatError
 		if errors.As(err, &fe) {
@@ -215,8 +248,9 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 		}
 		return nil, err
 	}
+	dropInput := func() { _ = m.st.removeInput(context.WithoutCancel(ctx), id, req.Format) }
 	if rows == 0 {
-		_ = removeIfExists(final)
+		dropInput()
 		return nil, bad("body", "has no data rows")
 	}
 	secret := req.WebhookSecret
@@ -230,13 +264,13 @@ func (m *Manager) Create(ctx context.Context, req CreateRequest) (*Job, error) {
 		WebhookSecret:  secret,
 		IdempotencyKey: scopedIdempotencyKey(req.Owner, req.IdempotencyKey),
 	}
-	existing, err := m.st.create(rec)
+	existing, err := m.st.create(ctx, rec)
 	if err != nil {
-		_ = removeIfExists(final)
+		dropInput()
 		return nil, err
 	}
 	if existing != nil {
-		_ = removeIfExists(final)
+		dropInput()
 		if existing.InputSHA256 != sha || existing.Format != req.Format || !sameRequest(existing, rec) {
 			return nil, ErrIdempotencyConflict
 		}
@@ -261,24 +295,22 @@ func sameRequest(a, b *record) bool {
 		a.WebhookURL == b.WebhookURL && a.ProgressEvery == b.ProgressEvery
 }
 
-// spool streams req.Body into path through the row reader, so the upload is
-// checked, hashed and counted in one pass without being held in memory.
-func (m *Manager) spool(ctx context.Context, req CreateRequest, path string) (sha string, size, rows int64, err error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+// spool streams req.Body into the store as job id's input through the row
+// reader, so the upload is checked, hashed, counted (and, for a shared
+// store, split into rows) in one pass without being held in memory.
+func (m *Manager) spool(ctx context.Context, req CreateRequest, id string) (sha string, size, rows int64, err error) {
+	iw, err := m.st.newInput(ctx, id, req.Format)
 	if err != nil {
-		return "", 0, 0, fmt.Errorf("jobs: spool: %w", err)
+		return "", 0, 0, err
 	}
+	committed := false
 	defer func() {
-		if f != nil {
-			_ = f.Close()
-		}
-		if err != nil {
-			_ = removeIfExists(tmp)
+		if !committed {
+			iw.abort()
 		}
 	}()
 	h := sha256.New()
-	bw := bufio.NewWriterSize(f, 256<<10)
+	bw := iw
 	cw := &countingWriter{}
 	var body io.Reader = &ctxReader{ctx: ctx, r: req.Body}
 	if m.cfg.MaxInputBytes > 0 {
@@ -290,11 +322,15 @@ func (m *Manager) spool(ctx context.Context, req CreateRequest, path string) (sh
 		return "", 0, 0, err
 	}
 	for {
-		_, err = rr.Next()
+		var row Row
+		row, err = rr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
+			return "", 0, 0, err
+		}
+		if err = iw.row(row); err != nil {
 			return "", 0, 0, err
 		}
 		rows++
@@ -302,18 +338,9 @@ func (m *Manager) spool(ctx context.Context, req CreateRequest, path string) (sh
 	if _, err = io.Copy(io.Discard, tee); err != nil {
 		return "", 0, 0, err
 	}
-	if err = bw.Flush(); err != nil {
-		return "", 0, 0, fmt.Errorf("jobs: spool: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return "", 0, 0, fmt.Errorf("jobs: spool: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return "", 0, 0, fmt.Errorf("jobs: spool: %w", err)
-	}
-	f = nil
-	if err = os.Rename(tmp, path); err != nil {
-		return "", 0, 0, fmt.Errorf("jobs: spool: %w", err)
+	committed = true
+	if err = iw.commit(); err != nil {
+		return "", 0, 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), cw.n, rows, nil
 }
@@ -362,8 +389,8 @@ func (m *Manager) isClosed() bool {
 }
 
 // Get returns a job.
-func (m *Manager) Get(_ context.Context, id string) (*Job, error) {
-	r, err := m.st.get(id)
+func (m *Manager) Get(ctx context.Context, id string) (*Job, error) {
+	r, err := m.st.get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -371,8 +398,8 @@ func (m *Manager) Get(_ context.Context, id string) (*Job, error) {
 }
 
 // List returns every job, newest first.
-func (m *Manager) List(_ context.Context) ([]*Job, error) {
-	recs, err := m.st.list()
+func (m *Manager) List(ctx context.Context) ([]*Job, error) {
+	recs, err := m.st.list(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -453,7 +480,7 @@ func (m *Manager) stop(ctx context.Context, id string, why error) (*Job, error) 
 				return nil, ctx.Err()
 			}
 			// The run may have finished on its own first: look again.
-			rec, err := m.st.get(id)
+			rec, err := m.st.get(ctx, id)
 			if err != nil {
 				return nil, err
 			}
@@ -469,7 +496,7 @@ func (m *Manager) stop(ctx context.Context, id string, why error) (*Job, error) 
 		}
 		// No run: change the stored state directly (under m.mu, so no run
 		// starts meanwhile).
-		rec, err := m.st.update(id, func(rec *record) error {
+		rec, err := m.st.update(ctx, id, func(rec *record) error {
 			switch {
 			case why == errPause && rec.State == StatePaused:
 				rec.PauseReason, rec.ResumeAt = "", nil // the user's pause: no automatic resume
@@ -508,13 +535,13 @@ func (m *Manager) stopResult(rec *record, why error) (*Job, error) {
 
 // Resume queues a paused job again. Resuming a queued or running job is a
 // no-op; a final job is ErrConflict.
-func (m *Manager) Resume(_ context.Context, id string) (*Job, error) {
+func (m *Manager) Resume(ctx context.Context, id string) (*Job, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, ErrClosed
 	}
-	rec, err := m.st.update(id, func(rec *record) error {
+	rec, err := m.st.update(ctx, id, func(rec *record) error {
 		switch rec.State {
 		case StatePaused:
 			rec.State = StateQueued
@@ -535,20 +562,17 @@ func (m *Manager) Resume(_ context.Context, id string) (*Job, error) {
 }
 
 // Delete removes a final or paused job, its results and its input.
-func (m *Manager) Delete(_ context.Context, id string) error {
+func (m *Manager) Delete(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	rec, err := m.st.get(id)
+	rec, err := m.st.get(ctx, id)
 	if err != nil {
 		return err
 	}
 	if m.runs[id] != nil || !(rec.State.Final() || rec.State == StatePaused) {
 		return ErrConflict
 	}
-	if err := m.st.delete(id); err != nil {
-		return err
-	}
-	return removeIfExists(spoolPath(m.cfg.Dir, id, rec.Format))
+	return m.st.delete(ctx, id)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -559,19 +583,44 @@ func (m *Manager) webhookLocked(id string) {
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		rec, err := m.st.get(id)
+		ctx := m.hookCtx
+		rec, err := m.st.get(ctx, id)
 		if err != nil || !rec.WebhookPending {
 			return
 		}
+		// Replicas share the job: the one that claims the delivery sends
+		// it; a claim left by a replica that died runs out.
+		claimed := m.q == nil
+		if !claimed {
+			rec, err = m.st.update(ctx, id, func(r *record) error {
+				if r.WebhookPending && !m.now().Before(r.WebhookClaim) {
+					r.WebhookClaim, claimed = m.now().Add(webhookClaim).UTC(), true
+				}
+				return nil
+			})
+			if err != nil || !claimed {
+				return
+			}
+		}
 		event := map[State]string{StateSucceeded: EventSucceeded, StateFailed: EventFailed, StateCancelled: EventCancelled}[rec.State]
 		p := WebhookPayload{Event: event, SentAt: m.now().UTC(), Job: *m.view(rec)}
-		err = m.deliver(m.hookCtx, rec.WebhookURL, rec.WebhookSecret, p, m.cfg.WebhookAttempts)
-		if m.hookCtx.Err() != nil {
-			return // closing: the next Start sends it again
+		err = m.deliver(ctx, rec.WebhookURL, rec.WebhookSecret, p, m.cfg.WebhookAttempts)
+		if ctx.Err() != nil {
+			// Closing: the next Start (or another replica) sends it again.
+			if m.q != nil {
+				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				_, _ = m.st.update(uctx, id, func(r *record) error { r.WebhookClaim = time.Time{}; return nil })
+				cancel()
+			}
+			return
 		}
 		if err != nil {
-			m.log.LogAttrs(m.hookCtx, slog.LevelError, "webhook given up", slog.String("job", id), slog.String("error", err.Error()))
+			m.log.LogAttrs(ctx, slog.LevelError, "webhook given up", slog.String("job", id), slog.String("error", err.Error()))
 		}
-		_, _ = m.st.update(id, func(r *record) error { r.WebhookPending = false; return nil })
+		_, _ = m.st.update(ctx, id, func(r *record) error { r.WebhookPending, r.WebhookClaim = false, time.Time{}; return nil })
 	}()
 }
+
+// webhookClaim is how long a replica's claim on a completion webhook
+// delivery lasts: longer than every attempt with its backoff.
+const webhookClaim = 15 * time.Minute

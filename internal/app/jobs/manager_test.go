@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 	"github.com/footprint-oss/footprint/enrichers/transport/netguard"
+	"github.com/footprint-oss/footprint/internal/app/pgstore/pgtest"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -113,6 +113,46 @@ func (f *fakeEnricher) callsFor(email string) int {
 		}
 	}
 	return n
+}
+
+// stores runs fn against each store: the embedded one, and PostgreSQL (a
+// fresh database) when FOOTPRINT_TEST_DATABASE_URL is set.
+func stores(t *testing.T, fn func(t *testing.T, cfgFor func(Enricher) Config)) {
+	t.Run("bolt", func(t *testing.T) {
+		fn(t, func(e Enricher) Config { return testConfig(t.TempDir(), e) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := pgtest.New(t)
+		fn(t, func(e Enricher) Config {
+			c := testConfig(t.TempDir(), e)
+			c.DB, c.Poll, c.Lease = db, 20*time.Millisecond, 3*time.Second
+			if os.Getenv("JOBS_DEBUG") != "" {
+				c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+			}
+			return c
+		})
+	})
+}
+
+// inputsStored counts the job inputs m's store holds.
+func inputsStored(t *testing.T, m *Manager) int {
+	t.Helper()
+	switch st := m.st.(type) {
+	case *boltStore:
+		ents, err := os.ReadDir(st.spool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	case *pgStore:
+		var n int
+		if err := st.db.QueryRow(t.Context(), `SELECT count(DISTINCT job_id) FROM jobs_input`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	t.Fatalf("store %T", m.st)
+	return 0
 }
 
 func testConfig(dir string, e Enricher) Config {
@@ -226,129 +266,135 @@ func checkOnePerRow(t *testing.T, rs []ndjsonResult, total int) {
 }
 
 func TestCSVJob(t *testing.T) {
-	f := &fakeEnricher{}
-	m := start(t, testConfig(t.TempDir(), f))
-	body := "\ufeffEmail,Phone,crm_id,Note\n" +
-		"ann@example.com,,1,\"multi\nline\"\n" +
-		"bad-email,,2,x\n" +
-		"bob@mailinator.com,+4915112345678,3\n" + // ragged: a row error
-		",,4,empty\n" +
-		"carl@example.org,+4915112345678,5,ok\n"
-	j := create(t, m, FormatCSV, body)
-	if j.Total != 5 || j.State != StateQueued || j.InputSHA256 == "" {
-		t.Fatalf("created %+v", j)
-	}
-	j = wait(t, m, j.ID, StateSucceeded)
-	if j.Done != 5 || j.Failed != 3 || j.Checkpoint != 5 || j.FinishedAt == nil || j.ETAS == nil || *j.ETAS != 0 {
-		t.Fatalf("finished %+v", j)
-	}
-
-	rs := results(t, m, j.ID)
-	checkOnePerRow(t, rs, 5)
-	if rs[0].Status != RowOK || rs[0].Profile == nil || rs[0].Passthrough["Note"] != "multi\nline" || rs[0].Passthrough["crm_id"] != "1" {
-		t.Errorf("row 1: %+v", rs[0])
-	}
-	if rs[1].Status != RowFailed || rs[1].Error == nil || rs[1].Error.Status != 400 || rs[1].Error.Errors[0].Field != "email" {
-		t.Errorf("row 2: %+v", rs[1])
-	}
-	if rs[2].Error == nil || !strings.Contains(rs[2].Error.Detail, "fields") {
-		t.Errorf("row 3 (ragged): %+v", rs[2])
-	}
-	if rs[3].Error == nil || rs[3].Error.Errors[0].Reason == "" {
-		t.Errorf("row 4 (empty): %+v", rs[3])
-	}
-
-	var buf bytes.Buffer
-	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 6 {
-		t.Fatalf("%d CSV records, want 6", len(recs))
-	}
-	col := map[string]int{}
-	for i, c := range recs[0] {
-		col[c] = i
-	}
-	for _, c := range []string{"Email", "Phone", "crm_id", "Note", "row", "status", "error", "email_valid", "disposable", "phone_valid", "line_type", "accounts_found", "top_accounts"} {
-		if _, ok := col[c]; !ok {
-			t.Errorf("CSV header %v lacks %q", recs[0], c)
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		f := &fakeEnricher{}
+		m := start(t, cfgFor(f))
+		body := "\ufeffEmail,Phone,crm_id,Note\n" +
+			"ann@example.com,,1,\"multi\nline\"\n" +
+			"bad-email,,2,x\n" +
+			"bob@mailinator.com,+4915112345678,3\n" + // ragged: a row error
+			",,4,empty\n" +
+			"carl@example.org,+4915112345678,5,ok\n"
+		j := create(t, m, FormatCSV, body)
+		if j.Total != 5 || j.State != StateQueued || j.InputSHA256 == "" {
+			t.Fatalf("created %+v", j)
 		}
-	}
-	if r := recs[1]; r[col["Note"]] != "multi\nline" || r[col["email_valid"]] != "true" || r[col["accounts_found"]] != "1" || r[col["top_accounts"]] != "github:=cmd" {
-		t.Errorf("CSV row 1: %q", r)
-	}
-	if r := recs[5]; r[col["line_type"]] != "mobile" || r[col["phone_valid"]] != "true" || r[col["status"]] != "ok" {
-		t.Errorf("CSV row 5: %q", r)
-	}
-	if r := recs[2]; r[col["status"]] != "failed" || !strings.Contains(r[col["error"]], "email: has no @") || r[col["email_valid"]] != "" {
-		t.Errorf("CSV row 2: %q", r)
-	}
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Done != 5 || j.Failed != 3 || j.Checkpoint != 5 || j.FinishedAt == nil || j.ETAS == nil || *j.ETAS != 0 {
+			t.Fatalf("finished %+v", j)
+		}
+
+		rs := results(t, m, j.ID)
+		checkOnePerRow(t, rs, 5)
+		if rs[0].Status != RowOK || rs[0].Profile == nil || rs[0].Passthrough["Note"] != "multi\nline" || rs[0].Passthrough["crm_id"] != "1" {
+			t.Errorf("row 1: %+v", rs[0])
+		}
+		if rs[1].Status != RowFailed || rs[1].Error == nil || rs[1].Error.Status != 400 || rs[1].Error.Errors[0].Field != "email" {
+			t.Errorf("row 2: %+v", rs[1])
+		}
+		if rs[2].Error == nil || !strings.Contains(rs[2].Error.Detail, "fields") {
+			t.Errorf("row 3 (ragged): %+v", rs[2])
+		}
+		if rs[3].Error == nil || rs[3].Error.Errors[0].Reason == "" {
+			t.Errorf("row 4 (empty): %+v", rs[3])
+		}
+
+		var buf bytes.Buffer
+		if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 6 {
+			t.Fatalf("%d CSV records, want 6", len(recs))
+		}
+		col := map[string]int{}
+		for i, c := range recs[0] {
+			col[c] = i
+		}
+		for _, c := range []string{"Email", "Phone", "crm_id", "Note", "row", "status", "error", "email_valid", "disposable", "phone_valid", "line_type", "accounts_found", "top_accounts"} {
+			if _, ok := col[c]; !ok {
+				t.Errorf("CSV header %v lacks %q", recs[0], c)
+			}
+		}
+		if r := recs[1]; r[col["Note"]] != "multi\nline" || r[col["email_valid"]] != "true" || r[col["accounts_found"]] != "1" || r[col["top_accounts"]] != "github:=cmd" {
+			t.Errorf("CSV row 1: %q", r)
+		}
+		if r := recs[5]; r[col["line_type"]] != "mobile" || r[col["phone_valid"]] != "true" || r[col["status"]] != "ok" {
+			t.Errorf("CSV row 5: %q", r)
+		}
+		if r := recs[2]; r[col["status"]] != "failed" || !strings.Contains(r[col["error"]], "email: has no @") || r[col["email_valid"]] != "" {
+			t.Errorf("CSV row 2: %q", r)
+		}
+	})
 }
 
 // TestMalformedRowFailsAlone is issue 22's reproduction: a stray quote used
 // to drop every row after it (total 1, failed 1).
 func TestMalformedRowFailsAlone(t *testing.T) {
-	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
-	j := create(t, m, FormatCSV, "email,n\njane@example.com,\"a\"b,1\ncarol@example.com,2\ndave@example.com,3\n")
-	if j.Total != 3 {
-		t.Fatalf("total %d, want 3", j.Total)
-	}
-	j = wait(t, m, j.ID, StateSucceeded)
-	rs := results(t, m, j.ID)
-	checkOnePerRow(t, rs, 3)
-	if rs[0].Status != RowFailed || rs[0].Error == nil || !strings.Contains(rs[0].Error.Detail, "line 2") {
-		t.Errorf("row 1: %+v", rs[0])
-	}
-	if rs[1].Status != RowOK || rs[2].Status != RowOK || j.Failed != 1 {
-		t.Errorf("carol and dave: %+v %+v (failed %d)", rs[1], rs[2], j.Failed)
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(&fakeEnricher{}))
+		j := create(t, m, FormatCSV, "email,n\njane@example.com,\"a\"b,1\ncarol@example.com,2\ndave@example.com,3\n")
+		if j.Total != 3 {
+			t.Fatalf("total %d, want 3", j.Total)
+		}
+		j = wait(t, m, j.ID, StateSucceeded)
+		rs := results(t, m, j.ID)
+		checkOnePerRow(t, rs, 3)
+		if rs[0].Status != RowFailed || rs[0].Error == nil || !strings.Contains(rs[0].Error.Detail, "line 2") {
+			t.Errorf("row 1: %+v", rs[0])
+		}
+		if rs[1].Status != RowOK || rs[2].Status != RowOK || j.Failed != 1 {
+			t.Errorf("carol and dave: %+v %+v (failed %d)", rs[1], rs[2], j.Failed)
+		}
 
-	// A quote never closed would swallow the rest: the upload is refused,
-	// naming the line.
-	_, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email,n\na@x.com,1\nb@x.com,\"open\nc@x.com,3\n")})
-	var ie *pipeline.InputError
-	if !errors.As(err, &ie) || ie.Status != 400 || ie.Errors[0].Field != "body" || !strings.Contains(ie.Errors[0].Reason, "line 3") {
-		t.Fatalf("err %v, want a 400 on body naming line 3", err)
-	}
+		// A quote never closed would swallow the rest: the upload is refused,
+		// naming the line.
+		_, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email,n\na@x.com,1\nb@x.com,\"open\nc@x.com,3\n")})
+		var ie *pipeline.InputError
+		if !errors.As(err, &ie) || ie.Status != 400 || ie.Errors[0].Field != "body" || !strings.Contains(ie.Errors[0].Reason, "line 3") {
+			t.Fatalf("err %v, want a 400 on body naming line 3", err)
+		}
+	})
 }
 
 // TestCSVResultsEscapeEchoedInput: formulas in input cells and header names
 // used to reach the results CSV unescaped (issue 22).
 func TestCSVResultsEscapeEchoedInput(t *testing.T) {
-	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
-	body := "email,phone,note,\"=cmd|\"\"/c calc\"\"!A1\",-x\n" +
-		"\"=1+1@example.com\",+4915112345678,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(1+1),\"\tz\"\n" +
-		"a@example.com,,\"\rq\",-1,+12ab\n"
-	j := create(t, m, FormatCSV, body)
-	wait(t, m, j.ID, StateSucceeded)
-	var buf bytes.Buffer
-	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, rec := range recs {
-		for c, v := range rec {
-			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && !isE164(v) {
-				t.Errorf("record %d column %d: %q reaches the CSV unescaped", i, c, v)
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(&fakeEnricher{}))
+		body := "email,phone,note,\"=cmd|\"\"/c calc\"\"!A1\",-x\n" +
+			"\"=1+1@example.com\",+4915112345678,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(1+1),\"\tz\"\n" +
+			"a@example.com,,\"\rq\",-1,+12ab\n"
+		j := create(t, m, FormatCSV, body)
+		wait(t, m, j.ID, StateSucceeded)
+		var buf bytes.Buffer
+		if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, rec := range recs {
+			for c, v := range rec {
+				if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && !isE164(v) {
+					t.Errorf("record %d column %d: %q reaches the CSV unescaped", i, c, v)
+				}
 			}
 		}
-	}
-	if got := recs[0][3]; got != `'=cmd|"/c calc"!A1` {
-		t.Errorf("header %q", got)
-	}
-	if got := recs[1][1]; got != "+4915112345678" {
-		t.Errorf("E.164 phone changed: %q", got)
-	}
-	if got := recs[1][0]; got != "'=1+1@example.com" {
-		t.Errorf("email %q", got)
-	}
+		if got := recs[0][3]; got != `'=cmd|"/c calc"!A1` {
+			t.Errorf("header %q", got)
+		}
+		if got := recs[1][1]; got != "+4915112345678" {
+			t.Errorf("E.164 phone changed: %q", got)
+		}
+		if got := recs[1][0]; got != "'=1+1@example.com" {
+			t.Errorf("email %q", got)
+		}
+	})
 }
 
 func isE164(v string) bool {
@@ -356,123 +402,126 @@ func isE164(v string) bool {
 }
 
 func TestNDJSONJobMetadataAndCSVOut(t *testing.T) {
-	m := start(t, testConfig(t.TempDir(), &fakeEnricher{}))
-	j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
-	wait(t, m, j.ID, StateSucceeded)
-	rs := results(t, m, j.ID)
-	checkOnePerRow(t, rs, 3)
-	if string(rs[0].Metadata) != `{"id":1}` || string(rs[2].Metadata) != `{"id":3}` || rs[2].Profile.Phone == nil {
-		t.Errorf("metadata not echoed: %+v", rs)
-	}
-	if rs[1].Error == nil || !strings.Contains(rs[1].Error.Detail, "line 2") {
-		t.Errorf("row 2: %+v", rs[1])
-	}
-	var buf bytes.Buffer
-	if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(buf.String(), "email,phone,name,country,metadata,row,status,error,") || !strings.Contains(buf.String(), `"{""id"":1}"`) {
-		t.Errorf("CSV:\n%s", buf.String())
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(&fakeEnricher{}))
+		j := create(t, m, FormatNDJSON, `{"email":"a@x.com","metadata":{"id":1}}`+"\n"+`{"email":`+"\n"+`{"phone":"+4915112345678","metadata":{"id":3}}`+"\n")
+		wait(t, m, j.ID, StateSucceeded)
+		rs := results(t, m, j.ID)
+		checkOnePerRow(t, rs, 3)
+		if string(rs[0].Metadata) != `{"id":1}` || string(rs[2].Metadata) != `{"id":3}` || rs[2].Profile.Phone == nil {
+			t.Errorf("metadata not echoed: %+v", rs)
+		}
+		if rs[1].Error == nil || !strings.Contains(rs[1].Error.Detail, "line 2") {
+			t.Errorf("row 2: %+v", rs[1])
+		}
+		var buf bytes.Buffer
+		if err := m.Results(t.Context(), j.ID, FormatCSV, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(buf.String(), "email,phone,name,country,metadata,row,status,error,") || !strings.Contains(buf.String(), `"{""id"":1}"`) {
+			t.Errorf("CSV:\n%s", buf.String())
+		}
+	})
 }
 
 func TestCreateErrors(t *testing.T) {
-	cfg := testConfig(t.TempDir(), &fakeEnricher{})
-	cfg.MaxInputBytes = 100
-	m := start(t, cfg)
-	ctx := t.Context()
-	for name, tc := range map[string]struct {
-		req   CreateRequest
-		field string
-		err   error
-	}{
-		"format":    {req: CreateRequest{Format: "xml", Body: strings.NewReader("x")}, field: "format"},
-		"no id col": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("name\nAnn\n")}, field: "body"},
-		"no rows":   {req: CreateRequest{Format: FormatNDJSON, Body: strings.NewReader("\n\n")}, field: "body"},
-		"webhook":   {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "ftp://x"}, field: "webhook_url"},
-		"no client": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "https://x.example/h"}, err: ErrNoWebhookClient},
-		"too large": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\n" + strings.Repeat("a@x.com\n", 20))}, err: ErrTooLarge},
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := m.Create(ctx, tc.req)
-			var ie *pipeline.InputError
-			switch {
-			case tc.err != nil:
-				if !errors.Is(err, tc.err) {
-					t.Fatalf("err %v, want %v", err, tc.err)
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		cfg := cfgFor(&fakeEnricher{})
+		cfg.MaxInputBytes = 100
+		m := start(t, cfg)
+		ctx := t.Context()
+		for name, tc := range map[string]struct {
+			req   CreateRequest
+			field string
+			err   error
+		}{
+			"format":    {req: CreateRequest{Format: "xml", Body: strings.NewReader("x")}, field: "format"},
+			"no id col": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("name\nAnn\n")}, field: "body"},
+			"no rows":   {req: CreateRequest{Format: FormatNDJSON, Body: strings.NewReader("\n\n")}, field: "body"},
+			"webhook":   {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "ftp://x"}, field: "webhook_url"},
+			"no client": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x\n"), WebhookURL: "https://x.example/h"}, err: ErrNoWebhookClient},
+			"too large": {req: CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\n" + strings.Repeat("a@x.com\n", 20))}, err: ErrTooLarge},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, err := m.Create(ctx, tc.req)
+				var ie *pipeline.InputError
+				switch {
+				case tc.err != nil:
+					if !errors.Is(err, tc.err) {
+						t.Fatalf("err %v, want %v", err, tc.err)
+					}
+				case !errors.As(err, &ie) || ie.Errors[0].Field != tc.field:
+					t.Fatalf("err %v, want an InputError on %s", err, tc.field)
 				}
-			case !errors.As(err, &ie) || ie.Errors[0].Field != tc.field:
-				t.Fatalf("err %v, want an InputError on %s", err, tc.field)
-			}
-		})
-	}
-	// Nothing was left behind in the spool.
-	ents, _ := os.ReadDir(filepath.Join(cfg.Dir, "spool"))
-	if len(ents) != 0 {
-		t.Errorf("spool has %d files", len(ents))
-	}
+			})
+		}
+		// Nothing was left behind in the spool.
+		if n := inputsStored(t, m); n != 0 {
+			t.Errorf("%d inputs stored", n)
+		}
+	})
 }
 
 func TestIdempotency(t *testing.T) {
-	dir := t.TempDir()
-	m := start(t, testConfig(dir, &fakeEnricher{}))
-	body := "email\na@x.com\nb@x.com\n"
-	req := func(b string) CreateRequest {
-		return CreateRequest{Format: FormatCSV, Body: strings.NewReader(b), IdempotencyKey: "k1"}
-	}
-	j1, err := m.Create(t.Context(), req(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j2, err := m.Create(t.Context(), req(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if j1.ID != j2.ID {
-		t.Fatalf("same key made two jobs: %s, %s", j1.ID, j2.ID)
-	}
-	if _, err := m.Create(t.Context(), req("email\nc@x.com\n")); !errors.Is(err, ErrIdempotencyConflict) {
-		t.Fatalf("different body: err %v", err)
-	}
-	// The same body with other options is another job, not a replay
-	// (issue 22: it silently returned the old job).
-	other := req(body)
-	other.Options.ExcludeSources = []string{"github"}
-	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
-		t.Fatalf("same body, other options: err %v, want ErrIdempotencyConflict", err)
-	}
-	other = req(body)
-	other.ProgressEvery = 5
-	if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
-		t.Fatalf("same body, other progress_every: err %v, want ErrIdempotencyConflict", err)
-	}
-	// Concurrent retries also make one job.
-	var wg sync.WaitGroup
-	ids := make([]string, 8)
-	for i := range ids {
-		wg.Go(func() {
-			j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(body), IdempotencyKey: "k2"})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			ids[i] = j.ID
-		})
-	}
-	wg.Wait()
-	for _, id := range ids[1:] {
-		if id != ids[0] {
-			t.Fatalf("concurrent creates made several jobs: %v", ids)
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(&fakeEnricher{}))
+		body := "email\na@x.com\nb@x.com\n"
+		req := func(b string) CreateRequest {
+			return CreateRequest{Format: FormatCSV, Body: strings.NewReader(b), IdempotencyKey: "k1"}
 		}
-	}
-	jobs, _ := m.List(t.Context())
-	if len(jobs) != 2 {
-		t.Errorf("%d jobs, want 2", len(jobs))
-	}
-	ents, _ := os.ReadDir(filepath.Join(dir, "spool"))
-	if len(ents) != 2 {
-		t.Errorf("spool has %d files, want 2", len(ents))
-	}
+		j1, err := m.Create(t.Context(), req(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		j2, err := m.Create(t.Context(), req(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j1.ID != j2.ID {
+			t.Fatalf("same key made two jobs: %s, %s", j1.ID, j2.ID)
+		}
+		if _, err := m.Create(t.Context(), req("email\nc@x.com\n")); !errors.Is(err, ErrIdempotencyConflict) {
+			t.Fatalf("different body: err %v", err)
+		}
+		// The same body with other options is another job, not a replay
+		// (issue 22: it silently returned the old job).
+		other := req(body)
+		other.Options.ExcludeSources = []string{"github"}
+		if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+			t.Fatalf("same body, other options: err %v, want ErrIdempotencyConflict", err)
+		}
+		other = req(body)
+		other.ProgressEvery = 5
+		if _, err := m.Create(t.Context(), other); !errors.Is(err, ErrIdempotencyConflict) {
+			t.Fatalf("same body, other progress_every: err %v, want ErrIdempotencyConflict", err)
+		}
+		// Concurrent retries also make one job.
+		var wg sync.WaitGroup
+		ids := make([]string, 8)
+		for i := range ids {
+			wg.Go(func() {
+				j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(body), IdempotencyKey: "k2"})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[i] = j.ID
+			})
+		}
+		wg.Wait()
+		for _, id := range ids[1:] {
+			if id != ids[0] {
+				t.Fatalf("concurrent creates made several jobs: %v", ids)
+			}
+		}
+		jobs, _ := m.List(t.Context())
+		if len(jobs) != 2 {
+			t.Errorf("%d jobs, want 2", len(jobs))
+		}
+		if n := inputsStored(t, m); n != 2 {
+			t.Errorf("%d inputs stored, want 2", n)
+		}
+	})
 }
 
 // TestPauseResumeCancel runs in a synctest bubble: synctest.Wait returns
@@ -547,91 +596,106 @@ func testPauseResumeCancel(t *testing.T) {
 }
 
 func TestPauseQueuedAndCancelPaused(t *testing.T) {
-	dir := t.TempDir()
-	m, err := New(testConfig(dir, &fakeEnricher{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	// Before Start, jobs stay queued.
-	j := create(t, m, FormatCSV, "email\na@x.com\n")
-	if p, err := m.Pause(t.Context(), j.ID); err != nil || p.State != StatePaused {
-		t.Fatalf("Pause queued: %+v %v", p, err)
-	}
-	if c, err := m.Cancel(t.Context(), j.ID); err != nil || c.State != StateCancelled {
-		t.Fatalf("Cancel paused: %+v %v", c, err)
-	}
-	if _, err := m.Pause(t.Context(), "nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Pause unknown: %v", err)
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		cfg := cfgFor(&fakeEnricher{})
+		if cfg.DB != nil { // Start migrates; this test does not start
+			if err := Migrate(t.Context(), cfg.DB); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		// Before Start, jobs stay queued.
+		j := create(t, m, FormatCSV, "email\na@x.com\n")
+		if p, err := m.Pause(t.Context(), j.ID); err != nil || p.State != StatePaused {
+			t.Fatalf("Pause queued: %+v %v", p, err)
+		}
+		if c, err := m.Cancel(t.Context(), j.ID); err != nil || c.State != StateCancelled {
+			t.Fatalf("Cancel paused: %+v %v", c, err)
+		}
+		if _, err := m.Pause(t.Context(), "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Pause unknown: %v", err)
+		}
+	})
 }
 
 func TestDedupByIdentifier(t *testing.T) {
-	f := &fakeEnricher{delay: time.Millisecond}
-	m := start(t, testConfig(t.TempDir(), f))
-	// Gmail ignores dots and +tags; phones normalize to E.164.
-	rows := []string{
-		"John.Doe@gmail.com,", "johndoe+x@gmail.com,", "JOHNDOE@GMAIL.COM,",
-		",+49 151 12345678", ",004915112345678", ",+4915112345678",
-		"other@example.com,", "other@example.com,",
-	}
-	var b strings.Builder
-	b.WriteString("email,phone\n")
-	for range 5 { // far-apart repeats hit stored results, near ones in-flight entries
-		for _, r := range rows {
-			b.WriteString(r + "\n")
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		f := &fakeEnricher{delay: time.Millisecond}
+		m := start(t, cfgFor(f))
+		// Gmail ignores dots and +tags; phones normalize to E.164.
+		rows := []string{
+			"John.Doe@gmail.com,", "johndoe+x@gmail.com,", "JOHNDOE@GMAIL.COM,",
+			",+49 151 12345678", ",004915112345678", ",+4915112345678",
+			"other@example.com,", "other@example.com,",
 		}
-	}
-	j := create(t, m, FormatCSV, b.String())
-	j = wait(t, m, j.ID, StateSucceeded)
-	if j.Done != 40 || j.Failed != 0 {
-		t.Fatalf("%+v", j)
-	}
-	if n := f.total.Load(); n != 3 {
-		t.Errorf("%d enrichments for 3 distinct identifiers", n)
-	}
-	rs := results(t, m, j.ID)
-	checkOnePerRow(t, rs, 40)
-	for _, r := range rs {
-		if r.Profile == nil {
-			t.Fatalf("row %d has no profile", r.Row)
+		var b strings.Builder
+		b.WriteString("email,phone\n")
+		for range 5 { // far-apart repeats hit stored results, near ones in-flight entries
+			for _, r := range rows {
+				b.WriteString(r + "\n")
+			}
 		}
-	}
+		j := create(t, m, FormatCSV, b.String())
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Done != 40 || j.Failed != 0 {
+			t.Fatalf("%+v", j)
+		}
+		if n := f.total.Load(); n != 3 {
+			t.Errorf("%d enrichments for 3 distinct identifiers", n)
+		}
+		rs := results(t, m, j.ID)
+		checkOnePerRow(t, rs, 40)
+		for _, r := range rs {
+			if r.Profile == nil {
+				t.Fatalf("row %d has no profile", r.Row)
+			}
+		}
+	})
 }
 
 func TestTransientRetry(t *testing.T) {
-	f := &fakeEnricher{incomplete: map[string]int{"flaky@x.com": 2, "down@x.com": 99}}
-	m := start(t, testConfig(t.TempDir(), f))
-	j := create(t, m, FormatCSV, "email\nflaky@x.com\ndown@x.com\nok@x.com\n")
-	j = wait(t, m, j.ID, StateSucceeded)
-	if j.Done != 3 || j.Incomplete != 1 || j.Failed != 0 {
-		t.Fatalf("%+v", j)
-	}
-	if f.callsFor("flaky@x.com") != 3 || f.callsFor("down@x.com") != 3 || f.callsFor("ok@x.com") != 1 {
-		t.Errorf("calls: %v", f.calls)
-	}
-	rs := results(t, m, j.ID)
-	if rs[0].Status != RowOK || !rs[0].Profile.Complete || rs[1].Status != RowIncomplete || rs[1].Profile == nil {
-		t.Errorf("results: %+v", rs)
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		f := &fakeEnricher{incomplete: map[string]int{"flaky@x.com": 2, "down@x.com": 99}}
+		m := start(t, cfgFor(f))
+		j := create(t, m, FormatCSV, "email\nflaky@x.com\ndown@x.com\nok@x.com\n")
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Done != 3 || j.Incomplete != 1 || j.Failed != 0 {
+			t.Fatalf("%+v", j)
+		}
+		if f.callsFor("flaky@x.com") != 3 || f.callsFor("down@x.com") != 3 || f.callsFor("ok@x.com") != 1 {
+			t.Errorf("calls: %v", f.calls)
+		}
+		rs := results(t, m, j.ID)
+		if rs[0].Status != RowOK || !rs[0].Profile.Complete || rs[1].Status != RowIncomplete || rs[1].Profile == nil {
+			t.Errorf("results: %+v", rs)
+		}
+	})
 }
 
 func TestOptionsErrorFailsJob(t *testing.T) {
-	m := start(t, testConfig(t.TempDir(), &fakeEnricher{optionsError: true}))
-	j := create(t, m, FormatCSV, "email\na@x.com\nb@x.com\n")
-	j = wait(t, m, j.ID, StateFailed)
-	if !strings.Contains(j.Error, "unknown source") {
-		t.Errorf("error %q", j.Error)
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(&fakeEnricher{optionsError: true}))
+		j := create(t, m, FormatCSV, "email\na@x.com\nb@x.com\n")
+		j = wait(t, m, j.ID, StateFailed)
+		if !strings.Contains(j.Error, "unknown source") {
+			t.Errorf("error %q", j.Error)
+		}
+	})
 }
 
 func TestEnricherPanicIsRowFailure(t *testing.T) {
-	m := start(t, testConfig(t.TempDir(), panicEnricher{}))
-	j := create(t, m, FormatCSV, "email\na@x.com\n")
-	j = wait(t, m, j.ID, StateSucceeded)
-	if j.Failed != 1 {
-		t.Errorf("%+v", j)
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		m := start(t, cfgFor(panicEnricher{}))
+		j := create(t, m, FormatCSV, "email\na@x.com\n")
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Failed != 1 {
+			t.Errorf("%+v", j)
+		}
+	})
 }
 
 type panicEnricher struct{}
@@ -732,81 +796,85 @@ func TestRestartResumes(t *testing.T) {
 }
 
 func TestWebhookSignedAndRetried(t *testing.T) {
-	var mu sync.Mutex
-	var attempts int
-	var got []*http.Request
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		var mu sync.Mutex
+		var attempts int
+		var got []*http.Request
+		var bodies [][]byte
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			defer mu.Unlock()
+			if r.Header.Get(HeaderEvent) != EventSucceeded {
+				return // progress events are not counted here
+			}
+			attempts++
+			got, bodies = append(got, r), append(bodies, b)
+			if attempts <= 2 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}
+		}))
+		defer srv.Close()
+		cfg := cfgFor(&fakeEnricher{})
+		cfg.HTTPClient = srv.Client()
+		m := start(t, cfg)
+		j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\nb@x.com\nc@x.com\n"),
+			WebhookURL: srv.URL + "/hook", WebhookSecret: "s3cret", ProgressEvery: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wait(t, m, j.ID, StateSucceeded)
+		idle(t, m) // every delivery and its retries are over
+		if cur, _ := m.st.get(t.Context(), j.ID); cur.WebhookPending {
+			t.Error("the delivered webhook is still pending")
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if r.Header.Get(HeaderEvent) != EventSucceeded {
-			return // progress events are not counted here
+		if attempts != 3 {
+			t.Fatalf("%d attempts, want 3 (two 503s, then 200)", attempts)
 		}
-		attempts++
-		got, bodies = append(got, r), append(bodies, b)
-		if attempts <= 2 {
-			w.WriteHeader(http.StatusServiceUnavailable)
+		last := got[2]
+		if err := VerifySignature("s3cret", last.Header.Get(HeaderTimestamp), string(bodies[2]), last.Header.Get(HeaderSignature), time.Now(), time.Minute); err != nil {
+			t.Fatalf("signature: %v", err)
 		}
-	}))
-	defer srv.Close()
-	cfg := testConfig(t.TempDir(), &fakeEnricher{})
-	cfg.HTTPClient = srv.Client()
-	m := start(t, cfg)
-	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\nb@x.com\nc@x.com\n"),
-		WebhookURL: srv.URL + "/hook", WebhookSecret: "s3cret", ProgressEvery: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait(t, m, j.ID, StateSucceeded)
-	idle(t, m) // every delivery and its retries are over
-	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
-		t.Error("the delivered webhook is still pending")
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if attempts != 3 {
-		t.Fatalf("%d attempts, want 3 (two 503s, then 200)", attempts)
-	}
-	last := got[2]
-	if err := VerifySignature("s3cret", last.Header.Get(HeaderTimestamp), string(bodies[2]), last.Header.Get(HeaderSignature), time.Now(), time.Minute); err != nil {
-		t.Fatalf("signature: %v", err)
-	}
-	if got[0].Header.Get(HeaderDelivery) == "" || got[0].Header.Get(HeaderDelivery) != last.Header.Get(HeaderDelivery) {
-		t.Error("retries should share the delivery id")
-	}
-	var p WebhookPayload
-	if err := json.Unmarshal(bodies[2], &p); err != nil || p.Job.ID != j.ID || p.Job.State != StateSucceeded || p.Job.Done != 3 {
-		t.Fatalf("payload %+v %v", p, err)
-	}
-	if strings.Contains(string(bodies[2]), "s3cret") {
-		t.Error("the secret leaked into the payload")
-	}
+		if got[0].Header.Get(HeaderDelivery) == "" || got[0].Header.Get(HeaderDelivery) != last.Header.Get(HeaderDelivery) {
+			t.Error("retries should share the delivery id")
+		}
+		var p WebhookPayload
+		if err := json.Unmarshal(bodies[2], &p); err != nil || p.Job.ID != j.ID || p.Job.State != StateSucceeded || p.Job.Done != 3 {
+			t.Fatalf("payload %+v %v", p, err)
+		}
+		if strings.Contains(string(bodies[2]), "s3cret") {
+			t.Error("the secret leaked into the payload")
+		}
+	})
 }
 
 func TestWebhookPermanentFailureNotRetried(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		w.WriteHeader(http.StatusGone)
-	}))
-	defer srv.Close()
-	cfg := testConfig(t.TempDir(), &fakeEnricher{})
-	cfg.HTTPClient = srv.Client()
-	cfg.WebhookSecret = "default"
-	m := start(t, cfg)
-	j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"), WebhookURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait(t, m, j.ID, StateSucceeded)
-	idle(t, m)
-	if cur, _ := m.st.get(j.ID); cur.WebhookPending {
-		t.Error("the refused webhook is still pending")
-	}
-	if n.Load() != 1 {
-		t.Errorf("%d attempts on 410", n.Load())
-	}
+	stores(t, func(t *testing.T, cfgFor func(Enricher) Config) {
+		var n atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			w.WriteHeader(http.StatusGone)
+		}))
+		defer srv.Close()
+		cfg := cfgFor(&fakeEnricher{})
+		cfg.HTTPClient = srv.Client()
+		cfg.WebhookSecret = "default"
+		m := start(t, cfg)
+		j, err := m.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader("email\na@x.com\n"), WebhookURL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wait(t, m, j.ID, StateSucceeded)
+		idle(t, m)
+		if cur, _ := m.st.get(t.Context(), j.ID); cur.WebhookPending {
+			t.Error("the refused webhook is still pending")
+		}
+		if n.Load() != 1 {
+			t.Errorf("%d attempts on 410", n.Load())
+		}
+	})
 }
 
 func TestVerifySignature(t *testing.T) {
@@ -876,7 +944,7 @@ func TestWebhookRedeliveredAfterRestart(t *testing.T) {
 	if n := delivered.Load(); n != 1 {
 		t.Fatalf("webhook redelivered %d times, want once", n)
 	}
-	if r, _ := m2.st.get(j.ID); r.WebhookPending {
+	if r, _ := m2.st.get(t.Context(), j.ID); r.WebhookPending {
 		t.Error("the redelivered webhook is still pending")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -12,11 +11,11 @@ import (
 
 // Ready reports whether the job store can be read: the readiness check of
 // the job store (GET /readyz).
-func (m *Manager) Ready(context.Context) error {
+func (m *Manager) Ready(ctx context.Context) error {
 	if m.isClosed() {
 		return ErrClosed
 	}
-	if err := m.st.db.View(func(*bolt.Tx) error { return nil }); err != nil {
+	if err := m.st.ready(ctx); err != nil {
 		return fmt.Errorf("jobs: store: %w", err)
 	}
 	return nil

@@ -1,17 +1,13 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
@@ -52,11 +48,10 @@ const RowErased = "erased"
 
 // EraseSubject replaces the stored result of every row, in every job,
 // whose input match accepts with {"status":"erased"}, and returns how many
-// rows it erased. The old result is overwritten in place in the job's
-// result file (padded to its length), so its bytes are gone, not just
-// unindexed. Rows of a running job not enriched yet are a later lookup.
+// rows it erased. Rows of a running job not enriched yet are a later
+// lookup.
 func (m *Manager) EraseSubject(ctx context.Context, match func(pipeline.Input) bool) (int, error) {
-	recs, err := m.st.list()
+	recs, err := m.st.list(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -75,15 +70,15 @@ func (m *Manager) EraseSubject(ctx context.Context, match func(pipeline.Input) b
 }
 
 func (m *Manager) eraseRows(ctx context.Context, rec *record, match func(pipeline.Input) bool) (int, error) {
-	f, err := os.Open(spoolPath(m.cfg.Dir, rec.ID, rec.Format))
-	if errors.Is(err, os.ErrNotExist) {
+	in, err := m.st.openInput(ctx, rec.ID, rec.Format)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	rr, err := NewReader(rec.Format, f)
+	defer in.Close()
+	rr, err := NewReader(rec.Format, in)
 	if err != nil {
 		return 0, err
 	}
@@ -105,78 +100,32 @@ func (m *Manager) eraseRows(ctx context.Context, rec *record, match func(pipelin
 	}
 	n := 0
 	for _, row := range rows {
-		ok, err := m.st.scrub(rec.ID, row)
+		page, err := m.st.page(ctx, rec.ID, row, 1)
 		if err != nil {
 			return n, err
 		}
-		if ok {
-			n++
+		if len(page) == 0 || page[0].row != row || statusOfResult(page[0].raw) == RowErased {
+			continue // not enriched yet, or erased already
 		}
+		if _, err := m.st.commit(ctx, rec.ID, []outcome{{row: row, res: &result{Status: RowErased}}}, 0, nil); err != nil {
+			return n, err
+		}
+		n++
 	}
 	return n, nil
 }
 
-// erasedJSON is the result an erased row keeps.
-var erasedJSON = []byte(`{"status":"erased"}`)
-
-// scrub replaces row's stored result of job id by erasedJSON; false when
-// the row has no result yet or was erased already.
-func (s *store) scrub(id string, row int64) (bool, error) {
-	erased := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, id)
-		if err != nil {
-			return err
-		}
-		res, err := jobBucket(tx, id, bucketResults)
-		if err != nil {
-			return err
-		}
-		k := rowKey(row)
-		v := res.Get(k)
-		if v == nil || statusOf(v) == RowErased {
-			return nil
-		}
-		old := statusOf(v)
-		if len(v) >= 13 && v[0] == indexMarker {
-			off := int64(binary.BigEndian.Uint64(v[1:9]))
-			n := int(binary.BigEndian.Uint32(v[9:13]))
-			if n < len(erasedJSON) {
-				return fmt.Errorf("jobs: result %d of %s: record too short to erase", row, id)
-			}
-			b := append(bytes.Clone(erasedJSON), bytes.Repeat([]byte(" "), n-len(erasedJSON))...)
-			s.mu.Lock()
-			rf, err := s.fileLocked(id)
-			s.mu.Unlock()
-			if err != nil {
-				return err
-			}
-			if _, err := rf.f.WriteAt(b, off); err != nil {
-				return fmt.Errorf("jobs: results of %s: %w", id, err)
-			}
-			if err := rf.f.Sync(); err != nil {
-				return fmt.Errorf("jobs: results of %s: %w", id, err)
-			}
-			if err := res.Put(k, encodeIndex(off, n, RowErased)); err != nil {
-				return err
-			}
-		} else if err := res.Put(k, bytes.Clone(erasedJSON)); err != nil {
-			return err
-		}
-		// Still a row with a result: only the failed/incomplete counts move.
-		r.count(old, -1)
-		r.count(RowErased, +1)
-		erased = true
-		return putRecord(tx, r)
-	})
-	return erased, err
+func statusOfResult(raw []byte) string {
+	var r result
+	_ = json.Unmarshal(raw, &r)
+	return r.Status
 }
 
 // Sweep deletes every job that ended (succeeded, failed or cancelled)
 // before cutoff: its record, its spooled input and its results (the
 // jobs.retention sweep). It returns how many it deleted.
 func (m *Manager) Sweep(ctx context.Context, cutoff time.Time) (int, error) {
-	recs, err := m.st.list()
+	recs, err := m.st.list(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,13 +171,13 @@ func (m *Manager) Results(ctx context.Context, id, format string, w io.Writer) e
 	if format != FormatCSV && format != FormatNDJSON {
 		return &pipeline.InputError{Status: 400, Errors: []pipeline.FieldError{{Field: "format", Reason: `must be "csv" or "ndjson"`}}}
 	}
-	rec, err := m.st.get(id)
+	rec, err := m.st.get(ctx, id)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(spoolPath(m.cfg.Dir, id, rec.Format))
+	f, err := m.st.openInput(ctx, id, rec.Format)
 	if err != nil {
-		return fmt.Errorf("jobs: input of %s: %w", id, err)
+		return err
 	}
 	defer f.Close()
 	rr, err := NewReader(rec.Format, f)
@@ -203,7 +202,7 @@ func (m *Manager) Results(ctx context.Context, id, format string, w io.Writer) e
 			return err
 		}
 		if len(page) == 0 {
-			if page, err = m.st.page(id, next, resultPage); err != nil {
+			if page, err = m.st.page(ctx, id, next, resultPage); err != nil {
 				return err
 			}
 			if len(page) == 0 {

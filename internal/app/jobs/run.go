@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,7 +46,6 @@ type run struct {
 	inflight map[string]*entry // dedup key → the row enriching it
 
 	progressHook atomic.Bool // a progress webhook is being delivered
-	progressMark int64       // Done at the last progress webhook
 }
 
 // entry is a dedup key being enriched: the rows waiting for it and, once
@@ -86,14 +84,21 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 	cause := context.Cause(r.ctx)
 	var fatal *fatalError
 	var qp *admitPause
-	if err == nil && errors.As(cause, &fatal) {
+	if (err == nil || errors.Is(err, context.Canceled)) && errors.As(cause, &fatal) {
 		err = fatal.err
 	}
 	now := m.now().UTC()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer delete(m.runs, r.id)
-	rec, uerr := m.st.update(r.id, func(rec *record) error {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	rec, uerr := m.st.update(uctx, r.id, func(rec *record) error {
+		if rec.State.Final() {
+			// Another replica finished or cancelled it first: its
+			// state, and its webhook, stand.
+			return nil
+		}
 		final := func(s State) {
 			rec.State, rec.FinishedAt = s, &now
 			rec.WebhookPending = rec.WebhookURL != ""
@@ -112,10 +117,13 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 		case errors.As(cause, &qp):
 			rec.State = StatePaused
 			rec.PauseReason, rec.ResumeAt = qp.reason, qp.resumeAt(now, m.cfg.QuotaRecheck)
-		default: // shutdown or Start's ctx done: resumable as it is
+		default: // shutdown, Start's ctx done, or stopped by another replica: as it is
 		}
 		return nil
 	})
+	if errors.Is(uerr, ErrNotFound) {
+		return // deleted on another replica
+	}
 	if uerr != nil {
 		m.log.LogAttrs(context.Background(), slog.LevelError, "job state not saved", slog.String("job", r.id), slog.String("error", uerr.Error()))
 		return
@@ -135,7 +143,7 @@ func (m *Manager) finish(r *run, completed bool, err error) {
 // process runs the job's rows from its checkpoint. completed is true when
 // every row has a stored result.
 func (m *Manager) process(r *run) (completed bool, err error) {
-	rec, err := m.st.update(r.id, func(rec *record) error {
+	rec, err := m.st.update(r.ctx, r.id, func(rec *record) error {
 		if rec.State != StateQueued && rec.State != StateRunning {
 			return ErrConflict
 		}
@@ -154,18 +162,25 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	r.prog.start(m.now(), rec.Done)
 	m.slots.join(r)
 	defer m.slots.leave(r)
-	f, err := os.Open(spoolPath(m.cfg.Dir, r.id, rec.Format))
-	if err != nil {
-		return false, fmt.Errorf("input: %w", err)
-	}
-	defer f.Close()
-	rr, err := NewReader(rec.Format, f)
-	if err != nil {
-		return false, err
-	}
-	last, err := m.st.lastResult(r.id)
-	if err != nil {
-		return false, err
+	var rr rowSource
+	var last int64
+	if m.q != nil {
+		// Shared: rows come from the queue, claimed under a lease.
+		cr := m.claimRows(r)
+		defer cr.stop()
+		rr = cr
+	} else {
+		f, err := m.st.openInput(r.ctx, r.id, rec.Format)
+		if err != nil {
+			return false, fmt.Errorf("input: %w", err)
+		}
+		defer f.Close()
+		if rr, err = NewReader(rec.Format, f); err != nil {
+			return false, err
+		}
+		if last, err = m.st.lastResult(r.ctx, r.id); err != nil {
+			return false, err
+		}
 	}
 
 	outs := make(chan outcome, window)
@@ -180,6 +195,8 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	close(outs)
 	werr := <-writerErr
 	switch {
+	case errors.Is(werr, errStoreDown):
+		return false, nil // resumable: the cause says why
 	case werr != nil:
 		return false, werr
 	case readErr != nil:
@@ -189,7 +206,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 	}
 	// Every row was dispatched and every outcome committed: the job is
 	// complete when the checkpoint reached the end.
-	rec, err = m.st.get(r.id)
+	rec, err = m.st.get(r.ctx, r.id)
 	if err != nil {
 		return false, err
 	}
@@ -201,7 +218,7 @@ func (m *Manager) process(r *run) (completed bool, err error) {
 
 // dispatch reads rows and hands each to a worker, a duplicate's entry, or
 // straight to the writer. It returns eof when the input was read to the end.
-func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
+func (m *Manager) dispatch(r *run, rec *record, rr rowSource, last int64, slots chan struct{}, send func(outcome), workers *sync.WaitGroup) (eof bool, err error) {
 	for {
 		row, err := rr.Next()
 		if err == io.EOF {
@@ -220,9 +237,9 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			return false, nil
 		}
 		if n <= last {
-			has, err := m.st.hasResult(r.id, n)
+			has, err := m.st.hasResult(r.ctx, r.id, n)
 			if err != nil {
-				return false, err
+				return false, r.stopped(err)
 			}
 			if has {
 				send(outcome{row: n, skip: true})
@@ -273,9 +290,9 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			continue
 		}
 		r.mu.Unlock()
-		res, _, err := m.st.dedupResult(r.id, key)
+		res, _, err := m.st.dedupResult(r.ctx, r.id, key)
 		if err != nil {
-			return false, err
+			return false, r.stopped(err)
 		}
 		if res != nil {
 			send(outcome{row: n, res: res})
@@ -317,6 +334,15 @@ func (m *Manager) dispatch(r *run, rec *record, rr RowReader, last int64, slots 
 			}
 		}()
 	}
+}
+
+// stopped is nil when err came from the run stopping (a store call cut
+// short by its context), err otherwise.
+func (r *run) stopped(err error) error {
+	if r.ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // startRow takes a place among the job's rows in progress; false when the
@@ -552,20 +578,44 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 		timer.Stop()
 		if werr == nil {
 			cp := checkpoint
-			for _, o := range batch {
-				doneAbove[o.row] = true
+			if m.q == nil { // a shared store keeps the checkpoint itself
+				for _, o := range batch {
+					doneAbove[o.row] = true
+				}
+				for doneAbove[cp+1] {
+					delete(doneAbove, cp+1)
+					cp++
+				}
 			}
-			for doneAbove[cp+1] {
-				delete(doneAbove, cp+1)
-				cp++
-			}
-			stored, err := m.st.commit(r.id, batch, cp, nil)
-			if err != nil {
+			// The batch is stored even while the run stops: its rows are
+			// done.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), time.Minute)
+			// The store decides, in the commit's transaction, whether
+			// this batch crossed a progress mark: with replicas sharing
+			// the job, one of them sends each progress webhook.
+			progressDue := false
+			stored, err := m.st.commit(cctx, r.id, batch, cp, func(rec *record) {
+				progressDue = false
+				if every := rec.ProgressEvery; every > 0 && rec.WebhookURL != "" && rec.Done < rec.Total && rec.Done/every > rec.ProgressMark/every {
+					rec.ProgressMark, progressDue = rec.Done, true
+				}
+			})
+			cancel()
+			switch {
+			case err != nil && m.q != nil:
+				// A shared store that fails (PostgreSQL unreachable)
+				// stops this run, not the job: the rows stay unwritten
+				// and are claimed again, and the watch loop starts a run
+				// again once the store answers.
+				m.log.LogAttrs(r.ctx, slog.LevelError, "storing results failed; the run stops", slog.String("job", r.id), slog.String("error", err.Error()))
+				werr = errStoreDown
+				r.cancel(errStoreDown)
+			case err != nil:
 				werr = err
 				r.cancel(&fatalError{err: err})
-			} else {
+			default:
 				checkpoint = cp
-				m.afterCommit(r, batch, stored)
+				m.afterCommit(r, batch, stored, progressDue)
 			}
 		}
 		for range batch {
@@ -574,7 +624,7 @@ func (m *Manager) writeLoop(r *run, rec *record, outs <-chan outcome, slots chan
 	}
 }
 
-func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
+func (m *Manager) afterCommit(r *run, batch []outcome, stored *record, progressDue bool) {
 	r.mu.Lock()
 	for _, o := range batch {
 		if o.dedupKey != "" {
@@ -583,9 +633,7 @@ func (m *Manager) afterCommit(r *run, batch []outcome, stored *record) {
 	}
 	r.mu.Unlock()
 	r.prog.sample(m.now(), stored.Done)
-	if every := stored.ProgressEvery; every > 0 && stored.WebhookURL != "" && stored.Done/every > r.progressMark/every &&
-		stored.Done < stored.Total && r.progressHook.CompareAndSwap(false, true) {
-		r.progressMark = stored.Done
+	if progressDue && r.progressHook.CompareAndSwap(false, true) {
 		p := WebhookPayload{Event: EventProgress, SentAt: m.now().UTC(), Job: *m.view(stored)}
 		m.mu.Lock()
 		if !m.closed {

@@ -1,11 +1,14 @@
 package jobs
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -41,6 +44,11 @@ type record struct {
 	// WebhookPending is set when the job reached a final state and its
 	// completion webhook has not been delivered (or given up on) yet.
 	WebhookPending bool `json:"webhook_pending,omitempty"`
+	// WebhookClaim is when the claim of the replica delivering the
+	// completion webhook runs out (shared stores only).
+	WebhookClaim time.Time `json:"webhook_claim,omitzero"`
+	// ProgressMark is Done when the last progress webhook was due.
+	ProgressMark int64 `json:"progress_mark,omitempty"`
 }
 
 // Result statuses of a row.
@@ -60,9 +68,13 @@ type result struct {
 	Attempts int             `json:"attempts,omitempty"`
 }
 
-type store struct {
-	db  *bolt.DB
-	dir string // results/
+// boltStore is the embedded store: jobs.db (bbolt) indexes the results
+// appended to results/<id>, and uploads are spooled to spool/<id>.<format>,
+// all in the data folder of one process.
+type boltStore struct {
+	db    *bolt.DB
+	dir   string // results/
+	spool string // spool/
 
 	mu    sync.Mutex
 	files map[string]*resultFile
@@ -102,7 +114,7 @@ func statusOf(v []byte) string {
 	return r.Status
 }
 
-func openStore(path string) (*store, error) {
+func openStore(path string) (*boltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
@@ -124,10 +136,15 @@ func openStore(path string) (*store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &store{db: db, dir: dir, files: map[string]*resultFile{}}, nil
+	spool := filepath.Join(filepath.Dir(path), "spool")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &boltStore{db: db, dir: dir, spool: spool, files: map[string]*resultFile{}}, nil
 }
 
-func (s *store) close() error {
+func (s *boltStore) close() error {
 	s.mu.Lock()
 	var errs []error
 	for id, rf := range s.files {
@@ -139,7 +156,7 @@ func (s *store) close() error {
 }
 
 // fileLocked returns job id's result file, opened on first use. Callers hold s.mu.
-func (s *store) fileLocked(id string) (*resultFile, error) {
+func (s *boltStore) fileLocked(id string) (*resultFile, error) {
 	if rf := s.files[id]; rf != nil {
 		return rf, nil
 	}
@@ -162,7 +179,7 @@ func (s *store) fileLocked(id string) (*resultFile, error) {
 // under the lock and written outside it, so readers of the file (an
 // export, dedup lookups) never wait for the sync; a failed write leaves a
 // gap that no index entry points into.
-func (s *store) appendRecords(id string, recs [][]byte) ([]int64, error) {
+func (s *boltStore) appendRecords(id string, recs [][]byte) ([]int64, error) {
 	var buf bytes.Buffer
 	rel := make([]int64, len(recs))
 	for i, r := range recs {
@@ -194,7 +211,7 @@ func (s *store) appendRecords(id string, recs [][]byte) ([]int64, error) {
 }
 
 // load returns the result JSON an index value points at.
-func (s *store) load(id string, v []byte) ([]byte, error) {
+func (s *boltStore) load(id string, v []byte) ([]byte, error) {
 	if len(v) < 13 || v[0] != indexMarker {
 		return bytes.Clone(v), nil // stored inline by an older version
 	}
@@ -214,7 +231,7 @@ func (s *store) load(id string, v []byte) ([]byte, error) {
 }
 
 // dropFile closes and removes job id's result file.
-func (s *store) dropFile(id string) error {
+func (s *boltStore) dropFile(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rf := s.files[id]; rf != nil {
@@ -254,7 +271,7 @@ func putRecord(tx *bolt.Tx, r *record) error {
 
 // create stores r. When r has an idempotency key already used, it stores
 // nothing and returns the job the key names.
-func (s *store) create(r *record) (existing *record, err error) {
+func (s *boltStore) create(_ context.Context, r *record) (existing *record, err error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if r.IdempotencyKey != "" {
 			idem := tx.Bucket(bucketIdem)
@@ -281,7 +298,7 @@ func (s *store) create(r *record) (existing *record, err error) {
 	return existing, err
 }
 
-func (s *store) get(id string) (r *record, err error) {
+func (s *boltStore) get(_ context.Context, id string) (r *record, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		r, err = getRecord(tx, id)
 		return err
@@ -289,7 +306,7 @@ func (s *store) get(id string) (r *record, err error) {
 	return r, err
 }
 
-func (s *store) list() ([]*record, error) {
+func (s *boltStore) list(context.Context) ([]*record, error) {
 	var out []*record
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
@@ -305,7 +322,7 @@ func (s *store) list() ([]*record, error) {
 }
 
 // update applies fn to the stored record of id in one transaction.
-func (s *store) update(id string, fn func(r *record) error) (r *record, err error) {
+func (s *boltStore) update(_ context.Context, id string, fn func(r *record) error) (r *record, err error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if r, err = getRecord(tx, id); err != nil {
 			return err
@@ -318,13 +335,15 @@ func (s *store) update(id string, fn func(r *record) error) (r *record, err erro
 	return r, err
 }
 
-// delete removes a job, its results and its idempotency key.
-func (s *store) delete(id string) error {
+// delete removes a job, its results, its input and its idempotency key.
+func (s *boltStore) delete(_ context.Context, id string) error {
+	var format string
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, id)
 		if err != nil {
 			return err
 		}
+		format = r.Format
 		if r.IdempotencyKey != "" {
 			if err := tx.Bucket(bucketIdem).Delete([]byte(r.IdempotencyKey)); err != nil {
 				return err
@@ -338,7 +357,10 @@ func (s *store) delete(id string) error {
 	if err != nil {
 		return err
 	}
-	return s.dropFile(id)
+	if err := s.dropFile(id); err != nil {
+		return err
+	}
+	return s.removeInput(context.Background(), id, format)
 }
 
 func jobBucket(tx *bolt.Tx, id string, name []byte) (*bolt.Bucket, error) {
@@ -364,7 +386,7 @@ type outcome struct {
 // commit writes outcomes and the new checkpoint in one transaction. A row
 // written twice (a replay) is overwritten, and the counts are corrected, so
 // each row has exactly one result.
-func (s *store) commit(id string, outs []outcome, checkpoint int64, fn func(r *record)) (r *record, err error) {
+func (s *boltStore) commit(_ context.Context, id string, outs []outcome, checkpoint int64, fn func(r *record)) (r *record, err error) {
 	var recs [][]byte
 	for _, o := range outs {
 		if o.skip {
@@ -437,7 +459,7 @@ func (r *record) count(status string, d int64) {
 }
 
 // dedupResult returns the stored result for key, if a row with key is done.
-func (s *store) dedupResult(id, key string) (res *result, from int64, err error) {
+func (s *boltStore) dedupResult(_ context.Context, id, key string) (res *result, from int64, err error) {
 	var idx []byte
 	err = s.db.View(func(tx *bolt.Tx) error {
 		dd, err := jobBucket(tx, id, bucketDedup)
@@ -469,7 +491,7 @@ func (s *store) dedupResult(id, key string) (res *result, from int64, err error)
 }
 
 // lastResult returns the highest row with a result (0 if none).
-func (s *store) lastResult(id string) (n int64, err error) {
+func (s *boltStore) lastResult(_ context.Context, id string) (n int64, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		rb, err := jobBucket(tx, id, bucketResults)
 		if err != nil {
@@ -483,7 +505,7 @@ func (s *store) lastResult(id string) (n int64, err error) {
 	return n, err
 }
 
-func (s *store) hasResult(id string, n int64) (ok bool, err error) {
+func (s *boltStore) hasResult(_ context.Context, id string, n int64) (ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		rb, err := jobBucket(tx, id, bucketResults)
 		if err != nil {
@@ -504,7 +526,7 @@ type rowResult struct {
 // page returns up to limit results with row ≥ from, in row order. Pages keep
 // read transactions short: a long one would stall the job's writer when the
 // file has to grow.
-func (s *store) page(id string, from int64, limit int) ([]rowResult, error) {
+func (s *boltStore) page(_ context.Context, id string, from int64, limit int) ([]rowResult, error) {
 	var out []rowResult
 	err := s.db.View(func(tx *bolt.Tx) error {
 		rb, err := jobBucket(tx, id, bucketResults)
@@ -531,7 +553,66 @@ func (s *store) page(id string, from int64, limit int) ([]rowResult, error) {
 
 // spoolPath is where a job's input is kept.
 func spoolPath(dir, id, format string) string {
-	return filepath.Join(dir, "spool", id+"."+format)
+	return filepath.Join(dir, id+"."+format)
+}
+
+// newInput spools an upload to spool/<id>.<format>.tmp, renamed into place
+// when it is committed.
+func (s *boltStore) newInput(_ context.Context, id, format string) (inputWriter, error) {
+	final := spoolPath(s.spool, id, format)
+	tmp := final + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: spool: %w", err)
+	}
+	return &spoolWriter{f: f, bw: bufio.NewWriterSize(f, 256<<10), tmp: tmp, final: final}, nil
+}
+
+func (s *boltStore) openInput(_ context.Context, id, format string) (io.ReadCloser, error) {
+	f, err := os.Open(spoolPath(s.spool, id, format))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: input of %s: %w", id, err)
+	}
+	return f, nil
+}
+
+func (s *boltStore) removeInput(_ context.Context, id, format string) error {
+	return removeIfExists(spoolPath(s.spool, id, format))
+}
+
+func (s *boltStore) ready(context.Context) error {
+	return s.db.View(func(*bolt.Tx) error { return nil })
+}
+
+// spoolWriter is an upload on its way to the spool.
+type spoolWriter struct {
+	f          *os.File
+	bw         *bufio.Writer
+	tmp, final string
+}
+
+func (w *spoolWriter) Write(p []byte) (int, error) { return w.bw.Write(p) }
+func (w *spoolWriter) row(Row) error               { return nil }
+
+func (w *spoolWriter) commit() error {
+	if err := w.bw.Flush(); err != nil {
+		return fmt.Errorf("jobs: spool: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("jobs: spool: %w", err)
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("jobs: spool: %w", err)
+	}
+	if err := os.Rename(w.tmp, w.final); err != nil {
+		return fmt.Errorf("jobs: spool: %w", err)
+	}
+	return nil
+}
+
+func (w *spoolWriter) abort() {
+	_ = w.f.Close()
+	_ = removeIfExists(w.tmp)
 }
 
 func removeIfExists(path string) error {

@@ -22,13 +22,13 @@ func TestResultFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &record{Job: Job{ID: "j1", State: StateRunning, CreatedAt: time.Now(), Total: 4}}
-	if _, err := st.create(rec); err != nil {
+	if _, err := st.create(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}
 	ok := func(row int64, name string) outcome {
 		return outcome{row: row, res: &result{Status: RowOK, Profile: json.RawMessage(`{"n":"` + name + `"}`)}}
 	}
-	if _, err := st.commit("j1", []outcome{ok(1, "a"), ok(2, "b")}, 2, nil); err != nil {
+	if _, err := st.commit(t.Context(), "j1", []outcome{ok(1, "a"), ok(2, "b")}, 2, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.close(); err != nil {
@@ -52,7 +52,7 @@ func TestResultFile(t *testing.T) {
 	defer st.close()
 	// Row 2 replayed (a restart re-enriched it), row 3 new, row 4 stored
 	// inline the old way.
-	r, err := st.commit("j1", []outcome{ok(2, "b2"), ok(3, "c"), {row: 4, skip: true}}, 3, nil)
+	r, err := st.commit(t.Context(), "j1", []outcome{ok(2, "b2"), ok(3, "c"), {row: 4, skip: true}}, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestResultFile(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	page, err := st.page("j1", 1, 10)
+	page, err := st.page(t.Context(), "j1", 1, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestResultFile(t *testing.T) {
 			t.Errorf("row %d: %s, want %s", p.row, p.raw, want[i])
 		}
 	}
-	if err := st.delete("j1"); err != nil {
+	if err := st.delete(t.Context(), "j1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "results", "j1")); !os.IsNotExist(err) {
