@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/allegro/bigcache/v3"
@@ -57,8 +58,20 @@ type Config struct {
 	// LockPoll is how often a replica that lost the fetch lock looks for
 	// the winner's result (default 25ms).
 	LockPoll time.Duration
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// PurgeChannel, with Redis, is the pub/sub channel purges are
+	// broadcast on (see purge.go): every replica deletes the purged keys
+	// from its L1 and calls its purge hook, and reads its L1 only while it
+	// is subscribed. "" keeps L1 purges local (one replica).
+	PurgeChannel string
+	// Heartbeat is how often an idle purge subscription is pinged; two
+	// missed answers count as a lost subscription (default 2s).
+	Heartbeat time.Duration
+	// SweepEvery is how often L1 drops entries past their stale window, so
+	// no evidence outlives its TTL in memory (default 1 min; Redis expires
+	// its copies itself).
+	SweepEvery time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Cache implements engine.Cache.
@@ -80,6 +93,10 @@ type Cache struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	// subscribed: L1 may be read (always, without PurgeChannel).
+	subscribed atomic.Bool
+	purgeHook  atomic.Pointer[func()]
 }
 
 var _ engine.Cache = (*Cache)(nil)
@@ -117,6 +134,15 @@ func New(cfg Config) (*Cache, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 2 * time.Second
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = time.Minute
+	}
+	if cfg.Redis == nil {
+		cfg.PurgeChannel = ""
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -156,6 +182,15 @@ func New(cfg Config) (*Cache, error) {
 	for range cfg.RefreshWorkers {
 		c.wg.Add(1)
 		go c.refresher()
+	}
+	c.wg.Add(1)
+	go c.sweeper()
+	if cfg.PurgeChannel != "" {
+		// Dials Redis in the background; until subscribed, L1 is not read.
+		c.wg.Add(1)
+		go c.listen()
+	} else {
+		c.subscribed.Store(true)
 	}
 	return c, nil
 }
@@ -410,36 +445,6 @@ func (c *Cache) refresher() {
 	}
 }
 
-// Purge removes every entry of a subject: for each source and identifier,
-// from both tiers (L1 of this replica only). Entries are keyed by the
-// identifier's provenance too, so each identifier is purged as given and
-// as a request input (Method "input", no platform).
-func (c *Cache) Purge(ctx context.Context, sources []enrichers.Description, ids []enrichers.Identifier) error {
-	var keys []string
-	seen := map[string]bool{}
-	for _, d := range sources {
-		for _, id := range ids {
-			for _, v := range [...]enrichers.Identifier{id, {Kind: id.Kind, Value: id.Value, Method: enrichers.MethodInput}} {
-				k := c.keys.Key(d, v)
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				keys = append(keys, k)
-				_ = c.l1.Delete(k)
-			}
-		}
-	}
-	if c.l2 == nil || len(keys) == 0 {
-		return nil
-	}
-	_, err := c.l2cb.Execute(func() (any, error) { return nil, c.l2.Del(ctx, keys...).Err() })
-	if err != nil {
-		return fmt.Errorf("cache: purge from redis: %w", err)
-	}
-	return nil
-}
-
 // Ready reports whether the shared tier answers (nil without Redis).
 func (c *Cache) Ready(ctx context.Context) error {
 	if c.l2 == nil {
@@ -451,7 +456,10 @@ func (c *Cache) Ready(ctx context.Context) error {
 // --- tiers ---
 
 func (c *Cache) get(ctx context.Context, source, key string) *entry {
-	if b, err := c.l1.Get(key); err == nil {
+	if !c.subscribed.Load() {
+		// Purges of other replicas may be missed: L1 is not trusted.
+		c.stats.add("l1", source, "misses")
+	} else if b, err := c.l1.Get(key); err == nil {
 		if e, err := decode(b); err == nil {
 			c.stats.add("l1", source, "hits")
 			return e

@@ -608,7 +608,7 @@ func TestPurgeL1(t *testing.T) {
 	}
 	// Purge by bare identifiers (no provenance) reaches the input entries.
 	bare := []enrichers.Identifier{{Kind: email.Kind, Value: email.Value}, {Kind: phone.Kind, Value: phone.Value}}
-	if err := c.Purge(t.Context(), ds, bare); err != nil {
+	if _, err := c.Purge(t.Context(), ds, bare); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range ds {
@@ -625,7 +625,7 @@ func TestPurgeL1(t *testing.T) {
 			t.Errorf("%s: another subject's entry was purged", d.Name)
 		}
 	}
-	if err := c.Purge(t.Context(), nil, nil); err != nil {
+	if _, err := c.Purge(t.Context(), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 }

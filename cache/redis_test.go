@@ -348,7 +348,7 @@ func TestRedisPurge(t *testing.T) {
 			mustFetch(t, a, d, id, def, &fetcher{})
 		}
 	}
-	if err := a.Purge(t.Context(), ds, []enrichers.Identifier{email, phone}); err != nil {
+	if _, err := a.Purge(t.Context(), ds, []enrichers.Identifier{email, phone}); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range ds {
@@ -442,7 +442,7 @@ func TestRedisUnreachable(t *testing.T) {
 	if c.Count("l2", d.Name, "errors") == 0 {
 		t.Error("no l2 errors counted")
 	}
-	if err := c.Purge(t.Context(), []enrichers.Description{d}, []enrichers.Identifier{email}); err == nil {
+	if _, err := c.Purge(t.Context(), []enrichers.Description{d}, []enrichers.Identifier{email}); err == nil {
 		t.Error("Purge reported success without reaching Redis")
 	}
 	if _, err := c.l1.Get(c.keys.Key(d, email)); err == nil {

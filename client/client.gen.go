@@ -79,6 +79,30 @@ func (e EnrichOptionsCache) Valid() bool {
 	}
 }
 
+// Defines values for EnrichOptionsPurpose.
+const (
+	EnrichOptionsPurposeAnalytics            EnrichOptionsPurpose = "analytics"
+	EnrichOptionsPurposeFraudPrevention      EnrichOptionsPurpose = "fraud_prevention"
+	EnrichOptionsPurposeIdentityVerification EnrichOptionsPurpose = "identity_verification"
+	EnrichOptionsPurposeMarketing            EnrichOptionsPurpose = "marketing"
+)
+
+// Valid indicates whether the value is a known member of the EnrichOptionsPurpose enum.
+func (e EnrichOptionsPurpose) Valid() bool {
+	switch e {
+	case EnrichOptionsPurposeAnalytics:
+		return true
+	case EnrichOptionsPurposeFraudPrevention:
+		return true
+	case EnrichOptionsPurposeIdentityVerification:
+		return true
+	case EnrichOptionsPurposeMarketing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InfluenceTier.
 const (
 	InfluenceTierMacro InfluenceTier = "macro"
@@ -226,6 +250,30 @@ const (
 func (e LivenessStatus) Valid() bool {
 	switch e {
 	case LivenessStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProfileWithheld.
+const (
+	ProfileWithheldInfluence    ProfileWithheld = "influence"
+	ProfileWithheldInterests    ProfileWithheld = "interests"
+	ProfileWithheldRisk         ProfileWithheld = "risk"
+	ProfileWithheldVerification ProfileWithheld = "verification"
+)
+
+// Valid indicates whether the value is a known member of the ProfileWithheld enum.
+func (e ProfileWithheld) Valid() bool {
+	switch e {
+	case ProfileWithheldInfluence:
+		return true
+	case ProfileWithheldInterests:
+		return true
+	case ProfileWithheldRisk:
+		return true
+	case ProfileWithheldVerification:
 		return true
 	default:
 		return false
@@ -400,6 +448,30 @@ func (e GetConsolePageParamsPage) Valid() bool {
 	}
 }
 
+// Defines values for CreateJobParamsPurpose.
+const (
+	CreateJobParamsPurposeAnalytics            CreateJobParamsPurpose = "analytics"
+	CreateJobParamsPurposeFraudPrevention      CreateJobParamsPurpose = "fraud_prevention"
+	CreateJobParamsPurposeIdentityVerification CreateJobParamsPurpose = "identity_verification"
+	CreateJobParamsPurposeMarketing            CreateJobParamsPurpose = "marketing"
+)
+
+// Valid indicates whether the value is a known member of the CreateJobParamsPurpose enum.
+func (e CreateJobParamsPurpose) Valid() bool {
+	switch e {
+	case CreateJobParamsPurposeAnalytics:
+		return true
+	case CreateJobParamsPurposeFraudPrevention:
+		return true
+	case CreateJobParamsPurposeIdentityVerification:
+		return true
+	case CreateJobParamsPurposeMarketing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateJobParamsCache.
 const (
 	CreateJobParamsCacheDefault CreateJobParamsCache = "default"
@@ -547,6 +619,68 @@ type Account struct {
 	Website *string `json:"website,omitempty"`
 }
 
+// AuditEntry One audited operation.
+type AuditEntry struct {
+	// Actor Who did it: a key id, `open` (no keys configured) or `cli`.
+	//
+	// Example: open
+	Actor string `json:"actor"`
+
+	// At When (UTC).
+	//
+	// Example: 2026-12-01T10:00:00.000Z
+	At time.Time `json:"at"`
+
+	// Id The entry id, ascending in append order (the `after` cursor).
+	//
+	// Example: 000000000042
+	Id string `json:"id"`
+
+	// Operation What was done (`enrich`, `enrich.batch`, `jobs.row`, `erasure`, `suppression.create` …).
+	//
+	// Example: enrich
+	Operation string `json:"operation"`
+
+	// Outcome One of `ok`, `suppressed`, `denied`, `rejected`, `not_found`, `rate_limited`, `error`.
+	//
+	// Example: ok
+	Outcome string `json:"outcome"`
+
+	// Purpose The purpose of a lookup.
+	//
+	// Example: fraud_prevention
+	Purpose *string `json:"purpose,omitempty"`
+
+	// Sources Sources contacted upstream.
+	//
+	// Example: ["github","gravatar"]
+	Sources *[]string `json:"sources,omitempty"`
+
+	// Status The HTTP status of an API call (absent for other operations).
+	//
+	// Example: 200
+	Status *int `json:"status,omitempty"`
+
+	// Subjects The subjects concerned, as keyed hashes.
+	Subjects *[]SubjectHash `json:"subjects,omitempty"`
+
+	// Target The object acted on when it is not a subject (an erasure, a suppression, a job).
+	//
+	// Example: era_018f2c3a4b5c0a1b2c3d4e5f
+	Target *string `json:"target,omitempty"`
+}
+
+// AuditList A page of audit entries.
+type AuditList struct {
+	// Entries The entries, oldest first.
+	Entries []AuditEntry `json:"entries"`
+
+	// Next Cursor of the next page (`after`); absent on the last page.
+	//
+	// Example: 000000000042
+	Next *string `json:"next,omitempty"`
+}
+
 // BatchItem An `EnrichRequest` plus an optional `metadata` object echoed back with its result.
 type BatchItem struct {
 	// Country As in EnrichRequest.
@@ -602,7 +736,9 @@ type BatchResult struct {
 	// Profile What was learned about the subject, and an honest status for every
 	// registered source. The facts blocks (`email`, `phone`, `dns`,
 	// `domain`, `company`, `breach`) are present only when a source
-	// provided them.
+	// provided them; the score blocks (`interests`, `influence`, `risk`,
+	// `verification`) only when the lookup's purpose allows them (the
+	// others are named in `withheld`).
 	//
 	//
 	// Example: {"accounts":[{"display_name":"Jane Doe","followers":120,"match":{"evidence":["platform links the account to the email"],"method":"verified_email","probability":0.97},"method":"email_search","source":"github","url":"https://github.com/janedoe","username":"janedoe","verified":true}],"complete":true,"email":{"disposable":false,"domain":"example.com","free_provider":false,"role_account":false,"valid":true},"generated_at":"2025-01-02T03:04:05.678Z","influence":{"evidence":[{"account":"github/janedoe","contribution":116.4,"signal":"followers","source":"github"}],"probability_influencer":0,"reach":{"expected":116.4,"high":120,"low":120},"score":29.8,"tier":"none"},"interests":[{"evidence":[{"account":"github/janedoe","contribution":0.42,"signal":"repo language: go","source":"github"}],"id":"software_dev","name":"Software development","probability":0.83}],"risk":{"probability":0.04,"reasons":[{"code":"footprint_breadth","contribution":-0.8,"description":"Accounts matched to the identity."}],"score":4,"verdict":"approve"},"simulated":false,"sources":[{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.600Z","latency_ms":0,"name":"email","status":"ok"},{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.500Z","latency_ms":412,"name":"github","status":"ok"}],"subject":{"email":{"address":"jane.doe@example.com","canonical":"jane.doe@example.com","domain":"example.com"}},"verification":{"email_deliverable":true,"first_seen":"2014-03-01T00:00:00Z","name_match":null,"phone_valid":null}}
@@ -897,6 +1033,18 @@ type EnrichOptions struct {
 	// Example: 0.2
 	MinProbability *float64 `json:"min_probability,omitempty"`
 
+	// Purpose Why the lookup is made. The purpose decides which sources may be
+	// called and which score blocks are returned (by default
+	// `fraud_prevention` and `identity_verification` get `risk` and
+	// `verification`, `marketing` and `analytics` get `interests` and
+	// `influence`; a deployment changes this under `privacy.purposes`).
+	// Default: the API key's default purpose, else the server's
+	// `privacy.default_purpose`. The profile says which purpose applied.
+	//
+	//
+	// Example: fraud_prevention
+	Purpose *EnrichOptionsPurpose `json:"purpose,omitempty"`
+
 	// Sources Run only these sources (names from GET /v1/sources).
 	//
 	// Example: ["email","phone","gravatar"]
@@ -921,6 +1069,17 @@ type EnrichOptions struct {
 //
 // Example: default
 type EnrichOptionsCache string
+
+// EnrichOptionsPurpose Why the lookup is made. The purpose decides which sources may be
+// called and which score blocks are returned (by default
+// `fraud_prevention` and `identity_verification` get `risk` and
+// `verification`, `marketing` and `analytics` get `interests` and
+// `influence`; a deployment changes this under `privacy.purposes`).
+// Default: the API key's default purpose, else the server's
+// `privacy.default_purpose`. The profile says which purpose applied.
+//
+// Example: fraud_prevention
+type EnrichOptionsPurpose string
 
 // EnrichRequest The subject to enrich. At least one of `email` or `phone` is
 // required. An empty string counts as absent.
@@ -951,6 +1110,45 @@ type EnrichRequest struct {
 	//
 	// Example: +14155550123
 	Phone *string `json:"phone,omitempty"`
+}
+
+// ErasureReceipt Proof of an erasure.
+type ErasureReceipt struct {
+	// Actor Who asked for it (a key id, `open` or `cli`).
+	//
+	// Example: open
+	Actor *string `json:"actor,omitempty"`
+
+	// At When the erasure was done (UTC).
+	//
+	// Example: 2026-12-01T10:00:00.000Z
+	At time.Time `json:"at"`
+
+	// Erased What was removed.
+	Erased struct {
+		// CacheEntries Evidence cache entries removed (across tiers and replicas, each once).
+		//
+		// Example: 12
+		CacheEntries int `json:"cache_entries"`
+
+		// JobRows Rows of stored job results whose enrichment was erased.
+		//
+		// Example: 1
+		JobRows int `json:"job_rows"`
+	} `json:"erased"`
+
+	// Id The receipt id.
+	//
+	// Example: era_018f2c3a4b5c0a1b2c3d4e5f
+	Id string `json:"id"`
+
+	// SubjectHash A keyed hash of a normalized identifier (never the identifier).
+	//
+	// Example: email:3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d
+	SubjectHash SubjectHash `json:"subject_hash"`
+
+	// SubjectHashes Every identifier erased (email and phone when both were given).
+	SubjectHashes []SubjectHash `json:"subject_hashes"`
 }
 
 // FieldError What is wrong with one field of the request.
@@ -1462,7 +1660,9 @@ type Problem struct {
 // Profile What was learned about the subject, and an honest status for every
 // registered source. The facts blocks (`email`, `phone`, `dns`,
 // `domain`, `company`, `breach`) are present only when a source
-// provided them.
+// provided them; the score blocks (`interests`, `influence`, `risk`,
+// `verification`) only when the lookup's purpose allows them (the
+// others are named in `withheld`).
 //
 // Example: {"accounts":[{"display_name":"Jane Doe","followers":120,"match":{"evidence":["platform links the account to the email"],"method":"verified_email","probability":0.97},"method":"email_search","source":"github","url":"https://github.com/janedoe","username":"janedoe","verified":true}],"complete":true,"email":{"disposable":false,"domain":"example.com","free_provider":false,"role_account":false,"valid":true},"generated_at":"2025-01-02T03:04:05.678Z","influence":{"evidence":[{"account":"github/janedoe","contribution":116.4,"signal":"followers","source":"github"}],"probability_influencer":0,"reach":{"expected":116.4,"high":120,"low":120},"score":29.8,"tier":"none"},"interests":[{"evidence":[{"account":"github/janedoe","contribution":0.42,"signal":"repo language: go","source":"github"}],"id":"software_dev","name":"Software development","probability":0.83}],"risk":{"probability":0.04,"reasons":[{"code":"footprint_breadth","contribution":-0.8,"description":"Accounts matched to the identity."}],"score":4,"verdict":"approve"},"simulated":false,"sources":[{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.600Z","latency_ms":0,"name":"email","status":"ok"},{"age_s":0,"cached":false,"fetched_at":"2025-01-02T03:04:05.500Z","latency_ms":412,"name":"github","status":"ok"}],"subject":{"email":{"address":"jane.doe@example.com","canonical":"jane.doe@example.com","domain":"example.com"}},"verification":{"email_deliverable":true,"first_seen":"2014-03-01T00:00:00Z","name_match":null,"phone_valid":null}}
 type Profile struct {
@@ -1498,19 +1698,24 @@ type Profile struct {
 	GeneratedAt time.Time `json:"generated_at"`
 
 	// Influence Reach across the subject's accounts, over the uncertainty of which accounts are really theirs.
-	Influence Influence `json:"influence"`
+	Influence *Influence `json:"influence,omitempty"`
 
 	// Interests Interest categories (see SCORING.md for the taxonomy) with the
 	// probability that the subject has the interest, most likely
 	// first; categories below `options.min_probability` are left out.
 	// Never health, religion, politics, ethnicity or sexuality.
-	Interests []Interest `json:"interests"`
+	Interests *[]Interest `json:"interests,omitempty"`
 
 	// Phone Offline intelligence about the phone number.
 	Phone *PhoneFacts `json:"phone,omitempty"`
 
+	// Purpose The purpose the lookup ran under (absent when the server has no purposes configured).
+	//
+	// Example: fraud_prevention
+	Purpose *string `json:"purpose,omitempty"`
+
 	// Risk Identity risk for fraud and verification decisions.
-	Risk Risk `json:"risk"`
+	Risk *Risk `json:"risk,omitempty"`
 
 	// Simulated True when the evidence came from the simulated web (demo mode), not the internet.
 	//
@@ -1523,9 +1728,26 @@ type Profile struct {
 	// Subject The request, normalized.
 	Subject Subject `json:"subject"`
 
+	// Suppressed True when the subject is on the suppression list: nothing was
+	// looked up upstream (every network source is `skipped` with the
+	// detail `suppressed`), no accounts and no scores are returned;
+	// only offline checks of the input itself ran.
+	//
+	//
+	// Example: true
+	Suppressed *bool `json:"suppressed,omitempty"`
+
 	// Verification Checks for identity verification; null where the evidence says nothing.
-	Verification Verification `json:"verification"`
+	Verification *Verification `json:"verification,omitempty"`
+
+	// Withheld The score blocks left out because the purpose does not allow them (or the subject is suppressed).
+	//
+	// Example: ["interests","influence"]
+	Withheld *[]ProfileWithheld `json:"withheld,omitempty"`
 }
+
+// ProfileWithheld defines model for Profile.Withheld.
+type ProfileWithheld string
 
 // Readiness The answer of GET /readyz.
 type Readiness struct {
@@ -1801,6 +2023,50 @@ type SubjectEmail struct {
 	Provider *string `json:"provider,omitempty"`
 }
 
+// SubjectExport Everything footprint holds about one subject.
+type SubjectExport struct {
+	// Audit Audit entries about the subject, oldest first (at most 1000).
+	Audit []AuditEntry `json:"audit"`
+
+	// Erasures Receipts of earlier erasures of the subject.
+	Erasures []ErasureReceipt `json:"erasures"`
+
+	// Evidence Cached evidence per source and identifier, with its fetch time.
+	//
+	// Example: [{"fetched_at":"2026-12-01T10:00:00.000Z","finding":{"accounts":[]},"identifier":{"kind":"email","method":"input","prior":1,"value":"jane@example.com"},"source":"gravatar"}]
+	Evidence []struct {
+		// FetchedAt Example: 2026-12-01T10:00:00.000Z
+		FetchedAt time.Time `json:"fetched_at"`
+
+		// Finding What the source returned, as cached.
+		Finding map[string]interface{} `json:"finding"`
+
+		// Identifier What the source was asked about.
+		Identifier map[string]interface{} `json:"identifier"`
+
+		// Source Example: gravatar
+		Source string `json:"source"`
+	} `json:"evidence"`
+
+	// GeneratedAt When the export was made (UTC).
+	//
+	// Example: 2026-12-01T10:00:00.000Z
+	GeneratedAt time.Time `json:"generated_at"`
+
+	// Subjects The hashes of the identifiers given.
+	Subjects []SubjectHash `json:"subjects"`
+
+	// Suppression The suppression covering the subject, or null.
+	//
+	// Example: {"actor":"open","created_at":"2026-12-01T10:00:00.000Z","id":"sup_018f2c3a4b5c0a1b2c3d4e5f","reason":"objection","subjects":["email:3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d"]}
+	Suppression *Suppression `json:"suppression"`
+}
+
+// SubjectHash A keyed hash of a normalized identifier (never the identifier).
+//
+// Example: email:3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d3b6a1f0c9d2e4b5a8c7d6e5f4a3b2c1d
+type SubjectHash = string
+
 // SubjectPhone The normalized phone number.
 type SubjectPhone struct {
 	// E164 The number in E.164 format.
@@ -1817,6 +2083,118 @@ type SubjectPhone struct {
 	//
 	// Example: true
 	Valid bool `json:"valid"`
+}
+
+// SubjectRequest A subject, by email and/or phone (at least one).
+type SubjectRequest struct {
+	// Country ISO 3166-1 alpha-2 region for a national phone number.
+	//
+	// Example: US
+	Country *string `json:"country,omitempty"`
+
+	// Email The subject's email address.
+	//
+	// Example: jane@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Phone The subject's phone number (E.164, or national with `country`).
+	//
+	// Example: +14155550123
+	Phone *string `json:"phone,omitempty"`
+}
+
+// Suppression One suppression.
+type Suppression struct {
+	// Actor Who created it (a key id, `open` or `cli`).
+	//
+	// Example: open
+	Actor *string `json:"actor,omitempty"`
+
+	// CreatedAt When it was created (UTC).
+	//
+	// Example: 2026-12-01T10:00:00.000Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Id The suppression id (for DELETE).
+	//
+	// Example: sup_018f2c3a4b5c0a1b2c3d4e5f
+	Id string `json:"id"`
+
+	// Reason Why, as given.
+	//
+	// Example: objection by email 2026-12-01
+	Reason *string `json:"reason,omitempty"`
+
+	// Subjects The hashes of the identifiers it covers.
+	Subjects []SubjectHash `json:"subjects"`
+}
+
+// SuppressionImport What a bulk import did.
+type SuppressionImport struct {
+	// Added Records that suppressed someone new.
+	//
+	// Example: 2
+	Added int `json:"added"`
+
+	// Errors The first 100 unusable records, with their line.
+	//
+	// Example: [{"line":4,"reason":"email: has no @"}]
+	Errors []struct {
+		// Line Example: 4
+		Line int `json:"line"`
+
+		// Reason Example: email: has no @
+		Reason string `json:"reason"`
+	} `json:"errors"`
+
+	// Existing Records whose subject was already suppressed.
+	//
+	// Example: 1
+	Existing int `json:"existing"`
+
+	// Failed Unusable records (no usable email or phone).
+	//
+	// Example: 0
+	Failed int `json:"failed"`
+
+	// Read Records read.
+	//
+	// Example: 3
+	Read int `json:"read"`
+}
+
+// SuppressionList A page of suppressions.
+type SuppressionList struct {
+	// Next Cursor of the next page (`after`); absent on the last page.
+	//
+	// Example: sup_018f2c3a4b5c0a1b2c3d4e5f
+	Next *string `json:"next,omitempty"`
+
+	// Suppressions The page, ordered by id.
+	Suppressions []Suppression `json:"suppressions"`
+}
+
+// SuppressionRequest A subject to suppress (at least one of email and phone), and why.
+type SuppressionRequest struct {
+	// Country ISO 3166-1 alpha-2 region for a national phone number.
+	//
+	// Example: US
+	Country *string `json:"country,omitempty"`
+
+	// Email The subject's email address.
+	//
+	// Example: jane@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Phone The subject's phone number.
+	//
+	// Example: +14155550123
+	Phone *string `json:"phone,omitempty"`
+
+	// Reason Why (an objection, an opt-out); kept with the suppression.
+	//
+	// Example: objection by email 2026-12-01
+	Reason *string `json:"reason,omitempty"`
 }
 
 // Usage A key's usage.
@@ -2084,6 +2462,23 @@ type CheckReadinessParams struct {
 	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
 }
 
+// ListAuditParams defines parameters for ListAudit.
+type ListAuditParams struct {
+	// Subject The subject's email address or phone number (international form).
+	Subject string `form:"subject" json:"subject"`
+
+	// After The `next` cursor of the previous page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
 // EnrichParams defines parameters for Enrich.
 type EnrichParams struct {
 	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
@@ -2094,6 +2489,22 @@ type EnrichParams struct {
 
 // EnrichBatchParams defines parameters for EnrichBatch.
 type EnrichBatchParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// CreateErasureParams defines parameters for CreateErasure.
+type CreateErasureParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// GetErasureParams defines parameters for GetErasure.
+type GetErasureParams struct {
 	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
 	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
 	// UUID. Never rejected: an unusable value is replaced, not refused.
@@ -2121,6 +2532,9 @@ type CreateJobParams struct {
 
 	// MaxAgeS As `options.max_age_s`.
 	MaxAgeS *int `form:"max_age_s,omitempty" json:"max_age_s,omitempty"`
+
+	// Purpose As `options.purpose` (default the API key's, else `privacy.default_purpose`).
+	Purpose *CreateJobParamsPurpose `form:"purpose,omitempty" json:"purpose,omitempty"`
 
 	// Cache As `options.cache`.
 	Cache *CreateJobParamsCache `form:"cache,omitempty" json:"cache,omitempty"`
@@ -2159,6 +2573,9 @@ type CreateJobParams struct {
 	// XWebhookSecret Secret that signs this job's webhooks (default `jobs.webhook_secret`). Sent as a header so that it never appears in URLs or logs.
 	XWebhookSecret *string `json:"X-Webhook-Secret,omitempty"`
 }
+
+// CreateJobParamsPurpose defines parameters for CreateJob.
+type CreateJobParamsPurpose string
 
 // CreateJobParamsCache defines parameters for CreateJob.
 type CreateJobParamsCache string
@@ -2265,6 +2682,64 @@ type ListSourcesParams struct {
 	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
 }
 
+// ExportSubjectParams defines parameters for ExportSubject.
+type ExportSubjectParams struct {
+	// Email The subject's email address.
+	Email *string `form:"email,omitempty" json:"email,omitempty"`
+
+	// Phone The subject's phone number (E.164, or national with `country`).
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 region for a national phone number.
+	Country *string `form:"country,omitempty" json:"country,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// ListSuppressionsParams defines parameters for ListSuppressions.
+type ListSuppressionsParams struct {
+	// After The `next` cursor of the previous page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit Page size.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// CreateSuppressionParams defines parameters for CreateSuppression.
+type CreateSuppressionParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// ImportSuppressionsParams defines parameters for ImportSuppressions.
+type ImportSuppressionsParams struct {
+	// Reason Reason recorded for records that give none.
+	Reason *string `form:"reason,omitempty" json:"reason,omitempty"`
+
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
+// DeleteSuppressionParams defines parameters for DeleteSuppression.
+type DeleteSuppressionParams struct {
+	// XRequestID Correlation id. Used as-is when it is 1 to 128 characters of
+	// `[A-Za-z0-9._-]`; otherwise (or when absent) the server generates a
+	// UUID. Never rejected: an unusable value is replaced, not refused.
+	XRequestID *RequestID `json:"X-Request-ID,omitempty"`
+}
+
 // GetUsageParams defines parameters for GetUsage.
 type GetUsageParams struct {
 	// KeyId The key to report (admin keys only, for another key; required on a server running without keys).
@@ -2285,8 +2760,14 @@ type EnrichJSONRequestBody = EnrichRequest
 // EnrichBatchJSONRequestBody defines body for EnrichBatch for application/json ContentType.
 type EnrichBatchJSONRequestBody = EnrichBatchRequest
 
+// CreateErasureJSONRequestBody defines body for CreateErasure for application/json ContentType.
+type CreateErasureJSONRequestBody = SubjectRequest
+
 // CreateKeyJSONRequestBody defines body for CreateKey for application/json ContentType.
 type CreateKeyJSONRequestBody = KeyCreate
+
+// CreateSuppressionJSONRequestBody defines body for CreateSuppression for application/json ContentType.
+type CreateSuppressionJSONRequestBody = SuppressionRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2458,6 +2939,15 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadiness(ctx context.Context, params *CheckReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAudit Who looked up this person, when and why
+	//
+	// The audit trail's entries about one subject, oldest first. The
+	// `subject` value is normalized and hashed before the search; it is
+	// never stored or logged.
+	//
+	// Corresponds with GET /v1/audit (the `ListAudit` operationId).
+	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// EnrichWithBody Enrich an email address and/or a phone number
 	//
 	// Runs every applicable, enabled source within the request's time budget
@@ -2529,6 +3019,51 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
 	EnrichBatch(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateErasureWithBody Erase everything footprint holds about a subject
+	//
+	// Removes every trace of the subject (its email and/or phone,
+	// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+	// one subject): cached evidence in every tier on every replica (the
+	// in-process caches of other replicas included), remembered results,
+	// and the subject's rows in stored job results (each row keeps the
+	// input columns uploaded, its enrichment becomes the status `erased`).
+	// Evidence derived from the subject in its lookups (guessed and linked
+	// usernames, a personal domain) is erased with it; a free-mail
+	// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+	// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+	// erasure does not stop future lookups: suppress the subject for that.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+	CreateErasureWithBody(ctx context.Context, params *CreateErasureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateErasure Erase everything footprint holds about a subject
+	//
+	// Removes every trace of the subject (its email and/or phone,
+	// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+	// one subject): cached evidence in every tier on every replica (the
+	// in-process caches of other replicas included), remembered results,
+	// and the subject's rows in stored job results (each row keeps the
+	// input columns uploaded, its enrichment becomes the status `erased`).
+	// Evidence derived from the subject in its lookups (guessed and linked
+	// usernames, a personal domain) is erased with it; a free-mail
+	// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+	// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+	// erasure does not stop future lookups: suppress the subject for that.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+	CreateErasure(ctx context.Context, params *CreateErasureParams, body CreateErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetErasure An erasure's receipt
+	//
+	// The receipt `POST /v1/erasures` returned, kept in the privacy store.
+	//
+	// Corresponds with GET /v1/erasures/{id} (the `GetErasure` operationId).
+	GetErasure(ctx context.Context, id string, params *GetErasureParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListJobs List every job, newest first
 	//
@@ -2706,6 +3241,72 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/sources (the `ListSources` operationId).
 	ListSources(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportSubject Everything footprint holds about a subject (access request)
+	//
+	// One JSON document: the cached evidence per source with when it was
+	// fetched, the suppression state, earlier erasure receipts and the
+	// audit entries about the subject. Nothing is fetched upstream. The
+	// email and phone are normalized and hashed; they are never stored.
+	//
+	// Corresponds with GET /v1/subjects/export (the `ExportSubject` operationId).
+	ExportSubject(ctx context.Context, params *ExportSubjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSuppressions The suppression list, a page at a time (hashes only)
+	//
+	// Suppressions ordered by id; pass the page's `next` as `after` for the next one. Identifiers appear only as keyed hashes.
+	//
+	// Corresponds with GET /v1/suppressions (the `ListSuppressions` operationId).
+	ListSuppressions(ctx context.Context, params *ListSuppressionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSuppressionWithBody Put a subject on the suppression list (do not enrich)
+	//
+	// A suppressed subject is never sent upstream: lookups answer 200
+	// with `"suppressed": true`, no accounts and no scores, every network
+	// source `skipped` with the detail `suppressed` (batch items and job
+	// rows alike). Stored as keyed hashes of the normalized identifiers,
+	// never the identifiers themselves. Idempotent: a subject already
+	// suppressed answers 200 with the suppression that covers it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+	CreateSuppressionWithBody(ctx context.Context, params *CreateSuppressionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSuppression Put a subject on the suppression list (do not enrich)
+	//
+	// A suppressed subject is never sent upstream: lookups answer 200
+	// with `"suppressed": true`, no accounts and no scores, every network
+	// source `skipped` with the detail `suppressed` (batch items and job
+	// rows alike). Stored as keyed hashes of the normalized identifiers,
+	// never the identifiers themselves. Idempotent: a subject already
+	// suppressed answers 200 with the suppression that covers it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+	CreateSuppression(ctx context.Context, params *CreateSuppressionParams, body CreateSuppressionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportSuppressionsWithBody Import a suppression list (CSV or NDJSON, streamed, idempotent)
+	//
+	// The body is the list, read a record at a time: `text/csv` with a
+	// header naming an `email` and/or `phone` column (`country` and
+	// `reason` optional), or `application/x-ndjson` objects with those
+	// fields. Subjects already suppressed are counted as `existing`, so
+	// importing the same list again changes nothing. Unusable records are
+	// counted and the first 100 reported with their line.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/suppressions/import (the `ImportSuppressions` operationId).
+	ImportSuppressionsWithBody(ctx context.Context, params *ImportSuppressionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSuppression Take a suppression off the list
+	//
+	// The subject may be looked up again (an objection withdrawn). The deletion is audited.
+	//
+	// Corresponds with DELETE /v1/suppressions/{id} (the `DeleteSuppression` operationId).
+	DeleteSuppression(ctx context.Context, id string, params *DeleteSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUsage A key's usage by UTC day
 	//
@@ -2916,6 +3517,25 @@ func (c *Client) CheckReadiness(ctx context.Context, params *CheckReadinessParam
 	return c.Client.Do(req)
 }
 
+// ListAudit Who looked up this person, when and why
+//
+// The audit trail's entries about one subject, oldest first. The
+// `subject` value is normalized and hashed before the search; it is
+// never stored or logged.
+//
+// Corresponds with GET /v1/audit (the `ListAudit` operationId).
+func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // EnrichWithBody Enrich an email address and/or a phone number
 //
 // Runs every applicable, enabled source within the request's time budget
@@ -3018,6 +3638,81 @@ func (c *Client) EnrichBatchWithBody(ctx context.Context, params *EnrichBatchPar
 // Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
 func (c *Client) EnrichBatch(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnrichBatchRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateErasureWithBody Erase everything footprint holds about a subject
+//
+// Removes every trace of the subject (its email and/or phone,
+// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+// one subject): cached evidence in every tier on every replica (the
+// in-process caches of other replicas included), remembered results,
+// and the subject's rows in stored job results (each row keeps the
+// input columns uploaded, its enrichment becomes the status `erased`).
+// Evidence derived from the subject in its lookups (guessed and linked
+// usernames, a personal domain) is erased with it; a free-mail
+// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+// erasure does not stop future lookups: suppress the subject for that.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+func (c *Client) CreateErasureWithBody(ctx context.Context, params *CreateErasureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateErasureRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateErasure Erase everything footprint holds about a subject
+//
+// Removes every trace of the subject (its email and/or phone,
+// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+// one subject): cached evidence in every tier on every replica (the
+// in-process caches of other replicas included), remembered results,
+// and the subject's rows in stored job results (each row keeps the
+// input columns uploaded, its enrichment becomes the status `erased`).
+// Evidence derived from the subject in its lookups (guessed and linked
+// usernames, a personal domain) is erased with it; a free-mail
+// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+// erasure does not stop future lookups: suppress the subject for that.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+func (c *Client) CreateErasure(ctx context.Context, params *CreateErasureParams, body CreateErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateErasureRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetErasure An erasure's receipt
+//
+// The receipt `POST /v1/erasures` returned, kept in the privacy store.
+//
+// Corresponds with GET /v1/erasures/{id} (the `GetErasure` operationId).
+func (c *Client) GetErasure(ctx context.Context, id string, params *GetErasureParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetErasureRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3345,6 +4040,132 @@ func (c *Client) RotateKey(ctx context.Context, id KeyID, params *RotateKeyParam
 // Corresponds with GET /v1/sources (the `ListSources` operationId).
 func (c *Client) ListSources(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSourcesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportSubject Everything footprint holds about a subject (access request)
+//
+// One JSON document: the cached evidence per source with when it was
+// fetched, the suppression state, earlier erasure receipts and the
+// audit entries about the subject. Nothing is fetched upstream. The
+// email and phone are normalized and hashed; they are never stored.
+//
+// Corresponds with GET /v1/subjects/export (the `ExportSubject` operationId).
+func (c *Client) ExportSubject(ctx context.Context, params *ExportSubjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportSubjectRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSuppressions The suppression list, a page at a time (hashes only)
+//
+// Suppressions ordered by id; pass the page's `next` as `after` for the next one. Identifiers appear only as keyed hashes.
+//
+// Corresponds with GET /v1/suppressions (the `ListSuppressions` operationId).
+func (c *Client) ListSuppressions(ctx context.Context, params *ListSuppressionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSuppressionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSuppressionWithBody Put a subject on the suppression list (do not enrich)
+//
+// A suppressed subject is never sent upstream: lookups answer 200
+// with `"suppressed": true`, no accounts and no scores, every network
+// source `skipped` with the detail `suppressed` (batch items and job
+// rows alike). Stored as keyed hashes of the normalized identifiers,
+// never the identifiers themselves. Idempotent: a subject already
+// suppressed answers 200 with the suppression that covers it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+func (c *Client) CreateSuppressionWithBody(ctx context.Context, params *CreateSuppressionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSuppressionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSuppression Put a subject on the suppression list (do not enrich)
+//
+// A suppressed subject is never sent upstream: lookups answer 200
+// with `"suppressed": true`, no accounts and no scores, every network
+// source `skipped` with the detail `suppressed` (batch items and job
+// rows alike). Stored as keyed hashes of the normalized identifiers,
+// never the identifiers themselves. Idempotent: a subject already
+// suppressed answers 200 with the suppression that covers it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+func (c *Client) CreateSuppression(ctx context.Context, params *CreateSuppressionParams, body CreateSuppressionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSuppressionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportSuppressionsWithBody Import a suppression list (CSV or NDJSON, streamed, idempotent)
+//
+// The body is the list, read a record at a time: `text/csv` with a
+// header naming an `email` and/or `phone` column (`country` and
+// `reason` optional), or `application/x-ndjson` objects with those
+// fields. Subjects already suppressed are counted as `existing`, so
+// importing the same list again changes nothing. Unusable records are
+// counted and the first 100 reported with their line.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/suppressions/import (the `ImportSuppressions` operationId).
+func (c *Client) ImportSuppressionsWithBody(ctx context.Context, params *ImportSuppressionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportSuppressionsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSuppression Take a suppression off the list
+//
+// The subject may be looked up again (an objection withdrawn). The deletion is audited.
+//
+// Corresponds with DELETE /v1/suppressions/{id} (the `DeleteSuppression` operationId).
+func (c *Client) DeleteSuppression(ctx context.Context, id string, params *DeleteSuppressionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSuppressionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4046,6 +4867,95 @@ func NewCheckReadinessRequest(server string, params *CheckReadinessParams) (*htt
 	return req, nil
 }
 
+// NewListAuditRequest constructs an http.Request for the ListAudit method
+func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "subject", params.Subject, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewEnrichRequest calls the generic Enrich builder with application/json body
 func NewEnrichRequest(server string, params *EnrichParams, body EnrichJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4137,6 +5047,110 @@ func NewEnrichBatchRequestWithBody(server string, params *EnrichBatchParams, con
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateErasureRequest calls the generic CreateErasure builder with application/json body
+func NewCreateErasureRequest(server string, params *CreateErasureParams, body CreateErasureJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateErasureRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateErasureRequestWithBody constructs an http.Request for the CreateErasure method, with any body, and a specified content type
+func NewCreateErasureRequestWithBody(server string, params *CreateErasureParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/erasures")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetErasureRequest constructs an http.Request for the GetErasure method
+func NewGetErasureRequest(server string, id string, params *GetErasureParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/erasures/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	if params != nil {
 
@@ -4265,6 +5279,18 @@ func NewCreateJobRequestWithBody(server string, params *CreateJobParams, content
 		if params.MaxAgeS != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_age_s", *params.MaxAgeS, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Purpose != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "purpose", *params.Purpose, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5006,6 +6032,355 @@ func NewListSourcesRequest(server string, params *ListSourcesParams) (*http.Requ
 	return req, nil
 }
 
+// NewExportSubjectRequest constructs an http.Request for the ExportSubject method
+func NewExportSubjectRequest(server string, params *ExportSubjectParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/subjects/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Email != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email", *params.Email, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Phone != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "phone", *params.Phone, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Country != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country", *params.Country, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListSuppressionsRequest constructs an http.Request for the ListSuppressions method
+func NewListSuppressionsRequest(server string, params *ListSuppressionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/suppressions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSuppressionRequest calls the generic CreateSuppression builder with application/json body
+func NewCreateSuppressionRequest(server string, params *CreateSuppressionParams, body CreateSuppressionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSuppressionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSuppressionRequestWithBody constructs an http.Request for the CreateSuppression method, with any body, and a specified content type
+func NewCreateSuppressionRequestWithBody(server string, params *CreateSuppressionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/suppressions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewImportSuppressionsRequestWithBody constructs an http.Request for the ImportSuppressions method, with any body, and a specified content type
+func NewImportSuppressionsRequestWithBody(server string, params *ImportSuppressionsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/suppressions/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Reason != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reason", *params.Reason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteSuppressionRequest constructs an http.Request for the DeleteSuppression method
+func NewDeleteSuppressionRequest(server string, id string, params *DeleteSuppressionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/suppressions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetUsageRequest constructs an http.Request for the GetUsage method
 func NewGetUsageRequest(server string, params *GetUsageParams) (*http.Request, error) {
 	var err error
@@ -5247,6 +6622,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `CheckReadiness` operationId).
 	CheckReadinessWithResponse(ctx context.Context, params *CheckReadinessParams, reqEditors ...RequestEditorFn) (*CheckReadinessResponse, error)
 
+	// ListAuditWithResponse Who looked up this person, when and why
+	//
+	// The audit trail's entries about one subject, oldest first. The
+	// `subject` value is normalized and hashed before the search; it is
+	// never stored or logged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audit (the `ListAudit` operationId).
+	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
+
 	// EnrichWithBodyWithResponse Enrich an email address and/or a phone number
 	//
 	// Runs every applicable, enabled source within the request's time budget
@@ -5318,6 +6704,53 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/enrich/batch (the `EnrichBatch` operationId).
 	EnrichBatchWithResponse(ctx context.Context, params *EnrichBatchParams, body EnrichBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EnrichBatchResponse, error)
+
+	// CreateErasureWithBodyWithResponse Erase everything footprint holds about a subject
+	//
+	// Removes every trace of the subject (its email and/or phone,
+	// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+	// one subject): cached evidence in every tier on every replica (the
+	// in-process caches of other replicas included), remembered results,
+	// and the subject's rows in stored job results (each row keeps the
+	// input columns uploaded, its enrichment becomes the status `erased`).
+	// Evidence derived from the subject in its lookups (guessed and linked
+	// usernames, a personal domain) is erased with it; a free-mail
+	// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+	// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+	// erasure does not stop future lookups: suppress the subject for that.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+	CreateErasureWithBodyWithResponse(ctx context.Context, params *CreateErasureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateErasureResponse, error)
+
+	// CreateErasureWithResponse Erase everything footprint holds about a subject
+	//
+	// Removes every trace of the subject (its email and/or phone,
+	// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+	// one subject): cached evidence in every tier on every replica (the
+	// in-process caches of other replicas included), remembered results,
+	// and the subject's rows in stored job results (each row keeps the
+	// input columns uploaded, its enrichment becomes the status `erased`).
+	// Evidence derived from the subject in its lookups (guessed and linked
+	// usernames, a personal domain) is erased with it; a free-mail
+	// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+	// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+	// erasure does not stop future lookups: suppress the subject for that.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+	CreateErasureWithResponse(ctx context.Context, params *CreateErasureParams, body CreateErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateErasureResponse, error)
+
+	// GetErasureWithResponse An erasure's receipt
+	//
+	// The receipt `POST /v1/erasures` returned, kept in the privacy store.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/erasures/{id} (the `GetErasure` operationId).
+	GetErasureWithResponse(ctx context.Context, id string, params *GetErasureParams, reqEditors ...RequestEditorFn) (*GetErasureResponse, error)
 
 	// ListJobsWithResponse List every job, newest first
 	//
@@ -5519,6 +6952,78 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/sources (the `ListSources` operationId).
 	ListSourcesWithResponse(ctx context.Context, params *ListSourcesParams, reqEditors ...RequestEditorFn) (*ListSourcesResponse, error)
+
+	// ExportSubjectWithResponse Everything footprint holds about a subject (access request)
+	//
+	// One JSON document: the cached evidence per source with when it was
+	// fetched, the suppression state, earlier erasure receipts and the
+	// audit entries about the subject. Nothing is fetched upstream. The
+	// email and phone are normalized and hashed; they are never stored.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/subjects/export (the `ExportSubject` operationId).
+	ExportSubjectWithResponse(ctx context.Context, params *ExportSubjectParams, reqEditors ...RequestEditorFn) (*ExportSubjectResponse, error)
+
+	// ListSuppressionsWithResponse The suppression list, a page at a time (hashes only)
+	//
+	// Suppressions ordered by id; pass the page's `next` as `after` for the next one. Identifiers appear only as keyed hashes.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/suppressions (the `ListSuppressions` operationId).
+	ListSuppressionsWithResponse(ctx context.Context, params *ListSuppressionsParams, reqEditors ...RequestEditorFn) (*ListSuppressionsResponse, error)
+
+	// CreateSuppressionWithBodyWithResponse Put a subject on the suppression list (do not enrich)
+	//
+	// A suppressed subject is never sent upstream: lookups answer 200
+	// with `"suppressed": true`, no accounts and no scores, every network
+	// source `skipped` with the detail `suppressed` (batch items and job
+	// rows alike). Stored as keyed hashes of the normalized identifiers,
+	// never the identifiers themselves. Idempotent: a subject already
+	// suppressed answers 200 with the suppression that covers it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+	CreateSuppressionWithBodyWithResponse(ctx context.Context, params *CreateSuppressionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSuppressionResponse, error)
+
+	// CreateSuppressionWithResponse Put a subject on the suppression list (do not enrich)
+	//
+	// A suppressed subject is never sent upstream: lookups answer 200
+	// with `"suppressed": true`, no accounts and no scores, every network
+	// source `skipped` with the detail `suppressed` (batch items and job
+	// rows alike). Stored as keyed hashes of the normalized identifiers,
+	// never the identifiers themselves. Idempotent: a subject already
+	// suppressed answers 200 with the suppression that covers it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+	CreateSuppressionWithResponse(ctx context.Context, params *CreateSuppressionParams, body CreateSuppressionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSuppressionResponse, error)
+
+	// ImportSuppressionsWithBodyWithResponse Import a suppression list (CSV or NDJSON, streamed, idempotent)
+	//
+	// The body is the list, read a record at a time: `text/csv` with a
+	// header naming an `email` and/or `phone` column (`country` and
+	// `reason` optional), or `application/x-ndjson` objects with those
+	// fields. Subjects already suppressed are counted as `existing`, so
+	// importing the same list again changes nothing. Unusable records are
+	// counted and the first 100 reported with their line.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/suppressions/import (the `ImportSuppressions` operationId).
+	ImportSuppressionsWithBodyWithResponse(ctx context.Context, params *ImportSuppressionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSuppressionsResponse, error)
+
+	// DeleteSuppressionWithResponse Take a suppression off the list
+	//
+	// The subject may be looked up again (an objection withdrawn). The deletion is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/suppressions/{id} (the `DeleteSuppression` operationId).
+	DeleteSuppressionWithResponse(ctx context.Context, id string, params *DeleteSuppressionParams, reqEditors ...RequestEditorFn) (*DeleteSuppressionResponse, error)
 
 	// GetUsageWithResponse A key's usage by UTC day
 	//
@@ -6266,6 +7771,96 @@ func (r CheckReadinessResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditResponse200Headers the declared response headers of an HTTP 200 response for ListAudit
+type ListAuditResponse200Headers struct {
+	XRequestID string
+}
+
+// ListAuditResponse400Headers the declared response headers of an HTTP 400 response for ListAudit
+type ListAuditResponse400Headers struct {
+	XRequestID string
+}
+
+// ListAuditResponse500Headers the declared response headers of an HTTP 500 response for ListAudit
+type ListAuditResponse500Headers struct {
+	XRequestID string
+}
+
+// ListAuditResponse503Headers the declared response headers of an HTTP 503 response for ListAudit
+type ListAuditResponse503Headers struct {
+	XRequestID string
+}
+
+type ListAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAuditResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListAuditResponse400Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListAuditResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAuditResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditResponse) GetJSON200() *AuditList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListAuditResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAuditResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // EnrichResponse200Headers the declared response headers of an HTTP 200 response for Enrich
 type EnrichResponse200Headers struct {
 	XRequestID string
@@ -6582,6 +8177,228 @@ func (r EnrichBatchResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EnrichBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateErasureResponse201Headers the declared response headers of an HTTP 201 response for CreateErasure
+type CreateErasureResponse201Headers struct {
+	XRequestID string
+}
+
+// CreateErasureResponse400Headers the declared response headers of an HTTP 400 response for CreateErasure
+type CreateErasureResponse400Headers struct {
+	XRequestID string
+}
+
+// CreateErasureResponse413Headers the declared response headers of an HTTP 413 response for CreateErasure
+type CreateErasureResponse413Headers struct {
+	XRequestID string
+}
+
+// CreateErasureResponse415Headers the declared response headers of an HTTP 415 response for CreateErasure
+type CreateErasureResponse415Headers struct {
+	XRequestID string
+}
+
+// CreateErasureResponse500Headers the declared response headers of an HTTP 500 response for CreateErasure
+type CreateErasureResponse500Headers struct {
+	XRequestID string
+}
+
+// CreateErasureResponse503Headers the declared response headers of an HTTP 503 response for CreateErasure
+type CreateErasureResponse503Headers struct {
+	XRequestID string
+}
+
+type CreateErasureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ErasureReceipt
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateErasureResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateErasureResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateErasureResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateErasureResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateErasureResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateErasureResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateErasureResponse) GetJSON201() *ErasureReceipt {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateErasureResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateErasureResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateErasureResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateErasureResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateErasureResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateErasureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateErasureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateErasureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateErasureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetErasureResponse200Headers the declared response headers of an HTTP 200 response for GetErasure
+type GetErasureResponse200Headers struct {
+	XRequestID string
+}
+
+// GetErasureResponse400Headers the declared response headers of an HTTP 400 response for GetErasure
+type GetErasureResponse400Headers struct {
+	XRequestID string
+}
+
+// GetErasureResponse404Headers the declared response headers of an HTTP 404 response for GetErasure
+type GetErasureResponse404Headers struct {
+	XRequestID string
+}
+
+// GetErasureResponse500Headers the declared response headers of an HTTP 500 response for GetErasure
+type GetErasureResponse500Headers struct {
+	XRequestID string
+}
+
+// GetErasureResponse503Headers the declared response headers of an HTTP 503 response for GetErasure
+type GetErasureResponse503Headers struct {
+	XRequestID string
+}
+
+type GetErasureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ErasureReceipt
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetErasureResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetErasureResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetErasureResponse404Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetErasureResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetErasureResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetErasureResponse) GetJSON200() *ErasureReceipt {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetErasureResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetErasureResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetErasureResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetErasureResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetErasureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetErasureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetErasureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetErasureResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8759,6 +10576,519 @@ func (r ListSourcesResponse) ContentType() string {
 	return ""
 }
 
+// ExportSubjectResponse200Headers the declared response headers of an HTTP 200 response for ExportSubject
+type ExportSubjectResponse200Headers struct {
+	XRequestID string
+}
+
+// ExportSubjectResponse400Headers the declared response headers of an HTTP 400 response for ExportSubject
+type ExportSubjectResponse400Headers struct {
+	XRequestID string
+}
+
+// ExportSubjectResponse500Headers the declared response headers of an HTTP 500 response for ExportSubject
+type ExportSubjectResponse500Headers struct {
+	XRequestID string
+}
+
+// ExportSubjectResponse503Headers the declared response headers of an HTTP 503 response for ExportSubject
+type ExportSubjectResponse503Headers struct {
+	XRequestID string
+}
+
+type ExportSubjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SubjectExport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportSubjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ExportSubjectResponse400Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExportSubjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportSubjectResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportSubjectResponse) GetJSON200() *SubjectExport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ExportSubjectResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportSubjectResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportSubjectResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportSubjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportSubjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportSubjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportSubjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListSuppressionsResponse200Headers the declared response headers of an HTTP 200 response for ListSuppressions
+type ListSuppressionsResponse200Headers struct {
+	XRequestID string
+}
+
+// ListSuppressionsResponse400Headers the declared response headers of an HTTP 400 response for ListSuppressions
+type ListSuppressionsResponse400Headers struct {
+	XRequestID string
+}
+
+// ListSuppressionsResponse500Headers the declared response headers of an HTTP 500 response for ListSuppressions
+type ListSuppressionsResponse500Headers struct {
+	XRequestID string
+}
+
+// ListSuppressionsResponse503Headers the declared response headers of an HTTP 503 response for ListSuppressions
+type ListSuppressionsResponse503Headers struct {
+	XRequestID string
+}
+
+type ListSuppressionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuppressionList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListSuppressionsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListSuppressionsResponse400Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListSuppressionsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSuppressionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSuppressionsResponse) GetJSON200() *SuppressionList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListSuppressionsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListSuppressionsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListSuppressionsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSuppressionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSuppressionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSuppressionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSuppressionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSuppressionResponse200Headers the declared response headers of an HTTP 200 response for CreateSuppression
+type CreateSuppressionResponse200Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse201Headers the declared response headers of an HTTP 201 response for CreateSuppression
+type CreateSuppressionResponse201Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse400Headers the declared response headers of an HTTP 400 response for CreateSuppression
+type CreateSuppressionResponse400Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse413Headers the declared response headers of an HTTP 413 response for CreateSuppression
+type CreateSuppressionResponse413Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse415Headers the declared response headers of an HTTP 415 response for CreateSuppression
+type CreateSuppressionResponse415Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse500Headers the declared response headers of an HTTP 500 response for CreateSuppression
+type CreateSuppressionResponse500Headers struct {
+	XRequestID string
+}
+
+// CreateSuppressionResponse503Headers the declared response headers of an HTTP 503 response for CreateSuppression
+type CreateSuppressionResponse503Headers struct {
+	XRequestID string
+}
+
+type CreateSuppressionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Suppression
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Suppression
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateSuppressionResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSuppressionResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateSuppressionResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateSuppressionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateSuppressionResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateSuppressionResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSuppressionResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateSuppressionResponse) GetJSON200() *Suppression {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSuppressionResponse) GetJSON201() *Suppression {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSuppressionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateSuppressionResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateSuppressionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateSuppressionResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateSuppressionResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSuppressionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSuppressionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSuppressionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSuppressionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportSuppressionsResponse200Headers the declared response headers of an HTTP 200 response for ImportSuppressions
+type ImportSuppressionsResponse200Headers struct {
+	XRequestID string
+}
+
+// ImportSuppressionsResponse400Headers the declared response headers of an HTTP 400 response for ImportSuppressions
+type ImportSuppressionsResponse400Headers struct {
+	XRequestID string
+}
+
+// ImportSuppressionsResponse415Headers the declared response headers of an HTTP 415 response for ImportSuppressions
+type ImportSuppressionsResponse415Headers struct {
+	XRequestID string
+}
+
+// ImportSuppressionsResponse500Headers the declared response headers of an HTTP 500 response for ImportSuppressions
+type ImportSuppressionsResponse500Headers struct {
+	XRequestID string
+}
+
+// ImportSuppressionsResponse503Headers the declared response headers of an HTTP 503 response for ImportSuppressions
+type ImportSuppressionsResponse503Headers struct {
+	XRequestID string
+}
+
+type ImportSuppressionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SuppressionImport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ImportSuppressionsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ImportSuppressionsResponse400Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *ImportSuppressionsResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ImportSuppressionsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportSuppressionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportSuppressionsResponse) GetJSON200() *SuppressionImport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportSuppressionsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportSuppressionsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportSuppressionsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportSuppressionsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportSuppressionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportSuppressionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportSuppressionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportSuppressionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSuppressionResponse204Headers the declared response headers of an HTTP 204 response for DeleteSuppression
+type DeleteSuppressionResponse204Headers struct {
+	XRequestID string
+}
+
+// DeleteSuppressionResponse400Headers the declared response headers of an HTTP 400 response for DeleteSuppression
+type DeleteSuppressionResponse400Headers struct {
+	XRequestID string
+}
+
+// DeleteSuppressionResponse404Headers the declared response headers of an HTTP 404 response for DeleteSuppression
+type DeleteSuppressionResponse404Headers struct {
+	XRequestID string
+}
+
+// DeleteSuppressionResponse500Headers the declared response headers of an HTTP 500 response for DeleteSuppression
+type DeleteSuppressionResponse500Headers struct {
+	XRequestID string
+}
+
+// DeleteSuppressionResponse503Headers the declared response headers of an HTTP 503 response for DeleteSuppression
+type DeleteSuppressionResponse503Headers struct {
+	XRequestID string
+}
+
+type DeleteSuppressionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteSuppressionResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteSuppressionResponse400Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteSuppressionResponse404Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteSuppressionResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteSuppressionResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteSuppressionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSuppressionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteSuppressionResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteSuppressionResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSuppressionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSuppressionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSuppressionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSuppressionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetUsageResponse200Headers the declared response headers of an HTTP 200 response for GetUsage
 type GetUsageResponse200Headers struct {
 	XRequestID string
@@ -9089,6 +11419,23 @@ func (c *ClientWithResponses) CheckReadinessWithResponse(ctx context.Context, pa
 	return ParseCheckReadinessResponse(rsp)
 }
 
+// ListAuditWithResponse Who looked up this person, when and why
+//
+// The audit trail's entries about one subject, oldest first. The
+// `subject` value is normalized and hashed before the search; it is
+// never stored or logged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audit (the `ListAudit` operationId).
+func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error) {
+	rsp, err := c.ListAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditResponse(rsp)
+}
+
 // EnrichWithBodyWithResponse Enrich an email address and/or a phone number
 //
 // Runs every applicable, enabled source within the request's time budget
@@ -9183,6 +11530,71 @@ func (c *ClientWithResponses) EnrichBatchWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseEnrichBatchResponse(rsp)
+}
+
+// CreateErasureWithBodyWithResponse Erase everything footprint holds about a subject
+//
+// Removes every trace of the subject (its email and/or phone,
+// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+// one subject): cached evidence in every tier on every replica (the
+// in-process caches of other replicas included), remembered results,
+// and the subject's rows in stored job results (each row keeps the
+// input columns uploaded, its enrichment becomes the status `erased`).
+// Evidence derived from the subject in its lookups (guessed and linked
+// usernames, a personal domain) is erased with it; a free-mail
+// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+// erasure does not stop future lookups: suppress the subject for that.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+func (c *ClientWithResponses) CreateErasureWithBodyWithResponse(ctx context.Context, params *CreateErasureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateErasureResponse, error) {
+	rsp, err := c.CreateErasureWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateErasureResponse(rsp)
+}
+
+// CreateErasureWithResponse Erase everything footprint holds about a subject
+//
+// Removes every trace of the subject (its email and/or phone,
+// normalized: `Jane.Doe+x@googlemail.com` and `janedoe@gmail.com` are
+// one subject): cached evidence in every tier on every replica (the
+// in-process caches of other replicas included), remembered results,
+// and the subject's rows in stored job results (each row keeps the
+// input columns uploaded, its enrichment becomes the status `erased`).
+// Evidence derived from the subject in its lookups (guessed and linked
+// usernames, a personal domain) is erased with it; a free-mail
+// provider's domain is not the subject's and stays (docs/PRIVACY.md).
+// Returns the receipt; `GET /v1/erasures/{id}` shows it later. An
+// erasure does not stop future lookups: suppress the subject for that.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/erasures (the `CreateErasure` operationId).
+func (c *ClientWithResponses) CreateErasureWithResponse(ctx context.Context, params *CreateErasureParams, body CreateErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateErasureResponse, error) {
+	rsp, err := c.CreateErasure(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateErasureResponse(rsp)
+}
+
+// GetErasureWithResponse An erasure's receipt
+//
+// The receipt `POST /v1/erasures` returned, kept in the privacy store.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/erasures/{id} (the `GetErasure` operationId).
+func (c *ClientWithResponses) GetErasureWithResponse(ctx context.Context, id string, params *GetErasureParams, reqEditors ...RequestEditorFn) (*GetErasureResponse, error) {
+	rsp, err := c.GetErasure(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetErasureResponse(rsp)
 }
 
 // ListJobsWithResponse List every job, newest first
@@ -9474,6 +11886,114 @@ func (c *ClientWithResponses) ListSourcesWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseListSourcesResponse(rsp)
+}
+
+// ExportSubjectWithResponse Everything footprint holds about a subject (access request)
+//
+// One JSON document: the cached evidence per source with when it was
+// fetched, the suppression state, earlier erasure receipts and the
+// audit entries about the subject. Nothing is fetched upstream. The
+// email and phone are normalized and hashed; they are never stored.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/subjects/export (the `ExportSubject` operationId).
+func (c *ClientWithResponses) ExportSubjectWithResponse(ctx context.Context, params *ExportSubjectParams, reqEditors ...RequestEditorFn) (*ExportSubjectResponse, error) {
+	rsp, err := c.ExportSubject(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportSubjectResponse(rsp)
+}
+
+// ListSuppressionsWithResponse The suppression list, a page at a time (hashes only)
+//
+// Suppressions ordered by id; pass the page's `next` as `after` for the next one. Identifiers appear only as keyed hashes.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/suppressions (the `ListSuppressions` operationId).
+func (c *ClientWithResponses) ListSuppressionsWithResponse(ctx context.Context, params *ListSuppressionsParams, reqEditors ...RequestEditorFn) (*ListSuppressionsResponse, error) {
+	rsp, err := c.ListSuppressions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSuppressionsResponse(rsp)
+}
+
+// CreateSuppressionWithBodyWithResponse Put a subject on the suppression list (do not enrich)
+//
+// A suppressed subject is never sent upstream: lookups answer 200
+// with `"suppressed": true`, no accounts and no scores, every network
+// source `skipped` with the detail `suppressed` (batch items and job
+// rows alike). Stored as keyed hashes of the normalized identifiers,
+// never the identifiers themselves. Idempotent: a subject already
+// suppressed answers 200 with the suppression that covers it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+func (c *ClientWithResponses) CreateSuppressionWithBodyWithResponse(ctx context.Context, params *CreateSuppressionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSuppressionResponse, error) {
+	rsp, err := c.CreateSuppressionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSuppressionResponse(rsp)
+}
+
+// CreateSuppressionWithResponse Put a subject on the suppression list (do not enrich)
+//
+// A suppressed subject is never sent upstream: lookups answer 200
+// with `"suppressed": true`, no accounts and no scores, every network
+// source `skipped` with the detail `suppressed` (batch items and job
+// rows alike). Stored as keyed hashes of the normalized identifiers,
+// never the identifiers themselves. Idempotent: a subject already
+// suppressed answers 200 with the suppression that covers it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/suppressions (the `CreateSuppression` operationId).
+func (c *ClientWithResponses) CreateSuppressionWithResponse(ctx context.Context, params *CreateSuppressionParams, body CreateSuppressionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSuppressionResponse, error) {
+	rsp, err := c.CreateSuppression(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSuppressionResponse(rsp)
+}
+
+// ImportSuppressionsWithBodyWithResponse Import a suppression list (CSV or NDJSON, streamed, idempotent)
+//
+// The body is the list, read a record at a time: `text/csv` with a
+// header naming an `email` and/or `phone` column (`country` and
+// `reason` optional), or `application/x-ndjson` objects with those
+// fields. Subjects already suppressed are counted as `existing`, so
+// importing the same list again changes nothing. Unusable records are
+// counted and the first 100 reported with their line.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/suppressions/import (the `ImportSuppressions` operationId).
+func (c *ClientWithResponses) ImportSuppressionsWithBodyWithResponse(ctx context.Context, params *ImportSuppressionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSuppressionsResponse, error) {
+	rsp, err := c.ImportSuppressionsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportSuppressionsResponse(rsp)
+}
+
+// DeleteSuppressionWithResponse Take a suppression off the list
+//
+// The subject may be looked up again (an objection withdrawn). The deletion is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/suppressions/{id} (the `DeleteSuppression` operationId).
+func (c *ClientWithResponses) DeleteSuppressionWithResponse(ctx context.Context, id string, params *DeleteSuppressionParams, reqEditors ...RequestEditorFn) (*DeleteSuppressionResponse, error) {
+	rsp, err := c.DeleteSuppression(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSuppressionResponse(rsp)
 }
 
 // GetUsageWithResponse A key's usage by UTC day
@@ -10338,6 +12858,96 @@ func ParseCheckReadinessResponse(rsp *http.Response) (*CheckReadinessResponse, e
 	return response, nil
 }
 
+// ParseListAuditResponse parses an HTTP response from a ListAuditWithResponse call
+func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAuditResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListAuditResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListAuditResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAuditResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseEnrichResponse parses an HTTP response from a EnrichWithResponse call
 func ParseEnrichResponse(rsp *http.Response) (*EnrichResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10778,6 +13388,237 @@ func ParseEnrichBatchResponse(rsp *http.Response) (*EnrichBatchResponse, error) 
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateErasureResponse parses an HTTP response from a CreateErasureWithResponse call
+func ParseCreateErasureResponse(rsp *http.Response) (*CreateErasureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateErasureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ErasureReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateErasureResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateErasureResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateErasureResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateErasureResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateErasureResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateErasureResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetErasureResponse parses an HTTP response from a GetErasureWithResponse call
+func ParseGetErasureResponse(rsp *http.Response) (*GetErasureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetErasureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ErasureReceipt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetErasureResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetErasureResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetErasureResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetErasureResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetErasureResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -13804,6 +16645,537 @@ func ParseListSourcesResponse(rsp *http.Response) (*ListSourcesResponse, error) 
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportSubjectResponse parses an HTTP response from a ExportSubjectWithResponse call
+func ParseExportSubjectResponse(rsp *http.Response) (*ExportSubjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportSubjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SubjectExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportSubjectResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ExportSubjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExportSubjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportSubjectResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListSuppressionsResponse parses an HTTP response from a ListSuppressionsWithResponse call
+func ParseListSuppressionsResponse(rsp *http.Response) (*ListSuppressionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSuppressionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuppressionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListSuppressionsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListSuppressionsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListSuppressionsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSuppressionsResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSuppressionResponse parses an HTTP response from a CreateSuppressionWithResponse call
+func ParseCreateSuppressionResponse(rsp *http.Response) (*CreateSuppressionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSuppressionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Suppression
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Suppression
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateSuppressionResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateSuppressionResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateSuppressionResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateSuppressionResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateSuppressionResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateSuppressionResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSuppressionResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportSuppressionsResponse parses an HTTP response from a ImportSuppressionsWithResponse call
+func ParseImportSuppressionsResponse(rsp *http.Response) (*ImportSuppressionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportSuppressionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SuppressionImport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ImportSuppressionsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ImportSuppressionsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 415:
+		var headers ImportSuppressionsResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers ImportSuppressionsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportSuppressionsResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSuppressionResponse parses an HTTP response from a DeleteSuppressionWithResponse call
+func ParseDeleteSuppressionResponse(rsp *http.Response) (*DeleteSuppressionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSuppressionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteSuppressionResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteSuppressionResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteSuppressionResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteSuppressionResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteSuppressionResponse503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -105,7 +105,7 @@ func cmdBatch(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		a, err := buildApp(ctx, cfg, newLogger(cfg, io.Discard), buildOptions{cache: true, jobs: true})
+		a, err := buildApp(ctx, cfg, newLogger(cfg, io.Discard), buildOptions{cache: true, jobs: true, privacy: true})
 		if err != nil {
 			return err
 		}

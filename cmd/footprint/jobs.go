@@ -41,7 +41,7 @@ func (b backgroundEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 // nothing; call Start). Webhooks go through the SSRF guard: only public
 // addresses on ports 80 and 443.
 // Rows that a source's limiter held back wait for its token (limits).
-func newJobs(cfg *config.Config, svc *pipeline.Service, limits *transport.Limiters, db *pgxpool.Pool, log *slog.Logger, tracer trace.Tracer, keys *auth.Service) (*jobs.Manager, error) {
+func newJobs(cfg *config.Config, rows jobs.Enricher, validate func(pipeline.Options) error, limits *transport.Limiters, db *pgxpool.Pool, log *slog.Logger, tracer trace.Tracer, keys *auth.Service) (*jobs.Manager, error) {
 	if cfg.DataDir == "" && db == nil {
 		return nil, usageErr("data_dir: needed to keep batch jobs")
 	}
@@ -54,12 +54,12 @@ func newJobs(cfg *config.Config, svc *pipeline.Service, limits *transport.Limite
 		Dir:             filepath.Join(cfg.DataDir, "jobs"),
 		DB:              db,
 		Lease:           time.Duration(cfg.Jobs.Lease),
-		Enricher:        backgroundEnricher{svc, keys},
+		Enricher:        rows,
 		Admit:           admit,
 		Concurrency:     cfg.Jobs.Concurrency,
 		MaxActiveJobs:   cfg.Jobs.MaxActive,
 		MaxInputBytes:   cfg.Jobs.MaxInputBytes,
-		ValidateOptions: svc.ValidateOptions,
+		ValidateOptions: validate,
 		Limiter:         limits.Get,
 		WebhookSecret:   cfg.Jobs.WebhookSecret,
 		CheckWebhookURL: netguard.CheckURL,

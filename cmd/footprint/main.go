@@ -29,6 +29,7 @@ Commands:
   keys      create, list, revoke and rotate API keys (footprint keys --help)
   sim       serve the simulated web (synthetic population for demos, tests, calibration)
   eval      enrich a simulated population and measure footprint against its ground truth
+  erase     erase everything held about a person (via the running server, else in-process) and print the receipt
   version   print the version
   help      show this help, or "footprint help <command>" for a command's flags
 
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdSim(ctx, rest, e)
 	case "eval":
 		err = cmdEval(ctx, rest, e)
+	case "erase":
+		err = cmdErase(ctx, rest, e)
 	case "version", "--version", "-v":
 		fmt.Fprintf(e.stdout, "footprint %s\n", version)
 	case "help", "--help", "-h":

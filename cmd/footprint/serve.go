@@ -17,6 +17,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/console"
+	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 )
 
@@ -98,9 +99,18 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Runs after the jobs stopped (defers run last-in first-out): the
 	// final usage flush sees every row.
 	defer func() { stopKeys(); <-keysDone }()
+	// One process per data folder, checked before any embedded store in it
+	// is opened (a second process would otherwise wait on its lock).
+	var lock *datadir.Lock
+	if cfg.DataDir != "" {
+		if lock, err = datadir.Acquire(cfg.DataDir); err != nil {
+			return err
+		}
+	}
 	// The audit trail: one entry per /v1 call, the actor its key id.
 	trail, closeTrail, err := openAudit(ctx, cfg, log)
 	if err != nil {
+		_ = lock.Close()
 		return err
 	}
 	defer closeTrail()
@@ -109,8 +119,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	go func() { defer close(trailDone); trail.Run(tctx) }()
 	defer func() { stopTrail(); <-trailDone }()
 	m := metrics.New(version)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys, privacy: true, audit: trail, dataLock: lock})
 	if err != nil {
+		_ = lock.Close() // a no-op when buildApp released it
 		return err
 	}
 	// Jobs stop after the HTTP server has drained: a job interrupted here
@@ -149,6 +160,16 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		Tracer:             tracer,
 		Auth:               keys,
 		Audit:              trail,
+		Privacy:            a.privacy,
+		// A key's default purpose; "" falls back to privacy.default_purpose.
+		DefaultPurpose: keyPurpose,
+	}
+	if a.jobs != nil {
+		retention, err := config.ParseRetention(cfg.Jobs.Retention)
+		if err != nil { // Validate checked it
+			return usageErr("jobs.retention: %v", err)
+		}
+		go retentionSweep(ctx, a.jobs, retention, log)
 	}
 	if cfg.Console.Enabled {
 		ac.Console = console.New(console.Config{Version: version, Demo: cfg.Demo})

@@ -22,6 +22,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/all"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/transport"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/datadir"
@@ -30,6 +31,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/metrics"
 	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -105,6 +107,9 @@ type app struct {
 	engine *engine.Engine
 	cache  *cache.Cache  // nil when off
 	jobs   *jobs.Manager // nil when off
+	// privacy is nil when off; closePrivacy releases its store.
+	privacy      *privacy.Service
+	closePrivacy func()
 	// db is the shared PostgreSQL store (database_url), nil without one.
 	db *pgxpool.Pool
 	// dataLock keeps other processes out of the data folder.
@@ -121,6 +126,9 @@ type app struct {
 func (a *app) close() {
 	if a.jobs != nil {
 		_ = a.jobs.Close()
+	}
+	if a.closePrivacy != nil {
+		a.closePrivacy()
 	}
 	if a.cache != nil {
 		_ = a.cache.Close()
@@ -153,6 +161,15 @@ type buildOptions struct {
 	metrics *metrics.Metrics
 	// tracer, when set, traces every source call and job row.
 	tracer trace.Tracer
+	// privacy opens the privacy store (suppressions, receipts) and gives
+	// lookups their purpose and suppression check (serve, batch).
+	privacy bool
+	// audit, when set, receives an entry per job row.
+	audit audit.Store
+	// dataLock is the data folder's lock when the caller took it already
+	// (serve takes it before opening the audit store); buildApp owns it
+	// from then on. Otherwise buildApp takes it for jobs and privacy.
+	dataLock *datadir.Lock
 	// keys, when set, charges job rows to their key's quotas (a spent
 	// quota pauses the job) and records their usage.
 	keys *auth.Service
@@ -263,13 +280,38 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	if err != nil {
 		return nil, errUsage{err}
 	}
-	svc := pipeline.New(eng, pipeline.Config{
+	a := &app{engine: eng, cache: c, limits: shared}
+	pc := pipeline.Config{
 		DefaultTimeout: time.Duration(cfg.Server.DefaultTimeoutMS) * time.Millisecond,
 		MaxTimeout:     time.Duration(cfg.Server.MaxTimeoutMS) * time.Millisecond,
 		Simulated:      deps.Upstream != nil,
 		Logger:         log,
-	})
-	a := &app{svc: svc, engine: eng, cache: c, limits: shared}
+	}
+	// One process per data folder: a second one is refused at once
+	// instead of waiting on an embedded store's lock.
+	a.dataLock = opt.dataLock
+	if a.dataLock == nil && (opt.jobs || opt.privacy) && cfg.DataDir != "" {
+		if a.dataLock, err = datadir.Acquire(cfg.DataDir); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	if opt.privacy {
+		var pcache privacy.Cache
+		if c != nil {
+			pcache = c
+			// A purge heard from another replica (or a lost purge
+			// subscription) ends every remembered result here.
+			c.SetPurgeHook(eng.ForgetMemo)
+		}
+		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, eng, pcache, cfg.RedisURL != "", opt.audit, log); err != nil {
+			a.close()
+			return nil, err
+		}
+		pc.Privacy = a.privacy
+	}
+	svc := pipeline.New(eng, pc)
+	a.svc = svc
 	if shared != nil {
 		lctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
@@ -278,14 +320,6 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		log.Info("shared rate limits: every source's token bucket is global across the replicas using this Redis", "fallback_replicas", cfg.Limits.FallbackReplicas)
 	}
 	if opt.jobs {
-		// One process per data folder: a second one is refused at once
-		// instead of waiting on the embedded store's lock.
-		if cfg.DataDir != "" {
-			if a.dataLock, err = datadir.Acquire(cfg.DataDir); err != nil {
-				a.close()
-				return nil, err
-			}
-		}
 		if cfg.DatabaseURL != "" {
 			octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			a.db, err = pgstore.Open(octx, cfg.DatabaseURL)
@@ -295,9 +329,16 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 				return nil, err
 			}
 		}
-		if a.jobs, err = newJobs(cfg, svc, limits, a.db, log, opt.tracer, opt.keys); err != nil {
+		var rows jobs.Enricher = backgroundEnricher{svc, opt.keys}
+		if opt.audit != nil && a.privacy != nil {
+			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log, actor: rowActor}
+		}
+		if a.jobs, err = newJobs(cfg, rows, svc.ValidateOptions, limits, a.db, log, opt.tracer, opt.keys); err != nil {
 			a.close()
 			return nil, err
+		}
+		if a.privacy != nil {
+			a.privacy.SetJobs(a.jobs)
 		}
 		if err := a.jobs.Start(ctx); err != nil {
 			a.close()
@@ -322,6 +363,26 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 // redis_url is set. The key secret comes from cache.secret or is generated
 // once into the data folder.
 func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
+	secret, err := cacheSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cc := cache.Config{Secret: secret, L1SizeMB: cfg.Cache.L1SizeMB, Logger: log}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, usageErr("redis_url: %v", err)
+		}
+		cc.Redis = redis.NewClient(opt)
+		// Purges (erasures) reach every replica's in-process tier.
+		cc.PurgeChannel = purgeChannel
+	}
+	return cache.New(cc)
+}
+
+// cacheSecret is cache.secret, or the key generated once into the data
+// folder: the cache keys' and the subject hashes' secret.
+func cacheSecret(cfg *config.Config) ([]byte, error) {
 	secret := []byte(cfg.Cache.Secret)
 	if len(secret) == 0 {
 		if cfg.DataDir == "" {
@@ -332,15 +393,7 @@ func newCache(cfg *config.Config, log *slog.Logger) (*cache.Cache, error) {
 			return nil, err
 		}
 	}
-	cc := cache.Config{Secret: secret, L1SizeMB: cfg.Cache.L1SizeMB, Logger: log}
-	if cfg.RedisURL != "" {
-		opt, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return nil, usageErr("redis_url: %v", err)
-		}
-		cc.Redis = redis.NewClient(opt)
-	}
-	return cache.New(cc)
+	return secret, nil
 }
 
 // newSharedLimits keeps every source's token bucket in Redis (redis_url),

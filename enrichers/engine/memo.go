@@ -62,6 +62,11 @@ func (m *memo) keyOf(req Request) [32]byte {
 	}
 	buf = appendParts(buf, sortedCopy(req.Only))
 	buf = appendParts(buf, sortedCopy(req.Exclude))
+	skip := make([]string, 0, len(req.Skip))
+	for name, why := range req.Skip {
+		skip = append(skip, name+"\x00"+why)
+	}
+	buf = appendParts(buf, sortedCopy(skip))
 	return m.hash.Sum(buf)
 }
 

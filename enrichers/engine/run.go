@@ -18,6 +18,10 @@ type Request struct {
 	// Only restricts the run to these sources; Exclude removes sources.
 	// Names must be registered (the API validates them).
 	Only, Exclude []string
+	// Skip names sources the run must not call, each with the reason it
+	// reports (skipped): the sources a purpose denies, or every network
+	// source of a suppressed subject ("suppressed").
+	Skip map[string]string
 	// Cache is the request's cache policy.
 	Cache CachePolicy
 }
@@ -198,6 +202,8 @@ func (e *Engine) selection(req Request) map[string]string {
 	sel := make(map[string]string, len(e.entries))
 	for name, en := range e.entries {
 		switch {
+		case req.Skip[name] != "":
+			sel[name] = req.Skip[name]
 		case !en.enabled:
 			sel[name] = en.reason
 		case len(req.Only) > 0 && !slices.Contains(req.Only, name):

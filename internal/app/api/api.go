@@ -28,6 +28,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -106,6 +107,13 @@ type Config struct {
 	// limits and quotas, and serves /v1/keys and /v1/usage; nil: the
 	// server runs open (and those two answer 503).
 	Auth *auth.Service
+	// Privacy serves erasures, suppressions, the audit query and subject
+	// exports; nil answers those routes 503.
+	Privacy *privacy.Service
+	// DefaultPurpose gives the purpose of a lookup that names none (the
+	// API key's default purpose); nil, or "": the server's configured
+	// default (privacy.default_purpose).
+	DefaultPurpose func(ctx context.Context) string
 }
 
 // RequestObserver is told of every request once it is answered. route is
@@ -258,6 +266,14 @@ func New(cfg Config, svc Enricher) *Server {
 		"revokeKey":      s.revokeKey,
 		"rotateKey":      s.rotateKey,
 		"getUsage":       s.getUsage,
+		"createErasure":      s.createErasure,
+		"getErasure":         s.getErasure,
+		"createSuppression":  s.createSuppression,
+		"listSuppressions":   s.listSuppressions,
+		"deleteSuppression":  s.deleteSuppression,
+		"importSuppressions": s.importSuppressions,
+		"listAudit":          s.listAudit,
+		"exportSubject":      s.exportSubject,
 	}))
 	return s
 }

@@ -114,7 +114,10 @@ func (s *Server) enrichBatch(c *gin.Context) {
 					s.itemFailed(c, &out[i], fmt.Errorf("%w: %v", errPanic, r))
 				}
 			}()
-			p, err := s.svc.Enrich(ctx, item.Input)
+			in := item.Input
+			s.withPurpose(ctx, &in)
+			p, err := s.svc.Enrich(ctx, in)
+			s.noteLookup(ctx, p, false)
 			switch {
 			case err != nil:
 				s.itemFailed(c, &out[i], err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/openapi"
 )
@@ -20,7 +21,7 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 	svc := realService(t)
 	a := newAuth(t)
 	secret, _ := newKey(t, a, auth.Spec{Scopes: []string{auth.ScopeAdmin}, RatePerMin: auth.MaxRatePerMin})
-	srv := keyed{New(Config{Jobs: realJobs(t, svc), Auth: a}, svc), secret}
+	srv := keyed{New(Config{Jobs: realJobs(t, svc), Auth: a, Privacy: realPrivacy(t, svc), Audit: &audit.Memory{}}, svc), secret}
 	ops := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -34,7 +35,7 @@ func TestEveryOperationWithItsExampleAndMalformedInput(t *testing.T) {
 						t.Fatalf("%s %s: %s has no string example", method, path, ct)
 					}
 					rec := do(t, srv, request{method: method, path: path, body: ex, header: map[string]string{"Content-Type": ct}})
-					if rec.Code != 202 {
+					if rec.Code != 202 && rec.Code != 200 {
 						t.Errorf("%s %s: documented %s example answered %d: %s", method, path, ct, rec.Code, rec.Body)
 					}
 					// Unusable as a whole (a bad NDJSON line is a failed row, not

@@ -21,7 +21,10 @@ func (s *Server) enrich(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.svc.Enrich(c.Request.Context(), in)
+	ctx := c.Request.Context()
+	s.withPurpose(ctx, &in)
+	p, err := s.svc.Enrich(ctx, in)
+	s.noteLookup(ctx, p, true)
 	switch {
 	case err != nil:
 		s.fail(c, err)

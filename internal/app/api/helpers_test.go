@@ -26,8 +26,11 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
+	"github.com/footprint-oss/footprint/internal/app/subject"
 	"github.com/footprint-oss/footprint/openapi"
 	"github.com/footprint-oss/footprint/scoring"
 )
@@ -485,4 +488,34 @@ func realJobs(t *testing.T, svc jobs.Enricher, configure ...func(*jobs.Config)) 
 		}
 	})
 	return m
+}
+
+// realPrivacy is a privacy service over svc's engine with an embedded
+// store in a temporary folder.
+func realPrivacy(t *testing.T, svc Enricher) *privacy.Service {
+	t.Helper()
+	return newPrivacy(t, svc.Engine(), nil)
+}
+
+// privateService is realService with suppressions and purposes, over
+// the privacy service it returns (whose export reads store).
+func privateService(t *testing.T, store audit.Store) (Enricher, *privacy.Service) {
+	t.Helper()
+	eng := newEngine(t)
+	p := newPrivacy(t, eng, store)
+	return pipeline.New(eng, pipeline.Config{Now: now, Privacy: p}), p
+}
+
+func newPrivacy(t *testing.T, eng *engine.Engine, store audit.Store) *privacy.Service {
+	t.Helper()
+	st, err := privacy.OpenBolt(filepath.Join(t.TempDir(), "privacy.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher([]byte("0123456789abcdef-api-tests")), Engine: eng, Audit: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -119,6 +119,7 @@ func jobOptions(c *gin.Context, maxTimeoutMS int) (pipeline.Options, error) {
 	}
 	o.MaxAgeS = integer("max_age_s")
 	o.Cache = q.Get("cache")
+	o.Purpose = q.Get("purpose")
 	o.MinMatch = number("min_match")
 	o.MinProbability = number("min_probability")
 	o.IncludeCandidates, _ = strconv.ParseBool(q.Get("include_candidates"))
@@ -139,6 +140,9 @@ func (s *Server) createJob(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if opts.Purpose == "" && s.cfg.DefaultPurpose != nil {
+		opts.Purpose = s.cfg.DefaultPurpose(c.Request.Context())
 	}
 	select {
 	case s.uploads <- struct{}{}:

@@ -17,6 +17,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/app/privacy"
 )
 
 // Content types of responses.
@@ -161,6 +162,12 @@ func problemFor(err error) problem {
 		return newProblem(http.StatusServiceUnavailable, "The server is shutting down; retry on another replica.", nil)
 	case errors.Is(err, errNoJobs), errors.Is(err, jobs.ErrNoWebhookClient):
 		return newProblem(http.StatusServiceUnavailable, "Batch jobs (or their webhooks) are not available on this server.", nil)
+	case errors.Is(err, privacy.ErrNotFound):
+		return newProblem(http.StatusNotFound, "No suppression or erasure receipt has this id.", nil)
+	case errors.Is(err, errNoPrivacy), errors.Is(err, errNoAudit):
+		return newProblem(http.StatusServiceUnavailable, "Privacy operations (or the audit trail) are not available on this server.", nil)
+	case errors.Is(err, pipeline.ErrPrivacyUnavailable):
+		return newProblem(http.StatusServiceUnavailable, "The suppression list cannot be read right now, so no lookup is made; retry later.", nil)
 	case errors.Is(err, errNoRoute):
 		return newProblem(http.StatusNotFound, "No such route; the routes are listed in GET /openapi.yaml.", nil)
 	case errors.Is(err, errNoMetrics):

@@ -54,6 +54,7 @@ type Config struct {
 	// address.
 	InsecureNoAuth bool          `yaml:"insecure_no_auth"`
 	Console        ConsoleConfig `yaml:"console"`
+	Privacy        PrivacyConfig `yaml:"privacy"`
 	// Sources overrides the sources' self-described defaults, by source
 	// name. Names are not checked here: the engine rejects unknown ones,
 	// and ValidateSources the keys a source does not take.
@@ -172,6 +173,42 @@ type JobsConfig struct {
 	// with database_url (the rows of a replica that died are taken over
 	// after it).
 	Lease Duration `yaml:"lease_ms"`
+	// Retention: finished jobs, their input and results are deleted this
+	// long after they ended.
+	Retention string `yaml:"retention"`
+}
+
+// PrivacyConfig configures purposes (docs/PRIVACY.md).
+type PrivacyConfig struct {
+	// DefaultPurpose applies to lookups that name none (and whose API key
+	// has no default purpose).
+	DefaultPurpose string `yaml:"default_purpose"`
+	// Purposes: what each purpose may use.
+	Purposes PurposesConfig `yaml:"purposes"`
+}
+
+// PurposesConfig holds one PurposeConfig per purpose.
+type PurposesConfig struct {
+	FraudPrevention      PurposeConfig `yaml:"fraud_prevention"`
+	IdentityVerification PurposeConfig `yaml:"identity_verification"`
+	Marketing            PurposeConfig `yaml:"marketing"`
+	Analytics            PurposeConfig `yaml:"analytics"`
+}
+
+// PurposeConfig is one purpose's outputs and denied sources, each a
+// comma-separated list.
+type PurposeConfig struct {
+	// Outputs: the score blocks returned (interests, influence, risk,
+	// verification).
+	Outputs string `yaml:"outputs"`
+	// DenySources: sources never called for this purpose.
+	DenySources string `yaml:"deny_sources"`
+}
+
+// Map returns the purposes by name.
+func (p PurposesConfig) Map() map[string]PurposeConfig {
+	return map[string]PurposeConfig{"fraud_prevention": p.FraudPrevention, "identity_verification": p.IdentityVerification,
+		"marketing": p.Marketing, "analytics": p.Analytics}
 }
 
 // SourceConfig is one source's settings. Zero values keep the source's own
@@ -229,10 +266,16 @@ func Default() *Config {
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
-			Lease: Duration(30 * time.Second)},
+			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Console: ConsoleConfig{Enabled: true},
+		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
+			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
+			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},
+			Marketing:            PurposeConfig{Outputs: "interests,influence"},
+			Analytics:            PurposeConfig{Outputs: "interests,influence"},
+		}},
 		Sources: map[string]SourceConfig{},
 	}
 }

@@ -67,10 +67,16 @@ func TestDefaults(t *testing.T) {
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
 			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
-			Lease: Duration(30 * time.Second)},
+			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Console: ConsoleConfig{Enabled: true},
+		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
+			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
+			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},
+			Marketing:            PurposeConfig{Outputs: "interests,influence"},
+			Analytics:            PurposeConfig{Outputs: "interests,influence"},
+		}},
 		Sources: map[string]SourceConfig{},
 	}
 	if !reflect.DeepEqual(c, want) {

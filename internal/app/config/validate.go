@@ -44,6 +44,22 @@ func (c *Config) Validate() error {
 	if c.Jobs.Concurrency < 1 {
 		bad("jobs.concurrency", "must be ≥ 1")
 	}
+	if _, err := ParseRetention(c.Jobs.Retention); err != nil {
+		bad("jobs.retention", "%v", err)
+	}
+	purposes := c.Privacy.Purposes.Map()
+	if _, ok := purposes[c.Privacy.DefaultPurpose]; !ok {
+		bad("privacy.default_purpose", "want fraud_prevention, identity_verification, marketing or analytics, got %q", c.Privacy.DefaultPurpose)
+	}
+	for name, p := range purposes {
+		for _, o := range SplitList(p.Outputs) {
+			switch o {
+			case "interests", "influence", "risk", "verification":
+			default:
+				bad("privacy.purposes."+name+".outputs", "unknown output %q (interests, influence, risk, verification)", o)
+			}
+		}
+	}
 	if c.Jobs.MaxActive < 1 {
 		bad("jobs.max_active", "must be ≥ 1")
 	}
@@ -227,3 +243,15 @@ func oneOf(s string, options ...string) bool {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// SplitList splits a comma-separated setting into its trimmed, non-empty
+// items.
+func SplitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -50,7 +50,7 @@ func DefaultAttributes() []Attribute {
 		}
 		return b(*v)
 	}
-	return []Attribute{
+	return gatedColumns([]Attribute{
 		{"complete", func(p *pipeline.Profile) string { return b(p.Complete) }},
 		{"email_valid", email(func(e *enrichers.EmailFacts) string { return b(e.Valid) })},
 		{"email_reason", email(func(e *enrichers.EmailFacts) string { return e.Reason })},
@@ -143,7 +143,7 @@ func DefaultAttributes() []Attribute {
 			}
 			return strings.Join(out, " ")
 		}},
-	}
+	})
 }
 
 // topAccounts returns up to n accounts, most probably the subject's first.

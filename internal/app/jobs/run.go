@@ -96,7 +96,7 @@ type entry struct {
 
 // launchLocked starts a run of job id; m.mu is held.
 func (m *Manager) launchLocked(id string) {
-	ctx, cancel := context.WithCancelCause(m.base)
+	ctx, cancel := context.WithCancelCause(withJobID(m.base, id))
 	r := &run{id: id, ctx: ctx, cancel: cancel, done: make(chan struct{}), inflight: map[string]*entry{},
 		rows: make(chan struct{}, m.cfg.Concurrency), tokens: transport.NewTally(nil)}
 	m.runs[id] = r

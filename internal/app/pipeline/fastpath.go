@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/binary"
 	"slices"
 	"sync"
@@ -10,7 +11,9 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/footprint-oss/footprint/cache/keyed"
+	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/scoring"
 )
 
 // The fast path for repeat lookups. This comment is the one statement of
@@ -67,7 +70,7 @@ func (c *fastCache) keyOf(in Input) fastKey {
 		buf = append(buf, f...)
 	}
 	if o := in.Options; o.TimeoutMS != nil || o.Sources != nil || o.ExcludeSources != nil || o.MinMatch != nil ||
-		o.IncludeCandidates || o.MaxAgeS != nil || o.Cache != "" || o.MinProbability != nil {
+		o.IncludeCandidates || o.MaxAgeS != nil || o.Cache != "" || o.MinProbability != nil || o.Purpose != "" {
 		b, err := gojson.Marshal(o)
 		if err != nil { // cannot happen: options are numbers, strings and bools
 			b = []byte("?")
@@ -85,6 +88,7 @@ type fastEntry struct {
 	day       int64  // UTC days since 1970-01-01 when derived
 	simulated bool
 	part      Derived
+	withheld  []string
 	// partJSON is part's JSON without its braces.
 	partJSON []byte
 	sources  atomic.Pointer[sourcesJSON]
@@ -98,16 +102,24 @@ type sourcesJSON struct {
 
 func dayOf(t time.Time) int64 { return t.Unix() / 86400 }
 
-// fastAnswer answers the lookup k from the fast path, or returns nil.
-func (s *Service) fastAnswer(k fastKey) *Profile {
+// fastAnswer answers the lookup k from the fast path, or returns nil. The
+// subject's suppression is checked on every answer: an entry made before
+// the subject was suppressed (or unsuppressed) is dropped.
+func (s *Service) fastAnswer(ctx context.Context, k fastKey) (*Profile, error) {
 	e := s.fast.get(k)
 	if e == nil {
-		return nil
+		return nil, nil
+	}
+	if sup, err := s.suppressed(ctx, e.req); err != nil {
+		return nil, err
+	} else if sup != e.req.suppressed {
+		s.fast.drop(k, e)
+		return nil, nil
 	}
 	res := s.engine.Remembered(e.req.engine)
 	if res == nil {
 		s.fast.drop(k, e)
-		return nil
+		return nil, nil
 	}
 	now := s.now()
 	if res.MemoID != e.memo || dayOf(now.UTC()) != e.day {
@@ -115,17 +127,20 @@ func (s *Service) fastAnswer(k fastKey) *Profile {
 		// the same, validated as it was).
 		p := s.assemble(e.req, res)
 		s.remember(k, e.req, res, p)
-		return p
+		return p, nil
 	}
 	return &Profile{
 		GeneratedAt: now.UTC().Truncate(time.Millisecond),
 		Simulated:   e.simulated,
 		Complete:    res.Complete,
+		Purpose:     e.req.purpose.Name,
+		Suppressed:  e.req.suppressed,
+		Withheld:    e.withheld,
 		Subject:     e.req.subject,
 		Derived:     e.part,
 		Sources:     sourceStatuses(res.Sources, now),
 		fast:        e,
-	}
+	}, nil
 }
 
 // remember stores what p, assembled from res for req, shares with later
@@ -134,14 +149,14 @@ func (s *Service) remember(k fastKey, req *request, res *engine.Result, p *Profi
 	if res.MemoID == 0 {
 		return
 	}
-	b, err := gojson.Marshal(&p.Derived)
+	b, err := p.derivedJSON()
 	if err != nil {
 		return
 	}
 	r := *req
 	r.engine.Only, r.engine.Exclude = slices.Clone(req.engine.Only), slices.Clone(req.engine.Exclude)
 	e := &fastEntry{req: &r, memo: res.MemoID, day: dayOf(p.GeneratedAt), simulated: p.Simulated,
-		part: p.Derived, partJSON: b[1 : len(b)-1]}
+		part: p.Derived, partJSON: b[1 : len(b)-1], withheld: p.Withheld}
 	p.fast = e
 	s.fast.put(k, e)
 }
@@ -152,7 +167,48 @@ type profileHead struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Simulated   bool      `json:"simulated"`
 	Complete    bool      `json:"complete"`
+	Purpose     string    `json:"purpose,omitempty"`
+	Suppressed  bool      `json:"suppressed,omitempty"`
+	Withheld    []string  `json:"withheld,omitempty"`
 	Subject     Subject   `json:"subject"`
+}
+
+// derivedView is Derived as JSON when outputs are withheld: the withheld
+// blocks (nil) are left out.
+type derivedView struct {
+	Email        *enrichers.EmailFacts       `json:"email,omitempty"`
+	Phone        *enrichers.PhoneFacts       `json:"phone,omitempty"`
+	DNS          *enrichers.DNSFacts         `json:"dns,omitempty"`
+	Domain       *enrichers.DomainFacts      `json:"domain,omitempty"`
+	Company      *enrichers.CompanyFacts     `json:"company,omitempty"`
+	Breach       *enrichers.BreachFacts      `json:"breach,omitempty"`
+	Accounts     []enrichers.Account         `json:"accounts"`
+	Interests    *[]scoring.Interest         `json:"interests,omitempty"`
+	Influence    *scoring.InfluenceScore     `json:"influence,omitempty"`
+	Risk         *scoring.RiskScore          `json:"risk,omitempty"`
+	Verification *scoring.VerificationResult `json:"verification,omitempty"`
+}
+
+// derivedJSON is the JSON of p's derived part (an object).
+func (p *Profile) derivedJSON() ([]byte, error) {
+	if len(p.Withheld) == 0 {
+		return gojson.Marshal(&p.Derived)
+	}
+	d := &p.Derived
+	v := derivedView{Email: d.Email, Phone: d.Phone, DNS: d.DNS, Domain: d.Domain, Company: d.Company, Breach: d.Breach, Accounts: d.Accounts}
+	if !p.Withholds(OutputInterests) {
+		v.Interests = &d.Interests
+	}
+	if !p.Withholds(OutputInfluence) {
+		v.Influence = &d.Influence
+	}
+	if !p.Withholds(OutputRisk) {
+		v.Risk = &d.Risk
+	}
+	if !p.Withholds(OutputVerification) {
+		v.Verification = &d.Verification
+	}
+	return gojson.Marshal(&v)
 }
 
 // plainProfile has Profile's fields and none of its methods.
@@ -163,21 +219,32 @@ type plainProfile Profile
 // Profile returned by Enrich is read only.
 func (p *Profile) MarshalJSON() ([]byte, error) {
 	e := p.fast
-	if e == nil {
+	if e == nil && len(p.Withheld) == 0 {
 		return gojson.Marshal((*plainProfile)(p))
 	}
-	head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete, Subject: p.Subject})
+	head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
+		Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject})
 	if err != nil {
 		return nil, err
 	}
-	src, err := e.sourcesJSON(p.Sources)
+	var part, src []byte
+	if e != nil {
+		part = e.partJSON
+		src, err = e.sourcesJSON(p.Sources)
+	} else {
+		var b []byte
+		if b, err = p.derivedJSON(); err == nil {
+			part = b[1 : len(b)-1]
+			src, err = gojson.Marshal(p.Sources)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, len(head)+len(e.partJSON)+len(src)+len(`,,"sources":}`))
+	b := make([]byte, 0, len(head)+len(part)+len(src)+len(`,,"sources":}`))
 	b = append(b, head[:len(head)-1]...)
 	b = append(b, ',')
-	b = append(b, e.partJSON...)
+	b = append(b, part...)
 	b = append(b, `,"sources":`...)
 	b = append(b, src...)
 	return append(b, '}'), nil

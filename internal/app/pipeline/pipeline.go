@@ -54,6 +54,11 @@ type Options struct {
 	// MinProbability hides interests below it (default 0.2; 0 returns
 	// every category).
 	MinProbability *float64 `json:"min_probability,omitempty"`
+	// Purpose is why the lookup is made (fraud_prevention,
+	// identity_verification, marketing, analytics; default: the API key's
+	// or the configured default). It decides which sources may be called
+	// and which score blocks are returned.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // DefaultMinProbability is the default options.min_probability.
@@ -96,6 +101,9 @@ type Config struct {
 	Identity *identity.Model
 	// Scoring are the score models' parameters (default: scoring.DefaultParams()).
 	Scoring *scoring.Params
+	// Privacy gives lookups their purpose and suppression check (nil:
+	// none).
+	Privacy Privacy
 }
 
 // Service runs the data path.
@@ -106,6 +114,9 @@ type Service struct {
 	now    func() time.Time
 	// fast answers repeat lookups (see fastpath.go).
 	fast *fastCache
+	// network names the engine's network sources (skipped for a
+	// suppressed subject).
+	network []string
 }
 
 // New returns a Service over engine. It does no I/O.
@@ -123,6 +134,7 @@ func New(eng *engine.Engine, cfg Config) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.network = s.networkSources()
 	if cfg.Identity == nil {
 		m := identity.DefaultModel()
 		s.cfg.Identity = &m
@@ -147,6 +159,14 @@ type request struct {
 	ids      []enrichers.Identifier
 	timeout  time.Duration
 	engine   engine.Request
+	// email and phone are the normalized identifiers (nil when absent),
+	// for the suppression check.
+	email *normalize.Email
+	phone *normalize.Phone
+	// purpose applies to the lookup ("" without Config.Privacy);
+	// suppressed: the subject is on the suppression list.
+	purpose    Purpose
+	suppressed bool
 }
 
 // Enrich validates in, runs every applicable source within the request's
@@ -155,12 +175,19 @@ type request struct {
 // never makes Enrich fail.
 func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	k := s.fast.keyOf(in)
-	if p := s.fastAnswer(k); p != nil {
-		return p, nil
+	if p, err := s.fastAnswer(ctx, k); p != nil || err != nil {
+		return p, err
 	}
 	req, err := s.validate(in)
 	if err != nil {
 		return nil, err
+	}
+	sup, err := s.suppressed(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if sup {
+		req = s.suppressedRequest(req)
 	}
 	if res := s.engine.Remembered(req.engine); res != nil {
 		p := s.assemble(req, res)
@@ -172,6 +199,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
 	defer cancel()
 	res := s.engine.Run(rctx, req.engine)
+	s.track(ctx, req, res)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, ctx.Err()
 	}
@@ -205,6 +233,7 @@ func (s *Service) validate(in Input) (*request, error) {
 			bad("email", reasonOf(err))
 		} else {
 			req.local = e.Local
+			req.email = &e
 			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: enrichers.MethodInput, Prior: 1})
 			// The domain's sources start in the first round, and run even
@@ -226,6 +255,7 @@ func (s *Service) validate(in Input) (*request, error) {
 			bad(field, reasonOf(err))
 		} else {
 			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
+			req.phone = &p
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: enrichers.MethodInput, Prior: 1})
 		}
 	}
@@ -238,6 +268,12 @@ func (s *Service) validate(in Input) (*request, error) {
 		return nil, &InputError{Status: 422, Errors: unusable}
 	}
 	req.engine = engine.Request{Identifiers: req.ids, Only: in.Options.Sources, Exclude: in.Options.ExcludeSources, Cache: policy}
+	if len(req.purpose.DeniedSources) > 0 {
+		req.engine.Skip = make(map[string]string, len(req.purpose.DeniedSources))
+		for _, n := range req.purpose.DeniedSources {
+			req.engine.Skip[n] = "denied for purpose " + req.purpose.Name
+		}
+	}
 	return req, nil
 }
 
@@ -301,6 +337,15 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 		} else {
 			policy.MaxAge, policy.HasMaxAge = time.Duration(*m)*time.Second, true
 		}
+	}
+	if s.cfg.Privacy != nil {
+		if p, ok := s.cfg.Privacy.Purpose(o.Purpose); ok {
+			req.purpose = p
+		} else {
+			bad("options.purpose", fmt.Sprintf("unknown purpose %q", o.Purpose))
+		}
+	} else if o.Purpose != "" {
+		bad("options.purpose", "no purposes are configured on this server")
 	}
 	if len(errs) > 0 {
 		return errs, nil, policy

@@ -18,8 +18,16 @@ type Profile struct {
 	Simulated bool `json:"simulated"`
 	// Complete is false when an applicable source gave no definitive answer
 	// (timeout, rate limit, open circuit, bot wall, error).
-	Complete bool    `json:"complete"`
-	Subject  Subject `json:"subject"`
+	Complete bool `json:"complete"`
+	// Purpose is the purpose the lookup ran under ("" without purposes).
+	Purpose string `json:"purpose,omitempty"`
+	// Suppressed: the subject is on the suppression list; nothing was
+	// looked up upstream and nothing derived is returned.
+	Suppressed bool `json:"suppressed,omitempty"`
+	// Withheld names the score blocks the purpose (or the suppression)
+	// leaves out.
+	Withheld []string `json:"withheld,omitempty"`
+	Subject  Subject  `json:"subject"`
 
 	// Derived is what the evidence says; its fields are the profile's.
 	Derived
@@ -102,6 +110,7 @@ func (s *Service) assemble(req *request, res *engine.Result) *Profile {
 		Derived:     Derived{Accounts: []enrichers.Account{}},
 	}
 	s.derive(req, res, p, now)
+	gate(req, p)
 	p.Sources = sourceStatuses(res.Sources, now)
 	return p
 }
