@@ -239,27 +239,30 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// subject's. Replace it by the linking account's probability, a few
 	// times so that chains (gravatar → github → mastodon) settle.
 	parents := linkParents(out)
-	for range 3 {
-		changed := false
-		for i, ps := range parents {
-			if len(ps) == 0 {
-				continue
+	settle := func(p []float64, rescore func(i int)) {
+		for range 3 {
+			changed := false
+			for i, ps := range parents {
+				if len(ps) == 0 {
+					continue
+				}
+				pp := 0.0
+				for _, j := range ps {
+					pp = max(pp, p[j])
+				}
+				b, _, ev := m.prior(out[i], pp)
+				if b == base[i] {
+					continue
+				}
+				base[i], evid[i], changed = b, ev, true
+				rescore(i)
 			}
-			pp := 0.0
-			for _, j := range ps {
-				pp = max(pp, probs[j])
+			if !changed {
+				return
 			}
-			b, _, ev := m.prior(out[i], pp)
-			if b == base[i] {
-				continue
-			}
-			base[i], evid[i], changed = b, ev, true
-			probs[i], _ = m.score(sub, out[i], base[i], isGuess(methods[i]), ref, i)
-		}
-		if !changed {
-			break
 		}
 	}
+	settle(probs, func(i int) { probs[i], _ = m.score(sub, out[i], base[i], isGuess(methods[i]), ref, i) })
 	// Pass 2: add what confidently matched accounts say.
 	ref2 := ref
 	ref2.found = descendants(parents)
@@ -291,27 +294,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// through it are worth: a profile that pass 1 rated likely and pass 2
 	// found to be a namesake's passes its doubt on to the accounts it
 	// links to. Settle the chains again on the final probabilities.
-	for range 3 {
-		changed := false
-		for i, ps := range parents {
-			if len(ps) == 0 {
-				continue
-			}
-			pp := 0.0
-			for _, j := range ps {
-				pp = max(pp, final[j])
-			}
-			b, _, ev := m.prior(out[i], pp)
-			if b == base[i] {
-				continue
-			}
-			base[i], evid[i], changed = b, ev, true
-			scoreFinal(i)
-		}
-		if !changed {
-			break
-		}
-	}
+	settle(final, scoreFinal)
 	for i := range out {
 		out[i].Match = &enrichers.Match{
 			Probability: round3(final[i]),

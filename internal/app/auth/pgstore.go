@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,15 +24,8 @@ var migrations embed.FS
 type PGStore struct {
 	db    *pgxpool.Pool
 	own   bool
-	mu    sync.Mutex
-	cache map[string]pgCached
-	ttl   time.Duration
+	cache *keyCache
 	nowFn func() time.Time
-}
-
-type pgCached struct {
-	k  *Key
-	at time.Time
 }
 
 // PGCacheTTL bounds how stale a replica's view of a key may be.
@@ -65,7 +57,7 @@ func NewPGStore(ctx context.Context, db *pgxpool.Pool) (*PGStore, error) {
 	if _, err := pgstore.Migrate(ctx, db, "keys", ms); err != nil {
 		return nil, err
 	}
-	return &PGStore{db: db, cache: map[string]pgCached{}, ttl: PGCacheTTL, nowFn: time.Now}, nil
+	return &PGStore{db: db, cache: newKeyCache(PGCacheTTL, 10000), nowFn: time.Now}, nil
 }
 
 // Secret returns the store's key-hash secret, creating it once.
@@ -168,31 +160,21 @@ func (s *PGStore) Update(ctx context.Context, id string, fn func(*Key) error) (*
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
-	s.mu.Lock()
-	clear(s.cache)
-	s.mu.Unlock()
+	s.cache.clear()
 	return k, nil
 }
 
 // ByHash implements Store: cached for at most PGCacheTTL.
 func (s *PGStore) ByHash(ctx context.Context, hash string) (*Key, error) {
 	now := s.nowFn()
-	s.mu.Lock()
-	c, ok := s.cache[hash]
-	s.mu.Unlock()
-	if ok && now.Sub(c.at) < s.ttl {
-		return c.k, nil
+	if k, ok := s.cache.get(hash, now); ok {
+		return k, nil
 	}
 	k, err := scanKey(s.db.QueryRow(ctx, `SELECT doc FROM auth_keys WHERE hash = $1 OR prev_hash = $1 LIMIT 1`, hash))
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if len(s.cache) > 10000 {
-		clear(s.cache)
-	}
-	s.cache[hash] = pgCached{k: k, at: now}
-	s.mu.Unlock()
+	s.cache.put(hash, k, now)
 	return k, nil
 }
 

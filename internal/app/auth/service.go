@@ -70,19 +70,14 @@ type Service struct {
 	used     map[string]time.Time
 	count    int
 	countAt  time.Time
-	byID     map[string]cachedKey
+	byID     *keyCache
 	failSeen int
-}
-
-type cachedKey struct {
-	k  *Key
-	at time.Time
 }
 
 // New returns a Service; it does no I/O (call Run to flush usage).
 func New(cfg Config) *Service {
 	s := &Service{store: cfg.Store, hasher: NewHasher(cfg.Secret), counter: cfg.Counter, failRate: cfg.FailuresPerMin,
-		flush: cfg.FlushEvery, now: cfg.Now, log: cfg.Logger, used: map[string]time.Time{}, byID: map[string]cachedKey{}}
+		flush: cfg.FlushEvery, now: cfg.Now, log: cfg.Logger, used: map[string]time.Time{}, byID: newKeyCache(time.Second, 4096)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -255,22 +250,14 @@ func (s *Service) Admit(ctx context.Context, owner string) (context.Context, err
 // keyByID reads a key, cached for at most a second.
 func (s *Service) keyByID(ctx context.Context, id string) (*Key, error) {
 	now := s.now()
-	s.mu.Lock()
-	c, ok := s.byID[id]
-	s.mu.Unlock()
-	if ok && now.Sub(c.at) < time.Second {
-		return c.k, nil
+	if k, ok := s.byID.get(id, now); ok {
+		return k, nil
 	}
 	k, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	if len(s.byID) > 4096 {
-		clear(s.byID)
-	}
-	s.byID[id] = cachedKey{k: k, at: now}
-	s.mu.Unlock()
+	s.byID.put(id, k, now)
 	return k, nil
 }
 
@@ -381,11 +368,7 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-func (s *Service) forget(id string) {
-	s.mu.Lock()
-	delete(s.byID, id)
-	s.mu.Unlock()
-}
+func (s *Service) forget(id string) { s.byID.forget(id) }
 
 // Usage returns a key's usage over the last days UTC days (today
 // included), unflushed counts of this process included.
