@@ -29,6 +29,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
+	"github.com/footprint-oss/footprint/internal/app/static"
 	"github.com/footprint-oss/footprint/openapi"
 )
 
@@ -149,8 +150,8 @@ type Server struct {
 	doc          *openapi3.T
 	specYAML     []byte
 	specJSON     []byte
-	docsHTML     asset
-	docsJS       asset
+	docsHTML     static.File
+	docsJS       static.File
 	router       *gin.Engine
 	writeTimeout time.Duration
 	maxBudget    time.Duration // the contract's largest options.timeout_ms
@@ -242,30 +243,30 @@ func New(cfg Config, svc Enricher) *Server {
 	r.NoMethod(s.noMethod)
 	s.router = r
 	s.routes(s.withConsole(map[string]gin.HandlerFunc{
-		"enrich":         s.enrich,
-		"enrichBatch":    s.enrichBatch,
-		"createJob":      s.createJob,
-		"listJobs":       s.listJobs,
-		"getJob":         s.jobAction(Jobs.Get),
-		"pauseJob":       s.jobAction(Jobs.Pause),
-		"resumeJob":      s.jobAction(Jobs.Resume),
-		"cancelJob":      s.jobAction(Jobs.Cancel),
-		"deleteJob":      s.deleteJob,
-		"getJobResults":  s.getJobResults,
-		"listSources":    s.listSources,
-		"checkLiveness":  s.liveness,
-		"checkReadiness": s.readiness,
-		"getMetrics":     s.metrics,
-		"getOpenAPIYAML": s.openapiYAML,
-		"getOpenAPIJSON": s.openapiJSON,
-		"getDocsPage":    s.docsPage,
-		"getDocsScript":  s.docsScript,
-		"createKey":      s.createKey,
-		"listKeys":       s.listKeys,
-		"getKey":         s.getKey,
-		"revokeKey":      s.revokeKey,
-		"rotateKey":      s.rotateKey,
-		"getUsage":       s.getUsage,
+		"enrich":             s.enrich,
+		"enrichBatch":        s.enrichBatch,
+		"createJob":          s.createJob,
+		"listJobs":           s.listJobs,
+		"getJob":             s.jobAction(Jobs.Get),
+		"pauseJob":           s.jobAction(Jobs.Pause),
+		"resumeJob":          s.jobAction(Jobs.Resume),
+		"cancelJob":          s.jobAction(Jobs.Cancel),
+		"deleteJob":          s.deleteJob,
+		"getJobResults":      s.getJobResults,
+		"listSources":        s.listSources,
+		"checkLiveness":      s.liveness,
+		"checkReadiness":     s.readiness,
+		"getMetrics":         s.metrics,
+		"getOpenAPIYAML":     s.openapiYAML,
+		"getOpenAPIJSON":     s.openapiJSON,
+		"getDocsPage":        s.docsPage,
+		"getDocsScript":      s.docsScript,
+		"createKey":          s.createKey,
+		"listKeys":           s.listKeys,
+		"getKey":             s.getKey,
+		"revokeKey":          s.revokeKey,
+		"rotateKey":          s.rotateKey,
+		"getUsage":           s.getUsage,
 		"createErasure":      s.createErasure,
 		"getErasure":         s.getErasure,
 		"createSuppression":  s.createSuppression,

@@ -16,10 +16,9 @@ package console
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
+	"github.com/footprint-oss/footprint/internal/app/static"
 	"html/template"
 	"net/http"
 	"strings"
@@ -60,26 +59,11 @@ type Config struct {
 // Console serves the console's pages and assets. It is an http.Handler
 // for the paths /console, /console/{page} and /console/assets/{file}.
 type Console struct {
-	pages  map[string]file
-	assets map[string]file
+	pages  map[string]static.File
+	assets map[string]static.File
 }
 
 var _ http.Handler = (*Console)(nil)
-
-type file struct {
-	body         []byte
-	contentType  string
-	etag         string
-	cacheControl string
-}
-
-func newFile(body []byte, contentType, cacheControl string) file {
-	sum := sha256.Sum256(body)
-	return file{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, cacheControl: cacheControl}
-}
-
-// version is the cache-busting token of an asset: its content hash.
-func (f file) version() string { return strings.Trim(f.etag, `"`)[:16] }
 
 // pageData is what page.html renders. Every URL in a page is relative to
 // it, so the console works behind a proxy's path prefix: Here leads from
@@ -104,21 +88,21 @@ type navItem struct {
 // beyond reading the embedded files, and panics if they are broken (a
 // build-time mistake the package's tests catch).
 func New(cfg Config) *Console {
-	c := &Console{pages: map[string]file{}, assets: map[string]file{}}
+	c := &Console{pages: map[string]static.File{}, assets: map[string]static.File{}}
 	for name, ct := range staticAssets {
 		b, err := assetFS.ReadFile("assets/" + name)
 		if err != nil {
 			panic(fmt.Sprintf("console: embedded %s: %v", name, err))
 		}
-		c.assets[name] = newFile(b, ct, "public, max-age=31536000, immutable")
+		c.assets[name] = static.New(b, ct, "public, max-age=31536000, immutable")
 	}
 	tpl := template.Must(template.ParseFS(assetFS, "assets/page.html"))
-	render := func(name, title, here, root string) file {
+	render := func(name, title, here, root string) static.File {
 		d := pageData{
 			Page: name, Title: title, Here: here, Root: root, Version: cfg.Version, Demo: cfg.Demo,
-			CSS:  here + "assets/console.css?v=" + c.assets["console.css"].version(),
-			JS:   here + "assets/console.js?v=" + c.assets["console.js"].version(),
-			Icon: here + "assets/icon.svg?v=" + c.assets["icon.svg"].version(),
+			CSS:  here + "assets/console.css?v=" + c.assets["console.css"].Version(),
+			JS:   here + "assets/console.js?v=" + c.assets["console.js"].Version(),
+			Icon: here + "assets/icon.svg?v=" + c.assets["icon.svg"].Version(),
 		}
 		for _, q := range pages {
 			d.Nav = append(d.Nav, navItem{Name: q.name, Title: q.title, Current: q.name == name})
@@ -127,7 +111,7 @@ func New(cfg Config) *Console {
 		if err := tpl.Execute(&buf, d); err != nil {
 			panic(fmt.Sprintf("console: rendering %s: %v", name, err))
 		}
-		return newFile(buf.Bytes(), "text/html; charset=utf-8", "no-cache")
+		return static.New(buf.Bytes(), "text/html; charset=utf-8", "no-cache")
 	}
 	for _, p := range pages {
 		c.pages[p.name] = render(p.name, p.title, "", "../")
@@ -155,7 +139,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
-		serve(w, r, f)
+		f.Serve(w, r)
 	default:
 		f, ok := c.pages[strings.TrimPrefix(rest, "/")]
 		if !ok {
@@ -168,35 +152,6 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A shared lookup URL carries an email address: never send it on
 		// to the sites an account card links to.
 		h.Set("Referrer-Policy", "no-referrer")
-		serve(w, r, f)
+		f.Serve(w, r)
 	}
-}
-
-// serve answers 304 when If-None-Match names f's ETag, else 200 with f.
-func serve(w http.ResponseWriter, r *http.Request, f file) {
-	h := w.Header()
-	h.Set("ETag", f.etag)
-	h.Set("Cache-Control", f.cacheControl)
-	h.Set("X-Content-Type-Options", "nosniff")
-	if etagMatches(r.Header.Get("If-None-Match"), f.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", f.contentType)
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(f.body)
-	}
-}
-
-// etagMatches implements If-None-Match's weak comparison (RFC 9110
-// 13.1.2): "*" or any listed tag, W/ prefix ignored.
-func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag {
-			return true
-		}
-	}
-	return false
 }

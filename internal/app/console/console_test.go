@@ -70,7 +70,7 @@ func checkPage(t *testing.T, c *Console, w *httptest.ResponseRecorder, page, her
 		}
 	}
 	for _, a := range []string{"console.js", "console.css", "icon.svg"} {
-		want := here + "assets/" + a + "?v=" + c.assets[a].version()
+		want := here + "assets/" + a + "?v=" + c.assets[a].Version()
 		if !strings.Contains(body, want) {
 			t.Errorf("page does not load %s", want)
 		}
@@ -133,19 +133,19 @@ func TestOffline(t *testing.T) {
 	c := New(Config{})
 	external := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?(https?:)?//|@import|url\(\s*["']?https?:|\bfetch\(\s*["']https?:`)
 	for name, f := range c.assets {
-		if m := external.FindString(string(f.body)); m != "" {
+		if m := external.FindString(string(f.Body)); m != "" {
 			t.Errorf("%s refers to another origin: %q", name, m)
 		}
 	}
 	for name, f := range c.pages {
-		if m := external.FindString(string(f.body)); m != "" {
+		if m := external.FindString(string(f.Body)); m != "" {
 			t.Errorf("page %s refers to another origin: %q", name, m)
 		}
-		if strings.Contains(string(f.body), "<script>") || strings.Contains(string(f.body), " style=") {
+		if strings.Contains(string(f.Body), "<script>") || strings.Contains(string(f.Body), " style=") {
 			t.Errorf("page %s has inline script or style (the CSP forbids them)", name)
 		}
 	}
-	js := string(c.assets["console.js"].body)
+	js := string(c.assets["console.js"].Body)
 	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
 		if strings.Contains(js, bad) {
 			t.Errorf("console.js uses %s: build DOM nodes with text instead", bad)
