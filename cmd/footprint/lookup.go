@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/footprint-oss/footprint/internal/app/datadir"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -22,7 +24,7 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	only := fs.String("sources", "", "comma-separated sources to use (default: all)")
 	exclude := fs.String("exclude-sources", "", "comma-separated sources to leave out")
 	pretty := fs.Bool("pretty", false, "indent the JSON")
-	dp := addDataPathFlags(fs, false, "")
+	dp := addDataPathFlags(fs, true, "")
 	server := fs.String("server", "", "call the API of a running footprint server at this URL (e.g. http://127.0.0.1:8080) instead of enriching in-process")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -49,10 +51,18 @@ func cmdLookup(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, cfg, newLogger(cfg, e.stderr))
+	// Suppressions and purposes hold for in-process lookups too: a
+	// suppressed subject is never sent upstream from here either. The
+	// privacy store lives in the data folder (or database_url), so a
+	// running server's folder is refused: ask that server instead.
+	a, err := buildApp(ctx, cfg, newLogger(cfg, e.stderr), buildOptions{privacy: true})
+	if errors.Is(err, datadir.ErrInUse) {
+		return fmt.Errorf("%w (a server runs on it: use --server URL)", err)
+	}
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	p, err := a.svc.Enrich(ctx, in)
 	if err != nil {
 		var ie *pipeline.InputError
