@@ -44,7 +44,14 @@ func TestEraseSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = after // the embedded store appends: the old record's bytes stay in the file (docs/PRIVACY.md)
+	// The embedded store appends; the replaced results are blanked, so the
+	// subject's enrichment is gone from the disk too.
+	if bytes.Contains(bytes.ToLower(after), []byte("ann@example.com")) {
+		t.Error("the erased subject's results are still in the results file")
+	}
+	if !bytes.Contains(after, []byte("bob@example.com")) {
+		t.Error("the other subject's result was blanked too")
+	}
 	var csv bytes.Buffer
 	if err := m.Results(t.Context(), j.ID, FormatCSV, &csv); err != nil {
 		t.Fatal(err)

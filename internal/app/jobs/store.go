@@ -402,7 +402,9 @@ func (s *boltStore) commit(_ context.Context, id string, outs []outcome, checkpo
 	if err != nil {
 		return nil, err
 	}
+	var superseded [][]byte // index entries of results this commit replaces
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		superseded = superseded[:0]
 		if r, err = getRecord(tx, id); err != nil {
 			return err
 		}
@@ -425,6 +427,7 @@ func (s *boltStore) commit(_ context.Context, id string, outs []outcome, checkpo
 			k := rowKey(o.row)
 			if old := res.Get(k); old != nil {
 				r.count(statusOf(old), -1)
+				superseded = append(superseded, bytes.Clone(old))
 			}
 			if err := res.Put(k, encodeIndex(offs[i], len(recs[i]), o.res.Status)); err != nil {
 				return err
@@ -445,7 +448,38 @@ func (s *boltStore) commit(_ context.Context, id string, outs []outcome, checkpo
 		}
 		return putRecord(tx, r)
 	})
+	if err == nil && len(superseded) > 0 {
+		// The file is append-only: a replaced result (an erased row, a
+		// row run again) would stay on disk, unreachable, until the job
+		// is deleted. Blank it now so an erasure removes the bytes too.
+		err = s.scrub(id, superseded)
+	}
 	return r, err
+}
+
+// scrub overwrites with spaces the results the index values olds pointed
+// at (the index points elsewhere now) and syncs the file.
+func (s *boltStore) scrub(id string, olds [][]byte) error {
+	s.mu.Lock()
+	rf, err := s.fileLocked(id)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, v := range olds {
+		if len(v) < 13 || v[0] != indexMarker {
+			continue // stored inline by an older version: replaced in the index itself
+		}
+		off := int64(binary.BigEndian.Uint64(v[1:9]))
+		n := int(binary.BigEndian.Uint32(v[9:13]))
+		if _, err := rf.f.WriteAt(bytes.Repeat([]byte{' '}, n), off); err != nil {
+			return fmt.Errorf("jobs: results of %s at %d: %w", id, off, err)
+		}
+	}
+	if err := rf.f.Sync(); err != nil {
+		return fmt.Errorf("jobs: results of %s: %w", id, err)
+	}
+	return nil
 }
 
 func (r *record) count(status string, d int64) {
