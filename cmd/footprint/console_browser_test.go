@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -107,7 +108,7 @@ func TestConsoleBrowser(t *testing.T) {
 	start := time.Now()
 	drawn := make(chan []sim.Person, 1)
 	go func() { drawn <- sim.New(sim.Config{Seed: 1, People: 1000}).People() }()
-	base := startConsoleServer(t)
+	base, simURL := startConsoleServer(t)
 	sources := getSources(t, base)
 	people := <-drawn
 	slices.SortStableFunc(people, func(a, b sim.Person) int { return len(b.Truth.Accounts) - len(a.Truth.Accounts) })
@@ -275,12 +276,13 @@ func TestConsoleBrowser(t *testing.T) {
 			until(`document.querySelectorAll("#sources-list input").length > 0`),
 			chromedp.SendKeys(chromedp.CSS("#f-email"), formSubject.Email),
 			chromedp.SendKeys(chromedp.CSS("#f-phone"), formSubject.Phone),
+			chromedp.SetValue(chromedp.CSS("#f-purpose"), "analytics"),
 			chromedp.Click(chromedp.CSS("#lookup-submit")),
 		)
 		profileRendered(t, formSubject)
 		loc := evalJS[string](t, ctx, `location.search`)
 		q, _ := url.ParseQuery(strings.TrimPrefix(loc, "?"))
-		if q.Get("email") != formSubject.Email || q.Get("phone") != formSubject.Phone {
+		if q.Get("email") != formSubject.Email || q.Get("phone") != formSubject.Phone || q.Get("purpose") != "analytics" {
 			t.Errorf("the URL after a lookup is not its deep link: %s", loc)
 		}
 		if st := evalJS[string](t, ctx, `document.getElementById("lookup-status").textContent`); !strings.HasPrefix(st, "Profile ready") {
@@ -310,11 +312,27 @@ func TestConsoleBrowser(t *testing.T) {
 	})
 
 	t.Run("lookup from a deep link", func(t *testing.T) {
-		link := base + "/console/lookup?" + url.Values{"email": {linkSubject.Email}, "phone": {linkSubject.Phone}}.Encode()
+		link := base + "/console/lookup?" + url.Values{"email": {linkSubject.Email}, "phone": {linkSubject.Phone}, "purpose": {"analytics"}}.Encode()
 		step(t, 20*time.Second, chromedp.Navigate(link))
 		profileRendered(t, linkSubject)
 		if v := evalJS[string](t, ctx, `document.getElementById("f-email").value`); v != linkSubject.Email {
 			t.Errorf("the form shows %q, want the link's email", v)
+		}
+		noErrors(t)
+	})
+
+	t.Run("a purpose that withholds outputs says so", func(t *testing.T) {
+		link := base + "/console/lookup?" + url.Values{"email": {linkSubject.Email}, "purpose": {"fraud_prevention"}}.Encode()
+		step(t, 20*time.Second, chromedp.Navigate(link), until(`document.getElementById("withheld-note") !== null`))
+		note := evalJS[string](t, ctx, `document.getElementById("withheld-note").textContent`)
+		if !strings.Contains(note, "fraud_prevention") || !strings.Contains(note, "interests") || !strings.Contains(note, "influence") {
+			t.Errorf("withheld note: %q", note)
+		}
+		if evalJS[bool](t, ctx, `document.getElementById("interests") !== null || document.getElementById("influence") !== null`) {
+			t.Error("withheld blocks are drawn")
+		}
+		if !evalJS[bool](t, ctx, `document.getElementById("risk") !== null`) {
+			t.Error("the risk block, allowed for fraud_prevention, is not drawn")
 		}
 		noErrors(t)
 	})
@@ -491,7 +509,18 @@ func TestConsoleBrowser(t *testing.T) {
 
 	t.Run("dropped job: live progress, pause, resume, cancel", func(t *testing.T) {
 		// A job too long to end during the test, dropped on the drop
-		// zone as a browser would drop a file.
+		// zone as a browser would drop a file: its rows ask only reddit,
+		// which the simulated web slows to a second an answer, so the job
+		// lasts a minute whatever the machine's speed (the demo lifts
+		// every rate limit).
+		resp, err := http.Post(simURL+"/_sim/faults", "application/json", strings.NewReader(`{"source":"reddit","latency_ms":1000}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST /_sim/faults: %s", resp.Status)
+		}
 		big := peopleCSV(people[3+20:])
 		pill := `document.querySelector("#job-title .pill").textContent`
 		done := `Number(document.getElementById("job-rows").textContent.split(" / ")[0].replace(/,/g, ""))`
@@ -502,6 +531,7 @@ func TestConsoleBrowser(t *testing.T) {
 				document.getElementById("dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
 			})()`, big)),
 			until(`document.getElementById("file-chosen").textContent.startsWith("dropped.csv")`),
+			chromedp.SetValue(chromedp.CSS("#j-sources"), "reddit"),
 			chromedp.Click(chromedp.CSS("#job-submit")),
 			until(`document.querySelector("#job-title code") !== null && document.getElementById("upload-status").textContent.includes(document.querySelector("#job-title code").textContent)`),
 			// The page shows rows being done, without a reload.
@@ -619,8 +649,9 @@ func pageText(ctx context.Context) string {
 }
 
 // startConsoleServer runs `footprint serve --demo` in-process on a free
-// port until the test ends, and returns its base URL once it is ready.
-func startConsoleServer(t *testing.T) string {
+// port until the test ends, and returns its base URL once it is ready and
+// the base URL of its simulated web (for faults).
+func startConsoleServer(t *testing.T) (base, simURL string) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -629,7 +660,15 @@ func startConsoleServer(t *testing.T) string {
 	go func() {
 		done <- run(ctx, []string{"serve", "--demo", "--data-dir", t.TempDir(), "--addr", addr}, env{
 			stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-			lookup: func(string) (string, bool) { return "", false }})
+			// A deployment may let one purpose see every block: the
+			// console is tested on all of them under "analytics", and on
+			// what the default purpose withholds.
+			lookup: func(k string) (string, bool) {
+				if k == "FOOTPRINT_PRIVACY_PURPOSES_ANALYTICS_OUTPUTS" {
+					return "interests,influence,risk,verification", true
+				}
+				return "", false
+			}})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -637,13 +676,17 @@ func startConsoleServer(t *testing.T) string {
 			t.Errorf("serve exited %d\n%s", code, logs.b.String())
 		}
 	})
-	base := "http://" + addr
+	base = "http://" + addr
+	upstream := regexp.MustCompile(`upstream=(127\.0\.0\.1:[0-9]+)`)
 	for i := 0; ; i++ {
 		resp, err := http.Get(base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
+			logs.mu.Lock()
+			m := upstream.FindStringSubmatch(logs.b.String())
+			logs.mu.Unlock()
+			if resp.StatusCode == http.StatusOK && m != nil {
+				return base, "http://" + m[1]
 			}
 		}
 		if i == 600 {

@@ -181,6 +181,7 @@
       for (const n of ["email", "phone", "name", "country"]) if (v(n)) req[n] = v(n);
       const options = {};
       if (v("timeout_ms")) options.timeout_ms = Number(v("timeout_ms"));
+      if (v("purpose")) options.purpose = v("purpose");
       if ($("f-candidates").checked) options.include_candidates = true;
       if (picked !== null) {
         const enabled = [...document.querySelectorAll("#sources-list input:not([disabled])")];
@@ -192,6 +193,7 @@
     function deepLink(req) {
       const q = new URLSearchParams();
       for (const n of ["email", "phone", "name", "country"]) if (req[n]) q.set(n, req[n]);
+      if (req.options && req.options.purpose) q.set("purpose", req.options.purpose);
       const s = q.toString();
       history.replaceState(null, "", location.pathname + (s ? "?" + s : ""));
     }
@@ -272,7 +274,7 @@
 
     // Deep link: /console/lookup?email=…&phone=… runs on load.
     const q = new URLSearchParams(location.search);
-    for (const n of ["email", "phone", "name", "country"]) if (q.get(n)) form.elements[n].value = q.get(n);
+    for (const n of ["email", "phone", "name", "country", "purpose"]) if (q.get(n)) form.elements[n].value = q.get(n);
     if (q.get("email") || q.get("phone")) run(request());
   }
 
@@ -289,15 +291,19 @@
         h("span", { class: "who", text: who || "Subject" }),
         p.simulated ? h("span", { class: "pill warn", text: "simulated" }) : null,
         p.complete ? h("span", { class: "pill good", text: "complete" }) : h("span", { class: "pill bad", text: "partial" }),
+        p.purpose ? h("span", { class: "pill info", text: "purpose: " + p.purpose }) : null,
         h("span", { class: "muted small-text", text: "generated " + when(p.generated_at) })),
       p.complete ? null : h("div", { class: "alert warn", role: "alert", id: "partial-warning" },
         h("h3", { text: "Partial profile: complete is false" }),
         h("p", {}, unanswered.length + (unanswered.length === 1 ? " source" : " sources") +
           " gave no definitive answer, so accounts or facts may be missing. Asking again later may find more."),
         h("ul", {}, unanswered.map((s) => h("li", {}, h("b", { text: s.name }), ": " + STATUS_LABEL[s.status] + (s.detail ? " — " + s.detail : ""))))),
+      p.withheld && p.withheld.length ? h("div", { class: "alert info", id: "withheld-note", role: "note" },
+        h("p", {}, "Purpose ", h("b", { text: p.purpose || "default" }), " withholds: " + p.withheld.join(", ") +
+          ". Choose another purpose if yours allows it.")) : null,
       h("div", { class: "grid3" }, subjectCard(p), riskCard(p.risk), influenceCard(p.influence)),
       accountsSection(p.accounts || [], minMatch),
-      interestsSection(p.interests || []),
+      p.withheld && p.withheld.includes("interests") ? null : interestsSection(p.interests || []),
       sourcesSection(p.sources || []));
   }
 
