@@ -76,6 +76,7 @@ func (s *Source) Describe() enrichers.Description {
 		Version:     4,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     200 * time.Millisecond,

@@ -118,6 +118,13 @@ func (e *Engine) ForgetMemo() {
 	}
 }
 
+// inline reports whether a source's calls run on the request's goroutine
+// (Description.Inline; never a network source's).
+func (e *Engine) inline(name string) bool {
+	en := e.entries[name]
+	return en != nil && en.desc.Inline && !en.desc.Network
+}
+
 // offline reports whether a source is computed locally (never cached).
 func (e *Engine) offline(name string) bool {
 	en := e.entries[name]
@@ -253,24 +260,41 @@ func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, do
 	return tasks
 }
 
-// runRound runs tasks concurrently. Each goroutine sends its own outcome on
-// a buffered channel; when ctx ends first, unfinished tasks are reported as
-// timeouts and their late outcomes are dropped. Outcomes come back in the
-// tasks' order, not in the order they finished, so what a run learns (and
-// which discovery of an identifier is kept) does not depend on timing.
+// runRound runs tasks concurrently. Each task runs on a goroutine of its
+// own, which sends its outcome on a buffered channel, except an inline
+// source's (Description.Inline), which runs on the calling goroutine once
+// the others have started. When ctx ends first, unfinished tasks are
+// reported as timeouts and their late outcomes are dropped. Outcomes come
+// back in the tasks' order, not in the order they finished, so what a run
+// learns (and which discovery of an identifier is kept) does not depend on
+// timing.
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
-	ch := make(chan outcome, len(tasks))
 	start := e.now()
 	outs := make([]outcome, len(tasks))
 	finished := make([]bool, len(tasks))
+	var ch chan outcome
+	started := 0
 	for i, t := range tasks {
+		if e.inline(t.name) {
+			continue
+		}
+		if ch == nil {
+			ch = make(chan outcome, len(tasks))
+		}
+		started++
 		go func() {
 			o := e.call(ctx, t, p)
 			o.slot = i
 			ch <- o
 		}()
 	}
-	for n := 0; n < len(tasks); n++ {
+	for i, t := range tasks {
+		if e.inline(t.name) {
+			outs[i], finished[i] = e.call(ctx, t, p), true
+			outs[i].slot = i
+		}
+	}
+	for n := 0; n < started; n++ {
 		select {
 		case o := <-ch:
 			outs[o.slot], finished[o.slot] = o, true

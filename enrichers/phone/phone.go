@@ -35,6 +35,7 @@ func (*Source) Describe() enrichers.Description {
 		Version:     1,
 		Inputs:      []enrichers.Kind{enrichers.KindPhone},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     500 * time.Millisecond,
