@@ -1,8 +1,12 @@
 package email
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,6 +128,51 @@ func TestPopularDomainsNotDisposable(t *testing.T) {
 			t.Errorf("%s is a popular throwaway service: it must stay disposable and off the popular lists", d)
 		}
 	}
+}
+
+// TestRankedTopDomainsNotDisposable: no domain among the top 10 000 of the
+// Majestic Million (testdata/majestic_top10k.tsv.gz), nor an address at
+// its registrable domain, is disposable unless popular_disposable.txt
+// lists it as a real throwaway service, with the reason.
+func TestRankedTopDomainsNotDisposable(t *testing.T) {
+	zr, err := gzip.NewReader(bytes.NewReader(mustRead(t, "testdata/majestic_top10k.tsv.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	really := readTextSet(mustRead(t, "lists/popular_disposable.txt"))
+	s := New()
+	n, listed := 0, 0
+	for _, line := range strings.Split(string(text), "\n") {
+		rank, d, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if n++; rank != strconv.Itoa(n) {
+			t.Fatalf("line %q: rank %s, want %d", line, rank, n)
+		}
+		reg := registrable(d)
+		doms := []string{d}
+		if reg != "" && reg != d {
+			doms = append(doms, reg)
+		}
+		for _, dom := range doms {
+			if _, disposable := s.Classify(dom); disposable {
+				if !really.has(dom) && !really.has(reg) {
+					t.Errorf("rank %s: %s is called disposable and is not on popular_disposable.txt", rank, dom)
+				} else {
+					listed++
+				}
+			}
+		}
+	}
+	if n != 10000 {
+		t.Fatalf("%d ranked domains, want 10 000", n)
+	}
+	t.Logf("%d ranked domains, %d disposable ones all on popular_disposable.txt", n, listed)
 }
 
 func TestDomainIdentifierAndLiterals(t *testing.T) {
