@@ -124,7 +124,7 @@ func TestPopularDomainsNotDisposable(t *testing.T) {
 	}
 	for i := range really.len() {
 		d := really.at(i)
-		if !l.isDisposable(d, registrable(d)) || l.popular.has(d) || l.academic.has(d) {
+		if !l.isDisposable(d) || l.popular.has(d) || l.academic.has(d) {
 			t.Errorf("%s is a popular throwaway service: it must stay disposable and off the popular lists", d)
 		}
 	}
@@ -286,7 +286,7 @@ func TestListsPruned(t *testing.T) {
 	for _, known := range []domainSet{l.popular, l.providers, l.academic} {
 		for i := range known.len() {
 			d := known.at(i)
-			if l.isDisposable(d, registrable(d)) {
+			if l.isDisposable(d) {
 				t.Errorf("popular, academic or real provider %q is disposable", d)
 			}
 			if !l.known(d) {
@@ -408,5 +408,62 @@ func checkGuesses(t *testing.T, name string, guess func(string) []enrichers.Iden
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("%s(%q) = %v, want %v", name, local, got, want)
+	}
+}
+
+// disposableByRegistrable is isDisposable as the issue states it: look
+// the registrable domain up first, then walk from the domain down to it.
+func (l *lists) disposableByRegistrable(domain string) bool {
+	reg := registrable(domain)
+	if reg == "" || l.providers.has(reg) {
+		return false
+	}
+	for d := domain; ; {
+		if l.disposable.has(d) || l.wildcard.has(d) {
+			return true
+		}
+		i := strings.IndexByte(d, '.')
+		if len(d) <= len(reg) || i < 0 {
+			return false
+		}
+		d = d[i+1:]
+	}
+}
+
+// TestDisposableWalkFirst: isDisposable, which reads the public suffix
+// list only for a domain with a listed parent, answers as the plain
+// definition does for every listed domain, a subdomain of each, every
+// provider, popular and academic domain, and the public suffixes that
+// gen removed.
+func TestDisposableWalkFirst(t *testing.T) {
+	l, err := New().load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var domains []string
+	for _, set := range []domainSet{l.disposable, l.wildcard, l.providers, l.popular, l.academic, l.free} {
+		for i := range set.len() {
+			domains = append(domains, set.at(i), "mail."+set.at(i))
+		}
+	}
+	domains = append(domains, "edu.pl", "pw.edu.pl", "student.uj.edu.pl", "x.ddns.net", "co.uk", "a.b.c.mailinator.com", "com")
+	yes := 0
+	for _, d := range domains {
+		got, want := l.isDisposable(d), l.disposableByRegistrable(d)
+		if got != want {
+			t.Errorf("%s: %v, want %v", d, got, want)
+		}
+		if got {
+			yes++
+		}
+	}
+	t.Logf("%d domains, %d disposable", len(domains), yes)
+	// Lists with what gen prunes: public suffixes, a listed provider.
+	odd := &lists{disposable: newDomainSet([]string{"edu.pl", "ddns.net", "mailinator.com", "zoho.com"}),
+		providers: newDomainSet([]string{"zoho.com"})}
+	for d, want := range map[string]bool{"pw.edu.pl": false, "edu.pl": false, "x.ddns.net": false, "a.mailinator.com": true, "mail.zoho.com": false} {
+		if got := odd.isDisposable(d); got != want || odd.disposableByRegistrable(d) != want {
+			t.Errorf("%s: %v, want %v", d, got, want)
+		}
 	}
 }
