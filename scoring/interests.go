@@ -191,7 +191,7 @@ func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 // Interests scores every taxonomy category, most probable first. Evidence
 // lists each signal's contribution in log-odds (the prior is not listed).
 func Interests(ev Evidence, p Params) []Interest {
-	tax := Taxonomy()
+	tax := taxonomy[:]
 	st := collectInterests(ev, p, tax)
 	var weight [numKinds]float64
 	for i, k := range InterestKinds() {
@@ -280,7 +280,13 @@ func compareInterests(a, b *Interest) int {
 
 // Filter keeps the interests with probability ≥ min, in order.
 func Filter(ints []Interest, min float64) []Interest {
-	out := make([]Interest, 0, len(ints))
+	n := 0
+	for _, in := range ints {
+		if in.Probability >= min {
+			n++
+		}
+	}
+	out := make([]Interest, 0, n)
 	for _, in := range ints {
 		if in.Probability >= min {
 			out = append(out, in)
