@@ -321,7 +321,10 @@ type identifierPool struct {
 }
 
 func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
-	p := &identifierPool{at: make(map[string]int, len(ids))}
+	// Room for what a first round usually adds (an email brings its
+	// domain, usernames and a name).
+	n := len(ids) + 12
+	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]string, 0, n), at: make(map[string]int, len(ids))}
 	for _, id := range ids {
 		p.add(id)
 	}
