@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -466,4 +467,61 @@ func TestDisposableWalkFirst(t *testing.T) {
 			t.Errorf("%s: %v, want %v", d, got, want)
 		}
 	}
+}
+
+// TestMinEditsBound: the histogram bound the typo check skips providers
+// by is never above the edit distance it stands in for, so it never
+// changes a hint.
+func TestMinEditsBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	const alphabet = "abcdegilmot.-09"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	edit := func(s string) string { // one random edit of s
+		b := []byte(s)
+		i := rng.IntN(len(b) + 1)
+		switch rng.IntN(4) {
+		case 0:
+			return string(b[:i]) + word(1) + string(b[i:])
+		case 1:
+			if i < len(b) {
+				return string(b[:i]) + string(b[i+1:])
+			}
+		case 2:
+			if i < len(b) {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		case 3:
+			if i+1 < len(b) {
+				b[i], b[i+1] = b[i+1], b[i]
+			}
+		}
+		return string(b)
+	}
+	tight := 0
+	for n := range 200000 {
+		a := word(1 + rng.IntN(20))
+		b := word(1 + rng.IntN(20))
+		if n%2 == 0 {
+			p := topProviders()[rng.IntN(len(topProviders()))]
+			a, b = p, p
+			for range 1 + rng.IntN(3) {
+				b = edit(b)
+			}
+		}
+		ha, hb := histogramOf(a), histogramOf(b)
+		bound, d := minEdits(&ha, &hb), osaDistance(a, b, maxTypoLen)
+		if bound > d {
+			t.Fatalf("%q, %q: bound %d above the distance %d", a, b, bound, d)
+		}
+		if bound == d {
+			tight++
+		}
+	}
+	t.Logf("the bound was the distance in %d of 200 000 pairs", tight)
 }
