@@ -63,7 +63,8 @@ func openPrivacyStore(ctx context.Context, cfg *config.Config, db *pgxpool.Pool,
 }
 
 // newPrivacy builds the privacy service over the wired engine and cache.
-func newPrivacy(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, eng *engine.Engine, c privacy.Cache, shared bool, trail audit.Store, log *slog.Logger) (*privacy.Service, func(), error) {
+// notices, with Redis, carries suppressions to the other replicas.
+func newPrivacy(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, eng *engine.Engine, c privacy.Cache, notices privacy.Notices, trail audit.Store, log *slog.Logger) (*privacy.Service, func(), error) {
 	purposes, err := purposesOf(cfg, eng)
 	if err != nil {
 		return nil, nil, err
@@ -77,7 +78,8 @@ func newPrivacy(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, eng *
 		return nil, nil, err
 	}
 	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher(secret), Purposes: purposes,
-		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: shared, Audit: trail, Logger: log})
+		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: cfg.RedisURL != "", Audit: trail,
+		Notices: notices, SharedStore: db != nil, Reload: time.Duration(cfg.Privacy.SuppressionsReload), Logger: log})
 	if err != nil {
 		closeStore()
 		return nil, nil, err

@@ -137,6 +137,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Jobs stop after the HTTP server has drained: a job interrupted here
 	// resumes from its checkpoint on the next start.
 	defer a.close()
+	// The suppression list in memory: lookups ask no store for it.
+	if err := a.privacy.LoadSuppressions(ctx); err != nil {
+		return fmt.Errorf("loading the suppression list: %w", err)
+	}
+	pctx, stopPrivacy := context.WithCancel(context.WithoutCancel(ctx))
+	privacyDone := make(chan struct{})
+	go func() { defer close(privacyDone); a.privacy.Run(pctx) }()
+	defer func() { stopPrivacy(); <-privacyDone }()
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}

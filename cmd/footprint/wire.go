@@ -313,15 +313,23 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 	}
 	if opt.privacy {
 		var pcache privacy.Cache
+		var notices privacy.Notices
 		if c != nil {
 			pcache = c
 			// A purge heard from another replica (or a lost purge
 			// subscription) ends every remembered result here.
 			c.SetPurgeHook(eng.ForgetMemo)
+			if cfg.RedisURL != "" {
+				// Suppressions reach every replica on the purge channel.
+				notices = c
+			}
 		}
-		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, a.db, eng, pcache, cfg.RedisURL != "", opt.audit, log); err != nil {
+		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, a.db, eng, pcache, notices, opt.audit, log); err != nil {
 			a.close()
 			return nil, err
+		}
+		if notices != nil {
+			c.SetNoticeListener(a.privacy)
 		}
 		pc.Privacy = a.privacy
 	}
