@@ -319,8 +319,11 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			// A purge heard from another replica (or a lost purge
 			// subscription) ends every remembered result here.
 			c.SetPurgeHook(eng.ForgetMemo)
-			if cfg.RedisURL != "" {
-				// Suppressions reach every replica on the purge channel.
+			if cfg.RedisURL != "" && a.db != nil {
+				// Suppressions in the shared store reach every replica
+				// on the purge channel. (An embedded store is this
+				// process's alone: no other replica's suppression is in
+				// it, nor to be heard of.)
 				notices = c
 			}
 		}
