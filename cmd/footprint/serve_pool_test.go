@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,21 @@ import (
 // database_max_conns=1 the database sees a single footprint connection
 // while serve answers lookups and jobs (one pool per store kept one each,
 // four at least), and none once serve has returned (the pool is closed on
-// shutdown).
+// shutdown). With redis_url too, serve keeps the suppression list in
+// memory (without, several replicas on PostgreSQL ask it on every
+// lookup), and a suppression made through the API holds at once.
 func TestServeOnePool(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) { testServeOnePool(t, "") })
+	t.Run("postgres+redis", func(t *testing.T) {
+		u := os.Getenv("FOOTPRINT_TEST_REDIS_URL")
+		if u == "" {
+			t.Skip("FOOTPRINT_TEST_REDIS_URL not set")
+		}
+		testServeOnePool(t, u)
+	})
+}
+
+func testServeOnePool(t *testing.T, redisURL string) {
 	dbURL := pgtest.URL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -44,7 +58,10 @@ func TestServeOnePool(t *testing.T) {
 	}
 
 	addr := freeAddr(t)
-	vars := map[string]string{"FOOTPRINT_DATABASE_MAX_CONNS": "1"}
+	vars := map[string]string{"FOOTPRINT_DATABASE_MAX_CONNS": "1", "FOOTPRINT_CACHE_SECRET": "0123456789abcdef0123456789abcdef"}
+	if redisURL != "" {
+		vars["FOOTPRINT_REDIS_URL"] = redisURL
+	}
 	sctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	done := make(chan int, 1)
@@ -76,6 +93,19 @@ func TestServeOnePool(t *testing.T) {
 	}
 	if code, body := post("/v1/jobs", "text/csv", "email\nsomeone@example.com\n"); code != 202 && code != 201 {
 		t.Fatalf("POST /v1/jobs: %d %s\n%s", code, body, logs.b.String())
+	}
+	if redisURL != "" {
+		if !strings.Contains(logs.String(), "suppression list in memory") {
+			t.Errorf("serve with database_url and redis_url did not load the suppression list:\n%s", logs.String())
+		}
+		if code, body := post("/v1/suppressions", "application/json", `{"email":"someone@example.com"}`); code != 201 {
+			t.Fatalf("POST /v1/suppressions: %d %s", code, body)
+		}
+		if code, body := post("/v1/enrich", "application/json", `{"email":"someone@example.com"}`); code != 200 || !strings.Contains(body, `"suppressed":true`) {
+			t.Errorf("a lookup right after the suppression: %d %s", code, body)
+		}
+	} else if !strings.Contains(logs.String(), "every lookup asks the shared store") {
+		t.Errorf("serve with database_url and no redis_url should ask the store on every lookup:\n%s", logs.String())
 	}
 	if n := conns(); n != 1 {
 		t.Errorf("serve holds %d connections to PostgreSQL with database_max_conns=1, want 1 (one pool shared by every store)", n)
