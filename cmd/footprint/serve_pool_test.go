@@ -73,18 +73,9 @@ func testServeOnePool(t *testing.T, redisURL string) {
 	}()
 	post := func(path, ctype, body string) (int, string) {
 		t.Helper()
-		for i := 0; ; i++ {
-			resp, err := http.Post("http://"+addr+path, ctype, strings.NewReader(body))
-			if err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				return resp.StatusCode, string(b)
-			}
-			if i == 600 {
-				t.Fatalf("POST %s: %v\n%s", path, err, logs.b.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		return untilServing(t, logs, "POST "+path, func() (*http.Response, error) {
+			return http.Post("http://"+addr+path, ctype, strings.NewReader(body))
+		})
 	}
 	// A lookup (privacy's suppression check, the audit trail) and a job
 	// (the job store) use the pool.
