@@ -36,6 +36,7 @@ func (Source) Describe() enrichers.Description {
 		Version:     2,
 		Inputs:      []enrichers.Kind{enrichers.KindName},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     100 * time.Millisecond,
