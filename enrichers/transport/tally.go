@@ -8,9 +8,8 @@ import (
 // Tally counts the tokens a piece of work took, per limiter: a batch row
 // (and, through its parent, the job), so the job's ETA can be estimated
 // from the binding source's rate before its rows' throughput is measured.
-// Work under WithTally counts every token its requests take, its
-// admissions and its prepaid tokens (spending an admitted or prepaid
-// token takes none). A Tally is safe for concurrent use.
+// Work under WithTally counts every token its requests take and its
+// admissions (spending an admitted token takes none). A Tally is safe for concurrent use.
 type Tally struct {
 	parent *Tally
 	mu     sync.Mutex
