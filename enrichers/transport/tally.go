@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Tally counts the tokens a piece of work took, per limiter: a batch row
@@ -14,11 +15,14 @@ type Tally struct {
 	parent *Tally
 	mu     sync.Mutex
 	n      map[*Limiter]int64
+	first  map[*Limiter]time.Time // when the first token of each was taken
 }
 
 // NewTally returns an empty tally whose counts also go to parent (if not
 // nil).
-func NewTally(parent *Tally) *Tally { return &Tally{parent: parent, n: map[*Limiter]int64{}} }
+func NewTally(parent *Tally) *Tally {
+	return &Tally{parent: parent, n: map[*Limiter]int64{}, first: map[*Limiter]time.Time{}}
+}
 
 type tallyKey struct{}
 
@@ -33,11 +37,26 @@ func tallyFrom(ctx context.Context) *Tally {
 }
 
 func (t *Tally) add(l *Limiter) {
+	now := time.Now()
 	for ; t != nil; t = t.parent {
 		t.mu.Lock()
+		if t.n[l] == 0 {
+			t.first[l] = now
+		}
 		t.n[l]++
 		t.mu.Unlock()
 	}
+}
+
+// First returns when the first token of each limiter was taken.
+func (t *Tally) First() map[*Limiter]time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[*Limiter]time.Time, len(t.first))
+	for l, at := range t.first {
+		out[l] = at
+	}
+	return out
 }
 
 // Counts returns a copy of the counts.

@@ -55,11 +55,14 @@ const minTokenSpan = 10 * time.Second
 // limiters this run took tokens from, once it has); before that, the
 // tokens the run's rows took so far over the rows begun, for every row
 // left, those in progress too (low, and rising as they progress, until a
-// row ends). The rate is the run's own since it started
-// (which counts what live lookups and other jobs leave it), at most the
-// limiter's; before minTokenSpan, or for a limiter the run has not taken
-// from yet, the limiter's rate shared evenly with the other running jobs.
-// False when no row has taken a token.
+// row ends). The rate is the run's own since it took its first token of
+// the limiter (which counts what live lookups and other jobs leave it,
+// but not the time its rows took to reach that source: measured since
+// the run started, the first rounds of its first rows made the estimate
+// about 2× high when they ended, issue 22), at most the limiter's; before
+// minTokenSpan, or for a limiter the run has not taken from yet, the
+// limiter's rate shared evenly with the other running jobs. False when no
+// row has taken a token.
 func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64, bool) {
 	taken := r.tokens.Counts()
 	ended, endedTokens := r.spent.snapshot()
@@ -86,7 +89,7 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 		}
 		sofar = true
 	}
-	span := now.Sub(r.prog.started())
+	first := r.tokens.First()
 	share := float64(max(1, m.running.Load()))
 	eta, ok := 0.0, false
 	for l, k := range per {
@@ -95,7 +98,7 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 			continue
 		}
 		perS := limit / share
-		if taken[l] > 0 && span >= minTokenSpan {
+		if span := now.Sub(first[l]); taken[l] > 0 && span >= minTokenSpan {
 			perS = min(limit, float64(taken[l])/span.Seconds())
 		}
 		need := float64(remaining) * k
