@@ -1340,3 +1340,51 @@ func TestRowsWaitForMultiRequestCalls(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveLookupsAheadOfAWaitingJob: while a job's rows wait for a
+// source's tokens (1/s, burst 1, two per row), ten live lookups, each with
+// 1.1 s to get a token, are all served, and the job still completes with
+// every row; live and batch requests together never leave under 1 s apart
+// (issue 22: every live lookup made during a job was incomplete).
+func TestLiveLookupsAheadOfAWaitingJob(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1).WithLiveReserve(0.2)
+		var mu sync.Mutex
+		var sent []time.Time
+		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 3 * time.Second, timeout: 2 * time.Second, mu: &mu, sent: &sent})
+		cfg.Limiter = func(string) *transport.Limiter { return lim }
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 12 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		time.Sleep(3 * time.Second) // the rows are waiting for tokens
+		for i := range 10 {
+			ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
+			if err := lim.Take(ctx, "mastodon"); err != nil {
+				t.Errorf("live lookup %d during the job: %v", i, err)
+			} else {
+				mu.Lock()
+				sent = append(sent, time.Now())
+				mu.Unlock()
+			}
+			cancel()
+			time.Sleep(1500 * time.Millisecond)
+		}
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Incomplete != 0 || j.Failed != 0 {
+			t.Errorf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
+		}
+		idle(t, m)
+		mu.Lock()
+		defer mu.Unlock()
+		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
+				t.Errorf("requests %d and %d left %v apart, want at least 1s", i-1, i, gap)
+			}
+		}
+	})
+}
