@@ -713,13 +713,6 @@ func (p *progress) start(now time.Time, done int64) {
 	p.startT, p.startDone = now, done
 }
 
-// started is when the run started.
-func (p *progress) started() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.startT
-}
-
 func (p *progress) sample(now time.Time, done int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
