@@ -62,6 +62,8 @@ type Limiter struct {
 	// nextBackground (unix nanoseconds) is when the shared bucket's last
 	// answer to a background take said to ask again (AwaitTurn).
 	nextBackground atomic.Int64
+	// granted counts the tokens Take granted (Granted).
+	granted atomic.Int64
 
 	// The queue of background callers (queue.go): qmu guards it, qwake
 	// is closed when it changes; hold is the place whose turn AwaitTurn
@@ -231,9 +233,14 @@ func (l *Limiter) Take(ctx context.Context, source string) error {
 	if err := l.Wait(ctx); err != nil {
 		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
+	l.granted.Add(1)
 	tallyFrom(ctx).add(l)
 	return nil
 }
+
+// Granted counts the tokens Take granted (to every caller: live lookups,
+// every job's rows), for the share a job's ETA can count on.
+func (l *Limiter) Granted() int64 { return l.granted.Load() }
 
 // AdmitBefore is Admit, waiting for the token only until by (then
 // refused: rate_limited, ErrLocalLimit); the returned context keeps ctx's

@@ -15,13 +15,20 @@ type Tally struct {
 	parent *Tally
 	mu     sync.Mutex
 	n      map[*Limiter]int64
-	first  map[*Limiter]time.Time // when the first token of each was taken
+	first  map[*Limiter]TallyStart // each limiter's first token taken
+}
+
+// TallyStart is when a tally's first token of a limiter was taken, and the
+// limiter's Granted count then (that token included).
+type TallyStart struct {
+	At      time.Time
+	Granted int64
 }
 
 // NewTally returns an empty tally whose counts also go to parent (if not
 // nil).
 func NewTally(parent *Tally) *Tally {
-	return &Tally{parent: parent, n: map[*Limiter]int64{}, first: map[*Limiter]time.Time{}}
+	return &Tally{parent: parent, n: map[*Limiter]int64{}, first: map[*Limiter]TallyStart{}}
 }
 
 type tallyKey struct{}
@@ -37,11 +44,11 @@ func tallyFrom(ctx context.Context) *Tally {
 }
 
 func (t *Tally) add(l *Limiter) {
-	now := time.Now()
+	start := TallyStart{At: time.Now(), Granted: l.Granted()}
 	for ; t != nil; t = t.parent {
 		t.mu.Lock()
 		if t.n[l] == 0 {
-			t.first[l] = now
+			t.first[l] = start
 		}
 		t.n[l]++
 		t.mu.Unlock()
@@ -49,10 +56,10 @@ func (t *Tally) add(l *Limiter) {
 }
 
 // First returns when the first token of each limiter was taken.
-func (t *Tally) First() map[*Limiter]time.Time {
+func (t *Tally) First() map[*Limiter]TallyStart {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make(map[*Limiter]time.Time, len(t.first))
+	out := make(map[*Limiter]TallyStart, len(t.first))
 	for l, at := range t.first {
 		out[l] = at
 	}

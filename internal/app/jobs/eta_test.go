@@ -115,10 +115,10 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 
 // TestETAFromLimits: the estimate's arithmetic — tokens per row from the
 // run's ended rows, else the process's earlier rows, else the tokens taken
-// over the rows begun; less the tokens rows in progress took; at the rate
-// the run gets the tokens once measured (since its first token there),
-// before that the limiter's shared with the other running jobs; the
-// binding (slowest) source wins.
+// over the rows begun; less the tokens rows in progress took; at the
+// limiter's rate less what the others took since the run's first token
+// there, before that the limiter's shared with the other running jobs;
+// the binding (slowest) source wins.
 func TestETAFromLimits(t *testing.T) {
 	synctest.Test(t, etaFromLimits)
 }
@@ -164,12 +164,19 @@ func etaFromLimits(t *testing.T) {
 	m.running.Store(2)
 	eta, _ = m.etaFromLimits(r, 100, early)
 	near("two jobs running", eta, (100*6-(40-6))/1.0)
-	// 40 s in, the run got 40 slow tokens: 1/s, whatever the limiter allows.
+	// 40 s in, others (live lookups, other jobs) took 40 slow tokens
+	// since the run's first: it can count on 2 - 1 = 1/s.
+	for range 40 {
+		if err := slow.Take(context.Background(), "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(later.Sub(t0))
 	eta, _ = m.etaFromLimits(r, 100, later)
-	near("at the measured rate", eta, (100*6-(40-6))/1.0)
+	near("less what the others took", eta, (100*6-(40-6))/1.0)
 	m.running.Store(1)
 	eta, _ = m.etaFromLimits(r, 100, later)
-	near("at the measured rate, alone", eta, (100*6-(40-6))/1.0)
+	near("less what the others took, whatever the jobs running", eta, (100*6-(40-6))/1.0)
 
 	// A new run, no row of its own ended yet: the earlier rows' average.
 	r2 := &run{tokens: transport.NewTally(nil)}
@@ -275,5 +282,39 @@ func TestETAHonestFromTheFirstMinute(t *testing.T) {
 		}
 		t.Logf("job %v; at the first row (%v) eta %.0f s (true %.0f)", total, after[0].at, after[0].eta, (total - after[0].at).Seconds())
 		idle(t, m)
+	})
+}
+
+// TestETANotBoundByWaitingDemand: rows that wait at their binding source
+// (1 token/s, 3 per row) take few tokens of a faster source (5/s, 1 per
+// row) that only their later rounds ask: the run's own rate there is its
+// rows' demand (0.1/s), not what the source allows. The estimate is the
+// binding source's, not 100 rows ÷ 0.1/s (issue 22: about 2× high when
+// the first rows ended).
+func TestETANotBoundByWaitingDemand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		binding := transport.NewLimiter(1, 1)
+		fast := transport.NewLimiter(5, 5)
+		m := &Manager{}
+		r := &run{tokens: transport.NewTally(nil)}
+		ctx := transport.WithTally(context.Background(), r.tokens)
+		for i := range 30 { // 30 s: 30 binding tokens, 3 fast ones
+			if err := binding.Take(ctx, "binding"); err != nil {
+				t.Fatal(err)
+			}
+			if i%10 == 0 {
+				if err := fast.Take(ctx, "fast"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		r.begun.Store(10)
+		r.spent.add(map[*transport.Limiter]int64{binding: 3, fast: 1})
+		eta, ok := m.etaFromLimits(r, 100, time.Now())
+		// The binding source: 100 rows × 3 tokens, less the 27 rows in
+		// progress took, at 1/s.
+		if want := 100*3 - 27.0; !ok || math.Abs(eta-want) > 1 {
+			t.Errorf("eta %.0f s, want %.0f (the binding source's)", eta, want)
+		}
 	})
 }
