@@ -97,6 +97,7 @@ type Cache struct {
 	// subscribed: L1 may be read (always, without PurgeChannel).
 	subscribed atomic.Bool
 	purgeHook  atomic.Pointer[func()]
+	listener   atomic.Pointer[NoticeListener]
 }
 
 var _ engine.Cache = (*Cache)(nil)

@@ -35,6 +35,60 @@ import (
 // versioning every L1 entry: nothing is trusted across a gap. Purges are
 // rare (data-subject requests) and a reconnect costs one L1 refill.
 
+// Notices. The purge channel also carries small messages other packages
+// broadcast to every replica (privacy's suppressions), so they share the
+// purges' subscription and its guarantee: the listener is told whenever
+// the subscription is lost and when it is confirmed again, because
+// notices sent in between were not heard. A notice's payload is its
+// first line, "!notice <topic>", then its body; a purge's lines are cache
+// keys, none of which starts with "!" (a replica of an older version
+// takes a notice for a purge of keys that do not exist: harmless).
+const noticePrefix = "!notice "
+
+// NoticeListener hears notices and the state of the subscription that
+// carries them. Its methods run on the subscription's goroutine: they must
+// not block.
+type NoticeListener interface {
+	// Notice is a notice Notify published on any replica, this one
+	// included.
+	Notice(topic, body string)
+	// SubscriptionChanged is called with false when the subscription is
+	// lost and with true once it is confirmed again: notices sent in
+	// between were missed.
+	SubscriptionChanged(up bool)
+}
+
+// SetNoticeListener sets the listener of notices (nil clears it).
+func (c *Cache) SetNoticeListener(l NoticeListener) {
+	if l == nil {
+		c.listener.Store(nil)
+		return
+	}
+	c.listener.Store(&l)
+}
+
+// Notify publishes a notice on the purge channel: every subscribed
+// replica's listener hears it. A no-op without Redis (no other replica to
+// tell); a Redis failure is an error.
+func (c *Cache) Notify(ctx context.Context, topic, body string) error {
+	if c.l2 == nil || c.cfg.PurgeChannel == "" {
+		return nil
+	}
+	_, err := c.l2cb.Execute(func() (any, error) {
+		return nil, c.l2.Publish(ctx, c.cfg.PurgeChannel, noticePrefix+topic+"\n"+body).Err()
+	})
+	if err != nil {
+		return fmt.Errorf("cache: notice: %w", err)
+	}
+	return nil
+}
+
+func (c *Cache) tellListener(up bool) {
+	if l := c.listener.Load(); l != nil {
+		(*l).SubscriptionChanged(up)
+	}
+}
+
 // SetPurgeHook sets the function called after a purge reaches this replica
 // from another one, and whenever the purge subscription is lost or
 // regained (the engine's ForgetMemo). nil clears it.
@@ -208,6 +262,7 @@ func (c *Cache) subscribe() (confirmed bool) {
 		if c.subscribed.Swap(false) {
 			c.log.Warn("cache: purge subscription lost; L1 is not read until it is back")
 			c.callHook()
+			c.tellListener(false)
 		}
 	}()
 	waiting := false // a ping is unanswered
@@ -236,9 +291,17 @@ func (c *Cache) subscribe() (confirmed bool) {
 				_ = c.l1.Reset()
 				c.callHook()
 				c.subscribed.Store(true)
+				c.tellListener(true)
 				confirmed = true
 			}
 		case *redis.Message:
+			if rest, ok := strings.CutPrefix(m.Payload, noticePrefix); ok {
+				if l := c.listener.Load(); l != nil {
+					topic, body, _ := strings.Cut(rest, "\n")
+					(*l).Notice(topic, body)
+				}
+				continue
+			}
 			for k := range strings.SplitSeq(m.Payload, "\n") {
 				_ = c.l1.Delete(k)
 			}

@@ -210,3 +210,74 @@ func (p *cutProxy) cut(down bool) {
 		p.open = nil
 	}
 }
+
+// noticeLog records what a NoticeListener hears.
+type noticeLog struct {
+	mu      sync.Mutex
+	notices []string // topic + "|" + body
+	changes []bool
+}
+
+func (l *noticeLog) Notice(topic, body string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.notices = append(l.notices, topic+"|"+body)
+}
+
+func (l *noticeLog) SubscriptionChanged(up bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.changes = append(l.changes, up)
+}
+
+func (l *noticeLog) snapshot() ([]string, []bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.notices...), append([]bool(nil), l.changes...)
+}
+
+// TestNotices: a notice published on one replica reaches every replica's
+// listener (its own included) on the purge channel, without purging
+// anything or calling the purge hook; the listener is told when the
+// subscription is lost and when it is back, and what was published in
+// between is not heard.
+func TestNotices(t *testing.T) {
+	cs, ps, rdb := broadcastReplicas(t, 2, newClock())
+	a, b := cs[0], cs[1]
+	var la, lb noticeLog
+	a.SetNoticeListener(&la)
+	b.SetNoticeListener(&lb)
+	var hookB atomic.Int32
+	b.SetPurgeHook(func() { hookB.Add(1) })
+	d := src("github")
+	cleanupKeys(t, rdb, a, []enrichers.Description{d}, email)
+	mustFetch(t, b, d, email, def, &fetcher{})
+
+	if err := a.Notify(t.Context(), "suppressions", "+email:1\n+phone:2"); err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range map[string]*noticeLog{"a": &la, "b": &lb} {
+		eventually(t, name+" hears the notice", func() bool { n, _ := l.snapshot(); return len(n) == 1 })
+		if n, _ := l.snapshot(); n[0] != "suppressions|+email:1\n+phone:2" {
+			t.Errorf("%s heard %q", name, n[0])
+		}
+	}
+	if hookB.Load() != 0 {
+		t.Error("a notice called the purge hook")
+	}
+	if _, cached := mustFetch(t, b, d, email, def, &fetcher{}); !cached {
+		t.Error("a notice emptied L1")
+	}
+
+	ps[1].cut(true)
+	eventually(t, "b is told the subscription is lost", func() bool { _, c := lb.snapshot(); return len(c) == 1 && !c[0] })
+	if err := a.Notify(t.Context(), "suppressions", "missed"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a hears its second notice", func() bool { n, _ := la.snapshot(); return len(n) == 2 })
+	ps[1].cut(false)
+	eventually(t, "b is told the subscription is back", func() bool { _, c := lb.snapshot(); return len(c) == 2 && c[1] })
+	if n, _ := lb.snapshot(); len(n) != 1 {
+		t.Errorf("b heard %q across the gap", n[1:])
+	}
+}

@@ -163,6 +163,14 @@ type Description struct {
 	Inputs []Kind
 	// Network is false for offline sources (no outbound I/O at all).
 	Network bool
+	// Inline marks an offline source whose call is a few microseconds of
+	// CPU that never blocks (lookups in embedded data): the engine calls
+	// it on the request's own goroutine, while the network sources' calls
+	// run on theirs, since a goroutine of its own would cost more than the
+	// work. Such a call is not abandoned when the request's budget ends
+	// (it finishes first), so a source that can block must not set it.
+	// Ignored for a network source.
+	Inline bool
 	// RatePerS and Burst are the source's default token bucket.
 	RatePerS float64
 	Burst    int

@@ -191,13 +191,19 @@ func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 // Interests scores every taxonomy category, most probable first. Evidence
 // lists each signal's contribution in log-odds (the prior is not listed).
 func Interests(ev Evidence, p Params) []Interest {
-	tax := Taxonomy()
+	tax := taxonomy[:]
 	st := collectInterests(ev, p, tax)
 	var weight [numKinds]float64
 	for i, k := range InterestKinds() {
 		weight[i] = math.Max(p.Interest.Weights[k], 0)
 	}
-	out := make([]Interest, 0, len(tax))
+	// The interests are built in a buffer on the stack, then copied out
+	// in order.
+	var buf [64]Interest
+	out := buf[:0]
+	if len(tax) > len(buf) {
+		out = make([]Interest, 0, len(tax))
+	}
 	for ci, cat := range tax {
 		c := stateOf(st, ci)
 		x := interestFeatures(c, p)
@@ -242,21 +248,45 @@ func Interests(ev Evidence, p Params) []Interest {
 			Evidence:    evidence,
 		})
 	}
-	slices.SortStableFunc(out, func(a, b Interest) int {
-		if a.Probability != b.Probability {
-			if a.Probability > b.Probability {
-				return -1
-			}
-			return 1
+	// Most likely first, then by ID. IDs are unique, so no two interests
+	// tie and the order is the one a stable sort gives; the positions are
+	// sorted, not the interests (64 bytes each).
+	var order [len(buf)]int
+	idx := order[:0]
+	if len(out) > len(order) {
+		idx = make([]int, 0, len(out))
+	}
+	for i := range out {
+		idx = append(idx, i)
+	}
+	slices.SortFunc(idx, func(a, b int) int { return compareInterests(&out[a], &out[b]) })
+	sorted := make([]Interest, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted
+}
+
+// compareInterests orders interests most likely first, then by ID.
+func compareInterests(a, b *Interest) int {
+	if a.Probability != b.Probability {
+		if a.Probability > b.Probability {
+			return -1
 		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out
+		return 1
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // Filter keeps the interests with probability ≥ min, in order.
 func Filter(ints []Interest, min float64) []Interest {
-	out := make([]Interest, 0, len(ints))
+	n := 0
+	for _, in := range ints {
+		if in.Probability >= min {
+			n++
+		}
+	}
+	out := make([]Interest, 0, n)
 	for _, in := range ints {
 		if in.Probability >= min {
 			out = append(out, in)

@@ -14,11 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/footprint-oss/footprint/cache"
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
-	"github.com/footprint-oss/footprint/internal/app/pgstore"
 )
 
 const keysUsage = `Usage: footprint keys <create|list|revoke|rotate> [flags]
@@ -106,7 +107,14 @@ func cmdKeys(ctx context.Context, args []string, e env) error {
 		return errUsage{err}
 	}
 	log := newLogger(cfg, e.stderr)
-	ks, closeKeys, err := openKeys(ctx, cfg, log)
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+	}
+	ks, closeKeys, err := openKeys(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -195,19 +203,20 @@ func when(t *time.Time) string {
 }
 
 // openKeys opens the key store serve and `footprint keys` share: the data
-// folder's keys/ (embedded) or database_url (PostgreSQL). The hash secret
-// is auth.secret, else cache.secret, else (PostgreSQL) the store's own,
-// else the data folder's cache key.
-func openKeys(ctx context.Context, cfg *config.Config, log *slog.Logger) (*auth.Service, func(), error) {
+// folder's keys/ (embedded) or database_url (PostgreSQL, on db: the
+// process's pool, which stays the caller's). The hash secret is
+// auth.secret, else cache.secret, else (PostgreSQL) the store's own, else
+// the data folder's cache key.
+func openKeys(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, log *slog.Logger) (*auth.Service, func(), error) {
 	var st auth.Store
 	secret := []byte(cfg.Auth.Secret)
 	if len(secret) == 0 {
 		secret = []byte(cfg.Cache.Secret)
 	}
-	if cfg.DatabaseURL != "" {
+	if db != nil {
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		ps, err := auth.OpenPGStore(pctx, cfg.DatabaseURL)
+		ps, err := auth.NewPGStore(pctx, db)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -259,25 +268,20 @@ func loopback(addr string) bool {
 }
 
 // openAudit opens the audit trail serve writes: the data folder's
-// audit/audit.db, or database_url's audit_entries, behind a Buffer that
-// writes once a second and prunes past audit.retention every hour (Run
-// it).
-func openAudit(ctx context.Context, cfg *config.Config, log *slog.Logger) (*audit.Buffer, func(), error) {
+// audit/audit.db, or database_url's audit_entries (on db, the process's
+// pool, which stays the caller's), behind a Buffer that writes once a
+// second and prunes past audit.retention every hour (Run it).
+func openAudit(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, log *slog.Logger) (*audit.Buffer, func(), error) {
 	var store audit.Store
 	var closeFn func()
-	if cfg.DatabaseURL != "" {
+	if db != nil {
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		db, err := pgstore.Open(pctx, cfg.DatabaseURL)
-		if err != nil {
-			return nil, nil, err
-		}
 		p, err := audit.NewPG(pctx, db)
 		if err != nil {
-			db.Close()
 			return nil, nil, err
 		}
-		store, closeFn = p, db.Close
+		store, closeFn = p, func() {}
 	} else {
 		if cfg.DataDir == "" {
 			return nil, nil, usageErr("data_dir: needed to keep the audit trail (or set database_url)")

@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/audit"
 	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/config"
 	"github.com/footprint-oss/footprint/internal/app/jobs"
-	"github.com/footprint-oss/footprint/internal/app/pgstore"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/app/privacy"
 	"github.com/footprint-oss/footprint/internal/app/subject"
@@ -39,21 +40,17 @@ func purposesOf(cfg *config.Config, eng *engine.Engine) (map[string]pipeline.Pur
 	return out, nil
 }
 
-// openPrivacyStore opens the privacy store: PostgreSQL with database_url,
-// else privacy.db in the data folder (held by this process while open;
-// wait is how long to wait for another process to let go of it).
-func openPrivacyStore(ctx context.Context, cfg *config.Config, wait time.Duration) (privacy.Store, func(), error) {
-	if cfg.DatabaseURL != "" {
-		pool, err := pgstore.Open(ctx, cfg.DatabaseURL)
+// openPrivacyStore opens the privacy store: PostgreSQL on db (the
+// process's pool, with database_url), else privacy.db in the data folder
+// (held by this process while open; wait is how long to wait for another
+// process to let go of it).
+func openPrivacyStore(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, wait time.Duration) (privacy.Store, func(), error) {
+	if db != nil {
+		st, err := privacy.OpenPostgres(ctx, db)
 		if err != nil {
 			return nil, nil, err
 		}
-		st, err := privacy.OpenPostgres(ctx, pool)
-		if err != nil {
-			pool.Close()
-			return nil, nil, err
-		}
-		return st, pool.Close, nil
+		return st, func() { _ = st.Close() }, nil
 	}
 	if cfg.DataDir == "" {
 		return nil, nil, usageErr("data_dir: needed to keep suppressions and erasure receipts")
@@ -66,7 +63,8 @@ func openPrivacyStore(ctx context.Context, cfg *config.Config, wait time.Duratio
 }
 
 // newPrivacy builds the privacy service over the wired engine and cache.
-func newPrivacy(ctx context.Context, cfg *config.Config, eng *engine.Engine, c privacy.Cache, shared bool, trail audit.Store, log *slog.Logger) (*privacy.Service, func(), error) {
+// notices, with Redis, carries suppressions to the other replicas.
+func newPrivacy(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, eng *engine.Engine, c privacy.Cache, notices privacy.Notices, trail audit.Store, log *slog.Logger) (*privacy.Service, func(), error) {
 	purposes, err := purposesOf(cfg, eng)
 	if err != nil {
 		return nil, nil, err
@@ -75,12 +73,13 @@ func newPrivacy(ctx context.Context, cfg *config.Config, eng *engine.Engine, c p
 	if err != nil {
 		return nil, nil, err
 	}
-	st, closeStore, err := openPrivacyStore(ctx, cfg, 2*time.Second)
+	st, closeStore, err := openPrivacyStore(ctx, cfg, db, 2*time.Second)
 	if err != nil {
 		return nil, nil, err
 	}
 	p, err := privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher(secret), Purposes: purposes,
-		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: shared, Audit: trail, Logger: log})
+		DefaultPurpose: cfg.Privacy.DefaultPurpose, Cache: c, Engine: eng, Shared: cfg.RedisURL != "", Audit: trail,
+		Notices: notices, SharedStore: db != nil, Reload: time.Duration(cfg.Privacy.SuppressionsReload), Logger: log})
 	if err != nil {
 		closeStore()
 		return nil, nil, err

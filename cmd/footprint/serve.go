@@ -74,9 +74,19 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}()
 		log.Info("tracing on: spans go to the OTLP endpoint")
 	}
+	// One PostgreSQL pool for the process (database_url): keys, audit,
+	// privacy and jobs are handed it. Closed once, last: this defer runs
+	// after every store's.
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+	}
 	// API keys: secure by default. With no key in the store the server
 	// runs open only on a loopback address (or when told to).
-	keys, closeKeys, err := openKeys(ctx, cfg, log)
+	keys, closeKeys, err := openKeys(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -108,7 +118,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 	// The audit trail: one entry per /v1 call, the actor its key id.
-	trail, closeTrail, err := openAudit(ctx, cfg, log)
+	trail, closeTrail, err := openAudit(ctx, cfg, db, log)
 	if err != nil {
 		_ = lock.Close()
 		return err
@@ -119,7 +129,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	go func() { defer close(trailDone); trail.Run(tctx) }()
 	defer func() { stopTrail(); <-trailDone }()
 	m := metrics.New(version)
-	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys, privacy: true, audit: trail, dataLock: lock})
+	a, err := buildApp(ctx, cfg, log, buildOptions{cache: true, jobs: true, metrics: m, tracer: tracer, keys: keys, privacy: true, audit: trail, dataLock: lock, db: db})
 	if err != nil {
 		_ = lock.Close() // a no-op when buildApp released it
 		return err
@@ -127,6 +137,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// Jobs stop after the HTTP server has drained: a job interrupted here
 	// resumes from its checkpoint on the next start.
 	defer a.close()
+	// The suppression list in memory: lookups ask no store for it.
+	if err := a.privacy.LoadSuppressions(ctx); err != nil {
+		return fmt.Errorf("loading the suppression list: %w", err)
+	}
+	pctx, stopPrivacy := context.WithCancel(context.WithoutCancel(ctx))
+	privacyDone := make(chan struct{})
+	go func() { defer close(privacyDone); a.privacy.Run(pctx) }()
+	defer func() { stopPrivacy(); <-privacyDone }()
 	if err := a.engine.Warm(ctx); err != nil {
 		return fmt.Errorf("warming sources: %w", err)
 	}

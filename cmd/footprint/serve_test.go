@@ -29,6 +29,12 @@ type syncBuffer struct {
 	b  strings.Builder
 }
 
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -64,18 +70,7 @@ func TestServeMetrics(t *testing.T) {
 			get := func(url string) (int, string) {
 				t.Helper()
 				// The server needs a moment to start (the demo's simulated web first).
-				for i := 0; ; i++ {
-					resp, err := http.Get(url)
-					if err == nil {
-						b, _ := io.ReadAll(resp.Body)
-						resp.Body.Close()
-						return resp.StatusCode, string(b)
-					}
-					if i == 600 {
-						t.Fatalf("GET %s: %v\n%s", url, err, logs.b.String())
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
+				return untilServing(t, logs, "GET "+url, func() (*http.Response, error) { return http.Get(url) })
 			}
 			code, body := get("http://" + metricsAt + "/metrics")
 			if code != 200 || !strings.Contains(body, "footprint_build_info") || !strings.Contains(body, "footprint_breaker_state") {
@@ -145,5 +140,25 @@ func TestDataFolderInUse(t *testing.T) {
 	msg := stderr.b.String()
 	if code == 0 || !strings.Contains(msg, "data folder "+dir+" is in use by another footprint process") || strings.Contains(msg, "timeout") {
 		t.Fatalf("second serve: exit %d\n%s", code, msg)
+	}
+}
+
+// untilServing sends a request until the server, still starting, answers
+// (every 100 ms for a minute) and returns its status and body.
+func untilServing(t *testing.T, logs *syncBuffer, what string, send func() (*http.Response, error)) (int, string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		resp, err := send()
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, string(b)
+		}
+		if i == 600 {
+			logs.mu.Lock()
+			defer logs.mu.Unlock()
+			t.Fatalf("%s: %v\n%s", what, err, logs.b.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -110,8 +110,10 @@ type app struct {
 	// privacy is nil when off; closePrivacy releases its store.
 	privacy      *privacy.Service
 	closePrivacy func()
-	// db is the shared PostgreSQL store (database_url), nil without one.
-	db *pgxpool.Pool
+	// db is the process's one PostgreSQL pool (database_url), nil without
+	// one; ownDB: buildApp opened it (else it is the caller's to close).
+	db    *pgxpool.Pool
+	ownDB bool
 	// dataLock keeps other processes out of the data folder.
 	dataLock *datadir.Lock
 	// limits are the rate limits shared with other replicas through
@@ -133,7 +135,7 @@ func (a *app) close() {
 	if a.cache != nil {
 		_ = a.cache.Close()
 	}
-	if a.db != nil {
+	if a.ownDB {
 		a.db.Close()
 	}
 	_ = a.dataLock.Close()
@@ -173,6 +175,11 @@ type buildOptions struct {
 	// keys, when set, charges job rows to their key's quotas (a spent
 	// quota pauses the job) and records their usage.
 	keys *auth.Service
+	// db is the process's PostgreSQL pool when the caller opened it
+	// (serve: its keys and audit trail use it too); the caller closes it
+	// after the app. Otherwise buildApp opens one for jobs and privacy
+	// with database_url, and closes it last.
+	db *pgxpool.Pool
 }
 
 // buildApp is the composition root: the only place that knows every
@@ -296,17 +303,36 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 			return nil, err
 		}
 	}
+	a.db = opt.db
+	if a.db == nil && (opt.jobs || opt.privacy) {
+		if a.db, err = openDB(ctx, cfg); err != nil {
+			a.close()
+			return nil, err
+		}
+		a.ownDB = a.db != nil
+	}
 	if opt.privacy {
 		var pcache privacy.Cache
+		var notices privacy.Notices
 		if c != nil {
 			pcache = c
 			// A purge heard from another replica (or a lost purge
 			// subscription) ends every remembered result here.
 			c.SetPurgeHook(eng.ForgetMemo)
+			if cfg.RedisURL != "" && a.db != nil {
+				// Suppressions in the shared store reach every replica
+				// on the purge channel. (An embedded store is this
+				// process's alone: no other replica's suppression is in
+				// it, nor to be heard of.)
+				notices = c
+			}
 		}
-		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, eng, pcache, cfg.RedisURL != "", opt.audit, log); err != nil {
+		if a.privacy, a.closePrivacy, err = newPrivacy(ctx, cfg, a.db, eng, pcache, notices, opt.audit, log); err != nil {
 			a.close()
 			return nil, err
+		}
+		if notices != nil {
+			c.SetNoticeListener(a.privacy)
 		}
 		pc.Privacy = a.privacy
 	}
@@ -320,15 +346,6 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		log.Info("shared rate limits: every source's token bucket is global across the replicas using this Redis", "fallback_replicas", cfg.Limits.FallbackReplicas)
 	}
 	if opt.jobs {
-		if cfg.DatabaseURL != "" {
-			octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			a.db, err = pgstore.Open(octx, cfg.DatabaseURL)
-			cancel()
-			if err != nil {
-				a.close()
-				return nil, err
-			}
-		}
 		var rows jobs.Enricher = backgroundEnricher{svc, opt.keys}
 		if opt.audit != nil && a.privacy != nil {
 			rows = auditedRows{inner: rows, store: opt.audit, priv: a.privacy, eng: eng, logger: log, actor: rowActor}
@@ -357,6 +374,19 @@ func buildApp(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ..
 		opt.metrics.Watch(eng, mc, mj)
 	}
 	return a, nil
+}
+
+// openDB opens database_url's pool (nil without database_url): the one
+// pool of the process, handed to every store that keeps its data in
+// PostgreSQL (keys, audit, privacy, jobs), each of which migrates its own
+// schema on it. The caller closes it once, after every store.
+func openDB(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, nil
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return pgstore.OpenPool(octx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 }
 
 // newCache builds the evidence cache: L1 in-process always, L2 Redis when

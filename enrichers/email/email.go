@@ -9,7 +9,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +75,7 @@ func (s *Source) Describe() enrichers.Description {
 		Version:     4,
 		Inputs:      []enrichers.Kind{enrichers.KindEmail},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     200 * time.Millisecond,
@@ -123,7 +123,7 @@ func (s *Source) Classify(domain string) (free, disposable bool) {
 	if err != nil {
 		return false, false
 	}
-	disposable = l.isDisposable(domain, registrable(domain))
+	disposable = l.isDisposable(domain)
 	return !disposable && (l.free.has(domain) || l.providers.has(domain)), disposable
 }
 
@@ -151,11 +151,8 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 		return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: false, Reason: "missing @"}}, nil
 	}
 	local, domain := id.Value[:at], id.Value[at+1:]
-	// The finding and its facts in one allocation; the identifiers in
-	// another of just their size.
-	r := &finding{}
-	f := &r.facts
-	*f = enrichers.EmailFacts{Valid: true, Domain: domain}
+	facts := enrichers.EmailFacts{Valid: true, Domain: domain}
+	f := &facts
 	literal := strings.HasPrefix(domain, "[")
 	if literal {
 		f.Reason = "address literal: deliverable only to a raw IP address"
@@ -166,17 +163,14 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	}
 	f.RoleAccount = l.isRole(local)
 	if !literal {
-		reg := registrable(domain)
-		f.Disposable = l.isDisposable(domain, reg)
+		f.Disposable = l.isDisposable(domain)
 		free := l.free.has(domain) || l.providers.has(domain)
 		f.FreeProvider = !f.Disposable && free
-		if f.Valid && !free && !l.popular.has(domain) && !l.academic.has(domain) && (reg == domain || !l.known(reg)) {
+		if f.Valid && !free && !l.popular.has(domain) && !l.academic.has(domain) && !l.knownParent(domain) {
 			f.TypoSuggestion = l.typo.suggest(domain)
 		}
 	}
-	out := &r.finding
-	out.Email = f
-	var buf [9]enrichers.Identifier // the most there can be
+	var buf [maxIdentifiers]enrichers.Identifier
 	ids := buf[:0]
 	if !literal {
 		ids = append(ids, enrichers.Identifier{Kind: enrichers.KindDomain, Value: domain, Method: enrichers.MethodEmailDomain, Prior: 1})
@@ -189,16 +183,62 @@ func (s *Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enricher
 	if !f.RoleAccount && (!f.Disposable || f.TypoSuggestion != "") {
 		ids = appendGuesses(ids, local, guessAll)
 	}
-	if len(ids) > 0 {
-		out.Identifiers = slices.Clone(ids)
-	}
-	return out, nil
+	return newFinding(facts, ids), nil
 }
 
-// finding is a finding and its facts, allocated together.
-type finding struct {
+// maxIdentifiers is the most identifiers an address yields: its domain,
+// the local part, three spellings of it, two digit handles and a name.
+const maxIdentifiers = 8
+
+// newFinding returns a finding of facts and ids in one allocation: the
+// finding, its facts and a copy of the identifiers.
+func newFinding(facts enrichers.EmailFacts, ids []enrichers.Identifier) *enrichers.Finding {
+	var (
+		out *enrichers.Finding
+		f   *enrichers.EmailFacts
+		dst []enrichers.Identifier
+	)
+	// One size per count but 7, which takes 8's size class (a finding
+	// is 176 bytes, an identifier 88; the allocator rounds up to its size
+	// classes, so the one allocation is never larger than the two were).
+	switch n := len(ids); {
+	case n <= 1:
+		r := new(findingOf[[1]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	case n == 2:
+		r := new(findingOf[[2]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	case n == 3:
+		r := new(findingOf[[3]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	case n == 4:
+		r := new(findingOf[[4]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	case n == 5:
+		r := new(findingOf[[5]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	case n == 6:
+		r := new(findingOf[[6]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	default:
+		r := new(findingOf[[maxIdentifiers]enrichers.Identifier])
+		out, f, dst = &r.finding, &r.facts, r.ids[:n]
+	}
+	*f = facts
+	out.Email = f
+	if len(ids) > 0 {
+		copy(dst, ids)
+		out.Identifiers = dst
+	}
+	return out
+}
+
+// findingOf is a finding, its facts and room for its identifiers (an
+// array type), allocated together.
+type findingOf[A any] struct {
 	finding enrichers.Finding
 	facts   enrichers.EmailFacts
+	ids     A
 }
 
 // Priors of username guesses derived from the local part: people often
@@ -378,26 +418,40 @@ func registrable(domain string) string {
 }
 
 // isDisposable reports whether domain, or a parent of it down to its
-// registrable domain reg, is on a disposable list. A public suffix is never
+// registrable domain, is on a disposable list. A public suffix is never
 // disposable (every address under edu.pl is not), and a known mailbox
 // provider wins over the lists.
-func (l *lists) isDisposable(domain, reg string) bool {
-	if reg == "" || l.providers.has(reg) {
+//
+// The parents are walked first, and the public suffix list is read only
+// when one of them is listed (most domains are on no list): the nearest
+// listed parent decides, since every one beyond it is shorter still.
+func (l *lists) isDisposable(domain string) bool {
+	listed := ""
+	// A single label is never listed: it cannot be at or under a
+	// registrable domain, which has a dot.
+	for d := domain; strings.IndexByte(d, '.') >= 0; d = d[strings.IndexByte(d, '.')+1:] {
+		if l.disposable.has(d) || l.wildcard.has(d) {
+			listed = d
+			break
+		}
+	}
+	if listed == "" {
 		return false
 	}
-	for d := domain; ; {
-		if l.disposable.has(d) || l.wildcard.has(d) {
-			return true
-		}
-		if len(d) <= len(reg) {
-			return false
-		}
-		i := strings.IndexByte(d, '.')
-		if i < 0 {
-			return false
-		}
-		d = d[i+1:]
+	reg := registrable(domain)
+	return reg != "" && len(listed) >= len(reg) && !l.providers.has(reg)
+}
+
+// knownParent reports whether the registrable domain of domain, when it
+// is not domain itself, is known to receive mail (l.known): mail.gmail.com
+// is no typo. A domain of one dot is its own registrable domain or a
+// public suffix, so the public suffix list is read only for longer ones.
+func (l *lists) knownParent(domain string) bool {
+	if strings.Count(domain, ".") < 2 {
+		return false
 	}
+	reg := registrable(domain)
+	return reg != domain && l.known(reg)
 }
 
 // known reports whether domain is known to receive mail without looking

@@ -1,8 +1,13 @@
 package email
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,10 +125,55 @@ func TestPopularDomainsNotDisposable(t *testing.T) {
 	}
 	for i := range really.len() {
 		d := really.at(i)
-		if !l.isDisposable(d, registrable(d)) || l.popular.has(d) || l.academic.has(d) {
+		if !l.isDisposable(d) || l.popular.has(d) || l.academic.has(d) {
 			t.Errorf("%s is a popular throwaway service: it must stay disposable and off the popular lists", d)
 		}
 	}
+}
+
+// TestRankedTopDomainsNotDisposable: no domain among the top 10 000 of the
+// Majestic Million (testdata/majestic_top10k.tsv.gz), nor an address at
+// its registrable domain, is disposable unless popular_disposable.txt
+// lists it as a real throwaway service, with the reason.
+func TestRankedTopDomainsNotDisposable(t *testing.T) {
+	zr, err := gzip.NewReader(bytes.NewReader(mustRead(t, "testdata/majestic_top10k.tsv.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	really := readTextSet(mustRead(t, "lists/popular_disposable.txt"))
+	s := New()
+	n, listed := 0, 0
+	for _, line := range strings.Split(string(text), "\n") {
+		rank, d, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if n++; rank != strconv.Itoa(n) {
+			t.Fatalf("line %q: rank %s, want %d", line, rank, n)
+		}
+		reg := registrable(d)
+		doms := []string{d}
+		if reg != "" && reg != d {
+			doms = append(doms, reg)
+		}
+		for _, dom := range doms {
+			if _, disposable := s.Classify(dom); disposable {
+				if !really.has(dom) && !really.has(reg) {
+					t.Errorf("rank %s: %s is called disposable and is not on popular_disposable.txt", rank, dom)
+				} else {
+					listed++
+				}
+			}
+		}
+	}
+	if n != 10000 {
+		t.Fatalf("%d ranked domains, want 10 000", n)
+	}
+	t.Logf("%d ranked domains, %d disposable ones all on popular_disposable.txt", n, listed)
 }
 
 func TestDomainIdentifierAndLiterals(t *testing.T) {
@@ -237,7 +287,7 @@ func TestListsPruned(t *testing.T) {
 	for _, known := range []domainSet{l.popular, l.providers, l.academic} {
 		for i := range known.len() {
 			d := known.at(i)
-			if l.isDisposable(d, registrable(d)) {
+			if l.isDisposable(d) {
 				t.Errorf("popular, academic or real provider %q is disposable", d)
 			}
 			if !l.known(d) {
@@ -360,4 +410,118 @@ func checkGuesses(t *testing.T, name string, guess func(string) []enrichers.Iden
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("%s(%q) = %v, want %v", name, local, got, want)
 	}
+}
+
+// disposableByRegistrable is isDisposable as the issue states it: look
+// the registrable domain up first, then walk from the domain down to it.
+func (l *lists) disposableByRegistrable(domain string) bool {
+	reg := registrable(domain)
+	if reg == "" || l.providers.has(reg) {
+		return false
+	}
+	for d := domain; ; {
+		if l.disposable.has(d) || l.wildcard.has(d) {
+			return true
+		}
+		i := strings.IndexByte(d, '.')
+		if len(d) <= len(reg) || i < 0 {
+			return false
+		}
+		d = d[i+1:]
+	}
+}
+
+// TestDisposableWalkFirst: isDisposable, which reads the public suffix
+// list only for a domain with a listed parent, answers as the plain
+// definition does for every listed domain, a subdomain of each, every
+// provider, popular and academic domain, and the public suffixes that
+// gen removed.
+func TestDisposableWalkFirst(t *testing.T) {
+	l, err := New().load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var domains []string
+	for _, set := range []domainSet{l.disposable, l.wildcard, l.providers, l.popular, l.academic, l.free} {
+		for i := range set.len() {
+			domains = append(domains, set.at(i), "mail."+set.at(i))
+		}
+	}
+	domains = append(domains, "edu.pl", "pw.edu.pl", "student.uj.edu.pl", "x.ddns.net", "co.uk", "a.b.c.mailinator.com", "com")
+	yes := 0
+	for _, d := range domains {
+		got, want := l.isDisposable(d), l.disposableByRegistrable(d)
+		if got != want {
+			t.Errorf("%s: %v, want %v", d, got, want)
+		}
+		if got {
+			yes++
+		}
+	}
+	t.Logf("%d domains, %d disposable", len(domains), yes)
+	// Lists with what gen prunes: public suffixes, a listed provider.
+	odd := &lists{disposable: newDomainSet([]string{"edu.pl", "ddns.net", "mailinator.com", "zoho.com"}),
+		providers: newDomainSet([]string{"zoho.com"})}
+	for d, want := range map[string]bool{"pw.edu.pl": false, "edu.pl": false, "x.ddns.net": false, "a.mailinator.com": true, "mail.zoho.com": false} {
+		if got := odd.isDisposable(d); got != want || odd.disposableByRegistrable(d) != want {
+			t.Errorf("%s: %v, want %v", d, got, want)
+		}
+	}
+}
+
+// TestMinEditsBound: the histogram bound the typo check skips providers
+// by is never above the edit distance it stands in for, so it never
+// changes a hint.
+func TestMinEditsBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	const alphabet = "abcdegilmot.-09"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	edit := func(s string) string { // one random edit of s
+		b := []byte(s)
+		i := rng.IntN(len(b) + 1)
+		switch rng.IntN(4) {
+		case 0:
+			return string(b[:i]) + word(1) + string(b[i:])
+		case 1:
+			if i < len(b) {
+				return string(b[:i]) + string(b[i+1:])
+			}
+		case 2:
+			if i < len(b) {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		case 3:
+			if i+1 < len(b) {
+				b[i], b[i+1] = b[i+1], b[i]
+			}
+		}
+		return string(b)
+	}
+	tight := 0
+	for n := range 200000 {
+		a := word(1 + rng.IntN(20))
+		b := word(1 + rng.IntN(20))
+		if n%2 == 0 {
+			p := topProviders()[rng.IntN(len(topProviders()))]
+			a, b = p, p
+			for range 1 + rng.IntN(3) {
+				b = edit(b)
+			}
+		}
+		ha, hb := histogramOf(a), histogramOf(b)
+		bound, d := minEdits(&ha, &hb), osaDistance(a, b, maxTypoLen)
+		if bound > d {
+			t.Fatalf("%q, %q: bound %d above the distance %d", a, b, bound, d)
+		}
+		if bound == d {
+			tight++
+		}
+	}
+	t.Logf("the bound was the distance in %d of 200 000 pairs", tight)
 }

@@ -63,9 +63,8 @@ func BenchmarkListLookups(b *testing.B) {
 			for _, a := range peerAddresses {
 				at := lastAt(a)
 				local, domain := a[:at], a[at+1:]
-				reg := registrable(domain)
 				_ = l.free.has(domain)
-				_ = l.isDisposable(domain, reg)
+				_ = l.isDisposable(domain)
 				_ = l.isRole(local)
 			}
 		}

@@ -15,6 +15,33 @@ func topProviders() []string {
 // typoTarget is one provider, split once.
 type typoTarget struct {
 	domain, name, tld string
+	hist              histogram
+}
+
+// histogram counts a string's bytes, by their low six bits (merging
+// buckets only lowers the bound below).
+type histogram [64]uint8
+
+func histogramOf(s string) (h histogram) {
+	for i := 0; i < len(s); i++ {
+		h[s[i]&63]++
+	}
+	return h
+}
+
+// minEdits is a lower bound of the edit distance of two strings from
+// their histograms: an insertion or a deletion changes the counts by one,
+// a substitution by two, a transposition not at all.
+func minEdits(a, b *histogram) int {
+	d := 0
+	for i := range a {
+		if a[i] > b[i] {
+			d += int(a[i] - b[i])
+		} else {
+			d += int(b[i] - a[i])
+		}
+	}
+	return (d + 1) / 2
 }
 
 // typoTargets are the providers a typo hint may point to, prepared once.
@@ -24,7 +51,7 @@ func newTypoTargets(providers []string) typoTargets {
 	t := make(typoTargets, 0, len(providers))
 	for _, p := range providers {
 		name, tld, _ := strings.Cut(p, ".")
-		t = append(t, typoTarget{domain: p, name: name, tld: tld})
+		t = append(t, typoTarget{domain: p, name: name, tld: tld, hist: histogramOf(p)})
 	}
 	return t
 }
@@ -41,6 +68,7 @@ const minEditName = 4
 // gmail.co). The caller has ruled out domains known to receive mail.
 func (t typoTargets) suggest(domain string) string {
 	best, bestD := "", 3
+	h := histogramOf(domain)
 	for i := range t {
 		p := &t[i]
 		if len(p.name) < minEditName {
@@ -54,6 +82,9 @@ func (t typoTargets) suggest(domain string) string {
 		}
 		if diff := len(domain) - len(p.domain); diff > limit || diff < -limit {
 			continue // the lengths alone are further apart than limit
+		}
+		if minEdits(&h, &p.hist) > limit {
+			continue // so are the letters
 		}
 		if d := osaDistance(domain, p.domain, limit); d > 0 && d <= limit && d < bestD {
 			best, bestD = p.domain, d

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -28,6 +30,7 @@ type fake struct {
 	open     time.Duration
 	ttl      time.Duration
 	net      bool // a network source (only those go through the cache)
+	inline   bool // Description.Inline
 	calls    atomic.Int64
 	sent     atomic.Int64 // upstream requests that passed the limiter
 	lim      *transport.Limiter
@@ -42,7 +45,7 @@ func (f *fake) Describe() enrichers.Description {
 		in = []enrichers.Kind{enrichers.KindEmail}
 	}
 	d := enrichers.Description{Name: f.name, Description: "fake " + f.name, Version: 1, Inputs: in,
-		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo, TTL: f.ttl, Network: f.net || f.rate > 0,
+		RatePerS: f.rate, Burst: f.burst, Timeout: f.tmo, TTL: f.ttl, Network: f.net || f.rate > 0, Inline: f.inline,
 		Breaker: enrichers.BreakerSettings{Failures: f.fails, OpenFor: f.open}}
 	if d.RatePerS == 0 {
 		d.RatePerS = 1e6
@@ -151,6 +154,39 @@ func TestConcurrentFanOut(t *testing.T) {
 		for _, r := range res.Sources {
 			if r.Status != enrichers.StatusOK {
 				t.Errorf("%s: status %s", r.Name, r.Status)
+			}
+		}
+	})
+}
+
+// TestInlineSources: an inline source's call runs on the goroutine that
+// called Run, every other source's on one of its own, and the inline call
+// runs while the others are under way, not before them.
+func TestInlineSources(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const each = 100 * time.Millisecond
+		onCaller := map[string]*atomic.Bool{}
+		src := func(name string, net, inline bool) *fake {
+			onCaller[name] = &atomic.Bool{}
+			return &fake{name: name, tmo: time.Second, net: net, inline: inline,
+				fn: func(ctx context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+					buf := make([]byte, 64<<10)
+					onCaller[name].Store(strings.Contains(string(buf[:runtime.Stack(buf, false)]), "engine.(*Engine).Run("))
+					return sleepFor(each)(ctx, id)
+				}}
+		}
+		e := newEngine(t, engine.Options{}, src("inl", false, true), src("offline", false, false), src("net", true, false), src("netinline", true, true))
+		start := time.Now()
+		res := run(e, 5*time.Second, engine.Request{})
+		if took := time.Since(start); took != each {
+			t.Errorf("the round took %s, want %s: the inline call did not overlap the others", took, each)
+		}
+		for name, want := range map[string]bool{"inl": true, "offline": false, "net": false, "netinline": false} {
+			if got := onCaller[name].Load(); got != want {
+				t.Errorf("%s ran on the caller's goroutine: %v, want %v", name, got, want)
+			}
+			if st := statusOf(t, res, name).Status; st != enrichers.StatusOK {
+				t.Errorf("%s: status %s", name, st)
 			}
 		}
 	})

@@ -118,6 +118,13 @@ func (e *Engine) ForgetMemo() {
 	}
 }
 
+// inline reports whether a source's calls run on the request's goroutine
+// (Description.Inline; never a network source's).
+func (e *Engine) inline(name string) bool {
+	en := e.entries[name]
+	return en != nil && en.desc.Inline && !en.desc.Network
+}
+
 // offline reports whether a source is computed locally (never cached).
 func (e *Engine) offline(name string) bool {
 	en := e.entries[name]
@@ -138,12 +145,12 @@ func (e *Engine) findingTTL(name string, f *enrichers.Finding) time.Duration {
 func (e *Engine) run(ctx context.Context, req Request) *Result {
 	selected := e.selection(req)
 	pool := newIdentifierPool(req.Identifiers)
-	done := map[string]bool{}
+	done := map[taskKey]bool{}
 	aggs := make(map[string]*aggregate, len(e.entries))
 	res := &Result{Complete: true}
 
 	for round := 1; round <= e.maxRounds; round++ {
-		tasks := e.plan(pool.all(), selected, done, aggs)
+		tasks := e.plan(pool, selected, done, aggs)
 		if len(tasks) == 0 {
 			break
 		}
@@ -185,7 +192,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 		}
 	}
 
-	res.Identifiers = pool.all()
+	res.Identifiers = slices.Clip(pool.ids) // the pool is done with
 	for _, name := range e.reg.order {
 		rep := e.report(name, selected, aggs[name])
 		if !definitive(rep.Status) {
@@ -217,12 +224,13 @@ func (e *Engine) selection(req Request) map[string]string {
 	return sel
 }
 
-func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, done map[string]bool, aggs map[string]*aggregate) []task {
+// taskKey names a task a run has planned: a source and an identifier's
+// key (Identifier.Key).
+type taskKey struct{ source, id string }
+
+func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map[taskKey]bool, aggs map[string]*aggregate) []task {
 	var tasks []task
-	keys := make([]string, len(ids)) // once per identifier, not per source
-	for i, id := range ids {
-		keys[i] = id.Key()
-	}
+	ids, keys := pool.ids, pool.keys
 	for _, name := range e.reg.order {
 		if selected[name] != "" {
 			continue
@@ -232,7 +240,7 @@ func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, do
 			if !slices.Contains(en.desc.Inputs, id.Kind) {
 				continue
 			}
-			key := name + "\x00" + keys[i]
+			key := taskKey{name, keys[i]}
 			if done[key] {
 				continue
 			}
@@ -253,24 +261,41 @@ func (e *Engine) plan(ids []enrichers.Identifier, selected map[string]string, do
 	return tasks
 }
 
-// runRound runs tasks concurrently. Each goroutine sends its own outcome on
-// a buffered channel; when ctx ends first, unfinished tasks are reported as
-// timeouts and their late outcomes are dropped. Outcomes come back in the
-// tasks' order, not in the order they finished, so what a run learns (and
-// which discovery of an identifier is kept) does not depend on timing.
+// runRound runs tasks concurrently. Each task runs on a goroutine of its
+// own, which sends its outcome on a buffered channel, except an inline
+// source's (Description.Inline), which runs on the calling goroutine once
+// the others have started. When ctx ends first, unfinished tasks are
+// reported as timeouts and their late outcomes are dropped. Outcomes come
+// back in the tasks' order, not in the order they finished, so what a run
+// learns (and which discovery of an identifier is kept) does not depend on
+// timing.
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
-	ch := make(chan outcome, len(tasks))
 	start := e.now()
 	outs := make([]outcome, len(tasks))
 	finished := make([]bool, len(tasks))
+	var ch chan outcome
+	started := 0
 	for i, t := range tasks {
+		if e.inline(t.name) {
+			continue
+		}
+		if ch == nil {
+			ch = make(chan outcome, len(tasks))
+		}
+		started++
 		go func() {
 			o := e.call(ctx, t, p)
 			o.slot = i
 			ch <- o
 		}()
 	}
-	for n := 0; n < len(tasks); n++ {
+	for i, t := range tasks {
+		if e.inline(t.name) {
+			outs[i], finished[i] = e.call(ctx, t, p), true
+			outs[i].slot = i
+		}
+	}
+	for n := 0; n < started; n++ {
 		select {
 		case o := <-ch:
 			outs[o.slot], finished[o.slot] = o, true
@@ -288,14 +313,18 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 }
 
 // identifierPool de-duplicates identifiers by (kind, value), keeping the
-// strongest provenance.
+// strongest provenance, in the order they were first seen.
 type identifierPool struct {
-	order []string
-	byKey map[string]enrichers.Identifier
+	ids  []enrichers.Identifier
+	keys []string       // keys[i] is ids[i].Key()
+	at   map[string]int // key → index in ids
 }
 
 func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
-	p := &identifierPool{byKey: map[string]enrichers.Identifier{}}
+	// Room for what a first round usually adds (an email brings its
+	// domain, usernames and a name).
+	n := len(ids) + 12
+	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]string, 0, n), at: make(map[string]int, len(ids))}
 	for _, id := range ids {
 		p.add(id)
 	}
@@ -307,21 +336,14 @@ func (p *identifierPool) add(id enrichers.Identifier) {
 		return
 	}
 	k := id.Key()
-	old, ok := p.byKey[k]
+	i, ok := p.at[k]
 	if !ok {
-		p.order = append(p.order, k)
-		p.byKey[k] = id
+		p.at[k] = len(p.ids)
+		p.ids = append(p.ids, id)
+		p.keys = append(p.keys, k)
 		return
 	}
-	if id.Prior > old.Prior {
-		p.byKey[k] = id
+	if id.Prior > p.ids[i].Prior {
+		p.ids[i] = id
 	}
-}
-
-func (p *identifierPool) all() []enrichers.Identifier {
-	out := make([]enrichers.Identifier, len(p.order))
-	for i, k := range p.order {
-		out[i] = p.byKey[k]
-	}
-	return out
 }

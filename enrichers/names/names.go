@@ -7,7 +7,6 @@ package names
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -37,6 +36,7 @@ func (Source) Describe() enrichers.Description {
 		Version:     2,
 		Inputs:      []enrichers.Kind{enrichers.KindName},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     100 * time.Millisecond,
@@ -61,36 +61,9 @@ func (Source) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Fin
 	return f, nil
 }
 
-// Variants returns the usernames most often built from a full name, most
-// common first; nil unless the name has a first and a last part. A name of
-// three or more words is read both ways: the last word as the surname, and
-// every word after the first as one (van den Berg, de Vries, García
-// Márquez), as people with such surnames usually keep them whole.
-func Variants(full string) []string {
-	toks := Tokens(full)
-	if len(toks) < 2 {
-		return nil
-	}
-	f := toks[0]
-	lasts := []string{toks[len(toks)-1]}
-	if len(toks) > 2 {
-		lasts = append(lasts, strings.Join(toks[1:], ""))
-	}
-	if len(f) < 2 || len(lasts[0]) < 2 {
-		return nil
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, l := range lasts {
-		for _, v := range []string{f + l, f + "." + l, f + "_" + l, f + "-" + l, f[:1] + l, f + l[:1], l + f} {
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
+// Variants is personname.Variants: the usernames most often built from a
+// full name, most common first.
+func Variants(full string) []string { return personname.Variants(full) }
 
 // Tokens is personname.Tokens: a name's ASCII-folded words
 // ("José  O'Brien-Díaz" → [jose obrien diaz]).

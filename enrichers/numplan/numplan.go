@@ -21,6 +21,7 @@ package numplan
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
@@ -60,16 +61,87 @@ type format struct {
 	source   string   // the pattern, for the replacement
 	intlRule string   // the format
 	natRule  string   // the format with the national prefix formatting rule in its first group
-	once     sync.Once
-	re       *regexp.Regexp
+	// groups is the pattern read as a run of digit groups, (\d{2})(\d{3,4})
+	// (every pattern in the metadata is one); nil if it is not one.
+	groups []span
+	once   sync.Once
+	re     *regexp.Regexp
 }
 
+// span is one group of a pattern: between min and max digits.
+type span struct{ min, max int }
+
+// apply is the regexp's ReplaceAllString(nsn, rule) for a number the
+// pattern matches whole (f.full.Full(nsn)). For a run of digit groups the
+// groups' bounds are computed, not searched for: on a string the pattern
+// matches whole, the regexp's preferred match is the whole string with
+// each greedy group as long as the groups after it allow. The rule is
+// then expanded by the regexp's own ExpandString.
 func (f *format) apply(nsn string, national bool) string {
 	f.once.Do(func() { f.re = regexp.MustCompile(f.source) })
+	rule := f.intlRule
 	if national {
-		return f.re.ReplaceAllString(nsn, f.natRule)
+		rule = f.natRule
 	}
-	return f.re.ReplaceAllString(nsn, f.intlRule)
+	if f.groups == nil || len(f.groups) > maxGroups {
+		return f.re.ReplaceAllString(nsn, rule)
+	}
+	var m [2 + 2*maxGroups]int
+	match := m[:2+2*len(f.groups)]
+	match[0], match[1] = 0, len(nsn)
+	rest := 0 // the fewest digits the groups after this one take
+	for _, g := range f.groups {
+		rest += g.min
+	}
+	at := 0
+	for i, g := range f.groups {
+		rest -= g.min
+		n := min(g.max, len(nsn)-at-rest)
+		match[2+2*i], match[3+2*i] = at, at+n
+		at += n
+	}
+	var buf [64]byte
+	return string(f.re.ExpandString(buf[:0], rule, nsn, match))
+}
+
+// maxGroups bounds the groups apply computes on the stack.
+const maxGroups = 8
+
+// digitGroups reads a pattern made only of digit groups, (\d)(\d{3})(\d{2,4}),
+// as their lengths; nil for any other pattern.
+func digitGroups(p string) []span {
+	var out []span
+	for p != "" {
+		if !strings.HasPrefix(p, `(\d`) {
+			return nil
+		}
+		p = p[len(`(\d`):]
+		g := span{1, 1}
+		if strings.HasPrefix(p, "{") {
+			end := strings.IndexByte(p, '}')
+			if end < 0 {
+				return nil
+			}
+			lo, hi, ranged := strings.Cut(p[1:end], ",")
+			var err error
+			if g.min, err = strconv.Atoi(lo); err != nil {
+				return nil
+			}
+			g.max = g.min
+			if ranged {
+				if g.max, err = strconv.Atoi(hi); err != nil || g.max < g.min {
+					return nil
+				}
+			}
+			p = p[end+1:]
+		}
+		if !strings.HasPrefix(p, ")") {
+			return nil
+		}
+		p = p[1:]
+		out = append(out, g)
+	}
+	return out
 }
 
 // region is one PhoneMetadata.
@@ -154,7 +226,8 @@ func load() *tables {
 		for _, nf := range nfs {
 			f, ok := formats[nf]
 			if !ok {
-				f = &format{full: match(nf.GetPattern()), source: nf.GetPattern(), intlRule: nf.GetFormat(), natRule: nf.GetFormat()}
+				f = &format{full: match(nf.GetPattern()), source: nf.GetPattern(), intlRule: nf.GetFormat(), natRule: nf.GetFormat(),
+					groups: digitGroups(nf.GetPattern())}
 				if lds := nf.GetLeadingDigitsPattern(); len(lds) > 0 {
 					f.leading = match(lds[len(lds)-1])
 				}

@@ -225,3 +225,36 @@ func TestParseAgreesWithLibphonenumber(t *testing.T) {
 		t.Errorf("only %d of %d inputs took the fast path", fast, len(inputs))
 	}
 }
+
+// TestDigitGroups: every format pattern in the metadata is read as a run
+// of digit groups, so that no format is searched for by the regexp.
+func TestDigitGroups(t *testing.T) {
+	for _, tt := range []struct {
+		p    string
+		want []span
+	}{
+		{`(\d{3})(\d{4})`, []span{{3, 3}, {4, 4}}},
+		{`(\d)(\d{2,4})`, []span{{1, 1}, {2, 4}}},
+		{`(\d{3})-(\d{4})`, nil},
+		{`(\d{3})(\d{4}`, nil},
+		{`(\d{4,3})`, nil},
+		{`(\d+)`, nil},
+		{`([2-9]\d{2})`, nil},
+	} {
+		if got := digitGroups(tt.p); !slices.Equal(got, tt.want) {
+			t.Errorf("digitGroups(%q) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+	n := 0
+	for _, r := range plan().regions {
+		for _, f := range slices.Concat(r.national, r.intl) {
+			n++
+			if f.groups == nil || len(f.groups) > maxGroups {
+				t.Errorf("region %s: format %q is searched for by the regexp", r.id, f.source)
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d formats", n)
+	}
+}

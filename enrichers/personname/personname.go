@@ -270,3 +270,34 @@ func editDistance1(a, b string) bool {
 	}
 	return diff+(len(ra)-i) <= 1
 }
+
+// Variants returns the usernames most often built from a full name, most
+// common first; nil unless the name has a first and a last part. A name of
+// three or more words is read both ways: the last word as the surname, and
+// every word after the first as one (van den Berg, de Vries, García
+// Márquez), as people with such surnames usually keep them whole.
+func Variants(full string) []string {
+	toks := Tokens(full)
+	if len(toks) < 2 {
+		return nil
+	}
+	f := toks[0]
+	lasts := []string{toks[len(toks)-1]}
+	if len(toks) > 2 {
+		lasts = append(lasts, strings.Join(toks[1:], ""))
+	}
+	if len(f) < 2 || len(lasts[0]) < 2 {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lasts {
+		for _, v := range []string{f + l, f + "." + l, f + "_" + l, f + "-" + l, f[:1] + l, f + l[:1], l + f} {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}

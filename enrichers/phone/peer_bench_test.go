@@ -24,6 +24,11 @@ func nyarukaFacts(s string) *enrichers.PhoneFacts {
 	if err != nil {
 		return nil
 	}
+	return libraryFacts(n)
+}
+
+// libraryFacts asks the library each of the source's questions about n.
+func libraryFacts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	f := &enrichers.PhoneFacts{
 		Valid:         phonenumbers.IsValidNumber(n),
 		Possible:      phonenumbers.IsPossibleNumber(n),

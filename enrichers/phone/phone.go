@@ -35,6 +35,7 @@ func (*Source) Describe() enrichers.Description {
 		Version:     1,
 		Inputs:      []enrichers.Kind{enrichers.KindPhone},
 		Network:     false,
+		Inline:      true,
 		RatePerS:    100000,
 		Burst:       100000,
 		Timeout:     500 * time.Millisecond,
@@ -141,10 +142,16 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if !f.Valid {
 		return f
 	}
-	if loc, err := phonenumbers.GetGeocodingForNumber(n, "en"); err == nil {
+	// The library looks a number's prefix up in the language asked for,
+	// then, when that has no answer, in English: asked for English, it
+	// looks twice for every number it has no answer for (most mobiles
+	// have no place, most fixed lines no carrier). Asked for a language
+	// it has no data for (noData), it looks once, in English, and names
+	// the region in English: the same answers (TestFactsAgreeWithLibphonenumber).
+	if loc, err := phonenumbers.GetGeocodingForNumber(n, noData); err == nil {
 		f.Location = loc
 	}
-	if c, err := phonenumbers.GetCarrierForNumber(n, "en"); err == nil {
+	if c, err := phonenumbers.GetCarrierForNumber(n, noData); err == nil {
 		f.Carrier = c
 	}
 	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
@@ -156,6 +163,11 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	}
 	return f
 }
+
+// noData is a language libphonenumber has no geocoding or carrier data
+// for and that does not parse as a language tag: its answers are the
+// English ones, each prefix looked up once.
+const noData = ""
 
 // LineType maps libphonenumber's number type to footprint's vocabulary.
 func LineType(t phonenumbers.PhoneNumberType) string {

@@ -2,8 +2,12 @@ package phone
 
 import (
 	"context"
+	"maps"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/footprint-oss/footprint/enrichers"
 )
@@ -76,4 +80,56 @@ func BenchmarkPhoneEnrich(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestFactsAgreeWithLibphonenumber: the source's facts are what the library
+// answers when asked each question directly (libraryFacts), for the example
+// number of every type of every region and numbers made from each (last
+// digit changed, one digit more, one less).
+func TestFactsAgreeWithLibphonenumber(t *testing.T) {
+	types := []phonenumbers.PhoneNumberType{
+		phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE,
+		phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER,
+		phonenumbers.UAN, phonenumbers.VOICEMAIL,
+	}
+	var e164s []string
+	for _, r := range slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions())) {
+		for _, ty := range types {
+			n := phonenumbers.GetExampleNumberForType(r, ty)
+			if n == nil {
+				continue
+			}
+			e := phonenumbers.Format(n, phonenumbers.E164)
+			last := e[len(e)-1]
+			e164s = append(e164s, e, e[:len(e)-1]+string('0'+(last-'0'+3)%10), e+"7", e[:len(e)-1])
+		}
+	}
+	if len(e164s) < 4000 {
+		t.Fatalf("only %d numbers", len(e164s))
+	}
+	located, carried := 0, 0
+	for _, e := range e164s {
+		n, err := FromE164(e)
+		if err != nil {
+			continue
+		}
+		got, want := Facts(n), libraryFacts(n)
+		if want.Country == "ZZ" {
+			want.Country = ""
+		}
+		want.TimeZones = slices.DeleteFunc(want.TimeZones, func(z string) bool { return z == "" || z == "Etc/Unknown" })
+		if len(want.TimeZones) == 0 {
+			want.TimeZones = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", e, *got, *want)
+		}
+		if got.Location != "" {
+			located++
+		}
+		if got.Carrier != "" {
+			carried++
+		}
+	}
+	t.Logf("%d numbers, %d with a location, %d with a carrier", len(e164s), located, carried)
 }

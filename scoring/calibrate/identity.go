@@ -1,8 +1,10 @@
 package calibrate
 
 import (
+	"maps"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -95,6 +97,9 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.CrowdBias == 0 {
 		m.CrowdBias = -0.1 // steps are relative: start off zero
 	}
+	if m.GuessCrowdBias == 0 {
+		m.GuessCrowdBias = -0.1
+	}
 	if m.NameMatchDerivedLR == 0 {
 		m.NameMatchDerivedLR = m.NameMatchLR
 	}
@@ -104,17 +109,38 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	params := []*float64{&m.Bias, &m.NamesBias, &m.ReusedBias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.EmployerLR, &m.OtherHandleLR}
-	loss := func() float64 { return ScoreIdentity(cases, m, 0.5).LogLoss }
+		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR}
+	// Each platform's bias is fitted through a slot of its own, copied into
+	// the model's map before every evaluation.
+	plats := slices.Sorted(maps.Keys(platforms(cases)))
+	pb := make([]float64, len(plats))
+	for i, s := range plats {
+		pb[i] = m.PlatformBias[s]
+	}
+	additive := map[*float64]bool{&m.Bias: true, &m.NamesBias: true, &m.ReusedBias: true}
+	for i := range pb {
+		params = append(params, &pb[i])
+		additive[&pb[i]] = true
+	}
+	sync := func() {
+		mb := make(map[string]float64, len(plats))
+		for i, s := range plats {
+			if pb[i] != 0 {
+				mb[s] = pb[i]
+			}
+		}
+		m.PlatformBias = mb
+	}
+	loss := func() float64 { sync(); return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
 	for pass := 0; pass < 4; pass++ {
 		improved := false
-		for i, p := range params {
+		for _, p := range params {
 			for _, step := range []float64{0.5, 0.2, 0.05} {
 				for _, dir := range []float64{1, -1} {
 					for {
 						old := *p
-						if i <= 2 {
+						if additive[p] {
 							*p = old + dir*step*2 // biases move in log-odds
 						} else {
 							*p = old * (1 + dir*step)
@@ -137,10 +163,30 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 			break
 		}
 	}
+	sync()
 	return m
 }
 
+// platforms are the platforms of the cases' username guesses and
+// name-search hits: the ones a platform bias can apply to.
+func platforms(cases []IdentityCase) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cases {
+		for _, a := range c.Accounts {
+			if a.Method == enrichers.MethodUsernameGuess || a.Method == enrichers.MethodNameSearch {
+				out[a.Source] = true
+			}
+		}
+	}
+	return out
+}
+
 func valid(m identity.Model) bool {
+	for _, b := range m.PlatformBias {
+		if math.Abs(b) >= 3 {
+			return false
+		}
+	}
 	for _, p := range []float64{m.ReuseGivenOwner, m.PlainLink, m.VerifiedLink, m.EmailMatch, m.NameSearch} {
 		if p <= 0.01 || p >= 0.995 {
 			return false
@@ -158,5 +204,5 @@ func valid(m identity.Model) bool {
 		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
 		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.HandleSharedLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
-		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4
+		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4 && m.GuessCrowdBias <= 0 && m.GuessCrowdBias > -4
 }

@@ -128,6 +128,19 @@ type Model struct {
 	// of how crowded the name is tells how much a guess is worth, rather
 	// than a constant fitted to one population (0: not applied).
 	CrowdBias float64
+	// GuessCrowdBias shifts a guess's log-odds by how many of the
+	// usernames built from the supplied name turned out to be taken:
+	// log2((taken+1)/(built+1)), taken the accounts found by trying them
+	// on every username platform, built how many were built. On a sparse
+	// web most such guesses find nothing and a hit is worth more; on a
+	// crowded one every variant is held by someone (0: not applied).
+	GuessCrowdBias float64
+	// PlatformBias shifts a guess's log-odds (a guessed username, a
+	// name-search hit) by platform: how likely a person is to hold an
+	// account there, against how many strangers hold the guessed handle
+	// (a platform most people use makes a hit likelier theirs). Missing
+	// platforms: no shift.
+	PlatformBias map[string]float64
 	// EmployerLR applies when a profile's company, job title or bio
 	// names the organisation of the email's own domain (a GitHub company
 	// "Umbra Kitchen Ltd" for jo@umbra-kitchen.co.uk): evidence tied to
@@ -160,22 +173,24 @@ func DefaultModel() Model {
 		EmailMatch:      0.966,
 		VerifiedLink:    0.958,
 		PlainLink:       0.0849,
-		NameSearch:      0.636,
-		SamePlatformLR:  0.0101,
+		NameSearch:      0.518,
+		SamePlatformLR:  0.0121,
 		ReuseGivenOwner: 0.957,
-		NameMatchLR:     8.09, NameMismatchLR: 0.239, NameMatchDerivedLR: 4.07, NamePartLR: 5.09,
-		LocationMatchLR: 1.23, LocationClashLR: 0.0352,
+		NameMatchLR:     5.71, NameMismatchLR: 0.123, NameMatchDerivedLR: 3.83, NamePartLR: 3.09,
+		LocationMatchLR: 1.35, LocationClashLR: 0.0261,
 		LinkToDomainLR: 199.5, LinkToAccountLR: 199.8,
-		LocalPartNameLR: 1.38,
+		LocalPartNameLR: 1.26,
 		Confident:       0.8,
-		Bias:            -1.8, PriorScale: 0.771, CrowdBias: -0.174,
-		NamesBias: -0.6, ReusedBias: -0.6,
+		Bias:            -1.5, PriorScale: 0.769, CrowdBias: -0.106, GuessCrowdBias: -0.284,
+		NamesBias: -0.4, ReusedBias: -0.3,
+		PlatformBias: map[string]float64{"bluesky": 0.1, "devto": 0.5, "github": -0.3, "gitlab": -0.2,
+			"hackernews": 0.8, "keybase": -0.1, "mastodon": -0.5, "reddit": 0.6},
 		UncorroboratedLR: 0.981,
-		TopicMatchLR:     3.68, TopicClashLR: 0.277, TopicAloneLR: 11.4,
-		UnlinkedLR: 0.652, NamesakeLR: 0.590,
-		LanguageMatchLR: 1.03, LanguageClashLR: 0.258,
+		TopicMatchLR:     3.44, TopicClashLR: 0.234, TopicAloneLR: 4.43,
+		UnlinkedLR: 0.587, NamesakeLR: 0.620,
+		LanguageMatchLR: 1.03, LanguageClashLR: 0.212,
 		HandleSharedLR: 0.875, CrowdedHandleLR: 0.647,
-		EmployerLR: 134, OtherHandleLR: 0.493,
+		EmployerLR: 84.4, OtherHandleLR: 0.402,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -195,6 +210,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	var probs []float64
 	seen := map[string]int{}
 	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
+	ref.guessCrowd = guessCrowd(sub.Name, accounts)
 	for _, a := range accounts {
 		p, method, ev := m.prior(a, a.Via.Prior)
 		p1, _ := m.score(sub, a, p, isGuess(method), ref, -1)
@@ -343,6 +359,9 @@ type reference struct {
 		platform string
 		count    int
 	}
+	// guessCrowd describes how many usernames built from the supplied
+	// name were taken (see Model.GuessCrowdBias).
+	guessCrowd crowd
 	// langs are the languages of the accounts' bios by index ("": none
 	// detected; nil: language evidence off).
 	langs []string
@@ -604,6 +623,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			lo += m.NamesBias
 		default:
 			lo += m.ReusedBias
+		}
+		lo += m.PlatformBias[a.Source]
+		if c := ref.guessCrowd; c.built > 0 && m.GuessCrowdBias != 0 {
+			lo += m.GuessCrowdBias * c.level()
+			ev = append(ev, c.sentence())
 		}
 		if ref.namesakes.count >= 2 && m.CrowdBias != 0 {
 			lo += m.CrowdBias * math.Log2(float64(ref.namesakes.count))
@@ -1036,3 +1060,49 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func clamp(x, lo, hi float64) float64 { return math.Min(hi, math.Max(lo, x)) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// crowd is what trying the usernames built from the supplied name showed
+// of how crowded the web is: built of them were tried on every username
+// platform, and taken accounts answered.
+type crowd struct{ built, taken int }
+
+// guessCrowd counts the usernames built from name and the distinct
+// accounts found by trying them.
+func guessCrowd(name string, accounts []enrichers.Account) crowd {
+	c := crowd{built: len(personname.Variants(name))}
+	if c.built == 0 {
+		return c
+	}
+	seen := map[string]bool{}
+	for _, a := range accounts {
+		if a.Method != enrichers.MethodUsernameGuess || a.Via.Origin != "names" {
+			continue
+		}
+		k := a.Source + "\x00" + strings.ToLower(a.Username)
+		if !seen[k] {
+			seen[k] = true
+			c.taken++
+		}
+	}
+	return c
+}
+
+// level is log2((taken+1)/(built+1)): about −3 when almost none of the
+// usernames built from the name exist anywhere, above 0 when each is taken
+// on a platform or more.
+func (c crowd) level() float64 {
+	return math.Log2(float64(c.taken+1) / float64(c.built+1))
+}
+
+// sentence says it for a support agent.
+func (c crowd) sentence() string {
+	switch {
+	case c.taken == 0:
+		return fmt.Sprintf("none of the %d usernames built from the name is taken on any platform: the name is rare", c.built)
+	case c.taken == 1:
+		return fmt.Sprintf("1 account answered for the %d usernames built from the name: the name is uncommon", c.built)
+	case c.taken < c.built:
+		return fmt.Sprintf("%d accounts answered for the %d usernames built from the name: the name is uncommon", c.taken, c.built)
+	}
+	return fmt.Sprintf("%d accounts answered for the %d usernames built from the name: people with this name are many", c.taken, c.built)
+}

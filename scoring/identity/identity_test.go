@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 )
 
 func acct(src, user string, method enrichers.Method, mod func(*enrichers.Account)) enrichers.Account {
@@ -571,5 +572,80 @@ func TestChainsSettleOnFinalProbabilities(t *testing.T) {
 	}
 	if p["github"] > 0.5 {
 		t.Fatalf("a link from a doubted profile (%.3f) lent the linked account %.3f", p["devto"], p["github"])
+	}
+}
+
+// TestGuessCrowd: the same guess is worth more when few of the usernames
+// built from the name exist anywhere (a sparse web) than when every one of
+// them is taken (a crowded web), and the evidence says which it saw.
+func TestGuessCrowd(t *testing.T) {
+	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe", Countries: []string{"US"}}
+	guess := acct("reddit", "janedoe", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+		a.DisplayName = "Jane Doe"
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1, Origin: "names"}
+	})
+	built := 0
+	var crowded []enrichers.Account
+	for _, v := range personname.Variants(sub.Name) {
+		built++
+		if v == guess.Username {
+			continue // only the other variants: no handle evidence on the guess itself
+		}
+		for _, src := range []string{"github", "gitlab", "mastodon"} {
+			crowded = append(crowded, acct(src, v, enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+				a.DisplayName = "Someone Else"
+				a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1, Origin: "names"}
+			}))
+		}
+	}
+	m := DefaultModel()
+	p := func(accts []enrichers.Account) (float64, []string) {
+		for _, a := range m.Resolve(sub, accts) {
+			if a.Source == "reddit" {
+				return a.Match.Probability, a.Match.Evidence
+			}
+		}
+		t.Fatal("the guess was not returned")
+		return 0, nil
+	}
+	sparse, sparseEv := p([]enrichers.Account{guess})
+	busy, busyEv := p(append(crowded, guess))
+	if !(sparse > busy) {
+		t.Fatalf("sparse %.3f, crowded %.3f: a guess must be worth more on a sparse web", sparse, busy)
+	}
+	if !slices.ContainsFunc(sparseEv, func(s string) bool { return strings.Contains(s, "1 account answered") }) ||
+		!slices.ContainsFunc(busyEv, func(s string) bool { return strings.Contains(s, "people with this name are many") }) {
+		t.Fatalf("evidence does not say how crowded it looked: %q / %q", sparseEv, busyEv)
+	}
+	m.GuessCrowdBias = 0 // the other variants' accounts are no other evidence on the guess
+	offSparse, _ := p([]enrichers.Account{guess})
+	if offBusy, ev := p(append(crowded, guess)); offSparse != offBusy {
+		t.Fatalf("with GuessCrowdBias 0: sparse %.3f, crowded %.3f; the test must isolate the crowd (evidence %q)", offSparse, offBusy, ev)
+	}
+	if c := guessCrowd(sub.Name, crowded); c.built != built || c.taken != len(crowded) {
+		t.Fatalf("guessCrowd = %+v, want %d built, %d taken", c, built, len(crowded))
+	}
+}
+
+// TestPlatformBias: a guess moves by its platform's bias, and only a guess.
+func TestPlatformBias(t *testing.T) {
+	sub := Subject{EmailLocal: "pixelotter682", EmailDomain: "gmail.com"}
+	m := DefaultModel()
+	m.PlatformBias = map[string]float64{"reddit": 1}
+	guess := func(src string) enrichers.Account {
+		return acct(src, "pixelotter682", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
+		})
+	}
+	on := m.Resolve(sub, []enrichers.Account{guess("reddit")})[0].Match.Probability
+	off := m.Resolve(sub, []enrichers.Account{guess("mastodon")})[0].Match.Probability
+	if lo := logit(on) - logit(off); lo < 0.99 || lo > 1.01 {
+		t.Fatalf("reddit %.3f vs mastodon %.3f: log-odds apart by %.3f, want 1", on, off, lo)
+	}
+	email := acct("reddit", "pixelotter682", enrichers.MethodEmailSearch, nil)
+	email2 := email
+	email2.Source = "mastodon"
+	if a, b := m.Resolve(sub, []enrichers.Account{email})[0].Match.Probability, m.Resolve(sub, []enrichers.Account{email2})[0].Match.Probability; a != b {
+		t.Fatalf("an email match moved by the platform bias: %.3f vs %.3f", a, b)
 	}
 }

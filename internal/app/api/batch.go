@@ -151,7 +151,7 @@ func (s *Server) decodeBatchItem(raw json.RawMessage) (batchItem, error) {
 			item.Metadata = md
 		}
 	}
-	bad, err := schemaErrors(s.batch.item, raw)
+	_, bad, err := schemaErrors(s.batch.item, raw)
 	if err != nil {
 		return item, &bodyError{msg: "The item is not valid JSON."}
 	}

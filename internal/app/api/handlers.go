@@ -16,7 +16,7 @@ import (
 // enrich serves POST /v1/enrich (operation enrich). The body has been
 // validated against EnrichRequest by validate.
 func (s *Server) enrich(c *gin.Context) {
-	in, err := decodeInput(c.MustGet(keyBody).([]byte))
+	in, err := inputOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -25,6 +25,7 @@ const (
 
 	keyRequestID = "footprint.request_id" // gin context key
 	keyBody      = "footprint.body"       // gin context key: the validated request body
+	keyDoc       = "footprint.doc"        // gin context key: the validated body as decoded for the contract
 	keyMediaType = "footprint.media_type" // gin context key: the request body's media type, canonical
 )
 

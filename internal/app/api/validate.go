@@ -107,12 +107,13 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			errs = fieldErrors(err)
 		}
 		if bodySchema != nil {
-			bad, err := schemaErrors(bodySchema, c.MustGet(keyBody).([]byte))
+			doc, bad, err := schemaErrors(bodySchema, c.MustGet(keyBody).([]byte))
 			if err != nil { // checkJSON passed it: unreachable
 				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
 				return
 			}
 			errs = mergeFieldErrors(errs, bad)
+			c.Set(keyDoc, doc)
 		}
 		if len(errs) > 0 {
 			s.fail(c, &contractError{errs: errs})
@@ -222,6 +223,131 @@ func jsonErrorText(err error, size int) string {
 	}
 }
 
+// inputOf is the pipeline's input of a validated request: read from the
+// document validate decoded for the contract (inputFromDoc) or, when that
+// cannot read it as encoding/json would, decoded again (decodeInput).
+func inputOf(c *gin.Context) (pipeline.Input, error) {
+	if doc, ok := c.Get(keyDoc); ok {
+		if in, ok := inputFromDoc(doc); ok {
+			return in, nil
+		}
+	}
+	return decodeInput(c.MustGet(keyBody).([]byte))
+}
+
+// inputFromDoc reads a body validate decoded (json.Number numbers) as
+// decodeInput would decode it, without decoding it again. It reads only
+// what decodeInput would take without an error or a subtlety of its own:
+// every key one of Input's or Options' JSON names exactly (not in another
+// case), no null, strings where strings go, integers written as integers
+// and numbers in range; for anything else it returns false, and the
+// caller decodes (and decodeInput reports the error in its own words).
+func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return in, false
+	}
+	for k, v := range obj {
+		switch k {
+		case "email":
+			in.Email, ok = v.(string)
+		case "phone":
+			in.Phone, ok = v.(string)
+		case "name":
+			in.Name, ok = v.(string)
+		case "country":
+			in.Country, ok = v.(string)
+		case "options":
+			in.Options, ok = optionsFromDoc(v)
+		default:
+			ok = false
+		}
+		if !ok {
+			return in, false
+		}
+	}
+	return in, true
+}
+
+func optionsFromDoc(doc any) (o pipeline.Options, ok bool) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return o, false
+	}
+	for k, v := range obj {
+		switch k {
+		case "timeout_ms":
+			o.TimeoutMS, ok = intFromDoc(v)
+		case "max_age_s":
+			o.MaxAgeS, ok = intFromDoc(v)
+		case "min_match":
+			o.MinMatch, ok = floatFromDoc(v)
+		case "min_probability":
+			o.MinProbability, ok = floatFromDoc(v)
+		case "sources":
+			o.Sources, ok = stringsFromDoc(v)
+		case "exclude_sources":
+			o.ExcludeSources, ok = stringsFromDoc(v)
+		case "include_candidates":
+			o.IncludeCandidates, ok = v.(bool)
+		case "cache":
+			o.Cache, ok = v.(string)
+		case "purpose":
+			o.Purpose, ok = v.(string)
+		default:
+			ok = false
+		}
+		if !ok {
+			return o, false
+		}
+	}
+	return o, true
+}
+
+// intFromDoc is encoding/json's reading of a number into an int: an
+// integer literal in range (1e3 and 3000.5 are not).
+func intFromDoc(v any) (*int, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return nil, false
+	}
+	i, err := strconv.ParseInt(string(n), 10, strconv.IntSize)
+	if err != nil {
+		return nil, false
+	}
+	x := int(i)
+	return &x, true
+}
+
+// floatFromDoc is encoding/json's reading of a number into a float64.
+func floatFromDoc(v any) (*float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return nil, false
+	}
+	return &f, true
+}
+
+// stringsFromDoc is encoding/json's reading of an array into a []string
+// (an empty array is an empty slice, not nil).
+func stringsFromDoc(v any) ([]string, bool) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(arr))
+	for i, e := range arr {
+		if out[i], ok = e.(string); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
 // decodeInput decodes a validated body into the pipeline's input. The
 // contract has already rejected unknown fields and wrong types; what is left
 // is what JSON Schema cannot see (3000.5 is not an int; 1e3 is, for JSON
@@ -255,19 +381,20 @@ func jsonKind(goKind string) string {
 
 // schemaErrors checks a JSON document against schema as openapi3filter
 // checks a request body: numbers kept as written (1e3 is no integer),
-// read-only properties refused, every error reported. Its error is only for
-// data that is not JSON.
-func schemaErrors(schema *openapi3.Schema, data []byte) ([]pipeline.FieldError, error) {
+// read-only properties refused, every error reported. It returns the
+// document as it decoded it (numbers as json.Number). Its error is only
+// for data that is not JSON.
+func schemaErrors(schema *openapi3.Schema, data []byte) (any, []pipeline.FieldError, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
-		return fieldErrors(err), nil
+		return v, fieldErrors(err), nil
 	}
-	return nil, nil
+	return v, nil, nil
 }
 
 // mergeFieldErrors joins two sorted lists of field errors, sorted.

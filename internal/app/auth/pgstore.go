@@ -23,7 +23,6 @@ var migrations embed.FS
 // revoked on one replica is refused by every other within that.
 type PGStore struct {
 	db    *pgxpool.Pool
-	own   bool
 	cache *keyCache
 	nowFn func() time.Time
 }
@@ -33,22 +32,8 @@ const PGCacheTTL = 500 * time.Millisecond
 
 var _ Store = (*PGStore)(nil)
 
-// OpenPGStore connects to url and migrates the "keys" component.
-func OpenPGStore(ctx context.Context, url string) (*PGStore, error) {
-	db, err := pgstore.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	s, err := NewPGStore(ctx, db)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.own = true
-	return s, nil
-}
-
-// NewPGStore migrates the "keys" component on db (the caller's pool).
+// NewPGStore migrates the "keys" component on db: the process's pool,
+// which stays the caller's (Close leaves it open).
 func NewPGStore(ctx context.Context, db *pgxpool.Pool) (*PGStore, error) {
 	ms, err := pgstore.Load(migrations, "migrations")
 	if err != nil {
@@ -265,10 +250,5 @@ func (s *PGStore) Usage(ctx context.Context, keyID string, from, to time.Time) (
 	return out, rows.Err()
 }
 
-// Close implements Store: it closes the pool when OpenPGStore opened it.
-func (s *PGStore) Close() error {
-	if s.own {
-		s.db.Close()
-	}
-	return nil
-}
+// Close implements Store. The pool is the caller's: it stays open.
+func (s *PGStore) Close() error { return nil }

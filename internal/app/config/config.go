@@ -44,12 +44,16 @@ type Config struct {
 	// DatabaseURL is the shared PostgreSQL store (postgres:// or
 	// postgresql://) that replicas use for what must outlive one machine
 	// (keys, audit, shared jobs); "" means the embedded store in data_dir.
-	DatabaseURL string        `yaml:"database_url,omitempty"`
-	Cache       CacheConfig   `yaml:"cache"`
-	Jobs        JobsConfig    `yaml:"jobs"`
-	Metrics     MetricsConfig `yaml:"metrics"`
-	Auth        AuthConfig    `yaml:"auth"`
-	Audit       AuditConfig   `yaml:"audit"`
+	DatabaseURL string `yaml:"database_url,omitempty"`
+	// DatabaseMaxConns caps the process's one PostgreSQL pool (keys,
+	// audit, privacy and jobs share it); 0: the pool_max_conns parameter
+	// of database_url, else 16.
+	DatabaseMaxConns int           `yaml:"database_max_conns"`
+	Cache            CacheConfig   `yaml:"cache"`
+	Jobs             JobsConfig    `yaml:"jobs"`
+	Metrics          MetricsConfig `yaml:"metrics"`
+	Auth             AuthConfig    `yaml:"auth"`
+	Audit            AuditConfig   `yaml:"audit"`
 	// InsecureNoAuth lets serve run without API keys on a non-loopback
 	// address.
 	InsecureNoAuth bool          `yaml:"insecure_no_auth"`
@@ -186,6 +190,10 @@ type PrivacyConfig struct {
 	// DefaultPurpose applies to lookups that name none (and whose API key
 	// has no default purpose).
 	DefaultPurpose string `yaml:"default_purpose"`
+	// SuppressionsReload is how often serve reloads its in-memory
+	// suppression list from the store, besides hearing every change as it
+	// happens: the safety net for a change whose broadcast was lost.
+	SuppressionsReload Duration `yaml:"suppressions_reload_ms"`
 	// Purposes: what each purpose may use.
 	Purposes PurposesConfig `yaml:"purposes"`
 }
@@ -273,7 +281,7 @@ func Default() *Config {
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Console: ConsoleConfig{Enabled: true},
-		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
+		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", SuppressionsReload: Duration(time.Minute), Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
 			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},
 			Marketing:            PurposeConfig{Outputs: "interests,influence"},

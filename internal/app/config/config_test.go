@@ -71,7 +71,7 @@ func TestDefaults(t *testing.T) {
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},
 		Console: ConsoleConfig{Enabled: true},
-		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", Purposes: PurposesConfig{
+		Privacy: PrivacyConfig{DefaultPurpose: "fraud_prevention", SuppressionsReload: Duration(time.Minute), Purposes: PurposesConfig{
 			FraudPrevention:      PurposeConfig{Outputs: "risk,verification"},
 			IdentityVerification: PurposeConfig{Outputs: "risk,verification"},
 			Marketing:            PurposeConfig{Outputs: "interests,influence"},

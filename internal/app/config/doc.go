@@ -55,6 +55,7 @@
 //	redis_url                                            FOOTPRINT_REDIS_URL                                            string        empty
 //	limits.fallback_replicas                             FOOTPRINT_LIMITS_FALLBACK_REPLICAS                             integer       2
 //	database_url                                         FOOTPRINT_DATABASE_URL                                         string        empty
+//	database_max_conns                                   FOOTPRINT_DATABASE_MAX_CONNS                                   integer       0 (16)
 //	cache.l1_size_mb                                     FOOTPRINT_CACHE_L1_SIZE_MB                                     integer       256
 //	cache.secret                                         FOOTPRINT_CACHE_SECRET                                         string        empty
 //	jobs.concurrency                                     FOOTPRINT_JOBS_CONCURRENCY                                     integer       16
@@ -74,6 +75,7 @@
 //	insecure_no_auth                                     FOOTPRINT_INSECURE_NO_AUTH                                     bool          false
 //	console.enabled                                      FOOTPRINT_CONSOLE_ENABLED                                      bool          true
 //	privacy.default_purpose                              FOOTPRINT_PRIVACY_DEFAULT_PURPOSE                              string        fraud_prevention
+//	privacy.suppressions_reload_ms                       FOOTPRINT_PRIVACY_SUPPRESSIONS_RELOAD_MS                       milliseconds  60000
 //	privacy.purposes.fraud_prevention.outputs            FOOTPRINT_PRIVACY_PURPOSES_FRAUD_PREVENTION_OUTPUTS            string        risk,verification
 //	privacy.purposes.fraud_prevention.deny_sources       FOOTPRINT_PRIVACY_PURPOSES_FRAUD_PREVENTION_DENY_SOURCES       string        empty
 //	privacy.purposes.identity_verification.outputs       FOOTPRINT_PRIVACY_PURPOSES_IDENTITY_VERIFICATION_OUTPUTS       string        risk,verification

@@ -125,6 +125,12 @@ func (c *Config) Validate() error {
 			bad("database_url", "%v", err)
 		}
 	}
+	if c.DatabaseMaxConns < 0 {
+		bad("database_max_conns", "must be ≥ 0")
+	}
+	if time.Duration(c.Privacy.SuppressionsReload) < time.Second {
+		bad("privacy.suppressions_reload_ms", "must be at least 1000 (one second)")
+	}
 	if c.Cache.L1SizeMB <= 0 {
 		bad("cache.l1_size_mb", "must be > 0")
 	}

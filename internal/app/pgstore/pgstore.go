@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -23,13 +24,32 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
+// DefaultMaxConns is the size of a pool whose URL sets no pool_max_conns
+// and whose caller asks for none: one process opens one pool, which every
+// component (keys, audit, privacy, jobs) shares.
+const DefaultMaxConns = 16
+
 // Open connects to url and checks the connection within ctx. The pool is
-// the caller's to Close.
+// the caller's to Close. Its size is url's pool_max_conns parameter, else
+// DefaultMaxConns.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return OpenPool(ctx, url, 0)
+}
+
+// OpenPool is Open with a pool of maxConns connections (0: url's
+// pool_max_conns parameter, else DefaultMaxConns). A process opens one
+// pool and hands it to every store.
+func OpenPool(ctx context.Context, url string, maxConns int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's error repeats the URL, password included.
 		return nil, errors.New("database_url: not a valid PostgreSQL URL")
+	}
+	switch {
+	case maxConns > 0:
+		cfg.MaxConns = int32(min(maxConns, math.MaxInt32))
+	case !strings.Contains(url, "pool_max_conns="):
+		cfg.MaxConns = DefaultMaxConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second

@@ -105,8 +105,16 @@ func TestEraseAcrossReplicas(t *testing.T) {
 // job rows; the answer says so, every network source is skipped with the
 // reason suppressed, no accounts or scores are returned, and the offline
 // syntax check still runs. Lifting the suppression lets lookups through.
+// Either way of checking: asking the store on every lookup, or the list
+// in memory that serve keeps (replica b then honours the suppression once
+// it heard the broadcast).
 func TestSuppressedNeverUpstream(t *testing.T) {
-	w := newWorld(t, 2, false)
+	t.Run("store", func(t *testing.T) { testSuppressedNeverUpstream(t, worldOptions{}) })
+	t.Run("memory", func(t *testing.T) { testSuppressedNeverUpstream(t, worldOptions{redis: true, inMemory: true}) })
+}
+
+func testSuppressedNeverUpstream(t *testing.T, o worldOptions) {
+	w := newWorldWith(t, 2, o)
 	a, b := w.replicas[0], w.replicas[1]
 	in := pipeline.Input{Email: "jane.doe@gmail.com"}
 	lookup(t, a, in) // cached and remembered before the suppression
@@ -117,6 +125,12 @@ func TestSuppressedNeverUpstream(t *testing.T) {
 	sp, created, err := a.priv.Suppress(t.Context(), sub, "objection", "admin")
 	if err != nil || !created {
 		t.Fatal(created, err)
+	}
+	if o.inMemory {
+		waitFor(t, "replica b hears the suppression", func() bool {
+			got, err := b.priv.Suppressed(t.Context(), sub.Email, nil)
+			return err == nil && got
+		})
 	}
 	before := w.up.total()
 	for _, r := range []*replica{a, b} {
@@ -186,6 +200,12 @@ func TestSuppressedNeverUpstream(t *testing.T) {
 
 	if err := a.priv.Unsuppress(t.Context(), sp.ID); err != nil {
 		t.Fatal(err)
+	}
+	if o.inMemory {
+		waitFor(t, "replica b hears the suppression lifted", func() bool {
+			got, err := b.priv.Suppressed(t.Context(), sub.Email, nil)
+			return err == nil && !got
+		})
 	}
 	if p := lookup(t, b, pipeline.Input{Email: "jane.doe@gmail.com", Options: pipeline.Options{Cache: "refresh"}}); p.Suppressed || w.up.total() == before {
 		t.Error("lifting the suppression did not let the lookup through")

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -59,7 +61,17 @@ type Config struct {
 	Shared bool
 	// Audit receives entries of what this package does outside an API
 	// call (the CLI); API calls are audited by the server.
-	Audit  audit.Store
+	Audit audit.Store
+	// Notices carries suppression changes to the other replicas (the
+	// cache's purge channel with Redis); nil: none to tell. Hand the
+	// Service to the cache as its notice listener too.
+	Notices Notices
+	// SharedStore: other processes write Store (PostgreSQL). Without
+	// Notices such a store is asked on every lookup, never copied.
+	SharedStore bool
+	// Reload is how often LoadSuppressions' copy is reloaded (Run);
+	// 0: DefaultReload.
+	Reload time.Duration
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -70,6 +82,11 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 	now func() time.Time
+	// set is the suppression list in memory (suppressions.go); reloadMu
+	// lets one reload run at a time.
+	set      *suppressionSet
+	reloadMu sync.Mutex
+	loaded   atomic.Bool // LoadSuppressions ran
 }
 
 var _ pipeline.Privacy = (*Service)(nil)
@@ -106,7 +123,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now}, nil
+	if cfg.Reload <= 0 {
+		cfg.Reload = DefaultReload
+	}
+	return &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, set: newSuppressionSet()}, nil
 }
 
 // SetJobs sets the job store erasure reaches (it is built after the
@@ -125,11 +145,15 @@ func (s *Service) Purpose(name string) (pipeline.Purpose, bool) {
 // DefaultPurpose is the configured default purpose.
 func (s *Service) DefaultPurpose() string { return s.cfg.DefaultPurpose }
 
-// Suppressed implements pipeline.Privacy.
+// Suppressed implements pipeline.Privacy: from the list in memory once
+// LoadSuppressions has run (and while it may answer), else from the store.
 func (s *Service) Suppressed(ctx context.Context, e *normalize.Email, p *normalize.Phone) (bool, error) {
 	hs := s.cfg.Hasher.Of(e, p)
 	if len(hs) == 0 {
 		return false, nil
+	}
+	if hit, ok := s.set.lookup(hs); ok {
+		return hit, nil
 	}
 	sp, err := s.cfg.Store.Suppressed(ctx, hs...)
 	return sp != nil, err
@@ -208,15 +232,49 @@ func newID(prefix string, at time.Time) string {
 }
 
 // Suppress adds sub to the suppression list (idempotent: created false
-// when every identifier was already on it).
+// when every identifier was already on it). It holds on this replica
+// when Suppress returns, and on the others as soon as they hear the
+// broadcast; an error after the store took it (the broadcast failed)
+// says so, and a retry broadcasts again.
 func (s *Service) Suppress(ctx context.Context, sub Subject, reason, actor string) (Suppression, bool, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	return s.cfg.Store.Suppress(ctx, Suppression{ID: newID("sup", now), Subjects: sub.Hashes, Reason: reason, CreatedAt: now, Actor: actor})
+	sp, created, err := s.cfg.Store.Suppress(ctx, Suppression{ID: newID("sup", now), Subjects: sub.Hashes, Reason: reason, CreatedAt: now, Actor: actor})
+	if err != nil {
+		return sp, created, err
+	}
+	s.set.add(sub.Hashes...)
+	var body strings.Builder
+	for i, h := range sub.Hashes {
+		if i > 0 {
+			body.WriteByte('\n')
+		}
+		body.WriteString("+" + string(h))
+	}
+	if err := s.broadcast(ctx, body.String()); err != nil {
+		return sp, created, fmt.Errorf("privacy: suppression %s %w", sp.ID, err)
+	}
+	return sp, created, nil
 }
 
-// Unsuppress removes suppression id.
+// Unsuppress removes suppression id. Every replica (this one included)
+// reloads its list in memory from the store: until then the subjects stay
+// refused.
 func (s *Service) Unsuppress(ctx context.Context, id string) error {
-	return s.cfg.Store.Unsuppress(ctx, id)
+	if err := s.cfg.Store.Unsuppress(ctx, id); err != nil {
+		return err
+	}
+	if s.loaded.Load() {
+		// This replica's copy follows at once; the others' as soon as
+		// they hear the broadcast.
+		if _, err := s.reloadSuppressions(ctx); err != nil {
+			s.log.Warn("privacy: reloading the suppression list failed", "err", err)
+			s.set.wantReload()
+		}
+	}
+	if err := s.broadcast(ctx, noticeReload); err != nil {
+		return fmt.Errorf("privacy: lifting suppression %s %w", id, err)
+	}
+	return nil
 }
 
 // Suppressions lists a page of suppressions (hashes only).

@@ -31,7 +31,7 @@ type upstream struct {
 	n   map[string]int
 }
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	u := &upstream{n: map[string]int{}}
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.mu.Lock()
@@ -131,21 +131,60 @@ type world struct {
 	up       *upstream
 	store    privacy.Store
 	replicas []*replica
+	// calls counts the lookups' questions to the store (Suppressed).
+	calls *countingStore
+}
+
+// countingStore counts Suppressed calls: the store round trips of
+// lookups.
+type countingStore struct {
+	privacy.Store
+	n atomic.Int64
+}
+
+func (c *countingStore) Suppressed(ctx context.Context, hs ...subject.Hash) (*privacy.Suppression, error) {
+	c.n.Add(1)
+	return c.Store.Suppressed(ctx, hs...)
+}
+
+// worldOptions vary newWorldWith.
+type worldOptions struct {
+	// redis: the replicas share a Redis (the test skips without
+	// FOOTPRINT_TEST_REDIS_URL) and a fresh purge channel.
+	redis bool
+	// store replaces the shared embedded store (PostgreSQL).
+	store privacy.Store
+	// inMemory: each replica loads the suppression list into memory and
+	// keeps it fresh (serve's wiring: the cache's notices with redis,
+	// reloaded every reload).
+	inMemory bool
+	reload   time.Duration
 }
 
 const redisEnv = "FOOTPRINT_TEST_REDIS_URL"
 
 // newWorld builds n replicas. With redisShared they share a Redis (the
 // test skips without FOOTPRINT_TEST_REDIS_URL) and a fresh purge channel.
-func newWorld(t *testing.T, n int, redisShared bool) *world {
+func newWorld(t testing.TB, n int, redisShared bool) *world {
 	t.Helper()
+	return newWorldWith(t, n, worldOptions{redis: redisShared})
+}
+
+func newWorldWith(t testing.TB, n int, o worldOptions) *world {
+	t.Helper()
+	redisShared := o.redis
 	w := &world{up: newUpstream(t)}
-	st, err := privacy.OpenBolt(filepath.Join(t.TempDir(), "privacy.db"), time.Second)
-	if err != nil {
-		t.Fatal(err)
+	var err error
+	if o.store == nil {
+		st, err := privacy.OpenBolt(filepath.Join(t.TempDir(), "privacy.db"), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		o.store = st
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	w.store = st
+	w.store = o.store
+	w.calls = &countingStore{Store: o.store}
 	secret := []byte("test-secret-" + rand.Text())
 	channel := "fp:test:purge:" + rand.Text()
 	var opt *redis.Options
@@ -176,9 +215,16 @@ func newWorld(t *testing.T, n int, redisShared bool) *world {
 			t.Fatal(err)
 		}
 		r.cache.SetPurgeHook(func() { r.engine.ForgetMemo(); r.purges.Add(1) })
-		if r.priv, err = privacy.New(privacy.Config{Store: st, Hasher: subject.NewHasher(secret), Cache: r.cache,
-			Engine: r.engine, Shared: redisShared}); err != nil {
+		pc := privacy.Config{Store: w.calls, Hasher: subject.NewHasher(secret), Cache: r.cache,
+			Engine: r.engine, Shared: redisShared, Reload: o.reload}
+		if o.inMemory && redisShared {
+			pc.Notices = r.cache
+		}
+		if r.priv, err = privacy.New(pc); err != nil {
 			t.Fatal(err)
+		}
+		if pc.Notices != nil {
+			r.cache.SetNoticeListener(r.priv)
 		}
 		r.svc = pipeline.New(r.engine, pipeline.Config{Privacy: r.priv, DefaultTimeout: 5 * time.Second})
 		w.replicas = append(w.replicas, r)
@@ -191,11 +237,20 @@ func newWorld(t *testing.T, n int, redisShared bool) *world {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
+		if o.inMemory {
+			if err := r.priv.LoadSuppressions(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); r.priv.Run(ctx) }()
+			t.Cleanup(func() { cancel(); <-done })
+		}
 	}
 	return w
 }
 
-func lookup(t *testing.T, r *replica, in pipeline.Input) *pipeline.Profile {
+func lookup(t testing.TB, r *replica, in pipeline.Input) *pipeline.Profile {
 	t.Helper()
 	p, err := r.svc.Enrich(t.Context(), in)
 	if err != nil {

@@ -9,8 +9,9 @@
 // disposable provider: edu.pl would make every Polish university
 // disposable), the hand-kept providers.txt (real mailbox providers, which
 // win), and the popular, mail-relevant domains: the top-sites list, the
-// mail providers of email-providers' common.json (Majestic top 100 000) and
-// swot's academic domains, each with its registrable domain — less the
+// mail providers of email-providers' common.json (Majestic top 100 000),
+// swot's academic domains and the top 10 000 of the Majestic Million
+// (testdata/majestic_top10k.tsv.gz), each with its registrable domain — less the
 // popular domains that really are disposable services
 // (lists/popular_disposable.txt, kept by hand, each with its reason).
 package main
@@ -138,16 +139,21 @@ func run(out string) error {
 	notDisposable := func(ds []string) []string {
 		return slices.DeleteFunc(slices.Clone(ds), func(d string) bool { return slices.Contains(reallyDisposable, d) })
 	}
+	ranked, err := readRanked(filepath.Join(out, "..", "testdata", "majestic_top10k.tsv.gz"))
+	if err != nil {
+		return err
+	}
 	popular = notDisposable(popular)
 	common = notDisposable(common)
 	academic = notDisposable(academic)
+	ranked = notDisposable(ranked)
 	// why[d]: a popular domain d, or the registrable domain of one (every
 	// address under it would be disposable too).
 	why := map[string]string{}
 	for _, l := range []struct {
 		ds   []string
 		name string
-	}{{academic, "academic domain (swot)"}, {common, "mail provider (email-providers common.json)"}, {popular, "popular domain (top-sites)"}} {
+	}{{ranked, "popular domain (Majestic Million top 10 000)"}, {academic, "academic domain (swot)"}, {common, "mail provider (email-providers common.json)"}, {popular, "popular domain (top-sites)"}} {
 		for _, d := range l.ds {
 			why[d] = l.name
 			if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil && reg != d && why[reg] == "" && !slices.Contains(reallyDisposable, reg) {
@@ -234,6 +240,30 @@ func run(out string) error {
 	fmt.Printf("disposable: %d domains (+%d wildcard), free: %d domains, popular: %d + %d providers, academic: %d, roles: %d, removed: %d\n",
 		len(disposable), len(w), len(fr), len(popular), len(common), len(academic), len(roles), len(removed))
 	return nil
+}
+
+// readRanked reads the domains of testdata/majestic_top10k.tsv.gz (rank,
+// a tab, the domain; # comments).
+func readRanked(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(text), "\n") {
+		if _, d, ok := strings.Cut(l, "\t"); ok && !strings.HasPrefix(l, "#") {
+			out = append(out, d)
+		}
+	}
+	return clean(out), nil
 }
 
 // isSuffix reports whether d is a public suffix (ICANN or private section
