@@ -1626,7 +1626,7 @@ type Problem struct {
 	// Example: /v1/enrich
 	Instance *string `json:"instance,omitempty"`
 
-	// Limit A 429's limit: per-minute, per-day, per-month or failed-auth.
+	// Limit A 429's limit: per-minute, per-day, per-month, failed-auth or uploads.
 	//
 	// Example: per-day
 	Limit *string `json:"limit,omitempty"`
@@ -3110,7 +3110,9 @@ type ClientInterface interface {
 	// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
 	// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
 	// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
-	// uploads are read at once; more get a 503 with `Retry-After`.
+	// uploads are read at once; more get a 503 with `Retry-After`. One API
+	// key has at most `jobs.max_uploads_per_key` uploads read at once; one
+	// more is a 429 with `Retry-After` and `limit: uploads`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3778,7 +3780,9 @@ func (c *Client) ListJobs(ctx context.Context, params *ListJobsParams, reqEditor
 // `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
 // longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
 // short or with a malformed chunk is a 400. At most `jobs.max_uploads`
-// uploads are read at once; more get a 503 with `Retry-After`.
+// uploads are read at once; more get a 503 with `Retry-After`. One API
+// key has at most `jobs.max_uploads_per_key` uploads read at once; one
+// more is a 429 with `Retry-After` and `limit: uploads`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6799,7 +6803,9 @@ type ClientWithResponsesInterface interface {
 	// `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
 	// longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
 	// short or with a malformed chunk is a 400. At most `jobs.max_uploads`
-	// uploads are read at once; more get a 503 with `Retry-After`.
+	// uploads are read at once; more get a 503 with `Retry-After`. One API
+	// key has at most `jobs.max_uploads_per_key` uploads read at once; one
+	// more is a 429 with `Retry-After` and `limit: uploads`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11650,7 +11656,9 @@ func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, params *
 // `jobs.upload_min_bytes_per_s` on average after its first 30 s, or
 // longer than `jobs.upload_timeout_ms`, is cut off with a 408; one cut
 // short or with a malformed chunk is a 400. At most `jobs.max_uploads`
-// uploads are read at once; more get a 503 with `Retry-After`.
+// uploads are read at once; more get a 503 with `Retry-After`. One API
+// key has at most `jobs.max_uploads_per_key` uploads read at once; one
+// more is a 429 with `Retry-After` and `limit: uploads`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //

@@ -171,7 +171,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		Jobs:            a.jobs,
 		MaxJobTimeoutMS: cfg.Server.MaxTimeoutMS,
 		MaxUploads:      cfg.Jobs.MaxUploads,
-		UploadTimeout:   time.Duration(cfg.Jobs.UploadTimeout),
+		// 0 configured means no cap per key (the API's 0 means its default).
+		MaxUploadsPerKey: cmp.Or(cfg.Jobs.MaxUploadsPerKey, -1),
+		UploadTimeout:    time.Duration(cfg.Jobs.UploadTimeout),
 		// 0 configured means no minimum (the API's 0 means its default).
 		UploadMinBytesPerS: cmp.Or(cfg.Jobs.UploadMinBytesPerS, -1),
 		Observer:           m,

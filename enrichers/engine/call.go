@@ -101,7 +101,16 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier
 	var err error
 	if en.limiter != nil {
 		waited := time.Now()
-		ctx, err = en.limiter.Admit(ctx, name)
+		dl, ok := ctx.Deadline()
+		if ok && transport.Background(ctx) {
+			// A batch row's call is admitted only while the source's
+			// whole timeout still fits in the row's budget; a row whose
+			// turn comes later waits for it outside the budget (see
+			// internal/app/jobs).
+			ctx, err = en.limiter.AdmitBefore(ctx, name, dl.Add(-en.desc.Timeout))
+		} else {
+			ctx, err = en.limiter.Admit(ctx, name)
+		}
 		e.observer.ObserveAdmission(name, transport.Background(ctx), time.Since(waited), err != nil)
 		if err != nil {
 			return nil, err

@@ -29,7 +29,9 @@ import (
 // Background callers (batch jobs, see WithBackground) never queue ahead of
 // live lookups: they take a token only when the bucket holds more than its
 // live reserve, so a live lookup that arrives finds tokens at once, and
-// while live lookups use the whole rate background callers wait.
+// while live lookups use the whole rate background callers wait. Among
+// themselves they wait in turn, oldest first, and take each token as their
+// request leaves (queue.go).
 type Limiter struct {
 	// lim is the token bucket; Set swaps in a new, full one.
 	lim atomic.Pointer[rate.Limiter]
@@ -57,6 +59,21 @@ type Limiter struct {
 	// caller whose budget ends before it is refused here, without a
 	// round trip.
 	nextLive atomic.Int64
+	// nextBackground (unix nanoseconds) is when the shared bucket's last
+	// answer to a background take said to ask again (AwaitTurn).
+	nextBackground atomic.Int64
+	// granted counts the tokens Take granted (Granted).
+	granted atomic.Int64
+
+	// The queue of background callers (queue.go): qmu guards it, qwake
+	// is closed when it changes; hold is the place whose turn AwaitTurn
+	// keeps until holdUntil.
+	qmu       sync.Mutex
+	queue     []*bgWaiter
+	qseq      uint64
+	qwake     chan struct{}
+	hold      *place
+	holdUntil time.Time
 }
 
 // SharedBuckets keeps every source's token bucket in a store shared by the
@@ -213,16 +230,37 @@ func (l *Limiter) Take(ctx context.Context, source string) error {
 	if a, ok := ctx.Value(admissionKey{}).(*admission); ok && a.lim == l && a.unused.CompareAndSwap(true, false) {
 		return nil
 	}
-	for p, _ := ctx.Value(prepaidKey{}).(*prepaid); p != nil; p = p.next {
-		if p.lim == l && p.unused.CompareAndSwap(true, false) {
-			return nil
-		}
-	}
 	if err := l.Wait(ctx); err != nil {
 		return &enrichers.SourceError{Source: source, Status: enrichers.StatusRateLimited, Err: fmt.Errorf("%w: %w", ErrLocalLimit, err)}
 	}
+	l.granted.Add(1)
 	tallyFrom(ctx).add(l)
 	return nil
+}
+
+// Granted counts the tokens Take granted (to every caller: live lookups,
+// every job's rows), for the share a job's ETA can count on.
+func (l *Limiter) Granted() int64 { return l.granted.Load() }
+
+// AdmitBefore is Admit, waiting for the token only until by (then
+// refused: rate_limited, ErrLocalLimit); the returned context keeps ctx's
+// own deadline. The engine admits background calls so, by when the source's
+// whole timeout still fits in the row's budget: a call's later requests
+// (a WebFinger's account lookup) then have the time to wait for their
+// tokens, and a row whose turn comes later waits for it outside its budget
+// (AwaitTurn) instead of spending it here.
+func (l *Limiter) AdmitBefore(ctx context.Context, source string, by time.Time) (context.Context, error) {
+	if l == nil {
+		return ctx, nil
+	}
+	wctx, cancel := context.WithDeadline(ctx, by)
+	defer cancel()
+	if err := l.Take(wctx, source); err != nil {
+		return ctx, err
+	}
+	a := &admission{lim: l}
+	a.unused.Store(true)
+	return context.WithValue(ctx, admissionKey{}, a), nil
 }
 
 type admissionKey struct{}
@@ -254,43 +292,29 @@ func (l *Limiter) Admit(ctx context.Context, source string) (context.Context, er
 	return context.WithValue(ctx, admissionKey{}, a), nil
 }
 
-type prepaidKey struct{}
-
-// prepaid is a token a caller waited for before starting work under a
-// budget: the first Take of its limiter under the work's context spends it.
-type prepaid struct {
-	lim    *Limiter
-	unused atomic.Bool
-	next   *prepaid
-}
-
-// Prepay waits for one token under ctx (a background caller still yields to
-// live ones) and returns ctx carrying it: the first Take (or Admit) of l
-// under the returned context, or one derived from it, spends it instead of
-// waiting. A batch row that footprint's own limiter held back waits here,
-// with no budget running and holding no enrichment slot, and then runs
-// again with the token in hand, so rows are paced by the binding source
-// instead of being refused by it. A nil limiter returns ctx.
-func (l *Limiter) Prepay(ctx context.Context) (context.Context, error) {
-	if l == nil {
-		return ctx, nil
-	}
-	if err := l.Wait(ctx); err != nil {
-		return ctx, err
-	}
-	tallyFrom(ctx).add(l)
-	p := &prepaid{lim: l}
-	p.unused.Store(true)
-	p.next, _ = ctx.Value(prepaidKey{}).(*prepaid)
-	return context.WithValue(ctx, prepaidKey{}, p), nil
-}
-
 // Wait blocks until a token is available, as long as that happens before
 // ctx's deadline; otherwise it returns an error at once without consuming a
 // token, so the caller can report rate_limited instead of hanging. With a
 // shared store the token comes from the bucket shared by every replica;
 // while the store is unreachable, from this replica's share of it.
 func (l *Limiter) Wait(ctx context.Context) error {
+	if Background(ctx) {
+		w := l.enqueue(ctx)
+		defer l.leave(w)
+		if err := l.ready(ctx, w, 0); err != nil {
+			return err
+		}
+		if err := l.wait(ctx); err != nil {
+			return err
+		}
+		l.tookTurn(w)
+		return nil
+	}
+	return l.wait(ctx)
+}
+
+// wait is Wait once a background caller's turn came.
+func (l *Limiter) wait(ctx context.Context) error {
 	if err := l.waitPause(ctx); err != nil {
 		return err
 	}
@@ -382,6 +406,9 @@ func (l *Limiter) waitShared(ctx context.Context) (answered bool, err error) {
 		g, err := l.shared.Take(ctx, l.source, SharedTake{Rate: lim.Limit(), Burst: lim.Burst(), Live: live, Keep: keep, MaxWait: maxWait, Resync: resync})
 		if err == nil && resync {
 			l.fellBack.Store(false)
+		}
+		if err == nil && !live {
+			l.nextBackground.Store(asked.Add(g.Wait).UnixNano())
 		}
 		if err == nil && live && !g.Paused {
 			// Redis measured the wait from its now, at or after asked.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -252,48 +253,188 @@ func TestAdmissionPaysTheFirstRequest(t *testing.T) {
 	})
 }
 
-// TestPrepaidTokenSpentByTheNextTake: a background caller that waited for a
-// token outside any budget (Prepay) then finds it at once under a short
-// budget, where waiting would have refused it as rate_limited (issue 22:
-// batch rows were refused by footprint's own limiters).
-func TestPrepaidTokenSpentByTheNextTake(t *testing.T) {
+// sends records when requests left, in synctest's fake time.
+type sends struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (s *sends) add() {
+	s.mu.Lock()
+	s.at = append(s.at, time.Now())
+	s.mu.Unlock()
+}
+
+// closest is the shortest gap between two requests.
+func (s *sends) closest() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	best := time.Duration(math.MaxInt64)
+	for i := 1; i < len(s.at); i++ {
+		best = min(best, s.at[i].Sub(s.at[i-1]))
+	}
+	return best
+}
+
+// TestRowsThatWaitedNeverBurst: batch rows refused a token within their
+// budget wait for their turn (AwaitTurn), then come back after a while
+// (taking an enrichment slot, running their cached sources) and send.
+// Against an upstream that enforces its rate with a burst of one, no two
+// requests may leave closer than 1/rate: a token taken while waiting and
+// spent later let held-back rows bunch up (issue 22: 1 040 requests
+// throttled). Every row still gets its request out.
+func TestRowsThatWaitedNeverBurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const perS = 2
+		l := transport.NewLimiter(rate.Limit(perS), 1)
+		var got sends
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				row := transport.WithPlace(transport.WithBackground(context.Background()))
+				for {
+					ctx, cancel := context.WithTimeout(row, 300*time.Millisecond)
+					err := l.Take(ctx, "reddit")
+					cancel()
+					if err == nil {
+						got.add()
+						return
+					}
+					if !errors.Is(err, transport.ErrLocalLimit) {
+						t.Error(err)
+						return
+					}
+					if row, err = l.AwaitTurn(row); err != nil {
+						t.Error(err)
+						return
+					}
+					// Back to an enrichment slot, each row after its own delay.
+					time.Sleep(time.Duration(10+40*i) * time.Millisecond)
+				}
+			}()
+		}
+		wg.Wait()
+		if len(got.at) != 8 {
+			t.Fatalf("%d requests sent, want 8", len(got.at))
+		}
+		if gap := got.closest(); gap < time.Second/perS {
+			t.Errorf("two requests %v apart, want at least %v (rate %d/s, burst 1)", gap, time.Second/perS, perS)
+		}
+	})
+}
+
+// TestLaterRequestOfACallGoesFirst: a call that sent its first request
+// (its admission spent) gets the token of its next request before the
+// background callers that queued earlier: a WebFinger's account lookup is
+// not refused behind other rows' first requests (issue 22: the 200-row
+// job stalled on mastodon).
+func TestLaterRequestOfACallGoesFirst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := transport.NewLimiter(rate.Limit(1), 1)
-		other := transport.NewLimiter(rate.Limit(1), 1)
-		if err := l.Wait(context.Background()); err != nil { // empty the bucket
-			t.Fatal(err)
-		}
 		bg := transport.WithBackground(context.Background())
-		short := func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return context.WithTimeout(ctx, 100*time.Millisecond)
+		var older []context.Context // rows that began before the call's
+		for range 3 {
+			older = append(older, transport.WithPlace(bg))
 		}
-		ctx, cancel := short(bg)
-		err := l.Take(ctx, "pypi")
-		cancel()
-		if !errors.Is(err, transport.ErrLocalLimit) {
-			t.Fatalf("Take under a short budget: %v, want ErrLocalLimit", err)
-		}
-
-		start := time.Now()
-		paid, err := l.Prepay(bg) // no deadline: waits for the token
+		time.Sleep(time.Millisecond)
+		call, err := l.Admit(transport.WithPlace(bg), "mastodon") // the bucket's token
 		if err != nil {
 			t.Fatal(err)
 		}
-		if waited := time.Since(start); waited < 500*time.Millisecond {
-			t.Errorf("Prepay returned after %v, before the next token", waited)
+		if err := l.Take(call, "mastodon"); err != nil { // the first request spends it
+			t.Fatal(err)
 		}
-		paid, _ = other.Prepay(paid)
-		ctx, cancel = short(paid)
+		// The older rows queue, with no deadline, for the next tokens.
+		var wg sync.WaitGroup
+		for _, row := range older {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := l.Take(row, "mastodon"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(call, 1500*time.Millisecond)
 		defer cancel()
-		if err := l.Take(ctx, "pypi"); err != nil {
-			t.Fatalf("Take with a prepaid token: %v", err)
+		if err := l.Take(ctx, "mastodon"); err != nil {
+			t.Errorf("the call's second request, with three older rows waiting: %v", err)
 		}
-		if err := other.Take(ctx, "steam"); err != nil {
-			t.Fatalf("Take with the second prepaid token: %v", err)
+		wg.Wait()
+	})
+}
+
+// TestBackgroundRefusedAtOnceBehindTheQueue: a background caller whose turn
+// cannot come before its deadline is refused at once, not when the
+// deadline passes: its row then waits outside its budget.
+func TestBackgroundRefusedAtOnceBehindTheQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := transport.NewLimiter(rate.Limit(1), 1)
+		bg := transport.WithBackground(context.Background())
+		ctx, cancel := context.WithCancel(bg)
+		defer cancel()
+		for range 4 {
+			go func() { _ = l.Take(transport.WithPlace(ctx), "pypi") }()
 		}
-		// Spent: the next Take waits again and the budget refuses it.
-		if err := l.Take(ctx, "pypi"); !errors.Is(err, transport.ErrLocalLimit) {
-			t.Fatalf("second Take: %v, want ErrLocalLimit", err)
+		synctest.Wait()
+		start := time.Now()
+		short, scancel := context.WithTimeout(transport.WithPlace(bg), 2*time.Second)
+		defer scancel()
+		if err := l.Take(short, "pypi"); !errors.Is(err, transport.ErrLocalLimit) {
+			t.Fatalf("Take behind 3 waiting callers with 2 s: %v, want ErrLocalLimit", err)
 		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("refused after %v, want at once", waited)
+		}
+	})
+}
+
+// TestLiveAheadOfWaitingRows: while a job's rows wait for their turn at a
+// limiter (some kept a turn with AwaitTurn, others queue for tokens), a
+// live lookup still gets the next token: each of ten live callers with a
+// budget of 1.1 × 1/rate is served (issue 22: live lookups made during a
+// job were all incomplete), and the rows still get tokens between them.
+func TestLiveAheadOfWaitingRows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := transport.NewLimiter(rate.Limit(1), 1).WithLiveReserve(0.2)
+		ctx, cancel := context.WithCancel(transport.WithBackground(context.Background()))
+		var wg sync.WaitGroup
+		var rows atomic.Int64
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				row := transport.WithPlace(ctx)
+				for ctx.Err() == nil {
+					if i%3 == 0 {
+						if _, err := l.AwaitTurn(row); err != nil {
+							return
+						}
+					}
+					if l.Take(row, "reddit") == nil {
+						rows.Add(1)
+					}
+				}
+			}()
+		}
+		// The rows are waiting: the bucket is empty and the queue full.
+		time.Sleep(3500 * time.Millisecond)
+		before := rows.Load()
+		for i := range 10 {
+			lctx, lcancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
+			if err := l.Take(lctx, "reddit"); err != nil {
+				t.Errorf("live lookup %d: %v", i, err)
+			}
+			lcancel()
+			time.Sleep(time.Second) // a token for the rows
+		}
+		if rows.Load() == before {
+			t.Error("the rows got no token between the live lookups")
+		}
+		cancel()
+		wg.Wait()
 	})
 }

@@ -8,9 +8,9 @@ import (
 )
 
 // TestTallyCountsTokensTaken: a tally counts each token work under it took
-// — a request's, an admission's, a prepaid one — once (spending the
-// admission or the prepaid token takes none), also in its parent; work
-// outside it counts nowhere.
+// — a request's, an admission's — once (spending the admission takes
+// none), also in its parent; waiting for a turn takes none; work outside
+// it counts nowhere.
 func TestTallyCountsTokensTaken(t *testing.T) {
 	a, b := transport.NewLimiter(100, 100), transport.NewLimiter(100, 100)
 	job := transport.NewTally(nil)
@@ -27,11 +27,11 @@ func TestTallyCountsTokensTaken(t *testing.T) {
 	if err := a.Take(actx, "a"); err != nil { // ... spent by the first request: 0
 		t.Fatal(err)
 	}
-	pctx, err := b.Prepay(ctx) // a prepaid token: 1 ...
+	pctx, err := b.AwaitTurn(ctx) // a turn: 0 ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Take(pctx, "b"); err != nil { // ... spent: 0
+	if err := b.Take(pctx, "b"); err != nil { // ... its request: 1
 		t.Fatal(err)
 	}
 	if err := b.Take(context.Background(), "b"); err != nil { // outside the tally

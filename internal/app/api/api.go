@@ -85,7 +85,12 @@ type Config struct {
 	// upload (both 408). Defaults: DefaultMaxUploads,
 	// DefaultUploadMinBytesPerS (a negative value: no minimum),
 	// DefaultUploadTimeout.
-	MaxUploads         int
+	MaxUploads int
+	// MaxUploadsPerKey bounds the uploads one API key has read at once
+	// (more get 429 with Retry-After), so one key cannot hold every
+	// upload slot; 0 means DefaultMaxUploadsPerKey, a negative value no
+	// cap. Without keys (open mode) only MaxUploads applies.
+	MaxUploadsPerKey   int
 	UploadMinBytesPerS int64
 	UploadTimeout      time.Duration
 	// Metrics serves GET /metrics (Prometheus text); nil answers 404 (no
@@ -158,6 +163,7 @@ type Server struct {
 	batch        batchSchema
 	draining     atomic.Bool
 	uploads      chan struct{} // uploads being read (Config.MaxUploads)
+	keyUploads   keyUploads    // per key (Config.MaxUploadsPerKey)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -190,6 +196,9 @@ func New(cfg Config, svc Enricher) *Server {
 	}
 	if cfg.MaxUploads <= 0 {
 		cfg.MaxUploads = DefaultMaxUploads
+	}
+	if cfg.MaxUploadsPerKey == 0 {
+		cfg.MaxUploadsPerKey = DefaultMaxUploadsPerKey
 	}
 	switch {
 	case cfg.UploadMinBytesPerS == 0:

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -144,11 +145,21 @@ func (s *Server) createJob(c *gin.Context) {
 	if opts.Purpose == "" && s.cfg.DefaultPurpose != nil {
 		opts.Purpose = s.cfg.DefaultPurpose(c.Request.Context())
 	}
+	// The key's own cap first (429: that key's doing), then the server's
+	// (503).
+	if k := auth.KeyFrom(c.Request.Context()); k != nil && s.cfg.MaxUploadsPerKey > 0 {
+		if !s.keyUploads.take(k.ID, s.cfg.MaxUploadsPerKey) {
+			c.Header("Retry-After", uploadRetryAfter)
+			s.fail(c, &keyUploadsError{max: s.cfg.MaxUploadsPerKey})
+			return
+		}
+		defer s.keyUploads.done(k.ID)
+	}
 	select {
 	case s.uploads <- struct{}{}:
 		defer func() { <-s.uploads }()
 	default:
-		c.Header("Retry-After", "10")
+		c.Header("Retry-After", uploadRetryAfter)
 		s.fail(c, errTooManyUploads)
 		return
 	}
@@ -282,6 +293,7 @@ const uploadGrace = 30 * time.Second
 // Upload limits, when Config leaves them zero.
 const (
 	DefaultMaxUploads         = 16
+	DefaultMaxUploadsPerKey   = 4
 	DefaultUploadMinBytesPerS = 4 << 10
 	DefaultUploadTimeout      = 2 * time.Hour
 )
@@ -298,6 +310,46 @@ func (e *uploadError) Error() string { return e.msg }
 
 // errTooManyUploads: every upload slot is taken (jobs.max_uploads).
 var errTooManyUploads = errors.New("too many uploads at once")
+
+// uploadRetryAfter is the Retry-After (seconds) of an upload refused for
+// too many uploads at once.
+const uploadRetryAfter = "10"
+
+// keyUploadsError: the key already has max uploads being read
+// (jobs.max_uploads_per_key).
+type keyUploadsError struct{ max int }
+
+func (e *keyUploadsError) Error() string {
+	return fmt.Sprintf("this key already has %d uploads being read", e.max)
+}
+
+// keyUploads counts the uploads being read per API key.
+type keyUploads struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// take counts one more upload of key, unless it has max already.
+func (u *keyUploads) take(key string, max int) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[key] >= max {
+		return false
+	}
+	if u.n == nil {
+		u.n = map[string]int{}
+	}
+	u.n[key]++
+	return true
+}
+
+func (u *keyUploads) done(key string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[key]--; u.n[key] <= 0 {
+		delete(u.n, key)
+	}
+}
 
 // uploadReader reads an upload, pushing the connection's deadlines
 // streamIdle past every read but never past the upload's deadline, and

@@ -101,6 +101,7 @@ func problemFor(err error) problem {
 		ae  *authError
 		le  *auth.LimitError
 		fle *auth.FailureLimitError
+		kue *keyUploadsError
 		se  *auth.SpecError
 	)
 	switch {
@@ -143,6 +144,10 @@ func problemFor(err error) problem {
 		return newProblem(http.StatusBadRequest, ue.msg, nil)
 	case errors.Is(err, errHeadersTooLarge):
 		return newProblem(http.StatusRequestHeaderFieldsTooLarge, headersTooLargeDetail(), nil)
+	case errors.As(err, &kue):
+		p := newProblem(http.StatusTooManyRequests, fmt.Sprintf("This key already has %d uploads being read at once (jobs.max_uploads_per_key); retry after Retry-After seconds.", kue.max), nil)
+		p.Limit = "uploads"
+		return p
 	case errors.Is(err, errTooManyUploads):
 		return newProblem(http.StatusServiceUnavailable, "Too many uploads are being read at once (jobs.max_uploads); retry after Retry-After seconds.", nil)
 	case errors.As(err, &mbe):

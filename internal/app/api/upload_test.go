@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/footprint-oss/footprint/internal/app/auth"
+	"github.com/footprint-oss/footprint/internal/app/jobs"
 )
 
 // slowBody returns one byte per Read and moves the fake clock by step.
@@ -189,5 +193,75 @@ func TestHeadersTooLargeIsProblem(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 431 || resp.Header.Get("Content-Type") != mimeProblem || !strings.Contains(string(body), `"status":431`) {
 		t.Errorf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
+
+// signalJobs signals on reading once an upload's body is being read.
+type signalJobs struct {
+	*jobs.Manager
+	reading chan struct{}
+}
+
+func (s signalJobs) Create(ctx context.Context, req jobs.CreateRequest) (*jobs.Job, error) {
+	req.Body = &firstRead{r: req.Body, read: make(chan struct{})}
+	go func(r *firstRead) { <-r.read; s.reading <- struct{}{} }(req.Body.(*firstRead))
+	return s.Manager.Create(ctx, req)
+}
+
+// TestUploadsCappedPerKey: one API key reads at most
+// jobs.max_uploads_per_key uploads at once; one more is a 429
+// problem+json with Retry-After (limit "uploads"), while another key still
+// uploads, and the key uploads again once one of its uploads ended
+// (issue 22: "a cap on concurrent uploads, per key once keys exist").
+func TestUploadsCappedPerKey(t *testing.T) {
+	svc := realService(t)
+	a := newAuth(t)
+	one, _ := newKey(t, a, auth.Spec{})
+	other, _ := newKey(t, a, auth.Spec{})
+	jm := signalJobs{Manager: realJobs(t, svc), reading: make(chan struct{}, 8)}
+	srv := New(Config{Jobs: jm, Auth: a, MaxUploads: 8, MaxUploadsPerKey: 2}, svc)
+	post := func(secret string, body io.Reader) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/v1/jobs", body)
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+secret)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	var pipes []*io.PipeWriter
+	codes := make(chan int, 2)
+	for range 2 {
+		pr, pw := io.Pipe()
+		pipes = append(pipes, pw)
+		go func() { codes <- post(one, pr).Code }()
+		fmt.Fprint(pw, "email\na@example.com\n")
+		<-jm.reading
+	}
+	rec := post(one, strings.NewReader("email\nb@example.com\n"))
+	var p problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+		t.Fatalf("third upload of the key: %d %s", rec.Code, rec.Body)
+	}
+	if rec.Code != 429 || rec.Header().Get("Content-Type") != mimeProblem || rec.Header().Get("Retry-After") == "" || p.Limit != "uploads" {
+		t.Errorf("third upload of the key: %d %s (Retry-After %q): %s", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if rec := post(other, strings.NewReader("email\nc@example.com\n")); rec.Code != 202 {
+		t.Errorf("another key's upload: %d %s", rec.Code, rec.Body)
+	}
+	pipes[0].Close()
+	if code := <-codes; code != 202 {
+		t.Errorf("the key's first upload: %d", code)
+	}
+	if rec := post(one, strings.NewReader("email\nd@example.com\n")); rec.Code != 202 {
+		t.Errorf("the key's upload after one ended: %d %s", rec.Code, rec.Body)
+	}
+	pipes[1].Close()
+	if code := <-codes; code != 202 {
+		t.Errorf("the key's second upload: %d", code)
+	}
+	srv.keyUploads.mu.Lock()
+	defer srv.keyUploads.mu.Unlock()
+	if len(srv.keyUploads.n) != 0 {
+		t.Errorf("uploads still counted after they ended: %v", srv.keyUploads.n)
 	}
 }

@@ -169,6 +169,9 @@ type JobsConfig struct {
 	// MaxUploads bounds the uploads to POST /v1/jobs read at once; more
 	// get 503.
 	MaxUploads int `yaml:"max_uploads"`
+	// MaxUploadsPerKey bounds the uploads one API key has read at once;
+	// more get 429. 0: no cap per key.
+	MaxUploadsPerKey int `yaml:"max_uploads_per_key"`
 	// UploadMinBytesPerS is the slowest an upload may average after its
 	// first 30 s; UploadTimeout bounds a whole upload. Both answer 408.
 	UploadMinBytesPerS int64    `yaml:"upload_min_bytes_per_s"`
@@ -273,7 +276,7 @@ func Default() *Config {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			MaxUploads: 16, MaxUploadsPerKey: 4, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
 			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},

@@ -66,7 +66,7 @@ func TestDefaults(t *testing.T) {
 		Log:   LogConfig{Format: "text", Level: "info"},
 		Cache: CacheConfig{L1SizeMB: 256},
 		Jobs: JobsConfig{Concurrency: 16, MaxActive: 2, MaxInputBytes: 4 << 30, LiveReserve: 0.2,
-			MaxUploads: 16, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
+			MaxUploads: 16, MaxUploadsPerKey: 4, UploadMinBytesPerS: 4 << 10, UploadTimeout: Duration(2 * time.Hour),
 			Lease: Duration(30 * time.Second), Retention: "30d"},
 		Limits:  LimitsConfig{FallbackReplicas: 2},
 		Audit:   AuditConfig{Retention: "400d"},

@@ -64,6 +64,7 @@
 //	jobs.webhook_secret                                  FOOTPRINT_JOBS_WEBHOOK_SECRET                                  string        empty
 //	jobs.live_reserve                                    FOOTPRINT_JOBS_LIVE_RESERVE                                    number        0.2
 //	jobs.max_uploads                                     FOOTPRINT_JOBS_MAX_UPLOADS                                     integer       16
+//	jobs.max_uploads_per_key                             FOOTPRINT_JOBS_MAX_UPLOADS_PER_KEY                             integer       4
 //	jobs.upload_min_bytes_per_s                          FOOTPRINT_JOBS_UPLOAD_MIN_BYTES_PER_S                          integer       4096
 //	jobs.upload_timeout_ms                               FOOTPRINT_JOBS_UPLOAD_TIMEOUT_MS                               milliseconds  7200000
 //	jobs.lease_ms                                        FOOTPRINT_JOBS_LEASE_MS                                        milliseconds  30000

@@ -86,6 +86,8 @@ func keys() []key {
 			doc: "share (0–0.9) of every source's token bucket that batch rows never take, so live lookups find tokens at once"},
 		{path: "jobs.max_uploads", ptr: func(c *Config) any { return &c.Jobs.MaxUploads },
 			doc: "uploads to POST /v1/jobs read at once; more are answered 503 with Retry-After"},
+		{path: "jobs.max_uploads_per_key", ptr: func(c *Config) any { return &c.Jobs.MaxUploadsPerKey },
+			doc: "uploads to POST /v1/jobs one API key has read at once; more are answered 429 with Retry-After (0: no cap per key; without keys only jobs.max_uploads applies)"},
 		{path: "jobs.upload_min_bytes_per_s", ptr: func(c *Config) any { return &c.Jobs.UploadMinBytesPerS },
 			doc: "slowest average transfer rate of an upload after its first 30 s; slower ones are cut off with 408"},
 		{path: "jobs.upload_timeout_ms", ptr: func(c *Config) any { return &c.Jobs.UploadTimeout },

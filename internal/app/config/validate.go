@@ -78,6 +78,9 @@ func (c *Config) Validate() error {
 	if c.Jobs.MaxUploads < 1 {
 		bad("jobs.max_uploads", "must be ≥ 1")
 	}
+	if c.Jobs.MaxUploadsPerKey < 0 {
+		bad("jobs.max_uploads_per_key", "must be ≥ 0 (0: no cap per key)")
+	}
 	if c.Jobs.UploadMinBytesPerS < 0 {
 		bad("jobs.upload_min_bytes_per_s", "must be ≥ 0")
 	}

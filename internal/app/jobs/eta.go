@@ -55,11 +55,18 @@ const minTokenSpan = 10 * time.Second
 // limiters this run took tokens from, once it has); before that, the
 // tokens the run's rows took so far over the rows begun, for every row
 // left, those in progress too (low, and rising as they progress, until a
-// row ends). The rate is the run's own since it started
-// (which counts what live lookups and other jobs leave it), at most the
-// limiter's; before minTokenSpan, or for a limiter the run has not taken
-// from yet, the limiter's rate shared evenly with the other running jobs.
-// False when no row has taken a token.
+// row ends). The rate is what the limiter can give the run: its rate less
+// what the others (live lookups, other jobs of this process) took since
+// the run's first token there (at least 5 % of it); before minTokenSpan,
+// or for a limiter the run has not taken from yet, the limiter's rate
+// shared evenly with the other running jobs. False when no row has taken
+// a token.
+//
+// Not the rate the run itself took tokens at: that is the demand of its
+// rows, low at every source but the binding one while they wait there,
+// and low at the binding one too while its first rows took their first
+// rounds — the estimate was about 2× high when the first rows ended
+// (issue 22).
 func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64, bool) {
 	taken := r.tokens.Counts()
 	ended, endedTokens := r.spent.snapshot()
@@ -86,7 +93,7 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 		}
 		sofar = true
 	}
-	span := now.Sub(r.prog.started())
+	first := r.tokens.First()
 	share := float64(max(1, m.running.Load()))
 	eta, ok := 0.0, false
 	for l, k := range per {
@@ -95,8 +102,10 @@ func (m *Manager) etaFromLimits(r *run, remaining int64, now time.Time) (float64
 			continue
 		}
 		perS := limit / share
-		if taken[l] > 0 && span >= minTokenSpan {
-			perS = min(limit, float64(taken[l])/span.Seconds())
+		if st, ok := first[l]; ok && taken[l] > 0 && now.Sub(st.At) >= minTokenSpan {
+			// What the others (live lookups, other jobs) took since.
+			others := max(0, float64(l.Granted()-st.Granted)-float64(taken[l]-1))
+			perS = max(limit-others/now.Sub(st.At).Seconds(), limit/20)
 		}
 		need := float64(remaining) * k
 		if !sofar {

@@ -1263,11 +1263,17 @@ func TestETASteadyUnderPacing(t *testing.T) {
 }
 
 // twoRequestEnricher is a source whose call sends two requests (a
-// WebFinger, then the account), each paying a token under the call's
-// budget; a refused second request fails the whole call.
+// WebFinger, then the account) under the row's budget: the call is
+// admitted (its first token) as the engine admits a batch row's call, each
+// request goes through the limiter within the call's timeout, and
+// a refused request fails the call as held back. sent records when each
+// request left.
 type twoRequestEnricher struct {
-	lim    *transport.Limiter
-	budget time.Duration
+	lim     *transport.Limiter
+	budget  time.Duration
+	timeout time.Duration // the call's own, from its admission
+	mu      *sync.Mutex
+	sent    *[]time.Time
 }
 
 func (e twoRequestEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pipeline.Profile, error) {
@@ -1275,30 +1281,44 @@ func (e twoRequestEnricher) Enrich(ctx context.Context, in pipeline.Input) (*pip
 	bctx, cancel := context.WithTimeout(transport.WithBackground(ctx), e.budget)
 	defer cancel()
 	st := pipeline.SourceStatus{Name: "mastodon", Status: enrichers.StatusOK}
-	for range 2 {
-		if err := e.lim.Take(bctx, "mastodon"); err != nil {
-			p.Complete = false
-			st.Status, st.Detail, st.HeldBack = enrichers.StatusRateLimited, err.Error(), 1
-			break
+	// As the engine: admitted while the call's timeout fits in the budget.
+	dl, _ := bctx.Deadline()
+	cctx, err := e.lim.AdmitBefore(bctx, "mastodon", dl.Add(-e.timeout))
+	cctx, ccancel := context.WithTimeout(cctx, e.timeout)
+	defer ccancel()
+	for i := 0; err == nil && i < 2; i++ {
+		if err = e.lim.Take(cctx, "mastodon"); err == nil {
+			e.mu.Lock()
+			*e.sent = append(*e.sent, time.Now())
+			e.mu.Unlock()
 		}
+	}
+	if err != nil {
+		p.Complete = false
+		st.Status, st.Detail, st.HeldBack = enrichers.StatusRateLimited, err.Error(), 1
 	}
 	p.Sources = []pipeline.SourceStatus{st}
 	return p, nil
 }
 
-// TestRowsWaitForMultiRequestCalls: with one prepaid token a call that
-// needs two kept failing on its second request (the 200-row measurement of
-// issue 22 stalled on mastodon); a row held back again on the same source
-// prepays twice as many tokens.
+// TestRowsWaitForMultiRequestCalls: rows whose call needs two tokens of a
+// source limited to 1 request/s with a burst of 1 (mastodon) all complete
+// — the call's second request waits for its token ahead of other rows
+// instead of failing — and no two requests ever leave less than a second
+// apart: an upstream enforcing that limit strictly throttles none (issue
+// 22: tokens prepaid for held-back rows were spent together, and 1 040
+// requests were throttled).
 func TestRowsWaitForMultiRequestCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		lim := transport.NewLimiter(rate.Limit(1), 1)
-		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 500 * time.Millisecond})
+		var mu sync.Mutex
+		var sent []time.Time
+		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 3 * time.Second, timeout: 2 * time.Second, mu: &mu, sent: &sent})
 		cfg.Limiter = func(string) *transport.Limiter { return lim }
 		m := start(t, cfg)
 		var b strings.Builder
 		b.WriteString("email\n")
-		for i := range 6 {
+		for i := range 8 {
 			fmt.Fprintf(&b, "u%d@example.com\n", i)
 		}
 		j := create(t, m, FormatCSV, b.String())
@@ -1307,5 +1327,64 @@ func TestRowsWaitForMultiRequestCalls(t *testing.T) {
 			t.Fatalf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
 		}
 		idle(t, m)
+		mu.Lock()
+		defer mu.Unlock()
+		if len(sent) != 16 {
+			t.Fatalf("%d requests sent, want 16 (two per row)", len(sent))
+		}
+		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
+				t.Errorf("requests %d and %d left %v apart, want at least 1s (1/s, burst 1)", i-1, i, gap)
+			}
+		}
+	})
+}
+
+// TestLiveLookupsAheadOfAWaitingJob: while a job's rows wait for a
+// source's tokens (1/s, burst 1, two per row), ten live lookups, each with
+// 1.1 s to get a token, are all served, and the job still completes with
+// every row; live and batch requests together never leave under 1 s apart
+// (issue 22: every live lookup made during a job was incomplete).
+func TestLiveLookupsAheadOfAWaitingJob(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := transport.NewLimiter(rate.Limit(1), 1).WithLiveReserve(0.2)
+		var mu sync.Mutex
+		var sent []time.Time
+		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 3 * time.Second, timeout: 2 * time.Second, mu: &mu, sent: &sent})
+		cfg.Limiter = func(string) *transport.Limiter { return lim }
+		m := start(t, cfg)
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := range 12 {
+			fmt.Fprintf(&b, "u%d@example.com\n", i)
+		}
+		j := create(t, m, FormatCSV, b.String())
+		time.Sleep(3 * time.Second) // the rows are waiting for tokens
+		for i := range 10 {
+			ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
+			if err := lim.Take(ctx, "mastodon"); err != nil {
+				t.Errorf("live lookup %d during the job: %v", i, err)
+			} else {
+				mu.Lock()
+				sent = append(sent, time.Now())
+				mu.Unlock()
+			}
+			cancel()
+			time.Sleep(1500 * time.Millisecond)
+		}
+		j = wait(t, m, j.ID, StateSucceeded)
+		if j.Incomplete != 0 || j.Failed != 0 {
+			t.Errorf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
+		}
+		idle(t, m)
+		mu.Lock()
+		defer mu.Unlock()
+		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(sent); i++ {
+			if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
+				t.Errorf("requests %d and %d left %v apart, want at least 1s", i-1, i, gap)
+			}
+		}
 	})
 }

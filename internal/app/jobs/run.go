@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -435,29 +436,29 @@ func identityOf(in pipeline.Input) string {
 // errPanic marks an enricher that panicked.
 var errPanic = errors.New("enricher panicked")
 
-// maxTokenWaits bounds the times one row waits for tokens footprint's own
-// limiters held back (each wait ends with the token in hand, so this is
+// maxTokenWaits bounds the times one row waits for its turn at limiters
+// that held it back (each wait ends with the row first in line, so this is
 // reached only when the row's sources keep changing between attempts).
 const maxTokenWaits = 64
-
-// maxPrepay bounds the tokens prepaid per held-back lookup.
-const maxPrepay = 4
 
 // enrich enriches one row with retries. It returns nil when the run stopped
 // first (the row is then done by the next run).
 //
 // A source footprint's own limiter held back (rate_limited, the upstream not
-// asked) is not an attempt: the row waits for that source's token holding no
-// enrichment slot and with no budget running (transport.Limiter.Prepay),
-// then runs again with the token in hand (the sources that answered come
-// from the cache). Rows are so paced by the binding source, and an
-// incomplete row is one whose upstream did not answer.
+// asked) is not an attempt: the row waits for its turn at that source's
+// limiter holding no enrichment slot and with no budget running
+// (transport.Limiter.AwaitTurn), then runs again, first in line (the sources
+// that answered come from the cache). No token is taken ahead of its
+// request: rows are paced by the binding source and never send faster than
+// its rate, and an incomplete row is one whose upstream did not answer.
 func (m *Manager) enrich(rctx context.Context, r *run, in pipeline.Input) (res *result) {
 	base, end := m.traceRow(rctx, r)
 	defer func() { end(res) }()
 	r.begun.Add(1)
 	tally := transport.NewTally(r.tokens)
-	base = transport.WithTally(base, tally)
+	// The row's place in the limiters' queues: it keeps it while it waits
+	// and runs again, so the rows that waited longest go first.
+	base = transport.WithPlace(transport.WithTally(base, tally))
 	defer func() {
 		if res != nil {
 			counts := tally.Counts()
@@ -466,45 +467,29 @@ func (m *Manager) enrich(rctx context.Context, r *run, in pipeline.Input) (res *
 		}
 	}()
 	backoff := m.cfg.RetryBackoff
-	ctx := base
 	waits := 0
-	// again counts, per limiter, the waits in a row after which the same
-	// source was held back again: a call that sends several requests (a
-	// WebFinger, then the account) needs a token for each, so every such
-	// wait prepays twice as many, up to maxPrepay per lookup.
-	var again map[*transport.Limiter]int
-	var last map[*transport.Limiter]bool
+	var awaited []*transport.Limiter // turns kept for the row's next run
 	for attempt := 1; ; attempt++ {
-		p, err := m.enrichOnce(ctx, r, in)
+		p, err := m.enrichOnce(base, r, in)
+		for _, l := range awaited {
+			l.Unhold(base) // a turn the run did not use
+		}
+		awaited = awaited[:0]
 		if r.ctx.Err() != nil {
 			return nil
 		}
-		ctx = base // prepaid tokens are spent or no longer needed
 		if err == nil && p != nil && waits < maxTokenWaits {
 			if held := m.heldBack(p); len(held) > 0 {
 				waits++
 				attempt--
-				now := map[*transport.Limiter]bool{}
 				for _, l := range held {
-					now[l] = true
-				}
-				if again == nil {
-					again = map[*transport.Limiter]int{}
-				}
-				for l := range now {
-					if last[l] {
-						again[l]++
-					} else {
-						again[l] = 0
+					if slices.Contains(awaited, l) {
+						continue
 					}
-				}
-				last = now
-				for _, l := range held {
-					for range min(1<<again[l], maxPrepay) {
-						if ctx, err = l.Prepay(ctx); err != nil {
-							return nil // the run stopped
-						}
+					if _, err := l.AwaitTurn(base); err != nil {
+						return nil // the run stopped
 					}
+					awaited = append(awaited, l)
 				}
 				continue
 			}
@@ -726,13 +711,6 @@ func (p *progress) start(now time.Time, done int64) {
 	defer p.mu.Unlock()
 	p.lastT, p.lastDone = now, done
 	p.startT, p.startDone = now, done
-}
-
-// started is when the run started.
-func (p *progress) started() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.startT
 }
 
 func (p *progress) sample(now time.Time, done int64) {
