@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 )
@@ -59,20 +60,12 @@ func (t *Tally) add(l *Limiter) {
 func (t *Tally) First() map[*Limiter]TallyStart {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make(map[*Limiter]TallyStart, len(t.first))
-	for l, at := range t.first {
-		out[l] = at
-	}
-	return out
+	return maps.Clone(t.first)
 }
 
 // Counts returns a copy of the counts.
 func (t *Tally) Counts() map[*Limiter]int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make(map[*Limiter]int64, len(t.n))
-	for l, n := range t.n {
-		out[l] = n
-	}
-	return out
+	return maps.Clone(t.n)
 }
