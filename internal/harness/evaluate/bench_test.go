@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/harness/sidebyside"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -116,7 +116,7 @@ func benchTCP(b *testing.B, h http.Handler, body []byte) {
 	run := func(n int, method, path string, body []byte) (wall, cpu time.Duration) {
 		var wg sync.WaitGroup
 		var next atomic.Int64
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), sidebyside.CPUTime()
 		for range conns {
 			wg.Add(1)
 			go func() {
@@ -127,7 +127,7 @@ func benchTCP(b *testing.B, h http.Handler, body []byte) {
 			}()
 		}
 		wg.Wait()
-		return time.Since(start), cpuTime() - cpu0
+		return time.Since(start), sidebyside.CPUTime() - cpu0
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -136,10 +136,4 @@ func benchTCP(b *testing.B, h http.Handler, body []byte) {
 	hz, hcpu := run(b.N, http.MethodGet, "/healthz", nil)
 	b.ReportMetric(float64(hz)/float64(e), "ratio")
 	b.ReportMetric(float64(hcpu)/float64(ecpu), "cpu-ratio")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/footprint-oss/footprint/enrichers/email"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/enrichers/phone"
 	"github.com/footprint-oss/footprint/internal/app/api"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/internal/harness/sidebyside"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
@@ -56,46 +56,7 @@ func BenchmarkOfflineEnrichHTTP(b *testing.B) {
 		}
 	}
 	healthz := func() { do(http.MethodGet, "/healthz", nil) }
-	b.Run("enrich", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			enrich()
-		}
-	})
-	b.Run("healthz", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			healthz()
-		}
-	})
-	b.Run("ratio", func(b *testing.B) {
-		var tEnrich, tHealth time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			enrich()
-			t1 := time.Now()
-			healthz()
-			tEnrich, tHealth = tEnrich+t1.Sub(t0), tHealth+time.Since(t1)
-		}
-		b.ReportMetric(float64(tHealth)/float64(tEnrich), "ratio")
-	})
-	// The same ratio in process CPU time (user + system, every thread: GC
-	// included), over blocks of 16 requests each: on a loaded machine wall
-	// time also counts the time other processes held the core, CPU time
-	// does not.
-	b.Run("cpu-ratio", func(b *testing.B) {
-		var cEnrich, cHealth time.Duration
-		for b.Loop() {
-			c0 := cpuTime()
-			for range 16 {
-				enrich()
-			}
-			c1 := cpuTime()
-			for range 16 {
-				healthz()
-			}
-			cEnrich, cHealth = cEnrich+c1-c0, cHealth+cpuTime()-c1
-		}
-		b.ReportMetric(float64(cHealth)/float64(cEnrich), "cpu-ratio")
-	})
+	// Sub-benchmarks "footprint" (the enrich request), "healthz", and the
+	// ratios healthz/enrich in wall and in process CPU time.
+	sidebyside.Compare(b, "healthz", enrich, healthz)
 }
