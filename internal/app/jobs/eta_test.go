@@ -2,9 +2,7 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -44,13 +42,9 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 		const rows, k = 40, 5
 		lim := transport.NewLimiter(rate.Limit(1), 1)
 		m := start(t, testConfig(t.TempDir(), tokenEnricher{lim: lim, k: k}))
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range rows {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
+		upload := emailRows(rows)
 		t0 := time.Now()
-		j := create(t, m, FormatCSV, b.String())
+		j := create(t, m, FormatCSV, upload)
 
 		type seen struct {
 			at  time.Duration
@@ -227,11 +221,7 @@ func TestETAHonestFromTheFirstMinute(t *testing.T) {
 		lim := transport.NewLimiter(rate.Limit(1), 1)
 		cfg := testConfig(t.TempDir(), rampEnricher{lim: lim, k: k, first: 8 * time.Second})
 		m := start(t, cfg)
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range rows {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
+		upload := emailRows(rows)
 		t0 := time.Now()
 		live := make(chan struct{})
 		stop := make(chan struct{})
@@ -249,7 +239,7 @@ func TestETAHonestFromTheFirstMinute(t *testing.T) {
 				time.Sleep(6 * time.Second)
 			}
 		}()
-		j := create(t, m, FormatCSV, b.String())
+		j := create(t, m, FormatCSV, upload)
 		type seen struct {
 			at  time.Duration
 			eta float64

@@ -536,12 +536,8 @@ func testPauseResumeCancel(t *testing.T) {
 	f := &fakeEnricher{hold: make(chan struct{}), holdAfter: 20}
 	m := start(t, testConfig(t.TempDir(), f))
 	ctx := t.Context()
-	var b strings.Builder
-	b.WriteString("email\n")
-	for i := range 400 {
-		fmt.Fprintf(&b, "u%d@example.com\n", i)
-	}
-	j := create(t, m, FormatCSV, b.String())
+	upload := emailRows(400)
+	j := create(t, m, FormatCSV, upload)
 	synctest.Wait()
 	p, err := m.Pause(ctx, j.ID)
 	if err != nil || p.State != StatePaused {
@@ -1082,12 +1078,8 @@ func TestRowsWaitForEveryLookup(t *testing.T) {
 		cfg := testConfig(t.TempDir(), e)
 		cfg.Limiter = func(string) *transport.Limiter { return lim }
 		m := start(t, cfg)
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range 10 {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
-		j := create(t, m, FormatCSV, b.String())
+		upload := emailRows(10)
+		j := create(t, m, FormatCSV, upload)
 		j = wait(t, m, j.ID, StateSucceeded)
 		if j.Incomplete != 0 || j.Failed != 0 {
 			t.Fatalf("incomplete %d, failed %d", j.Incomplete, j.Failed)
@@ -1116,12 +1108,8 @@ func TestRowsWaitForTokens(t *testing.T) {
 			return nil
 		}
 		m := start(t, cfg)
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range 30 {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
-		j := create(t, m, FormatCSV, b.String())
+		upload := emailRows(30)
+		j := create(t, m, FormatCSV, upload)
 		j = wait(t, m, j.ID, StateSucceeded)
 		if j.Done != 30 || j.Incomplete != 0 || j.Failed != 0 {
 			t.Fatalf("done %d, incomplete %d, failed %d; want every row complete", j.Done, j.Incomplete, j.Failed)
@@ -1316,12 +1304,7 @@ func TestRowsWaitForMultiRequestCalls(t *testing.T) {
 		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 3 * time.Second, timeout: 2 * time.Second, mu: &mu, sent: &sent})
 		cfg.Limiter = func(string) *transport.Limiter { return lim }
 		m := start(t, cfg)
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range 8 {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
-		j := create(t, m, FormatCSV, b.String())
+		j := create(t, m, FormatCSV, emailRows(8))
 		j = wait(t, m, j.ID, StateSucceeded)
 		if j.Incomplete != 0 || j.Failed != 0 {
 			t.Fatalf("incomplete %d, failed %d; want every row complete", j.Incomplete, j.Failed)
@@ -1332,12 +1315,7 @@ func TestRowsWaitForMultiRequestCalls(t *testing.T) {
 		if len(sent) != 16 {
 			t.Fatalf("%d requests sent, want 16 (two per row)", len(sent))
 		}
-		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
-		for i := 1; i < len(sent); i++ {
-			if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
-				t.Errorf("requests %d and %d left %v apart, want at least 1s (1/s, burst 1)", i-1, i, gap)
-			}
-		}
+		atLeastASecondApart(t, sent)
 	})
 }
 
@@ -1354,12 +1332,7 @@ func TestLiveLookupsAheadOfAWaitingJob(t *testing.T) {
 		cfg := testConfig(t.TempDir(), twoRequestEnricher{lim: lim, budget: 3 * time.Second, timeout: 2 * time.Second, mu: &mu, sent: &sent})
 		cfg.Limiter = func(string) *transport.Limiter { return lim }
 		m := start(t, cfg)
-		var b strings.Builder
-		b.WriteString("email\n")
-		for i := range 12 {
-			fmt.Fprintf(&b, "u%d@example.com\n", i)
-		}
-		j := create(t, m, FormatCSV, b.String())
+		j := create(t, m, FormatCSV, emailRows(12))
 		time.Sleep(3 * time.Second) // the rows are waiting for tokens
 		for i := range 10 {
 			ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
@@ -1380,11 +1353,28 @@ func TestLiveLookupsAheadOfAWaitingJob(t *testing.T) {
 		idle(t, m)
 		mu.Lock()
 		defer mu.Unlock()
-		slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
-		for i := 1; i < len(sent); i++ {
-			if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
-				t.Errorf("requests %d and %d left %v apart, want at least 1s", i-1, i, gap)
-			}
-		}
+		atLeastASecondApart(t, sent)
 	})
+}
+
+// emailRows is a CSV upload of n rows, u0@example.com onwards.
+func emailRows(n int) string {
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range n {
+		fmt.Fprintf(&b, "u%d@example.com\n", i)
+	}
+	return b.String()
+}
+
+// atLeastASecondApart fails unless the requests (sorted here) left at
+// least a second apart: a source limited to 1/s with a burst of 1.
+func atLeastASecondApart(t *testing.T, sent []time.Time) {
+	t.Helper()
+	slices.SortFunc(sent, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(sent); i++ {
+		if gap := sent[i].Sub(sent[i-1]); gap < time.Second {
+			t.Errorf("requests %d and %d left %v apart, want at least 1s (1/s, burst 1)", i-1, i, gap)
+		}
+	}
 }

@@ -206,12 +206,8 @@ func TestSharedStoreFailureStopsRunNotJob(t *testing.T) {
 	if err := m.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	b.WriteString("email\n")
-	for i := range 50 {
-		fmt.Fprintf(&b, "u%d@example.com\n", i)
-	}
-	j := create(t, m, FormatCSV, b.String())
+	upload := emailRows(50)
+	j := create(t, m, FormatCSV, upload)
 	deadline := time.Now().Add(hangGuard)
 	for {
 		cur, err := m.Get(t.Context(), j.ID)
@@ -268,12 +264,8 @@ func TestSharedTwoReplicasInOneProcess(t *testing.T) {
 	m1, f1 := replica("one")
 	m2, f2 := replica("two")
 	const rows = 200
-	var b strings.Builder
-	b.WriteString("email\n")
-	for i := range rows {
-		fmt.Fprintf(&b, "u%d@example.com\n", i)
-	}
-	j, err := m1.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(b.String()),
+	upload := emailRows(rows)
+	j, err := m1.Create(t.Context(), CreateRequest{Format: FormatCSV, Body: strings.NewReader(upload),
 		WebhookURL: srv.URL, ProgressEvery: 10})
 	if err != nil {
 		t.Fatal(err)
