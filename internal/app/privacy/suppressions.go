@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -75,27 +76,12 @@ func keyOf(h subject.Hash) (setKey, bool) {
 	default:
 		return k, false
 	}
-	for i := range k.sum {
-		hi, ok1 := unhex(s[6+2*i])
-		lo, ok2 := unhex(s[7+2*i])
-		if !ok1 || !ok2 {
-			return k, false
-		}
-		k.sum[i] = hi<<4 | lo
+	var digits [64]byte // on the stack: a lookup allocates nothing
+	copy(digits[:], s[6:])
+	if _, err := hex.Decode(k.sum[:], digits[:]); err != nil {
+		return k, false
 	}
 	return k, true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // hashSet holds subject hashes: packed, and any other form as is.
