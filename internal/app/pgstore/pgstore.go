@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -115,17 +114,8 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 // each in its own transaction together with its bookkeeping row. It
 // returns the versions it applied.
 func Migrate(ctx context.Context, db *pgxpool.Pool, component string, ms []Migration) ([]int, error) {
-	if _, err := db.Exec(ctx, `CREATE TABLE IF NOT EXISTS footprint_migrations (
-		component  text        NOT NULL,
-		version    integer     NOT NULL,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now(),
-		PRIMARY KEY (component, version))`); err != nil {
-		// Two replicas creating the table at once can race on the
-		// catalog; the loser sees it exist on the next statement.
-		if !isUniqueViolation(err) {
-			return nil, fmt.Errorf("migrations table: %w", err)
-		}
+	if err := createMigrationsTable(ctx, db); err != nil {
+		return nil, fmt.Errorf("migrations table: %w", err)
 	}
 	var applied []int
 	for _, m := range ms {
@@ -140,15 +130,42 @@ func Migrate(ctx context.Context, db *pgxpool.Pool, component string, ms []Migra
 	return applied, nil
 }
 
+// migrationsLock is the advisory lock every migration step holds: DDL of
+// different components may touch shared catalogs, and migrations are rare
+// and short.
+const migrationsLock = `SELECT pg_advisory_xact_lock(hashtext('footprint_migrations'))`
+
+// createMigrationsTable creates the table of applied migrations under the
+// migrations lock: replicas starting together would otherwise race on the
+// catalog (CREATE TABLE IF NOT EXISTS is not safe run concurrently: the
+// loser gets "type already exists").
+func createMigrationsTable(ctx context.Context, db *pgxpool.Pool) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	if _, err := tx.Exec(ctx, migrationsLock); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS footprint_migrations (
+		component  text        NOT NULL,
+		version    integer     NOT NULL,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now(),
+		PRIMARY KEY (component, version))`); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
 func apply(ctx context.Context, db *pgxpool.Pool, component string, m Migration) (bool, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
-	// One lock for every component: DDL of different components may touch
-	// shared catalogs, and migrations are rare and short.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('footprint_migrations'))`); err != nil {
+	if _, err := tx.Exec(ctx, migrationsLock); err != nil {
 		return false, err
 	}
 	var seen bool
@@ -167,11 +184,4 @@ func apply(ctx context.Context, db *pgxpool.Pool, component string, m Migration)
 		return false, err
 	}
 	return true, tx.Commit(ctx)
-}
-
-// isUniqueViolation reports a concurrent CREATE … IF NOT EXISTS that lost
-// the race on the catalog (unique_violation or duplicate_table).
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07")
 }
