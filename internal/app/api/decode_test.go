@@ -3,8 +3,12 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 // docOf decodes body as validate does for the contract.
@@ -99,4 +103,95 @@ func FuzzInputFromDoc(f *testing.F) {
 			t.Fatalf("%s:\n read    %#v\n decoded %#v", body, got, want)
 		}
 	})
+}
+
+// TestInputFromDocReadsEveryField walks the JSON names of Input and Options
+// by reflection and sends each field alone, with a non-zero value of its
+// type: inputFromDoc must read it (not leave it to decodeInput) into what
+// encoding/json decodes, the field set. A field added to either struct and
+// not to the hand-written reader fails here, instead of being decoded
+// twice on every request or, worse, read as absent.
+func TestInputFromDocReadsEveryField(t *testing.T) {
+	t.Parallel()
+	// sample is a JSON value of t's type that decodes to a non-zero Go
+	// value (an integer for *int, a fraction for *float64).
+	sample := func(t reflect.Type) (string, bool) {
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.String:
+			return `"x1"`, true
+		case reflect.Bool:
+			return `true`, true
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return `1234`, true
+		case reflect.Float32, reflect.Float64:
+			return `0.25`, true
+		case reflect.Slice:
+			if t.Elem().Kind() == reflect.String {
+				return `["email","phone"]`, true
+			}
+		}
+		return "", false
+	}
+	type field struct {
+		path string // options.timeout_ms
+		body string
+		// value reads the field from an Input.
+		value func(pipeline.Input) reflect.Value
+	}
+	var fields []field
+	walk := func(typ reflect.Type, prefix string, wrap func(name, v string) string, get func(pipeline.Input) reflect.Value) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				t.Errorf("%s%s has no JSON name: give it one (the contract's)", prefix, f.Name)
+				continue
+			}
+			if f.Type == reflect.TypeFor[pipeline.Options]() {
+				continue // walked on its own
+			}
+			v, ok := sample(f.Type)
+			if !ok {
+				t.Errorf("%s%s: no sample value for type %s; teach this test (and inputFromDoc) the type", prefix, name, f.Type)
+				continue
+			}
+			idx := i
+			fields = append(fields, field{path: prefix + name, body: wrap(name, v),
+				value: func(in pipeline.Input) reflect.Value { return get(in).Field(idx) }})
+		}
+	}
+	walk(reflect.TypeFor[pipeline.Input](), "",
+		func(name, v string) string { return fmt.Sprintf(`{%q:%s}`, name, v) },
+		func(in pipeline.Input) reflect.Value { return reflect.ValueOf(in) })
+	walk(reflect.TypeFor[pipeline.Options](), "options.",
+		func(name, v string) string { return fmt.Sprintf(`{"options":{%q:%s}}`, name, v) },
+		func(in pipeline.Input) reflect.Value { return reflect.ValueOf(in.Options) })
+	if len(fields) < 13 {
+		t.Fatalf("walked %d fields; Input has 4 and Options 9 at least", len(fields))
+	}
+	for _, f := range fields {
+		want, err := decodeInput([]byte(f.body))
+		if err != nil {
+			t.Errorf("%s: decodeInput: %v", f.body, err)
+			continue
+		}
+		if f.value(want).IsZero() {
+			t.Errorf("%s: encoding/json left %s zero; the sample does not exercise it", f.body, f.path)
+		}
+		got, ok := inputFromDoc(docOf(t, f.body))
+		if !ok {
+			t.Errorf("%s: inputFromDoc does not read %s (add it to inputFromDoc/optionsFromDoc)", f.body, f.path)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n read    %#v\n decoded %#v", f.body, got, want)
+		}
+	}
 }
