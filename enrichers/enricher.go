@@ -168,8 +168,9 @@ type Description struct {
 	// it on the request's own goroutine, while the network sources' calls
 	// run on theirs, since a goroutine of its own would cost more than the
 	// work. Such a call is not abandoned when the request's budget ends
-	// (it finishes first), so a source that can block must not set it.
-	// Ignored for a network source.
+	// (it finishes first), and it gets the request's context without a
+	// timer of its own (Timeout does not apply), so a source that can
+	// block must not set it. Ignored for a network source.
 	Inline bool
 	// RatePerS and Burst are the source's default token bucket.
 	RatePerS float64

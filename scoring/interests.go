@@ -190,9 +190,24 @@ func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 
 // Interests scores every taxonomy category, most probable first. Evidence
 // lists each signal's contribution in log-odds (the prior is not listed).
-func Interests(ev Evidence, p Params) []Interest {
+func Interests(ev Evidence, p Params) []Interest { return interests(ev, p, 0, true) }
+
+// InterestsAtLeast is Filter(Interests(ev, p), min), without building the
+// interests Filter drops.
+func InterestsAtLeast(ev Evidence, p Params, min float64) []Interest {
+	return interests(ev, p, min, false)
+}
+
+// interests is Interests, keeping only those with probability ≥ min
+// unless all.
+func interests(ev Evidence, p Params, min float64, all bool) []Interest {
 	tax := taxonomy[:]
 	st := collectInterests(ev, p, tax)
+	// Without a signal every category has the same (empty) features.
+	var empty [numKinds + 1]float64
+	if st == nil {
+		empty = interestFeatures(&interestState{}, p)
+	}
 	var weight [numKinds]float64
 	for i, k := range InterestKinds() {
 		weight[i] = math.Max(p.Interest.Weights[k], 0)
@@ -206,7 +221,10 @@ func Interests(ev Evidence, p Params) []Interest {
 	}
 	for ci, cat := range tax {
 		c := stateOf(st, ci)
-		x := interestFeatures(c, p)
+		x := empty
+		if st != nil {
+			x = interestFeatures(c, p)
+		}
 		prior, ok := p.Interest.Prior[cat.ID]
 		if !ok {
 			prior = p.Interest.DefaultPrior
@@ -224,6 +242,10 @@ func Interests(ev Evidence, p Params) []Interest {
 			scale = p.Interest.MaxShift / pos
 		}
 		neg := math.Max(p.Interest.Absence, 0) * x[numKinds]
+		prob := round4(sigmoid(prior + pos*scale + neg))
+		if !all && !(prob >= min) {
+			continue
+		}
 		evidence := []Contribution{}
 		if len(c.signals) > 0 || len(c.absence) > 0 {
 			contrib := map[Contribution]float64{}
@@ -244,7 +266,7 @@ func Interests(ev Evidence, p Params) []Interest {
 		}
 		out = append(out, Interest{
 			ID: cat.ID, Name: cat.Name,
-			Probability: round4(sigmoid(prior + pos*scale + neg)),
+			Probability: prob,
 			Evidence:    evidence,
 		})
 	}

@@ -3,6 +3,7 @@ package scoring
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -435,5 +436,22 @@ func TestKindIndexFollowsInterestKinds(t *testing.T) {
 	}
 	if got := kindIndex("absence"); got != -1 {
 		t.Errorf("kindIndex(absence) = %d, want -1", got)
+	}
+}
+
+// TestInterestsAtLeast: the same interests, in the same order, as
+// filtering every interest, with and without signals, at thresholds that
+// keep none, some and all.
+func TestInterestsAtLeast(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	for _, ev := range []Evidence{{}, exampleEvidence(), {Accounts: []enrichers.Account{acct("devto", "u", 1)}}} {
+		for _, min := range []float64{0, 0.01, 0.05, 0.1, 0.2, 0.5, 0.9, 1.1} {
+			want := Filter(Interests(ev, p), min)
+			got := InterestsAtLeast(ev, p, min)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("min %v, %d accounts:\n got  %+v\n want %+v", min, len(ev.Accounts), got, want)
+			}
+		}
 	}
 }

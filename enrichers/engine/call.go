@@ -23,11 +23,19 @@ import (
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	en := e.entries[t.name]
 	o.task = t
-	ctx, span := e.tracer.Start(ctx, en.span, trace.WithSpanKind(trace.SpanKindClient))
+	// Without a tracer no span is started (a no-op tracer's would still
+	// cost a context per call).
+	var span trace.Span
+	if e.tracer != nil {
+		ctx, span = e.tracer.Start(ctx, en.span, e.spanOpts...)
+	}
 	start := e.now()
 	var attempts atomic.Int32 // the fetch may run on a refresh goroutine
 	defer func() {
 		o.latency = e.now().Sub(start)
+		if span == nil {
+			return
+		}
 		if span.IsRecording() {
 			st := statusOfOutcome(o)
 			span.SetAttributes(
@@ -117,8 +125,16 @@ func (e *Engine) attempt(ctx context.Context, en *entry, id enrichers.Identifier
 		}
 	}
 	f, err := en.breaker.Execute(func() (f *enrichers.Finding, err error) {
-		cctx, cancel := context.WithTimeout(ctx, en.desc.Timeout)
-		defer cancel()
+		// An inline source is a few microseconds of CPU that never
+		// blocks (Description.Inline): it runs under the request's
+		// budget, without a timer of its own, which would cost more
+		// than its call.
+		cctx := ctx
+		if !en.inline {
+			var cancel context.CancelFunc
+			cctx, cancel = context.WithTimeout(ctx, en.desc.Timeout)
+			defer cancel()
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				e.log.Error("source panicked", "source", name, "panic", redact.String(fmt.Sprint(r)), "stack", string(debug.Stack()))

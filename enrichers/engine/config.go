@@ -28,7 +28,6 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/time/rate"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -116,7 +115,8 @@ type Engine struct {
 	entries   map[string]*entry
 	cache     Cache
 	observer  Observer
-	tracer    trace.Tracer
+	tracer    trace.Tracer // nil: no spans (Options.Tracer unset)
+	spanOpts  []trace.SpanStartOption
 	log       *slog.Logger
 	maxRounds int
 	now       func() time.Time
@@ -134,6 +134,9 @@ type entry struct {
 	breaker *gobreaker.CircuitBreaker[*enrichers.Finding]
 	applier enrichers.Applier
 	span    string // the name of its calls' spans
+	// inline: an offline source called on the request's goroutine
+	// (Description.Inline), with the request's context.
+	inline bool
 }
 
 // New builds an engine over reg. It validates the per-source config (an
@@ -154,8 +157,8 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 	if e.observer == nil {
 		e.observer = NopObserver{}
 	}
-	if e.tracer == nil {
-		e.tracer = noop.NewTracerProvider().Tracer("")
+	if e.tracer != nil {
+		e.spanOpts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -185,7 +188,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		if err := validateDescription(d); err != nil {
 			return nil, fmt.Errorf("sources.%s: %w", name, err)
 		}
-		en := &entry{src: src, desc: d, enabled: true, span: "source " + name}
+		en := &entry{src: src, desc: d, enabled: true, span: "source " + name, inline: d.Inline && !d.Network}
 		if a, ok := src.(enrichers.Applier); ok {
 			en.applier = a
 		}

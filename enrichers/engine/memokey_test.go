@@ -48,3 +48,29 @@ func TestMemoKey(t *testing.T) {
 		t.Error("selection order changed the key")
 	}
 }
+
+// TestKeyOfAgreesWithKey: the pool's pair key tells identifiers apart
+// exactly as Identifier.Key does (names by their personname key).
+func TestKeyOfAgreesWithKey(t *testing.T) {
+	ids := []enrichers.Identifier{
+		{Kind: enrichers.KindEmail, Value: "a@b.example"},
+		{Kind: enrichers.KindUsername, Value: "a@b.example"},
+		{Kind: enrichers.KindUsername, Value: "jane"},
+		{Kind: enrichers.KindUsername, Value: "Jane"},
+		{Kind: enrichers.KindName, Value: "Jane Doe"},
+		{Kind: enrichers.KindName, Value: "jane  DOE"},
+		{Kind: enrichers.KindName, Value: "Doe, Jane"},
+		{Kind: enrichers.KindName, Value: "jane doe"},
+		{Kind: enrichers.KindName, Value: "!!"},
+		{Kind: enrichers.KindName, Value: ""},
+		{Kind: enrichers.KindPhone, Value: "+14155552671"},
+		{Kind: enrichers.KindDomain, Value: "b.example"},
+	}
+	for _, a := range ids {
+		for _, b := range ids {
+			if got, want := keyOf(a) == keyOf(b), a.Key() == b.Key(); got != want {
+				t.Errorf("%+v vs %+v: keyOf equal %v, Key equal %v", a, b, got, want)
+			}
+		}
+	}
+}

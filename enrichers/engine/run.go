@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -122,7 +123,7 @@ func (e *Engine) ForgetMemo() {
 // (Description.Inline; never a network source's).
 func (e *Engine) inline(name string) bool {
 	en := e.entries[name]
-	return en != nil && en.desc.Inline && !en.desc.Network
+	return en != nil && en.inline
 }
 
 // offline reports whether a source is computed locally (never cached).
@@ -225,8 +226,28 @@ func (e *Engine) selection(req Request) map[string]string {
 }
 
 // taskKey names a task a run has planned: a source and an identifier's
-// key (Identifier.Key).
-type taskKey struct{ source, id string }
+// key.
+type taskKey struct {
+	source string
+	id     idKey
+}
+
+// idKey is Identifier.Key as a pair, which costs no string concatenation:
+// two identifiers have equal idKeys exactly when their Keys are equal
+// (a kind holds no ':').
+type idKey struct {
+	kind  enrichers.Kind
+	value string
+}
+
+func keyOf(id enrichers.Identifier) idKey {
+	if id.Kind == enrichers.KindName {
+		if k := personname.Key(id.Value); k != "" {
+			return idKey{id.Kind, k}
+		}
+	}
+	return idKey{id.Kind, id.Value}
+}
 
 func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map[taskKey]bool, aggs map[string]*aggregate) []task {
 	var tasks []task
@@ -316,15 +337,15 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 // strongest provenance, in the order they were first seen.
 type identifierPool struct {
 	ids  []enrichers.Identifier
-	keys []string       // keys[i] is ids[i].Key()
-	at   map[string]int // key → index in ids
+	keys []idKey       // keys[i] is keyOf(ids[i])
+	at   map[idKey]int // key → index in ids
 }
 
 func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
 	// Room for what a first round usually adds (an email brings its
 	// domain, usernames and a name).
 	n := len(ids) + 12
-	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]string, 0, n), at: make(map[string]int, len(ids))}
+	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]idKey, 0, n), at: make(map[idKey]int, n)}
 	for _, id := range ids {
 		p.add(id)
 	}
@@ -335,7 +356,7 @@ func (p *identifierPool) add(id enrichers.Identifier) {
 	if id.Value == "" {
 		return
 	}
-	k := id.Key()
+	k := keyOf(id)
 	i, ok := p.at[k]
 	if !ok {
 		p.at[k] = len(p.ids)

@@ -214,7 +214,7 @@ func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, 
 		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
 	}
 	params := *s.cfg.Scoring
-	p.Interests = scoring.Filter(scoring.Interests(ev, params), req.minProb)
+	p.Interests = scoring.InterestsAtLeast(ev, params, req.minProb)
 	if p.Interests == nil {
 		p.Interests = []scoring.Interest{}
 	}
