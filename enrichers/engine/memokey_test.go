@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -71,6 +72,46 @@ func TestKeyOfAgreesWithKey(t *testing.T) {
 			if got, want := keyOf(a) == keyOf(b), a.Key() == b.Key(); got != want {
 				t.Errorf("%+v vs %+v: keyOf equal %v, Key equal %v", a, b, got, want)
 			}
+		}
+	}
+}
+
+// TestIdentifierPool: duplicates are merged (the stronger prior kept), in
+// first-seen order, below and above the size where the pool starts a map.
+func TestIdentifierPool(t *testing.T) {
+	word := func(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }
+	for _, n := range []int{3, poolScan, poolScan + 1, 3 * poolScan} {
+		p := newIdentifierPool(nil)
+		for round := range 2 {
+			for i := range n {
+				prior := 0.5
+				if round == 1 && i%2 == 0 {
+					prior = 0.9 // a stronger sighting of an even one
+				}
+				p.add(enrichers.Identifier{Kind: enrichers.KindUsername, Value: fmt.Sprintf("u%d", i), Prior: prior})
+				p.add(enrichers.Identifier{Kind: enrichers.KindName, Value: "Jane  "+word(i), Prior: 0.1})
+				p.add(enrichers.Identifier{Kind: enrichers.KindName, Value: word(i) + " jane", Prior: 0.1}) // the same name
+			}
+		}
+		p.add(enrichers.Identifier{Kind: enrichers.KindEmail}) // no value: ignored
+		if len(p.ids) != 2*n || len(p.keys) != 2*n {
+			t.Fatalf("n=%d: %d identifiers, want %d", n, len(p.ids), 2*n)
+		}
+		for i := range n {
+			u, name := p.ids[2*i], p.ids[2*i+1]
+			want := 0.5
+			if i%2 == 0 {
+				want = 0.9
+			}
+			if u.Value != fmt.Sprintf("u%d", i) || u.Prior != want || name.Kind != enrichers.KindName || name.Value != "Jane  "+word(i) {
+				t.Errorf("n=%d: %d: %+v %+v", n, i, u, name)
+			}
+			if p.keys[2*i] != keyOf(u) || p.index(keyOf(name)) != 2*i+1 {
+				t.Errorf("n=%d: keys out of step at %d", n, i)
+			}
+		}
+		if got := p.index(idKey{enrichers.KindUsername, "absent"}); got != -1 {
+			t.Errorf("n=%d: absent key at %d", n, got)
 		}
 	}
 }

@@ -338,18 +338,38 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 type identifierPool struct {
 	ids  []enrichers.Identifier
 	keys []idKey       // keys[i] is keyOf(ids[i])
-	at   map[idKey]int // key → index in ids
+	at   map[idKey]int // key → index in ids; nil while the pool is small
 }
+
+// poolScan is the size up to which the pool finds a key by scanning keys
+// (a lookup's usual dozen identifiers) rather than through a map.
+const poolScan = 16
 
 func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
 	// Room for what a first round usually adds (an email brings its
 	// domain, usernames and a name).
 	n := len(ids) + 12
-	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]idKey, 0, n), at: make(map[idKey]int, n)}
+	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]idKey, 0, n)}
 	for _, id := range ids {
 		p.add(id)
 	}
 	return p
+}
+
+// index is the position of key k in the pool, or -1.
+func (p *identifierPool) index(k idKey) int {
+	if p.at != nil {
+		if i, ok := p.at[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, pk := range p.keys {
+		if pk == k {
+			return i
+		}
+	}
+	return -1
 }
 
 func (p *identifierPool) add(id enrichers.Identifier) {
@@ -357,11 +377,19 @@ func (p *identifierPool) add(id enrichers.Identifier) {
 		return
 	}
 	k := keyOf(id)
-	i, ok := p.at[k]
-	if !ok {
-		p.at[k] = len(p.ids)
+	i := p.index(k)
+	if i < 0 {
 		p.ids = append(p.ids, id)
 		p.keys = append(p.keys, k)
+		switch {
+		case p.at != nil:
+			p.at[k] = len(p.ids) - 1
+		case len(p.keys) > poolScan:
+			p.at = make(map[idKey]int, 2*len(p.keys))
+			for j, pk := range p.keys {
+				p.at[pk] = j
+			}
+		}
 		return
 	}
 	if id.Prior > p.ids[i].Prior {
