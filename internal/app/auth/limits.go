@@ -2,11 +2,9 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -138,11 +136,30 @@ func (d Decision) SetHeaders(h http.Header) {
 	if len(d.Policies) == 0 {
 		return
 	}
-	var pol, cur []string
+	// Both values are written into one buffer (this runs on every keyed
+	// request): "name";q=Q;w=W, ... then "name";r=R;t=T, ...
+	buf := make([]byte, 0, 64*len(d.Policies))
 	tight := d.Policies[0]
-	for _, p := range d.Policies {
-		pol = append(pol, fmt.Sprintf("%q;q=%d;w=%d", p.Name, p.Quota, seconds(p.Window)))
-		cur = append(cur, fmt.Sprintf("%q;r=%d;t=%d", p.Name, p.Remaining, seconds(p.Reset)))
+	for i, p := range d.Policies {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = strconv.AppendQuote(buf, p.Name)
+		buf = append(buf, ";q="...)
+		buf = strconv.AppendInt(buf, p.Quota, 10)
+		buf = append(buf, ";w="...)
+		buf = strconv.AppendInt(buf, seconds(p.Window), 10)
+	}
+	split := len(buf)
+	for i, p := range d.Policies {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = strconv.AppendQuote(buf, p.Name)
+		buf = append(buf, ";r="...)
+		buf = strconv.AppendInt(buf, p.Remaining, 10)
+		buf = append(buf, ";t="...)
+		buf = strconv.AppendInt(buf, seconds(p.Reset), 10)
 		switch {
 		case d.Exceeded != "":
 			if p.Name == d.Exceeded {
@@ -152,8 +169,9 @@ func (d Decision) SetHeaders(h http.Header) {
 			tight = p
 		}
 	}
-	h.Set("RateLimit-Policy", strings.Join(pol, ", "))
-	h.Set("RateLimit", strings.Join(cur, ", "))
+	both := string(buf)
+	h.Set("RateLimit-Policy", both[:split])
+	h.Set("RateLimit", both[split:])
 	h.Set("X-RateLimit-Limit", strconv.FormatInt(tight.Quota, 10))
 	h.Set("X-RateLimit-Remaining", strconv.FormatInt(tight.Remaining, 10))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(seconds(tight.Reset), 10))
