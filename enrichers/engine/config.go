@@ -302,6 +302,14 @@ type SourceInfo struct {
 	Recent map[enrichers.Status]int
 }
 
+// Network reports whether name is a registered network source (one that
+// makes outbound calls); false for an offline or unknown one. Unlike
+// Sources it builds nothing: a request may ask it per source.
+func (e *Engine) Network(name string) bool {
+	en := e.entries[name]
+	return en != nil && en.desc.Network
+}
+
 // Sources describes every registered source, in registry order.
 func (e *Engine) Sources() []SourceInfo {
 	out := make([]SourceInfo, 0, len(e.entries))

@@ -291,13 +291,9 @@ func (s *Server) contacted(p *pipeline.Profile) []string {
 	if e == nil {
 		return nil
 	}
-	network := map[string]bool{}
-	for _, si := range e.Sources() {
-		network[si.Name] = si.Network
-	}
 	var out []string
 	for _, st := range p.Sources {
-		if network[st.Name] && !st.Cached && st.Status != "skipped" {
+		if e.Network(st.Name) && !st.Cached && st.Status != "skipped" {
 			out = append(out, st.Name)
 		}
 	}
