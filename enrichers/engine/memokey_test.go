@@ -89,7 +89,7 @@ func TestIdentifierPool(t *testing.T) {
 					prior = 0.9 // a stronger sighting of an even one
 				}
 				p.add(enrichers.Identifier{Kind: enrichers.KindUsername, Value: fmt.Sprintf("u%d", i), Prior: prior})
-				p.add(enrichers.Identifier{Kind: enrichers.KindName, Value: "Jane  "+word(i), Prior: 0.1})
+				p.add(enrichers.Identifier{Kind: enrichers.KindName, Value: "Jane  " + word(i), Prior: 0.1})
 				p.add(enrichers.Identifier{Kind: enrichers.KindName, Value: word(i) + " jane", Prior: 0.1}) // the same name
 			}
 		}
