@@ -166,3 +166,36 @@ func TestOfflineSourcesBypassTheCache(t *testing.T) {
 		t.Fatalf("%d cache reads, offline called %d times, online %d; want 2, 2, 1", c.reads, off.calls.Load(), on.calls.Load())
 	}
 }
+
+// TestRememberedKeyThenRunMissed: a miss's key serves the run that
+// follows; the result is remembered under it (or under the key RunMissed
+// computes when given none), so the next lookup is a hit.
+func TestRememberedKeyThenRunMissed(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	src := &fake{name: "net", net: true, tmo: time.Second, ttl: time.Hour, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{}, nil
+	}}
+	c := &mapCache{m: map[string]*enrichers.Finding{}, at: now}
+	e := newEngine(t, engine.Options{Cache: c, Now: func() time.Time { return now }}, src)
+	for i, k := range []string{"a@example.com", "b@example.com"} {
+		req := engine.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: k, Method: enrichers.MethodInput, Prior: 1}}}
+		res, mk := e.RememberedKey(req)
+		if res != nil || mk == (engine.MemoKey{}) {
+			t.Fatalf("%s: first lookup: %v, key %v", k, res, mk)
+		}
+		if i == 1 {
+			mk = engine.MemoKey{} // not computed: RunMissed computes it
+		}
+		if r := e.RunMissed(context.Background(), req, mk); !r.Complete {
+			t.Fatalf("%s: run incomplete", k)
+		}
+		if res, again := e.RememberedKey(req); res == nil || res.MemoID == 0 || again == (engine.MemoKey{}) {
+			t.Fatalf("%s: not remembered after RunMissed", k)
+		}
+	}
+	// Without a cache there is no memo and no key.
+	plain := newEngine(t, engine.Options{}, src)
+	if res, mk := plain.RememberedKey(engine.Request{Identifiers: []enrichers.Identifier{email}}); res != nil || mk != (engine.MemoKey{}) {
+		t.Fatalf("no memo: %v %v", res, mk)
+	}
+}

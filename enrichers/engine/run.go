@@ -69,31 +69,55 @@ type outcome struct {
 // Run fans out until no new work appears, the round limit is reached or ctx
 // is done. It always returns a result: partial results beat late ones.
 func (e *Engine) Run(ctx context.Context, req Request) *Result {
-	if e.memo != nil {
-		k := e.memo.keyOf(req) // once for the lookup and the store
-		if res := e.remembered(k, req); res != nil {
-			return res
-		}
-		res := e.run(ctx, req)
-		// Background work (a batch job's rows: each a different subject,
-		// enriched once) would only push out the live lookups the memo is
-		// for, and hold memory for nothing.
-		if !transport.Background(ctx) {
-			e.memo.put(k, req, res, e.findingTTL, e.offline, e.now())
-		}
+	res, k := e.RememberedKey(req)
+	if res != nil {
 		return res
 	}
-	return e.run(ctx, req)
+	return e.RunMissed(ctx, req, k)
+}
+
+// MemoKey is a request's key in the engine's memo, computed once by
+// RememberedKey for the RunMissed that follows a miss. The zero MemoKey
+// stands for "not computed".
+type MemoKey struct {
+	k   [32]byte
+	set bool
+}
+
+// RememberedKey is Remembered, also returning req's memo key (zero
+// without a memo), so that a caller who goes on to RunMissed hashes the
+// request once.
+func (e *Engine) RememberedKey(req Request) (*Result, MemoKey) {
+	if e.memo == nil {
+		return nil, MemoKey{}
+	}
+	k := MemoKey{k: e.memo.keyOf(req), set: true}
+	return e.remembered(k.k, req), k
+}
+
+// RunMissed is Run for a request whose memo lookup (RememberedKey, which
+// gave k) just missed: it runs without asking the memo again, then
+// remembers the result under k (computed here if k is zero).
+func (e *Engine) RunMissed(ctx context.Context, req Request, k MemoKey) *Result {
+	res := e.run(ctx, req)
+	// Background work (a batch job's rows: each a different subject,
+	// enriched once) would only push out the live lookups the memo is
+	// for, and hold memory for nothing.
+	if e.memo != nil && !transport.Background(ctx) {
+		if !k.set {
+			k = MemoKey{k: e.memo.keyOf(req), set: true}
+		}
+		e.memo.put(k.k, req, res, e.findingTTL, e.offline, e.now())
+	}
+	return res
 }
 
 // Remembered returns the result the engine remembers for req (see memo), or
 // nil: a repeat lookup answered with no planning, budget or I/O. Run
 // consults it first.
 func (e *Engine) Remembered(req Request) *Result {
-	if e.memo == nil {
-		return nil
-	}
-	return e.remembered(e.memo.keyOf(req), req)
+	res, _ := e.RememberedKey(req)
+	return res
 }
 
 // remembered is Remembered under req's memo key k.

@@ -189,7 +189,8 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	if sup {
 		req = s.suppressedRequest(req)
 	}
-	if res := s.engine.Remembered(req.engine); res != nil {
+	res, mk := s.engine.RememberedKey(req.engine)
+	if res != nil {
 		p := s.assemble(req, res)
 		s.remember(k, req, res, p)
 		return p, nil
@@ -198,7 +199,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	margin := min(req.timeout/20, 20*time.Millisecond)
 	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
 	defer cancel()
-	res := s.engine.Run(rctx, req.engine)
+	res = s.engine.RunMissed(rctx, req.engine, mk)
 	s.track(ctx, req, res)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, ctx.Err()
