@@ -140,6 +140,7 @@ func (s *Service) fastAnswer(ctx context.Context, k fastKey) (*Profile, error) {
 		Derived:     e.part,
 		Sources:     sourceStatuses(res.Sources, now),
 		fast:        e,
+		subjects:    e.req.hashes,
 	}, nil
 }
 

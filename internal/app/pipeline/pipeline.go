@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
+	"github.com/footprint-oss/footprint/internal/app/subject"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -167,6 +168,10 @@ type request struct {
 	// suppressed: the subject is on the suppression list.
 	purpose    Purpose
 	suppressed bool
+	// hashes are the subject's hashes (hashed: computed, by a
+	// SubjectHasher), set once by hashSubject.
+	hashes []subject.Hash
+	hashed bool
 }
 
 // Enrich validates in, runs every applicable source within the request's
@@ -182,6 +187,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.hashSubject(req)
 	sup, err := s.suppressed(ctx, req)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/normalize"
+	"github.com/footprint-oss/footprint/internal/app/subject"
 )
 
 // Privacy is what the pipeline asks of the deployment's privacy rules
@@ -24,6 +25,21 @@ type Privacy interface {
 	// Track records what a lookup of the subject used (the evidence cache
 	// keys its engine run reached), so an erasure finds all of it.
 	Track(ctx context.Context, email *normalize.Email, phone *normalize.Phone, res *engine.Result) error
+}
+
+// SubjectHasher is an optional part of a Privacy whose suppression check
+// is by subject hashes (package privacy's is). With it the pipeline hashes
+// a lookup's subject once, when the request is validated
+// (SubjectHashes), checks every answer to it with SuppressedHashes (the
+// fast path's repeats included) and hands the hashes on with the profile
+// (Profile.SubjectHashes) for the audit trail, instead of each step
+// hashing the subject again.
+type SubjectHasher interface {
+	// SubjectHashes are the hashes of the normalized email and phone (nil
+	// when absent), email first.
+	SubjectHashes(email *normalize.Email, phone *normalize.Phone) []subject.Hash
+	// SuppressedHashes is Suppressed for the subject with these hashes.
+	SuppressedHashes(ctx context.Context, hashes []subject.Hash) (bool, error)
 }
 
 // Purpose is what one purpose allows a lookup.
@@ -73,11 +89,26 @@ func (s *Service) suppressed(ctx context.Context, req *request) (bool, error) {
 	if s.cfg.Privacy == nil {
 		return false, nil
 	}
-	ok, err := s.cfg.Privacy.Suppressed(ctx, req.email, req.phone)
+	var ok bool
+	var err error
+	if sh, hashing := s.cfg.Privacy.(SubjectHasher); hashing && req.hashed {
+		ok, err = sh.SuppressedHashes(ctx, req.hashes)
+	} else {
+		ok, err = s.cfg.Privacy.Suppressed(ctx, req.email, req.phone)
+	}
 	if err != nil {
 		return false, &privacyErr{err}
 	}
 	return ok, nil
+}
+
+// hashSubject sets req's subject hashes when the privacy rules hash
+// subjects (SubjectHasher). It runs once, before req is shared (the fast
+// path keeps it for repeats): a request is never written afterwards.
+func (s *Service) hashSubject(req *request) {
+	if sh, ok := s.cfg.Privacy.(SubjectHasher); ok {
+		req.hashes, req.hashed = sh.SubjectHashes(req.email, req.phone), true
+	}
 }
 
 // networkSources names the engine's network sources.

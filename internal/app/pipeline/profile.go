@@ -6,6 +6,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
+	"github.com/footprint-oss/footprint/internal/app/subject"
 	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -37,7 +38,16 @@ type Profile struct {
 	// fast is the fast-path entry this profile was answered from (nil:
 	// none); it holds the JSON of the parts the profile shares with it.
 	fast *fastEntry
+	// subjects are the subject's hashes the privacy rules computed for
+	// the lookup (SubjectHasher), nil without.
+	subjects []subject.Hash
 }
+
+// SubjectHashes are the hashes of the profile's subject that the privacy
+// rules computed for the lookup (see SubjectHasher), email first; nil when
+// none were. Read only: profiles answered from the same request share
+// them.
+func (p *Profile) SubjectHashes() []subject.Hash { return p.subjects }
 
 // Derived is the part of a profile derived from the evidence: the facts,
 // the resolved accounts and the scores. Lookups answered from the same
@@ -108,6 +118,7 @@ func (s *Service) assemble(req *request, res *engine.Result) *Profile {
 		Complete:    res.Complete,
 		Subject:     req.subject,
 		Derived:     Derived{Accounts: []enrichers.Account{}},
+		subjects:    req.hashes,
 	}
 	s.derive(req, res, p, now)
 	gate(req, p)

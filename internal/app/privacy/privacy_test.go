@@ -280,3 +280,43 @@ func asInput(err error, ie **pipeline.InputError) bool {
 	*ie = e
 	return ok
 }
+
+// TestHashesOfProfile: the subject hashes a lookup carries (hashed once
+// by the pipeline, pipeline.SubjectHasher) are those of its normalized
+// subject, on a first lookup, a repeat the fast path answers and a
+// suppressed one.
+func TestHashesOfProfile(t *testing.T) {
+	w := newWorldWith(t, 1, worldOptions{})
+	r := w.replicas[0]
+	sub, err := r.priv.Identify("jane.doe@gmail.com", "+1 415 555 2671", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := pipeline.Input{Email: "Jane.Doe+x@googlemail.com", Phone: "(415) 555-2671", Country: "US"}
+	check := func(what string) {
+		t.Helper()
+		p := lookup(t, r, in)
+		if got := p.SubjectHashes(); !slices.Equal(got, sub.Hashes) {
+			t.Errorf("%s: profile carries %v, want %v", what, got, sub.Hashes)
+		}
+		if got := r.priv.HashesOf(p); !slices.Equal(got, sub.Hashes) {
+			t.Errorf("%s: HashesOf %v, want %v", what, got, sub.Hashes)
+		}
+	}
+	check("first lookup")
+	check("repeat")
+	check("repeat from the fast path")
+	if _, _, err := r.priv.Suppress(t.Context(), sub, "objection", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	check("suppressed")
+	if p := lookup(t, r, in); !p.Suppressed {
+		t.Error("the subject's suppression was not applied")
+	}
+	// A profile the pipeline did not hash (nil) is hashed from its subject.
+	p := lookup(t, r, in)
+	bare := &pipeline.Profile{Subject: p.Subject}
+	if got := r.priv.HashesOf(bare); !slices.Equal(got, sub.Hashes) {
+		t.Errorf("unhashed profile: HashesOf %v, want %v", got, sub.Hashes)
+	}
+}

@@ -148,7 +148,20 @@ func (s *Service) DefaultPurpose() string { return s.cfg.DefaultPurpose }
 // Suppressed implements pipeline.Privacy: from the list in memory once
 // LoadSuppressions has run (and while it may answer), else from the store.
 func (s *Service) Suppressed(ctx context.Context, e *normalize.Email, p *normalize.Phone) (bool, error) {
-	hs := s.cfg.Hasher.Of(e, p)
+	return s.SuppressedHashes(ctx, s.cfg.Hasher.Of(e, p))
+}
+
+var _ pipeline.SubjectHasher = (*Service)(nil)
+
+// SubjectHashes implements pipeline.SubjectHasher: the subject hashes of
+// a normalized email and phone (nil when absent), email first.
+func (s *Service) SubjectHashes(e *normalize.Email, p *normalize.Phone) []subject.Hash {
+	return s.cfg.Hasher.Of(e, p)
+}
+
+// SuppressedHashes implements pipeline.SubjectHasher: Suppressed for the
+// subject with these hashes (SubjectHashes').
+func (s *Service) SuppressedHashes(ctx context.Context, hs []subject.Hash) (bool, error) {
 	if len(hs) == 0 {
 		return false, nil
 	}
@@ -457,6 +470,10 @@ func (s *Service) matcher(sub Subject) func(pipeline.Input) bool {
 
 // HashesOf returns the subject hashes of a profile's normalized subject.
 func (s *Service) HashesOf(p *pipeline.Profile) []subject.Hash {
+	if hs := p.SubjectHashes(); hs != nil {
+		// Hashed once for the lookup (pipeline.SubjectHasher).
+		return slices.Clone(hs)
+	}
 	var out []subject.Hash
 	if e := p.Subject.Email; e != nil {
 		out = append(out, s.cfg.Hasher.Email(normalize.Email{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}))
