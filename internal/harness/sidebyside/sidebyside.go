@@ -10,23 +10,42 @@ import (
 )
 
 // Compare runs ours and peer as sub-benchmarks "footprint" and peerName,
-// then "ratio": both alternated in one loop, reporting peer time / our time
+// each alone, reporting its process CPU time per call (cpu-ns/op); the
+// second also reports cpu-ratio-apart, the peer's cpu-ns/op / ours. Then
+// "ratio": both alternated in one loop, reporting peer time / our time
 // (above 1: footprint is faster), and "cpu-ratio": the same in process CPU
 // time (user + system, every thread, so the garbage collector's work too),
 // over alternating blocks of 16 calls each. On a loaded machine wall time
 // also counts the time other processes held the core; CPU time does not.
+// When one side allocates much more than the other, the collector's
+// background work that its allocations cause often runs during the other
+// side's next block and is charged to it: cpu-ratio-apart, where each
+// side's collections run within its own phase, is then the steadier CPU
+// ratio.
 func Compare(b *testing.B, peerName string, ours, peer func()) {
 	b.Helper()
+	var oursCPU float64 // cpu-ns/op of the last "footprint" run
 	b.Run("footprint", func(b *testing.B) {
 		b.ReportAllocs()
+		c0, n := CPUTime(), 0
 		for b.Loop() {
 			ours()
+			n++
 		}
+		oursCPU = float64(CPUTime()-c0) / float64(n)
+		b.ReportMetric(oursCPU, "cpu-ns/op")
 	})
 	b.Run(peerName, func(b *testing.B) {
 		b.ReportAllocs()
+		c0, n := CPUTime(), 0
 		for b.Loop() {
 			peer()
+			n++
+		}
+		peerCPU := float64(CPUTime()-c0) / float64(n)
+		b.ReportMetric(peerCPU, "cpu-ns/op")
+		if oursCPU > 0 {
+			b.ReportMetric(peerCPU/oursCPU, "cpu-ratio-apart")
 		}
 	})
 	b.Run("ratio", func(b *testing.B) {
