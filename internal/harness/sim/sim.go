@@ -78,6 +78,7 @@ type Sim struct {
 	stats  map[string]*SourceStats
 	frng   *rand.Rand // fault randomness (error_rate, jitter)
 	ghRate map[string]*rateWindow
+	images *imageCache // encoded avatars (own lock)
 }
 
 // New generates the population for cfg. It is pure computation: it opens
@@ -108,6 +109,7 @@ func New(cfg Config) *Sim {
 		stats:  map[string]*SourceStats{},
 		frng:   rand.New(rand.NewPCG(uint64(cfg.Seed)^0x5eed, 0xfa017)),
 		ghRate: map[string]*rateWindow{},
+		images: newImageCache(128),
 	}
 	for _, src := range Sources() {
 		s.stats[src] = &SourceStats{}
@@ -206,6 +208,9 @@ func (s *Sim) Serve(ctx context.Context, ln net.Listener, pc net.PacketConn) err
 // classify maps a real host (and the rest of the path) to the source that
 // would call it; "" for hosts the simulated web does not know.
 func (s *Sim) classify(host, rest string) string {
+	if avatarHost(host, rest) {
+		return srcAvatars
+	}
 	switch host {
 	case "api.gravatar.com", "gravatar.com", "en.gravatar.com", "www.gravatar.com":
 		return srcGravatar
@@ -304,6 +309,8 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDevTo(w, r, rest)
 	case srcHIBP:
 		s.serveHIBP(w, r, rest)
+	case srcAvatars:
+		s.serveAvatar(w, r, host, rest)
 	}
 }
 
