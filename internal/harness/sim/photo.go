@@ -44,8 +44,8 @@ func newPhotoField(id uint64) *photoField {
 		s := 0.1 + 0.25*rng.Float64()
 		blobs[i] = blob{x: rng.Float64()*1.2 - 0.1, y: rng.Float64()*1.2 - 0.1, s2: 2 * s * s, w: 0.8 + 2.5*rng.Float64(), c: randColor()}
 	}
-	fx, fy := (1+3*rng.Float64())*2*math.Pi, (1+3*rng.Float64())*2*math.Pi
-	phase, amp := rng.Float64()*2*math.Pi, 10+20*rng.Float64()
+	fx, fy := (0.7+2*rng.Float64())*2*math.Pi, (0.7+2*rng.Float64())*2*math.Pi
+	phase, amp := rng.Float64()*2*math.Pi, 20+25*rng.Float64()
 	f := new(photoField)
 	for j := range fieldN {
 		v := float64(j) / (fieldN - 1)

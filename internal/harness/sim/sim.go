@@ -169,7 +169,8 @@ func (s *Sim) Serve(ctx context.Context, ln net.Listener, pc net.PacketConn) err
 	s.log.Info("simulated web listening", "http", ln.Addr().String(), "dns", pc.LocalAddr().String(),
 		"seed", s.cfg.Seed, "people", len(s.w.people), "strangers", r.Strangers,
 		"first_name_handle_taken", r.FirstNameTaken, "exact_name_namesake", r.Namesake,
-		"bilingual", r.Bilingual, "no_display_name", r.NoDisplayName)
+		"bilingual", r.Bilingual, "no_display_name", r.NoDisplayName,
+		"avatar_custom", r.AvatarCustom, "avatar_stock", r.AvatarStock, "avatar_same_photo", r.AvatarSamePhoto)
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
