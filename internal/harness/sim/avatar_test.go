@@ -374,3 +374,28 @@ func BenchmarkRenderPhoto(b *testing.B) {
 		})
 	}
 }
+
+// TestAvatarFaults: a fault on "avatars" hits the image hosts and no API.
+func TestAvatarFaults(t *testing.T) {
+	t.Parallel()
+	s := New(Config{Seed: 9, People: 100})
+	h := s.Handler()
+	a := accountsOn(s, srcGitHub, 1, isCustom)[0]
+	u := avatarOf(t, h, a)
+	if err := s.SetFault(Fault{Source: srcAvatars, ErrorRate: 1, ErrorStatus: http.StatusServiceUnavailable}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := fetchImage(t, h, u); code != http.StatusServiceUnavailable {
+		t.Errorf("avatar under a fault: %d, want 503", code)
+	}
+	if rec := get(t, h, "/api.github.com/users/"+a.username); rec.Code != http.StatusOK {
+		t.Errorf("github API under an avatars fault: %d", rec.Code)
+	}
+	if st := s.Stats()[srcAvatars]; st.Requests != 1 || st.Errors != 1 {
+		t.Errorf("avatars stats = %+v", st)
+	}
+	s.ClearFaults(srcAvatars)
+	if code, _, _ := fetchImage(t, h, u); code != http.StatusOK {
+		t.Errorf("avatar after the fault: %d", code)
+	}
+}
