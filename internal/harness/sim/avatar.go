@@ -37,10 +37,8 @@ func (k photoKind) String() string {
 // 1/(r+1.5).
 const stockPool = 300
 
-// avatarPlatforms is the number of platform slots: the username platforms
-// (usernamePlatforms order) and Gravatar.
-const avatarPlatforms = 9
-
+// gravatarSlot is Gravatar's platform slot; the username platforms' are
+// their usernamePlatforms positions.
 const gravatarSlot = 8
 
 // avatarSlot is source's platform slot, or -1.
