@@ -9,7 +9,8 @@ import (
 )
 
 // Realism floors (docs/SIM.md): the simulated web may get harder, never
-// easier. 1 000 people run always; 20 000 (≈ 6 s of CPU) unless -short;
+// easier. 1 000 people run always; 20 000 (≈ 7 s of CPU) unless -short;
+// each case also draws 320 avatars to measure dHash (≈ 3 s; 160 with -short);
 // 100 000 (≈ 30 s of CPU, ≈ 1 GB) only with SIM_REALISM_100K=1.
 func TestRealismFloors(t *testing.T) {
 	cases := []struct {
@@ -63,7 +64,11 @@ func TestRealismFloors(t *testing.T) {
 			ceiling("custom avatars", r.AvatarCustom, CeilingAvatarCustom)
 			floor("stock images among custom avatars", r.AvatarStock, FloorAvatarStock)
 			ceiling("same photo on two of a person's accounts", r.AvatarSamePhoto, CeilingAvatarSamePhoto)
-			same, distinct := dHashDistances(t, s, s.Handler(), 80)
+			pairs := 80
+			if testing.Short() {
+				pairs = 40
+			}
+			same, distinct := dHashDistances(t, s, s.Handler(), pairs)
 			far := 0
 			for _, d := range same {
 				if d > 10 {
