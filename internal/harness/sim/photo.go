@@ -74,23 +74,6 @@ func newPhotoField(id uint64) *photoField {
 	return f
 }
 
-// at samples the field at (u, v) in [0, 1]², bilinearly.
-func (f *photoField) at(u, v float64) (r, g, b float32) {
-	x := math.Min(math.Max(u, 0), 1) * (fieldN - 1)
-	y := math.Min(math.Max(v, 0), 1) * (fieldN - 1)
-	i, j := min(int(x), fieldN-2), min(int(y), fieldN-2)
-	ax, ay := float32(x-float64(i)), float32(y-float64(j))
-	o00 := (j*fieldN + i) * 3
-	o01 := o00 + fieldN*3
-	var c [3]float32
-	for k := range 3 {
-		top := f[o00+k]*(1-ax) + f[o00+3+k]*ax
-		bot := f[o01+k]*(1-ax) + f[o01+3+k]*ax
-		c[k] = top*(1-ay) + bot*ay
-	}
-	return c[0], c[1], c[2]
-}
-
 // rendition is how one upload of a photo is served: its size, format,
 // crop (a window of side scale at x0, y0 in photo coordinates), mirror,
 // tone and noise.
@@ -138,28 +121,45 @@ func renderPhoto(id uint64, r rendition) []byte {
 	f := newPhotoField(id)
 	img := image.NewRGBA(image.Rect(0, 0, r.size, r.size))
 	inv := r.scale / float64(r.size)
+	// Where each column samples the field (the same on every row).
+	cols := make([]int, r.size)
+	wts := make([]float32, r.size)
+	for x := range r.size {
+		u := r.x0 + (float64(x)+0.5)*inv
+		if r.mirror {
+			u = 1 - u
+		}
+		cols[x], wts[x] = gridPos(u)
+	}
 	c := float32(r.contrast)
 	off := float32(r.bright) + 128*(1-c)
 	amp := float32(r.noise) / 128
 	n := r.seed
 	for y := range r.size {
-		v := r.y0 + (float64(y)+0.5)*inv
+		j, ay := gridPos(r.y0 + (float64(y)+0.5)*inv)
+		top, bot := f[j*fieldN*3:], f[(j+1)*fieldN*3:]
 		row := img.Pix[y*img.Stride:]
 		for x := range r.size {
-			u := r.x0 + (float64(x)+0.5)*inv
-			if r.mirror {
-				u = 1 - u
-			}
-			cr, cg, cb := f.at(u, v)
+			o, ax := cols[x]*3, wts[x]
 			n = n*6364136223846793005 + 1442695040888963407
 			h := n >> 16
-			row[4*x] = clamp8(cr*c + off + float32(int8(h))*amp)
-			row[4*x+1] = clamp8(cg*c + off + float32(int8(h>>8))*amp)
-			row[4*x+2] = clamp8(cb*c + off + float32(int8(h>>16))*amp)
+			for k := range 3 {
+				t := top[o+k] + (top[o+3+k]-top[o+k])*ax
+				b := bot[o+k] + (bot[o+3+k]-bot[o+k])*ax
+				row[4*x+k] = clamp8((t+(b-t)*ay)*c + off + float32(int8(h>>(8*k)))*amp)
+			}
 			row[4*x+3] = 255
 		}
 	}
 	return encode(img, r.jpeg, r.quality)
+}
+
+// gridPos is the field cell left of (or above) a coordinate in [0, 1]
+// (clamped) and the weight of the next one.
+func gridPos(u float64) (int, float32) {
+	g := math.Min(math.Max(u, 0), 1) * (fieldN - 1)
+	i := min(int(g), fieldN-2)
+	return i, float32(g - float64(i))
 }
 
 func clamp8(v float32) uint8 {
