@@ -93,9 +93,12 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			}
 			c.Set(keyBody, data)
 		}
-		params := make(map[string]string, len(c.Params))
-		for _, p := range c.Params {
-			params[p.Key] = p.Value
+		var params map[string]string // nil for a route without path parameters
+		if len(c.Params) > 0 {
+			params = make(map[string]string, len(c.Params))
+			for _, p := range c.Params {
+				params[p.Key] = p.Value
+			}
 		}
 		var errs []pipeline.FieldError
 		if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
@@ -154,20 +157,30 @@ func bodyModeOf(op *openapi3.Operation) bodyMode {
 // content map lists it. Media types compare case-insensitively; a charset
 // parameter is accepted when it is UTF-8 (JSON is UTF-8 by definition).
 func acceptedMediaType(body *openapi3.RequestBody, header string) (string, error) {
+	// The usual header, exactly as the contract names it: nothing to
+	// parse (ParseMediaType would return it unchanged, without params).
+	if header == mimeJSON && body.Content[mimeJSON] != nil {
+		return mimeJSON, nil
+	}
+	mt, params, err := mime.ParseMediaType(header)
+	if err != nil || body.Content[mt] == nil {
+		return "", unacceptedMediaType(body, header)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return "", unacceptedMediaType(body, header)
+	}
+	return mt, nil
+}
+
+// unacceptedMediaType is the 415 for header: it names the media types the
+// operation accepts.
+func unacceptedMediaType(body *openapi3.RequestBody, header string) error {
 	want := make([]string, 0, len(body.Content))
 	for mt := range body.Content {
 		want = append(want, mt)
 	}
 	sort.Strings(want)
-	bad := &mediaTypeError{got: truncate(header, 100), want: strings.Join(want, " or ")}
-	mt, params, err := mime.ParseMediaType(header)
-	if err != nil || body.Content[mt] == nil {
-		return "", bad
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return "", bad
-	}
-	return mt, nil
+	return &mediaTypeError{got: truncate(header, 100), want: strings.Join(want, " or ")}
 }
 
 // readBody reads at most limit bytes; more is an *http.MaxBytesError.
