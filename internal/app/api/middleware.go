@@ -21,7 +21,9 @@ import (
 
 const (
 	headerRequestID = "X-Request-ID"
-	maxRequestIDLen = 128
+	// canonicalRequestID is http.CanonicalHeaderKey(headerRequestID).
+	canonicalRequestID = "X-Request-Id"
+	maxRequestIDLen    = 128
 
 	keyRequestID = "footprint.request_id" // gin context key
 	keyBody      = "footprint.body"       // gin context key: the validated request body
@@ -54,7 +56,9 @@ func (s *Server) requestID(c *gin.Context) {
 		id = uuid.NewString()
 	}
 	c.Set(keyRequestID, id)
-	c.Header(headerRequestID, id)
+	// The canonical name assigned directly: Header would canonicalize
+	// headerRequestID (a new string) on every request.
+	c.Writer.Header()[canonicalRequestID] = []string{id}
 	c.Next()
 }
 

@@ -82,3 +82,9 @@ func TestGinPath(t *testing.T) {
 		t.Errorf("ginPath = %q", got)
 	}
 }
+
+func TestCanonicalRequestID(t *testing.T) {
+	if got := http.CanonicalHeaderKey(headerRequestID); got != canonicalRequestID {
+		t.Errorf("canonical %q, constant %q", got, canonicalRequestID)
+	}
+}

@@ -368,3 +368,23 @@ func TestPGOutageHonoursRecentKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitHeaderNames: SetHeaders assigns canonical names (as Set
+// would have made them), so they read back under any spelling.
+func TestRateLimitHeaderNames(t *testing.T) {
+	h := http.Header{}
+	Decision{Allowed: true, Policies: []Policy{{Name: PolicyMinute, Quota: 60, Remaining: 59, Window: time.Minute, Reset: time.Second}}}.SetHeaders(h)
+	for k := range h {
+		if k != http.CanonicalHeaderKey(k) {
+			t.Errorf("header name %q is not canonical", k)
+		}
+	}
+	for _, k := range []string{"RateLimit-Policy", "RateLimit", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} {
+		if h.Get(k) == "" {
+			t.Errorf("%s missing: %v", k, h)
+		}
+	}
+	if len(h) != 5 {
+		t.Errorf("%d headers: %v", len(h), h)
+	}
+}

@@ -60,20 +60,26 @@ type Counter interface {
 
 // windows returns the day and month windows around now (UTC).
 func windows(now time.Time) (day, month string, dayEnd, monthEnd time.Time, monthLen time.Duration) {
+	dayStart, monthStart, dayEnd, monthEnd := windowBounds(now)
+	return dayStart.Format("2006-01-02"), monthStart.Format("2006-01"), dayEnd, monthEnd, monthEnd.Sub(monthStart)
+}
+
+// windowBounds is windows without the names (which cost two strings per
+// call): where the day and month windows around now start and end.
+func windowBounds(now time.Time) (dayStart, monthStart, dayEnd, monthEnd time.Time) {
 	now = now.UTC()
 	y, m, d := now.Date()
-	dayStart := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	monthStart := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-	dayEnd = dayStart.AddDate(0, 0, 1)
-	monthEnd = monthStart.AddDate(0, 1, 0)
-	return dayStart.Format("2006-01-02"), monthStart.Format("2006-01"), dayEnd, monthEnd, monthEnd.Sub(monthStart)
+	dayStart = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	monthStart = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	return dayStart, monthStart, dayStart.AddDate(0, 0, 1), monthStart.AddDate(0, 1, 0)
 }
 
 // decide is the one decision rule, shared by MemoryCounter and (in Lua) by
 // RedisCounter: tat is the GCRA's theoretical arrival time, dayUsed and
 // monthUsed the lookups so far. It returns the decision and the new state.
 func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
-	_, _, dayEnd, monthEnd, monthLen := windows(now)
+	_, monthStart, dayEnd, monthEnd := windowBounds(now)
+	monthLen := monthEnd.Sub(monthStart)
 	d := Decision{Allowed: true}
 	newTAT := tat
 	var period time.Duration
@@ -170,11 +176,15 @@ func (d Decision) SetHeaders(h http.Header) {
 		}
 	}
 	both := string(buf)
-	h.Set("RateLimit-Policy", both[:split])
-	h.Set("RateLimit", both[split:])
-	h.Set("X-RateLimit-Limit", strconv.FormatInt(tight.Quota, 10))
-	h.Set("X-RateLimit-Remaining", strconv.FormatInt(tight.Remaining, 10))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(seconds(tight.Reset), 10))
+	// Set would canonicalize each name (these are not canonical as
+	// written, so that costs a string each) and allocate each value's
+	// slice: the canonical names are assigned, the values share an array.
+	vals := [...]string{both[:split], both[split:], strconv.FormatInt(tight.Quota, 10),
+		strconv.FormatInt(tight.Remaining, 10), strconv.FormatInt(seconds(tight.Reset), 10)}
+	vs := vals[:]
+	for i, k := range [...]string{"Ratelimit-Policy", "Ratelimit", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset"} {
+		h[k] = vs[i : i+1 : i+1]
+	}
 	if !d.Allowed {
 		h.Set("Retry-After", strconv.FormatInt(max(seconds(d.RetryAfter), 1), 10))
 	}

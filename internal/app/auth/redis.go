@@ -104,7 +104,8 @@ func (r *RedisCounter) Take(ctx context.Context, keyID string, l Limits, request
 			Remaining: max(l.QuotaPerDay-dayUsed, 0), Reset: dayEnd.Sub(now)})
 	}
 	if l.QuotaPerMonth > 0 {
-		_, _, _, _, monthLen := windows(now)
+		_, monthStart, _, monthEnd := windowBounds(now)
+		monthLen := monthEnd.Sub(monthStart)
 		d.Policies = append(d.Policies, Policy{Name: PolicyMonth, Quota: l.QuotaPerMonth, Window: monthLen,
 			Remaining: max(l.QuotaPerMonth-monthUsed, 0), Reset: monthEnd.Sub(now)})
 	}
