@@ -464,3 +464,12 @@ func TestThreshold(t *testing.T) {
 		t.Errorf("%d pairs of different photos within %d bits", within, limit)
 	}
 }
+
+// Over 512 pixels a side the hash samples every k-th pixel: a large
+// rendition still hashes like the photo.
+func TestLargeImageHashesLikeItsPhoto(t *testing.T) {
+	p := photo(1, 256)
+	if d := Distance(hashJPEG(t, p), hashJPEG(t, rendition(p, 0, 1500, 1))); d > 4 {
+		t.Errorf("a 1500-pixel rendition is %d bits from its photo", d)
+	}
+}
