@@ -96,6 +96,9 @@ type ImageFacts struct {
 	// slightly cropped or brightened) differ in a few bits; different
 	// photos in about half of the 64.
 	Hash uint64 `json:"hash"`
+	// Mirrored is the hash of the photo's mirror image: a mirrored upload
+	// of one photo matches the other's Hash.
+	Mirrored uint64 `json:"mirrored"`
 	// Graphic marks a flat graphic rather than a photo (nearly all of it
 	// in two colours: an identicon, a letter avatar, a platform default
 	// served at an account's own URL): it says nothing about who holds

@@ -183,7 +183,8 @@ func Read(b []byte) (facts *enrichers.ImageFacts, err error) {
 	if r.Dx() <= 0 || r.Dy() <= 0 {
 		return nil, errors.New("empty image")
 	}
-	return &enrichers.ImageFacts{Hash: DHash(img), Graphic: Graphic(img), Width: r.Dx(), Height: r.Dy()}, nil
+	hash, mirrored := Hashes(img)
+	return &enrichers.ImageFacts{Hash: hash, Mirrored: mirrored, Graphic: Graphic(img), Width: r.Dx(), Height: r.Dy()}, nil
 }
 
 // DHash is the difference hash of img: its luminance averaged over a 9×8
@@ -191,6 +192,14 @@ func Read(b []byte) (facts *enrichers.ImageFacts, err error) {
 // (x+1, y). Transparent pixels count as white (the page behind them).
 // An image under 9×8 pixels leaves areas empty (their mean is 0).
 func DHash(img image.Image) uint64 {
+	h, _ := Hashes(img)
+	return h
+}
+
+// Hashes returns img's difference hash and that of its mirror image (the
+// same grid read right to left), so that a mirrored upload of a photo
+// still matches it.
+func Hashes(img image.Image) (hash, mirrored uint64) {
 	var sum [8][9]float64
 	var n [8][9]float64
 	r := img.Bounds()
@@ -207,18 +216,24 @@ func DHash(img image.Image) uint64 {
 			n[gy][gx]++
 		}
 	}
-	var hash uint64
+	var m [8][9]float64
+	for y := range 8 {
+		for x := range 9 {
+			m[y][x] = mean(sum[y][x], n[y][x])
+		}
+	}
 	for y := range 8 {
 		for x := range 8 {
-			// Every area has at least one pixel when the image is at
-			// least 9×8; a smaller one leaves areas empty (mean 0).
-			a, b := mean(sum[y][x], n[y][x]), mean(sum[y][x+1], n[y][x+1])
-			if a < b {
+			if m[y][x] < m[y][x+1] {
 				hash |= 1 << (8*y + x)
+			}
+			// The mirror's area x is this one's 8−x.
+			if m[y][8-x] < m[y][7-x] {
+				mirrored |= 1 << (8*y + x)
 			}
 		}
 	}
-	return hash
+	return hash, mirrored
 }
 
 func mean(s, n float64) float64 {

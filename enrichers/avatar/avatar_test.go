@@ -473,3 +473,31 @@ func TestLargeImageHashesLikeItsPhoto(t *testing.T) {
 		t.Errorf("a 1500-pixel rendition is %d bits from its photo", d)
 	}
 }
+
+// A mirrored upload matches its photo through the mirrored hash.
+func TestMirrored(t *testing.T) {
+	p := photo(1, 256)
+	m := image.NewNRGBA(p.Bounds())
+	for y := range 256 {
+		for x := range 256 {
+			m.SetNRGBA(255-x, y, p.NRGBAAt(x, y))
+		}
+	}
+	a, b := hashOf(t, "a.png"), func() *enrichers.ImageFacts {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Read(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}()
+	if d := Distance(a.Hash, b.Hash); d < 20 {
+		t.Errorf("the mirror image is %d bits from the photo: not a test of the mirrored hash", d)
+	}
+	if d := Distance(a.Mirrored, b.Hash); d > 2 {
+		t.Errorf("mirrored hash %d bits from the mirror image's", d)
+	}
+}

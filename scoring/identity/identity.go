@@ -1158,9 +1158,15 @@ func (m Model) photoDistance() int {
 	return DefaultPhotoDistance
 }
 
-// samePhoto reports whether two photo hashes are one photo.
-func (m Model) samePhoto(a, b uint64) bool {
-	return bits.OnesCount64(a^b) <= m.photoDistance()
+// samePhoto reports whether two photos are one: their hashes, or one's
+// and the other's mirror image's (a mirrored upload), are within the
+// distance.
+func (m Model) samePhoto(a, b *enrichers.ImageFacts) bool {
+	d := bits.OnesCount64(a.Hash ^ b.Hash)
+	if a.Mirrored != 0 { // 0: not computed (or a flat image)
+		d = min(d, bits.OnesCount64(a.Mirrored^b.Hash))
+	}
+	return d <= m.photoDistance()
 }
 
 // telling returns, by account index, the photos that say who holds the
@@ -1181,7 +1187,7 @@ func (m Model) telling(out []enrichers.Account) []*enrichers.ImageFacts {
 			names = append(names, a.DisplayName)
 		}
 		for j, b := range out {
-			if j == i || b.Photo == nil || b.Photo.Graphic || !m.samePhoto(a.Photo.Hash, b.Photo.Hash) {
+			if j == i || b.Photo == nil || b.Photo.Graphic || !m.samePhoto(a.Photo, b.Photo) {
 				continue
 			}
 			if b.Source == a.Source {
@@ -1218,7 +1224,7 @@ func (m Model) photoEvidence(ref reference, self int, source string, others []co
 	if self < 0 || self >= len(ref.photos) || ref.photos[self] == nil {
 		return nil, nil
 	}
-	mine := ref.photos[self].Hash
+	mine := ref.photos[self]
 	for k := range others {
 		c := &others[k]
 		if c.a.Source == source {
@@ -1228,7 +1234,7 @@ func (m Model) photoEvidence(ref reference, self int, source string, others []co
 		if theirs == nil {
 			continue
 		}
-		if m.samePhoto(mine, theirs.Hash) {
+		if m.samePhoto(mine, theirs) {
 			if same == nil || c.p > same.p {
 				same = c
 			}
