@@ -6,7 +6,7 @@
 // photos differ. The image itself is never kept.
 //
 // Platform defaults (Mastodon's missing.png, Reddit's avatar_default_*,
-// Gravatar's generated d=identicon/mp/… images) are skipped by URL: they
+// dev.to's default-avatar.png, Gravatar's generated d=identicon/mp/… images) are skipped by URL: they
 // say nothing about who holds the account. Images are refused before
 // decoding when they are not images, larger than MaxBytes or than
 // MaxSide pixels on a side (decompression bombs).
@@ -121,6 +121,8 @@ func Default(raw string) string {
 		return "Mastodon's default avatar"
 	case strings.Contains(path, "avatar_default_"):
 		return "Reddit's default avatar"
+	case strings.Contains(raw, "profile_image/default/default-avatar") || strings.Contains(raw, "profile_image%2Fdefault%2Fdefault-avatar"):
+		return "dev.to's default avatar"
 	case strings.HasSuffix(host, "gravatar.com"):
 		q := u.Query()
 		d := strings.ToLower(q.Get("d") + q.Get("default"))

@@ -292,6 +292,9 @@ func TestDefault(t *testing.T) {
 		{"https://0.gravatar.com/avatar/ab12", false},
 		{"https://0.gravatar.com/avatar/ab12?d=404", false},
 		{"https://avatars.githubusercontent.com/u/42?v=4", false},
+		{"https://media2.dev.to/dynamic/image/width=640,height=640/https%3A%2F%2Fdev-to-uploads.s3.amazonaws.com%2Fuploads%2Fuser%2Fprofile_image%2Fdefault%2Fdefault-avatar.png", true},
+		{"https://dev-to-uploads.s3.amazonaws.com/uploads/user/profile_image/default/default-avatar.png", true},
+		{"https://dev-to-uploads.s3.amazonaws.com/uploads/user/profile_image/2124764/598cf610.png", false},
 	}
 	for _, tc := range tests {
 		got := Default(tc.url)
