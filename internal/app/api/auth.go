@@ -117,6 +117,10 @@ func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
 			c.Header("Retry-After", secondsHeader(fle.RetryAfter))
 			s.fail(c, err)
 			return
+		case errors.As(err, new(*auth.UnavailableError)):
+			c.Header("Retry-After", "5")
+			s.fail(c, err)
+			return
 		case err != nil:
 			s.fail(c, err)
 			return

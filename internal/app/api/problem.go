@@ -171,6 +171,8 @@ func problemFor(err error) problem {
 		return newProblem(http.StatusNotFound, "No suppression or erasure receipt has this id.", nil)
 	case errors.Is(err, errNoPrivacy), errors.Is(err, errNoAudit):
 		return newProblem(http.StatusServiceUnavailable, "Privacy operations (or the audit trail) are not available on this server.", nil)
+	case errors.As(err, new(*auth.UnavailableError)):
+		return newProblem(http.StatusServiceUnavailable, "The API key store cannot be read right now, so the key can't be checked; retry later.", nil)
 	case errors.Is(err, pipeline.ErrPrivacyUnavailable):
 		return newProblem(http.StatusServiceUnavailable, "The suppression list cannot be read right now, so no lookup is made; retry later.", nil)
 	case errors.Is(err, errNoRoute):

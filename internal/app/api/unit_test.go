@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
+	"github.com/footprint-oss/footprint/internal/app/auth"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
@@ -27,6 +28,7 @@ func TestProblemFor(t *testing.T) {
 		{&http.MaxBytesError{Limit: 1}, 413},
 		{&mediaTypeError{got: "text/plain", want: "application/json"}, 415},
 		{errNoRoute, 404},
+		{fmt.Errorf("lookup: %w", &auth.UnavailableError{Err: errors.New("closed pool")}), 503},
 		{&methodError{method: "GET", allow: "POST"}, 405},
 		{context.Canceled, statusClientClosedRequest},
 		{errPanic, 500},

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -314,5 +315,56 @@ func TestRedisRateLimitShared(t *testing.T) {
 	keys, _ := rdb.Keys(ctx, prefix+"*").Result()
 	if len(keys) > 0 {
 		rdb.Del(ctx, keys...)
+	}
+}
+
+// TestPGOutageHonoursRecentKeys closes the PostgreSQL pool under a
+// running store: a key read in the last PGStaleOnError is still accepted,
+// an older one and an unknown one get UnavailableError (503 at the API),
+// never ErrInvalidKey (a 401 would tell clients their key is bad).
+func TestPGOutageHonoursRecentKeys(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	st, err := NewPGStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	st.nowFn = func() time.Time { return now }
+	s := New(Config{Store: st, Secret: testSecret})
+	v, err := s.Create(ctx, Spec{Name: "outage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, v.Key, "a"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // the database is gone
+
+	for _, tc := range []struct {
+		name    string
+		after   time.Duration
+		key     string
+		wantErr bool
+	}{
+		{"fresh read, from the cache", PGCacheTTL / 2, v.Key, false},
+		{"stale but recent", PGStaleOnError - time.Second, v.Key, false},
+		{"too old to trust", PGStaleOnError + time.Second, v.Key, true},
+		{"never read here", time.Second, "fp_live_" + strings.Repeat("x", 40), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC).Add(tc.after)
+			_, err := s.Authenticate(ctx, tc.key, "a")
+			if !tc.wantErr {
+				if err != nil {
+					t.Fatalf("Authenticate during the outage: %v", err)
+				}
+				return
+			}
+			var ue *UnavailableError
+			if !errors.As(err, &ue) || errors.Is(err, ErrInvalidKey) {
+				t.Fatalf("err = %v, want UnavailableError and not ErrInvalidKey", err)
+			}
+		})
 	}
 }

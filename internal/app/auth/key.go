@@ -305,3 +305,12 @@ type Store interface {
 
 // ErrNotFound: no key with this id.
 var ErrNotFound = errors.New("auth: no such key")
+
+// UnavailableError is a key store that cannot be read right now (its
+// database is down): the key can be neither accepted nor refused.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string {
+	return "auth: the key store is unavailable: " + e.Err.Error()
+}
+func (e *UnavailableError) Unwrap() error { return e.Err }

@@ -36,6 +36,18 @@ func (c *keyCache) get(name string, now time.Time) (*Key, bool) {
 	return e.k, true
 }
 
+// stale returns the key remembered under name if it was read less than
+// maxAge before now, however stale: what a store outage may fall back on.
+func (c *keyCache) stale(name string, now time.Time, maxAge time.Duration) (*Key, bool) {
+	c.mu.Lock()
+	e, ok := c.m[name]
+	c.mu.Unlock()
+	if !ok || now.Sub(e.at) >= maxAge {
+		return nil, false
+	}
+	return e.k, true
+}
+
 func (c *keyCache) put(name string, k *Key, now time.Time) {
 	c.mu.Lock()
 	if len(c.m) >= c.max {

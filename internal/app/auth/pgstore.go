@@ -30,6 +30,12 @@ type PGStore struct {
 // PGCacheTTL bounds how stale a replica's view of a key may be.
 const PGCacheTTL = 500 * time.Millisecond
 
+// PGStaleOnError is how long a key read from PostgreSQL is still honoured
+// when PostgreSQL cannot be reached: a short database outage does not lock
+// every client out, and a key revoked during the outage on another replica
+// is refused at most this long after its last successful read here.
+const PGStaleOnError = 5 * time.Minute
+
 var _ Store = (*PGStore)(nil)
 
 // NewPGStore migrates the "keys" component on db: the process's pool,
@@ -156,7 +162,15 @@ func (s *PGStore) ByHash(ctx context.Context, hash string) (*Key, error) {
 		return k, nil
 	}
 	k, err := scanKey(s.db.QueryRow(ctx, `SELECT doc FROM auth_keys WHERE hash = $1 OR prev_hash = $1 LIMIT 1`, hash))
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, err
+	case err != nil && ctx.Err() == nil:
+		if k, ok := s.cache.stale(hash, now, PGStaleOnError); ok {
+			return k, nil
+		}
+		return nil, &UnavailableError{Err: err}
+	case err != nil:
 		return nil, err
 	}
 	s.cache.put(hash, k, now)

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ type bskyProfile struct {
 	DID            string         `json:"did"`
 	Handle         string         `json:"handle"`
 	DisplayName    string         `json:"displayName"`
-	Avatar         string         `json:"avatar"`
+	Avatar         string         `json:"avatar,omitempty"` // absent without one
 	Associated     bskyAssociated `json:"associated"`
 	Labels         []any          `json:"labels"`
 	CreatedAt      string         `json:"createdAt"`
@@ -96,9 +95,8 @@ func newBskyProfile(a *account, detailed bool) bskyProfile {
 	for _, l := range a.links {
 		desc += "\n" + strings.TrimPrefix(l.url, "https://")
 	}
-	avatar := "https://cdn.bsky.app/img/avatar/plain/" + a.did + fmt.Sprintf("/bafkreig%016x%016x@jpeg", hash64(a.did), hash64(a.did, "a"))
 	p := bskyProfile{
-		DID: a.did, Handle: a.username, DisplayName: a.name, Avatar: avatar,
+		DID: a.did, Handle: a.username, DisplayName: a.name, Avatar: bskyAvatar(a),
 		Associated: bskyAssociated{Chat: map[string]string{"allowIncoming": "following"}},
 		Labels:     []any{}, CreatedAt: a.created.UTC().Format("2006-01-02T15:04:05.000Z"),
 		Description: strings.TrimSpace(desc), IndexedAt: a.created.Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z"),

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
 )
 
@@ -48,7 +47,7 @@ func (s *Sim) serveDevTo(w http.ResponseWriter, r *http.Request, rest string) {
 			website = l.url
 		}
 	}
-	id := int64(hash64("devto", a.username) % 3000000)
+	id := devtoID(a)
 	name := a.name
 	if name == "" {
 		name = a.username
@@ -57,6 +56,6 @@ func (s *Sim) serveDevTo(w http.ResponseWriter, r *http.Request, rest string) {
 		TypeOf: "user", ID: id, Username: a.username, Name: name,
 		TwitterUsername: tw, GitHubUsername: gh, Summary: nullable(a.bio), Location: a.location,
 		WebsiteURL: nullable(website), JoinedAt: a.created.Format("Jan 2, 2006"),
-		ProfileImage: fmt.Sprintf("https://media2.dev.to/dynamic/image/width=640,height=640,fit=cover,gravity=auto,format=auto/https%%3A%%2F%%2Fdev-to-uploads.s3.amazonaws.com%%2Fuploads%%2Fuser%%2Fprofile_image%%2F%d%%2Favatar.png", id),
+		ProfileImage: devtoImage(a),
 	})
 }

@@ -180,7 +180,7 @@ func ghSimpleUser(a *account) githubSimpleUser {
 	}
 	return githubSimpleUser{
 		Login: a.username, ID: a.id, NodeID: ghNodeID(node, a.id),
-		AvatarURL: fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", a.id),
+		AvatarURL: githubAvatarURL(a),
 		URL:       base, HTMLURL: "https://github.com/" + a.username,
 		FollowersURL: base + "/followers", FollowingURL: base + "/following{/other_user}",
 		GistsURL: base + "/gists{/gist_id}", StarredURL: base + "/starred{/owner}{/repo}",

@@ -100,7 +100,7 @@ func (s *Sim) serveGitLab(w http.ResponseWriter, r *http.Request, rest string) {
 func newGitLabBasic(a *account) gitlabBasicUser {
 	return gitlabBasicUser{
 		ID: a.id, Username: a.username, Name: a.name, State: "active",
-		AvatarURL: "https://secure.gravatar.com/avatar/" + sha256Hex(a.username) + "?s=80&d=identicon",
+		AvatarURL: gitlabAvatarURL(a),
 		WebURL:    "https://gitlab.com/" + a.username,
 	}
 }

@@ -25,6 +25,17 @@ type keybaseUser struct {
 	Basics        *keybaseBasics        `json:"basics,omitempty"`
 	Profile       *keybaseProfile       `json:"profile,omitempty"`
 	ProofsSummary *keybaseProofsSummary `json:"proofs_summary,omitempty"`
+	Pictures      *keybasePictures      `json:"pictures,omitempty"` // absent without a picture
+}
+
+// keybasePictures is the pictures part: the processed upload.
+type keybasePictures struct {
+	Primary keybasePicture `json:"primary"`
+}
+
+type keybasePicture struct {
+	URL    string  `json:"url"`
+	Source *string `json:"source"`
 }
 
 type keybaseBasics struct {
@@ -104,7 +115,7 @@ func (s *Sim) serveKeybase(w http.ResponseWriter, r *http.Request, rest string) 
 		writeJSON(w, http.StatusOK, keybaseLookup{Status: keybaseStatus{Code: 100, Name: "INPUT_ERROR", Desc: "missing usernames"}})
 		return
 	}
-	fields := map[string]bool{"basics": true, "profile": true, "proofs_summary": true}
+	fields := map[string]bool{"basics": true, "profile": true, "proofs_summary": true, "pictures": true}
 	if f := q.Get("fields"); f != "" {
 		fields = map[string]bool{}
 		for _, x := range strings.Split(f, ",") {
@@ -143,6 +154,9 @@ func newKeybaseUser(a *account, fields map[string]bool) *keybaseUser {
 	}
 	if fields["profile"] {
 		u.Profile = &keybaseProfile{Mtime: ct + 7200, FullName: nullable(a.name), Location: nullable(a.location), Bio: nullable(a.bio)}
+	}
+	if pic := keybasePictureURL(a); fields["pictures"] && pic != "" {
+		u.Pictures = &keybasePictures{Primary: keybasePicture{URL: pic}}
 	}
 	if fields["proofs_summary"] {
 		ps := &keybaseProofsSummary{ByPresentationGroup: map[string][]keybaseProof{}, BySigID: map[string]keybaseProof{}, All: []keybaseProof{}}

@@ -106,7 +106,7 @@ func (s *Sim) serveMastodon(w http.ResponseWriter, r *http.Request, rest string)
 				{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: profile},
 				{Rel: "self", Type: "application/activity+json", Href: self},
 				{Rel: "http://ostatus.org/schema/1.0/subscribe", Template: "https://mastodon.social/authorize_interaction?uri={uri}"},
-				{Rel: "http://webfinger.net/rel/avatar", Type: "image/png", Href: mastodonAvatar(a)},
+				{Rel: "http://webfinger.net/rel/avatar", Type: mastodonAvatarType(a), Href: mastodonAvatar(a)},
 			},
 		})
 	case "/api/v2/search":
@@ -141,11 +141,6 @@ func (s *Sim) serveMastodon(w http.ResponseWriter, r *http.Request, rest string)
 	}
 }
 
-func mastodonAvatar(a *account) string {
-	h := fmt.Sprintf("%016x", hash64("avatar", a.username))
-	return "https://files.mastodon.social/accounts/avatars/" + h[:3] + "/" + h[3:6] + "/" + h[6:9] + "/original/" + h + ".png"
-}
-
 func mastodonLinkHTML(u string) string {
 	rest := strings.TrimPrefix(u, "https://")
 	return fmt.Sprintf(`<a href="%s" target="_blank" rel="nofollow noopener me" translate="no"><span class="invisible">https://</span><span class="">%s</span><span class="invisible"></span></a>`,
@@ -172,7 +167,7 @@ func (s *Sim) mastodonAccount(a *account) mastodonAccount {
 		fields = append(fields, mastodonField{Name: "Location", Value: html.EscapeString(a.location)})
 	}
 	created := a.created.UTC().Truncate(24 * time.Hour)
-	id := strconv.FormatInt(a.created.UnixMilli()<<16|int64(hash64(a.username)&0xffff), 10)
+	id := strconv.FormatInt(mastodonID(a), 10)
 	var last *string
 	if a.posts > 0 {
 		last = nullable(s.cfg.Now.AddDate(0, 0, -int(hash64(a.username)%60)).Format("2006-01-02"))

@@ -199,7 +199,10 @@ func (g *gen) register(a *account) {
 	if k := platformIndex(a.source); k >= 0 && g.w.bg.byUser != nil {
 		g.w.bg.byUser[k][hash64(key)] = heldByPopulation
 	}
+	g.w.setPhoto(a)
 	switch a.source {
+	case srcGitHub:
+		g.w.ghByID[a.id] = a
 	case srcGitLab:
 		g.w.gitlabByID[a.id] = a
 	case srcBluesky:

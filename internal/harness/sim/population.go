@@ -94,10 +94,11 @@ const (
 	srcHIBP       = "hibp"
 )
 
-// Sources lists every source the simulated web serves, in a fixed order.
+// Sources lists every source the simulated web serves, in a fixed order;
+// "avatars" is every platform's image CDN (avatar_serve.go).
 func Sources() []string {
 	return []string{srcDNS, srcRDAP, srcWebsite, srcGravatar, srcGitHub, srcKeybase, srcMastodon,
-		srcBluesky, srcHackerNews, srcReddit, srcGitLab, srcDevTo, srcHIBP}
+		srcBluesky, srcHackerNews, srcReddit, srcGitLab, srcDevTo, srcHIBP, srcAvatars}
 }
 
 // usernamePlatforms are the sources looked up by username, in generation order.
@@ -130,6 +131,13 @@ type account struct {
 	suspended bool
 	org       bool
 	did       string // bluesky
+
+	// The avatar (avatar.go): what it shows, and the token its URL
+	// carries; serial is the account's index in world.stored.
+	photoKind photoKind
+	photo     uint64
+	avatarTok uint64
+	serial    uint32
 }
 
 // profileLink is a link from a profile to another of the owner's accounts
@@ -198,6 +206,8 @@ type world struct {
 	gravatar   map[string]*account            // sha256 / md5 of the email, or slug → account
 	ghByEmail  map[string]*account
 	gitlabByID map[int64]*account
+	ghByID     map[int64]*account // stored GitHub accounts (avatars)
+	stored     []*account         // stored accounts with an avatar slot, by serial
 	bskyByDID  map[string]*account
 	domains    map[string]*domainInfo
 	hosts      map[string][4]byte // extra A records (MX targets, www.)
@@ -284,6 +294,7 @@ func generate(seed int64, n, k int, now time.Time) *world {
 		gravatar:   map[string]*account{},
 		ghByEmail:  map[string]*account{},
 		gitlabByID: map[int64]*account{},
+		ghByID:     map[int64]*account{},
 		bskyByDID:  map[string]*account{},
 		domains:    map[string]*domainInfo{},
 		hosts:      map[string][4]byte{},

@@ -9,7 +9,8 @@ import (
 )
 
 // Realism floors (docs/SIM.md): the simulated web may get harder, never
-// easier. 1 000 people run always; 20 000 (≈ 6 s of CPU) unless -short;
+// easier. 1 000 people run always; 20 000 (≈ 7 s of CPU) unless -short;
+// each case also draws 320 avatars to measure dHash (≈ 3 s; 160 with -short);
 // 100 000 (≈ 30 s of CPU, ≈ 1 GB) only with SIM_REALISM_100K=1.
 func TestRealismFloors(t *testing.T) {
 	cases := []struct {
@@ -35,7 +36,8 @@ func TestRealismFloors(t *testing.T) {
 			if why := c.skip(); why != "" {
 				t.Skip(why)
 			}
-			r := New(Config{Seed: 11, People: c.people}).Realism()
+			s := New(Config{Seed: 11, People: c.people})
+			r := s.Realism()
 			t.Logf("%+v", r)
 			if r.Strangers != DefaultStrangersPerPerson*c.people || r.StrangerAccounts < r.Strangers {
 				t.Errorf("background: %d strangers with %d accounts, want %d strangers with at least one account each",
@@ -53,6 +55,31 @@ func TestRealismFloors(t *testing.T) {
 			if c.people >= 20000 {
 				floor("exact-name namesake", r.Namesake, FloorNamesake)
 			}
+			ceiling := func(what string, got, max float64) {
+				t.Helper()
+				if got > max {
+					t.Errorf("%s = %.3f, above its ceiling %.2f", what, got, max)
+				}
+			}
+			ceiling("custom avatars", r.AvatarCustom, CeilingAvatarCustom)
+			floor("stock images among custom avatars", r.AvatarStock, FloorAvatarStock)
+			ceiling("same photo on two of a person's accounts", r.AvatarSamePhoto, CeilingAvatarSamePhoto)
+			pairs := 80
+			if testing.Short() {
+				pairs = 40
+			}
+			same, distinct := dHashDistances(t, s, s.Handler(), pairs)
+			far := 0
+			for _, d := range same {
+				if d > 10 {
+					far++
+				}
+			}
+			t.Logf("dHash: same photo median %d (%d of %d above 10), distinct photos median %d",
+				median(same), far, len(same), median(distinct))
+			floor("median dHash distance of one photo's renditions", float64(median(same)), FloorAvatarDHashSameMedian)
+			floor("share of one photo's renditions more than 10 apart", float64(far)/float64(len(same)), FloorAvatarDHashFar)
+			ceiling("median dHash distance of two people's photos", float64(median(distinct)), CeilingAvatarDHashDistinctMedian)
 		})
 	}
 }

@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -126,8 +124,8 @@ func (s *Sim) serveReddit(w http.ResponseWriter, r *http.Request, rest string) {
 }
 
 func newRedditUser(a *account) redditUser {
-	icon := fmt.Sprintf("https://www.redditstatic.com/avatars/defaults/v2/avatar_default_%d.png", hash64(a.username)%8)
-	id := strconv.FormatUint(hash64("reddit", a.username)%2000000000, 36)
+	icon := redditIcon(a)
+	id := redditID(a)
 	created := float64(a.created.Unix())
 	return redditUser{
 		IconImg: icon, Name: a.username, ID: id, Verified: true, IsMod: hash64(a.username)%7 == 0,

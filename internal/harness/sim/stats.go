@@ -185,6 +185,16 @@ type Realism struct {
 	// NoDisplayName is the share of accounts (population and strangers,
 	// username platforms and Gravatar) without a display name.
 	NoDisplayName float64 `json:"no_display_name"`
+	// AvatarCustom is the share of accounts on platforms with avatars
+	// (population and strangers; not Hacker News) showing a custom
+	// avatar rather than the platform's default.
+	AvatarCustom float64 `json:"avatar_custom"`
+	// AvatarStock is the share of custom avatars that are shared stock
+	// images (memes, logos, anime characters, pets).
+	AvatarStock float64 `json:"avatar_stock"`
+	// AvatarSamePhoto is the share of pairs of one person's custom-avatar
+	// accounts that show the same photo.
+	AvatarSamePhoto float64 `json:"avatar_same_photo"`
 }
 
 // Realism returns the world's realism properties (computed once by New).
@@ -254,7 +264,65 @@ func (w *world) realism(k int) Realism {
 	r.Namesake = share(namesake, len(w.people))
 	r.Bilingual = share(bilingual, withAccounts)
 	r.NoDisplayName = share(noName, total)
+	r.AvatarCustom, r.AvatarStock, r.AvatarSamePhoto = w.avatarRealism()
 	return r
+}
+
+// avatarRealism measures avatar_custom, avatar_stock and
+// avatar_same_photo: over the stored accounts and every background
+// stranger's account (their choice is a hash, no account is derived).
+func (w *world) avatarRealism() (custom, stock, same float64) {
+	var accounts, customs, stocks int
+	count := func(k photoKind) {
+		accounts++
+		if k != photoDefault {
+			customs++
+		}
+		if k == photoStock {
+			stocks++
+		}
+	}
+	for _, a := range w.stored {
+		if ratesFor(avatarSlot(a.source)).custom > 0 {
+			count(a.photoKind)
+		}
+	}
+	for k := range usernamePlatforms() {
+		if ratesFor(k).custom == 0 {
+			continue
+		}
+		for i, ch := range w.bg.choice[k] {
+			if ch != 0 {
+				kind, _ := choosePhoto(avatarOwner(w.bg.seed, ownerSpaceStranger, uint64(i)), k, false)
+				count(kind)
+			}
+		}
+	}
+	var pairs, samePairs int
+	var photos []uint64
+	for _, p := range w.people {
+		photos = photos[:0]
+		for _, ref := range p.Truth.Accounts {
+			if a := w.accounts[ref.Source][strings.ToLower(ref.Username)]; a != nil && a.custom() {
+				photos = append(photos, a.photo)
+			}
+		}
+		for i := range photos {
+			for j := i + 1; j < len(photos); j++ {
+				pairs++
+				if photos[i] == photos[j] {
+					samePairs++
+				}
+			}
+		}
+	}
+	share := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	return share(customs, accounts), share(stocks, customs), share(samePairs, pairs)
 }
 
 // Floors of the realism properties at default settings (docs/SIM.md;
@@ -265,4 +333,21 @@ const (
 	FloorNamesake       = 0.5
 	FloorBilingual      = 0.10
 	FloorNoDisplayName  = 0.03
+)
+
+// Bounds of the avatar properties (docs/SIM.md, "Profile photos"): more
+// custom avatars, fewer stock images or more reuse of one photo would
+// make photos an easier signal than they are.
+const (
+	CeilingAvatarCustom    = 0.65
+	FloorAvatarStock       = 0.15
+	CeilingAvatarSamePhoto = 0.35
+	// Of the dHash distances between two platforms' renditions of one
+	// photo (TestRealismFloors measures them on served bytes): the
+	// median is at least FloorAvatarDHashSameMedian and at least
+	// FloorAvatarDHashFar of them exceed 10; two people's photos are a
+	// median of at most CeilingAvatarDHashDistinctMedian apart.
+	FloorAvatarDHashSameMedian       = 3
+	FloorAvatarDHashFar              = 0.10
+	CeilingAvatarDHashDistinctMedian = 36
 )

@@ -379,6 +379,7 @@ func (w *world) strangerAccount(i uint32, k int) *account {
 	case srcReddit:
 		a.suspended = c.suspended
 	}
+	w.setStrangerPhoto(a, i, k)
 	a.name = renderDisplay(c.display[k], c.id, shortName(u))
 	a.location = g.location(c.city, c.ctry)
 	pg := &personGen{idx: ownerStranger, ctry: c.ctry, id: c.id, lang: c.lang, interests: c.interests, yy: c.yy,
