@@ -45,8 +45,8 @@ func shapes() map[string]*enrichers.Finding {
 		"breach": {Breach: &enrichers.BreachFacts{Count: 3, FirstBreach: ptime(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)),
 			Names: []string{"Adobe", "LinkedIn", "Dropbox"}}},
 		"breach_none": {Breach: &enrichers.BreachFacts{}},
-		"image": {Image: &enrichers.ImageFacts{Hash: 0xfedc_ba98_7654_3210, Mirrored: 1<<63 | 1, Graphic: true, Width: 420, Height: 420}},
-		"image_zero": {Image: &enrichers.ImageFacts{}},
+		"image":       {Image: &enrichers.ImageFacts{Hash: 0xfedc_ba98_7654_3210, Mirrored: 1<<63 | 1, Graphic: true, Width: 420, Height: 420}},
+		"image_zero":  {Image: &enrichers.ImageFacts{}},
 		"accounts": {Accounts: []enrichers.Account{{
 			Source: "github", Username: "alice", URL: "https://github.com/alice", DisplayName: "Alice 🦀",
 			Bio: "line1\nline2\t\u2028", Location: "Berlin", Company: "@example", JobTitle: "SRE",
