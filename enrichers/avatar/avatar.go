@@ -8,8 +8,8 @@
 // Platform defaults (Mastodon's missing.png, Reddit's avatar_default_*,
 // dev.to's default-avatar.png, Gravatar's generated d=identicon/mp/… images) are skipped by URL: they
 // say nothing about who holds the account. Images are refused before
-// decoding when they are not images, larger than MaxBytes or than
-// MaxSide pixels on a side (decompression bombs).
+// decoding when they are not images, larger than MaxBytes, than MaxSide
+// pixels on a side or MaxPixels in all (decompression bombs).
 package avatar
 
 import (
@@ -42,9 +42,14 @@ const Name = "avatar"
 // client this MaxBody; Enrich checks it again).
 const MaxBytes = 1 << 20
 
-// MaxSide is the largest width or height decoded: a small compressed file
-// can declare a huge canvas, and decoding allocates for all of it.
-const MaxSide = 4096
+// MaxSide is the largest width or height decoded, and MaxPixels the
+// largest canvas: a small compressed file can declare a huge canvas, and
+// decoding allocates for all of it (a 16-bit RGBA PNG of MaxPixels holds
+// 32 MiB; no platform serves an avatar over 2048 px a side).
+const (
+	MaxSide   = 4096
+	MaxPixels = 2048 * 2048
+)
 
 // DefaultMaxPerLookup is how many photos one lookup fetches at most
 // (sources.avatar.max_per_lookup), the likeliest accounts' first.
@@ -174,8 +179,8 @@ func Read(b []byte) (facts *enrichers.ImageFacts, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a readable image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide {
-		return nil, fmt.Errorf("%s image of %d×%d pixels refused (at most %d on a side)", format, cfg.Width, cfg.Height, MaxSide)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
+		return nil, fmt.Errorf("%s image of %d×%d pixels refused (at most %d on a side, %d in all)", format, cfg.Width, cfg.Height, MaxSide, MaxPixels)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {

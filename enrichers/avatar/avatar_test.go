@@ -258,6 +258,8 @@ func TestRead(t *testing.T) {
 		{"webp", readFixture(t, "pixel.webp"), false, 1, 1},
 		{"decompression bomb", readFixture(t, "bomb.png"), true, 0, 0},
 		{"just over the side limit", bomb(MaxSide+1, 10), true, 0, 0},
+		{"a long strip within the side limit", bomb(MaxSide, 1025), true, 0, 0},
+		{"over the pixel budget", bomb(2049, 2048), true, 0, 0},
 		{"html", []byte("<html><body>not here</body></html>"), true, 0, 0},
 		{"empty", nil, true, 0, 0},
 		{"truncated png", readFixture(t, "a.png")[:300], true, 0, 0},
@@ -382,7 +384,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		facts, err := Read(b)
-		if err == nil && (facts == nil || facts.Width <= 0 || facts.Width > MaxSide || facts.Height > MaxSide) {
+		if err == nil && (facts == nil || facts.Width <= 0 || facts.Width > MaxSide || facts.Height > MaxSide || facts.Width*facts.Height > MaxPixels) {
 			t.Fatalf("facts %+v without error", facts)
 		}
 	})
