@@ -101,6 +101,9 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.GuessCrowdBias == 0 {
 		m.GuessCrowdBias = -0.1
 	}
+	if m.PhotoPoolWeight == 0 {
+		m.PhotoPoolWeight = 0.3
+	}
 	if m.NameMatchDerivedLR == 0 {
 		m.NameMatchDerivedLR = m.NameMatchLR
 	}
@@ -111,7 +114,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
 		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR}
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.PhotoPoolWeight}
 	// Each platform's bias is fitted through a slot of its own, copied into
 	// the model's map before every evaluation.
 	plats := slices.Sorted(maps.Keys(platforms(cases)))
@@ -209,5 +212,7 @@ func valid(m identity.Model) bool {
 		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4 && m.GuessCrowdBias <= 0 && m.GuessCrowdBias > -4 &&
 		// The same photo raises, another lowers, and no more than a
 		// cross-link: a photo can be copied, a link is the owner's.
-		m.PhotoMatchLR >= 1 && m.PhotoMatchLR <= m.LinkToAccountLR && m.PhotoDifferLR <= 1 && m.PhotoDifferLR >= 0.1
+		m.PhotoMatchLR >= 1 && m.PhotoMatchLR <= m.LinkToAccountLR && m.PhotoDifferLR <= 1 && m.PhotoDifferLR >= 0.1 &&
+		// Pooling counts at most all of the other account's evidence.
+		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1
 }

@@ -176,6 +176,14 @@ type Model struct {
 	// by and still be one photo (0: DefaultPhotoDistance). Not fitted:
 	// it is a property of the hash (docs/IDENTITY.md).
 	PhotoDistance int `json:",omitempty"`
+	// PhotoPoolWeight pools what two accounts that show the same photo
+	// say: one person holds both, so whatever ties the other account to
+	// the subject (or to somebody else) counts for this one too — its
+	// evidence (pass-1 log-odds over its prior) times this weight, which
+	// is below 1 because part of that evidence (the name) is shared by
+	// the two accounts rather than independent (0: not applied). Accounts
+	// matched confidently count through PhotoMatchLR instead.
+	PhotoPoolWeight float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -210,7 +218,7 @@ func DefaultModel() Model {
 		HandleSharedLR: 0.875, CrowdedHandleLR: 0.647,
 		EmployerLR: 84.4, OtherHandleLR: 0.402,
 		// Starting values, not fitted yet (docs/IDENTITY.md, fourth round).
-		PhotoMatchLR: 20, PhotoDifferLR: 0.5, PhotoDistance: DefaultPhotoDistance,
+		PhotoMatchLR: 20, PhotoDifferLR: 0.5, PhotoDistance: DefaultPhotoDistance, PhotoPoolWeight: 0.5,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -306,6 +314,12 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	ref2 := ref
 	ref2.found = descendants(parents)
 	ref2.parents = parents
+	if m.PhotoPoolWeight > 0 && ref.photos != nil {
+		ref2.pool = make([]pooled, len(out))
+		for i, a := range out {
+			ref2.pool[i] = pooled{source: a.Source, lo: logit(clamp(probs[i], 0.001, 0.999)) - logit(clamp(base[i], 0.001, 0.999)), p: probs[i]}
+		}
+	}
 	for i, a := range out {
 		if probs[i] >= m.Confident {
 			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0, p: probs[i]})
@@ -406,6 +420,17 @@ type reference struct {
 	// about who holds the account: not a flat graphic, not a stock image
 	// (nil: none, or photo evidence off).
 	photos []*enrichers.ImageFacts
+	// pool[i] is what account i's own evidence says (pass-1 log-odds
+	// over its prior) and its platform, for PhotoPoolWeight (nil in pass
+	// 1 and with photo pooling off).
+	pool []pooled
+}
+
+// pooled is one account's own evidence, for the accounts showing its photo.
+type pooled struct {
+	source string
+	lo     float64 // pass-1 log-odds minus the prior's
+	p      float64 // pass-1 probability
 }
 
 // others returns the confident accounts that are independent evidence
@@ -778,6 +803,17 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	samePhoto, differs := m.photoEvidence(ref, self, a.Source, others)
 	if samePhoto != nil && m.PhotoMatchLR > 0 {
 		add(1+samePhoto.p*(m.PhotoMatchLR-1), "shows the same profile photo as the "+platformName(samePhoto.a.Source)+" account matched to the subject")
+	}
+	if lo1, n, src := m.photoPool(ref, self, a.Source); n > 0 {
+		what := "ties it to the subject"
+		if lo1 < 0 {
+			what = "says it is somebody else's"
+		}
+		if n == 1 {
+			add(math.Exp(m.PhotoPoolWeight*lo1), "shows the same profile photo as a "+platformName(src)+" account found for the subject, and what "+what+" counts here too")
+		} else {
+			add(math.Exp(m.PhotoPoolWeight*lo1), fmt.Sprintf("shows the same profile photo as %d accounts found for the subject, and what %s counts here too", n, strings.Replace(what, "it", "them", 1)))
+		}
 	}
 	// Topics are no corroboration of who the profile is: many strangers
 	// write about the same things (docs/IDENTITY.md).
@@ -1243,4 +1279,34 @@ func (m Model) photoEvidence(ref reference, self int, source string, others []co
 		}
 	}
 	return same, differs
+}
+
+// photoPool sums the own evidence (PhotoPoolWeight) of the accounts that
+// show account self's photo on other platforms and are not confidently
+// matched (those count through PhotoMatchLR) nor linked with it (a link
+// is already in its prior): the log-odds, how many, and the platform of
+// the first.
+func (m Model) photoPool(ref reference, self int, source string) (lo float64, n int, src string) {
+	if m.PhotoPoolWeight <= 0 || ref.pool == nil || self < 0 || self >= len(ref.photos) || ref.photos[self] == nil {
+		return 0, 0, ""
+	}
+	for j, o := range ref.pool {
+		if j == self || o.source == source || ref.photos[j] == nil || o.p >= m.Confident || related(ref, self, j) {
+			continue
+		}
+		if !m.samePhoto(ref.photos[self], ref.photos[j]) {
+			continue
+		}
+		if n == 0 {
+			src = o.source
+		}
+		lo += o.lo
+		n++
+	}
+	return lo, n, src
+}
+
+// related reports whether one of two accounts was found through the other.
+func related(ref reference, i, j int) bool {
+	return i < len(ref.found) && ref.found[i][j] || j < len(ref.found) && ref.found[j][i]
 }

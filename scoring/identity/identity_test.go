@@ -750,3 +750,48 @@ func TestPhotoWeightedByTheOtherAccount(t *testing.T) {
 		t.Errorf("a photo shared with an email match %.3f, with a guess %.3f", strong, weak)
 	}
 }
+
+// TestPhotoPool: an account showing the same photo as another account that
+// is not confidently matched takes that account's own evidence, weighted
+// by PhotoPoolWeight — for the subject when it agrees with the request, against
+// when it clashes — and none with the weight off.
+func TestPhotoPool(t *testing.T) {
+	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss", Countries: []string{"DE"}}
+	ph := &enrichers.ImageFacts{Hash: 0x0f0f_3c3c_a5a5_5a5a}
+	hit := nameHit("bluesky", "maravoss.bsky.social", "Mara Voss", 0.5)
+	hit.Photo = ph
+	reddit := func(location string) enrichers.Account {
+		return acct("reddit", "mara_v", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+			a.Location = location                                  // no display name: the location is its evidence
+			a.Photo = &enrichers.ImageFacts{Hash: ph.Hash ^ 0b101} // a rendition
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "mara_v", Origin: "names", Prior: 0.2}
+		})
+	}
+	p := func(m Model, o enrichers.Account) *enrichers.Match {
+		for _, a := range m.Resolve(sub, []enrichers.Account{o, hit}) {
+			if a.Source == "bluesky" {
+				return a.Match
+			}
+		}
+		t.Fatal("no bluesky account")
+		return nil
+	}
+	on := DefaultModel()
+	on.Topics = nil
+	on.PhotoPoolWeight = 0.6
+	off := on
+	off.PhotoPoolWeight = 0
+	agree, clash := p(on, reddit("Berlin, Germany")), p(on, reddit("Lima, Peru"))
+	t.Logf("pooled: agreeing location %.3f, clashing %.3f", agree.Probability, clash.Probability)
+	if !(agree.Probability > clash.Probability+0.02) {
+		t.Errorf("what the Reddit account says is not pooled: agreeing %.3f, clashing %.3f", agree.Probability, clash.Probability)
+	}
+	if a, c := p(off, reddit("Berlin, Germany")), p(off, reddit("Lima, Peru")); a.Probability != c.Probability {
+		t.Errorf("with the weight off the Reddit account's location still counts: %.3f vs %.3f", a.Probability, c.Probability)
+	}
+	if !slices.ContainsFunc(agree.Evidence, func(e string) bool {
+		return strings.HasPrefix(e, "shows the same profile photo as a Reddit account found for the subject")
+	}) {
+		t.Errorf("evidence does not say it: %v", agree.Evidence)
+	}
+}
