@@ -30,6 +30,7 @@ const (
 	kBool kind = iota
 	kString
 	kInt
+	kUint
 	kFloat
 	kTime
 	kPtr
@@ -68,6 +69,9 @@ func plan(t reflect.Type, sig *strings.Builder, seen map[reflect.Type]bool) (*no
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		sig.WriteString("int")
 		return &node{k: kInt, typ: t}, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		sig.WriteString("uint")
+		return &node{k: kUint, typ: t}, nil
 	case reflect.Float32, reflect.Float64:
 		sig.WriteString(t.Kind().String())
 		return &node{k: kFloat, typ: t}, nil
@@ -142,6 +146,8 @@ func appendValue(b []byte, n *node, v reflect.Value) []byte {
 		return append(b, s...)
 	case kInt:
 		return binary.AppendVarint(b, v.Int())
+	case kUint:
+		return binary.AppendUvarint(b, v.Uint())
 	case kFloat:
 		return binary.BigEndian.AppendUint64(b, math.Float64bits(v.Float()))
 	case kTime:
@@ -268,6 +274,13 @@ func (r *reader) value(n *node, v reflect.Value) {
 			return
 		}
 		v.SetInt(x)
+	case kUint:
+		x := r.uvarint()
+		if v.OverflowUint(x) {
+			r.fail()
+			return
+		}
+		v.SetUint(x)
 	case kFloat:
 		s := r.take(8)
 		if r.err {

@@ -45,6 +45,8 @@ func shapes() map[string]*enrichers.Finding {
 		"breach": {Breach: &enrichers.BreachFacts{Count: 3, FirstBreach: ptime(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)),
 			Names: []string{"Adobe", "LinkedIn", "Dropbox"}}},
 		"breach_none": {Breach: &enrichers.BreachFacts{}},
+		"image":       {Image: &enrichers.ImageFacts{Hash: 0xfedc_ba98_7654_3210, Mirrored: 1<<63 | 1, Graphic: true, Width: 420, Height: 420}},
+		"image_zero":  {Image: &enrichers.ImageFacts{}},
 		"accounts": {Accounts: []enrichers.Account{{
 			Source: "github", Username: "alice", URL: "https://github.com/alice", DisplayName: "Alice 🦀",
 			Bio: "line1\nline2\t\u2028", Location: "Berlin", Company: "@example", JobTitle: "SRE",
@@ -352,6 +354,7 @@ func TestCodecCoversFinding(t *testing.T) {
 		want := f
 		for i := range want.Accounts {
 			want.Accounts[i].Via = enrichers.Identifier{} // json:"-": not cached
+			want.Accounts[i].Photo = nil
 		}
 		if !reflect.DeepEqual(out.Finding, &want) {
 			t.Errorf("seed %d:\n got %s\nwant %s", seed, jsonOf(out.Finding), jsonOf(&want))
@@ -385,6 +388,8 @@ func fill(v reflect.Value, seed int) {
 		v.SetString("s" + strings.Repeat("é", seed+1) + "\x00" + v.Type().Name())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		v.SetInt(int64(-1-seed) << (4 * seed))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(^uint32(seed)) << (8 * seed)) // high bits set: no varint shortcut
 	case reflect.Float32, reflect.Float64:
 		v.SetFloat(0.1 + float64(seed))
 	case reflect.Pointer:

@@ -347,6 +347,7 @@ func (e RiskVerdict) Valid() bool {
 const (
 	SourceInputsDomain   SourceInputs = "domain"
 	SourceInputsEmail    SourceInputs = "email"
+	SourceInputsImage    SourceInputs = "image"
 	SourceInputsName     SourceInputs = "name"
 	SourceInputsPhone    SourceInputs = "phone"
 	SourceInputsUsername SourceInputs = "username"
@@ -358,6 +359,8 @@ func (e SourceInputs) Valid() bool {
 	case SourceInputsDomain:
 		return true
 	case SourceInputsEmail:
+		return true
+	case SourceInputsImage:
 		return true
 	case SourceInputsName:
 		return true

@@ -30,6 +30,10 @@ const (
 	// KindName is a person's full name (supplied, or the display name of an
 	// account matched on the email): usernames are derived from it.
 	KindName Kind = "name"
+	// KindImage is the URL of a found account's profile photo
+	// (Account.Avatar): the engine emits one for every account that shows
+	// one (Account.Image), and the avatar source hashes it.
+	KindImage Kind = "image"
 )
 
 // Identifier is one thing a source can be asked about: the subject's email or
@@ -80,6 +84,10 @@ const (
 	// MethodNameSearch is a username a platform's own name search
 	// returned for the subject's name (Platform is that platform).
 	MethodNameSearch Method = "name_search"
+	// MethodAvatar is the profile-photo URL of a found account
+	// (Account.Image): one Method for every image, so the same photo
+	// found on two accounts is one lookup and one cache entry.
+	MethodAvatar Method = "avatar"
 )
 
 // linkedFromPrefix starts the Method of what a found profile links to.
@@ -186,6 +194,11 @@ type Description struct {
 	RequiresKey bool
 	// DefaultDisabled marks a source that is off unless enabled in config.
 	DefaultDisabled bool
+	// MaxPerLookup, when > 0, caps the calls the engine plans for the
+	// source in one lookup: the likeliest identifiers first (by Prior,
+	// round by round), the rest reported skipped. A source that declares
+	// SettingMaxPerLookup lets configuration change it.
+	MaxPerLookup int
 	// Settings are the configuration keys the source takes under
 	// sources.<name> besides the ones every source has (enabled, rate_per_s,
 	// burst, timeout_ms, breaker.*). Start-up rejects any other key written
@@ -207,6 +220,9 @@ const (
 	SettingAPIKey = "api_key"
 	// SettingBaseURL overrides the base URL of the source's API.
 	SettingBaseURL = "base_url"
+	// SettingMaxPerLookup caps the source's calls in one lookup
+	// (Description.MaxPerLookup).
+	SettingMaxPerLookup = "max_per_lookup"
 )
 
 // Enricher is one source of evidence.

@@ -15,6 +15,8 @@ type Finding struct {
 	Domain  *DomainFacts  `json:"domain,omitempty"`
 	Company *CompanyFacts `json:"company,omitempty"`
 	Breach  *BreachFacts  `json:"breach,omitempty"`
+	// Image is what the avatar source read of a profile photo.
+	Image *ImageFacts `json:"image,omitempty"`
 
 	// Accounts are public profiles the source found.
 	Accounts []Account `json:"accounts,omitempty"`
@@ -85,6 +87,27 @@ type CompanyFacts struct {
 	Parked bool `json:"parked,omitempty"`
 }
 
+// ImageFacts is a profile photo reduced to what identity resolution
+// compares: a 64-bit perceptual hash (never the image itself).
+type ImageFacts struct {
+	// Hash is the photo's difference hash (dHash): luminance averaged
+	// over a 9×8 grid, one bit per horizontally adjacent pair (left
+	// darker than right). Renditions of one photo (resized, re-encoded,
+	// slightly cropped or brightened) differ in a few bits; different
+	// photos in about half of the 64.
+	Hash uint64 `json:"hash"`
+	// Mirrored is the hash of the photo's mirror image: a mirrored upload
+	// of one photo matches the other's Hash.
+	Mirrored uint64 `json:"mirrored"`
+	// Graphic marks a flat graphic rather than a photo (nearly all of it
+	// in two colours: an identicon, a letter avatar, a platform default
+	// served at an account's own URL): it says nothing about who holds
+	// the account.
+	Graphic bool `json:"graphic,omitempty"`
+	Width   int  `json:"width"`
+	Height  int  `json:"height"`
+}
+
 // BreachFacts summarizes breach history (keyed sources only).
 type BreachFacts struct {
 	Count       int        `json:"count"`
@@ -123,6 +146,11 @@ type Account struct {
 	Verified bool   `json:"verified,omitempty"`
 	// Via is the identifier the account was found from.
 	Via Identifier `json:"-"`
+	// Photo is the hash of the profile photo at Avatar, when the avatar
+	// source read it (set by the pipeline before identity resolution;
+	// nil: no photo, a platform default, or not fetched). Not part of
+	// the response.
+	Photo *ImageFacts `json:"-"`
 	// Match is filled in by identity resolution.
 	Match *Match `json:"match,omitempty"`
 }
@@ -133,6 +161,17 @@ type Match struct {
 	// Method is the discovery method the probability was computed for.
 	Method   Method   `json:"method"`
 	Evidence []string `json:"evidence"`
+}
+
+// Image returns the identifier of the account's profile photo for the
+// avatar source, and whether it shows one. Its prior is the prior of what
+// the account was found through (via), so the likeliest accounts' photos
+// are fetched first.
+func (a Account) Image(via Identifier) (Identifier, bool) {
+	if a.Avatar == "" {
+		return Identifier{}, false
+	}
+	return Identifier{Kind: KindImage, Value: a.Avatar, Method: MethodAvatar, Prior: via.EffectivePrior()}, true
 }
 
 // Int64 returns a pointer to v, for optional reach figures.

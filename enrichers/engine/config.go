@@ -42,6 +42,9 @@ type SourceConfig struct {
 	Burst    int
 	Timeout  time.Duration
 	Breaker  enrichers.BreakerSettings
+	// MaxPerLookup overrides Description.MaxPerLookup (for sources that
+	// declare SettingMaxPerLookup).
+	MaxPerLookup int
 }
 
 // Observer is told what the engine does; metrics plug in here (the
@@ -253,6 +256,9 @@ func effective(d enrichers.Description, c SourceConfig) enrichers.Description {
 	}
 	if c.Timeout > 0 {
 		d.Timeout = c.Timeout
+	}
+	if c.MaxPerLookup > 0 {
+		d.MaxPerLookup = c.MaxPerLookup
 	}
 	if c.Breaker.Failures > 0 {
 		d.Breaker.Failures = c.Breaker.Failures

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -608,6 +610,57 @@ func TestFoundUsernameLookedUpElsewhere(t *testing.T) {
 			res := run(e, time.Second, engine.Request{})
 			if res.Rounds != tt.rounds || fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("rounds %d, second round got %v; want %d, %v", res.Rounds, got, tt.rounds, tt.want)
+			}
+		})
+	}
+}
+
+// Every found account's photo is looked at, those found in the last round
+// too (one more round, for photos only), at most MaxPerLookup of them.
+func TestAccountPhotosLookedAt(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cap  int
+		want string
+	}{
+		{"uncapped", 0, "[https://img/a.png https://img/b.png https://img/c.png]"},
+		{"capped at 2: the likeliest first", 2, "[https://img/a.png https://img/b.png]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			search := &fake{name: "search", tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+				return &enrichers.Finding{
+					Accounts: []enrichers.Account{
+						{Source: "search", Username: "a", Avatar: "https://img/a.png", Method: enrichers.MethodEmailSearch},
+						{Source: "search", Username: "b", Avatar: "https://img/b.png", Method: enrichers.MethodEmailSearch},
+						{Source: "search", Username: "nophoto", Method: enrichers.MethodEmailSearch},
+					},
+					Identifiers: []enrichers.Identifier{{Kind: enrichers.KindUsername, Value: "u", Method: enrichers.MethodUsernameGuess, Prior: 0.5}},
+				}, nil
+			}}
+			user := &fake{name: "user", inputs: []enrichers.Kind{enrichers.KindUsername}, tmo: time.Second,
+				fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+					return &enrichers.Finding{Accounts: []enrichers.Account{{Source: "user", Username: id.Value, Avatar: "https://img/c.png"}}}, nil
+				}}
+			var mu sync.Mutex
+			var got []string
+			photo := &fake{name: "photo", inputs: []enrichers.Kind{enrichers.KindImage}, tmo: time.Second,
+				fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					if id.Method != enrichers.MethodAvatar {
+						t.Errorf("image identifier %+v", id)
+					}
+					got = append(got, id.Value)
+					return &enrichers.Finding{Image: &enrichers.ImageFacts{Hash: 1}}, nil
+				}}
+			e := newEngine(t, engine.Options{MaxRounds: 2, Sources: map[string]engine.SourceConfig{"photo": {MaxPerLookup: tt.cap}}}, search, user, photo)
+			res := run(e, time.Second, engine.Request{})
+			slices.Sort(got)
+			if fmt.Sprint(got) != tt.want {
+				t.Fatalf("photos fetched %v, want %s", got, tt.want)
+			}
+			if r := statusOf(t, res, "photo"); r.Status != enrichers.StatusOK {
+				t.Errorf("photo report %+v", r)
 			}
 		})
 	}

@@ -174,8 +174,13 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 	aggs := make(map[string]*aggregate, len(e.entries))
 	res := &Result{Complete: true}
 
-	for round := 1; round <= e.maxRounds; round++ {
-		tasks := e.plan(pool, selected, done, aggs)
+	planned := map[string]int{} // calls planned per source (Description.MaxPerLookup)
+	for round := 1; round <= e.maxRounds+1; round++ {
+		// Past the round limit, one last round fetches only what can
+		// lead nowhere (the photos of the last round's accounts), so
+		// every found account's photo is looked at.
+		leavesOnly := round > e.maxRounds
+		tasks := e.plan(pool, selected, done, aggs, planned, leavesOnly)
 		if len(tasks) == 0 {
 			break
 		}
@@ -212,6 +217,17 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 						id.Origin = o.task.name
 						pool.add(id)
 					}
+				}
+			}
+			// Every found account's profile photo is looked at (the
+			// avatar source skips platform defaults).
+			for _, a := range o.finding.Accounts {
+				if a.Source == "" {
+					a.Source = o.task.name
+				}
+				if id, ok := a.Image(o.task.id); ok {
+					id.Origin = o.task.name
+					pool.add(id)
 				}
 			}
 		}
@@ -273,7 +289,15 @@ func keyOf(id enrichers.Identifier) idKey {
 	return idKey{id.Kind, id.Value}
 }
 
-func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map[taskKey]bool, aggs map[string]*aggregate) []task {
+// leafKinds are the identifier kinds whose sources emit nothing to look
+// up further: the round after the last may still fetch them.
+var leafKinds = []enrichers.Kind{enrichers.KindImage}
+
+// plan returns the round's tasks: every selected source for every new
+// identifier it accepts (only leaf kinds when leavesOnly), strongest first,
+// at most Description.MaxPerLookup per source over the run (planned counts
+// them).
+func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map[taskKey]bool, aggs map[string]*aggregate, planned map[string]int, leavesOnly bool) []task {
 	var tasks []task
 	ids, keys := pool.ids, pool.keys
 	for _, name := range e.reg.order {
@@ -282,7 +306,7 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 		}
 		en := e.entries[name]
 		for i, id := range ids {
-			if !slices.Contains(en.desc.Inputs, id.Kind) {
+			if !slices.Contains(en.desc.Inputs, id.Kind) || leavesOnly && !slices.Contains(leafKinds, id.Kind) {
 				continue
 			}
 			key := taskKey{name, keys[i]}
@@ -303,7 +327,19 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 	// tokens) in this order, so under a tight rate limit the likeliest
 	// usernames are looked up and the weakest guesses are the ones held back.
 	slices.SortStableFunc(tasks, func(a, b task) int { return cmp.Compare(b.id.Prior, a.id.Prior) })
-	return tasks
+	// A source capped per lookup takes its likeliest identifiers.
+	kept := tasks[:0]
+	for _, t := range tasks {
+		if limit := e.entries[t.name].desc.MaxPerLookup; limit > 0 {
+			if planned[t.name] >= limit {
+				aggFor(aggs, t.name).skip(fmt.Sprintf("over the cap of %d calls per lookup (max_per_lookup)", limit))
+				continue
+			}
+			planned[t.name]++
+		}
+		kept = append(kept, t)
+	}
+	return kept
 }
 
 // runRound runs tasks concurrently. Each task runs on a goroutine of its

@@ -89,7 +89,8 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	// Parameters left at 0 (off) start from 1 (no effect), so that the
 	// fit can turn them on; the derived ratios start from what they refine.
 	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
-		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR} {
+		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR,
+		&m.PhotoMatchLR, &m.PhotoDifferLR} {
 		if *p == 0 {
 			*p = 1
 		}
@@ -100,6 +101,9 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	if m.GuessCrowdBias == 0 {
 		m.GuessCrowdBias = -0.1
 	}
+	if m.PhotoPoolWeight == 0 {
+		m.PhotoPoolWeight = 0.3
+	}
 	if m.NameMatchDerivedLR == 0 {
 		m.NameMatchDerivedLR = m.NameMatchLR
 	}
@@ -109,7 +113,8 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	params := []*float64{&m.Bias, &m.NamesBias, &m.ReusedBias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR}
+		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR,
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.PhotoPoolWeight}
 	// Each platform's bias is fitted through a slot of its own, copied into
 	// the model's map before every evaluation.
 	plats := slices.Sorted(maps.Keys(platforms(cases)))
@@ -192,7 +197,7 @@ func valid(m identity.Model) bool {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR, m.EmployerLR, m.OtherHandleLR} {
+	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR, m.EmployerLR, m.OtherHandleLR, m.PhotoMatchLR, m.PhotoDifferLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -204,5 +209,10 @@ func valid(m identity.Model) bool {
 		m.LocationClashLR <= 1 && m.LinkToDomainLR >= 1 && m.LinkToAccountLR >= 1 && m.LocalPartNameLR >= 1 && m.UncorroboratedLR <= 1 && m.SamePlatformLR <= 1 && m.TopicMatchLR >= 1 && m.TopicClashLR <= 1 &&
 		m.TopicAloneLR >= 1 && m.UnlinkedLR <= 1 && m.NamesakeLR <= 1 && m.HandleSharedLR <= 1 && m.LanguageMatchLR >= 1 && m.LanguageClashLR <= 1 &&
 		m.NamePartLR <= m.NameMatchLR && m.NamePartLR >= m.NameMismatchLR &&
-		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4 && m.GuessCrowdBias <= 0 && m.GuessCrowdBias > -4
+		m.PriorScale > 0.1 && m.PriorScale < 5 && m.Bias > -6 && m.Bias < 6 && m.EmployerLR >= 1 && math.Abs(m.NamesBias) < 6 && math.Abs(m.ReusedBias) < 6 && m.CrowdBias <= 0 && m.CrowdBias > -4 && m.GuessCrowdBias <= 0 && m.GuessCrowdBias > -4 &&
+		// The same photo raises, another lowers, and no more than a
+		// cross-link: a photo can be copied, a link is the owner's.
+		m.PhotoMatchLR >= 1 && m.PhotoMatchLR <= m.LinkToAccountLR && m.PhotoDifferLR <= 1 && m.PhotoDifferLR >= 0.1 &&
+		// Pooling counts at most all of the other account's evidence.
+		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1
 }

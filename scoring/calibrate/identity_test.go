@@ -66,3 +66,38 @@ func TestFitIdentity(t *testing.T) {
 		t.Errorf("fitted model out of bounds: %+v", fitted)
 	}
 }
+
+// TestFitPhotoTerms: cases whose guesses are the subject's exactly when
+// they show the photo of the email-matched account move the photo ratios
+// away from their starting values (the fitter sees them).
+func TestFitPhotoTerms(t *testing.T) {
+	t.Parallel()
+	sub := identity.Subject{EmailLocal: "mvoss", EmailDomain: "example.com", Name: "Mara Voss"}
+	via := enrichers.Identifier{Kind: enrichers.KindUsername, Origin: "email", Prior: 0.6}
+	photo := func(h uint64) *enrichers.ImageFacts { return &enrichers.ImageFacts{Hash: h} }
+	var cases []IdentityCase
+	for i := range 24 {
+		mine := i%2 == 0
+		h := uint64(0x0f0f_3c3c_a5a5_5a5a)
+		if !mine {
+			h = ^h
+		}
+		cases = append(cases, IdentityCase{
+			Subject: sub,
+			Accounts: []enrichers.Account{
+				{Source: "github", Username: "mvoss", Method: "email_search", DisplayName: "Mara Voss", Photo: photo(0x0f0f_3c3c_a5a5_5a5a)},
+				{Source: "reddit", Username: "mvoss", Method: "username_guess", DisplayName: "Mara Voss", Via: via, Photo: photo(h)},
+			},
+			Truth: func(source, _ string) bool { return source == "github" || mine },
+			Owned: 2,
+		})
+	}
+	base := identity.DefaultModel()
+	fitted := FitIdentity(cases, base)
+	if !(fitted.PhotoMatchLR > base.PhotoMatchLR && fitted.PhotoDifferLR < base.PhotoDifferLR) {
+		t.Errorf("photo ratios %v, %v from %v, %v", fitted.PhotoMatchLR, fitted.PhotoDifferLR, base.PhotoMatchLR, base.PhotoDifferLR)
+	}
+	if !valid(fitted) {
+		t.Errorf("fitted model out of bounds: %+v", fitted)
+	}
+}

@@ -17,6 +17,7 @@ package identity
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -158,6 +159,31 @@ type Model struct {
 	// matched account: most people reuse one handle, so a namesake's
 	// account usually carries another (0: not applied).
 	OtherHandleLR float64
+	// PhotoMatchLR applies when the account shows the same profile photo
+	// (dHashes at most PhotoDistance bits apart) as a confidently matched
+	// account it was not found through, scaled by how sure that account
+	// is: 1 + p·(PhotoMatchLR − 1). People reuse a photo across
+	// platforms; a namesake's differs. A photo accounts of clearly
+	// different people show (a stock image) and a flat graphic (an
+	// identicon, a letter avatar) are no evidence (0: not applied).
+	PhotoMatchLR float64
+	// PhotoDifferLR applies, once, when the account shows a custom photo
+	// and the confidently matched accounts that show one all show
+	// another, scaled by the likeliest of them as above: people do use
+	// different photos, so it is weak (0: not applied).
+	PhotoDifferLR float64
+	// PhotoDistance is the most bits (of 64) two photo hashes may differ
+	// by and still be one photo (0: DefaultPhotoDistance). Not fitted:
+	// it is a property of the hash (docs/IDENTITY.md).
+	PhotoDistance int `json:",omitempty"`
+	// PhotoPoolWeight pools what two accounts that show the same photo
+	// say: one person holds both, so whatever ties the other account to
+	// the subject (or to somebody else) counts for this one too — its
+	// evidence (pass-1 log-odds over its prior) times this weight, which
+	// is below 1 because part of that evidence (the name) is shared by
+	// the two accounts rather than independent (0: not applied). Accounts
+	// matched confidently count through PhotoMatchLR instead.
+	PhotoPoolWeight float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -191,6 +217,8 @@ func DefaultModel() Model {
 		LanguageMatchLR: 1.03, LanguageClashLR: 0.212,
 		HandleSharedLR: 0.875, CrowdedHandleLR: 0.647,
 		EmployerLR: 84.4, OtherHandleLR: 0.402,
+		// Starting values, not fitted yet (docs/IDENTITY.md, fourth round).
+		PhotoMatchLR: 20, PhotoDifferLR: 0.5, PhotoDistance: DefaultPhotoDistance, PhotoPoolWeight: 0.5,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
 	}
@@ -239,6 +267,9 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	if m.HandleSharedLR > 0 || m.CrowdedHandleLR > 0 {
 		ref.handles = handleCrowds(out)
 	}
+	if m.PhotoMatchLR > 0 || m.PhotoDifferLR > 0 {
+		ref.photos = m.telling(out)
+	}
 	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
 	}
@@ -283,9 +314,15 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	ref2 := ref
 	ref2.found = descendants(parents)
 	ref2.parents = parents
+	if m.PhotoPoolWeight > 0 && ref.photos != nil {
+		ref2.pool = make([]pooled, len(out))
+		for i, a := range out {
+			ref2.pool[i] = pooled{source: a.Source, lo: logit(clamp(probs[i], 0.001, 0.999)) - logit(clamp(base[i], 0.001, 0.999)), p: probs[i]}
+		}
+	}
 	for i, a := range out {
 		if probs[i] >= m.Confident {
-			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0})
+			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0, p: probs[i]})
 		}
 	}
 	final := make([]float64, len(out))
@@ -346,7 +383,8 @@ func isGuess(method enrichers.Method) bool {
 type confident struct {
 	idx   int
 	a     enrichers.Account
-	named bool // its display name has words (read once, compared often)
+	named bool    // its display name has words (read once, compared often)
+	p     float64 // its pass-1 probability
 }
 
 type reference struct {
@@ -378,6 +416,21 @@ type reference struct {
 	// parents[i] are the accounts account i was found through (nil in
 	// pass 1): a link from them is how it was found, already in its prior.
 	parents [][]int
+	// photos[i] is account i's profile photo when it says something
+	// about who holds the account: not a flat graphic, not a stock image
+	// (nil: none, or photo evidence off).
+	photos []*enrichers.ImageFacts
+	// pool[i] is what account i's own evidence says (pass-1 log-odds
+	// over its prior) and its platform, for PhotoPoolWeight (nil in pass
+	// 1 and with photo pooling off).
+	pool []pooled
+}
+
+// pooled is one account's own evidence, for the accounts showing its photo.
+type pooled struct {
+	source string
+	lo     float64 // pass-1 log-odds minus the prior's
+	p      float64 // pass-1 probability
 }
 
 // others returns the confident accounts that are independent evidence
@@ -746,6 +799,22 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			unlinked++
 		}
 	}
+	// Profile photos: the same photo as a confidently matched account.
+	samePhoto, differs := m.photoEvidence(ref, self, a.Source, others)
+	if samePhoto != nil && m.PhotoMatchLR > 0 {
+		add(1+samePhoto.p*(m.PhotoMatchLR-1), "shows the same profile photo as the "+platformName(samePhoto.a.Source)+" account matched to the subject")
+	}
+	if lo1, n, src := m.photoPool(ref, self, a.Source); n > 0 {
+		what := "ties it to the subject"
+		if lo1 < 0 {
+			what = "says it is somebody else's"
+		}
+		if n == 1 {
+			add(math.Exp(m.PhotoPoolWeight*lo1), "shows the same profile photo as a "+platformName(src)+" account found for the subject, and what "+what+" counts here too")
+		} else {
+			add(math.Exp(m.PhotoPoolWeight*lo1), fmt.Sprintf("shows the same profile photo as %d accounts found for the subject, and what %s counts here too", n, strings.Replace(what, "it", "them", 1)))
+		}
+	}
 	// Topics are no corroboration of who the profile is: many strangers
 	// write about the same things (docs/IDENTITY.md).
 	identifying := len(ev) - pre
@@ -772,6 +841,9 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		case shared == 0 && len(mine) >= 2 && len(theirs) >= 2 && m.TopicClashLR > 0:
 			add(m.TopicClashLR, "writes about other topics than the matched accounts")
 		}
+	}
+	if samePhoto == nil && differs != nil && m.PhotoDifferLR > 0 {
+		add(1+differs.p*(m.PhotoDifferLR-1), "shows a different profile photo from the "+platformName(differs.a.Source)+" account matched to the subject (people do use different photos)")
 	}
 	if !linked && unlinked > 0 && m.UnlinkedLR > 0 {
 		add(math.Pow(m.UnlinkedLR, float64(unlinked)), fmt.Sprintf("not cross-linked with any of the %d matched accounts on other platforms", unlinked))
@@ -1105,4 +1177,136 @@ func (c crowd) sentence() string {
 		return fmt.Sprintf("%d accounts answered for the %d usernames built from the name: the name is uncommon", c.taken, c.built)
 	}
 	return fmt.Sprintf("%d accounts answered for the %d usernames built from the name: people with this name are many", c.taken, c.built)
+}
+
+// DefaultPhotoDistance is the most bits two profile-photo hashes (dHash,
+// 64 bits) may differ by and be the same photo: renditions a platform
+// serves (resized, re-encoded, slightly cropped or brightened) stay within
+// it, different photos almost never come this close (enrichers/avatar's
+// TestThreshold: 158 of 160 renditions within, 3 of 780 pairs of different
+// photos).
+const DefaultPhotoDistance = 10
+
+func (m Model) photoDistance() int {
+	if m.PhotoDistance > 0 {
+		return m.PhotoDistance
+	}
+	return DefaultPhotoDistance
+}
+
+// samePhoto reports whether two photos are one: their hashes, or one's
+// and the other's mirror image's (a mirrored upload), are within the
+// distance.
+func (m Model) samePhoto(a, b *enrichers.ImageFacts) bool {
+	d := bits.OnesCount64(a.Hash ^ b.Hash)
+	if a.Mirrored != 0 { // 0: not computed (or a flat image)
+		d = min(d, bits.OnesCount64(a.Mirrored^b.Hash))
+	}
+	return d <= m.photoDistance()
+}
+
+// telling returns, by account index, the photos that say who holds the
+// account: photos that are flat graphics (identicons, letter avatars) say
+// nothing, and neither does a stock image — a photo (within the distance)
+// that accounts of clearly different people show in the lookup: two
+// clearly different display names, or two accounts on one platform (few
+// people keep two).
+func (m Model) telling(out []enrichers.Account) []*enrichers.ImageFacts {
+	res := make([]*enrichers.ImageFacts, len(out))
+	for i, a := range out {
+		if a.Photo == nil || a.Photo.Graphic {
+			continue
+		}
+		stock := false
+		var names []string
+		if isName(a) {
+			names = append(names, a.DisplayName)
+		}
+		for j, b := range out {
+			if j == i || b.Photo == nil || b.Photo.Graphic || !m.samePhoto(a.Photo, b.Photo) {
+				continue
+			}
+			if b.Source == a.Source {
+				stock = true
+				break
+			}
+			if !isName(b) {
+				continue
+			}
+			if slices.ContainsFunc(names, func(n string) bool { return clearlyDifferent(n, b.DisplayName) }) {
+				stock = true
+				break
+			}
+			names = append(names, b.DisplayName)
+		}
+		if !stock {
+			res[i] = a.Photo
+		}
+	}
+	return res
+}
+
+// clearlyDifferent reports whether two display names are clearly not one
+// person's (as for NameMismatchLR: similarity under 0.4, neither part of
+// the other).
+func clearlyDifferent(a, b string) bool {
+	return personname.Similarity(a, b) < 0.4 && !personname.Part(a, b) && !personname.Part(b, a)
+}
+
+// photoEvidence compares account self's photo with the confidently
+// matched accounts' (others) on other platforms than source: the likeliest one showing the same photo,
+// else the likeliest one showing another custom photo (nil: none).
+func (m Model) photoEvidence(ref reference, self int, source string, others []confident) (same, differs *confident) {
+	if self < 0 || self >= len(ref.photos) || ref.photos[self] == nil {
+		return nil, nil
+	}
+	mine := ref.photos[self]
+	for k := range others {
+		c := &others[k]
+		if c.a.Source == source {
+			continue // the same platform: SamePlatformLR's business
+		}
+		theirs := ref.photos[c.idx]
+		if theirs == nil {
+			continue
+		}
+		if m.samePhoto(mine, theirs) {
+			if same == nil || c.p > same.p {
+				same = c
+			}
+		} else if differs == nil || c.p > differs.p {
+			differs = c
+		}
+	}
+	return same, differs
+}
+
+// photoPool sums the own evidence (PhotoPoolWeight) of the accounts that
+// show account self's photo on other platforms and are not confidently
+// matched (those count through PhotoMatchLR) nor linked with it (a link
+// is already in its prior): the log-odds, how many, and the platform of
+// the first.
+func (m Model) photoPool(ref reference, self int, source string) (lo float64, n int, src string) {
+	if m.PhotoPoolWeight <= 0 || ref.pool == nil || self < 0 || self >= len(ref.photos) || ref.photos[self] == nil {
+		return 0, 0, ""
+	}
+	for j, o := range ref.pool {
+		if j == self || o.source == source || ref.photos[j] == nil || o.p >= m.Confident || related(ref, self, j) {
+			continue
+		}
+		if !m.samePhoto(ref.photos[self], ref.photos[j]) {
+			continue
+		}
+		if n == 0 {
+			src = o.source
+		}
+		lo += o.lo
+		n++
+	}
+	return lo, n, src
+}
+
+// related reports whether one of two accounts was found through the other.
+func related(ref reference, i, j int) bool {
+	return i < len(ref.found) && ref.found[i][j] || j < len(ref.found) && ref.found[j][i]
 }

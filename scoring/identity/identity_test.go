@@ -649,3 +649,149 @@ func TestPlatformBias(t *testing.T) {
 		t.Fatalf("an email match moved by the platform bias: %.3f vs %.3f", a, b)
 	}
 }
+
+// Profile photos: a guess showing the photo of the subject's
+// email-matched Gravatar (the anchor) is raised; one showing another
+// custom photo is lowered a little; a stock image (shown by accounts of
+// clearly different people) and a flat graphic are no evidence; with the
+// terms off, photos change nothing.
+func TestPhotoEvidence(t *testing.T) {
+	const mine, other = 0x0f0f_3c3c_a5a5_5a5a, 0xf0f0_c3c3_5a5a_a5a5
+	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss"}
+	photo := func(h uint64, graphic bool) *enrichers.ImageFacts {
+		return &enrichers.ImageFacts{Hash: h, Graphic: graphic, Width: 96, Height: 96}
+	}
+	anchor := acct("gravatar", "mvoss", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Mara Voss"
+		a.Photo = photo(mine, false)
+		a.Via = enrichers.Identifier{Kind: enrichers.KindEmail, Value: "mvoss@gmail.com", Prior: 1}
+	})
+	guess := func(p *enrichers.ImageFacts) enrichers.Account {
+		return nameHit("bluesky", "maravoss.bsky.social", "Mara Voss", 0.5)
+	}
+	withPhoto := func(p *enrichers.ImageFacts) enrichers.Account {
+		a := guess(p)
+		a.Photo = p
+		return a
+	}
+	// Someone else (another name) showing the same picture makes it stock.
+	stranger := acct("reddit", "kpetrov", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+		a.DisplayName = "Kirill Petrov"
+		a.Photo = photo(mine^0b111, false) // within the distance: the same picture
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "kpetrov", Origin: "email", Prior: 0.1}
+	})
+	prob := func(m Model, accounts ...enrichers.Account) *enrichers.Match {
+		for _, a := range m.Resolve(sub, accounts) {
+			if a.Source == "bluesky" {
+				return a.Match
+			}
+		}
+		t.Fatal("no bluesky account")
+		return nil
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	none := prob(m, anchor, guess(nil))
+	same := prob(m, anchor, withPhoto(photo(mine^0b1011, false))) // 3 bits off: a rendition
+	differ := prob(m, anchor, withPhoto(photo(other, false)))
+	graphic := prob(m, anchor, withPhoto(photo(mine, true)))
+	stock := prob(m, anchor, withPhoto(photo(mine, false)), stranger)
+	t.Logf("no photo %.3f, same %.3f, differs %.3f, graphic %.3f, stock %.3f", none.Probability, same.Probability, differ.Probability, graphic.Probability, stock.Probability)
+	if !(same.Probability > none.Probability+0.2) {
+		t.Errorf("the anchor's photo raises too little: %v vs %v", same, none)
+	}
+	if !(differ.Probability < none.Probability && differ.Probability > none.Probability-0.2) {
+		t.Errorf("another photo should lower a little: %v vs %v", differ, none)
+	}
+	if graphic.Probability != none.Probability {
+		t.Errorf("a flat graphic is evidence: %v vs %v", graphic, none)
+	}
+	// The stranger holds no confident account, so only the stock rule
+	// can take the same-photo evidence away.
+	if stock.Probability != none.Probability {
+		t.Errorf("a stock image is evidence: %v vs %v", stock, none)
+	}
+	if !slices.ContainsFunc(same.Evidence, func(e string) bool {
+		return e == "shows the same profile photo as the Gravatar account matched to the subject"
+	}) {
+		t.Errorf("evidence does not say it: %v", same.Evidence)
+	}
+	off := m
+	off.PhotoMatchLR, off.PhotoDifferLR = 0, 0
+	if a, b := prob(off, anchor, withPhoto(photo(mine, false))), prob(off, anchor, guess(nil)); a.Probability != b.Probability {
+		t.Errorf("photo terms off, photos still count: %v vs %v", a, b)
+	}
+}
+
+// The weight of a shared photo follows how sure the other account is.
+func TestPhotoWeightedByTheOtherAccount(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss"}
+	ph := &enrichers.ImageFacts{Hash: 42}
+	other := func(method enrichers.Method, prior float64) enrichers.Account {
+		return acct("github", "mvoss", method, func(a *enrichers.Account) {
+			a.DisplayName = "Mara Voss"
+			a.Photo = ph
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "mvoss", Origin: "email", Prior: prior}
+		})
+	}
+	hit := nameHit("bluesky", "maravoss.bsky.social", "Mara Voss", 0.5)
+	hit.Photo = ph
+	p := func(o enrichers.Account) float64 {
+		for _, a := range m.Resolve(sub, []enrichers.Account{o, hit}) {
+			if a.Source == "bluesky" {
+				return a.Match.Probability
+			}
+		}
+		return 0
+	}
+	if strong, weak := p(other(enrichers.MethodEmailSearch, 1)), p(other(enrichers.MethodUsernameGuess, 0.3)); !(strong > weak) {
+		t.Errorf("a photo shared with an email match %.3f, with a guess %.3f", strong, weak)
+	}
+}
+
+// TestPhotoPool: an account showing the same photo as another account that
+// is not confidently matched takes that account's own evidence, weighted
+// by PhotoPoolWeight — for the subject when it agrees with the request, against
+// when it clashes — and none with the weight off.
+func TestPhotoPool(t *testing.T) {
+	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss", Countries: []string{"DE"}}
+	ph := &enrichers.ImageFacts{Hash: 0x0f0f_3c3c_a5a5_5a5a}
+	hit := nameHit("bluesky", "maravoss.bsky.social", "Mara Voss", 0.5)
+	hit.Photo = ph
+	reddit := func(location string) enrichers.Account {
+		return acct("reddit", "mara_v", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+			a.Location = location                                  // no display name: the location is its evidence
+			a.Photo = &enrichers.ImageFacts{Hash: ph.Hash ^ 0b101} // a rendition
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "mara_v", Origin: "names", Prior: 0.2}
+		})
+	}
+	p := func(m Model, o enrichers.Account) *enrichers.Match {
+		for _, a := range m.Resolve(sub, []enrichers.Account{o, hit}) {
+			if a.Source == "bluesky" {
+				return a.Match
+			}
+		}
+		t.Fatal("no bluesky account")
+		return nil
+	}
+	on := DefaultModel()
+	on.Topics = nil
+	on.PhotoPoolWeight = 0.6
+	off := on
+	off.PhotoPoolWeight = 0
+	agree, clash := p(on, reddit("Berlin, Germany")), p(on, reddit("Lima, Peru"))
+	t.Logf("pooled: agreeing location %.3f, clashing %.3f", agree.Probability, clash.Probability)
+	if !(agree.Probability > clash.Probability+0.02) {
+		t.Errorf("what the Reddit account says is not pooled: agreeing %.3f, clashing %.3f", agree.Probability, clash.Probability)
+	}
+	if a, c := p(off, reddit("Berlin, Germany")), p(off, reddit("Lima, Peru")); a.Probability != c.Probability {
+		t.Errorf("with the weight off the Reddit account's location still counts: %.3f vs %.3f", a.Probability, c.Probability)
+	}
+	if !slices.ContainsFunc(agree.Evidence, func(e string) bool {
+		return strings.HasPrefix(e, "shows the same profile photo as a Reddit account found for the subject")
+	}) {
+		t.Errorf("evidence does not say it: %v", agree.Evidence)
+	}
+}

@@ -234,6 +234,9 @@ type SourceConfig struct {
 	Breaker   BreakerConfig `yaml:"breaker,omitempty"`
 	APIKey    string        `yaml:"api_key,omitempty"`
 	BaseURL   string        `yaml:"base_url,omitempty"`
+	// MaxPerLookup caps the source's calls in one lookup (sources that
+	// declare it: avatar); 0 keeps the source's default.
+	MaxPerLookup int `yaml:"max_per_lookup,omitempty"`
 }
 
 // BreakerConfig is a source's circuit breaker settings; zero keeps the
@@ -358,9 +361,10 @@ func (c *Config) EngineSources() map[string]engine.SourceConfig {
 	out := make(map[string]engine.SourceConfig, len(c.Sources))
 	for name, s := range c.Sources {
 		ec := engine.SourceConfig{
-			RatePerS: s.RatePerS,
-			Burst:    s.Burst,
-			Timeout:  time.Duration(s.TimeoutMS) * time.Millisecond,
+			RatePerS:     s.RatePerS,
+			Burst:        s.Burst,
+			Timeout:      time.Duration(s.TimeoutMS) * time.Millisecond,
+			MaxPerLookup: s.MaxPerLookup,
 			Breaker: enrichers.BreakerSettings{
 				Failures:         s.Breaker.Failures,
 				OpenFor:          time.Duration(s.Breaker.OpenForMS) * time.Millisecond,

@@ -93,6 +93,7 @@
 //	sources.<name>.breaker.half_open_requests            FOOTPRINT_SOURCES_<NAME>_BREAKER_HALF_OPEN_REQUESTS            integer ≥ 0   source's own
 //	sources.<name>.api_key                               FOOTPRINT_SOURCES_<NAME>_API_KEY                               string        empty
 //	sources.<name>.base_url                              FOOTPRINT_SOURCES_<NAME>_BASE_URL                              string        source's own
+//	sources.<name>.max_per_lookup                        FOOTPRINT_SOURCES_<NAME>_MAX_PER_LOOKUP                        integer       source's own
 //
 // ¹ The per-user data folder: see DefaultDataDir.
 package config

@@ -162,6 +162,8 @@ func sourceKeys() []sourceKey {
 			doc: "API key of a keyed source", declared: true},
 		{path: enrichers.SettingBaseURL, ptr: func(s *SourceConfig) any { return &s.BaseURL },
 			doc: "override the source's base URL (http or https)", declared: true},
+		{path: enrichers.SettingMaxPerLookup, ptr: func(s *SourceConfig) any { return &s.MaxPerLookup },
+			doc: "calls to the source in one lookup at most, the likeliest identifiers first (avatar: photos fetched)", declared: true},
 	}
 }
 

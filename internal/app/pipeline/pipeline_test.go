@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -180,5 +181,35 @@ func TestDomainSourcesWithoutTheEmailSource(t *testing.T) {
 				t.Errorf("%s: dom %s (%s), want %s", tt.email, s.Status, s.Detail, tt.stat)
 			}
 		}
+	}
+}
+
+// The avatar source's hash of a photo reaches every account showing it,
+// so identity resolution can compare them; it is not in the response.
+func TestPhotosReachTheAccounts(t *testing.T) {
+	const url = "https://img.example/jdoe.png"
+	mail := src{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{Accounts: []enrichers.Account{
+			{Source: "mail", Username: "jdoe", Method: "email_search", DisplayName: "Jane Doe", Avatar: url},
+			{Source: "mail", Username: "nophoto", Method: "email_search", DisplayName: "Jane Doe"},
+		}}, nil
+	}}
+	pics := src{name: "pics", inputs: []enrichers.Kind{enrichers.KindImage}, fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{Image: &enrichers.ImageFacts{Hash: 0x5eed5eed5eed5eed, Width: 8, Height: 8}}, nil
+	}}
+	p, err := newService(t, mail, pics).Enrich(context.Background(), pipeline.Input{Email: "jane.doe@gmail.com", Options: pipeline.Options{IncludeCandidates: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Accounts {
+		switch {
+		case a.Username == "jdoe" && (a.Photo == nil || a.Photo.Hash != 0x5eed5eed5eed5eed):
+			t.Errorf("jdoe's photo %+v", a.Photo)
+		case a.Username == "nophoto" && a.Photo != nil:
+			t.Errorf("an account without a photo got %+v", a.Photo)
+		}
+	}
+	if b, err := json.Marshal(p); err != nil || strings.Contains(string(b), "6840227782638526189") || strings.Contains(string(b), `"photo":`) {
+		t.Errorf("the hash is in the response: %v", err)
 	}
 }

@@ -147,6 +147,15 @@ func sourceStatuses(reports []engine.SourceReport, now time.Time) []SourceStatus
 
 // derive fills in the facts, the resolved accounts and the scores.
 func (s *Service) derive(req *request, res *engine.Result, p *Profile, now time.Time) {
+	var photos map[string]*enrichers.ImageFacts // photo URL → what the avatar source read
+	for _, f := range res.Findings {
+		if f.Finding.Image != nil && f.Identifier.Kind == enrichers.KindImage {
+			if photos == nil {
+				photos = map[string]*enrichers.ImageFacts{}
+			}
+			photos[f.Identifier.Value] = f.Finding.Image
+		}
+	}
 	for _, f := range res.Findings {
 		mergeFacts(p, f.Finding)
 		if f.Finding.Simulated {
@@ -158,6 +167,9 @@ func (s *Service) derive(req *request, res *engine.Result, p *Profile, now time.
 			}
 			if a.Via.Kind == "" {
 				a.Via = f.Identifier
+			}
+			if a.Avatar != "" {
+				a.Photo = photos[a.Avatar]
 			}
 			p.Accounts = append(p.Accounts, a)
 		}
