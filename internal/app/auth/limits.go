@@ -147,25 +147,11 @@ func (d Decision) SetHeaders(h http.Header) {
 	buf := make([]byte, 0, 64*len(d.Policies))
 	tight := d.Policies[0]
 	for i, p := range d.Policies {
-		if i > 0 {
-			buf = append(buf, ", "...)
-		}
-		buf = strconv.AppendQuote(buf, p.Name)
-		buf = append(buf, ";q="...)
-		buf = strconv.AppendInt(buf, p.Quota, 10)
-		buf = append(buf, ";w="...)
-		buf = strconv.AppendInt(buf, seconds(p.Window), 10)
+		buf = appendPolicy(buf, i, p.Name, ";q=", p.Quota, ";w=", seconds(p.Window))
 	}
 	split := len(buf)
 	for i, p := range d.Policies {
-		if i > 0 {
-			buf = append(buf, ", "...)
-		}
-		buf = strconv.AppendQuote(buf, p.Name)
-		buf = append(buf, ";r="...)
-		buf = strconv.AppendInt(buf, p.Remaining, 10)
-		buf = append(buf, ";t="...)
-		buf = strconv.AppendInt(buf, seconds(p.Reset), 10)
+		buf = appendPolicy(buf, i, p.Name, ";r=", p.Remaining, ";t=", seconds(p.Reset))
 		switch {
 		case d.Exceeded != "":
 			if p.Name == d.Exceeded {
@@ -188,6 +174,19 @@ func (d Decision) SetHeaders(h http.Header) {
 	if !d.Allowed {
 		h.Set("Retry-After", strconv.FormatInt(max(seconds(d.RetryAfter), 1), 10))
 	}
+}
+
+// appendPolicy appends the i-th item of a RateLimit header list:
+// "name";k1=v1;k2=v2, comma-separated from the one before.
+func appendPolicy(buf []byte, i int, name, k1 string, v1 int64, k2 string, v2 int64) []byte {
+	if i > 0 {
+		buf = append(buf, ", "...)
+	}
+	buf = strconv.AppendQuote(buf, name)
+	buf = append(buf, k1...)
+	buf = strconv.AppendInt(buf, v1, 10)
+	buf = append(buf, k2...)
+	return strconv.AppendInt(buf, v2, 10)
 }
 
 // Baseline returns lookups already counted for a key in a UTC day
