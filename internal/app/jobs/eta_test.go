@@ -46,40 +46,26 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 		t0 := time.Now()
 		j := create(t, m, FormatCSV, upload)
 
-		type seen struct {
-			at  time.Duration
-			eta float64
-		}
-		var early, firstRow *seen
-		var after []seen // every estimate once a row has ended
-		for {
-			time.Sleep(time.Second)
-			synctest.Wait()
-			g, err := m.Get(t.Context(), j.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g.State.Final() {
-				j = g
-				break
-			}
+		var early, firstRow *etaSample
+		var after []etaSample // every estimate once a row has ended
+		j = pollUntilFinal(t, m, j.ID, func(g *Job) {
 			el := time.Since(t0)
 			if el == 5*time.Second {
 				if g.ETAS == nil || *g.ETAS <= 0 || g.ETABasis != ETALimits || g.Done != 0 {
 					t.Fatalf("at %v (done %d): eta %v basis %q, want an estimate from the limits", el, g.Done, g.ETAS, g.ETABasis)
 				}
-				early = &seen{el, *g.ETAS}
+				early = &etaSample{el, *g.ETAS}
 			}
 			if g.Done > 0 && firstRow == nil {
 				if g.ETAS == nil || g.ETABasis != ETALimits {
 					t.Fatalf("at the first row (%v): eta %v basis %q, want from the limits", el, g.ETAS, g.ETABasis)
 				}
-				firstRow = &seen{el, *g.ETAS}
+				firstRow = &etaSample{el, *g.ETAS}
 			}
 			if g.Done > 0 && g.ETAS != nil {
-				after = append(after, seen{el, *g.ETAS})
+				after = append(after, etaSample{el, *g.ETAS})
 			}
-		}
+		})
 		total := time.Since(t0)
 		if j.State != StateSucceeded || j.Done != rows || j.ETABasis != "" || j.ETAS == nil || *j.ETAS != 0 {
 			t.Fatalf("final job: %+v", j)
@@ -96,11 +82,7 @@ func TestETAFromLimitsBeforeThroughput(t *testing.T) {
 		// From the first row on, every estimate (from the limits, then
 		// from throughput when it is measured and slower) stays within
 		// 25 % of the truth: no swing when the first rows end in a bunch.
-		for _, a := range after {
-			if left := (total - a.at).Seconds(); left > 20 && math.Abs(a.eta/left-1) > 0.25 {
-				t.Errorf("at %v: eta %.0f s, the job then took %.0f s (want within 25 %%)", a.at, a.eta, left)
-			}
-		}
+		etasWithin25(t, after, total)
 		t.Logf("job %v; at %v eta %.0f s (true %.0f); at the first row (%v) eta %.0f s (true %.0f)", total,
 			early.at, early.eta, (total - early.at).Seconds(), firstRow.at, firstRow.eta, (total - firstRow.at).Seconds())
 		idle(t, m)
@@ -240,36 +222,19 @@ func TestETAHonestFromTheFirstMinute(t *testing.T) {
 			}
 		}()
 		j := create(t, m, FormatCSV, upload)
-		type seen struct {
-			at  time.Duration
-			eta float64
-		}
-		var after []seen
-		for {
-			time.Sleep(time.Second)
-			synctest.Wait()
-			g, err := m.Get(t.Context(), j.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g.State.Final() {
-				break
-			}
+		var after []etaSample
+		pollUntilFinal(t, m, j.ID, func(g *Job) {
 			if g.Done > 0 && g.ETAS != nil {
-				after = append(after, seen{time.Since(t0), *g.ETAS})
+				after = append(after, etaSample{time.Since(t0), *g.ETAS})
 			}
-		}
+		})
 		total := time.Since(t0)
 		close(stop)
 		<-live
 		if len(after) == 0 {
 			t.Fatal("no estimate after the first row")
 		}
-		for _, a := range after {
-			if left := (total - a.at).Seconds(); left > 20 && math.Abs(a.eta/left-1) > 0.25 {
-				t.Errorf("at %v: eta %.0f s, the job then took %.0f s (want within 25 %%)", a.at.Round(time.Second), a.eta, left)
-			}
-		}
+		etasWithin25(t, after, total)
 		t.Logf("job %v; at the first row (%v) eta %.0f s (true %.0f)", total, after[0].at, after[0].eta, (total - after[0].at).Seconds())
 		idle(t, m)
 	})
@@ -307,4 +272,39 @@ func TestETANotBoundByWaitingDemand(t *testing.T) {
 			t.Errorf("eta %.0f s, want %.0f (the binding source's)", eta, want)
 		}
 	})
+}
+
+// etaSample is a job's estimate as read at a time since its upload.
+type etaSample struct {
+	at  time.Duration
+	eta float64
+}
+
+// pollUntilFinal reads job id once a (synctest) second, passing every
+// read of it before it ends to each, and returns it ended.
+func pollUntilFinal(t *testing.T, m *Manager, id string, each func(g *Job)) *Job {
+	t.Helper()
+	for {
+		time.Sleep(time.Second)
+		synctest.Wait()
+		g, err := m.Get(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.State.Final() {
+			return g
+		}
+		each(g)
+	}
+}
+
+// etasWithin25 checks that every estimate made more than 20 s before the
+// job ended (at total) is within 25 % of the time it then really took.
+func etasWithin25(t *testing.T, after []etaSample, total time.Duration) {
+	t.Helper()
+	for _, a := range after {
+		if left := (total - a.at).Seconds(); left > 20 && math.Abs(a.eta/left-1) > 0.25 {
+			t.Errorf("at %v: eta %.0f s, the job then took %.0f s (want within 25 %%)", a.at.Round(time.Second), a.eta, left)
+		}
+	}
 }
