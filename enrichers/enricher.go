@@ -140,12 +140,20 @@ func (id Identifier) LinkedTo(platform string) bool {
 // Jiménez" supplied, "jimenez jorge" on a profile) are one name: searched
 // and turned into usernames once.
 func (id Identifier) Key() string {
+	kind, value := id.KeyParts()
+	return string(kind) + ":" + value
+}
+
+// KeyParts is Key as its two parts, for callers that compare keys often
+// and would rather not build a string each time: two identifiers have the
+// same KeyParts exactly when they have the same Key (a kind holds no ':').
+func (id Identifier) KeyParts() (Kind, string) {
 	if id.Kind == KindName {
 		if k := personname.Key(id.Value); k != "" {
-			return string(KindName) + ":" + k
+			return KindName, k
 		}
 	}
-	return string(id.Kind) + ":" + id.Value
+	return id.Kind, id.Value
 }
 
 // BreakerSettings configures a source's circuit breaker.

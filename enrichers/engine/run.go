@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
-	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/transport"
 )
 
@@ -272,26 +271,22 @@ type taskKey struct {
 	id     idKey
 }
 
-// idKey is Identifier.Key as a pair, which costs no string concatenation:
-// two identifiers have equal idKeys exactly when their Keys are equal
-// (a kind holds no ':').
+// idKey is Identifier.KeyParts: equal exactly when the Keys are, with no
+// string built.
 type idKey struct {
 	kind  enrichers.Kind
 	value string
 }
 
 func keyOf(id enrichers.Identifier) idKey {
-	if id.Kind == enrichers.KindName {
-		if k := personname.Key(id.Value); k != "" {
-			return idKey{id.Kind, k}
-		}
-	}
-	return idKey{id.Kind, id.Value}
+	kind, value := id.KeyParts()
+	return idKey{kind, value}
 }
 
-// leafKinds are the identifier kinds whose sources emit nothing to look
-// up further: the round after the last may still fetch them.
-var leafKinds = []enrichers.Kind{enrichers.KindImage}
+// isLeaf reports whether sources of identifiers of kind emit nothing to
+// look up further (profile photos): the round after the last may still
+// fetch them.
+func isLeaf(kind enrichers.Kind) bool { return kind == enrichers.KindImage }
 
 // plan returns the round's tasks: every selected source for every new
 // identifier it accepts (only leaf kinds when leavesOnly), strongest first,
@@ -306,7 +301,7 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 		}
 		en := e.entries[name]
 		for i, id := range ids {
-			if !slices.Contains(en.desc.Inputs, id.Kind) || leavesOnly && !slices.Contains(leafKinds, id.Kind) {
+			if !slices.Contains(en.desc.Inputs, id.Kind) || leavesOnly && !isLeaf(id.Kind) {
 				continue
 			}
 			key := taskKey{name, keys[i]}
