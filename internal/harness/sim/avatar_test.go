@@ -2,54 +2,27 @@ package sim
 
 import (
 	"bytes"
-	"image"
-	_ "image/jpeg"
-	_ "image/png"
-	"math/bits"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers/avatar"
 )
 
-// dHash is the 64-bit difference hash footprint compares avatars with:
-// grayscale, area-resize to 9×8, one bit per horizontal neighbour pair.
+// dHash is the hash footprint's avatar source compares photos by
+// (enrichers/avatar: a 9×8 grid of mean luminance, one bit per
+// horizontal neighbour pair), read from served bytes as it reads them.
 func dHash(t testing.TB, b []byte) uint64 {
 	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(b))
+	f, err := avatar.Read(b)
 	if err != nil {
 		t.Fatalf("decode image: %v", err)
 	}
-	r := img.Bounds()
-	w, h := r.Dx(), r.Dy()
-	var g [8][9]float64
-	for cy := range 8 {
-		y0, y1 := cy*h/8, max((cy+1)*h/8, cy*h/8+1)
-		for cx := range 9 {
-			x0, x1 := cx*w/9, max((cx+1)*w/9, cx*w/9+1)
-			sum := 0.0
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					cr, cg, cb, _ := img.At(r.Min.X+x, r.Min.Y+y).RGBA()
-					sum += 0.299*float64(cr) + 0.587*float64(cg) + 0.114*float64(cb)
-				}
-			}
-			g[cy][cx] = sum / float64((y1-y0)*(x1-x0))
-		}
-	}
-	var d uint64
-	for y := range 8 {
-		for x := range 8 {
-			d <<= 1
-			if g[y][x] < g[y][x+1] {
-				d |= 1
-			}
-		}
-	}
-	return d
+	return f.Hash
 }
 
-func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+func hamming(a, b uint64) int { return avatar.Distance(a, b) }
 
 // avatarOf returns the avatar URL the platform's API reports for a.
 func avatarOf(t testing.TB, h http.Handler, a *account) string {
