@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"slices"
@@ -123,17 +124,33 @@ func (r Rules) empty() bool {
 
 // Extractor reads one field: Path for JSON (dotted, numeric indices, `*`
 // for every element), Selector (+ Attr, default the text) for HTML, an
-// optional Regex whose first group is kept, and an optional Template that
-// the value is put into at {value} (a bare GitHub username →
-// https://github.com/{value}, so it reads as a link).
+// optional Transform applied to the value as read, an optional Regex whose
+// first group is kept, and an optional Template that the value is put into
+// at {value} (a bare GitHub username → https://github.com/{value}, so it
+// reads as a link).
 type Extractor struct {
 	Path     string `json:"path,omitempty"`
 	Selector string `json:"selector,omitempty"`
 	Attr     string `json:"attr,omitempty"`
-	Regex    string `json:"regex,omitempty"`
-	Template string `json:"template,omitempty"`
+	// Transform names a function of transform: "html_unescape" for a
+	// site that HTML-escapes a value inside its JSON (Reddit's icon_img
+	// has &amp; between its query parameters).
+	Transform string `json:"transform,omitempty"`
+	Regex     string `json:"regex,omitempty"`
+	Template  string `json:"template,omitempty"`
 
 	re *regexp.Regexp
+}
+
+// transform returns the function Extractor.Transform names (nil for ""
+// or an unknown name), applied to a value as read, before Regex and
+// Template.
+func transform(name string) func(string) string {
+	switch name {
+	case "html_unescape":
+		return html.UnescapeString
+	}
+	return nil
 }
 
 // Fields are the profile fields a site can yield.
@@ -245,6 +262,9 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 			if e.Template != "" && !strings.Contains(e.Template, "{value}") {
 				bad("fields."+name+".template", "needs {value}")
 			}
+			if e.Transform != "" && transform(e.Transform) == nil {
+				bad("fields."+name+".transform", "unknown transform %q", e.Transform)
+			}
 			return nil
 		}); err != nil {
 			errs = append(errs, err)
@@ -289,6 +309,9 @@ func Load(data []byte, validTags func(string) bool) (*Catalogue, error) {
 						bad("search."+name+".regex", "%v", err)
 					}
 					e.re = re
+				}
+				if e.Transform != "" && transform(e.Transform) == nil {
+					bad("search."+name+".transform", "unknown transform %q", e.Transform)
 				}
 			}
 			if q.MaxMatches == 0 {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,6 +107,11 @@ func TestEverySiteAgainstItsFixtures(t *testing.T) {
 		"steam":      {"Rabscuttle", false, 0, false},
 		"medium":     {"Ev Williams", true, 0, false},
 	}
+	// The avatar URL each claimed fixture must yield, as the avatar
+	// source will fetch it (Reddit's escaped ampersands undone).
+	wantAvatar := map[string]string{
+		"reddit": "https://styles.redditmedia.com/t5_3k30p/styles/profileIcon_snoo1d4e5f6a-7b8c-4d9e-a0b1-c2d3e4f5a6b7-headshot.png?width=256&height=256&crop=256:256,smart&s=2f9c41d0e0a3b5c7d8e9f0a1b2c3d4e5f6a7b8c9",
+	}
 	c := builtinCatalogue(t)
 	if len(c.Sites) < 15 {
 		t.Fatalf("catalogue has %d sites, want ≥ 15", len(c.Sites))
@@ -137,6 +143,9 @@ func TestEverySiteAgainstItsFixtures(t *testing.T) {
 			}
 			if w.display != "" && a.DisplayName != w.display {
 				t.Errorf("display name %q, want %q", a.DisplayName, w.display)
+			}
+			if av, ok := wantAvatar[s.Name]; ok && a.Avatar != av {
+				t.Errorf("avatar %q, want %q", a.Avatar, av)
 			}
 			if w.reach && a.Followers == nil && a.Karma == nil {
 				t.Errorf("no followers or karma extracted")
@@ -228,6 +237,7 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 		{"search without query", `{"sites":[` + base + `,"search":{"url":"https://x.example/s","results":"r.*","username":{"path":"u"},"display_name":{"path":"n"}}}]}`, "search"},
 		{"search on html", `{"sites":[` + strings.Replace(base, `"json"`, `"html"`, 1) + `,"search":{"url":"https://x.example/s?q={query}","results":"r.*","username":{"path":"u"},"display_name":{"path":"n"}}}]}`, "only json sites can search"},
 		{"search bad regex", `{"sites":[` + base + `,"search":{"url":"https://x.example/s?q={query}","results":"r.*","username":{"path":"u","regex":"("},"display_name":{"path":"n"}}}]}`, "search.username.regex"},
+		{"unknown transform", `{"sites":[` + strings.Replace(base, `"fields":{}`, `"fields":{"avatar":{"path":"icon","transform":"url_unescape"}}`, 1) + `}]}`, "/sites/0/fields/avatar/transform"},
 		{"template without value", `{"sites":[` + strings.Replace(base, `"fields":{}`, `"fields":{"links":{"path":"gh","template":"https://github.com/"}}`, 1) + `}]}`, "fields.links.template"},
 	}
 	for _, tt := range tests {
@@ -235,6 +245,41 @@ func TestLoadRejectsBrokenCatalogues(t *testing.T) {
 			_, err := Load([]byte(tt.json), validTag)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestTransforms: an extractor's transform applies to the value as read,
+// before its regex and template; without one the value is kept as the
+// site wrote it.
+func TestTransforms(t *testing.T) {
+	const escaped = `{"icon_img":"https://styles.redditmedia.com/t5_1/styles/profileIcon_x.png?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=ab12","bio":"Tom &amp; Jerry &lt;3 &#39;cats&#39;"}`
+	tests := []struct {
+		name string
+		e    Extractor
+		want string
+	}{
+		{"reddit icon_img", Extractor{Path: "icon_img", Transform: "html_unescape"},
+			"https://styles.redditmedia.com/t5_1/styles/profileIcon_x.png?width=256&height=256&crop=256:256,smart&s=ab12"},
+		{"no transform keeps the escapes", Extractor{Path: "icon_img"},
+			"https://styles.redditmedia.com/t5_1/styles/profileIcon_x.png?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=ab12"},
+		{"entities in text", Extractor{Path: "bio", Transform: "html_unescape"}, "Tom & Jerry <3 'cats'"},
+		{"before the regex", Extractor{Path: "icon_img", Transform: "html_unescape", Regex: `[?&]s=([^&]+)$`}, "ab12"},
+		{"before the template", Extractor{Path: "bio", Transform: "html_unescape", Regex: `^Tom & (\w+)`, Template: "https://x.example/{value}"}, "https://x.example/Jerry"},
+	}
+	p, err := parse("json", []byte(escaped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := tt.e
+			if e.Regex != "" {
+				e.re = regexp.MustCompile(e.Regex)
+			}
+			if got := p.text(&e); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
 	}

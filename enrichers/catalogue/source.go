@@ -311,6 +311,9 @@ func (p *page) values(e *Extractor) []string {
 	}
 	out := raw[:0]
 	for _, v := range raw {
+		if t := transform(e.Transform); t != nil {
+			v = t(v)
+		}
 		v = strings.Join(strings.Fields(v), " ")
 		if e.re != nil {
 			m := e.re.FindStringSubmatch(v)

@@ -136,8 +136,16 @@ func redditIcon(a *account) string {
 		return fmt.Sprintf("https://www.redditstatic.com/avatars/defaults/v2/avatar_default_%d.png", hash64(a.username)%8)
 	}
 	// Reddit's JSON escapes the query's ampersands.
-	return fmt.Sprintf("https://styles.redditmedia.com/t5_%s/styles/profileIcon_%s.%s?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=%016x%016x",
-		redditID(a), strconv.FormatUint(a.avatarTok, 36), ext(renditionOf(a, 0)), mix64(a.avatarTok, 5), mix64(a.avatarTok, 6))
+	return fmt.Sprintf("https://styles.redditmedia.com/t5_%s/styles/profileIcon_%s.%s?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=%s",
+		redditID(a), strconv.FormatUint(a.avatarTok, 36), ext(renditionOf(a, 0)), redditIconSig(a))
+}
+
+// redditIconSig is the s= signature of a's resized icon: Reddit's CDN
+// refuses a resizing query without it, so the icon URL read with its
+// ampersands still escaped (the query then reads width=256 alone) is a
+// 403, as on Reddit.
+func redditIconSig(a *account) string {
+	return fmt.Sprintf("%016x%016x", mix64(a.avatarTok, 5), mix64(a.avatarTok, 6))
 }
 
 const devtoImagePrefix = "https://media2.dev.to/dynamic/image/width=640,height=640,fit=cover,gravity=auto,format=auto/"
@@ -182,6 +190,8 @@ func avatarHost(host, rest string) bool {
 }
 
 // avatarImage is one image to serve: its cache key and how to draw it.
+// Without a draw it is refused (403): the CDN knows the image but not the
+// way it was asked for.
 type avatarImage struct {
 	key  string
 	draw func() []byte
@@ -191,6 +201,10 @@ func (s *Sim) serveAvatar(w http.ResponseWriter, r *http.Request, host, rest str
 	im, ok := s.resolveAvatar(host, rest, r.URL.Query())
 	if !ok {
 		http.Error(w, "Not Found", http.StatusNotFound)
+		return
+	}
+	if im.draw == nil {
+		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
 	b := s.images.get(im.key, im.draw)
@@ -310,6 +324,9 @@ func (s *Sim) resolveAvatar(host, rest string, q url.Values) (avatarImage, bool)
 		a := w.avatarAccount(tok)
 		if a == nil || a.source != srcReddit || dir != "/t5_"+redditID(a)+"/styles" || e != ext(renditionOf(a, 0)) {
 			return avatarImage{}, false
+		}
+		if len(q) > 0 && q.Get("s") != redditIconSig(a) {
+			return avatarImage{key: "refused"}, true
 		}
 		return photoImage(a, 0), true
 	case "www.redditstatic.com":

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"html"
 	"net/http"
 	"slices"
 	"strings"
@@ -170,6 +171,38 @@ func TestAvatarsServed(t *testing.T) {
 	}
 	if st := s.Stats()[srcAvatars]; st.Requests == 0 {
 		t.Errorf("avatar requests not counted: %+v", st)
+	}
+}
+
+// TestRedditIconAsServed: about.json's icon_img of a custom icon has its
+// ampersands HTML-escaped, as Reddit's has; Reddit's CDN serves it only
+// once they are undone (the escaped query reads width=256 alone, without
+// the s= signature a resizing query needs), so a client that keeps
+// "&amp;" gets a 403 here as there.
+func TestRedditIconAsServed(t *testing.T) {
+	t.Parallel()
+	s := New(Config{Seed: 5, People: 400})
+	h := s.Handler()
+	as := accountsOn(s, srcReddit, 3, isCustom)
+	if len(as) == 0 {
+		t.Fatal("no custom Reddit icons")
+	}
+	for _, a := range as {
+		raw := avatarOf(t, h, a)
+		plain := html.UnescapeString(raw)
+		base, _, _ := strings.Cut(plain, "?")
+		forged := strings.Replace(plain, "&s=", "&s=0", 1)
+		if !strings.Contains(raw, "?width=256&amp;height=256&amp;") {
+			t.Fatalf("%s: icon_img %q not escaped as Reddit escapes it", a.username, raw)
+		}
+		for _, c := range []struct {
+			url  string
+			want int
+		}{{raw, http.StatusForbidden}, {plain, http.StatusOK}, {base, http.StatusOK}, {forged, http.StatusForbidden}} {
+			if rec := get(t, h, "/"+strings.TrimPrefix(c.url, "https://")); rec.Code != c.want {
+				t.Errorf("%s: %s → %d, want %d", a.username, c.url, rec.Code, c.want)
+			}
+		}
 	}
 }
 
