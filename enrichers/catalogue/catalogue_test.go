@@ -110,7 +110,8 @@ func TestEverySiteAgainstItsFixtures(t *testing.T) {
 	// The avatar URL each claimed fixture must yield, as the avatar
 	// source will fetch it (Reddit's escaped ampersands undone).
 	wantAvatar := map[string]string{
-		"reddit": "https://styles.redditmedia.com/t5_3k30p/styles/profileIcon_snoo1d4e5f6a-7b8c-4d9e-a0b1-c2d3e4f5a6b7-headshot.png?width=256&height=256&crop=256:256,smart&s=2f9c41d0e0a3b5c7d8e9f0a1b2c3d4e5f6a7b8c9",
+		"keybase": "https://s3.amazonaws.com/keybase_processed_uploads/6b1a5f3c0e7d9a2b4c8e1f0a3d5b7c9e_360_360.jpg",
+		"reddit":  "https://styles.redditmedia.com/t5_3k30p/styles/profileIcon_snoo1d4e5f6a-7b8c-4d9e-a0b1-c2d3e4f5a6b7-headshot.png?width=256&height=256&crop=256:256,smart&s=2f9c41d0e0a3b5c7d8e9f0a1b2c3d4e5f6a7b8c9",
 	}
 	c := builtinCatalogue(t)
 	if len(c.Sites) < 15 {

@@ -18,7 +18,8 @@ import (
 // source skips) carries the photo the avatar source read from it.
 func TestPhotosFetched(t *testing.T) {
 	customHost := map[string]string{
-		"reddit": "https://styles.redditmedia.com/", // icon_img, its &amp; undone
+		"reddit":  "https://styles.redditmedia.com/",                     // icon_img, its &amp; undone
+		"keybase": "https://s3.amazonaws.com/keybase_processed_uploads/", // pictures.primary.url, asked for with fields=pictures
 	}
 	w := newWorld(t, 5, 300, true)
 	var people []sim.Person

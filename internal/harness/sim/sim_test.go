@@ -171,7 +171,7 @@ func foundURL(acc AccountRef) string {
 	case srcHackerNews:
 		return "/hacker-news.firebaseio.com/v0/user/" + u + ".json"
 	case srcKeybase:
-		return "/keybase.io/_/api/1.0/user/lookup.json?usernames=" + u + "&fields=basics,profile,proofs_summary"
+		return "/keybase.io/_/api/1.0/user/lookup.json?usernames=" + u + "&fields=basics,profile,proofs_summary,pictures"
 	case srcReddit:
 		return "/www.reddit.com/user/" + u + "/about.json"
 	case srcMastodon:
