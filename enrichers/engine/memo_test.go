@@ -39,70 +39,124 @@ func (c *mapCache) Fetch(ctx context.Context, d enrichers.Description, id enrich
 	return f, false, c.at, nil
 }
 
+// TestMemo: a repeat lookup is answered from the memo (no cache read, no
+// source call, the same MemoID), max_age older than the evidence and
+// refresh go past it, ForgetMemo drops it, and an incomplete result is
+// never remembered. The source's TTL is an hour, so the memo (MemoTTL)
+// is what ends first; TestMemoExpiry covers when it ends.
 func TestMemo(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	clock := now
 	fail := false
-	src := &fake{name: "net", net: true, tmo: time.Second, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+	src := &fake{name: "net", net: true, tmo: time.Second, ttl: time.Hour, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
 		if fail {
 			return nil, errors.New("down")
 		}
 		return &enrichers.Finding{}, nil
 	}}
-	c := &mapCache{m: map[string]*enrichers.Finding{}, at: now}
+	c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: now}}
 	e := newEngine(t, engine.Options{Cache: c, Now: func() time.Time { return clock }}, src)
 	req := engine.Request{Identifiers: []enrichers.Identifier{email}}
-	calls := func() int64 { return src.calls.Load() }
+	ctx := context.Background()
+	// run runs r and says how many cache reads and source calls it took.
+	run := func(r engine.Request) (res *engine.Result, reads int, calls int64) {
+		r0, c0 := c.readCount(), src.calls.Load()
+		res = e.Run(ctx, r)
+		return res, c.readCount() - r0, src.calls.Load() - c0
+	}
 
-	if r := e.Run(context.Background(), req); !r.Complete || calls() != 1 {
-		t.Fatalf("first run: complete %v, %d calls", r.Complete, calls())
+	first, reads, calls := run(req)
+	if !first.Complete || reads != 1 || calls != 1 || first.MemoID == 0 {
+		t.Fatalf("first run: complete %v, %d reads, %d calls, memo id %d", first.Complete, reads, calls, first.MemoID)
 	}
-	// A repeat is answered from the memo: no fetch, sources read cached.
-	r := e.Run(context.Background(), req)
-	if calls() != 1 || !r.Sources[0].Cached || r.Sources[0].Latency != 0 {
-		t.Fatalf("repeat: %d calls, %+v", calls(), r.Sources[0])
+	// A repeat is answered from the memo: neither the cache nor the
+	// source is asked, and sources read cached with no latency.
+	r, reads, calls := run(req)
+	if reads != 0 || calls != 0 || r.MemoID != first.MemoID || !r.Sources[0].Cached || r.Sources[0].Latency != 0 {
+		t.Fatalf("repeat: %d reads, %d calls, memo id %d (first %d), %+v", reads, calls, r.MemoID, first.MemoID, r.Sources[0])
 	}
-	// max_age older than the evidence misses the memo; max_age 0 and
-	// refresh go upstream.
+	// A max_age the evidence is within still reads the memo; one it is
+	// older than misses it (the cache answers); max_age 0 and refresh
+	// never read it.
 	clock = now.Add(time.Minute)
-	r = e.Run(context.Background(), engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{HasMaxAge: true, MaxAge: 30 * time.Second}})
-	if calls() != 1 {
-		t.Fatalf("max_age: the mapCache serves it, but the memo must not have been used blindly (%d calls)", calls())
+	if r, reads, _ = run(engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{HasMaxAge: true, MaxAge: 2 * time.Minute}}); reads != 0 || r.MemoID != first.MemoID {
+		t.Fatalf("max_age 2m, evidence 1m old: %d reads, memo id %d, want the memo's", reads, r.MemoID)
 	}
-	_ = r
-	e.Run(context.Background(), engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{Mode: engine.CacheRefresh}})
-	if calls() != 2 {
-		t.Fatalf("refresh: %d calls", calls())
+	if r, reads, calls = run(engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{HasMaxAge: true, MaxAge: 30 * time.Second}}); reads != 1 || calls != 0 || r.MemoID == first.MemoID {
+		t.Fatalf("max_age 30s, evidence 1m old: %d reads, %d calls, memo id %d; want the cache's answer", reads, calls, r.MemoID)
 	}
-	// Past MemoTTL the memo is not used (the cache is asked again).
-	clock = now.Add(engine.MemoTTL + time.Minute)
-	c.mu.Lock()
-	clear(c.m)
-	c.mu.Unlock()
-	e.Run(context.Background(), req)
-	if calls() != 3 {
-		t.Fatalf("after MemoTTL: %d calls", calls())
+	if _, reads, _ = run(engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{HasMaxAge: true}}); reads != 1 {
+		t.Fatalf("max_age 0: %d reads, want the memo passed by", reads)
+	}
+	refreshed, _, calls := run(engine.Request{Identifiers: req.Identifiers, Cache: engine.CachePolicy{Mode: engine.CacheRefresh}})
+	if calls != 1 {
+		t.Fatalf("refresh: %d calls", calls)
+	}
+	// The refreshed result is the one remembered now.
+	if r, reads, calls = run(req); reads != 0 || calls != 0 || r.MemoID != refreshed.MemoID {
+		t.Fatalf("after refresh: %d reads, %d calls, memo id %d, want %d", reads, calls, r.MemoID, refreshed.MemoID)
 	}
 	// ForgetMemo drops it.
-	c.mu.Lock()
-	clear(c.m)
-	c.mu.Unlock()
 	e.ForgetMemo()
-	e.Run(context.Background(), req)
-	if calls() != 4 {
-		t.Fatalf("after ForgetMemo: %d calls", calls())
+	if e.Remembered(req) != nil {
+		t.Fatal("remembered after ForgetMemo")
+	}
+	if _, reads, _ = run(req); reads != 1 {
+		t.Fatalf("after ForgetMemo: %d reads, want the cache asked", reads)
 	}
 	// An incomplete result is never remembered.
 	other := engine.Request{Identifiers: []enrichers.Identifier{{Kind: enrichers.KindEmail, Value: "b@example.com", Method: enrichers.MethodInput, Prior: 1}}}
 	fail = true
-	if r := e.Run(context.Background(), other); r.Complete {
-		t.Fatal("failing source reported complete")
+	if r, _, _ := run(other); r.Complete || r.MemoID != 0 {
+		t.Fatalf("failing source: complete %v, memo id %d", r.Complete, r.MemoID)
 	}
 	fail = false
-	before := calls()
-	e.Run(context.Background(), other)
-	if calls() != before+1 {
-		t.Fatalf("incomplete result was remembered")
+	if e.Remembered(other) != nil {
+		t.Fatal("incomplete result was remembered")
+	}
+	if _, _, calls = run(other); calls != 1 {
+		t.Fatalf("after an incomplete result: %d calls, want the source asked", calls)
+	}
+}
+
+// TestMemoExpiry: a remembered result lives until the earliest of its
+// findings' expiry (fetched_at + the source's TTL) and MemoTTL, on the
+// engine's clock: a hit an instant before, a miss (the cache asked) at it.
+func TestMemoExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		ttl     time.Duration // the source's
+		fetched time.Duration // evidence age when remembered
+		lives   time.Duration // from the run
+	}{
+		{"MemoTTL caps a long TTL", time.Hour, 0, engine.MemoTTL},
+		{"a TTL shorter than MemoTTL", 2 * time.Minute, 0, 2 * time.Minute},
+		{"cached evidence expires sooner", 2 * time.Minute, 90 * time.Second, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := now
+			src := &fake{name: "net", net: true, tmo: time.Second, ttl: tt.ttl}
+			c := &countingCache{mapCache: mapCache{m: map[string]*enrichers.Finding{}, at: now.Add(-tt.fetched)}}
+			e := newEngine(t, engine.Options{Cache: c, Now: func() time.Time { return clock }}, src)
+			req := engine.Request{Identifiers: []enrichers.Identifier{email}}
+			first := e.Run(context.Background(), req)
+			if first.MemoID == 0 || c.readCount() != 1 {
+				t.Fatalf("first run: memo id %d, %d reads", first.MemoID, c.readCount())
+			}
+			clock = now.Add(tt.lives - time.Nanosecond)
+			if r := e.Run(context.Background(), req); r.MemoID != first.MemoID || c.readCount() != 1 {
+				t.Fatalf("just before expiry: memo id %d (want %d), %d reads", r.MemoID, first.MemoID, c.readCount())
+			}
+			clock = now.Add(tt.lives)
+			if e.Remembered(req) != nil {
+				t.Fatal("remembered at expiry")
+			}
+			if r := e.Run(context.Background(), req); r.MemoID == first.MemoID || c.readCount() != 2 {
+				t.Fatalf("at expiry: memo id %d (first %d), %d reads; want the cache asked", r.MemoID, first.MemoID, c.readCount())
+			}
+		})
 	}
 }
 
@@ -120,6 +174,12 @@ func TestMemoDisabledWithoutCache(t *testing.T) {
 type countingCache struct {
 	mapCache
 	reads int
+}
+
+func (c *countingCache) readCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
 }
 
 func (c *countingCache) Fetch(ctx context.Context, d enrichers.Description, id enrichers.Identifier, p engine.CachePolicy,
