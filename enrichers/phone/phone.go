@@ -44,10 +44,12 @@ func (*Source) Describe() enrichers.Description {
 	}
 }
 
-// Warm makes libphonenumber load its carrier, geocoding and time-zone data
-// and numplan build every pattern's automaton.
+// Warm makes libphonenumber load its carrier and time-zone data, numplan
+// build every pattern's automaton and this package read its geocoding
+// table.
 func (s *Source) Warm(ctx context.Context) error {
 	numplan.Warm()
+	geocodes()
 	_, err := s.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindPhone, Value: "+14155552671"})
 	return err
 }
@@ -142,15 +144,16 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if !f.Valid {
 		return f
 	}
+	// The place is libphonenumber's English geocoding, looked up in the
+	// table this package embeds (geocodes), named by the region already
+	// found when the table has none: what GetGeocodingForNumber(n, "en")
+	// answers (TestFactsAgreeWithLibphonenumber).
+	f.Location = geocodes().locate(f.E164, region)
 	// The library looks a number's prefix up in the language asked for,
 	// then, when that has no answer, in English: asked for English, it
-	// looks twice for every number it has no answer for (most mobiles
-	// have no place, most fixed lines no carrier). Asked for a language
-	// it has no data for (noData), it looks once, in English, and names
-	// the region in English: the same answers (TestFactsAgreeWithLibphonenumber).
-	if loc, err := phonenumbers.GetGeocodingForNumber(n, noData); err == nil {
-		f.Location = loc
-	}
+	// looks twice for every number it has no answer for (most fixed
+	// lines have no carrier). Asked for a language it has no data for
+	// (noData), it looks once, in English: the same answers.
 	if c, err := phonenumbers.GetCarrierForNumber(n, noData); err == nil {
 		f.Carrier = c
 	}
@@ -164,9 +167,8 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	return f
 }
 
-// noData is a language libphonenumber has no geocoding or carrier data
-// for and that does not parse as a language tag: its answers are the
-// English ones, each prefix looked up once.
+// noData is a language libphonenumber has no carrier data for: its
+// answers are the English ones, each prefix looked up once.
 const noData = ""
 
 // LineType maps libphonenumber's number type to footprint's vocabulary.
