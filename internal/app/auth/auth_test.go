@@ -41,6 +41,18 @@ func TestSecretShape(t *testing.T) {
 	}
 }
 
+// Stored keys hold this hash: it stays HMAC-SHA256 under the key derived
+// from the secret, in hex, whatever computes it.
+func TestHasherIsHMAC(t *testing.T) {
+	const secret = "fp_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	// HMAC-SHA256("footprint api keys v1") under testSecret, then
+	// HMAC-SHA256(secret) under that.
+	const want = "c5bb7b861ec02b01f2945217dc59b3f89391f8c92b7e194692731f10ec0cebf0"
+	if got := NewHasher(testSecret).Hash(secret); got != want {
+		t.Fatalf("Hash = %s, want %s", got, want)
+	}
+}
+
 func TestDecide(t *testing.T) {
 	now := time.Date(2026, 12, 3, 23, 59, 30, 0, time.UTC)
 	l := Limits{RatePerMin: 60, QuotaPerDay: 3, QuotaPerMonth: 100}
