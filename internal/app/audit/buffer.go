@@ -89,7 +89,9 @@ func (b *Buffer) Flush(ctx context.Context) error {
 	defer b.wmu.Unlock()
 	b.mu.Lock()
 	es := b.pending
-	b.pending = nil
+	// The next batch is likely about as long: room for it up front
+	// rather than a slice grown by doubling, copied each time.
+	b.pending = make([]Entry, 0, min(len(es), b.max))
 	b.mu.Unlock()
 	if len(es) == 0 {
 		return nil
