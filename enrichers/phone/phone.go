@@ -44,12 +44,13 @@ func (*Source) Describe() enrichers.Description {
 	}
 }
 
-// Warm makes libphonenumber load its carrier and time-zone data, numplan
-// build every pattern's automaton and this package read its geocoding
-// table.
+// Warm makes libphonenumber load its time-zone data, numplan build every
+// pattern's automaton and this package read its geocoding and carrier
+// tables.
 func (s *Source) Warm(ctx context.Context) error {
 	numplan.Warm()
 	geocodes()
+	carriers()
 	_, err := s.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindPhone, Value: "+14155552671"})
 	return err
 }
@@ -144,19 +145,13 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if !f.Valid {
 		return f
 	}
-	// The place is libphonenumber's English geocoding, looked up in the
-	// table this package embeds (geocodes), named by the region already
-	// found when the table has none: what GetGeocodingForNumber(n, "en")
-	// answers (TestFactsAgreeWithLibphonenumber).
+	// The place and the carrier are libphonenumber's English ones, looked
+	// up in the tables this package embeds (prefixdata.go), the place
+	// named by the region already found when the table has none: what
+	// GetGeocodingForNumber(n, "en") and GetCarrierForNumber(n, "en")
+	// answer (TestFactsAgreeWithLibphonenumber).
 	f.Location = geocodes().locate(f.E164, region)
-	// The library looks a number's prefix up in the language asked for,
-	// then, when that has no answer, in English: asked for English, it
-	// looks twice for every number it has no answer for (most fixed
-	// lines have no carrier). Asked for a language it has no data for
-	// (noData), it looks once, in English: the same answers.
-	if c, err := phonenumbers.GetCarrierForNumber(n, noData); err == nil {
-		f.Carrier = c
-	}
+	f.Carrier = carriers().lookup(f.E164)
 	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
 		for _, z := range tz {
 			if z != "" && z != "Etc/Unknown" {
@@ -166,10 +161,6 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	}
 	return f
 }
-
-// noData is a language libphonenumber has no carrier data for: its
-// answers are the English ones, each prefix looked up once.
-const noData = ""
 
 // LineType maps libphonenumber's number type to footprint's vocabulary.
 func LineType(t phonenumbers.PhoneNumberType) string {
