@@ -151,7 +151,7 @@ func NewHasher(secret []byte) Hasher {
 
 // Hash returns the hex HMAC-SHA256 of the presented secret.
 func (h Hasher) Hash(secret string) string {
-	sum := h.h.Sum([]byte(secret))
+	sum := h.h.SumStrings(secret)
 	return hex.EncodeToString(sum[:])
 }
 
