@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,7 +16,13 @@ import (
 // transaction; put a Buffer in front of it on the request path.
 type Bolt struct {
 	db *bolt.DB
+
+	mu  sync.Mutex // held by an Append for buf
+	buf []byte     // the last Append's keys and values, reused by the next
 }
+
+// maxKeptBuf bounds the buffer an Append leaves for the next.
+const maxKeptBuf = 8 << 20
 
 var bucketEntries = []byte("entries")
 
@@ -52,19 +59,27 @@ func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return b.db.Update(func(tx *bolt.Tx) error {
+	// Writers take turns in bbolt anyway: one buffer serves them all.
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	err := b.db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketEntries)
 		// Keys only grow (NextSequence): fill each page rather than split
 		// it in half, so a flush writes half the pages (bbolt's advice for
 		// appends). Prune deletes from the front and merges as before.
 		bk.FillPercent = 1
-		// One allocation for the keys and values of the whole batch: bbolt
-		// keeps the slices Put is given until the transaction commits.
+		// One buffer for the keys and values of the whole batch, kept for
+		// the next: bbolt keeps the slices Put is given until the
+		// transaction ends, and no longer.
 		var size int
 		for i := range es {
 			size += 8 + entrySizeHint(&es[i])
 		}
-		buf := make([]byte, 0, size)
+		buf := b.buf[:0]
+		if cap(buf) < size {
+			buf = make([]byte, 0, size)
+		}
+		defer func() { b.buf = buf }()
 		for _, e := range es { // a copy: the caller's entries keep their empty ID
 			seq, err := bk.NextSequence()
 			if err != nil {
@@ -85,6 +100,10 @@ func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
 		}
 		return nil
 	})
+	if cap(b.buf) > maxKeptBuf {
+		b.buf = nil
+	}
+	return err
 }
 
 // Find implements Store (a scan from the cursor).

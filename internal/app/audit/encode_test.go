@@ -2,6 +2,8 @@ package audit
 
 import (
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,4 +59,42 @@ func FuzzAppendJSONIsMarshal(f *testing.F) {
 			t.Fatalf("got %s, %v\nwant %s, %v", got, err, want, wantErr)
 		}
 	})
+}
+
+// The embedded store reuses one buffer for every Append's keys and
+// values: what an earlier Append stored reads back unchanged after later
+// ones overwrote the buffer.
+func TestBoltAppendsReuseTheBuffer(t *testing.T) {
+	b, err := OpenBolt(t.TempDir() + "/audit.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := t.Context()
+	at := time.Date(2026, 12, 4, 3, 0, 0, 0, time.UTC)
+	var want []Entry
+	for batch := range 3 {
+		var es []Entry
+		for i := range 50 * (3 - batch) { // shorter batches: the buffer is reused, not grown
+			es = append(es, Entry{At: at, Actor: "k_" + strings.Repeat("x", batch), Operation: "enrich", Outcome: "ok", Status: 200 + i})
+		}
+		if err := b.Append(ctx, es...); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, es...)
+	}
+	got, err := b.Find(ctx, Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d", len(got), len(want))
+	}
+	for i := range got {
+		w := want[i]
+		w.ID = SequenceID(uint64(i + 1))
+		if !reflect.DeepEqual(got[i], w) {
+			t.Fatalf("entry %d: %+v, want %+v", i, got[i], w)
+		}
+	}
 }
