@@ -70,17 +70,36 @@ var _ Store = (*Buffer)(nil)
 // Append implements Store: it queues es.
 func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	b.mu.Lock()
-	for _, e := range es {
-		e.Subjects = slices.Clone(e.Subjects)
-		e.Sources = slices.Clone(e.Sources)
-		b.pending = append(b.pending, e)
-	}
+	b.queue(es)
 	full := len(b.pending) >= b.max
 	b.mu.Unlock()
 	if full {
 		return b.Flush(ctx)
 	}
 	return nil
+}
+
+// TryAppend queues es if the queue has room for them, and reports whether
+// it did: it never writes to the store, so it needs no deadline. When it
+// reports false nothing was queued, and the caller Appends (which writes
+// the full queue).
+func (b *Buffer) TryAppend(es ...Entry) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending)+len(es) >= b.max {
+		return false
+	}
+	b.queue(es)
+	return true
+}
+
+// queue appends copies of es to the queue; b.mu is held.
+func (b *Buffer) queue(es []Entry) {
+	for _, e := range es {
+		e.Subjects = slices.Clone(e.Subjects)
+		e.Sources = slices.Clone(e.Sources)
+		b.pending = append(b.pending, e)
+	}
 }
 
 // Flush writes the queue to the store.
