@@ -21,8 +21,9 @@ type Bolt struct {
 	buf []byte     // the last Append's keys and values, reused by the next
 }
 
-// maxKeptBuf bounds the buffer an Append leaves for the next.
-const maxKeptBuf = 8 << 20
+// maxKeptBuf bounds the buffer an Append leaves for the next (a flush of
+// 100 000 entries, a Buffer's default queue, is about 35 MB).
+const maxKeptBuf = 64 << 20
 
 var bucketEntries = []byte("entries")
 
@@ -59,7 +60,14 @@ func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// Writers take turns in bbolt anyway: one buffer serves them all.
+	// One buffer for the keys and values of the whole batch, kept for
+	// the next: bbolt keeps the slices Put is given until the
+	// transaction ends, and no longer. Writers take turns in bbolt
+	// anyway: one buffer serves them all.
+	var size int
+	for i := range es {
+		size += 8 + entrySizeHint(&es[i])
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	err := b.db.Update(func(tx *bolt.Tx) error {
@@ -68,16 +76,9 @@ func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
 		// it in half, so a flush writes half the pages (bbolt's advice for
 		// appends). Prune deletes from the front and merges as before.
 		bk.FillPercent = 1
-		// One buffer for the keys and values of the whole batch, kept for
-		// the next: bbolt keeps the slices Put is given until the
-		// transaction ends, and no longer.
-		var size int
-		for i := range es {
-			size += 8 + entrySizeHint(&es[i])
-		}
 		buf := b.buf[:0]
 		if cap(buf) < size {
-			buf = make([]byte, 0, size)
+			buf = make([]byte, 0, size+size/4) // room for the next batch to be a little longer
 		}
 		defer func() { b.buf = buf }()
 		for _, e := range es { // a copy: the caller's entries keep their empty ID
@@ -100,7 +101,9 @@ func (b *Bolt) Append(ctx context.Context, es ...Entry) error {
 		}
 		return nil
 	})
-	if cap(b.buf) > maxKeptBuf {
+	// Kept while batches are about this size: a burst's buffer goes
+	// with the next, smaller batch.
+	if cap(b.buf) > maxKeptBuf || cap(b.buf) > 4*size {
 		b.buf = nil
 	}
 	return err
