@@ -14,12 +14,20 @@ import (
 
 // Hash is HMAC-SHA256 under one secret. Safe for concurrent use.
 type Hash struct {
-	pool *sync.Pool
+	pool *sync.Pool // of *state
+}
+
+// state is one pooled HMAC state with room for a message and a sum, so
+// that neither escapes to the heap on each call.
+type state struct {
+	mac hash.Hash
+	msg []byte
+	out [sha256.Size]byte
 }
 
 // New returns the keyed hash under secret (which it keeps; do not modify).
 func New(secret []byte) Hash {
-	return Hash{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+	return Hash{pool: &sync.Pool{New: func() any { return &state{mac: hmac.New(sha256.New, secret)} }}}
 }
 
 // NewRandom returns a keyed hash under a fresh random secret: keys that
@@ -32,11 +40,34 @@ func NewRandom() Hash {
 
 // Sum returns the HMAC of msg.
 func (h Hash) Sum(msg []byte) [sha256.Size]byte {
-	m := h.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(msg)
-	var out [sha256.Size]byte
-	m.Sum(out[:0])
-	h.pool.Put(m)
+	st := h.pool.Get().(*state)
+	st.mac.Reset()
+	st.mac.Write(msg)
+	out := st.sum()
+	h.pool.Put(st)
 	return out
+}
+
+// SumStrings returns the HMAC of the concatenation of parts (Sum of the
+// parts joined), copied into the pooled state's buffer rather than a new
+// one.
+func (h Hash) SumStrings(parts ...string) [sha256.Size]byte {
+	st := h.pool.Get().(*state)
+	st.msg = st.msg[:0]
+	for _, p := range parts {
+		st.msg = append(st.msg, p...)
+	}
+	st.mac.Reset()
+	st.mac.Write(st.msg)
+	out := st.sum()
+	if cap(st.msg) > 4096 { // do not keep an outsized message's buffer
+		st.msg = nil
+	}
+	h.pool.Put(st)
+	return out
+}
+
+func (st *state) sum() [sha256.Size]byte {
+	st.mac.Sum(st.out[:0])
+	return st.out
 }

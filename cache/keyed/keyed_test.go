@@ -21,6 +21,12 @@ func TestSumIsHMACSHA256(t *testing.T) {
 				if got := h.Sum([]byte(msg)); !hmac.Equal(got[:], want.Sum(nil)) {
 					t.Errorf("Sum(%q) is not HMAC-SHA256", msg)
 				}
+				// SumStrings hashes the parts joined, whatever the cut.
+				for cut := range len(msg) + 1 {
+					if got := h.SumStrings(msg[:cut], msg[cut:]); !hmac.Equal(got[:], want.Sum(nil)) {
+						t.Errorf("SumStrings(%q, %q) is not HMAC-SHA256 of them joined", msg[:cut], msg[cut:])
+					}
+				}
 			}
 		}()
 	}

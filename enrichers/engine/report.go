@@ -45,8 +45,8 @@ func statusOfOutcome(o outcome) enrichers.Status {
 
 // aggregate folds the outcomes of one source's tasks into one report.
 type aggregate struct {
-	counts    map[enrichers.Status]int
-	firstErr  map[enrichers.Status]string
+	counts    statusCounts
+	firstErr  map[enrichers.Status]string // nil until a call fails
 	skipWhy   string
 	latency   time.Duration
 	calls     int
@@ -56,10 +56,51 @@ type aggregate struct {
 	fetchedAt time.Time
 }
 
+// statusCounts counts a source's calls by status: one counter per status
+// of the vocabulary (enrichers.Status*, in callStatusIndex's order), in an
+// array rather than a map made for every source of every lookup.
+type statusCounts [8]int
+
+// callStatusIndex is st's counter in statusCounts, or -1.
+func callStatusIndex(st enrichers.Status) int {
+	switch st {
+	case enrichers.StatusOK:
+		return 0
+	case enrichers.StatusNotFound:
+		return 1
+	case enrichers.StatusSkipped:
+		return 2
+	case enrichers.StatusTimeout:
+		return 3
+	case enrichers.StatusRateLimited:
+		return 4
+	case enrichers.StatusCircuitOpen:
+		return 5
+	case enrichers.StatusBlocked:
+		return 6
+	case enrichers.StatusError:
+		return 7
+	}
+	return -1
+}
+
+func (c *statusCounts) add(st enrichers.Status) {
+	if i := callStatusIndex(st); i >= 0 {
+		c[i]++
+	}
+}
+
+func (c *statusCounts) of(st enrichers.Status) int {
+	if i := callStatusIndex(st); i >= 0 {
+		return c[i]
+	}
+	return 0
+}
+
 func aggFor(m map[string]*aggregate, name string) *aggregate {
 	a := m[name]
 	if a == nil {
-		a = &aggregate{counts: map[enrichers.Status]int{}, firstErr: map[enrichers.Status]string{}}
+		a = &aggregate{}
 		m[name] = a
 	}
 	return a
@@ -73,10 +114,13 @@ func (a *aggregate) skip(why string) {
 
 func (a *aggregate) add(o outcome) {
 	st := statusOfOutcome(o)
-	a.counts[st]++
+	a.counts.add(st)
 	a.calls++
 	if o.err != nil {
 		if _, ok := a.firstErr[st]; !ok {
+			if a.firstErr == nil {
+				a.firstErr = map[enrichers.Status]string{}
+			}
 			a.firstErr[st] = o.err.Error()
 		}
 	}
@@ -123,24 +167,24 @@ func (e *Engine) report(name string, selected map[string]string, a *aggregate) S
 	rep.FetchedAt = a.fetchedAt
 	var failures []string
 	for _, st := range failureOrder {
-		if n := a.counts[st]; n > 0 {
+		if n := a.counts.of(st); n > 0 {
 			failures = append(failures, fmt.Sprintf("%d %s", n, st))
 		}
 	}
 	switch {
-	case a.counts[enrichers.StatusOK] > 0:
+	case a.counts.of(enrichers.StatusOK) > 0:
 		rep.Status = enrichers.StatusOK
 		if len(failures) > 0 {
-			rep.Detail = fmt.Sprintf("%d of %d lookups answered; %s", a.counts[enrichers.StatusOK]+a.counts[enrichers.StatusNotFound], a.calls, strings.Join(failures, ", "))
+			rep.Detail = fmt.Sprintf("%d of %d lookups answered; %s", a.counts.of(enrichers.StatusOK)+a.counts.of(enrichers.StatusNotFound), a.calls, strings.Join(failures, ", "))
 		}
 	case len(failures) > 0:
 		for _, st := range failureOrder {
-			if a.counts[st] > 0 {
+			if a.counts.of(st) > 0 {
 				rep.Status, rep.Detail = st, a.firstErr[st]
 				break
 			}
 		}
-	case a.counts[enrichers.StatusNotFound] > 0:
+	case a.counts.of(enrichers.StatusNotFound) > 0:
 		rep.Status = enrichers.StatusNotFound
 	default:
 		rep.Status, rep.Detail = enrichers.StatusSkipped, a.firstErr[enrichers.StatusSkipped]

@@ -44,10 +44,13 @@ func (*Source) Describe() enrichers.Description {
 	}
 }
 
-// Warm makes libphonenumber load its carrier, geocoding and time-zone data
-// and numplan build every pattern's automaton.
+// Warm makes libphonenumber load its time-zone data, numplan build every
+// pattern's automaton and this package read its geocoding and carrier
+// tables.
 func (s *Source) Warm(ctx context.Context) error {
 	numplan.Warm()
+	geocodes()
+	carriers()
 	_, err := s.Enrich(ctx, enrichers.Identifier{Kind: enrichers.KindPhone, Value: "+14155552671"})
 	return err
 }
@@ -142,18 +145,13 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if !f.Valid {
 		return f
 	}
-	// The library looks a number's prefix up in the language asked for,
-	// then, when that has no answer, in English: asked for English, it
-	// looks twice for every number it has no answer for (most mobiles
-	// have no place, most fixed lines no carrier). Asked for a language
-	// it has no data for (noData), it looks once, in English, and names
-	// the region in English: the same answers (TestFactsAgreeWithLibphonenumber).
-	if loc, err := phonenumbers.GetGeocodingForNumber(n, noData); err == nil {
-		f.Location = loc
-	}
-	if c, err := phonenumbers.GetCarrierForNumber(n, noData); err == nil {
-		f.Carrier = c
-	}
+	// The place and the carrier are libphonenumber's English ones, looked
+	// up in the tables this package embeds (prefixdata.go), the place
+	// named by the region already found when the table has none: what
+	// GetGeocodingForNumber(n, "en") and GetCarrierForNumber(n, "en")
+	// answer (TestFactsAgreeWithLibphonenumber).
+	f.Location = geocodes().locate(f.E164, region)
+	f.Carrier = carriers().lookup(f.E164)
 	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
 		for _, z := range tz {
 			if z != "" && z != "Etc/Unknown" {
@@ -163,11 +161,6 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	}
 	return f
 }
-
-// noData is a language libphonenumber has no geocoding or carrier data
-// for and that does not parse as a language tag: its answers are the
-// English ones, each prefix looked up once.
-const noData = ""
 
 // LineType maps libphonenumber's number type to footprint's vocabulary.
 func LineType(t phonenumbers.PhoneNumberType) string {

@@ -50,6 +50,10 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			bodySchema = mt.Schema.Value
 		}
 	}
+	var plain *plainObject // the body schema's fast acceptance, if it is plain
+	if bodySchema != nil {
+		plain = plainObjectOf(bodySchema)
+	}
 	limit := s.cfg.MaxBodyBytes
 	if mode == bodyPerItem {
 		limit = s.cfg.MaxBatchBodyBytes
@@ -110,7 +114,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			errs = fieldErrors(err)
 		}
 		if bodySchema != nil {
-			doc, bad, err := schemaErrors(bodySchema, c.MustGet(keyBody).([]byte))
+			doc, bad, err := schemaErrorsPlain(bodySchema, plain, c.MustGet(keyBody).([]byte))
 			if err != nil { // checkJSON passed it: unreachable
 				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
 				return
@@ -398,11 +402,20 @@ func jsonKind(goKind string) string {
 // document as it decoded it (numbers as json.Number). Its error is only
 // for data that is not JSON.
 func schemaErrors(schema *openapi3.Schema, data []byte) (any, []pipeline.FieldError, error) {
+	return schemaErrorsPlain(schema, nil, data)
+}
+
+// schemaErrorsPlain is schemaErrors, accepting a document plain accepts
+// (plainObjectOf(schema), or nil) without the schema's walk.
+func schemaErrorsPlain(schema *openapi3.Schema, plain *plainObject, data []byte) (any, []pipeline.FieldError, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, nil, err
+	}
+	if plain.accepts(v) {
+		return v, nil, nil
 	}
 	if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
 		return v, fieldErrors(err), nil

@@ -70,11 +70,7 @@ var _ Store = (*Buffer)(nil)
 // Append implements Store: it queues es.
 func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	b.mu.Lock()
-	for _, e := range es {
-		e.Subjects = slices.Clone(e.Subjects)
-		e.Sources = slices.Clone(e.Sources)
-		b.pending = append(b.pending, e)
-	}
+	b.queue(es)
 	full := len(b.pending) >= b.max
 	b.mu.Unlock()
 	if full {
@@ -83,13 +79,38 @@ func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	return nil
 }
 
+// TryAppend queues es if the queue has room for them, and reports whether
+// it did: it never writes to the store, so it needs no deadline. When it
+// reports false nothing was queued, and the caller Appends (which writes
+// the full queue).
+func (b *Buffer) TryAppend(es ...Entry) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending)+len(es) >= b.max {
+		return false
+	}
+	b.queue(es)
+	return true
+}
+
+// queue appends copies of es to the queue; b.mu is held.
+func (b *Buffer) queue(es []Entry) {
+	for _, e := range es {
+		e.Subjects = slices.Clone(e.Subjects)
+		e.Sources = slices.Clone(e.Sources)
+		b.pending = append(b.pending, e)
+	}
+}
+
 // Flush writes the queue to the store.
 func (b *Buffer) Flush(ctx context.Context) error {
 	b.wmu.Lock()
 	defer b.wmu.Unlock()
 	b.mu.Lock()
 	es := b.pending
-	b.pending = nil
+	// The next batch is likely about as long: room for it up front
+	// rather than a slice grown by doubling, copied each time.
+	b.pending = make([]Entry, 0, min(len(es), b.max))
 	b.mu.Unlock()
 	if len(es) == 0 {
 		return nil

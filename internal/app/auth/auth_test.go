@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +40,18 @@ func TestSecretShape(t *testing.T) {
 		if LooksLikeKey(bad) {
 			t.Errorf("LooksLikeKey(%q)", bad)
 		}
+	}
+}
+
+// Stored keys hold this hash: it stays HMAC-SHA256 under the key derived
+// from the secret, in hex, whatever computes it.
+func TestHasherIsHMAC(t *testing.T) {
+	const secret = "fp_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	// HMAC-SHA256("footprint api keys v1") under testSecret, then
+	// HMAC-SHA256(secret) under that.
+	const want = "c5bb7b861ec02b01f2945217dc59b3f89391f8c92b7e194692731f10ec0cebf0"
+	if got := NewHasher(testSecret).Hash(secret); got != want {
+		t.Fatalf("Hash = %s, want %s", got, want)
 	}
 }
 
@@ -386,5 +400,58 @@ func TestRateLimitHeaderNames(t *testing.T) {
 	}
 	if len(h) != 5 {
 		t.Errorf("%d headers: %v", len(h), h)
+	}
+}
+
+// TestMemoryCounterWindows: the counter asks its baseline for a window's
+// usage once, when the window begins, by the window's name, and starts
+// each new day (and month) from the baseline's answer.
+func TestMemoryCounterWindows(t *testing.T) {
+	now := time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)
+	var asked []string
+	m := NewMemoryCounter(func(_ context.Context, keyID, day, month string) (int64, int64, error) {
+		asked = append(asked, keyID+" "+day+" "+month)
+		return 10, 20, nil
+	}, func() time.Time { return now })
+	l := Limits{QuotaPerDay: 12, QuotaPerMonth: 100}
+	take := func() Decision {
+		t.Helper()
+		d, err := m.Take(t.Context(), "k", l, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	take()
+	take()
+	if d := take(); d.Allowed || d.Exceeded != PolicyDay { // 10 from the baseline + 2
+		t.Fatalf("third lookup of the day: %+v", d)
+	}
+	now = now.Add(2 * time.Second).In(time.FixedZone("UTC-5", -5*3600)) // 1 December, UTC; 30 November in that zone
+	if d := take(); !d.Allowed {
+		t.Fatalf("first lookup of the next day and month: %+v", d)
+	}
+	take()
+	want := []string{"k 2026-11-30 2026-11", "k 2026-12-01 2026-12"}
+	if !slices.Equal(asked, want) {
+		t.Fatalf("baseline asked %q, want %q", asked, want)
+	}
+}
+
+// TestUsageBufferDays: lookups are summed per key and UTC day, named
+// 2006-01-02.
+func TestUsageBufferDays(t *testing.T) {
+	var b usageBuffer
+	d1 := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
+	b.add("k", d1, 1, 0, nil)
+	b.add("k", d1.Add(30*time.Minute), 1, 1, nil)
+	b.add("k", d1.Add(2*time.Hour).In(time.FixedZone("UTC-5", -5*3600)), 1, 0, nil)
+	b.add("k", d1.Add(3*time.Hour), 1, 0, nil)
+	got := map[string]int64{}
+	for _, d := range b.take() {
+		got[d.KeyID+" "+d.Day] = d.Lookups
+	}
+	if want := map[string]int64{"k 2026-11-30": 2, "k 2026-12-01": 2}; !maps.Equal(got, want) {
+		t.Fatalf("usage %v, want %v", got, want)
 	}
 }

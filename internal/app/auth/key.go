@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/footprint-oss/footprint/cache/keyed"
 )
 
 // Scopes.
@@ -134,8 +136,9 @@ func ViewOf(k *Key, now time.Time) View {
 	return v
 }
 
-// Hasher computes the keyed hash of a secret.
-type Hasher struct{ key []byte }
+// Hasher computes the keyed hash of a secret. Its HMAC states are pooled
+// (keyed.Hash): every authenticated request hashes the key it presents.
+type Hasher struct{ h keyed.Hash }
 
 // NewHasher derives the key hash's own key from secret (auth.secret, the
 // cache secret, or a secret kept in the store), so the same secret never
@@ -143,14 +146,13 @@ type Hasher struct{ key []byte }
 func NewHasher(secret []byte) Hasher {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("footprint api keys v1"))
-	return Hasher{key: m.Sum(nil)}
+	return Hasher{h: keyed.New(m.Sum(nil))}
 }
 
 // Hash returns the hex HMAC-SHA256 of the presented secret.
 func (h Hasher) Hash(secret string) string {
-	m := hmac.New(sha256.New, h.key)
-	m.Write([]byte(secret))
-	return hex.EncodeToString(m.Sum(nil))
+	sum := h.h.SumStrings(secret)
+	return hex.EncodeToString(sum[:])
 }
 
 // Equal compares two hashes in constant time.

@@ -206,7 +206,7 @@ type MemoryCounter struct {
 
 type memState struct {
 	tat                time.Time
-	day, month         string
+	day, month         time.Time // the windows' starts (windowBounds)
 	dayUsed, monthUsed int64
 	haveDay, haveMonth bool
 }
@@ -223,28 +223,32 @@ func NewMemoryCounter(baseline Baseline, now func() time.Time) *MemoryCounter {
 // Take implements Counter.
 func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, requests, lookups int64) (Decision, error) {
 	now := m.now()
-	day, month, _, _, _ := windows(now)
+	// The windows are compared by their starts; their names (what
+	// windows returns, two strings) are only made for the baseline, when
+	// a window begins.
+	day, month, _, _ := windowBounds(now)
 	m.mu.Lock()
 	st := m.state[keyID]
 	if st == nil {
 		st = &memState{}
 		m.state[keyID] = st
 	}
-	needDay, needMonth := !st.haveDay || st.day != day, !st.haveMonth || st.month != month
+	needDay, needMonth := !st.haveDay || !st.day.Equal(day), !st.haveMonth || !st.month.Equal(month)
 	m.mu.Unlock()
 	if needDay || needMonth {
 		var du, mu int64
 		if m.baseline != nil {
+			dayName, monthName, _, _, _ := windows(now)
 			var err error
-			if du, mu, err = m.baseline(ctx, keyID, day, month); err != nil {
+			if du, mu, err = m.baseline(ctx, keyID, dayName, monthName); err != nil {
 				return Decision{}, err
 			}
 		}
 		m.mu.Lock()
-		if !st.haveDay || st.day != day {
+		if !st.haveDay || !st.day.Equal(day) {
 			st.day, st.dayUsed, st.haveDay = day, du, true
 		}
-		if !st.haveMonth || st.month != month {
+		if !st.haveMonth || !st.month.Equal(month) {
 			st.month, st.monthUsed, st.haveMonth = month, mu, true
 		}
 		m.mu.Unlock()

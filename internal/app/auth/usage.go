@@ -46,12 +46,21 @@ func (u *UsageDay) Finish() {
 type usageBuffer struct {
 	mu   sync.Mutex
 	sums map[[2]string]*UsageDelta
+	// The last day added to and its name: a day's name is made once, not
+	// for every lookup.
+	lastDay     time.Time
+	lastDayName string
 }
 
 func (b *usageBuffer) add(keyID string, at time.Time, lookups, cached int64, statuses map[string]int64) {
-	day := at.UTC().Format("2006-01-02")
+	y, m, dd := at.UTC().Date()
+	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.lastDayName == "" || !b.lastDay.Equal(dayStart) {
+		b.lastDay, b.lastDayName = dayStart, dayStart.Format("2006-01-02")
+	}
+	day := b.lastDayName
 	if b.sums == nil {
 		b.sums = map[[2]string]*UsageDelta{}
 	}

@@ -190,11 +190,25 @@ type derivedView struct {
 	Verification *scoring.VerificationResult `json:"verification,omitempty"`
 }
 
+// withheldProfile is a Profile with withheld blocks as JSON: its head,
+// its derived part without them, its sources.
+type withheldProfile struct {
+	profileHead
+	derivedView
+	Sources []SourceStatus `json:"sources"`
+}
+
 // derivedJSON is the JSON of p's derived part (an object).
 func (p *Profile) derivedJSON() ([]byte, error) {
 	if len(p.Withheld) == 0 {
 		return gojson.Marshal(&p.Derived)
 	}
+	v := p.derivedView()
+	return gojson.Marshal(&v)
+}
+
+// derivedView is p's derived part without the blocks it withholds.
+func (p *Profile) derivedView() derivedView {
 	d := &p.Derived
 	v := derivedView{Email: d.Email, Phone: d.Phone, DNS: d.DNS, Domain: d.Domain, Company: d.Company, Breach: d.Breach, Accounts: d.Accounts}
 	if !p.Withholds(OutputInterests) {
@@ -209,7 +223,7 @@ func (p *Profile) derivedJSON() ([]byte, error) {
 	if !p.Withholds(OutputVerification) {
 		v.Verification = &d.Verification
 	}
-	return gojson.Marshal(&v)
+	return v
 }
 
 // plainProfile has Profile's fields and none of its methods.
@@ -220,25 +234,26 @@ type plainProfile Profile
 // Profile returned by Enrich is read only.
 func (p *Profile) MarshalJSON() ([]byte, error) {
 	e := p.fast
-	if e == nil && len(p.Withheld) == 0 {
-		return gojson.Marshal((*plainProfile)(p))
+	if e == nil {
+		if len(p.Withheld) == 0 {
+			return gojson.Marshal((*plainProfile)(p))
+		}
+		// The head, the derived part without the withheld blocks and
+		// the sources, in one encoding (the parts' JSON is not kept).
+		return gojson.Marshal(&withheldProfile{
+			profileHead: profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
+				Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject},
+			derivedView: p.derivedView(),
+			Sources:     p.Sources,
+		})
 	}
 	head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
 		Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject})
 	if err != nil {
 		return nil, err
 	}
-	var part, src []byte
-	if e != nil {
-		part = e.partJSON
-		src, err = e.sourcesJSON(p.Sources)
-	} else {
-		var b []byte
-		if b, err = p.derivedJSON(); err == nil {
-			part = b[1 : len(b)-1]
-			src, err = gojson.Marshal(p.Sources)
-		}
-	}
+	part := e.partJSON
+	src, err := e.sourcesJSON(p.Sources)
 	if err != nil {
 		return nil, err
 	}

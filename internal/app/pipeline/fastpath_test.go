@@ -296,3 +296,50 @@ func TestFastPathConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWithheldJSON: a profile that withholds blocks, not from the fast
+// path, writes its head, its derived part without the withheld blocks and
+// its sources, each as reflection writes it, joined in that order.
+func TestWithheldJSON(t *testing.T) {
+	f := newFastFixture(t)
+	base := f.enrich(t, fastInput)
+	for _, withheld := range [][]string{
+		{OutputInterests},
+		{OutputInterests, OutputInfluence},
+		{OutputRisk, OutputVerification},
+		AllOutputs,
+	} {
+		p := *base
+		p.fast, p.Withheld, p.Purpose = nil, withheld, "marketing"
+		got, err := p.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
+			Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := gojson.Marshal(p.derivedView())
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := gojson.Marshal(p.Sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := string(head[:len(head)-1]) + "," + string(part[1:len(part)-1]) + `,"sources":` + string(src) + "}"
+		if string(got) != want {
+			t.Errorf("withheld %v:\n got %s\nwant %s", withheld, got, want)
+		}
+		for _, o := range withheld {
+			if bytes.Contains(got, []byte(`"`+o+`":`)) {
+				t.Errorf("withheld %v: %s written", withheld, o)
+			}
+		}
+		var v map[string]any
+		if err := json.Unmarshal(got, &v); err != nil {
+			t.Fatalf("withheld %v: %v", withheld, err)
+		}
+	}
+}

@@ -51,8 +51,12 @@ func (s Hasher) Of(e *normalize.Email, p *normalize.Phone) []Hash {
 }
 
 func (s Hasher) sum(kind, v string) Hash {
-	sum := s.h.Sum([]byte(kind + "\x00" + v))
-	return Hash(kind + ":" + hex.EncodeToString(sum[:]))
+	// The message goes into the pooled HMAC state's buffer and the hash
+	// is built in one: a hash is computed for every lookup.
+	sum := s.h.SumStrings(kind, "\x00", v)
+	var out [16 + 1 + 2*len(sum)]byte
+	b := append(append(out[:0], kind...), ':')
+	return Hash(hex.AppendEncode(b, sum[:]))
 }
 
 // Valid reports whether h has the form of a subject hash, for input that
