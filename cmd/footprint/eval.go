@@ -38,6 +38,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	concurrency := fs.Int("concurrency", 8, "lookups in flight")
 	fitIdentity := fs.Bool("fit-identity", false, "refit the identity-resolution model on this population (log loss) and print its parameters")
 	casesOut := fs.String("cases-out", "", "also write the identity cases of the run (every returned account with the ground truth) to this file, for --fit-from")
+	featuresOut := fs.String("features-out", "", "with --fit-from: instead of fitting, write one JSON line per account the identity model returns for those cases (truth, probability, evidence, profile facts) to this file, for tools/identity-frontier")
 	fitFrom := fs.String("fit-from", "", "refit the identity model on the cases of these comma-separated files (written by --cases-out) without enriching anything, and print its parameters")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
@@ -151,6 +152,17 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				sub = append(sub, cases[i])
 			}
 			cases = sub
+		}
+		if *featuresOut != "" {
+			f, err := os.Create(*featuresOut)
+			if err != nil {
+				return err
+			}
+			if err := evaluate.WriteFeatures(f, cases, identity.DefaultModel()); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
 		}
 		return printFit(e, cases)
 	}

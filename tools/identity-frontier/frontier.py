@@ -4,7 +4,7 @@ HistGradientBoostingClassifier: non-linear, with interactions) on the
 features of tuning cases and compares, on other cases, the best recall it
 reaches at a false share <= 0.05 with the shipped model's.
 
-  go run ./tools/identity-frontier train.gob > train.jsonl    (likewise test)
+  footprint eval --fit-from train.gob --features-out train.jsonl   (likewise test)
   python3 tools/identity-frontier/frontier.py train.jsonl[,more] test.jsonl [imp]
 
 Needs numpy and scikit-learn (Debian: python3-sklearn); a study tool, not

@@ -2,9 +2,12 @@ package evaluate
 
 import (
 	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
 // Stored cases carry every account's photo hash, so a refit from them
@@ -28,5 +31,43 @@ func TestCasesCarryPhotos(t *testing.T) {
 	}
 	if cs[0].Accounts[1].Photo != nil || !cs[0].Truth("github", "mvoss") || cs[0].Truth("reddit", "mvoss") {
 		t.Errorf("case %+v", cs[0])
+	}
+}
+
+// Features (eval --features-out) are one line per account the model
+// returns, with its ground truth, probability and evidence.
+func TestWriteFeatures(t *testing.T) {
+	o := outcome([]string{"github", "mvoss"}, "github", "mvoss", 0.9, "reddit", "mvoss", 0.4)
+	var b bytes.Buffer
+	if err := WriteFeatures(&b, IdentityCases([]Outcome{o}), identity.DefaultModel()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines: %s", len(lines), b.String())
+	}
+	truth := map[string]bool{}
+	for _, l := range lines {
+		var row struct {
+			Source string   `json:"source"`
+			Truth  bool     `json:"truth"`
+			P      float64  `json:"p"`
+			Ev     []string `json:"ev"`
+		}
+		if err := json.Unmarshal([]byte(l), &row); err != nil {
+			t.Fatal(err)
+		}
+		if row.P <= 0 || row.P >= 1 {
+			t.Errorf("%s: probability %v", row.Source, row.P)
+		}
+		for _, e := range row.Ev {
+			if strings.ContainsAny(e, "0123456789") {
+				t.Errorf("%s: evidence keeps a number: %q", row.Source, e)
+			}
+		}
+		truth[row.Source] = row.Truth
+	}
+	if !truth["github"] || truth["reddit"] {
+		t.Errorf("truth %v", truth)
 	}
 }

@@ -1,0 +1,69 @@
+package evaluate
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/footprint-oss/footprint/scoring/calibrate"
+	"github.com/footprint-oss/footprint/scoring/identity"
+)
+
+// WriteFeatures resolves every case with m and writes one JSON line per
+// returned account: its ground truth, the model's probability, which
+// evidence fired (numbers replaced by #), how it was found, the profile's
+// facts and the lookup's, for the frontier study of docs/IDENTITY.md
+// (eval --fit-from … --features-out; tools/identity-frontier/frontier.py).
+// Case numbers run across cases in order.
+func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model) error {
+	digitRun := regexp.MustCompile(`[0-9]+`)
+	enc := json.NewEncoder(w)
+	logCount := func(p *int64) float64 {
+		if p == nil {
+			return -1
+		}
+		return math.Log1p(float64(*p))
+	}
+	for ci, c := range cases {
+		out := m.Resolve(c.Subject, c.Accounts)
+		conf := 0
+		for _, a := range out {
+			if a.Match.Probability >= 0.8 {
+				conf++
+			}
+		}
+		for _, a := range out {
+			digits := 0
+			for _, r := range a.Username {
+				if unicode.IsDigit(r) {
+					digits++
+				}
+			}
+			ev := make([]string, 0, len(a.Match.Evidence))
+			for _, e := range a.Match.Evidence {
+				ev = append(ev, digitRun.ReplaceAllString(e, "#"))
+			}
+			row := map[string]any{
+				"case": ci, "truth": c.Truth(a.Source, a.Username), "owned": c.Owned,
+				"p": a.Match.Probability, "method": string(a.Method), "source": a.Source, "origin": a.Via.Origin,
+				"verified": a.Verified, "ulen": len(a.Username), "udigits": digits,
+				"dn": a.DisplayName != "", "loc": a.Location != "", "bio": a.Bio != "", "avatar": a.Avatar != "", "photo": a.Photo != nil,
+				"followers": logCount(a.Followers), "following": logCount(a.Following), "karma": logCount(a.Karma), "repos": logCount(a.Repos),
+				"links": len(a.Links), "tags": len(a.Tags), "website": a.Website != "", "company": a.Company != "",
+				"n": len(out), "conf": conf, "hasname": c.Subject.Name != "", "owndomain": c.Subject.OwnDomain,
+				"localname": c.Subject.EmailLocal != "" && strings.Contains(strings.ToLower(a.Username), strings.ToLower(c.Subject.EmailLocal)),
+				"ev":        ev, "year": 0,
+			}
+			if a.CreatedAt != nil {
+				row["year"] = a.CreatedAt.Year()
+			}
+			if err := enc.Encode(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
