@@ -123,11 +123,14 @@ func readPrefixTable(gz []byte) (*prefixTable, error) {
 // the table ("" when none is), as the library's prefix lookup answers.
 func (t *prefixTable) lookup(e164 string) string {
 	digits := strings.TrimPrefix(e164, "+")
-	for l := min(len(digits), prefixMaxDigits); l >= 1; l-- {
-		p, err := strconv.ParseUint(digits[:l], 10, 64)
-		if err != nil {
-			return ""
-		}
+	l := min(len(digits), prefixMaxDigits)
+	p, err := strconv.ParseUint(digits[:l], 10, 64)
+	if err != nil {
+		return ""
+	}
+	// Each shorter prefix is the longer one without its last digit (an
+	// E.164 number starts with its calling code, never with a 0).
+	for ; l >= 1; l, p = l-1, p/10 {
 		if i, ok := t.at[p]; ok {
 			start := uint32(0)
 			if i > 0 {
