@@ -234,21 +234,17 @@ type plainProfile Profile
 // Profile returned by Enrich is read only.
 func (p *Profile) MarshalJSON() ([]byte, error) {
 	e := p.fast
+	if e == nil && len(p.Withheld) == 0 {
+		return gojson.Marshal((*plainProfile)(p))
+	}
+	ph := profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
+		Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject}
 	if e == nil {
-		if len(p.Withheld) == 0 {
-			return gojson.Marshal((*plainProfile)(p))
-		}
 		// The head, the derived part without the withheld blocks and
 		// the sources, in one encoding (the parts' JSON is not kept).
-		return gojson.Marshal(&withheldProfile{
-			profileHead: profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
-				Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject},
-			derivedView: p.derivedView(),
-			Sources:     p.Sources,
-		})
+		return gojson.Marshal(&withheldProfile{profileHead: ph, derivedView: p.derivedView(), Sources: p.Sources})
 	}
-	head, err := gojson.Marshal(profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
-		Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject})
+	head, err := gojson.Marshal(ph)
 	if err != nil {
 		return nil, err
 	}
