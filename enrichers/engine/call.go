@@ -77,8 +77,11 @@ func (e *Engine) cached(ctx context.Context, en *entry, id enrichers.Identifier,
 func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, attempts *atomic.Int32) (*enrichers.Finding, error) {
 	attempts.Add(1)
 	f, err := e.observed(ctx, en, id, 1)
+	if err == nil {
+		return f, nil
+	}
 	var se *enrichers.SourceError
-	if err == nil || !errors.As(err, &se) || !se.Retryable {
+	if !errors.As(err, &se) || !se.Retryable {
 		return f, err
 	}
 	// One retry, each attempt through the breaker and paying the limiter

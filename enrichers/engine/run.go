@@ -360,16 +360,20 @@ func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]b
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
 	start := e.now()
 	outs := make([]outcome, len(tasks))
-	var ch chan outcome
 	started := 0
+	for _, t := range tasks {
+		if !e.ordered[t.at].inline {
+			started++
+		}
+	}
+	var ch chan outcome // only when a task runs on a goroutine
+	if started > 0 {
+		ch = make(chan outcome, started)
+	}
 	for i, t := range tasks {
 		if e.ordered[t.at].inline {
 			continue
 		}
-		if ch == nil {
-			ch = make(chan outcome, len(tasks))
-		}
-		started++
 		go func() {
 			o := e.call(ctx, t, p)
 			o.slot = i

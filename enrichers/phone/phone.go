@@ -145,6 +145,9 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
 		for _, z := range tz {
 			if z != "" && z != "Etc/Unknown" {
+				if f.TimeZones == nil {
+					f.TimeZones = make([]string, 0, len(tz))
+				}
 				f.TimeZones = append(f.TimeZones, z)
 			}
 		}
