@@ -170,7 +170,8 @@ func (e *Engine) findingTTL(name string, f *enrichers.Finding) time.Duration {
 
 func (e *Engine) run(ctx context.Context, req Request) *Result {
 	srcs := e.selection(req)
-	pool := newIdentifierPool(req.Identifiers)
+	var pool identifierPool
+	pool.init(req.Identifiers)
 	done := map[taskKey]bool{}
 	res := &Result{Complete: true}
 
@@ -179,7 +180,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 		// lead nowhere (the photos of the last round's accounts), so
 		// every found account's photo is looked at.
 		leavesOnly := round > e.maxRounds
-		tasks := e.plan(pool, srcs, done, leavesOnly)
+		tasks := e.plan(&pool, srcs, done, leavesOnly)
 		if len(tasks) == 0 {
 			break
 		}
@@ -304,8 +305,8 @@ func isLeaf(kind enrichers.Kind) bool { return kind == enrichers.KindImage }
 // at most Description.MaxPerLookup per source over the run (runSource.planned
 // counts them).
 func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]bool, leavesOnly bool) []task {
-	var tasks []task
 	ids, keys := pool.ids, pool.keys
+	tasks := make([]task, 0, len(ids))
 	for at, en := range e.ordered {
 		if srcs[at].skip != "" {
 			continue
@@ -366,10 +367,7 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 			started++
 		}
 	}
-	var ch chan outcome // only when a task runs on a goroutine
-	if started > 0 {
-		ch = make(chan outcome, started)
-	}
+	ch := outcomes(started)
 	for i, t := range tasks {
 		if e.ordered[t.at].inline {
 			continue
@@ -404,6 +402,15 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 	return outs
 }
 
+// outcomes is the channel n goroutines send their outcomes on (nil for
+// none: a round of inline tasks makes no channel).
+func outcomes(n int) chan outcome {
+	if n == 0 {
+		return nil
+	}
+	return make(chan outcome, n)
+}
+
 // identifierPool de-duplicates identifiers by (kind, value), keeping the
 // strongest provenance, in the order they were first seen.
 type identifierPool struct {
@@ -416,15 +423,15 @@ type identifierPool struct {
 // (a lookup's usual dozen identifiers) rather than through a map.
 const poolScan = 16
 
-func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
+// init starts the pool with ids.
+func (p *identifierPool) init(ids []enrichers.Identifier) {
 	// Room for what a first round usually adds (an email brings its
 	// domain, usernames and a name).
 	n := len(ids) + 12
-	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]idKey, 0, n)}
+	p.ids, p.keys = make([]enrichers.Identifier, 0, n), make([]idKey, 0, n)
 	for _, id := range ids {
 		p.add(id)
 	}
-	return p
 }
 
 // index is the position of key k in the pool, or -1.
