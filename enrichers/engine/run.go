@@ -144,13 +144,6 @@ func (e *Engine) ForgetMemo() {
 	}
 }
 
-// inline reports whether a source's calls run on the request's goroutine
-// (Description.Inline; never a network source's).
-func (e *Engine) inline(name string) bool {
-	en := e.entries[name]
-	return en != nil && en.inline
-}
-
 // offline reports whether a source is computed locally (never cached).
 func (e *Engine) offline(name string) bool {
 	en := e.entries[name]
