@@ -254,19 +254,38 @@ type runSource struct {
 func (e *Engine) selection(req Request) []runSource {
 	srcs := make([]runSource, len(e.ordered))
 	for i, en := range e.ordered {
-		name := en.desc.Name
-		switch {
-		case req.Skip[name] != "":
-			srcs[i].skip = req.Skip[name]
-		case !en.enabled:
-			srcs[i].skip = en.reason
-		case len(req.Only) > 0 && !slices.Contains(req.Only, name):
-			srcs[i].skip = "not in options.sources"
-		case slices.Contains(req.Exclude, name):
-			srcs[i].skip = "in options.exclude_sources"
-		}
+		srcs[i].skip = leftOut(en, req)
 	}
 	return srcs
+}
+
+// leftOut is why req leaves en's source out ("": it is selected).
+func leftOut(en *entry, req Request) string {
+	name := en.desc.Name
+	switch {
+	case req.Skip[name] != "":
+		return req.Skip[name]
+	case !en.enabled:
+		return en.reason
+	case len(req.Only) > 0 && !slices.Contains(req.Only, name):
+		return "not in options.sources"
+	case slices.Contains(req.Exclude, name):
+		return "in options.exclude_sources"
+	}
+	return ""
+}
+
+// Inline reports whether every source req selects runs on the calling
+// goroutine (Description.Inline: offline, microseconds, never blocking),
+// so that a run of req never waits and its budget cannot run out: a
+// caller may skip setting a deadline for it.
+func (e *Engine) Inline(req Request) bool {
+	for _, en := range e.ordered {
+		if !en.inline && leftOut(en, req) == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // taskKey names a task a run has planned: a source and an identifier's

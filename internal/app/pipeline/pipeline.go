@@ -210,10 +210,16 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 		s.remember(k, req, res, p)
 		return p, nil
 	}
-	// Keep a small margin of the budget for assembling the response.
-	margin := min(req.timeout/20, 20*time.Millisecond)
-	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
-	defer cancel()
+	rctx := ctx
+	if !s.engine.Inline(req.engine) {
+		// Keep a small margin of the budget for assembling the
+		// response. (A run of inline sources only never waits, so it
+		// needs no timer.)
+		margin := min(req.timeout/20, 20*time.Millisecond)
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, req.timeout-margin)
+		defer cancel()
+	}
 	res = s.engine.RunMissed(rctx, req.engine, mk)
 	s.track(ctx, req, res)
 	if errors.Is(ctx.Err(), context.Canceled) {
