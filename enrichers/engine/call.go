@@ -38,10 +38,11 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 		var n atomic.Int32 // on the stack: nothing else sees it
 		o.finding, o.err = e.fetch(ctx, en, t.id, &n)
 		o.fetchedAt, attempts = e.now(), n.Load()
+		o.latency = o.fetchedAt.Sub(start)
 	} else {
 		o.finding, o.cached, o.fetchedAt, attempts, o.err = e.cached(ctx, en, t.id, p)
+		o.latency = e.now().Sub(start)
 	}
-	o.latency = e.now().Sub(start)
 	if span != nil {
 		if span.IsRecording() {
 			st := statusOfOutcome(o)
