@@ -318,7 +318,7 @@ func isLeaf(kind enrichers.Kind) bool { return kind == enrichers.KindImage }
 // counts them).
 func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]bool, leavesOnly bool) []task {
 	ids, keys := pool.ids, pool.keys
-	tasks := make([]task, 0, len(ids))
+	var tasks []task
 	for at, en := range e.ordered {
 		if srcs[at].skip != "" {
 			continue
@@ -338,6 +338,9 @@ func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]b
 					srcs[at].agg.skip(why)
 					continue
 				}
+			}
+			if tasks == nil {
+				tasks = make([]task, 0, min(len(ids), 8))
 			}
 			tasks = append(tasks, task{name: name, at: at, id: id})
 		}
