@@ -25,6 +25,9 @@ type SourceReport struct {
 	// found nothing cached for. Callers branch on these, never on Detail.
 	HeldBack    int
 	CacheMisses int
+	// Failed counts the calls that failed (any status but ok, not_found
+	// and skipped), also when others answered and Status is ok.
+	Failed int
 }
 
 // definitive reports whether a source's status is an answer (ok,
@@ -161,6 +164,7 @@ func (e *Engine) report(en *entry, s *runSource) SourceReport {
 	for _, st := range failureOrder {
 		if n := a.counts.of(st); n > 0 {
 			failures = append(failures, fmt.Sprintf("%d %s", n, st))
+			rep.Failed += n
 		}
 	}
 	switch {

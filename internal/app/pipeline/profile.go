@@ -107,6 +107,9 @@ type SourceStatus struct {
 	// the jobs and the cache-only check; not part of the response.
 	HeldBack    int `json:"-"`
 	CacheMisses int `json:"-"`
+	// Failed is the engine's count of failed calls (SourceReport.Failed),
+	// for eval's completeness check; not part of the response.
+	Failed int `json:"-"`
 }
 
 // assemble builds the profile of one engine result.
@@ -138,7 +141,7 @@ func sourceStatuses(reports []engine.SourceReport, now time.Time) []SourceStatus
 	stamps := make([]stamp, len(reports))
 	for i, r := range reports {
 		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached,
-			HeldBack: r.HeldBack, CacheMisses: r.CacheMisses}
+			HeldBack: r.HeldBack, CacheMisses: r.CacheMisses, Failed: r.Failed}
 		if !r.FetchedAt.IsZero() {
 			s := &stamps[i]
 			s.at = r.FetchedAt.UTC().Truncate(time.Millisecond)
