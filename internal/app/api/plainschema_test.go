@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -98,5 +99,105 @@ func FuzzPlainObjectAcceptsOnlyValid(f *testing.F) {
 			return
 		}
 		plainAgrees(t, schema, plain, string(b))
+	})
+}
+
+// readAgrees checks one body: plain.read accepts it only if the body is
+// JSON that, decoded as validate decodes it, plain accepts, and then it
+// reads the same input from it. It returns whether read accepted it.
+func readAgrees(t testing.TB, plain *plainObject, body []byte) bool {
+	t.Helper()
+	d, ok := plain.read(body)
+	if !ok {
+		return false
+	}
+	if !json.Valid(body) {
+		t.Fatalf("%q: read, but not JSON", body)
+	}
+	v := docOf(t, string(body))
+	if !plain.accepts(v) {
+		t.Fatalf("%q: read, but accepts refuses the decoded document", body)
+	}
+	got, gotOK := inputFromDoc(d)
+	want, wantOK := inputFromDoc(v)
+	if gotOK != wantOK || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: read %#v (%v), the decoded document %#v (%v)", body, got, gotOK, want, wantOK)
+	}
+	return true
+}
+
+// plainObject.read reads the usual POST /v1/enrich bodies from their bytes
+// as decoding them would, and leaves the rest to the decoder.
+func TestPlainObjectRead(t *testing.T) {
+	t.Parallel()
+	plain := plainObjectOf(enrichRequestSchema(t))
+	required := &plainObject{strings: plain.strings, required: []string{"email"}}
+	for _, tc := range []struct {
+		plain *plainObject
+		body  string
+		read  bool
+	}{
+		{plain, `{"email":"jane.doe@example.com","phone":"+44 7400 123456"}`, true},
+		{plain, " \t\r\n{ \"email\" : \"jane@example.com\" ,\n\"name\":\"Jane Doe\" } \n", true},
+		{plain, `{}`, true},
+		{plain, ` { } `, true},
+		{plain, `{"email":""}`, true},
+		{plain, `{"name":"Zoë Ångström 😀"}`, true},
+		{plain, `{"email":"` + strings.Repeat("a", 320) + `"}`, true},
+		{plain, `{"email":"` + strings.Repeat("é", 320) + `"}`, true},
+		{plain, `{"email":"` + strings.Repeat("a", 321) + `"}`, false}, // too long
+		{plain, `{"email":"` + strings.Repeat("é", 321) + `"}`, false},
+		{plain, `{"email":"a@b.co","email":"c@d.co"}`, false}, // repeated: decoded
+		{plain, `{"email":"\u0061@b.co"}`, false},             // an escape: decoded
+		{plain, `{"em\u0061il":"a@b.co"}`, false},             // an escaped key: decoded
+		{plain, `{"email":"a\"b@c.co"}`, false},               // an escaped quote
+		{plain, "{\"email\":\"a\tb\"}", false},                // a control character: not JSON
+		{plain, "{\"email\":\"\xff@b.co\"}", false},           // not UTF-8
+		{plain, `{"Email":"a@b.co"}`, false},                  // another case: decoded
+		{plain, `{"country":"GB"}`, false},                    // a pattern: the schema checks it
+		{plain, `{"options":{}}`, false},                      // not a string property
+		{plain, `{"email":null}`, false},
+		{plain, `{"email":1}`, false},
+		{plain, `{"email":"a@b.co",}`, false},
+		{plain, `{"email":"a@b.co"} {}`, false},
+		{plain, `{"email":"a@b.co"`, false},
+		{plain, `{"email" "a@b.co"}`, false},
+		{plain, `{"email":"a@b.co" "phone":"1"}`, false},
+		{plain, `{"email":"a@b.co`, false},
+		{plain, `[]`, false},
+		{plain, `"email"`, false},
+		{plain, ``, false},
+		{required, `{"email":"a@b.co"}`, true},
+		{required, `{"phone":"+14155552671"}`, false},
+		{required, `{}`, false},
+		{nil, `{"email":"a@b.co"}`, false},
+	} {
+		if got := readAgrees(t, tc.plain, []byte(tc.body)); got != tc.read {
+			t.Errorf("%.80q: read %v, want %v", tc.body, got, tc.read)
+		}
+	}
+	// What validate hands the handler is what the handler decodes.
+	body := `{"email":"jane.doe@example.com","phone":"+44 7400 123456","name":"Jane"}`
+	doc, bad, err := schemaErrorsPlain(enrichRequestSchema(t), plain, []byte(body))
+	if err != nil || bad != nil {
+		t.Fatalf("%v %v", bad, err)
+	}
+	if _, ok := doc.(*plainDoc); !ok {
+		t.Fatalf("the usual body decoded as %T, not read", doc)
+	}
+	got, ok := inputFromDoc(doc)
+	want, err := decodeInput([]byte(body))
+	if !ok || err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("read %#v (%v), decoded %#v (%v)", got, ok, want, err)
+	}
+}
+
+func FuzzPlainObjectRead(f *testing.F) {
+	plain := plainObjectOf(enrichRequestSchema(f))
+	f.Add([]byte(`{"email":"jane@example.com","phone":"+14155552671"}`))
+	f.Add([]byte(" {\"name\" : \"Zoë\" }\n"))
+	f.Add([]byte(`{"email":"a","email":"b"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		readAgrees(t, plain, body)
 	})
 }

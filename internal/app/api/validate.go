@@ -260,6 +260,9 @@ func inputOf(c *gin.Context) (pipeline.Input, error) {
 // and numbers in range; for anything else it returns false, and the
 // caller decodes (and decodeInput reports the error in its own words).
 func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
+	if d, isPlain := doc.(*plainDoc); isPlain {
+		return inputFromPlain(d)
+	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
 		return in, false
@@ -280,6 +283,25 @@ func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
 			ok = false
 		}
 		if !ok {
+			return in, false
+		}
+	}
+	return in, true
+}
+
+// inputFromPlain is inputFromDoc for a document plainObject.read read.
+func inputFromPlain(d *plainDoc) (in pipeline.Input, ok bool) {
+	for _, p := range d.props[:d.n] {
+		switch p.name {
+		case "email":
+			in.Email = p.value
+		case "phone":
+			in.Phone = p.value
+		case "name":
+			in.Name = p.value
+		case "country":
+			in.Country = p.value
+		default:
 			return in, false
 		}
 	}
@@ -407,7 +429,12 @@ func schemaErrors(schema *openapi3.Schema, data []byte) (any, []pipeline.FieldEr
 
 // schemaErrorsPlain is schemaErrors, accepting a document plain accepts
 // (plainObjectOf(schema), or nil) without the schema's walk.
+// A document plain reads from the bytes (plainObject.read) is returned as
+// a *plainDoc, without decoding it into a map.
 func schemaErrorsPlain(schema *openapi3.Schema, plain *plainObject, data []byte) (any, []pipeline.FieldError, error) {
+	if d, ok := plain.read(data); ok {
+		return d, nil, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
