@@ -8,7 +8,9 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -453,5 +455,63 @@ func TestUsageBufferDays(t *testing.T) {
 	}
 	if want := map[string]int64{"k 2026-11-30": 2, "k 2026-12-01": 2}; !maps.Equal(got, want) {
 		t.Fatalf("usage %v, want %v", got, want)
+	}
+}
+
+// setHeadersPlain is SetHeaders written the plain way (Set, Sprintf,
+// FormatInt): the headers SetHeaders must write, byte for byte.
+func setHeadersPlain(d Decision, h http.Header) {
+	if len(d.Policies) == 0 {
+		return
+	}
+	var policy, state []string
+	tight := d.Policies[0]
+	for _, p := range d.Policies {
+		policy = append(policy, fmt.Sprintf("%q;q=%d;w=%d", p.Name, p.Quota, seconds(p.Window)))
+		state = append(state, fmt.Sprintf("%q;r=%d;t=%d", p.Name, p.Remaining, seconds(p.Reset)))
+		switch {
+		case d.Exceeded != "":
+			if p.Name == d.Exceeded {
+				tight = p
+			}
+		case p.Remaining*tight.Quota < tight.Remaining*p.Quota:
+			tight = p
+		}
+	}
+	h.Set("RateLimit-Policy", strings.Join(policy, ", "))
+	h.Set("RateLimit", strings.Join(state, ", "))
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(tight.Quota, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(tight.Remaining, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(seconds(tight.Reset), 10))
+	if !d.Allowed {
+		h.Set("Retry-After", strconv.FormatInt(max(seconds(d.RetryAfter), 1), 10))
+	}
+}
+
+// TestSetHeadersBytes: SetHeaders writes exactly the headers of the plain
+// way, for one limit or three, allowed or refused, small and large numbers
+// (past the stack buffer too).
+func TestSetHeadersBytes(t *testing.T) {
+	t.Parallel()
+	minute := Policy{Name: PolicyMinute, Quota: MaxRatePerMin, Window: time.Minute, Remaining: MaxRatePerMin - 1, Reset: 3 * time.Millisecond}
+	day := Policy{Name: PolicyDay, Quota: 3, Window: 24 * time.Hour, Remaining: 0, Reset: 30 * time.Second}
+	month := Policy{Name: PolicyMonth, Quota: 1 << 62, Window: 31 * 24 * time.Hour, Remaining: 1<<62 - 12345, Reset: 2419230 * time.Second}
+	long := Policy{Name: strings.Repeat("per-long-name-", 30), Quota: 99, Window: time.Hour, Remaining: 98, Reset: 1500 * time.Millisecond}
+	for _, d := range []Decision{
+		{},
+		{Allowed: true, Policies: []Policy{minute}},
+		{Allowed: true, Policies: []Policy{{Name: PolicyMinute, Quota: 60, Window: time.Minute, Remaining: 0}}},
+		{Allowed: true, Policies: []Policy{minute, day, month}},
+		{Allowed: true, Policies: []Policy{minute, month}},
+		{Allowed: false, Exceeded: PolicyDay, RetryAfter: 30 * time.Second, Policies: []Policy{minute, day, month}},
+		{Allowed: false, Exceeded: PolicyMinute, RetryAfter: time.Millisecond, Policies: []Policy{minute}},
+		{Allowed: true, Policies: []Policy{long, minute, long, month}},
+	} {
+		got, want := http.Header{}, http.Header{}
+		d.SetHeaders(got)
+		setHeadersPlain(d, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v:\n got  %q\n want %q", d, got, want)
+		}
 	}
 }

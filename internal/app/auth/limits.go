@@ -142,14 +142,18 @@ func (d Decision) SetHeaders(h http.Header) {
 	if len(d.Policies) == 0 {
 		return
 	}
-	// Both values are written into one buffer (this runs on every keyed
-	// request): "name";q=Q;w=W, ... then "name";r=R;t=T, ...
-	buf := make([]byte, 0, 64*len(d.Policies))
+	// Every value is written into one buffer, on the stack while it fits
+	// (this runs on every keyed request), and made one string: "name";q=Q;w=W,
+	// ... then "name";r=R;t=T, ... then the three numbers of the tightest
+	// limit.
+	var stack [320]byte
+	buf := stack[:0]
 	tight := d.Policies[0]
 	for i, p := range d.Policies {
 		buf = appendPolicy(buf, i, p.Name, ";q=", p.Quota, ";w=", seconds(p.Window))
 	}
-	split := len(buf)
+	var ends [5]int
+	ends[0] = len(buf)
 	for i, p := range d.Policies {
 		buf = appendPolicy(buf, i, p.Name, ";r=", p.Remaining, ";t=", seconds(p.Reset))
 		switch {
@@ -161,12 +165,23 @@ func (d Decision) SetHeaders(h http.Header) {
 			tight = p
 		}
 	}
-	both := string(buf)
+	ends[1] = len(buf)
+	buf = strconv.AppendInt(buf, tight.Quota, 10)
+	ends[2] = len(buf)
+	buf = strconv.AppendInt(buf, tight.Remaining, 10)
+	ends[3] = len(buf)
+	buf = strconv.AppendInt(buf, seconds(tight.Reset), 10)
+	ends[4] = len(buf)
+	all := string(buf)
 	// Set would canonicalize each name (these are not canonical as
 	// written, so that costs a string each) and allocate each value's
 	// slice: the canonical names are assigned, the values share an array.
-	vals := [...]string{both[:split], both[split:], strconv.FormatInt(tight.Quota, 10),
-		strconv.FormatInt(tight.Remaining, 10), strconv.FormatInt(seconds(tight.Reset), 10)}
+	var vals [5]string
+	start := 0
+	for i, end := range ends {
+		vals[i] = all[start:end]
+		start = end
+	}
 	vs := vals[:]
 	for i, k := range [...]string{"Ratelimit-Policy", "Ratelimit", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset"} {
 		h[k] = vs[i : i+1 : i+1]
