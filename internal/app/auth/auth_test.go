@@ -515,3 +515,46 @@ func TestSetHeadersBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestSpentIsTake: the failed-authentications check (spent) answers what
+// Take with no request answers of its one policy, and leaves the same
+// state, through failures, refusals and the bucket draining.
+func TestSpentIsTake(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 31, 23, 59, 50, 0, time.UTC)
+	clock := func() time.Time { return now }
+	viaTake, viaSpent := NewMemoryCounter(nil, clock), NewMemoryCounter(nil, clock)
+	const rate = 10
+	l := Limits{RatePerMin: rate}
+	ctx := context.Background()
+	everSpent := false
+	for i := range 60 {
+		d, err := viaTake.Take(ctx, failPrefix+"192.0.2.1", l, 0, 0)
+		if err != nil || len(d.Policies) != 1 {
+			t.Fatalf("step %d: %+v %v", i, d, err)
+		}
+		spent, reset := viaSpent.spent(failPrefix, "192.0.2.1", rate)
+		if spent != (d.Policies[0].Remaining == 0) || reset != d.Policies[0].Reset {
+			t.Fatalf("step %d: spent %v reset %v, Take %+v", i, spent, reset, d.Policies[0])
+		}
+		// The windows' starts count nothing for a rate alone: the state
+		// that matters is the bucket's.
+		if a, b := viaTake.state[failPrefix+"192.0.2.1"], viaSpent.state[failPrefix+"192.0.2.1"]; len(viaTake.state) != len(viaSpent.state) || !a.tat.Equal(b.tat) {
+			t.Fatalf("step %d: states differ:\n %+v\n %+v", i, *a, *b)
+		}
+		everSpent = everSpent || spent
+		if i%5 != 4 { // four failures, then a pause
+			for _, c := range []*MemoryCounter{viaTake, viaSpent} {
+				if _, err := c.Take(ctx, failPrefix+"192.0.2.1", l, 1, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = now.Add(700 * time.Millisecond)
+		} else {
+			now = now.Add(9 * time.Second)
+		}
+	}
+	if !everSpent {
+		t.Error("never spent: the test does not reach the limit")
+	}
+}

@@ -79,6 +79,11 @@ func windowBounds(now time.Time) (dayStart, monthStart, dayEnd, monthEnd time.Ti
 // monthUsed the lookups so far. It returns the decision and the new state.
 func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
 	_, monthStart, dayEnd, monthEnd := windowBounds(now)
+	return decideIn(now, monthStart, dayEnd, monthEnd, l, tat, dayUsed, monthUsed, requests, lookups)
+}
+
+// decideIn is decide with now's windows already found (windowBounds).
+func decideIn(now, monthStart, dayEnd, monthEnd time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
 	monthLen := monthEnd.Sub(monthStart)
 	d := Decision{Allowed: true}
 	newTAT := tat
@@ -241,7 +246,7 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 	// The windows are compared by their starts; their names (what
 	// windows returns, two strings) are only made for the baseline, when
 	// a window begins.
-	day, month, _, _ := windowBounds(now)
+	day, month, dayEnd, monthEnd := windowBounds(now)
 	m.mu.Lock()
 	st := m.state[keyID]
 	if st == nil {
@@ -270,9 +275,37 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d, tat, du, mu := decide(now, l, st.tat, st.dayUsed, st.monthUsed, requests, lookups)
+	d, tat, du, mu := decideIn(now, month, dayEnd, monthEnd, l, st.tat, st.dayUsed, st.monthUsed, requests, lookups)
 	st.tat, st.dayUsed, st.monthUsed = tat, du, mu
 	return d, nil
+}
+
+// spent is Take(ctx, prefix+id, Limits{RatePerMin: rate}, 0, 0) (rate > 0)
+// without its Decision: whether the rate limit has no request left (its
+// policy's Remaining is 0), and its Reset. It leaves the bucket as Take
+// leaves it (the quota windows, which count nothing for a rate alone, are
+// not looked at), and allocates nothing once prefix+id has a state (the
+// failed-authentications check runs on every keyed request).
+func (m *MemoryCounter) spent(prefix, id string, rate int64) (bool, time.Duration) {
+	now := m.now()
+	period := max(time.Minute/time.Duration(rate), 1)
+	var stack [128]byte
+	key := append(append(stack[:0], prefix...), id...)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.state[string(key)]
+	if st == nil {
+		// Its windows are left for Take to begin: they count nothing for
+		// a rate alone.
+		st = &memState{}
+		m.state[string(key)] = st
+	}
+	if st.tat.Before(now) {
+		st.tat = now
+	}
+	busy := st.tat.Sub(now)
+	rem := max(min(int64((time.Minute-busy)/period), rate), 0)
+	return rem == 0, busy
 }
 
 // prune forgets state that no longer limits anything (a failure bucket
