@@ -101,28 +101,8 @@ func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
 		}
 		secret := credentials(c.Request)
 		k, err := a.Authenticate(ctx, secret, clientAddr(c.Request))
-		var fle *auth.FailureLimitError
-		switch {
-		case errors.Is(err, auth.ErrNoCredentials):
-			c.Header("WWW-Authenticate", challenge)
-			s.fail(c, &authError{status: http.StatusUnauthorized,
-				detail: "An API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>."})
-			return
-		case errors.Is(err, auth.ErrInvalidKey):
-			c.Header("WWW-Authenticate", challenge+`, error="invalid_token", error_description="the key is unknown, revoked or expired"`)
-			s.fail(c, &authError{status: http.StatusUnauthorized,
-				detail: "The API key is not valid: unknown, revoked or expired."})
-			return
-		case errors.As(err, &fle):
-			c.Header("Retry-After", secondsHeader(fle.RetryAfter))
-			s.fail(c, err)
-			return
-		case errors.As(err, new(*auth.UnavailableError)):
-			c.Header("Retry-After", "5")
-			s.fail(c, err)
-			return
-		case err != nil:
-			s.fail(c, err)
+		if err != nil {
+			s.refuse(c, err)
 			return
 		}
 		audit.NoteFrom(ctx).SetActor(k.ID)
@@ -140,6 +120,31 @@ func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
 			return
 		}
 		c.Next()
+	}
+}
+
+// refuse answers a request whose key Authenticate refused with err. (Its
+// own function: the targets of errors.As would be allocated on every
+// request, refused or not.)
+func (s *Server) refuse(c *gin.Context, err error) {
+	var fle *auth.FailureLimitError
+	switch {
+	case errors.Is(err, auth.ErrNoCredentials):
+		c.Header("WWW-Authenticate", challenge)
+		s.fail(c, &authError{status: http.StatusUnauthorized,
+			detail: "An API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>."})
+	case errors.Is(err, auth.ErrInvalidKey):
+		c.Header("WWW-Authenticate", challenge+`, error="invalid_token", error_description="the key is unknown, revoked or expired"`)
+		s.fail(c, &authError{status: http.StatusUnauthorized,
+			detail: "The API key is not valid: unknown, revoked or expired."})
+	case errors.As(err, &fle):
+		c.Header("Retry-After", secondsHeader(fle.RetryAfter))
+		s.fail(c, err)
+	case errors.As(err, new(*auth.UnavailableError)):
+		c.Header("Retry-After", "5")
+		s.fail(c, err)
+	default:
+		s.fail(c, err)
 	}
 }
 
