@@ -25,11 +25,38 @@ const (
 	canonicalRequestID = "X-Request-Id"
 	maxRequestIDLen    = 128
 
-	keyRequestID = "footprint.request_id" // gin context key
-	keyBody      = "footprint.body"       // gin context key: the validated request body
-	keyDoc       = "footprint.doc"        // gin context key: the validated body as decoded for the contract
-	keyMediaType = "footprint.media_type" // gin context key: the request body's media type, canonical
+	keyCall = "footprint.call" // gin context key: the request's *call
 )
+
+// call is what the middleware learned of one request for the layers after
+// it, in one gin key (one allocation rather than one per value).
+type call struct {
+	id       string    // the request id (requestID)
+	idHeader [1]string // the X-Request-Id response header's value: id
+	// Set by validate: the body's media type (canonical), the validated
+	// body, and the body as decoded for the contract.
+	mediaType string
+	body      []byte
+	doc       any
+}
+
+// callOf returns c's call, adding one if the middleware has not.
+func callOf(c *gin.Context) *call {
+	if v, ok := c.Get(keyCall); ok {
+		if st, ok := v.(*call); ok {
+			return st
+		}
+	}
+	st := &call{}
+	c.Set(keyCall, st)
+	return st
+}
+
+// bodyOf is the request body validate read.
+func bodyOf(c *gin.Context) []byte { return callOf(c).body }
+
+// bodyMediaType is the request body's media type as validate accepted it.
+func bodyMediaType(c *gin.Context) string { return callOf(c).mediaType }
 
 // saneRequestID reports whether a client-sent request id may be used as-is:
 // 1 to 128 characters of [A-Za-z0-9._-], so it is safe in headers, logs and
@@ -55,14 +82,23 @@ func (s *Server) requestID(c *gin.Context) {
 	if !saneRequestID(id) {
 		id = uuid.NewString()
 	}
-	c.Set(keyRequestID, id)
+	st := callOf(c)
+	st.id, st.idHeader[0] = id, id
 	// The canonical name assigned directly: Header would canonicalize
 	// headerRequestID (a new string) on every request.
-	c.Writer.Header()[canonicalRequestID] = []string{id}
+	c.Writer.Header()[canonicalRequestID] = st.idHeader[:]
 	c.Next()
 }
 
-func requestIDOf(c *gin.Context) string { return c.GetString(keyRequestID) }
+// requestIDOf is the request's id ("" before requestID has run).
+func requestIDOf(c *gin.Context) string {
+	if v, ok := c.Get(keyCall); ok {
+		if st, ok := v.(*call); ok {
+			return st.id
+		}
+	}
+	return ""
+}
 
 // routeOf is the matched route pattern, never the raw path (which may carry
 // an email address).

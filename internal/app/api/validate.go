@@ -77,7 +77,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			c.Set(keyMediaType, mediaType)
+			callOf(c).mediaType = mediaType
 		}
 		if knownQuery != nil {
 			if errs := unknownQuery(req, knownQuery); len(errs) > 0 {
@@ -95,7 +95,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			c.Set(keyBody, data)
+			callOf(c).body = data
 		}
 		var params map[string]string // nil for a route without path parameters
 		if len(c.Params) > 0 {
@@ -114,13 +114,13 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			errs = fieldErrors(err)
 		}
 		if bodySchema != nil {
-			doc, bad, err := schemaErrorsPlain(bodySchema, plain, c.MustGet(keyBody).([]byte))
+			doc, bad, err := schemaErrorsPlain(bodySchema, plain, bodyOf(c))
 			if err != nil { // checkJSON passed it: unreachable
 				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
 				return
 			}
 			errs = mergeFieldErrors(errs, bad)
-			c.Set(keyDoc, doc)
+			callOf(c).doc = doc
 		}
 		if len(errs) > 0 {
 			s.fail(c, &contractError{errs: errs})
@@ -244,12 +244,13 @@ func jsonErrorText(err error, size int) string {
 // document validate decoded for the contract (inputFromDoc) or, when that
 // cannot read it as encoding/json would, decoded again (decodeInput).
 func inputOf(c *gin.Context) (pipeline.Input, error) {
-	if doc, ok := c.Get(keyDoc); ok {
-		if in, ok := inputFromDoc(doc); ok {
+	st := callOf(c)
+	if st.doc != nil {
+		if in, ok := inputFromDoc(st.doc); ok {
 			return in, nil
 		}
 	}
-	return decodeInput(c.MustGet(keyBody).([]byte))
+	return decodeInput(st.body)
 }
 
 // inputFromDoc reads a body validate decoded (json.Number numbers) as
