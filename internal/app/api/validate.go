@@ -193,14 +193,20 @@ func readBody(c *gin.Context, limit int64) ([]byte, error) {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, mbe
-	case err != nil:
-		return nil, &bodyError{msg: "The request body could not be read."}
+	if err != nil {
+		return nil, readBodyError(err)
 	}
 	return data, nil
+}
+
+// readBodyError is readBody's error for err. (Its own function: the
+// errors.As target would be allocated on every read, failed or not.)
+func readBodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return mbe
+	}
+	return &bodyError{msg: "The request body could not be read."}
 }
 
 // checkJSON requires exactly one UTF-8 JSON value, so that the contract
