@@ -2,12 +2,17 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/footprint-oss/footprint/openapi"
 )
@@ -200,4 +205,61 @@ func FuzzPlainObjectRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		readAgrees(t, plain, body)
 	})
+}
+
+// TestParamSkip: where validate skips openapi3filter.ValidateRequest (a
+// request sending none of the operation's parameters, all optional
+// headers), ValidateRequest finds nothing wrong with such requests; it is
+// not skipped when a parameter is sent, even empty; the usual operations
+// are skipped.
+func TestParamSkip(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := &openapi3filter.Options{MultiError: true, SkipSettingDefaults: true, ExcludeRequestBody: true,
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	skipped := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			route := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+			sk := skippableParams(route, opts)
+			if sk == nil {
+				continue
+			}
+			skipped[op.OperationID] = true
+			for _, h := range []http.Header{
+				{},
+				{"Content-Type": {"application/json"}, "Authorization": {"Bearer x"}, "X-Api-Key": {"y"}},
+				{"Accept": {"*/*"}, "X-Other": {""}},
+			} {
+				req := httptest.NewRequest(method, path+"?q=1", nil)
+				req.Header = h
+				if !sk.skips(req) {
+					t.Errorf("%s: a request without its parameters not skipped", op.OperationID)
+				}
+				if err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{Request: req, Route: route, Options: opts}); err != nil {
+					t.Errorf("%s: skipped, but ValidateRequest says %v", op.OperationID, err)
+				}
+			}
+			for _, name := range sk.headers {
+				for _, v := range [][]string{{"abc"}, {""}, nil} {
+					req := httptest.NewRequest(method, path, nil)
+					req.Header = http.Header{name: v}
+					if sk.skips(req) {
+						t.Errorf("%s: a request with %s %q skipped", op.OperationID, name, v)
+					}
+				}
+			}
+		}
+	}
+	for _, id := range []string{"enrich", "checkLiveness"} {
+		if !skipped[id] {
+			t.Errorf("%s: not skipped", id)
+		}
+	}
+	if skipped["getJob"] { // a path parameter
+		t.Error("getJob: skipped")
+	}
 }

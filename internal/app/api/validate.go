@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -58,6 +60,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 	if mode == bodyPerItem {
 		limit = s.cfg.MaxBatchBodyBytes
 	}
+	skip := skippableParams(route, opts)
 	// A job's options are its query: a misspelt one must not be ignored
 	// silently, as unknown JSON fields are not on /v1/enrich.
 	var knownQuery map[string]bool
@@ -97,21 +100,23 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			}
 			callOf(c).body = data
 		}
-		var params map[string]string // nil for a route without path parameters
-		if len(c.Params) > 0 {
-			params = make(map[string]string, len(c.Params))
-			for _, p := range c.Params {
-				params[p.Key] = p.Value
-			}
-		}
 		var errs []pipeline.FieldError
-		if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
-			Request:    req,
-			PathParams: params,
-			Route:      route,
-			Options:    opts,
-		}); err != nil {
-			errs = fieldErrors(err)
+		if !skip.skips(req) {
+			var params map[string]string // nil for a route without path parameters
+			if len(c.Params) > 0 {
+				params = make(map[string]string, len(c.Params))
+				for _, p := range c.Params {
+					params[p.Key] = p.Value
+				}
+			}
+			if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+				Request:    req,
+				PathParams: params,
+				Route:      route,
+				Options:    opts,
+			}); err != nil {
+				errs = fieldErrors(err)
+			}
 		}
 		if bodySchema != nil {
 			doc, bad, err := schemaErrorsPlain(bodySchema, plain, bodyOf(c))
@@ -128,6 +133,53 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// paramSkip says when openapi3filter.ValidateRequest (with the body
+// excluded) has nothing to check in a request: when the operation's
+// parameters are all optional headers and the request sends none of them,
+// its answer is the one it gave at start-up for a request without them
+// (the security requirements pass with the no-op authentication whatever
+// the request; authorize checks keys). nil never skips.
+type paramSkip struct {
+	headers []string // the parameters' canonical names
+}
+
+// skippableParams returns route's paramSkip, or nil when a request's
+// parameters need ValidateRequest: a parameter in the path, query or a
+// cookie, a required or schema-less one, or a request without parameters
+// that ValidateRequest refuses.
+func skippableParams(route *routers.Route, opts *openapi3filter.Options) *paramSkip {
+	sk := &paramSkip{}
+	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
+			if p == nil || p.Value == nil || p.Value.In != openapi3.ParameterInHeader || p.Value.Required || p.Value.Schema == nil {
+				return nil
+			}
+			sk.headers = append(sk.headers, http.CanonicalHeaderKey(p.Value.Name))
+		}
+	}
+	bare := &http.Request{Method: route.Method, URL: &url.URL{Path: route.Path}, Header: http.Header{}}
+	if err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: bare, Route: route, Options: opts,
+	}); err != nil {
+		return nil
+	}
+	return sk
+}
+
+// skips reports whether req sends none of the parameters (an empty value
+// is sent: ValidateRequest may refuse it).
+func (sk *paramSkip) skips(req *http.Request) bool {
+	if sk == nil {
+		return false
+	}
+	for _, h := range sk.headers {
+		if _, ok := req.Header[h]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // bodyMode says who reads and validates an operation's request body.
