@@ -1,0 +1,65 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// failingWriter refuses every body write.
+type failingWriter struct{ *httptest.ResponseRecorder }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, errors.New("gone") }
+
+// TestWriteBody: writeBody writes the status, headers and body that
+// c.Header("Content-Length", …) and c.Data write, byte for byte, and
+// records a failed write as Data does.
+func TestWriteBody(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"status":"ok"}`)
+	for _, tc := range []struct {
+		status int
+		ct     string // a Content-Type set before, if any
+		fail   bool
+	}{
+		{status: http.StatusOK},
+		{status: http.StatusCreated},
+		{status: http.StatusAccepted, ct: "application/x-ndjson"},
+		{status: http.StatusNoContent},
+		{status: http.StatusNotModified},
+		{status: http.StatusNotFound},
+		{status: http.StatusOK, fail: true},
+	} {
+		run := func(write func(c *gin.Context)) (*httptest.ResponseRecorder, *gin.Context) {
+			rec := httptest.NewRecorder()
+			var w http.ResponseWriter = rec
+			if tc.fail {
+				w = failingWriter{rec}
+			}
+			c, _ := gin.CreateTestContext(w)
+			c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
+			c.Header("X-Request-Id", "r1")
+			if tc.ct != "" {
+				c.Header("Content-Type", tc.ct)
+			}
+			write(c)
+			return rec, c
+		}
+		got, gc := run(func(c *gin.Context) { writeBody(c, tc.status, mimeJSON, body) })
+		want, wc := run(func(c *gin.Context) {
+			c.Header("Content-Length", strconv.Itoa(len(body)))
+			c.Data(tc.status, mimeJSON, body)
+		})
+		if got.Code != want.Code || !reflect.DeepEqual(got.Header(), want.Header()) || got.Body.String() != want.Body.String() {
+			t.Errorf("%+v:\n got  %d %q %q\n want %d %q %q", tc, got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
+		}
+		if gc.IsAborted() != wc.IsAborted() || len(gc.Errors) != len(wc.Errors) || gc.Writer.Written() != wc.Writer.Written() {
+			t.Errorf("%+v: aborted %v errors %d, Data: aborted %v errors %d", tc, gc.IsAborted(), len(gc.Errors), wc.IsAborted(), len(wc.Errors))
+		}
+	}
+}
