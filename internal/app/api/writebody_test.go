@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 )
 
 // failingWriter refuses every body write.
@@ -61,5 +62,23 @@ func TestWriteBody(t *testing.T) {
 		if gc.IsAborted() != wc.IsAborted() || len(gc.Errors) != len(wc.Errors) || gc.Writer.Written() != wc.Writer.Written() {
 			t.Errorf("%+v: aborted %v errors %d, Data: aborted %v errors %d", tc, gc.IsAborted(), len(gc.Errors), wc.IsAborted(), len(wc.Errors))
 		}
+	}
+}
+
+// TestNewRequestID: a generated request id is a random version 4 UUID in
+// canonical form, as uuid.NewString writes one.
+func TestNewRequestID(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newRequestID()
+		u, err := uuid.Parse(id)
+		if err != nil || u.String() != id || u.Version() != 4 || u.Variant() != uuid.RFC4122 || !saneRequestID(id) {
+			t.Fatalf("%q: %v (version %d, variant %v)", id, err, u.Version(), u.Variant())
+		}
+		if seen[id] {
+			t.Fatalf("%q twice", id)
+		}
+		seen[id] = true
 	}
 }
