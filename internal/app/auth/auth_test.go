@@ -558,3 +558,29 @@ func TestSpentIsTake(t *testing.T) {
 		t.Error("never spent: the test does not reach the limit")
 	}
 }
+
+// TestWindowsMemo: the remembered windows are windowBounds's, as the
+// clock crosses days, months and years, and goes back.
+func TestWindowsMemo(t *testing.T) {
+	t.Parallel()
+	var w windowsMemo
+	berlin := time.FixedZone("CET", 3600)
+	for _, now := range []time.Time{
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 30, 0, 0, berlin), // still 31 December in UTC
+		time.Date(2027, 1, 1, 0, 59, 59, 0, time.UTC),
+		time.Date(2027, 2, 28, 23, 0, 0, 0, time.UTC),
+		time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC),
+		time.Now(),
+		time.Now().Add(time.Millisecond),
+	} {
+		d1, m1, de1, me1 := w.of(now)
+		d2, m2, de2, me2 := windowBounds(now)
+		if d1 != d2 || m1 != m2 || de1 != de2 || me1 != me2 {
+			t.Errorf("%v: remembered %v %v %v %v, windowBounds %v %v %v %v", now, d1, m1, de1, me1, d2, m2, de2, me2)
+		}
+	}
+}

@@ -222,6 +222,24 @@ type MemoryCounter struct {
 	now      func() time.Time
 	mu       sync.Mutex
 	state    map[string]*memState
+	windows  windowsMemo // under mu
+}
+
+// windowsMemo remembers the windows of the last day asked about:
+// windowBounds costs four calendar computations, and a counter is asked
+// about the same day all day long.
+type windowsMemo struct {
+	ok                                     bool
+	dayStart, monthStart, dayEnd, monthEnd time.Time
+}
+
+// of is windowBounds(now).
+func (w *windowsMemo) of(now time.Time) (dayStart, monthStart, dayEnd, monthEnd time.Time) {
+	if !w.ok || now.Before(w.dayStart) || !now.Before(w.dayEnd) {
+		w.dayStart, w.monthStart, w.dayEnd, w.monthEnd = windowBounds(now)
+		w.ok = true
+	}
+	return w.dayStart, w.monthStart, w.dayEnd, w.monthEnd
 }
 
 type memState struct {
@@ -246,8 +264,8 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 	// The windows are compared by their starts; their names (what
 	// windows returns, two strings) are only made for the baseline, when
 	// a window begins.
-	day, month, dayEnd, monthEnd := windowBounds(now)
 	m.mu.Lock()
+	day, month, dayEnd, monthEnd := m.windows.of(now)
 	st := m.state[keyID]
 	if st == nil {
 		st = &memState{}
