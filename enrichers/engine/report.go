@@ -97,15 +97,6 @@ func (c *statusCounts) of(st enrichers.Status) int {
 	return 0
 }
 
-func aggFor(m map[string]*aggregate, name string) *aggregate {
-	a := m[name]
-	if a == nil {
-		a = &aggregate{}
-		m[name] = a
-	}
-	return a
-}
-
 func (a *aggregate) skip(why string) {
 	if a.skipWhy == "" {
 		a.skipWhy = why
@@ -145,19 +136,20 @@ func (a *aggregate) add(o outcome) {
 // positive answer: the most informative first.
 var failureOrder = [...]enrichers.Status{enrichers.StatusCircuitOpen, enrichers.StatusRateLimited, enrichers.StatusBlocked, enrichers.StatusTimeout, enrichers.StatusError}
 
-func (e *Engine) report(name string, selected map[string]string, a *aggregate) SourceReport {
-	rep := SourceReport{Name: name}
-	if why := selected[name]; why != "" {
-		rep.Status, rep.Detail = enrichers.StatusSkipped, why
+func (e *Engine) report(en *entry, s *runSource) SourceReport {
+	rep := SourceReport{Name: en.desc.Name}
+	if s.skip != "" {
+		rep.Status, rep.Detail = enrichers.StatusSkipped, s.skip
 		return rep
 	}
-	if a == nil || a.calls == 0 {
+	a := &s.agg
+	if a.calls == 0 {
 		rep.Status = enrichers.StatusSkipped
 		switch {
-		case a != nil && a.skipWhy != "":
+		case a.skipWhy != "":
 			rep.Detail = a.skipWhy
 		default:
-			rep.Detail = "no " + kindsList(e.entries[name].desc.Inputs) + " to look up"
+			rep.Detail = "no " + kindsList(en.desc.Inputs) + " to look up"
 		}
 		return rep
 	}

@@ -48,10 +48,15 @@ var (
 // Watch what is read at scrape time.
 type Metrics struct {
 	reg *prometheus.Registry
-	// callCounters caches calls' children: a cached lookup reports every
-	// source it remembers, so the label hashing of WithLabelValues is
-	// paid once per (source, status, cached), not per lookup.
-	callCounters sync.Map // callKey → prometheus.Counter
+	// children caches metrics' children, so the label hashing of
+	// WithLabelValues is paid once per label set, not per lookup: calls
+	// (a cached lookup reports every source it remembers) and upstream
+	// attempts (every uncached call of every lookup reports one).
+	children struct {
+		calls     sync.Map // callKey → prometheus.Counter
+		attempts  sync.Map // attemptKey → prometheus.Counter
+		durations sync.Map // source → prometheus.Observer
+	}
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
@@ -232,9 +237,9 @@ type callKey struct {
 // ObserveCall implements engine.Observer.
 func (m *Metrics) ObserveCall(source string, status enrichers.Status, _ time.Duration, cached bool) {
 	k := callKey{source, status, cached}
-	c, ok := m.callCounters.Load(k)
+	c, ok := m.children.calls.Load(k)
 	if !ok {
-		c, _ = m.callCounters.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
+		c, _ = m.children.calls.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
 	}
 	c.(prometheus.Counter).Inc()
 }
@@ -244,8 +249,22 @@ func (m *Metrics) ObserveAttempt(source string, attempt int, status enrichers.St
 	if attempt > 1 {
 		m.retries.WithLabelValues(source).Inc()
 	}
-	m.upstream.WithLabelValues(source, string(status)).Inc()
-	m.upstreamDuration.WithLabelValues(source).Observe(latency.Seconds())
+	k := attemptKey{source, status}
+	c, ok := m.children.attempts.Load(k)
+	if !ok {
+		c, _ = m.children.attempts.LoadOrStore(k, m.upstream.WithLabelValues(source, string(status)))
+	}
+	c.(prometheus.Counter).Inc()
+	d, ok := m.children.durations.Load(source)
+	if !ok {
+		d, _ = m.children.durations.LoadOrStore(source, m.upstreamDuration.WithLabelValues(source))
+	}
+	d.(prometheus.Observer).Observe(latency.Seconds())
+}
+
+type attemptKey struct {
+	source string
+	status enrichers.Status
 }
 
 // ObserveAdmission implements engine.Observer.
