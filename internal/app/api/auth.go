@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -77,8 +78,9 @@ func clientAddr(r *http.Request) string {
 // putting the key in the request's context and its id in the audit note.
 // It runs inside auditCall (refusals are audited) and before validate. A
 // server whose key store is empty runs open (serve refuses that on a
-// public address unless told otherwise).
-func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
+// public address unless told otherwise). It is nil for an operation that
+// needs no key, or a server without Auth.
+func (s *Server) authorize(op *openapi3.Operation) authStep {
 	scope, keyed := scopeOf(op)
 	if !keyed || s.cfg.Auth == nil {
 		return nil
@@ -88,38 +90,57 @@ func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
 		lookups = 1
 	}
 	a := s.cfg.Auth
-	return func(c *gin.Context) {
-		ctx := c.Request.Context()
+	return func(c *gin.Context, ctx context.Context) (context.Context, bool) {
 		on, err := a.Enforcing(ctx)
 		if err != nil {
 			s.fail(c, err)
-			return
+			return ctx, false
 		}
 		if !on {
-			c.Next()
-			return
+			return ctx, true
 		}
 		secret := credentials(c.Request)
 		k, err := a.Authenticate(ctx, secret, clientAddr(c.Request))
 		if err != nil {
 			s.refuse(c, err)
-			return
+			return ctx, false
 		}
 		audit.NoteFrom(ctx).SetActor(k.ID)
 		ctx = auth.WithKey(ctx, k)
-		c.Request = c.Request.WithContext(ctx)
 		if scope != scopeAny && !k.Has(scope) {
 			c.Header("WWW-Authenticate", challenge+`, error="insufficient_scope", scope="`+scope+`"`)
 			s.fail(c, &authError{status: http.StatusForbidden, detail: "This key lacks the scope " + scope + " that this operation needs."})
-			return
+			return ctx, false
 		}
 		d, err := a.Take(ctx, k, 1, lookups)
 		d.SetHeaders(c.Writer.Header())
 		if err != nil {
 			s.fail(c, err)
-			return
+			return ctx, false
 		}
-		c.Next()
+		return ctx, true
+	}
+}
+
+// authStep is authorize's check of one request whose context is ctx: it
+// returns the context for the layers after it (ctx, or ctx with the key)
+// and whether they run; when they do not, it has answered the request. It
+// leaves c.Request to its caller, so that auditCall, which runs it, makes
+// one request with both the note and the key in its context, not one
+// for each.
+type authStep func(c *gin.Context, ctx context.Context) (context.Context, bool)
+
+// handler runs the step as a middleware of its own (an operation that is
+// not audited).
+func (a authStep) handler() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, ok := a(c, c.Request.Context())
+		if ctx != c.Request.Context() {
+			c.Request = c.Request.WithContext(ctx)
+		}
+		if ok {
+			c.Next()
+		}
 	}
 }
 

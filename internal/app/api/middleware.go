@@ -188,12 +188,20 @@ func (s *Server) accessLog(c *gin.Context) {
 // authenticated, the subjects, purpose and sources a handler noted) and
 // appends the entry once the call is answered, whatever its status. An
 // entry that cannot be stored is logged (without its subjects) and the
-// answer stands: the caller has been served already.
-func (s *Server) auditCall(operation string) gin.HandlerFunc {
+// answer stands: the caller has been served already. authz, the
+// operation's authorize step (nil: none), runs inside it, so refusals are
+// audited.
+func (s *Server) auditCall(operation string, authz authStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, note := audit.WithNote(c.Request.Context())
+		next := true
+		if authz != nil {
+			ctx, next = authz(c, ctx)
+		}
 		c.Request = c.Request.WithContext(ctx)
-		c.Next()
+		if next {
+			c.Next()
+		}
 		e := note.Entry(operation, c.Writer.Status())
 		e.At = time.Now().UTC()
 		// A queue with room takes the entry at once (audit.Buffer): no
