@@ -59,7 +59,12 @@ func credentials(r *http.Request) string {
 		}
 		return " " // a present but unusable credential: invalid, not missing
 	}
-	return strings.TrimSpace(r.Header.Get("X-API-Key"))
+	// The canonical name (of X-API-Key) looked up: Get would make it
+	// on every call.
+	if v := r.Header["X-Api-Key"]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
+	}
+	return ""
 }
 
 // clientAddr is the peer's address (never a forwarded header: a client

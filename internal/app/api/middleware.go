@@ -79,7 +79,12 @@ func saneRequestID(id string) bool {
 // requestID adopts the client's X-Request-ID when it is sane, generates one
 // otherwise, and echoes it on the response.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.GetHeader(headerRequestID)
+	// Header.Get would canonicalize headerRequestID (a new string) on
+	// every request: the canonical name is looked up.
+	var id string
+	if v := c.Request.Header[canonicalRequestID]; len(v) > 0 {
+		id = v[0]
+	}
 	if !saneRequestID(id) {
 		id = newRequestID()
 	}

@@ -82,3 +82,28 @@ func TestNewRequestID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// TestCredentialsHeader: the key is read from X-API-Key under the name
+// Header.Get would look up.
+func TestCredentialsHeader(t *testing.T) {
+	t.Parallel()
+	if got := http.CanonicalHeaderKey("X-API-Key"); got != "X-Api-Key" {
+		t.Fatalf("canonical %q", got)
+	}
+	for _, tc := range []struct {
+		h    http.Header
+		want string
+	}{
+		{http.Header{}, ""},
+		{http.Header{"X-Api-Key": {" fp_live_abc "}}, "fp_live_abc"},
+		{http.Header{"X-Api-Key": {}}, ""},
+		{http.Header{"Authorization": {"Bearer fp_live_x"}, "X-Api-Key": {"fp_live_y"}}, "fp_live_x"},
+		{http.Header{"Authorization": {"Basic abc"}}, " "},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header = tc.h
+		if got := credentials(r); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.h, got, tc.want)
+		}
+	}
+}
