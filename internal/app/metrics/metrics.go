@@ -184,8 +184,38 @@ func (m *Metrics) Watch(b Breakers, c Cache, j Jobs) {
 // ObserveRequest implements api.RequestObserver.
 func (m *Metrics) ObserveRequest(route, method string, status int, latency time.Duration) {
 	method = knownMethod(method)
-	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.httpRequests.WithLabelValues(route, method, statusLabel(status)).Inc()
 	m.httpDuration.WithLabelValues(route, method).Observe(latency.Seconds())
+}
+
+// statusLabel is strconv.Itoa(status), without a new string for the
+// statuses a server answers most.
+func statusLabel(status int) string {
+	switch status {
+	case http.StatusOK:
+		return "200"
+	case http.StatusCreated:
+		return "201"
+	case http.StatusAccepted:
+		return "202"
+	case http.StatusNoContent:
+		return "204"
+	case http.StatusBadRequest:
+		return "400"
+	case http.StatusUnauthorized:
+		return "401"
+	case http.StatusForbidden:
+		return "403"
+	case http.StatusNotFound:
+		return "404"
+	case http.StatusTooManyRequests:
+		return "429"
+	case http.StatusInternalServerError:
+		return "500"
+	case http.StatusServiceUnavailable:
+		return "503"
+	}
+	return strconv.Itoa(status)
 }
 
 // knownMethod keeps the method label a bounded set.
