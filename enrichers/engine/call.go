@@ -21,7 +21,7 @@ import (
 // call runs one source for one identifier: cache → limiter → breaker →
 // source with its own deadline, with panics turned into errors.
 func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
-	en := e.entries[t.name]
+	en := e.ordered[t.at]
 	o.task = t
 	// Without a tracer no span is started (a no-op tracer's would still
 	// cost a context per call).
@@ -30,49 +30,59 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 		ctx, span = e.tracer.Start(ctx, en.span, e.spanOpts...)
 	}
 	start := e.now()
-	var attempts atomic.Int32 // the fetch may run on a refresh goroutine
-	defer func() {
+	var attempts int32
+	// Offline sources answer in microseconds from embedded data: caching
+	// them would only spend memory (and Redis round trips) on what is
+	// cheaper to recompute.
+	if e.cache == nil || !en.desc.Network {
+		var n atomic.Int32 // on the stack: nothing else sees it
+		o.finding, o.err = e.fetch(ctx, en, t.id, &n)
+		o.fetchedAt, attempts = e.now(), n.Load()
+		o.latency = o.fetchedAt.Sub(start)
+	} else {
+		o.finding, o.cached, o.fetchedAt, attempts, o.err = e.cached(ctx, en, t.id, p)
 		o.latency = e.now().Sub(start)
-		if span == nil {
-			return
-		}
+	}
+	if span != nil {
 		if span.IsRecording() {
 			st := statusOfOutcome(o)
 			span.SetAttributes(
 				attribute.String("footprint.source", t.name),
 				attribute.String("footprint.status", string(st)),
 				attribute.Bool("footprint.cached", o.cached),
-				attribute.Int("footprint.attempt", int(attempts.Load())),
+				attribute.Int("footprint.attempt", int(attempts)),
 			)
 			if o.err != nil && st != enrichers.StatusNotFound && st != enrichers.StatusSkipped {
 				span.SetStatus(codes.Error, string(st))
 			}
 		}
 		span.End()
-	}()
-	fetch := func(ctx context.Context) (*enrichers.Finding, error) {
-		return e.fetch(ctx, en, t.id, &attempts)
 	}
-	// Offline sources answer in microseconds from embedded data: caching
-	// them would only spend memory (and Redis round trips) on what is
-	// cheaper to recompute.
-	if e.cache == nil || !en.desc.Network {
-		o.finding, o.err = fetch(ctx)
-		o.fetchedAt = e.now()
-		return o
-	}
+	return o
+}
+
+// cached is a network source's call through the evidence cache; it also
+// returns the attempts made so far (the fetch may go on, refreshing, on a
+// goroutine of the cache's).
+func (e *Engine) cached(ctx context.Context, en *entry, id enrichers.Identifier, p CachePolicy) (*enrichers.Finding, bool, time.Time, int32, error) {
+	var attempts atomic.Int32
 	if p.Mode == "" {
 		p.Mode = CacheDefault
 	}
-	o.finding, o.cached, o.fetchedAt, o.err = e.cache.Fetch(ctx, en.desc, t.id, p, fetch)
-	return o
+	f, cached, at, err := e.cache.Fetch(ctx, en.desc, id, p, func(ctx context.Context) (*enrichers.Finding, error) {
+		return e.fetch(ctx, en, id, &attempts)
+	})
+	return f, cached, at, attempts.Load(), err
 }
 
 func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, attempts *atomic.Int32) (*enrichers.Finding, error) {
 	attempts.Add(1)
 	f, err := e.observed(ctx, en, id, 1)
+	if err == nil {
+		return f, nil
+	}
 	var se *enrichers.SourceError
-	if err == nil || !errors.As(err, &se) || !se.Retryable {
+	if !errors.As(err, &se) || !se.Retryable {
 		return f, err
 	}
 	// One retry, each attempt through the breaker and paying the limiter

@@ -116,6 +116,7 @@ type Options struct {
 type Engine struct {
 	reg       *Registry
 	entries   map[string]*entry
+	ordered   []*entry // entries in registry order; entry.at is the index
 	cache     Cache
 	observer  Observer
 	tracer    trace.Tracer // nil: no spans (Options.Tracer unset)
@@ -137,6 +138,7 @@ type entry struct {
 	breaker *gobreaker.CircuitBreaker[*enrichers.Finding]
 	applier enrichers.Applier
 	span    string // the name of its calls' spans
+	at      int    // index in Engine.ordered (registry order)
 	// inline: an offline source called on the request's goroutine
 	// (Description.Inline), with the request's context.
 	inline bool
@@ -191,7 +193,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		if err := validateDescription(d); err != nil {
 			return nil, fmt.Errorf("sources.%s: %w", name, err)
 		}
-		en := &entry{src: src, desc: d, enabled: true, span: "source " + name, inline: d.Inline && !d.Network}
+		en := &entry{src: src, desc: d, enabled: true, span: "source " + name, at: len(e.ordered), inline: d.Inline && !d.Network}
 		if a, ok := src.(enrichers.Applier); ok {
 			en.applier = a
 		}
@@ -224,6 +226,7 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 			},
 		})
 		e.entries[name] = en
+		e.ordered = append(e.ordered, en)
 	}
 	return e, nil
 }

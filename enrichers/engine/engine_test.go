@@ -194,6 +194,41 @@ func TestInlineSources(t *testing.T) {
 	})
 }
 
+// TestInline: a request is inline exactly when every source it selects
+// runs on the caller's goroutine: an offline source that is not inline, or
+// a network source, selected makes it not.
+func TestInline(t *testing.T) {
+	no := false
+	mk := func(opts engine.Options) *engine.Engine {
+		return newEngine(t, opts, &fake{name: "inl", inline: true}, &fake{name: "inl2", inline: true},
+			&fake{name: "offline"}, &fake{name: "net", net: true}, &fake{name: "netinline", net: true, inline: true})
+	}
+	e := mk(engine.Options{})
+	off := mk(engine.Options{Sources: map[string]engine.SourceConfig{"offline": {Enabled: &no}, "net": {Enabled: &no}, "netinline": {Enabled: &no}}})
+	tests := []struct {
+		name string
+		e    *engine.Engine
+		req  engine.Request
+		want bool
+	}{
+		{"all sources", e, engine.Request{}, false},
+		{"only inline ones", e, engine.Request{Only: []string{"inl", "inl2"}}, true},
+		{"an offline source that is not inline", e, engine.Request{Only: []string{"inl", "offline"}}, false},
+		{"a network source marked inline", e, engine.Request{Only: []string{"netinline"}}, false},
+		{"the others excluded", e, engine.Request{Exclude: []string{"offline", "net", "netinline"}}, true},
+		{"the others skipped", e, engine.Request{Skip: map[string]string{"offline": "x", "net": "x", "netinline": "x"}}, true},
+		{"one left", e, engine.Request{Exclude: []string{"offline", "net"}}, false},
+		{"the others disabled", off, engine.Request{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.e.Inline(tt.req); got != tt.want {
+				t.Errorf("Inline = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestHungSourceUnderBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		hung := &fake{name: "hung", tmo: 10 * time.Second, fn: func(ctx context.Context, _ enrichers.Identifier) (*enrichers.Finding, error) {

@@ -33,7 +33,7 @@ type memo struct {
 }
 
 type memoEntry struct {
-	hit     *Result // what a hit returns (a copy of it, sharing its slices)
+	hit     Result // what a hit returns (a copy of it, sharing its slices)
 	expires time.Time
 	oldest  time.Time
 }
@@ -48,29 +48,42 @@ func newMemo(entries int) *memo {
 func (m *memo) keyOf(req Request) [32]byte {
 	// One buffer, length-prefixed parts, hashed in one write: identifiers
 	// (sorted: their order does not matter), then the source selection.
-	ids := slices.Clone(req.Identifiers)
-	slices.SortFunc(ids, func(a, b enrichers.Identifier) int {
+	// A lookup's few identifiers are sorted by index, on the stack.
+	var at [8]int
+	order := at[:0]
+	if len(req.Identifiers) > len(at) {
+		order = make([]int, 0, len(req.Identifiers))
+	}
+	for i := range req.Identifiers {
+		order = append(order, i)
+	}
+	ids := req.Identifiers
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &ids[i], &ids[j]
 		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	buf := make([]byte, 0, 256)
-	buf = binary.BigEndian.AppendUint64(buf, uint64(len(ids)))
-	for _, id := range ids {
-		buf = appendParts(buf, []string{string(id.Kind), id.Value})
+	buf := binary.BigEndian.AppendUint64(make([]byte, 0, 256), uint64(len(ids)))
+	for _, i := range order {
+		buf = appendParts(buf, string(ids[i].Kind), ids[i].Value)
 	}
-	buf = appendParts(buf, sortedCopy(req.Only))
-	buf = appendParts(buf, sortedCopy(req.Exclude))
-	skip := make([]string, 0, len(req.Skip))
-	for name, why := range req.Skip {
-		skip = append(skip, name+"\x00"+why)
+	buf = appendParts(buf, sortedCopy(req.Only)...)
+	buf = appendParts(buf, sortedCopy(req.Exclude)...)
+	if len(req.Skip) > 0 {
+		skip := make([]string, 0, len(req.Skip))
+		for name, why := range req.Skip {
+			skip = append(skip, name+"\x00"+why)
+		}
+		buf = appendParts(buf, sortedCopy(skip)...)
+	} else {
+		buf = appendParts(buf)
 	}
-	buf = appendParts(buf, sortedCopy(skip))
 	return m.hash.Sum(buf)
 }
 
-func appendParts(buf []byte, parts []string) []byte {
+func appendParts(buf []byte, parts ...string) []byte {
 	buf = binary.BigEndian.AppendUint64(buf, uint64(len(parts)))
 	for _, p := range parts {
 		buf = binary.BigEndian.AppendUint64(buf, uint64(len(p)))
@@ -107,7 +120,7 @@ func (m *memo) get(k [32]byte, req Request, now time.Time) *Result {
 	if e == nil || (req.Cache.HasMaxAge && now.Sub(e.oldest) > req.Cache.MaxAge) {
 		return nil
 	}
-	res := *e.hit
+	res := e.hit
 	return &res
 }
 
@@ -151,14 +164,14 @@ func (m *memo) put(k [32]byte, req Request, res *Result, ttl func(name string, f
 	// A hit is served from the cache: every network source that answered
 	// reads cached, with no latency of its own (offline sources are
 	// recomputed, never cached). Hits share this view.
-	hit := *res
-	hit.Sources = slices.Clone(res.Sources)
-	for i := range hit.Sources {
-		if s := &hit.Sources[i]; s.Calls > 0 {
+	e := &memoEntry{hit: *res, expires: expires, oldest: oldest}
+	e.hit.Sources = slices.Clone(res.Sources)
+	for i := range e.hit.Sources {
+		if s := &e.hit.Sources[i]; s.Calls > 0 {
 			s.Cached, s.Latency = !offline(s.Name), 0
 		}
 	}
-	m.m[k] = &memoEntry{hit: &hit, expires: expires, oldest: oldest}
+	m.m[k] = e
 }
 
 func (m *memo) clear() {

@@ -81,7 +81,8 @@ func TestKeyOfAgreesWithKey(t *testing.T) {
 func TestIdentifierPool(t *testing.T) {
 	word := func(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }
 	for _, n := range []int{3, poolScan, poolScan + 1, 3 * poolScan} {
-		p := newIdentifierPool(nil)
+		var p identifierPool
+		p.init(nil)
 		for round := range 2 {
 			for i := range n {
 				prior := 0.5

@@ -25,6 +25,9 @@ type SourceReport struct {
 	// found nothing cached for. Callers branch on these, never on Detail.
 	HeldBack    int
 	CacheMisses int
+	// Failed counts the calls that failed (any status but ok, not_found
+	// and skipped), also when others answered and Status is ok.
+	Failed int
 }
 
 // definitive reports whether a source's status is an answer (ok,
@@ -97,15 +100,6 @@ func (c *statusCounts) of(st enrichers.Status) int {
 	return 0
 }
 
-func aggFor(m map[string]*aggregate, name string) *aggregate {
-	a := m[name]
-	if a == nil {
-		a = &aggregate{}
-		m[name] = a
-	}
-	return a
-}
-
 func (a *aggregate) skip(why string) {
 	if a.skipWhy == "" {
 		a.skipWhy = why
@@ -145,19 +139,20 @@ func (a *aggregate) add(o outcome) {
 // positive answer: the most informative first.
 var failureOrder = [...]enrichers.Status{enrichers.StatusCircuitOpen, enrichers.StatusRateLimited, enrichers.StatusBlocked, enrichers.StatusTimeout, enrichers.StatusError}
 
-func (e *Engine) report(name string, selected map[string]string, a *aggregate) SourceReport {
-	rep := SourceReport{Name: name}
-	if why := selected[name]; why != "" {
-		rep.Status, rep.Detail = enrichers.StatusSkipped, why
+func (e *Engine) report(en *entry, s *runSource) SourceReport {
+	rep := SourceReport{Name: en.desc.Name}
+	if s.skip != "" {
+		rep.Status, rep.Detail = enrichers.StatusSkipped, s.skip
 		return rep
 	}
-	if a == nil || a.calls == 0 {
+	a := &s.agg
+	if a.calls == 0 {
 		rep.Status = enrichers.StatusSkipped
 		switch {
-		case a != nil && a.skipWhy != "":
+		case a.skipWhy != "":
 			rep.Detail = a.skipWhy
 		default:
-			rep.Detail = "no " + kindsList(e.entries[name].desc.Inputs) + " to look up"
+			rep.Detail = "no " + kindsList(en.desc.Inputs) + " to look up"
 		}
 		return rep
 	}
@@ -169,6 +164,7 @@ func (e *Engine) report(name string, selected map[string]string, a *aggregate) S
 	for _, st := range failureOrder {
 		if n := a.counts.of(st); n > 0 {
 			failures = append(failures, fmt.Sprintf("%d %s", n, st))
+			rep.Failed += n
 		}
 	}
 	switch {

@@ -59,3 +59,40 @@ func TestReportCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestReportFailed: Failed counts a source's failed calls, also when others
+// answered and its status is ok.
+func TestReportFailed(t *testing.T) {
+	tests := []struct {
+		name       string
+		fail       []string // the usernames whose calls fail
+		wantStatus enrichers.Status
+		wantFailed int
+	}{
+		{"all answered", nil, enrichers.StatusOK, 0},
+		{"one of three failed", []string{"b"}, enrichers.StatusOK, 1},
+		{"all failed", []string{"a", "b", "c"}, enrichers.StatusError, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := &fake{name: "some", inputs: []enrichers.Kind{enrichers.KindUsername}, tmo: time.Second,
+				fn: func(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+					for _, f := range tt.fail {
+						if id.Value == f {
+							return nil, errors.New("upstream broke")
+						}
+					}
+					return &enrichers.Finding{}, nil
+				}}
+			e := newEngine(t, engine.Options{}, src)
+			var ids []enrichers.Identifier
+			for _, u := range []string{"a", "b", "c"} {
+				ids = append(ids, enrichers.Identifier{Kind: enrichers.KindUsername, Value: u, Method: enrichers.MethodInput, Prior: 1})
+			}
+			r := statusOf(t, run(e, time.Second, engine.Request{Identifiers: ids}), "some")
+			if r.Status != tt.wantStatus || r.Failed != tt.wantFailed || r.Calls != 3 {
+				t.Errorf("%+v, want status %s with Failed %d of 3 calls", r, tt.wantStatus, tt.wantFailed)
+			}
+		})
+	}
+}

@@ -52,6 +52,7 @@ type SourceFinding struct {
 
 type task struct {
 	name string
+	at   int // the source's index in Engine.ordered
 	id   enrichers.Identifier
 }
 
@@ -62,7 +63,8 @@ type outcome struct {
 	latency   time.Duration
 	cached    bool
 	fetchedAt time.Time
-	slot      int // the task's index in its round
+	slot      int  // the task's index in its round
+	finished  bool // the call returned (runRound)
 }
 
 // Run fans out until no new work appears, the round limit is reached or ctx
@@ -142,13 +144,6 @@ func (e *Engine) ForgetMemo() {
 	}
 }
 
-// inline reports whether a source's calls run on the request's goroutine
-// (Description.Inline; never a network source's).
-func (e *Engine) inline(name string) bool {
-	en := e.entries[name]
-	return en != nil && en.inline
-}
-
 // offline reports whether a source is computed locally (never cached).
 func (e *Engine) offline(name string) bool {
 	en := e.entries[name]
@@ -167,32 +162,33 @@ func (e *Engine) findingTTL(name string, f *enrichers.Finding) time.Duration {
 }
 
 func (e *Engine) run(ctx context.Context, req Request) *Result {
-	selected := e.selection(req)
-	pool := newIdentifierPool(req.Identifiers)
+	srcs := e.selection(req)
+	var pool identifierPool
+	pool.init(req.Identifiers)
 	done := map[taskKey]bool{}
-	aggs := make(map[string]*aggregate, len(e.entries))
 	res := &Result{Complete: true}
 
-	planned := map[string]int{} // calls planned per source (Description.MaxPerLookup)
 	for round := 1; round <= e.maxRounds+1; round++ {
 		// Past the round limit, one last round fetches only what can
 		// lead nowhere (the photos of the last round's accounts), so
 		// every found account's photo is looked at.
 		leavesOnly := round > e.maxRounds
-		tasks := e.plan(pool, selected, done, aggs, planned, leavesOnly)
+		tasks := e.plan(&pool, srcs, done, leavesOnly)
 		if len(tasks) == 0 {
 			break
 		}
 		if ctx.Err() != nil {
 			for _, t := range tasks {
-				aggFor(aggs, t.name).add(outcome{task: t, err: fmt.Errorf("not started: %w", enrichers.ErrBudget)})
+				srcs[t.at].agg.add(outcome{task: t, err: fmt.Errorf("not started: %w", enrichers.ErrBudget)})
 			}
 			res.Complete = false
 			break
 		}
 		res.Rounds = round
-		for _, o := range e.runRound(ctx, tasks, req.Cache) {
-			aggFor(aggs, o.task.name).add(o)
+		outs := e.runRound(ctx, tasks, req.Cache)
+		res.Findings = slices.Grow(res.Findings, len(outs))
+		for _, o := range outs {
+			srcs[o.task.at].agg.add(o)
 			e.observer.ObserveCall(o.task.name, statusOfOutcome(o), o.latency, o.cached)
 			e.recent.add(o.task.name, statusOfOutcome(o), e.now())
 			if o.err != nil || o.finding == nil {
@@ -233,35 +229,63 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 	}
 
 	res.Identifiers = slices.Clip(pool.ids) // the pool is done with
-	for _, name := range e.reg.order {
-		rep := e.report(name, selected, aggs[name])
-		if !definitive(rep.Status) {
+	res.Sources = make([]SourceReport, len(e.ordered))
+	for i, en := range e.ordered {
+		res.Sources[i] = e.report(en, &srcs[i])
+		if !definitive(res.Sources[i].Status) {
 			res.Complete = false
 		}
-		res.Sources = append(res.Sources, rep)
 	}
 	return res
 }
 
-// selection returns the names the request allows (nil map: all).
-func (e *Engine) selection(req Request) map[string]string {
-	// value: "" when selected, else the reason it is not.
-	sel := make(map[string]string, len(e.entries))
-	for name, en := range e.entries {
-		switch {
-		case req.Skip[name] != "":
-			sel[name] = req.Skip[name]
-		case !en.enabled:
-			sel[name] = en.reason
-		case len(req.Only) > 0 && !slices.Contains(req.Only, name):
-			sel[name] = "not in options.sources"
-		case slices.Contains(req.Exclude, name):
-			sel[name] = "in options.exclude_sources"
-		default:
-			sel[name] = ""
+// runSource is what a run knows of one source: whether the request
+// selected it, the calls planned (Description.MaxPerLookup) and their
+// outcomes so far. A run holds one per source, in registry order, in one
+// slice.
+type runSource struct {
+	skip    string // why the request does not select it ("": selected)
+	planned int
+	agg     aggregate
+}
+
+// selection returns the run's state of every source (Engine.ordered's
+// order), with the reason each one the request does not allow is left out.
+func (e *Engine) selection(req Request) []runSource {
+	srcs := make([]runSource, len(e.ordered))
+	for i, en := range e.ordered {
+		srcs[i].skip = leftOut(en, req)
+	}
+	return srcs
+}
+
+// leftOut is why req leaves en's source out ("": it is selected).
+func leftOut(en *entry, req Request) string {
+	name := en.desc.Name
+	switch {
+	case req.Skip[name] != "":
+		return req.Skip[name]
+	case !en.enabled:
+		return en.reason
+	case len(req.Only) > 0 && !slices.Contains(req.Only, name):
+		return "not in options.sources"
+	case slices.Contains(req.Exclude, name):
+		return "in options.exclude_sources"
+	}
+	return ""
+}
+
+// Inline reports whether every source req selects runs on the calling
+// goroutine (Description.Inline: offline, microseconds, never blocking),
+// so that a run of req never waits and its budget cannot run out: a
+// caller may skip setting a deadline for it.
+func (e *Engine) Inline(req Request) bool {
+	for _, en := range e.ordered {
+		if !en.inline && leftOut(en, req) == "" {
+			return false
 		}
 	}
-	return sel
+	return true
 }
 
 // taskKey names a task a run has planned: a source and an identifier's
@@ -290,16 +314,16 @@ func isLeaf(kind enrichers.Kind) bool { return kind == enrichers.KindImage }
 
 // plan returns the round's tasks: every selected source for every new
 // identifier it accepts (only leaf kinds when leavesOnly), strongest first,
-// at most Description.MaxPerLookup per source over the run (planned counts
-// them).
-func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map[taskKey]bool, aggs map[string]*aggregate, planned map[string]int, leavesOnly bool) []task {
-	var tasks []task
+// at most Description.MaxPerLookup per source over the run (runSource.planned
+// counts them).
+func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]bool, leavesOnly bool) []task {
 	ids, keys := pool.ids, pool.keys
-	for _, name := range e.reg.order {
-		if selected[name] != "" {
+	var tasks []task
+	for at, en := range e.ordered {
+		if srcs[at].skip != "" {
 			continue
 		}
-		en := e.entries[name]
+		name := en.desc.Name
 		for i, id := range ids {
 			if !slices.Contains(en.desc.Inputs, id.Kind) || leavesOnly && !isLeaf(id.Kind) {
 				continue
@@ -311,11 +335,14 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 			done[key] = true
 			if en.applier != nil {
 				if ok, why := en.applier.Applies(id); !ok {
-					aggFor(aggs, name).skip(why)
+					srcs[at].agg.skip(why)
 					continue
 				}
 			}
-			tasks = append(tasks, task{name: name, id: id})
+			if tasks == nil {
+				tasks = make([]task, 0, min(len(ids), 8))
+			}
+			tasks = append(tasks, task{name: name, at: at, id: id})
 		}
 	}
 	// Strongest identifiers first: tasks start (and take their source's
@@ -325,12 +352,13 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 	// A source capped per lookup takes its likeliest identifiers.
 	kept := tasks[:0]
 	for _, t := range tasks {
-		if limit := e.entries[t.name].desc.MaxPerLookup; limit > 0 {
-			if planned[t.name] >= limit {
-				aggFor(aggs, t.name).skip(fmt.Sprintf("over the cap of %d calls per lookup (max_per_lookup)", limit))
+		if limit := e.ordered[t.at].desc.MaxPerLookup; limit > 0 {
+			s := &srcs[t.at]
+			if s.planned >= limit {
+				s.agg.skip(fmt.Sprintf("over the cap of %d calls per lookup (max_per_lookup)", limit))
 				continue
 			}
-			planned[t.name]++
+			s.planned++
 		}
 		kept = append(kept, t)
 	}
@@ -348,17 +376,17 @@ func (e *Engine) plan(pool *identifierPool, selected map[string]string, done map
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
 	start := e.now()
 	outs := make([]outcome, len(tasks))
-	finished := make([]bool, len(tasks))
-	var ch chan outcome
 	started := 0
+	for _, t := range tasks {
+		if !e.ordered[t.at].inline {
+			started++
+		}
+	}
+	ch := outcomes(started)
 	for i, t := range tasks {
-		if e.inline(t.name) {
+		if e.ordered[t.at].inline {
 			continue
 		}
-		if ch == nil {
-			ch = make(chan outcome, len(tasks))
-		}
-		started++
 		go func() {
 			o := e.call(ctx, t, p)
 			o.slot = i
@@ -366,18 +394,19 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 		}()
 	}
 	for i, t := range tasks {
-		if e.inline(t.name) {
-			outs[i], finished[i] = e.call(ctx, t, p), true
-			outs[i].slot = i
+		if e.ordered[t.at].inline {
+			outs[i] = e.call(ctx, t, p)
+			outs[i].slot, outs[i].finished = i, true
 		}
 	}
 	for n := 0; n < started; n++ {
 		select {
 		case o := <-ch:
-			outs[o.slot], finished[o.slot] = o, true
+			o.finished = true
+			outs[o.slot] = o
 		case <-ctx.Done():
 			for i, t := range tasks {
-				if !finished[i] {
+				if !outs[i].finished {
 					outs[i] = outcome{task: t, latency: e.now().Sub(start),
 						err: &enrichers.SourceError{Source: t.name, Status: enrichers.StatusTimeout, Err: enrichers.ErrBudget}}
 				}
@@ -386,6 +415,15 @@ func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []ou
 		}
 	}
 	return outs
+}
+
+// outcomes is the channel n goroutines send their outcomes on (nil for
+// none: a round of inline tasks makes no channel).
+func outcomes(n int) chan outcome {
+	if n == 0 {
+		return nil
+	}
+	return make(chan outcome, n)
 }
 
 // identifierPool de-duplicates identifiers by (kind, value), keeping the
@@ -400,15 +438,15 @@ type identifierPool struct {
 // (a lookup's usual dozen identifiers) rather than through a map.
 const poolScan = 16
 
-func newIdentifierPool(ids []enrichers.Identifier) *identifierPool {
+// init starts the pool with ids.
+func (p *identifierPool) init(ids []enrichers.Identifier) {
 	// Room for what a first round usually adds (an email brings its
 	// domain, usernames and a name).
 	n := len(ids) + 12
-	p := &identifierPool{ids: make([]enrichers.Identifier, 0, n), keys: make([]idKey, 0, n)}
+	p.ids, p.keys = make([]enrichers.Identifier, 0, n), make([]idKey, 0, n)
 	for _, id := range ids {
 		p.add(id)
 	}
-	return p
 }
 
 // index is the position of key k in the pool, or -1.

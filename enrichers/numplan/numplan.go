@@ -191,7 +191,16 @@ type tables struct {
 	regions  map[string]*region
 	nonGeo   map[int32]*region // by calling code, region "001"
 	matchers []*matcher        // every pattern, once (for tests)
+	// possible holds, per calling code, the national significant number
+	// lengths (bit l: length l, up to maxTabledLength) libphonenumber's
+	// IsPossibleNumber accepts: its answer depends on nothing else.
+	possible map[int32]uint32
 }
+
+// maxTabledLength is the longest national significant number whose
+// possibility is tabled (phonenumbers.MAX_LENGTH_FOR_NSN); longer ones ask
+// the library.
+const maxTabledLength = phonenumbers.MAX_LENGTH_FOR_NSN
 
 // plan is the library's metadata turned into tables, once; read-only after.
 var plan = sync.OnceValue(load)
@@ -271,7 +280,31 @@ func load() *tables {
 			t.regions[r.id] = r
 		}
 	}
+	t.possible = possibleLengths()
 	return t
+}
+
+// possibleLengths asks the library, for every calling code it supports,
+// which national significant number lengths are possible: a number of
+// each length, 1 followed by zeros (IsPossibleNumber reads only the
+// calling code and the length).
+func possibleLengths() map[int32]uint32 {
+	codes := phonenumbers.GetSupportedCallingCodes()
+	out := make(map[int32]uint32, len(codes))
+	for cc := range codes {
+		cc32 := int32(cc)
+		var mask uint32
+		nn := uint64(1)
+		for l := 1; l <= maxTabledLength; l++ {
+			n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+			if phonenumbers.IsPossibleNumber(n) {
+				mask |= 1 << l
+			}
+			nn *= 10
+		}
+		out[cc32] = mask
+	}
+	return out
 }
 
 // Warm builds every pattern's automaton now (about a quarter of a second
@@ -344,23 +377,37 @@ func parseInternational(s string) *phonenumbers.PhoneNumber {
 		if err != nil {
 			return nil
 		}
-		cc32 := int32(cc)
-		n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
-		if len(nsn) >= 2 && nsn[0] == '0' {
-			yes := true
-			n.ItalianLeadingZero = &yes
-			z := 1
-			for z < len(nsn)-1 && nsn[z] == '0' {
-				z++
-			}
-			if z != 1 {
-				zz := int32(z)
-				n.NumberOfLeadingZeros = &zz
-			}
-		}
-		return n
+		return Number(int32(cc), string(nsn), nn)
 	}
 	return nil
+}
+
+// Number is the number of calling code cc whose national significant
+// number is nsn (digits; nn is their value), its leading zeros kept as
+// libphonenumber keeps them (ItalianLeadingZero, NumberOfLeadingZeros when
+// more than one, at most all but the last digit), built in one allocation.
+func Number(cc int32, nsn string, nn uint64) *phonenumbers.PhoneNumber {
+	b := &struct {
+		n       phonenumbers.PhoneNumber
+		cc      int32
+		nn      uint64
+		italian bool
+		zeros   int32
+	}{cc: cc, nn: nn}
+	b.n.CountryCode, b.n.NationalNumber = &b.cc, &b.nn
+	z := 0
+	for z < len(nsn)-1 && nsn[z] == '0' {
+		z++
+	}
+	if z > 0 {
+		b.italian = true
+		b.n.ItalianLeadingZero = &b.italian
+		if z > 1 {
+			b.zeros = int32(z)
+			b.n.NumberOfLeadingZeros = &b.zeros
+		}
+	}
+	return &b.n
 }
 
 // NSN is phonenumbers.GetNationalSignificantNumber(n).
@@ -377,18 +424,33 @@ func NSN(n *phonenumbers.PhoneNumber) string {
 	return strconv.FormatUint(nn, 10)
 }
 
+// Possible is phonenumbers.IsPossibleNumber(n); nsn is NSN(n).
+func Possible(n *phonenumbers.PhoneNumber, nsn string) bool {
+	if len(nsn) <= maxTabledLength {
+		if mask, ok := plan().possible[n.GetCountryCode()]; ok {
+			return mask&(1<<len(nsn)) != 0
+		}
+	}
+	return phonenumbers.IsPossibleNumber(n)
+}
+
 // Describe returns the region and the type of n in one pass: what
 // phonenumbers.GetRegionCodeForNumber(n) and phonenumbers.GetNumberType(n)
 // return. The number is valid (phonenumbers.IsValidNumber) exactly when
 // the type is not UNKNOWN.
 func Describe(n *phonenumbers.PhoneNumber) (regionCode string, t phonenumbers.PhoneNumberType) {
+	return DescribeNSN(n, NSN(n))
+}
+
+// DescribeNSN is Describe(n) for nsn = NSN(n), computed once by a caller
+// that needs it for more than one answer.
+func DescribeNSN(n *phonenumbers.PhoneNumber, nsn string) (regionCode string, t phonenumbers.PhoneNumberType) {
 	cc := n.GetCountryCode()
 	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
 	if len(regions) == 0 {
 		return "", phonenumbers.UNKNOWN
 	}
 	tb := plan()
-	nsn := NSN(n)
 	if len(regions) == 1 {
 		r := tb.metadata(cc, regions[0])
 		if r == nil {
@@ -421,10 +483,15 @@ func Format(n *phonenumbers.PhoneNumber, f phonenumbers.PhoneNumberFormat) strin
 		(f != phonenumbers.E164 && f != phonenumbers.NATIONAL && f != phonenumbers.INTERNATIONAL) {
 		return phonenumbers.Format(n, f)
 	}
+	return FormatNSN(n, NSN(n), f)
+}
+
+// FormatNSN is Format(n, f) for nsn = NSN(n) and a number without an
+// extension or raw input, in E164, NATIONAL or INTERNATIONAL format.
+func FormatNSN(n *phonenumbers.PhoneNumber, nsn string, f phonenumbers.PhoneNumberFormat) string {
 	cc := n.GetCountryCode()
-	nsn := NSN(n)
 	if f == phonenumbers.E164 {
-		return "+" + strconv.Itoa(int(cc)) + nsn
+		return withCallingCode(cc, "", nsn)
 	}
 	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
 	if len(regions) == 0 {
@@ -449,5 +516,14 @@ func Format(n *phonenumbers.PhoneNumber, f phonenumbers.PhoneNumberFormat) strin
 	if national {
 		return out
 	}
-	return "+" + strconv.Itoa(int(cc)) + " " + out
+	return withCallingCode(cc, " ", out)
+}
+
+// withCallingCode is "+" cc sep rest, written in one allocation.
+func withCallingCode(cc int32, sep, rest string) string {
+	var buf [48]byte
+	b := append(buf[:0], '+')
+	b = strconv.AppendInt(b, int64(cc), 10)
+	b = append(b, sep...)
+	return string(append(b, rest...))
 }

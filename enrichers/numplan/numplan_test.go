@@ -127,11 +127,66 @@ func TestAgreesWithLibphonenumber(t *testing.T) {
 				t.Errorf("+%d %s format %v: %q, library %q", n.GetCountryCode(), NSN(n), f, got, want)
 			}
 		}
+		if got, want := Possible(n, NSN(n)), phonenumbers.IsPossibleNumber(n); got != want {
+			t.Errorf("+%d %s: Possible = %v, library %v", n.GetCountryCode(), NSN(n), got, want)
+		}
 	}
 	t.Logf("%d numbers, %d valid", len(all), valid)
 	if valid < 1000 {
 		t.Errorf("only %d of %d numbers valid: the sample misses valid numbers", valid, len(all))
 	}
+}
+
+// TestPossibleEveryLength: Possible gives IsPossibleNumber's answer for
+// national significant numbers of every length from 1 to 19 digits (past
+// the tabled 17 too), with and without leading zeros, for every supported
+// calling code and for codes the library does not know; and Number builds
+// the number the library's own fields describe.
+func TestPossibleEveryLength(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	codes := slices.Collect(func(yield func(int) bool) {
+		for c := range phonenumbers.GetSupportedCallingCodes() {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	slices.Sort(codes)
+	codes = append(codes, 0, 999, 2000)
+	checked := 0
+	for _, cc := range codes {
+		for l := 1; l <= 19; l++ {
+			for _, zeros := range []int{0, 1, 3} {
+				if zeros >= l {
+					continue
+				}
+				b := make([]byte, l)
+				for i := range b {
+					b[i] = byte('1' + rng.IntN(9))
+				}
+				for i := range zeros {
+					b[i] = '0'
+				}
+				nsn := string(b)
+				nn, err := strconv.ParseUint(nsn, 10, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := Number(int32(cc), nsn, nn)
+				if got := phonenumbers.GetNationalSignificantNumber(n); got != nsn {
+					t.Fatalf("+%d %s: Number's NSN is %q", cc, nsn, got)
+				}
+				if n.GetCountryCode() != int32(cc) || n.GetNationalNumber() != nn {
+					t.Fatalf("+%d %s: Number = %v", cc, nsn, n)
+				}
+				if got, want := Possible(n, NSN(n)), phonenumbers.IsPossibleNumber(n); got != want {
+					t.Errorf("+%d %s (%d digits): Possible = %v, library %v", cc, nsn, l, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d numbers", checked)
 }
 
 // TestMatcher checks the automaton against package regexp on patterns

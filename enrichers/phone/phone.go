@@ -100,28 +100,9 @@ func FromE164(s string) (*phonenumbers.PhoneNumber, error) {
 		if err != nil {
 			return nil, ErrNotE164
 		}
-		cc32 := int32(cc)
-		n := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
-		if zeros := leadingZeros(nsn); zeros > 0 {
-			t, z := true, int32(zeros)
-			n.ItalianLeadingZero = &t
-			if zeros > 1 {
-				n.NumberOfLeadingZeros = &z
-			}
-		}
-		return n, nil
+		return numplan.Number(int32(cc), nsn, nn), nil
 	}
 	return nil, ErrNotE164
-}
-
-// leadingZeros counts the zeros a national significant number starts with,
-// all but its last digit at most.
-func leadingZeros(nsn string) int {
-	z := 0
-	for z < len(nsn)-1 && nsn[z] == '0' {
-		z++
-	}
-	return z
 }
 
 // Facts describes a parsed number. Validity is the line type's: a number
@@ -129,13 +110,22 @@ func leadingZeros(nsn string) int {
 // validity and type are one pass over the region's patterns (numplan,
 // which gives libphonenumber's answers without its regular expressions).
 func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
-	region, t := numplan.Describe(n)
+	// The national significant number, written once for every answer.
+	nsn := numplan.NSN(n)
+	plain := n.GetExtension() == "" && n.GetRawInput() == ""
+	format := func(f phonenumbers.PhoneNumberFormat) string {
+		if plain {
+			return numplan.FormatNSN(n, nsn, f)
+		}
+		return numplan.Format(n, f)
+	}
+	region, t := numplan.DescribeNSN(n, nsn)
 	f := &enrichers.PhoneFacts{
 		Valid:         t != phonenumbers.UNKNOWN,
-		Possible:      phonenumbers.IsPossibleNumber(n),
-		E164:          numplan.Format(n, phonenumbers.E164),
-		National:      numplan.Format(n, phonenumbers.NATIONAL),
-		International: numplan.Format(n, phonenumbers.INTERNATIONAL),
+		Possible:      numplan.Possible(n, nsn),
+		E164:          format(phonenumbers.E164),
+		National:      format(phonenumbers.NATIONAL),
+		International: format(phonenumbers.INTERNATIONAL),
 		CountryCode:   int(n.GetCountryCode()),
 		LineType:      LineType(t),
 	}
@@ -155,6 +145,9 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	if tz, err := phonenumbers.GetTimezonesForPrefix(f.E164); err == nil { // what GetTimezonesForNumber does, minus formatting again
 		for _, z := range tz {
 			if z != "" && z != "Etc/Unknown" {
+				if f.TimeZones == nil {
+					f.TimeZones = make([]string, 0, len(tz))
+				}
 				f.TimeZones = append(f.TimeZones, z)
 			}
 		}

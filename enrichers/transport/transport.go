@@ -52,7 +52,8 @@ type Config struct {
 	// MaxBody caps response bodies (default 2 MiB); a larger body is an
 	// error, never parsed truncated.
 	MaxBody int64
-	// Timeout is a fallback when ctx has no deadline (default 10s).
+	// Timeout is a fallback when ctx has no deadline (default 10s); a
+	// caller's deadline, shorter or longer, is the one that counts.
 	Timeout time.Duration
 	// Base is the underlying transport (default: a new http.Transport).
 	Base http.RoundTripper
@@ -92,13 +93,15 @@ func New(cfg Config) *Client {
 	base := cfg.Base
 	if base == nil {
 		t := &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			MaxIdleConns:          64,
-			MaxIdleConnsPerHost:   16,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   5 * time.Second,
-			ResponseHeaderTimeout: 10 * time.Second,
-			ForceAttemptHTTP2:     true,
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        64,
+			MaxIdleConnsPerHost: 16,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 5 * time.Second,
+			// No ResponseHeaderTimeout: every call runs under a deadline
+			// (the caller's, else Timeout), which a fixed cap here would
+			// cut short for a source configured to wait longer.
+			ForceAttemptHTTP2: true,
 		}
 		if cfg.DialContext != nil {
 			t.DialContext = cfg.DialContext
@@ -114,7 +117,7 @@ func New(cfg Config) *Client {
 	if cfg.Limiter != nil {
 		base = &limited{source: cfg.Source, lim: cfg.Limiter, next: base}
 	}
-	return &Client{cfg: cfg, http: &http.Client{Transport: base, Timeout: cfg.Timeout, CheckRedirect: cfg.CheckRedirect}}
+	return &Client{cfg: cfg, http: &http.Client{Transport: base, CheckRedirect: cfg.CheckRedirect}}
 }
 
 // Simulated reports whether the client talks to the simulated web.
@@ -166,6 +169,11 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 // once sends one request. retryAfter is how long to wait before a retry, or
 // -1 when the failure is not retryable.
 func (c *Client) once(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*Response, time.Duration, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

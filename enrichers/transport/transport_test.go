@@ -151,6 +151,32 @@ func TestHungServerHonoursDeadline(t *testing.T) {
 	}
 }
 
+// TestTimeoutIsAFallback: Config.Timeout bounds a call whose context has
+// no deadline, and only those: a caller's longer deadline is honoured (it
+// used to be cut at Timeout, and at a fixed 10 s wait for headers).
+func TestTimeoutIsAFallback(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(300 * time.Millisecond):
+			_, _ = w.Write([]byte("late"))
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	c := New(Config{Source: "t", Timeout: 50 * time.Millisecond})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if resp, err := c.Get(ctx, srv.URL, nil); err != nil || string(resp.Body) != "late" {
+		t.Fatalf("under a caller's 30 s deadline: %v, %v; want the late answer", resp, err)
+	}
+
+	_, err := c.Get(context.Background(), srv.URL, nil)
+	if enrichers.StatusOf(err) != enrichers.StatusTimeout {
+		t.Fatalf("without a deadline: status %s for %v, want timeout after Config.Timeout", enrichers.StatusOf(err), err)
+	}
+}
+
 func TestUpstreamRewrite(t *testing.T) {
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

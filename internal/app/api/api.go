@@ -312,11 +312,12 @@ func (s *Server) routes(handlers map[string]gin.HandlerFunc) {
 			delete(handlers, op.OperationID)
 			route := &routers.Route{Spec: s.doc, Path: path, PathItem: item, Method: method, Operation: op}
 			chain := []gin.HandlerFunc{s.validate(route), h}
-			if a := s.authorize(op); a != nil {
-				chain = append([]gin.HandlerFunc{a}, chain...)
-			}
-			if s.cfg.Audit != nil && strings.HasPrefix(path, "/v1/") {
-				chain = append([]gin.HandlerFunc{s.auditCall(op.OperationID)}, chain...)
+			a := s.authorize(op)
+			switch {
+			case s.cfg.Audit != nil && strings.HasPrefix(path, "/v1/"):
+				chain = append([]gin.HandlerFunc{s.auditCall(op.OperationID, a)}, chain...)
+			case a != nil:
+				chain = append([]gin.HandlerFunc{a.handler()}, chain...)
 			}
 			s.router.Handle(method, ginPath(path), chain...)
 		}

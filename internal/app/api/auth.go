@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -58,7 +59,12 @@ func credentials(r *http.Request) string {
 		}
 		return " " // a present but unusable credential: invalid, not missing
 	}
-	return strings.TrimSpace(r.Header.Get("X-API-Key"))
+	// The canonical name (of X-API-Key) looked up: Get would make it
+	// on every call.
+	if v := r.Header["X-Api-Key"]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
+	}
+	return ""
 }
 
 // clientAddr is the peer's address (never a forwarded header: a client
@@ -77,8 +83,9 @@ func clientAddr(r *http.Request) string {
 // putting the key in the request's context and its id in the audit note.
 // It runs inside auditCall (refusals are audited) and before validate. A
 // server whose key store is empty runs open (serve refuses that on a
-// public address unless told otherwise).
-func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
+// public address unless told otherwise). It is nil for an operation that
+// needs no key, or a server without Auth.
+func (s *Server) authorize(op *openapi3.Operation) authStep {
 	scope, keyed := scopeOf(op)
 	if !keyed || s.cfg.Auth == nil {
 		return nil
@@ -88,58 +95,82 @@ func (s *Server) authorize(op *openapi3.Operation) gin.HandlerFunc {
 		lookups = 1
 	}
 	a := s.cfg.Auth
-	return func(c *gin.Context) {
-		ctx := c.Request.Context()
+	return func(c *gin.Context, ctx context.Context) (context.Context, bool) {
 		on, err := a.Enforcing(ctx)
 		if err != nil {
 			s.fail(c, err)
-			return
+			return ctx, false
 		}
 		if !on {
-			c.Next()
-			return
+			return ctx, true
 		}
 		secret := credentials(c.Request)
 		k, err := a.Authenticate(ctx, secret, clientAddr(c.Request))
-		var fle *auth.FailureLimitError
-		switch {
-		case errors.Is(err, auth.ErrNoCredentials):
-			c.Header("WWW-Authenticate", challenge)
-			s.fail(c, &authError{status: http.StatusUnauthorized,
-				detail: "An API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>."})
-			return
-		case errors.Is(err, auth.ErrInvalidKey):
-			c.Header("WWW-Authenticate", challenge+`, error="invalid_token", error_description="the key is unknown, revoked or expired"`)
-			s.fail(c, &authError{status: http.StatusUnauthorized,
-				detail: "The API key is not valid: unknown, revoked or expired."})
-			return
-		case errors.As(err, &fle):
-			c.Header("Retry-After", secondsHeader(fle.RetryAfter))
-			s.fail(c, err)
-			return
-		case errors.As(err, new(*auth.UnavailableError)):
-			c.Header("Retry-After", "5")
-			s.fail(c, err)
-			return
-		case err != nil:
-			s.fail(c, err)
-			return
+		if err != nil {
+			s.refuse(c, err)
+			return ctx, false
 		}
 		audit.NoteFrom(ctx).SetActor(k.ID)
 		ctx = auth.WithKey(ctx, k)
-		c.Request = c.Request.WithContext(ctx)
 		if scope != scopeAny && !k.Has(scope) {
 			c.Header("WWW-Authenticate", challenge+`, error="insufficient_scope", scope="`+scope+`"`)
 			s.fail(c, &authError{status: http.StatusForbidden, detail: "This key lacks the scope " + scope + " that this operation needs."})
-			return
+			return ctx, false
 		}
 		d, err := a.Take(ctx, k, 1, lookups)
 		d.SetHeaders(c.Writer.Header())
 		if err != nil {
 			s.fail(c, err)
-			return
+			return ctx, false
 		}
-		c.Next()
+		return ctx, true
+	}
+}
+
+// authStep is authorize's check of one request whose context is ctx: it
+// returns the context for the layers after it (ctx, or ctx with the key)
+// and whether they run; when they do not, it has answered the request. It
+// leaves c.Request to its caller, so that auditCall, which runs it, makes
+// one request with both the note and the key in its context, not one
+// for each.
+type authStep func(c *gin.Context, ctx context.Context) (context.Context, bool)
+
+// handler runs the step as a middleware of its own (an operation that is
+// not audited).
+func (a authStep) handler() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, ok := a(c, c.Request.Context())
+		if ctx != c.Request.Context() {
+			c.Request = c.Request.WithContext(ctx)
+		}
+		if ok {
+			c.Next()
+		}
+	}
+}
+
+// refuse answers a request whose key Authenticate refused with err. (Its
+// own function: the targets of errors.As would be allocated on every
+// request, refused or not.)
+func (s *Server) refuse(c *gin.Context, err error) {
+	var fle *auth.FailureLimitError
+	switch {
+	case errors.Is(err, auth.ErrNoCredentials):
+		c.Header("WWW-Authenticate", challenge)
+		s.fail(c, &authError{status: http.StatusUnauthorized,
+			detail: "An API key is required: send it as Authorization: Bearer <key> or X-API-Key: <key>."})
+	case errors.Is(err, auth.ErrInvalidKey):
+		c.Header("WWW-Authenticate", challenge+`, error="invalid_token", error_description="the key is unknown, revoked or expired"`)
+		s.fail(c, &authError{status: http.StatusUnauthorized,
+			detail: "The API key is not valid: unknown, revoked or expired."})
+	case errors.As(err, &fle):
+		c.Header("Retry-After", secondsHeader(fle.RetryAfter))
+		s.fail(c, err)
+	case errors.As(err, new(*auth.UnavailableError)):
+		c.Header("Retry-After", "5")
+		s.fail(c, err)
+	default:
+		s.fail(c, err)
 	}
 }
 

@@ -65,7 +65,7 @@ func (s *Server) enrichBatch(c *gin.Context) {
 	var req struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.MustGet(keyBody).([]byte)))
+	dec := json.NewDecoder(bytes.NewReader(bodyOf(c)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		s.fail(c, &contractError{errs: []pipeline.FieldError{{Field: "", Reason: "must be an object with an items array: " + err.Error()}}})

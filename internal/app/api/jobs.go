@@ -166,7 +166,7 @@ func (s *Server) createJob(c *gin.Context) {
 	q := c.Request.URL.Query()
 	every, _ := strconv.ParseInt(q.Get("progress_every"), 10, 64) // validated by the contract
 	job, err := s.cfg.Jobs.Create(c.Request.Context(), jobs.CreateRequest{
-		Format:         formatOf(c.GetString(keyMediaType)),
+		Format:         formatOf(bodyMediaType(c)),
 		Body:           s.uploadReader(c),
 		Options:        opts,
 		WebhookURL:     q.Get("webhook_url"),

@@ -36,7 +36,7 @@ func (s *Server) createKey(c *gin.Context) {
 		return
 	}
 	var req keyRequest
-	if err := json.Unmarshal(c.MustGet(keyBody).([]byte), &req); err != nil {
+	if err := json.Unmarshal(bodyOf(c), &req); err != nil {
 		s.fail(c, &bodyError{msg: "The body is not a key request."})
 		return
 	}

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,7 +18,6 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
 	"github.com/footprint-oss/footprint/internal/app/audit"
-	"github.com/google/uuid"
 )
 
 const (
@@ -25,11 +26,38 @@ const (
 	canonicalRequestID = "X-Request-Id"
 	maxRequestIDLen    = 128
 
-	keyRequestID = "footprint.request_id" // gin context key
-	keyBody      = "footprint.body"       // gin context key: the validated request body
-	keyDoc       = "footprint.doc"        // gin context key: the validated body as decoded for the contract
-	keyMediaType = "footprint.media_type" // gin context key: the request body's media type, canonical
+	keyCall = "footprint.call" // gin context key: the request's *call
 )
+
+// call is what the middleware learned of one request for the layers after
+// it, in one gin key (one allocation rather than one per value).
+type call struct {
+	id       string    // the request id (requestID)
+	idHeader [1]string // the X-Request-Id response header's value: id
+	// Set by validate: the body's media type (canonical), the validated
+	// body, and the body as decoded for the contract.
+	mediaType string
+	body      []byte
+	doc       any
+}
+
+// callOf returns c's call, adding one if the middleware has not.
+func callOf(c *gin.Context) *call {
+	if v, ok := c.Get(keyCall); ok {
+		if st, ok := v.(*call); ok {
+			return st
+		}
+	}
+	st := &call{}
+	c.Set(keyCall, st)
+	return st
+}
+
+// bodyOf is the request body validate read.
+func bodyOf(c *gin.Context) []byte { return callOf(c).body }
+
+// bodyMediaType is the request body's media type as validate accepted it.
+func bodyMediaType(c *gin.Context) string { return callOf(c).mediaType }
 
 // saneRequestID reports whether a client-sent request id may be used as-is:
 // 1 to 128 characters of [A-Za-z0-9._-], so it is safe in headers, logs and
@@ -51,18 +79,53 @@ func saneRequestID(id string) bool {
 // requestID adopts the client's X-Request-ID when it is sane, generates one
 // otherwise, and echoes it on the response.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.GetHeader(headerRequestID)
-	if !saneRequestID(id) {
-		id = uuid.NewString()
+	// Header.Get would canonicalize headerRequestID (a new string) on
+	// every request: the canonical name is looked up.
+	var id string
+	if v := c.Request.Header[canonicalRequestID]; len(v) > 0 {
+		id = v[0]
 	}
-	c.Set(keyRequestID, id)
+	if !saneRequestID(id) {
+		id = newRequestID()
+	}
+	st := callOf(c)
+	st.id, st.idHeader[0] = id, id
 	// The canonical name assigned directly: Header would canonicalize
 	// headerRequestID (a new string) on every request.
-	c.Writer.Header()[canonicalRequestID] = []string{id}
+	c.Writer.Header()[canonicalRequestID] = st.idHeader[:]
 	c.Next()
 }
 
-func requestIDOf(c *gin.Context) string { return c.GetString(keyRequestID) }
+// newRequestID is a random (version 4) UUID in its canonical form, as
+// uuid.NewString makes it, built on the stack: one string (NewString
+// allocates the UUID it reads and its string).
+func newRequestID() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:])  // never fails (it crashes the program instead)
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // variant RFC 4122
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
+}
+
+// requestIDOf is the request's id ("" before requestID has run).
+func requestIDOf(c *gin.Context) string {
+	if v, ok := c.Get(keyCall); ok {
+		if st, ok := v.(*call); ok {
+			return st.id
+		}
+	}
+	return ""
+}
 
 // routeOf is the matched route pattern, never the raw path (which may carry
 // an email address).
@@ -130,12 +193,20 @@ func (s *Server) accessLog(c *gin.Context) {
 // authenticated, the subjects, purpose and sources a handler noted) and
 // appends the entry once the call is answered, whatever its status. An
 // entry that cannot be stored is logged (without its subjects) and the
-// answer stands: the caller has been served already.
-func (s *Server) auditCall(operation string) gin.HandlerFunc {
+// answer stands: the caller has been served already. authz, the
+// operation's authorize step (nil: none), runs inside it, so refusals are
+// audited.
+func (s *Server) auditCall(operation string, authz authStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, note := audit.WithNote(c.Request.Context())
+		next := true
+		if authz != nil {
+			ctx, next = authz(c, ctx)
+		}
 		c.Request = c.Request.WithContext(ctx)
-		c.Next()
+		if next {
+			c.Next()
+		}
 		e := note.Entry(operation, c.Writer.Status())
 		e.At = time.Now().UTC()
 		// A queue with room takes the entry at once (audit.Buffer): no

@@ -3,7 +3,9 @@ package api
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -23,8 +25,9 @@ type plainObject struct {
 
 // plainString is a string property: type string, length bounds.
 type plainString struct {
-	min uint64
-	max *uint64
+	name string // the property's name (the map's key)
+	min  uint64
+	max  *uint64
 }
 
 // plainObjectKeyword and plainStringKeyword say which keywords a plain
@@ -61,7 +64,7 @@ func plainObjectOf(s *openapi3.Schema) *plainObject {
 		if !ok || string(kw["type"]) != `"string"` {
 			continue // not plain: a document with it goes to VisitJSON
 		}
-		o.strings[name] = plainString{min: ref.Value.MinLength, max: ref.Value.MaxLength}
+		o.strings[name] = plainString{name: name, min: ref.Value.MinLength, max: ref.Value.MaxLength}
 	}
 	for _, name := range o.required {
 		if _, ok := s.Properties[name]; !ok {
@@ -110,11 +113,8 @@ func (o *plainObject) accepts(doc any) bool {
 		if !ok {
 			return false
 		}
-		if p.min != 0 || p.max != nil {
-			n := schemaLength(s)
-			if n < p.min || p.max != nil && n > *p.max {
-				return false
-			}
+		if !p.fits(s) {
+			return false
 		}
 	}
 	for _, name := range o.required {
@@ -123,6 +123,173 @@ func (o *plainObject) accepts(doc any) bool {
 		}
 	}
 	return true
+}
+
+// fits reports whether s is within p's length bounds.
+func (p plainString) fits(s string) bool {
+	if p.min == 0 && p.max == nil {
+		return true
+	}
+	n := schemaLength(s)
+	return n >= p.min && (p.max == nil || n <= *p.max)
+}
+
+// maxPlainProps bounds the properties of a plainDoc; a document with more
+// is read the long way.
+const maxPlainProps = 8
+
+// plainDoc is a document plainObject.read accepted: each property once,
+// every value a string. validate hands it to the handler in place of the
+// decoded map (inputFromDoc reads both).
+type plainDoc struct {
+	n     int
+	props [maxPlainProps]plainProp
+}
+
+type plainProp struct{ name, value string }
+
+// read is accepts without decoding data into a map: it accepts the bytes
+// of a JSON object whose keys and values are strings without escape
+// sequences, each key once (at most maxPlainProps of them), that accepts
+// would accept once decoded, and returns its properties. The value strings
+// share one allocation. False says nothing: decode data and ask accepts.
+func (o *plainObject) read(data []byte) (*plainDoc, bool) {
+	if o == nil {
+		return nil, false
+	}
+	type span struct {
+		p          plainString
+		start, end int // the value's bytes, between its quotes
+	}
+	var spans [maxPlainProps]span
+	n, total := 0, 0
+	i := skipJSONSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, false
+	}
+	i = skipJSONSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		i++
+	} else {
+		for {
+			ks, ke, ok := plainJSONString(data, i)
+			if !ok {
+				return nil, false
+			}
+			p, ok := o.strings[string(data[ks:ke])]
+			if !ok || n == maxPlainProps {
+				return nil, false
+			}
+			for _, sp := range spans[:n] {
+				if sp.p.name == p.name { // a repeated key: the map keeps the last
+					return nil, false
+				}
+			}
+			i = skipJSONSpace(data, ke+1)
+			if i >= len(data) || data[i] != ':' {
+				return nil, false
+			}
+			vs, ve, ok := plainJSONString(data, skipJSONSpace(data, i+1))
+			if !ok || !p.fitsBytes(data[vs:ve]) {
+				return nil, false
+			}
+			spans[n] = span{p, vs, ve}
+			n++
+			total += ve - vs
+			i = skipJSONSpace(data, ve+1)
+			if i < len(data) && data[i] == ',' {
+				i = skipJSONSpace(data, i+1)
+				continue
+			}
+			if i < len(data) && data[i] == '}' {
+				i++
+				break
+			}
+			return nil, false
+		}
+	}
+	if skipJSONSpace(data, i) != len(data) {
+		return nil, false
+	}
+	for _, name := range o.required {
+		found := false
+		for _, sp := range spans[:n] {
+			found = found || sp.p.name == name
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	var b strings.Builder
+	b.Grow(total)
+	for _, sp := range spans[:n] {
+		b.Write(data[sp.start:sp.end])
+	}
+	all := b.String()
+	d := &plainDoc{n: n}
+	at := 0
+	for k, sp := range spans[:n] {
+		l := sp.end - sp.start
+		d.props[k] = plainProp{name: sp.p.name, value: all[at : at+l]}
+		at += l
+	}
+	return d, true
+}
+
+// skipJSONSpace returns the index of the first byte at or after i that is
+// not JSON whitespace.
+func skipJSONSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// plainJSONString reads the JSON string starting at data[i] when it has
+// no escape sequence: its content is data[start:end], its closing quote
+// data[end]. Control characters and invalid UTF-8 (not JSON) are refused.
+func plainJSONString(data []byte, i int) (start, end int, ok bool) {
+	if i >= len(data) || data[i] != '"' {
+		return 0, 0, false
+	}
+	ascii := true
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			if !ascii && !utf8.Valid(data[i+1:j]) {
+				return 0, 0, false
+			}
+			return i + 1, j, true
+		case c == '\\' || c < 0x20:
+			return 0, 0, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return 0, 0, false
+}
+
+// fitsBytes is fits for a string's UTF-8 bytes.
+func (p plainString) fitsBytes(b []byte) bool {
+	if p.min == 0 && p.max == nil {
+		return true
+	}
+	n := uint64(0)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		if utf16.IsSurrogate(r) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n >= p.min && (p.max == nil || n <= *p.max)
 }
 
 // schemaLength is a string's length as kin-openapi counts it for

@@ -50,7 +50,7 @@ type subjectBody struct {
 
 func (s *Server) subjectOf(c *gin.Context, p *privacy.Service) (privacy.Subject, subjectBody, bool) {
 	var b subjectBody
-	if err := json.Unmarshal(c.MustGet(keyBody).([]byte), &b); err != nil {
+	if err := json.Unmarshal(bodyOf(c), &b); err != nil {
 		s.fail(c, &bodyError{msg: "The request body could not be decoded: " + err.Error()})
 		return privacy.Subject{}, b, false
 	}
@@ -186,7 +186,7 @@ func (s *Server) importSuppressions(c *gin.Context) {
 	// A long list outlives the server's whole-request read timeout.
 	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
 	format := privacy.FormatCSV
-	if c.GetString(keyMediaType) == "application/x-ndjson" {
+	if bodyMediaType(c) == "application/x-ndjson" {
 		format = privacy.FormatNDJSON
 	}
 	res, err := p.Import(ctx, c.Request.Body, format, c.Query("reason"), actorOf(ctx))

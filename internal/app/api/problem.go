@@ -233,8 +233,41 @@ func (s *Server) writeJSON(c *gin.Context, status int, v any) {
 		s.fail(c, fmt.Errorf("encode %T: %w", v, err))
 		return
 	}
-	c.Header("Content-Length", strconv.Itoa(len(b)))
-	c.Data(status, mimeJSON, b)
+	writeBody(c, status, mimeJSON, b)
+}
+
+// writeBody answers with b as a body of contentType, with its
+// Content-Length: what c.Header("Content-Length", …) and c.Data(status,
+// contentType, b) write (the Content-Type only if none is set, no body
+// for a status that has none, a failed write recorded in c.Errors), with
+// both header values in one array (Header and Data make a slice each, and
+// Data boxes a render.Data).
+func writeBody(c *gin.Context, status int, contentType string, b []byte) {
+	vals := [2]string{strconv.Itoa(len(b)), contentType}
+	h := c.Writer.Header()
+	h["Content-Length"] = vals[0:1:1]
+	c.Status(status)
+	if len(h["Content-Type"]) == 0 {
+		h["Content-Type"] = vals[1:2:2]
+	}
+	if !bodyAllowedForStatus(status) {
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	if _, err := c.Writer.Write(b); err != nil {
+		_ = c.Error(err)
+		c.Abort()
+	}
+}
+
+// bodyAllowedForStatus is gin's rule (net/http's too): no body for a 1xx,
+// 204 or 304.
+func bodyAllowedForStatus(status int) bool {
+	switch {
+	case status >= 100 && status <= 199, status == http.StatusNoContent, status == http.StatusNotModified:
+		return false
+	}
+	return true
 }
 
 // encodeJSON is the one JSON encoder of every response body (profiles,

@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -58,6 +60,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 	if mode == bodyPerItem {
 		limit = s.cfg.MaxBatchBodyBytes
 	}
+	skip := skippableParams(route, opts)
 	// A job's options are its query: a misspelt one must not be ignored
 	// silently, as unknown JSON fields are not on /v1/enrich.
 	var knownQuery map[string]bool
@@ -77,7 +80,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			c.Set(keyMediaType, mediaType)
+			callOf(c).mediaType = mediaType
 		}
 		if knownQuery != nil {
 			if errs := unknownQuery(req, knownQuery); len(errs) > 0 {
@@ -95,32 +98,34 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
-			c.Set(keyBody, data)
-		}
-		var params map[string]string // nil for a route without path parameters
-		if len(c.Params) > 0 {
-			params = make(map[string]string, len(c.Params))
-			for _, p := range c.Params {
-				params[p.Key] = p.Value
-			}
+			callOf(c).body = data
 		}
 		var errs []pipeline.FieldError
-		if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
-			Request:    req,
-			PathParams: params,
-			Route:      route,
-			Options:    opts,
-		}); err != nil {
-			errs = fieldErrors(err)
+		if !skip.skips(req) {
+			var params map[string]string // nil for a route without path parameters
+			if len(c.Params) > 0 {
+				params = make(map[string]string, len(c.Params))
+				for _, p := range c.Params {
+					params[p.Key] = p.Value
+				}
+			}
+			if err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+				Request:    req,
+				PathParams: params,
+				Route:      route,
+				Options:    opts,
+			}); err != nil {
+				errs = fieldErrors(err)
+			}
 		}
 		if bodySchema != nil {
-			doc, bad, err := schemaErrorsPlain(bodySchema, plain, c.MustGet(keyBody).([]byte))
+			doc, bad, err := schemaErrorsPlain(bodySchema, plain, bodyOf(c))
 			if err != nil { // checkJSON passed it: unreachable
 				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
 				return
 			}
 			errs = mergeFieldErrors(errs, bad)
-			c.Set(keyDoc, doc)
+			callOf(c).doc = doc
 		}
 		if len(errs) > 0 {
 			s.fail(c, &contractError{errs: errs})
@@ -128,6 +133,53 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// paramSkip says when openapi3filter.ValidateRequest (with the body
+// excluded) has nothing to check in a request: when the operation's
+// parameters are all optional headers and the request sends none of them,
+// its answer is the one it gave at start-up for a request without them
+// (the security requirements pass with the no-op authentication whatever
+// the request; authorize checks keys). nil never skips.
+type paramSkip struct {
+	headers []string // the parameters' canonical names
+}
+
+// skippableParams returns route's paramSkip, or nil when a request's
+// parameters need ValidateRequest: a parameter in the path, query or a
+// cookie, a required or schema-less one, or a request without parameters
+// that ValidateRequest refuses.
+func skippableParams(route *routers.Route, opts *openapi3filter.Options) *paramSkip {
+	sk := &paramSkip{}
+	for _, ps := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range ps {
+			if p == nil || p.Value == nil || p.Value.In != openapi3.ParameterInHeader || p.Value.Required || p.Value.Schema == nil {
+				return nil
+			}
+			sk.headers = append(sk.headers, http.CanonicalHeaderKey(p.Value.Name))
+		}
+	}
+	bare := &http.Request{Method: route.Method, URL: &url.URL{Path: route.Path}, Header: http.Header{}}
+	if err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: bare, Route: route, Options: opts,
+	}); err != nil {
+		return nil
+	}
+	return sk
+}
+
+// skips reports whether req sends none of the parameters (an empty value
+// is sent: ValidateRequest may refuse it).
+func (sk *paramSkip) skips(req *http.Request) bool {
+	if sk == nil {
+		return false
+	}
+	for _, h := range sk.headers {
+		if _, ok := req.Header[h]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // bodyMode says who reads and validates an operation's request body.
@@ -193,14 +245,20 @@ func readBody(c *gin.Context, limit int64) ([]byte, error) {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, mbe
-	case err != nil:
-		return nil, &bodyError{msg: "The request body could not be read."}
+	if err != nil {
+		return nil, readBodyError(err)
 	}
 	return data, nil
+}
+
+// readBodyError is readBody's error for err. (Its own function: the
+// errors.As target would be allocated on every read, failed or not.)
+func readBodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return mbe
+	}
+	return &bodyError{msg: "The request body could not be read."}
 }
 
 // checkJSON requires exactly one UTF-8 JSON value, so that the contract
@@ -244,12 +302,13 @@ func jsonErrorText(err error, size int) string {
 // document validate decoded for the contract (inputFromDoc) or, when that
 // cannot read it as encoding/json would, decoded again (decodeInput).
 func inputOf(c *gin.Context) (pipeline.Input, error) {
-	if doc, ok := c.Get(keyDoc); ok {
-		if in, ok := inputFromDoc(doc); ok {
+	st := callOf(c)
+	if st.doc != nil {
+		if in, ok := inputFromDoc(st.doc); ok {
 			return in, nil
 		}
 	}
-	return decodeInput(c.MustGet(keyBody).([]byte))
+	return decodeInput(st.body)
 }
 
 // inputFromDoc reads a body validate decoded (json.Number numbers) as
@@ -260,6 +319,9 @@ func inputOf(c *gin.Context) (pipeline.Input, error) {
 // and numbers in range; for anything else it returns false, and the
 // caller decodes (and decodeInput reports the error in its own words).
 func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
+	if d, isPlain := doc.(*plainDoc); isPlain {
+		return inputFromPlain(d)
+	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
 		return in, false
@@ -280,6 +342,25 @@ func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
 			ok = false
 		}
 		if !ok {
+			return in, false
+		}
+	}
+	return in, true
+}
+
+// inputFromPlain is inputFromDoc for a document plainObject.read read.
+func inputFromPlain(d *plainDoc) (in pipeline.Input, ok bool) {
+	for _, p := range d.props[:d.n] {
+		switch p.name {
+		case "email":
+			in.Email = p.value
+		case "phone":
+			in.Phone = p.value
+		case "name":
+			in.Name = p.value
+		case "country":
+			in.Country = p.value
+		default:
 			return in, false
 		}
 	}
@@ -407,7 +488,12 @@ func schemaErrors(schema *openapi3.Schema, data []byte) (any, []pipeline.FieldEr
 
 // schemaErrorsPlain is schemaErrors, accepting a document plain accepts
 // (plainObjectOf(schema), or nil) without the schema's walk.
+// A document plain reads from the bytes (plainObject.read) is returned as
+// a *plainDoc, without decoding it into a map.
 func schemaErrorsPlain(schema *openapi3.Schema, plain *plainObject, data []byte) (any, []pipeline.FieldError, error) {
+	if d, ok := plain.read(data); ok {
+		return d, nil, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

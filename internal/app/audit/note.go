@@ -73,6 +73,9 @@ func (n *Note) AddSubjects(hs ...subject.Hash) {
 		return
 	}
 	n.mu.Lock()
+	if n.subjects == nil && len(hs) > 1 {
+		n.subjects = make([]subject.Hash, 0, len(hs)) // one allocation, not one per append
+	}
 	for _, h := range hs {
 		if !slices.Contains(n.subjects, h) {
 			n.subjects = append(n.subjects, h)

@@ -8,7 +8,9 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -453,5 +455,132 @@ func TestUsageBufferDays(t *testing.T) {
 	}
 	if want := map[string]int64{"k 2026-11-30": 2, "k 2026-12-01": 2}; !maps.Equal(got, want) {
 		t.Fatalf("usage %v, want %v", got, want)
+	}
+}
+
+// setHeadersPlain is SetHeaders written the plain way (Set, Sprintf,
+// FormatInt): the headers SetHeaders must write, byte for byte.
+func setHeadersPlain(d Decision, h http.Header) {
+	if len(d.Policies) == 0 {
+		return
+	}
+	var policy, state []string
+	tight := d.Policies[0]
+	for _, p := range d.Policies {
+		policy = append(policy, fmt.Sprintf("%q;q=%d;w=%d", p.Name, p.Quota, seconds(p.Window)))
+		state = append(state, fmt.Sprintf("%q;r=%d;t=%d", p.Name, p.Remaining, seconds(p.Reset)))
+		switch {
+		case d.Exceeded != "":
+			if p.Name == d.Exceeded {
+				tight = p
+			}
+		case p.Remaining*tight.Quota < tight.Remaining*p.Quota:
+			tight = p
+		}
+	}
+	h.Set("RateLimit-Policy", strings.Join(policy, ", "))
+	h.Set("RateLimit", strings.Join(state, ", "))
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(tight.Quota, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(tight.Remaining, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(seconds(tight.Reset), 10))
+	if !d.Allowed {
+		h.Set("Retry-After", strconv.FormatInt(max(seconds(d.RetryAfter), 1), 10))
+	}
+}
+
+// TestSetHeadersBytes: SetHeaders writes exactly the headers of the plain
+// way, for one limit or three, allowed or refused, small and large numbers
+// (past the stack buffer too).
+func TestSetHeadersBytes(t *testing.T) {
+	t.Parallel()
+	minute := Policy{Name: PolicyMinute, Quota: MaxRatePerMin, Window: time.Minute, Remaining: MaxRatePerMin - 1, Reset: 3 * time.Millisecond}
+	day := Policy{Name: PolicyDay, Quota: 3, Window: 24 * time.Hour, Remaining: 0, Reset: 30 * time.Second}
+	month := Policy{Name: PolicyMonth, Quota: 1 << 62, Window: 31 * 24 * time.Hour, Remaining: 1<<62 - 12345, Reset: 2419230 * time.Second}
+	long := Policy{Name: strings.Repeat("per-long-name-", 30), Quota: 99, Window: time.Hour, Remaining: 98, Reset: 1500 * time.Millisecond}
+	for _, d := range []Decision{
+		{},
+		{Allowed: true, Policies: []Policy{minute}},
+		{Allowed: true, Policies: []Policy{{Name: PolicyMinute, Quota: 60, Window: time.Minute, Remaining: 0}}},
+		{Allowed: true, Policies: []Policy{minute, day, month}},
+		{Allowed: true, Policies: []Policy{minute, month}},
+		{Allowed: false, Exceeded: PolicyDay, RetryAfter: 30 * time.Second, Policies: []Policy{minute, day, month}},
+		{Allowed: false, Exceeded: PolicyMinute, RetryAfter: time.Millisecond, Policies: []Policy{minute}},
+		{Allowed: true, Policies: []Policy{long, minute, long, month}},
+	} {
+		got, want := http.Header{}, http.Header{}
+		d.SetHeaders(got)
+		setHeadersPlain(d, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v:\n got  %q\n want %q", d, got, want)
+		}
+	}
+}
+
+// TestSpentIsTake: the failed-authentications check (spent) answers what
+// Take with no request answers of its one policy, and leaves the same
+// state, through failures, refusals and the bucket draining.
+func TestSpentIsTake(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 31, 23, 59, 50, 0, time.UTC)
+	clock := func() time.Time { return now }
+	viaTake, viaSpent := NewMemoryCounter(nil, clock), NewMemoryCounter(nil, clock)
+	const rate = 10
+	l := Limits{RatePerMin: rate}
+	ctx := context.Background()
+	everSpent := false
+	for i := range 60 {
+		d, err := viaTake.Take(ctx, failPrefix+"192.0.2.1", l, 0, 0)
+		if err != nil || len(d.Policies) != 1 {
+			t.Fatalf("step %d: %+v %v", i, d, err)
+		}
+		spent, reset := viaSpent.spent(failPrefix, "192.0.2.1", rate)
+		if spent != (d.Policies[0].Remaining == 0) || reset != d.Policies[0].Reset {
+			t.Fatalf("step %d: spent %v reset %v, Take %+v", i, spent, reset, d.Policies[0])
+		}
+		// The windows' starts count nothing for a rate alone: the state
+		// that matters is the bucket's.
+		if a, b := viaTake.state[failPrefix+"192.0.2.1"], viaSpent.state[failPrefix+"192.0.2.1"]; len(viaTake.state) != len(viaSpent.state) || !a.tat.Equal(b.tat) {
+			t.Fatalf("step %d: states differ:\n %+v\n %+v", i, *a, *b)
+		}
+		everSpent = everSpent || spent
+		if i%5 != 4 { // four failures, then a pause
+			for _, c := range []*MemoryCounter{viaTake, viaSpent} {
+				if _, err := c.Take(ctx, failPrefix+"192.0.2.1", l, 1, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = now.Add(700 * time.Millisecond)
+		} else {
+			now = now.Add(9 * time.Second)
+		}
+	}
+	if !everSpent {
+		t.Error("never spent: the test does not reach the limit")
+	}
+}
+
+// TestWindowsMemo: the remembered windows are windowBounds's, as the
+// clock crosses days, months and years, and goes back.
+func TestWindowsMemo(t *testing.T) {
+	t.Parallel()
+	var w windowsMemo
+	berlin := time.FixedZone("CET", 3600)
+	for _, now := range []time.Time{
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 30, 0, 0, berlin), // still 31 December in UTC
+		time.Date(2027, 1, 1, 0, 59, 59, 0, time.UTC),
+		time.Date(2027, 2, 28, 23, 0, 0, 0, time.UTC),
+		time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC),
+		time.Now(),
+		time.Now().Add(time.Millisecond),
+	} {
+		d1, m1, de1, me1 := w.of(now)
+		d2, m2, de2, me2 := windowBounds(now)
+		if d1 != d2 || m1 != m2 || de1 != de2 || me1 != me2 {
+			t.Errorf("%v: remembered %v %v %v %v, windowBounds %v %v %v %v", now, d1, m1, de1, me1, d2, m2, de2, me2)
+		}
 	}
 }

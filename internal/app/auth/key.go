@@ -152,7 +152,11 @@ func NewHasher(secret []byte) Hasher {
 // Hash returns the hex HMAC-SHA256 of the presented secret.
 func (h Hasher) Hash(secret string) string {
 	sum := h.h.SumStrings(secret)
-	return hex.EncodeToString(sum[:])
+	// Encoded on the stack: one string, where hex.EncodeToString makes a
+	// buffer and a string.
+	var buf [2 * sha256.Size]byte
+	hex.Encode(buf[:], sum[:])
+	return string(buf[:])
 }
 
 // Equal compares two hashes in constant time.

@@ -79,6 +79,11 @@ func windowBounds(now time.Time) (dayStart, monthStart, dayEnd, monthEnd time.Ti
 // monthUsed the lookups so far. It returns the decision and the new state.
 func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
 	_, monthStart, dayEnd, monthEnd := windowBounds(now)
+	return decideIn(now, monthStart, dayEnd, monthEnd, l, tat, dayUsed, monthUsed, requests, lookups)
+}
+
+// decideIn is decide with now's windows already found (windowBounds).
+func decideIn(now, monthStart, dayEnd, monthEnd time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
 	monthLen := monthEnd.Sub(monthStart)
 	d := Decision{Allowed: true}
 	newTAT := tat
@@ -142,14 +147,18 @@ func (d Decision) SetHeaders(h http.Header) {
 	if len(d.Policies) == 0 {
 		return
 	}
-	// Both values are written into one buffer (this runs on every keyed
-	// request): "name";q=Q;w=W, ... then "name";r=R;t=T, ...
-	buf := make([]byte, 0, 64*len(d.Policies))
+	// Every value is written into one buffer, on the stack while it fits
+	// (this runs on every keyed request), and made one string: "name";q=Q;w=W,
+	// ... then "name";r=R;t=T, ... then the three numbers of the tightest
+	// limit.
+	var stack [320]byte
+	buf := stack[:0]
 	tight := d.Policies[0]
 	for i, p := range d.Policies {
 		buf = appendPolicy(buf, i, p.Name, ";q=", p.Quota, ";w=", seconds(p.Window))
 	}
-	split := len(buf)
+	var ends [5]int
+	ends[0] = len(buf)
 	for i, p := range d.Policies {
 		buf = appendPolicy(buf, i, p.Name, ";r=", p.Remaining, ";t=", seconds(p.Reset))
 		switch {
@@ -161,12 +170,23 @@ func (d Decision) SetHeaders(h http.Header) {
 			tight = p
 		}
 	}
-	both := string(buf)
+	ends[1] = len(buf)
+	buf = strconv.AppendInt(buf, tight.Quota, 10)
+	ends[2] = len(buf)
+	buf = strconv.AppendInt(buf, tight.Remaining, 10)
+	ends[3] = len(buf)
+	buf = strconv.AppendInt(buf, seconds(tight.Reset), 10)
+	ends[4] = len(buf)
+	all := string(buf)
 	// Set would canonicalize each name (these are not canonical as
 	// written, so that costs a string each) and allocate each value's
 	// slice: the canonical names are assigned, the values share an array.
-	vals := [...]string{both[:split], both[split:], strconv.FormatInt(tight.Quota, 10),
-		strconv.FormatInt(tight.Remaining, 10), strconv.FormatInt(seconds(tight.Reset), 10)}
+	var vals [5]string
+	start := 0
+	for i, end := range ends {
+		vals[i] = all[start:end]
+		start = end
+	}
 	vs := vals[:]
 	for i, k := range [...]string{"Ratelimit-Policy", "Ratelimit", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset"} {
 		h[k] = vs[i : i+1 : i+1]
@@ -202,6 +222,24 @@ type MemoryCounter struct {
 	now      func() time.Time
 	mu       sync.Mutex
 	state    map[string]*memState
+	windows  windowsMemo // under mu
+}
+
+// windowsMemo remembers the windows of the last day asked about:
+// windowBounds costs four calendar computations, and a counter is asked
+// about the same day all day long.
+type windowsMemo struct {
+	ok                                     bool
+	dayStart, monthStart, dayEnd, monthEnd time.Time
+}
+
+// of is windowBounds(now).
+func (w *windowsMemo) of(now time.Time) (dayStart, monthStart, dayEnd, monthEnd time.Time) {
+	if !w.ok || now.Before(w.dayStart) || !now.Before(w.dayEnd) {
+		w.dayStart, w.monthStart, w.dayEnd, w.monthEnd = windowBounds(now)
+		w.ok = true
+	}
+	return w.dayStart, w.monthStart, w.dayEnd, w.monthEnd
 }
 
 type memState struct {
@@ -226,8 +264,8 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 	// The windows are compared by their starts; their names (what
 	// windows returns, two strings) are only made for the baseline, when
 	// a window begins.
-	day, month, _, _ := windowBounds(now)
 	m.mu.Lock()
+	day, month, dayEnd, monthEnd := m.windows.of(now)
 	st := m.state[keyID]
 	if st == nil {
 		st = &memState{}
@@ -255,9 +293,37 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d, tat, du, mu := decide(now, l, st.tat, st.dayUsed, st.monthUsed, requests, lookups)
+	d, tat, du, mu := decideIn(now, month, dayEnd, monthEnd, l, st.tat, st.dayUsed, st.monthUsed, requests, lookups)
 	st.tat, st.dayUsed, st.monthUsed = tat, du, mu
 	return d, nil
+}
+
+// spent is Take(ctx, prefix+id, Limits{RatePerMin: rate}, 0, 0) (rate > 0)
+// without its Decision: whether the rate limit has no request left (its
+// policy's Remaining is 0), and its Reset. It leaves the bucket as Take
+// leaves it (the quota windows, which count nothing for a rate alone, are
+// not looked at), and allocates nothing once prefix+id has a state (the
+// failed-authentications check runs on every keyed request).
+func (m *MemoryCounter) spent(prefix, id string, rate int64) (bool, time.Duration) {
+	now := m.now()
+	period := max(time.Minute/time.Duration(rate), 1)
+	var stack [128]byte
+	key := append(append(stack[:0], prefix...), id...)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.state[string(key)]
+	if st == nil {
+		// Its windows are left for Take to begin: they count nothing for
+		// a rate alone.
+		st = &memState{}
+		m.state[string(key)] = st
+	}
+	if st.tat.Before(now) {
+		st.tat = now
+	}
+	busy := st.tat.Sub(now)
+	rem := max(min(int64((time.Minute-busy)/period), rate), 0)
+	return rem == 0, busy
 }
 
 // prune forgets state that no longer limits anything (a failure bucket

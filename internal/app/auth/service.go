@@ -144,8 +144,8 @@ func (s *Service) Enforcing(ctx context.Context) (bool, error) {
 func (s *Service) Authenticate(ctx context.Context, secret, client string) (*Key, error) {
 	// A client over its failure limit is refused before its key is looked
 	// at: guessing cannot go faster than the limit.
-	if d, _ := s.failures.Take(ctx, "fail:"+client, Limits{RatePerMin: s.failRate}, 0, 0); len(d.Policies) > 0 && d.Policies[0].Remaining == 0 {
-		return nil, &FailureLimitError{RetryAfter: max(d.Policies[0].Reset-time.Minute+time.Minute/time.Duration(s.failRate), time.Second)}
+	if spent, reset := s.failures.spent(failPrefix, client, s.failRate); spent {
+		return nil, &FailureLimitError{RetryAfter: max(reset-time.Minute+time.Minute/time.Duration(s.failRate), time.Second)}
 	}
 	k, err := s.lookup(ctx, secret)
 	if errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrNoCredentials) {
@@ -187,9 +187,12 @@ func (s *Service) lookup(ctx context.Context, secret string) (*Key, error) {
 	return k, nil
 }
 
+// failPrefix prefixes a client address in the failures counter.
+const failPrefix = "fail:"
+
 // fail counts one failed authentication of client.
 func (s *Service) fail(ctx context.Context, client string) {
-	_, _ = s.failures.Take(ctx, "fail:"+client, Limits{RatePerMin: s.failRate}, 1, 0)
+	_, _ = s.failures.Take(ctx, failPrefix+client, Limits{RatePerMin: s.failRate}, 1, 0)
 	s.mu.Lock()
 	s.failSeen++
 	prune := s.failSeen%1024 == 0

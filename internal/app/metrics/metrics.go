@@ -48,10 +48,15 @@ var (
 // Watch what is read at scrape time.
 type Metrics struct {
 	reg *prometheus.Registry
-	// callCounters caches calls' children: a cached lookup reports every
-	// source it remembers, so the label hashing of WithLabelValues is
-	// paid once per (source, status, cached), not per lookup.
-	callCounters sync.Map // callKey → prometheus.Counter
+	// children caches metrics' children, so the label hashing of
+	// WithLabelValues is paid once per label set, not per lookup: calls
+	// (a cached lookup reports every source it remembers) and upstream
+	// attempts (every uncached call of every lookup reports one).
+	children struct {
+		calls     sync.Map // callKey → prometheus.Counter
+		attempts  sync.Map // attemptKey → prometheus.Counter
+		durations sync.Map // source → prometheus.Observer
+	}
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
@@ -179,8 +184,38 @@ func (m *Metrics) Watch(b Breakers, c Cache, j Jobs) {
 // ObserveRequest implements api.RequestObserver.
 func (m *Metrics) ObserveRequest(route, method string, status int, latency time.Duration) {
 	method = knownMethod(method)
-	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.httpRequests.WithLabelValues(route, method, statusLabel(status)).Inc()
 	m.httpDuration.WithLabelValues(route, method).Observe(latency.Seconds())
+}
+
+// statusLabel is strconv.Itoa(status), without a new string for the
+// statuses a server answers most.
+func statusLabel(status int) string {
+	switch status {
+	case http.StatusOK:
+		return "200"
+	case http.StatusCreated:
+		return "201"
+	case http.StatusAccepted:
+		return "202"
+	case http.StatusNoContent:
+		return "204"
+	case http.StatusBadRequest:
+		return "400"
+	case http.StatusUnauthorized:
+		return "401"
+	case http.StatusForbidden:
+		return "403"
+	case http.StatusNotFound:
+		return "404"
+	case http.StatusTooManyRequests:
+		return "429"
+	case http.StatusInternalServerError:
+		return "500"
+	case http.StatusServiceUnavailable:
+		return "503"
+	}
+	return strconv.Itoa(status)
 }
 
 // knownMethod keeps the method label a bounded set.
@@ -202,9 +237,9 @@ type callKey struct {
 // ObserveCall implements engine.Observer.
 func (m *Metrics) ObserveCall(source string, status enrichers.Status, _ time.Duration, cached bool) {
 	k := callKey{source, status, cached}
-	c, ok := m.callCounters.Load(k)
+	c, ok := m.children.calls.Load(k)
 	if !ok {
-		c, _ = m.callCounters.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
+		c, _ = m.children.calls.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
 	}
 	c.(prometheus.Counter).Inc()
 }
@@ -214,8 +249,22 @@ func (m *Metrics) ObserveAttempt(source string, attempt int, status enrichers.St
 	if attempt > 1 {
 		m.retries.WithLabelValues(source).Inc()
 	}
-	m.upstream.WithLabelValues(source, string(status)).Inc()
-	m.upstreamDuration.WithLabelValues(source).Observe(latency.Seconds())
+	k := attemptKey{source, status}
+	c, ok := m.children.attempts.Load(k)
+	if !ok {
+		c, _ = m.children.attempts.LoadOrStore(k, m.upstream.WithLabelValues(source, string(status)))
+	}
+	c.(prometheus.Counter).Inc()
+	d, ok := m.children.durations.Load(source)
+	if !ok {
+		d, _ = m.children.durations.LoadOrStore(source, m.upstreamDuration.WithLabelValues(source))
+	}
+	d.(prometheus.Observer).Observe(latency.Seconds())
+}
+
+type attemptKey struct {
+	source string
+	status enrichers.Status
 }
 
 // ObserveAdmission implements engine.Observer.

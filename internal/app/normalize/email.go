@@ -259,6 +259,13 @@ func parseLiteral(d string) (string, error) {
 }
 
 func parseDomain(d string) (ascii, unicode string, err error) {
+	return parseDomainVia(d, true)
+}
+
+// parseDomainVia is parseDomain; with plainFast, a plain host name
+// (plainHost) skips IDNA, which returns it unchanged but for case
+// (TestPlainHostsSkipIDNA and FuzzPlainHostsSkipIDNA compare both ways).
+func parseDomainVia(d string, plainFast bool) (ascii, unicode string, err error) {
 	d = strings.TrimSuffix(d, ".")
 	if d == "" {
 		return "", "", emailErr("missing domain after @")
@@ -272,22 +279,27 @@ func parseDomain(d string) (ascii, unicode string, err error) {
 	if strings.HasPrefix(d, ".") {
 		return "", "", emailErr("domain starts with a dot")
 	}
-	if err := checkALabels(d); err != nil {
-		return "", "", err
+	plain := plainFast && plainHost(d)
+	if plain {
+		ascii = strings.ToLower(d)
+	} else {
+		if err := checkALabels(d); err != nil {
+			return "", "", err
+		}
+		ascii, err = idnaProfile.ToASCII(d)
+		if err != nil {
+			return "", "", emailErr("domain is not a valid host name")
+		}
+		ascii = strings.ToLower(ascii)
 	}
-	ascii, err = idnaProfile.ToASCII(d)
-	if err != nil {
-		return "", "", emailErr("domain is not a valid host name")
-	}
-	ascii = strings.ToLower(ascii)
 	if len(ascii) > maxDomain {
 		return "", "", emailErr("domain longer than %d characters", maxDomain)
 	}
-	labels := strings.Split(ascii, ".")
-	if len(labels) < 2 {
-		return "", "", emailErr("domain needs at least two labels (like example.com)")
-	}
-	for _, l := range labels {
+	labels := 0
+	var tld string
+	for l := range strings.SplitSeq(ascii, ".") {
+		labels++
+		tld = l
 		if len(l) > maxLabel {
 			return "", "", emailErr("domain label longer than %d characters", maxLabel)
 		}
@@ -295,15 +307,48 @@ func parseDomain(d string) (ascii, unicode string, err error) {
 			return "", "", emailErr("domain label starts or ends with a hyphen")
 		}
 	}
-	tld := labels[len(labels)-1]
+	if labels < 2 {
+		return "", "", emailErr("domain needs at least two labels (like example.com)")
+	}
 	if strings.Trim(tld, "0123456789") == "" {
 		return "", "", emailErr("top-level domain is numeric")
+	}
+	if plain {
+		return ascii, ascii, nil
 	}
 	unicode, err = idna.Display.ToUnicode(ascii)
 	if err != nil {
 		unicode = ascii
 	}
 	return ascii, unicode, nil
+}
+
+// plainHost reports whether d is a host name IDNA maps to itself but for
+// case: ASCII letters, digits, hyphens and dots only, labels of 1 to
+// maxLabel characters that neither start nor end with a hyphen nor have
+// two in their third and fourth places (as "xn--" A-labels do), maxDomain
+// in all. Anything else goes through IDNA.
+func plainHost(d string) bool {
+	if len(d) > maxDomain {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(d); i++ {
+		if i == len(d) || d[i] == '.' {
+			l := d[start:i]
+			if len(l) == 0 || len(l) > maxLabel || l[0] == '-' || l[len(l)-1] == '-' || (len(l) >= 4 && l[2] == '-' && l[3] == '-') {
+				return false
+			}
+			start = i + 1
+			continue
+		}
+		switch c := d[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // checkALabels refuses "xn--" labels that are not valid IDNA 2008 A-labels.

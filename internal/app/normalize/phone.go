@@ -55,14 +55,20 @@ func ParsePhone(s, country string) (Phone, error) {
 	// answers without its regular expressions): for a calling code several
 	// regions share (+1, +44, +7) finding the region already matches the
 	// number against each region's patterns.
-	region, t := numplan.Describe(n)
+	// The national significant number is written once for all three.
+	nsn := numplan.NSN(n)
+	region, t := numplan.DescribeNSN(n, nsn)
 	p := Phone{
 		Number:      n,
 		CountryCode: int(n.GetCountryCode()),
-		E164:        numplan.Format(n, phonenumbers.E164),
 		Valid:       region != "" && t != phonenumbers.UNKNOWN, // phonenumbers.IsValidNumberForRegion(n, region)
-		Possible:    phonenumbers.IsPossibleNumber(n),
+		Possible:    numplan.Possible(n, nsn),
 		Region:      region,
+	}
+	if n.GetExtension() == "" && n.GetRawInput() == "" {
+		p.E164 = numplan.FormatNSN(n, nsn, phonenumbers.E164)
+	} else {
+		p.E164 = numplan.Format(n, phonenumbers.E164)
 	}
 	if p.Region == "ZZ" {
 		p.Region = ""

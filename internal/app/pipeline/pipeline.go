@@ -172,6 +172,15 @@ type request struct {
 	// SubjectHasher), set once by hashSubject.
 	hashes []subject.Hash
 	hashed bool
+	// own holds what the fields above point to, in the request's one
+	// allocation.
+	own struct {
+		ids          [4]enrichers.Identifier
+		email        normalize.Email
+		phone        normalize.Phone
+		subjectEmail SubjectEmail
+		subjectPhone SubjectPhone
+	}
 }
 
 // Enrich validates in, runs every applicable source within the request's
@@ -201,10 +210,16 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 		s.remember(k, req, res, p)
 		return p, nil
 	}
-	// Keep a small margin of the budget for assembling the response.
-	margin := min(req.timeout/20, 20*time.Millisecond)
-	rctx, cancel := context.WithTimeout(ctx, req.timeout-margin)
-	defer cancel()
+	rctx := ctx
+	if !s.engine.Inline(req.engine) {
+		// Keep a small margin of the budget for assembling the
+		// response. (A run of inline sources only never waits, so it
+		// needs no timer.)
+		margin := min(req.timeout/20, 20*time.Millisecond)
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, req.timeout-margin)
+		defer cancel()
+	}
 	res = s.engine.RunMissed(rctx, req.engine, mk)
 	s.track(ctx, req, res)
 	if errors.Is(ctx.Err(), context.Canceled) {
@@ -218,7 +233,8 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 func (s *Service) validate(in Input) (*request, error) {
 	var errs []FieldError
 	bad := func(field, reason string) { errs = append(errs, FieldError{Field: field, Reason: reason}) }
-	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch, ids: make([]enrichers.Identifier, 0, 4)}
+	req := &request{timeout: s.cfg.DefaultTimeout, minMatch: DefaultMinMatch}
+	req.ids = req.own.ids[:0]
 
 	country := strings.ToUpper(strings.TrimSpace(in.Country))
 	if country != "" && !normalize.ValidCountry(country) {
@@ -240,8 +256,10 @@ func (s *Service) validate(in Input) (*request, error) {
 			bad("email", reasonOf(err))
 		} else {
 			req.local = e.Local
-			req.email = &e
-			req.subject.Email = &SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
+			req.own.email = e
+			req.email = &req.own.email
+			req.own.subjectEmail = SubjectEmail{Address: e.Address, Canonical: e.Canonical, Domain: e.Domain, Provider: e.Provider}
+			req.subject.Email = &req.own.subjectEmail
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindEmail, Value: e.Address, Method: enrichers.MethodInput, Prior: 1})
 			// The domain's sources start in the first round, and run even
 			// when options.sources leaves the email source out. An address
@@ -261,8 +279,10 @@ func (s *Service) validate(in Input) (*request, error) {
 			}
 			bad(field, reasonOf(err))
 		} else {
-			req.subject.Phone = &SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
-			req.phone = &p
+			req.own.subjectPhone = SubjectPhone{E164: p.E164, Region: p.Region, Valid: p.Valid}
+			req.subject.Phone = &req.own.subjectPhone
+			req.own.phone = p
+			req.phone = &req.own.phone
 			req.ids = append(req.ids, enrichers.Identifier{Kind: enrichers.KindPhone, Value: p.E164, Method: enrichers.MethodInput, Prior: 1})
 		}
 	}

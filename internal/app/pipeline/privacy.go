@@ -150,6 +150,9 @@ func gate(req *request, p *Profile) {
 		if !req.suppressed && slices.Contains(req.purpose.Outputs, o) {
 			continue
 		}
+		if p.Withheld == nil {
+			p.Withheld = make([]string, 0, len(AllOutputs))
+		}
 		p.Withheld = append(p.Withheld, o)
 		switch o {
 		case OutputInterests:

@@ -107,6 +107,9 @@ type SourceStatus struct {
 	// the jobs and the cache-only check; not part of the response.
 	HeldBack    int `json:"-"`
 	CacheMisses int `json:"-"`
+	// Failed is the engine's count of failed calls (SourceReport.Failed),
+	// for eval's completeness check; not part of the response.
+	Failed int `json:"-"`
 }
 
 // assemble builds the profile of one engine result.
@@ -131,14 +134,19 @@ func (s *Service) assemble(req *request, res *engine.Result) *Profile {
 func sourceStatuses(reports []engine.SourceReport, now time.Time) []SourceStatus {
 	out := make([]SourceStatus, 0, len(reports))
 	// One backing array for the sources' timestamps and ages.
-	ats, ages := make([]time.Time, len(reports)), make([]int64, len(reports))
+	type stamp struct {
+		at  time.Time
+		age int64
+	}
+	stamps := make([]stamp, len(reports))
 	for i, r := range reports {
 		st := SourceStatus{Name: r.Name, Status: r.Status, LatencyMS: r.Latency.Milliseconds(), Detail: r.Detail, Cached: r.Cached,
-			HeldBack: r.HeldBack, CacheMisses: r.CacheMisses}
+			HeldBack: r.HeldBack, CacheMisses: r.CacheMisses, Failed: r.Failed}
 		if !r.FetchedAt.IsZero() {
-			ats[i] = r.FetchedAt.UTC().Truncate(time.Millisecond)
-			ages[i] = int64(now.Sub(r.FetchedAt) / time.Second)
-			st.FetchedAt, st.AgeS = &ats[i], &ages[i]
+			s := &stamps[i]
+			s.at = r.FetchedAt.UTC().Truncate(time.Millisecond)
+			s.age = int64(now.Sub(r.FetchedAt) / time.Second)
+			st.FetchedAt, st.AgeS = &s.at, &s.age
 		}
 		out = append(out, st)
 	}

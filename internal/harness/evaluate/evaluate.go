@@ -106,10 +106,20 @@ type AccountMetrics struct {
 	Errors int `json:"errors"`
 	// Incomplete counts, by "source:status", the lookups in which a source
 	// gave no definitive answer (timeout, rate_limited, circuit_open,
-	// blocked, error): what it would have found is missing from recall.
+	// blocked, error), and by "source:partly_failed" those in which it
+	// answered but some of its calls failed: what it would have found is
+	// missing from recall.
 	Incomplete map[string]int `json:"incomplete,omitempty"`
 	// BySource breaks recall and errors down by platform.
 	BySource map[string]*SourceMetrics `json:"by_source"`
+}
+
+// incomplete counts one lookup under key in Incomplete.
+func (m *AccountMetrics) incomplete(key string) {
+	if m.Incomplete == nil {
+		m.Incomplete = map[string]int{}
+	}
+	m.Incomplete[key]++
 }
 
 // SourceMetrics is identity resolution on one platform.
@@ -198,13 +208,16 @@ func Accounts(outs []Outcome, threshold float64) AccountMetrics {
 		for _, s := range o.Profile.Sources {
 			switch s.Status {
 			case enrichers.StatusOK, enrichers.StatusNotFound, enrichers.StatusSkipped:
-			default:
-				if m.Incomplete == nil {
-					m.Incomplete = map[string]int{}
+				// Answered, but some of its calls may have failed:
+				// the lookup still missed what those would have found.
+				if s.Failed > 0 {
+					m.incomplete(s.Name + ":partly_failed")
 				}
-				m.Incomplete[s.Name+":"+string(s.Status)]++
+			default:
+				m.incomplete(s.Name + ":" + string(s.Status))
 			}
 		}
+
 		got, any := map[string]bool{}, map[string]bool{}
 		for _, a := range o.Profile.Accounts {
 			k := Key(a.Source, a.Username)

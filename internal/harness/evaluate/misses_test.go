@@ -42,7 +42,8 @@ func TestMissesAndIncomplete(t *testing.T) {
 				{Source: "reddit", Username: "john_walker", Method: "username_guess", Match: match(0.3)},
 				{Source: "hackernews", Username: "jwalker", Method: "username_guess", Match: match(0.6)}, // someone else's
 			}},
-			Sources: []pipeline.SourceStatus{{Name: "github", Status: enrichers.StatusOK}, {Name: "mastodon", Status: enrichers.StatusRateLimited}},
+			Sources: []pipeline.SourceStatus{{Name: "github", Status: enrichers.StatusOK}, {Name: "mastodon", Status: enrichers.StatusRateLimited},
+				{Name: "avatar", Status: enrichers.StatusOK, Failed: 2}},
 		},
 	}}
 	got := map[string]string{}
@@ -59,7 +60,7 @@ func TestMissesAndIncomplete(t *testing.T) {
 		}
 	}
 	m := Accounts(outs, 0.5)
-	if m.Recovered != 1 || m.Wrong != 1 || m.Incomplete["mastodon:rate_limited"] != 1 || len(m.Incomplete) != 1 {
+	if m.Recovered != 1 || m.Wrong != 1 || m.Incomplete["mastodon:rate_limited"] != 1 || m.Incomplete["avatar:partly_failed"] != 1 || len(m.Incomplete) != 2 {
 		t.Errorf("metrics %+v", m)
 	}
 }
