@@ -210,8 +210,9 @@ func (s *Server) auditCall(operation string, authz authStep) gin.HandlerFunc {
 		e := note.Entry(operation, c.Writer.Status())
 		e.At = time.Now().UTC()
 		// A queue with room takes the entry at once (audit.Buffer): no
-		// write, so no deadline to set up.
-		if q, ok := s.cfg.Audit.(interface{ TryAppend(...audit.Entry) bool }); ok && q.TryAppend(e) {
+		// write, so no deadline to set up. The entry's slices are the
+		// note's copies, handed over.
+		if q, ok := s.cfg.Audit.(interface{ TryQueue(audit.Entry) bool }); ok && q.TryQueue(e) {
 			return
 		}
 		// The client may be gone; the entry must still be written.

@@ -79,17 +79,19 @@ func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	return nil
 }
 
-// TryAppend queues es if the queue has room for them, and reports whether
-// it did: it never writes to the store, so it needs no deadline. When it
+// TryQueue queues e if the queue has room for it, and reports whether it
+// did: it never writes to the store, so it needs no deadline. The queue
+// keeps e's slices (Subjects, Sources): the caller hands them over and
+// must not change them after (Append copies them instead). When it
 // reports false nothing was queued, and the caller Appends (which writes
 // the full queue).
-func (b *Buffer) TryAppend(es ...Entry) bool {
+func (b *Buffer) TryQueue(e Entry) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.pending)+len(es) >= b.max {
+	if len(b.pending)+1 >= b.max {
 		return false
 	}
-	b.queue(es)
+	b.pending = append(b.pending, e)
 	return true
 }
 

@@ -85,23 +85,23 @@ func TestBufferQueuesAndPrunes(t *testing.T) {
 	<-done
 }
 
-// TryAppend queues while the queue has room and refuses, queueing
+// TryQueue queues while the queue has room and refuses, queueing
 // nothing, when the entry would fill it: then Append writes the queue.
-func TestBufferTryAppend(t *testing.T) {
+func TestBufferTryQueue(t *testing.T) {
 	m := &audit.Memory{}
 	b := audit.NewBuffer(m, audit.BufferConfig{MaxPending: 3})
 	ctx := context.Background()
 	e := audit.Entry{At: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC), Actor: "key_1", Operation: "enrich", Outcome: "ok"}
 	for i := range 2 {
-		if !b.TryAppend(e) {
+		if !b.TryQueue(e) {
 			t.Fatalf("entry %d refused with room in the queue", i)
 		}
 	}
-	if b.TryAppend(e) {
+	if b.TryQueue(e) {
 		t.Fatal("the entry that fills the queue was taken")
 	}
 	if es, _ := m.Find(ctx, audit.Query{}); len(es) != 0 {
-		t.Fatalf("TryAppend wrote %d entries", len(es))
+		t.Fatalf("TryQueue wrote %d entries", len(es))
 	}
 	if err := b.Append(ctx, e); err != nil { // fills the queue: written
 		t.Fatal(err)

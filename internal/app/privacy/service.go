@@ -468,11 +468,12 @@ func (s *Service) matcher(sub Subject) func(pipeline.Input) bool {
 	}
 }
 
-// HashesOf returns the subject hashes of a profile's normalized subject.
+// HashesOf returns the subject hashes of a profile's normalized subject:
+// read only (it may be the profile's own slice).
 func (s *Service) HashesOf(p *pipeline.Profile) []subject.Hash {
 	if hs := p.SubjectHashes(); hs != nil {
 		// Hashed once for the lookup (pipeline.SubjectHasher).
-		return slices.Clone(hs)
+		return hs
 	}
 	var out []subject.Hash
 	if e := p.Subject.Email; e != nil {
