@@ -90,7 +90,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	// fit can turn them on; the derived ratios start from what they refine.
 	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
 		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR} {
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.LinkClashLR} {
 		if *p == 0 {
 			*p = 1
 		}
@@ -114,7 +114,7 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
 		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
 		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.PhotoPoolWeight}
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.PhotoPoolWeight, &m.LinkClashLR}
 	// Each platform's bias is fitted through a slot of its own, copied into
 	// the model's map before every evaluation.
 	plats := slices.Sorted(maps.Keys(platforms(cases)))
@@ -197,7 +197,7 @@ func valid(m identity.Model) bool {
 			return false
 		}
 	}
-	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR, m.EmployerLR, m.OtherHandleLR, m.PhotoMatchLR, m.PhotoDifferLR} {
+	for _, lr := range []float64{m.HandleSharedLR, m.CrowdedHandleLR, m.NamesakeLR, m.TopicAloneLR, m.UnlinkedLR, m.LanguageMatchLR, m.LanguageClashLR, m.SamePlatformLR, m.NamePartLR, m.NameMatchDerivedLR, m.TopicMatchLR, m.TopicClashLR, m.UncorroboratedLR, m.NameMatchLR, m.NameMismatchLR, m.LocationMatchLR, m.LocationClashLR, m.LinkToDomainLR, m.LinkToAccountLR, m.LocalPartNameLR, m.EmployerLR, m.OtherHandleLR, m.PhotoMatchLR, m.PhotoDifferLR, m.LinkClashLR} {
 		if lr < 0.01 || lr > 200 {
 			return false
 		}
@@ -214,5 +214,7 @@ func valid(m identity.Model) bool {
 		// cross-link: a photo can be copied, a link is the owner's.
 		m.PhotoMatchLR >= 1 && m.PhotoMatchLR <= m.LinkToAccountLR && m.PhotoDifferLR <= 1 && m.PhotoDifferLR >= 0.1 &&
 		// Pooling counts at most all of the other account's evidence.
-		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1
+		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1 &&
+		// Links to another profile on a platform lower.
+		m.LinkClashLR <= 1
 }

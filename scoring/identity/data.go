@@ -67,7 +67,7 @@ func countryLanguages(code string) []string {
 var platformNames = map[string]string{
 	"github": "GitHub", "gitlab": "GitLab", "devto": "dev.to", "hackernews": "Hacker News",
 	"keybase": "Keybase", "reddit": "Reddit", "mastodon": "Mastodon", "bluesky": "Bluesky",
-	"gravatar": "Gravatar", "website": "the website",
+	"gravatar": "Gravatar", "website": "the website", "x": "X (Twitter)",
 }
 
 // platformName is a source's name as people write it.

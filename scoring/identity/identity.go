@@ -159,6 +159,12 @@ type Model struct {
 	// matched account: most people reuse one handle, so a namesake's
 	// account usually carries another (0: not applied).
 	OtherHandleLR float64
+	// LinkClashLR applies when the profile links to a profile on a
+	// platform where the subject's is another one: a confidently matched
+	// account there, or the one such an account links to. People keep
+	// one account per platform and link their own, so a profile that
+	// points elsewhere is likely somebody else's (0: not applied).
+	LinkClashLR float64
 	// PhotoMatchLR applies when the account shows the same profile photo
 	// (dHashes at most PhotoDistance bits apart) as a confidently matched
 	// account it was not found through, scaled by how sure that account
@@ -222,8 +228,12 @@ func DefaultModel() Model {
 		// round's (the full refit scored no better on tuning seeds 1005,
 		// 1006 and 1008 and returned more namesakes).
 		PhotoMatchLR: 121.5, PhotoDifferLR: 0.772, PhotoDistance: DefaultPhotoDistance, PhotoPoolWeight: 0.22,
-		Topics:   scoring.DefaultLexicon().TopicsOf,
-		Language: textlang.New().Detect,
+		// Fifth round: links to another profile on a platform where the
+		// subject's is another one (a scan on tuning seeds 1001–1004, 1007,
+		// 1009–1010; docs/IDENTITY.md).
+		LinkClashLR: 0.1,
+		Topics:      scoring.DefaultLexicon().TopicsOf,
+		Language:    textlang.New().Detect,
 	}
 }
 
@@ -272,6 +282,12 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	}
 	if m.PhotoMatchLR > 0 || m.PhotoDifferLR > 0 {
 		ref.photos = m.telling(out)
+	}
+	if m.LinkClashLR > 0 {
+		ref.profiles = make([]accountProfiles, len(out))
+		for i, a := range out {
+			ref.profiles[i] = profilesOf(a)
+		}
 	}
 	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
@@ -423,6 +439,9 @@ type reference struct {
 	// about who holds the account: not a flat graphic, not a stock image
 	// (nil: none, or photo evidence off).
 	photos []*enrichers.ImageFacts
+	// profiles[i] is which profile account i is and which profiles on
+	// other platforms it links to (nil: link agreement off).
+	profiles []accountProfiles
 	// pool[i] is what account i's own evidence says (pass-1 log-odds
 	// over its prior) and its platform, for PhotoPoolWeight (nil in pass
 	// 1 and with photo pooling off).
@@ -802,6 +821,13 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			unlinked++
 		}
 	}
+	// Third profiles: where the profile links, against what the matched
+	// accounts are and where they link (once; a cross-link says more).
+	if !linked && self >= 0 && self < len(ref.profiles) && m.LinkClashLR > 0 {
+		if clash := ref.linkClash(self, others); clash != nil {
+			add(m.LinkClashLR, "links to a "+platformName(clash.platform)+" profile other than the subject's (the "+platformName(clash.via)+" account matched to the subject shows another; people keep one)")
+		}
+	}
 	// Profile photos: the same photo as a confidently matched account.
 	samePhoto, differs := m.photoEvidence(ref, self, a.Source, others)
 	if samePhoto != nil && m.PhotoMatchLR > 0 {
@@ -1074,13 +1100,83 @@ func linksToAccount(links []string, a enrichers.Account) bool {
 	if a.URL == "" {
 		return false
 	}
-	target := normURL(a.URL)
+	target := linkKey(a.URL)
 	for _, l := range links {
-		if l != "" && normURL(l) == target {
+		if l != "" && linkKey(l) == target {
 			return true
 		}
 	}
 	return false
+}
+
+// linkKey names what a URL points at: a platform's profile by platform
+// and username (x.com and twitter.com alike; Hacker News by its ?id=),
+// anything else by host and path.
+func linkKey(raw string) string {
+	if p, ok := profileAt(raw); ok {
+		return p.platform + ":" + p.user
+	}
+	return normURL(raw)
+}
+
+// profile is an account on a platform, as a link names it.
+type profile struct{ platform, user string }
+
+// profileAt is the profile a URL points at, if it is one.
+func profileAt(raw string) (profile, bool) {
+	platform, user, ok := links.ProfileFromURL(raw)
+	return profile{platform, strings.ToLower(user)}, ok
+}
+
+// accountProfiles is which profile an account is (own; zero when its URL
+// names none) and which profiles on other platforms it links to.
+type accountProfiles struct {
+	own   profile
+	links []profile
+}
+
+func profilesOf(a enrichers.Account) accountProfiles {
+	var out accountProfiles
+	out.own, _ = profileAt(a.URL)
+	for _, l := range profileLinks(a) {
+		if p, ok := profileAt(l); ok && p.platform != out.own.platform && !slices.Contains(out.links, p) {
+			out.links = append(out.links, p)
+		}
+	}
+	return out
+}
+
+// linkNote is a platform on which two accounts' links disagree, and the
+// matched account that says so.
+type linkNote struct{ platform, via string }
+
+// linkClash compares the profiles account self links to with the
+// confidently matched accounts (others; not the ones on its own platform,
+// which SamePlatformLR weighs, nor the ones it was found through, whose
+// link is already in its prior): a clash when one of them is, or links
+// to, another profile on a platform self links to. A link to the same
+// profile is no evidence here: in the simulated web X handles are not
+// unique, so it cannot be measured (docs/IDENTITY.md, fifth round).
+func (r reference) linkClash(self int, others []confident) *linkNote {
+	mine := r.profiles[self]
+	for _, c := range others {
+		if c.a.Source == mine.own.platform || c.idx >= len(r.profiles) ||
+			self < len(r.parents) && slices.Contains(r.parents[self], c.idx) {
+			continue
+		}
+		theirs := r.profiles[c.idx]
+		for _, l := range mine.links {
+			if theirs.own.platform == l.platform && theirs.own.user != l.user {
+				return &linkNote{l.platform, c.a.Source}
+			}
+			for _, t := range theirs.links {
+				if t.platform == l.platform && t.user != l.user {
+					return &linkNote{l.platform, c.a.Source}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func hostOf(raw string) string {

@@ -795,3 +795,82 @@ func TestPhotoPool(t *testing.T) {
 		t.Errorf("evidence does not say it: %v", agree.Evidence)
 	}
 }
+
+// TestLinkClash: a name-search hit that links to another profile on a
+// platform where the subject's matched account is, or links to, a
+// different one is lowered (LinkClashLR); one that links to the same
+// profile, or to a platform nothing matched names, is not.
+func TestLinkClash(t *testing.T) {
+	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss", Countries: []string{"DE"}}
+	anchor := acct("gravatar", "mvoss", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Mara Voss"
+		a.Links = []string{"https://x.com/mvoss"}
+	})
+	github := acct("github", "mvoss", enrichers.MethodEmailSearch, func(a *enrichers.Account) {
+		a.URL = "https://github.com/mvoss"
+		a.DisplayName = "Mara Voss"
+	})
+	hit := func(links ...string) enrichers.Account {
+		a := nameHit("bluesky", "maravoss.bsky.social", "Mara Voss", 0.5)
+		a.URL = "https://bsky.app/profile/maravoss.bsky.social"
+		a.Links = links
+		return a
+	}
+	tests := []struct {
+		name  string
+		links []string
+		clash bool
+	}{
+		{"no links", nil, false},
+		{"the matched GitHub account", []string{"https://github.com/mvoss"}, false},
+		{"another GitHub account", []string{"https://github.com/maravoss"}, true},
+		{"the X profile the Gravatar links to", []string{"https://twitter.com/MVoss"}, false},
+		{"another X profile", []string{"https://x.com/mara_v"}, true},
+		{"a platform nothing matched names", []string{"https://keybase.io/maravoss"}, false},
+	}
+	m := DefaultModel()
+	m.Topics = nil
+	if m.LinkClashLR == 0 || m.LinkClashLR >= 1 {
+		t.Fatalf("LinkClashLR = %v, want a ratio below 1", m.LinkClashLR)
+	}
+	off := m
+	off.LinkClashLR = 0
+	p := func(m Model, a enrichers.Account) *enrichers.Match {
+		for _, r := range m.Resolve(sub, []enrichers.Account{anchor, github, a}) {
+			if r.Source == "bluesky" {
+				return r.Match
+			}
+		}
+		t.Fatal("no bluesky account")
+		return nil
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			on, base := p(m, hit(tc.links...)), p(off, hit(tc.links...))
+			said := slices.ContainsFunc(on.Evidence, func(e string) bool { return strings.HasPrefix(e, "links to a ") })
+			if said != tc.clash || (on.Probability < base.Probability) != tc.clash {
+				t.Errorf("clash %v: p %.3f (term off %.3f), evidence %q", tc.clash, on.Probability, base.Probability, on.Evidence)
+			}
+		})
+	}
+}
+
+// TestLinkKey: a Hacker News profile is named by its ?id=, so a link to
+// one user is not a link to every other (it was, by host and path).
+func TestLinkKey(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"https://news.ycombinator.com/user?id=pg", "news.ycombinator.com/user?id=pg", true},
+		{"https://news.ycombinator.com/user?id=pg", "https://news.ycombinator.com/user?id=dang", false},
+		{"https://x.com/Jane", "https://twitter.com/jane", true},
+		{"https://github.com/jane", "https://github.com/jane/", true},
+		{"https://janedoe.dev/about", "https://www.janedoe.dev/about", true},
+	}
+	for _, tc := range tests {
+		if got := linkKey(tc.a) == linkKey(tc.b); got != tc.same {
+			t.Errorf("linkKey(%q) == linkKey(%q): %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}

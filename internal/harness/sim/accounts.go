@@ -73,7 +73,7 @@ func (g *gen) footprint(pg *personGen) {
 	if g.chance(pNone) {
 		return
 	}
-	pg.young = g.chance(sigmoid(-4.0 + 2.2*z))
+	pg.young = g.young(z)
 	has := func(ids ...string) bool {
 		for _, id := range ids {
 			if slices.Contains(pg.interests, id) {
@@ -84,7 +84,7 @@ func (g *gen) footprint(pg *personGen) {
 	}
 	dev := has("software_dev", "technology", "science")
 	probs := platformProbs(pg.interests)
-	fame := math.Min(g.pareto(90, 0.5), 4e7)
+	fame := g.fame()
 	var chosen []string
 	for k, s := range usernamePlatforms() {
 		p := probs[k]
@@ -95,15 +95,7 @@ func (g *gen) footprint(pg *personGen) {
 			chosen = append(chosen, s)
 		}
 	}
-	followerPlatforms := func() bool {
-		for _, s := range chosen {
-			if s == srcGitHub || s == srcMastodon || s == srcBluesky || s == srcGitLab {
-				return true
-			}
-		}
-		return false
-	}
-	if fame >= 3000 && !followerPlatforms() {
+	if fame >= 3000 && !slices.ContainsFunc(chosen, followerPlatform) {
 		chosen = append(chosen, pick(g, []string{srcBluesky, srcMastodon}))
 	}
 	gravatar := pg.p.EmailKind != "disposable" && g.chance(0.3+0.2*b2f(dev)+0.2*b2f(pg.website != ""))
@@ -269,22 +261,72 @@ func (g *gen) location(city string, c country) string {
 	return city + ", " + c.name
 }
 
+// fame draws how many people follow someone, over all their accounts: a
+// Pareto law (median 360, heavy-tailed, at most 40 million). Everyone —
+// population and strangers — draws it the same way.
+func (g *gen) fame() float64 { return math.Min(g.pareto(90, 0.5), 4e7) }
+
+// young draws whether someone with risk z is new to the web (their
+// accounts days old, reach and activity capped).
+func (g *gen) young(z float64) bool { return g.chance(sigmoid(-4.0 + 2.2*z)) }
+
+// followerPlatform reports whether followers are counted on source.
+func followerPlatform(source string) bool {
+	switch source {
+	case srcGitHub, srcGitLab, srcMastodon, srcBluesky:
+		return true
+	}
+	return false
+}
+
+// primaryWeight is how likely source is to be the account that carries
+// someone's fame, among their follower platforms.
+func primaryWeight(source string) float64 {
+	return map[string]float64{srcBluesky: 3, srcMastodon: 2, srcGitHub: 2, srcGitLab: 0.3}[source]
+}
+
+// primaryPlatform is the platform that carries the fame of someone on
+// platforms, as for a person: one of their follower platforms by
+// primaryWeight, or, when they have none and fame is at least 3 000, the
+// Bluesky or Mastodon account such a person opens; "" when neither.
+func (g *gen) primaryPlatform(platforms []string, fame float64) string {
+	var fp []string
+	for _, s := range platforms {
+		if followerPlatform(s) {
+			fp = append(fp, s)
+		}
+	}
+	if len(fp) == 0 {
+		if fame >= 3000 {
+			return pick(g, []string{srcBluesky, srcMastodon})
+		}
+		return ""
+	}
+	return weighted(g, fp, primaryWeight)
+}
+
+// followers picks the person's primary account (the follower platform
+// their fame shows on) and draws every account's counts.
 func (g *gen) followers(pg *personGen, fame float64) {
 	var fp []*account
 	for _, a := range pg.accounts {
-		switch a.source {
-		case srcGitHub, srcGitLab, srcMastodon, srcBluesky:
+		if followerPlatform(a.source) {
 			fp = append(fp, a)
 		}
 	}
-	if pg.young {
-		fame = math.Min(fame, 300)
-	}
 	var primary *account
 	if len(fp) > 0 {
-		primary = weighted(g, fp, func(a *account) float64 {
-			return map[string]float64{srcBluesky: 3, srcMastodon: 2, srcGitHub: 2, srcGitLab: 0.3}[a.source]
-		})
+		primary = weighted(g, fp, func(a *account) float64 { return primaryWeight(a.source) })
+	}
+	g.reach(pg, fame, primary)
+}
+
+// reach draws the follower, post and karma counts of pg's accounts: the
+// primary account (nil: none) shows most of fame, the others a little of
+// it.
+func (g *gen) reach(pg *personGen, fame float64, primary *account) {
+	if pg.young {
+		fame = math.Min(fame, 300)
 	}
 	for _, a := range pg.accounts {
 		small := g.lognormal(2.3, 1.3)
@@ -393,32 +435,38 @@ func (g *gen) link(pg *personGen) {
 		targets["twitter"] = profileLink{service: "twitter", username: pg.twitter, url: accountURL("twitter", pg.twitter)}
 	}
 	for _, a := range pg.accounts {
-		homepage := false
-		for _, s := range linkable(a.source) {
-			t, ok := targets[s]
-			if !ok || s == a.source || !g.chance(linkProb(a.source)) {
-				continue
-			}
-			oneHomepage := a.source == srcGitHub || a.source == srcGitLab || a.source == srcBluesky
-			if oneHomepage && s != "twitter" {
-				if homepage {
-					continue
-				}
-				homepage = true
-			}
-			switch a.source {
-			case srcGravatar, srcKeybase:
-				t.verified = true
-			case srcMastodon:
-				t.verified = s == "website" || (s == srcGitHub && g.chance(0.5))
-			}
-			a.links = append(a.links, t)
-		}
+		g.linkTo(a, targets)
 	}
 	if pg.website != "" {
 		if d := g.w.domains[strings.TrimPrefix(pg.website, "https://")]; d != nil {
 			d.site = g.personalSite(pg, targets)
 		}
+	}
+}
+
+// linkTo decides which of targets (the owner's accounts by source,
+// "website" and "twitter") account a links to.
+func (g *gen) linkTo(a *account, targets map[string]profileLink) {
+	homepage := false
+	for _, s := range linkable(a.source) {
+		t, ok := targets[s]
+		if !ok || s == a.source || !g.chance(linkProb(a.source)) {
+			continue
+		}
+		oneHomepage := a.source == srcGitHub || a.source == srcGitLab || a.source == srcBluesky
+		if oneHomepage && s != "twitter" {
+			if homepage {
+				continue
+			}
+			homepage = true
+		}
+		switch a.source {
+		case srcGravatar, srcKeybase:
+			t.verified = true
+		case srcMastodon:
+			t.verified = s == "website" || (s == srcGitHub && g.chance(0.5))
+		}
+		a.links = append(a.links, t)
 	}
 }
 
@@ -679,11 +727,31 @@ func (g *gen) stranger(source, u, notCountry string) {
 		pg.lang = "en"
 	}
 	pg.p = &Person{City: pick(g, c.cities), EmailKind: "free"}
+	// Reach as a person's: their fame, whether they are new, and whether
+	// this is the account their fame shows on (among the platforms they
+	// would be on; only this account is in the simulated web).
+	pg.young = g.young(g.rng.NormFloat64())
+	fame := g.fame()
+	on := []string{source}
+	probs := platformProbs(pg.interests)
+	for k, s := range usernamePlatforms() {
+		p := probs[k]
+		if pg.young {
+			p *= 0.5
+		}
+		if s != source && g.chance(p) {
+			on = append(on, s)
+		}
+	}
 	a := g.newAccount(pg, source, u)
 	a.owner = ownerStranger
 	a.company = ""
 	pg.accounts = []*account{a}
-	g.followers(pg, math.Min(g.pareto(20, 0.8), 1e5))
+	var primary *account
+	if g.primaryPlatform(on, fame) == source {
+		primary = a
+	}
+	g.reach(pg, fame, primary)
 	g.content(pg, a)
 	a.email = ""
 	if source == srcReddit && g.chance(0.08) {

@@ -101,7 +101,7 @@ func (w *world) search(src, q string, limit int) []*account {
 	k := platformIndex(src)
 	for i, exact := range w.searchStrangers(src, qw, joined) {
 		c := w.strangerCore(i)
-		a := strangerReach(w.deriver(i, src), src)
+		a := w.strangerReach(w.deriver(i, src), &c, src)
 		hits = append(hits, hit{stranger: i, username: w.strangerUsername(&c, k), reach: a.followers + a.karma, exact: exact})
 	}
 	slices.SortFunc(hits, func(x, y hit) int {

@@ -340,14 +340,56 @@ func nameKey(words []string) uint64 {
 	return hash64(s...)
 }
 
-// strangerReach draws the counts of stranger i's account on source from
-// the start of that account's stream; strangerAccount continues it.
-func strangerReach(g *gen, source string) *account {
+// strangerFame draws what stranger c's reach rests on, as for a person
+// (gen.footprint): whether they are new to the web, their fame, and the
+// platform their fame shows on ("" when none of theirs counts followers).
+// Every account of theirs derives it alike from its own stream.
+func (w *world) strangerFame(c *strangerCore) (young bool, fame float64, primary string) {
+	g := w.deriver(c.i, "fame")
+	young = g.young(g.rng.NormFloat64())
+	fame = g.fame()
+	var on []string
+	for k, s := range usernamePlatforms() {
+		if c.on[k] {
+			on = append(on, s)
+		}
+	}
+	return young, fame, g.primaryPlatform(on, fame)
+}
+
+// strangerReach draws the counts of stranger c's account on source from
+// the start of g, that account's stream; strangerAccount continues it.
+func (w *world) strangerReach(g *gen, c *strangerCore, source string) *account {
 	a := &account{source: source, owner: ownerStranger}
-	young := g.chance(0.04)
+	young, fame, primary := w.strangerFame(c)
 	pg := &personGen{idx: ownerStranger, young: young, accounts: []*account{a}}
-	g.followers(pg, math.Min(g.pareto(20, 0.8), 1e5))
+	var main *account
+	if primary == source {
+		main = a
+	}
+	g.reach(pg, fame, main)
 	return a
+}
+
+// strangerLinks draws the links of stranger c's account a to their own
+// accounts on other platforms and their Twitter handle, as gen.link does
+// for a person (strangers have no website).
+func (w *world) strangerLinks(c *strangerCore, a *account) {
+	targets := map[string]profileLink{}
+	for k, s := range usernamePlatforms() {
+		if s == a.source || !c.on[k] {
+			continue
+		}
+		if u := w.strangerUsername(c, k); u != "" {
+			targets[s] = profileLink{service: s, username: u, url: accountURL(s, u)}
+		}
+	}
+	if w.deriver(c.i, "twitter").chance(0.35) {
+		if t := sanitize("twitter", c.handle); t != "" {
+			targets["twitter"] = profileLink{service: "twitter", username: t, url: accountURL("twitter", t)}
+		}
+	}
+	w.deriver(c.i, a.source+"/links").linkTo(a, targets)
 }
 
 // strangerAccount derives stranger i's account on platform k (nil when
@@ -360,14 +402,19 @@ func (w *world) strangerAccount(i uint32, k int) *account {
 	}
 	p := usernamePlatforms()[k]
 	g := w.deriver(i, p)
-	a := strangerReach(g, p)
+	a := w.strangerReach(g, &c, p)
 	a.username = u
 	a.lang = c.lang
+	young, _, _ := w.strangerFame(&c)
 	launch := platformLaunch(p)
 	span := w.now.Sub(launch).Hours() / 24 / 365.25
-	a.created = g.yearsAgo(g.uniform(0.1, span) * math.Sqrt(g.rng.Float64()))
-	if a.created.Before(launch) {
-		a.created = launch.AddDate(0, 0, g.rng.IntN(300))
+	if young {
+		a.created = g.daysAgo(g.uniform(1, 60))
+	} else {
+		a.created = g.yearsAgo(g.uniform(0.1, span) * math.Sqrt(g.rng.Float64()))
+		if a.created.Before(launch) {
+			a.created = launch.AddDate(0, 0, g.rng.IntN(300))
+		}
 	}
 	switch p {
 	case srcGitHub:
@@ -382,8 +429,9 @@ func (w *world) strangerAccount(i uint32, k int) *account {
 	w.setStrangerPhoto(a, i, k)
 	a.name = renderDisplay(c.display[k], c.id, shortName(u))
 	a.location = g.location(c.city, c.ctry)
+	w.strangerLinks(&c, a)
 	pg := &personGen{idx: ownerStranger, ctry: c.ctry, id: c.id, lang: c.lang, interests: c.interests, yy: c.yy,
-		p: &Person{City: c.city, EmailKind: "free"}, accounts: []*account{a}}
+		young: young, p: &Person{City: c.city, EmailKind: "free"}, accounts: []*account{a}}
 	g.content(pg, a)
 	a.email, a.company = "", ""
 	return a
