@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 		set(RiskPhoneVoIP, b(ph.Valid && strings.EqualFold(ph.LineType, "voip")))
 		if ph.Valid && ph.Country != "" {
 			refs := referenceCountries(ev, p)
-			if len(refs) > 0 && !refs[strings.ToUpper(ph.Country)] {
+			if len(refs) > 0 && !slices.Contains(refs, strings.ToUpper(ph.Country)) {
 				set(RiskPhoneCountryMismatch, 1)
 			}
 		}
@@ -206,11 +207,10 @@ func domainAgeDays(reg *time.Time, ageDays int, now time.Time) (float64, bool) {
 // answeredAccountSources counts sources other than the facts sources that
 // answered definitively.
 func answeredAccountSources(ev Evidence, p Params) int {
-	facts := map[string]bool{p.Sources.Email: true, p.Sources.Phone: true, p.Sources.DNS: true,
-		p.Sources.Domain: true, p.Sources.Company: true, p.Sources.Breach: true}
+	facts := [...]string{p.Sources.Email, p.Sources.Phone, p.Sources.DNS, p.Sources.Domain, p.Sources.Company, p.Sources.Breach}
 	n := 0
 	for name := range ev.Sources {
-		if !facts[name] && ev.answered(name) {
+		if !slices.Contains(facts[:], name) && ev.answered(name) {
 			n++
 		}
 	}
@@ -219,14 +219,14 @@ func answeredAccountSources(ev Evidence, p Params) int {
 
 // referenceCountries are the countries the phone is compared with: the
 // supplied country and the email domain's country-code TLD.
-func referenceCountries(ev Evidence, p Params) map[string]bool {
-	refs := map[string]bool{}
+func referenceCountries(ev Evidence, p Params) []string {
+	refs := make([]string, 0, 2)
 	if c := strings.ToUpper(strings.TrimSpace(ev.Country)); len(c) == 2 {
-		refs[c] = true
+		refs = append(refs, c)
 	}
 	if e := ev.email(p); e != nil {
 		if c := ccTLDCountry(e.Domain); c != "" {
-			refs[c] = true
+			refs = append(refs, c)
 		}
 	}
 	return refs
