@@ -127,10 +127,13 @@ func (o *plainObject) accepts(doc any) bool {
 
 // fits reports whether s is within p's length bounds.
 func (p plainString) fits(s string) bool {
-	if p.min == 0 && p.max == nil {
-		return true
-	}
-	n := schemaLength(s)
+	return p.unbounded() || p.within(schemaLength(s))
+}
+
+func (p plainString) unbounded() bool { return p.min == 0 && p.max == nil }
+
+// within reports whether a length n is within p's bounds.
+func (p plainString) within(n uint64) bool {
 	return n >= p.min && (p.max == nil || n <= *p.max)
 }
 
@@ -274,22 +277,10 @@ func plainJSONString(data []byte, i int) (start, end int, ok bool) {
 	return 0, 0, false
 }
 
-// fitsBytes is fits for a string's UTF-8 bytes.
+// fitsBytes is fits for a string's valid UTF-8 bytes. schemaLength counts
+// its runes (no rune decoded from UTF-8 is a surrogate), so does this.
 func (p plainString) fitsBytes(b []byte) bool {
-	if p.min == 0 && p.max == nil {
-		return true
-	}
-	n := uint64(0)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		b = b[size:]
-		if utf16.IsSurrogate(r) {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n >= p.min && (p.max == nil || n <= *p.max)
+	return p.unbounded() || p.within(uint64(utf8.RuneCount(b)))
 }
 
 // schemaLength is a string's length as kin-openapi counts it for

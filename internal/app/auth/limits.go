@@ -82,6 +82,18 @@ func decide(now time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests
 	return decideIn(now, monthStart, dayEnd, monthEnd, l, tat, dayUsed, monthUsed, requests, lookups)
 }
 
+// ratePeriod is the time one request of a per-minute rate takes up in its
+// bucket (the GCRA's emission interval).
+func ratePeriod(perMin int64) time.Duration {
+	return max(time.Minute/time.Duration(perMin), 1)
+}
+
+// rateRemaining is how many requests a per-minute rate still admits when
+// its bucket is busy for busy.
+func rateRemaining(busy, period time.Duration, perMin int64) int64 {
+	return max(min(int64((time.Minute-busy)/period), perMin), 0)
+}
+
 // decideIn is decide with now's windows already found (windowBounds).
 func decideIn(now, monthStart, dayEnd, monthEnd time.Time, l Limits, tat time.Time, dayUsed, monthUsed, requests, lookups int64) (Decision, time.Time, int64, int64) {
 	monthLen := monthEnd.Sub(monthStart)
@@ -89,7 +101,7 @@ func decideIn(now, monthStart, dayEnd, monthEnd time.Time, l Limits, tat time.Ti
 	newTAT := tat
 	var period time.Duration
 	if l.RatePerMin > 0 {
-		period = max(time.Minute/time.Duration(l.RatePerMin), 1)
+		period = ratePeriod(l.RatePerMin)
 		if newTAT.Before(now) {
 			newTAT = now
 		}
@@ -113,9 +125,8 @@ func decideIn(now, monthStart, dayEnd, monthEnd time.Time, l Limits, tat time.Ti
 	}
 	if l.RatePerMin > 0 {
 		busy := max(newTAT.Sub(now), 0)
-		rem := int64((time.Minute - busy) / period)
 		d.Policies = append(d.Policies, Policy{Name: PolicyMinute, Quota: l.RatePerMin, Window: time.Minute,
-			Remaining: max(min(rem, l.RatePerMin), 0), Reset: busy})
+			Remaining: rateRemaining(busy, period, l.RatePerMin), Reset: busy})
 	}
 	if l.QuotaPerDay > 0 {
 		d.Policies = append(d.Policies, Policy{Name: PolicyDay, Quota: l.QuotaPerDay, Window: 24 * time.Hour,
@@ -306,7 +317,6 @@ func (m *MemoryCounter) Take(ctx context.Context, keyID string, l Limits, reques
 // failed-authentications check runs on every keyed request).
 func (m *MemoryCounter) spent(prefix, id string, rate int64) (bool, time.Duration) {
 	now := m.now()
-	period := max(time.Minute/time.Duration(rate), 1)
 	var stack [128]byte
 	key := append(append(stack[:0], prefix...), id...)
 	m.mu.Lock()
@@ -322,8 +332,7 @@ func (m *MemoryCounter) spent(prefix, id string, rate int64) (bool, time.Duratio
 		st.tat = now
 	}
 	busy := st.tat.Sub(now)
-	rem := max(min(int64((time.Minute-busy)/period), rate), 0)
-	return rem == 0, busy
+	return rateRemaining(busy, ratePeriod(rate), rate) == 0, busy
 }
 
 // prune forgets state that no longer limits anything (a failure bucket
