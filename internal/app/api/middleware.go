@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/footprint-oss/footprint/enrichers/redact"
 	"github.com/footprint-oss/footprint/internal/app/audit"
+	"github.com/google/uuid"
 )
 
 const (
@@ -97,24 +97,14 @@ func (s *Server) requestID(c *gin.Context) {
 }
 
 // newRequestID is a random (version 4) UUID in its canonical form, as
-// uuid.NewString makes it, built on the stack: one string (NewString
-// allocates the UUID it reads and its string).
+// uuid.NewString makes it, from random bytes read on the stack: one string
+// (NewRandom's reader makes the UUID escape, a second allocation).
 func newRequestID() string {
-	var u [16]byte
+	var u uuid.UUID
 	_, _ = rand.Read(u[:])  // never fails (it crashes the program instead)
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // variant RFC 4122
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:])
-	return string(b[:])
+	return u.String()
 }
 
 // requestIDOf is the request's id ("" before requestID has run).
