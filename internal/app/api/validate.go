@@ -327,19 +327,12 @@ func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
 		return in, false
 	}
 	for k, v := range obj {
-		switch k {
-		case "email":
-			in.Email, ok = v.(string)
-		case "phone":
-			in.Phone, ok = v.(string)
-		case "name":
-			in.Name, ok = v.(string)
-		case "country":
-			in.Country, ok = v.(string)
-		case "options":
+		if k == "options" {
 			in.Options, ok = optionsFromDoc(v)
-		default:
-			ok = false
+		} else {
+			var str string
+			str, ok = v.(string)
+			ok = ok && setInputString(&in, k, str)
 		}
 		if !ok {
 			return in, false
@@ -351,20 +344,29 @@ func inputFromDoc(doc any) (in pipeline.Input, ok bool) {
 // inputFromPlain is inputFromDoc for a document plainObject.read read.
 func inputFromPlain(d *plainDoc) (in pipeline.Input, ok bool) {
 	for _, p := range d.props[:d.n] {
-		switch p.name {
-		case "email":
-			in.Email = p.value
-		case "phone":
-			in.Phone = p.value
-		case "name":
-			in.Name = p.value
-		case "country":
-			in.Country = p.value
-		default:
+		if !setInputString(&in, p.name, p.value) {
 			return in, false
 		}
 	}
 	return in, true
+}
+
+// setInputString sets in's string property of JSON name name to v, and
+// reports false for a name that is not one.
+func setInputString(in *pipeline.Input, name, v string) bool {
+	switch name {
+	case "email":
+		in.Email = v
+	case "phone":
+		in.Phone = v
+	case "name":
+		in.Name = v
+	case "country":
+		in.Country = v
+	default:
+		return false
+	}
+	return true
 }
 
 func optionsFromDoc(doc any) (o pipeline.Options, ok bool) {
