@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -32,52 +33,73 @@ type IdentityScore struct {
 
 // ScoreIdentity re-resolves every case with m.
 func ScoreIdentity(cases []IdentityCase, m identity.Model, threshold float64) IdentityScore {
-	var sc IdentityScore
-	var ps []float64
-	var ys []bool
-	var owned, rec, ret, wrong int
-	// Cases are resolved on a few goroutines, each into its own slot, and
-	// read in order: the result does not depend on scheduling.
-	resolved := make([][]enrichers.Account, len(cases))
+	return scoreIdentity(cases, m, threshold, min(runtime.GOMAXPROCS(0), 4))
+}
+
+// caseScore is what one re-resolved case adds to an IdentityScore.
+type caseScore struct {
+	owned, rec, ret, wrong, n int
+	loss                      float64 // summed over the case's accounts
+}
+
+// scoreIdentity is ScoreIdentity on workers goroutines. Each case is
+// resolved into its own slot and the slots are summed in case order, so the
+// result is the same, bit for bit, whatever the number of workers.
+func scoreIdentity(cases []IdentityCase, m identity.Model, threshold float64, workers int) IdentityScore {
+	per := make([]caseScore, len(cases))
+	workers = max(1, min(workers, len(cases)))
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), 4)
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(cases); i += workers {
-				resolved[i] = m.Resolve(cases[i].Subject, cases[i].Accounts)
+				per[i] = scoreCase(cases[i], m, threshold)
 			}
 		}()
 	}
 	wg.Wait()
-	for i, c := range cases {
-		owned += c.Owned
-		for _, a := range resolved[i] {
-			p := a.Match.Probability
-			y := c.Truth(a.Source, a.Username)
-			ps, ys = append(ps, p), append(ys, y)
-			if p < threshold {
-				continue
-			}
-			ret++
-			if y {
-				rec++
-			} else {
-				wrong++
-			}
-		}
+	var t caseScore
+	for _, c := range per {
+		t.owned += c.owned
+		t.rec += c.rec
+		t.ret += c.ret
+		t.wrong += c.wrong
+		t.n += c.n
+		t.loss += c.loss
 	}
-	if owned > 0 {
-		sc.Recall = float64(rec) / float64(owned)
+	var sc IdentityScore
+	if t.owned > 0 {
+		sc.Recall = float64(t.rec) / float64(t.owned)
 	}
-	if ret > 0 {
-		sc.FalseShare = float64(wrong) / float64(ret)
+	if t.ret > 0 {
+		sc.FalseShare = float64(t.wrong) / float64(t.ret)
 	}
-	if len(ps) > 0 {
-		sc.LogLoss = LogLoss(ps, ys)
+	if t.n > 0 {
+		sc.LogLoss = t.loss / float64(t.n)
 	}
 	return sc
+}
+
+// scoreCase re-resolves one case.
+func scoreCase(c IdentityCase, m identity.Model, threshold float64) caseScore {
+	s := caseScore{owned: c.Owned}
+	for _, a := range m.Resolve(c.Subject, c.Accounts) {
+		p := a.Match.Probability
+		y := c.Truth(a.Source, a.Username)
+		s.n++
+		s.loss += logLoss(p, y)
+		if p < threshold {
+			continue
+		}
+		s.ret++
+		if y {
+			s.rec++
+		} else {
+			s.wrong++
+		}
+	}
+	return s
 }
 
 // FitIdentity fits the model's parameters to cases by coordinate descent on
@@ -85,6 +107,12 @@ func ScoreIdentity(cases []IdentityCase, m identity.Model, threshold float64) Id
 // calibrated, not merely tuned for one threshold). It starts from base and
 // returns the fitted model.
 func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
+	return FitIdentityProgress(cases, base, nil)
+}
+
+// FitIdentityProgress is FitIdentity calling progress (when not nil) with
+// the log loss after each pass over the parameters.
+func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress func(pass int, logLoss float64)) identity.Model {
 	m := base
 	// Parameters left at 0 (off) start from 1 (no effect), so that the
 	// fit can turn them on; the derived ratios start from what they refine.
@@ -136,13 +164,21 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 		}
 		m.PlatformBias = mb
 	}
+	// A bio's topics and language do not depend on the parameters: read
+	// them once for the whole fit (the returned model gets the model's own
+	// readers back).
+	topics, language := m.Topics, m.Language
+	m.Topics, m.Language = memoTopics(cases, topics), memoLanguage(cases, language)
 	loss := func() float64 { sync(); return ScoreIdentity(cases, m, 0.5).LogLoss }
 	best := loss()
-	for pass := 0; pass < 4; pass++ {
-		improved := false
+	// Coarse to fine: the first pass looks far, the later ones refine
+	// (each step size costs at least two evaluations per parameter).
+	for pass, steps := range [][]float64{{0.5, 0.2, 0.05}, {0.2, 0.05}, {0.05}, {0.05}} {
+		improved, start := false, best
 		for _, p := range params {
-			for _, step := range []float64{0.5, 0.2, 0.05} {
+			for _, step := range steps {
 				for _, dir := range []float64{1, -1} {
+					moved := false
 					for {
 						old := *p
 						if additive[p] {
@@ -155,21 +191,82 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 							break
 						}
 						if l := loss(); l < best-1e-6 {
-							best, improved = l, true
+							best, improved, moved = l, true, true
 							continue
 						}
 						*p = old
 						break
 					}
+					if moved {
+						// The step just failed in this direction from a
+						// point the other direction came from: going back
+						// cannot be better.
+						break
+					}
 				}
 			}
 		}
-		if !improved {
-			break
+		if progress != nil {
+			progress(pass, best)
+		}
+		if !improved || pass > 0 && start-best < 1e-5 {
+			break // what is left is noise
 		}
 	}
 	sync()
+	m.Topics, m.Language = topics, language
 	return m
+}
+
+// memoTopics returns topics answering from a table read once for every
+// account of cases (nil when topics is nil). The table is only read after
+// it is built, so the resolutions running in parallel may share it.
+func memoTopics(cases []IdentityCase, topics func(string, []string) map[string]bool) func(string, []string) map[string]bool {
+	if topics == nil {
+		return nil
+	}
+	key := func(text string, tags []string) string { return text + "\x00" + strings.Join(tags, "\x00") }
+	table := map[string]map[string]bool{}
+	for _, c := range cases {
+		for _, a := range c.Accounts {
+			text := a.Bio + " " + a.JobTitle
+			if k := key(text, a.Tags); table[k] == nil {
+				table[k] = topics(text, a.Tags)
+			}
+		}
+	}
+	return func(text string, tags []string) map[string]bool {
+		if t, ok := table[key(text, tags)]; ok {
+			return t
+		}
+		return topics(text, tags)
+	}
+}
+
+// memoLanguage is memoTopics for the language of a bio.
+func memoLanguage(cases []IdentityCase, language func(string) (string, bool)) func(string) (string, bool) {
+	if language == nil {
+		return nil
+	}
+	type detected struct {
+		lang string
+		ok   bool
+	}
+	table := map[string]detected{}
+	for _, c := range cases {
+		for _, a := range c.Accounts {
+			if _, ok := table[a.Bio]; !ok {
+				l, ok := language(a.Bio)
+				table[a.Bio] = detected{l, ok}
+			}
+		}
+	}
+	return func(text string) (string, bool) {
+		if d, ok := table[text]; ok {
+			return d.lang, d.ok
+		}
+		return language(text)
+	}
 }
 
 // platforms are the platforms of the cases' username guesses and

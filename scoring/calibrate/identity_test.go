@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -72,11 +73,25 @@ func TestFitIdentity(t *testing.T) {
 // away from their starting values (the fitter sees them).
 func TestFitPhotoTerms(t *testing.T) {
 	t.Parallel()
+	cases := photoCases(24)
+	base := identity.DefaultModel()
+	fitted := FitIdentity(cases, base)
+	if !(fitted.PhotoMatchLR > base.PhotoMatchLR && fitted.PhotoDifferLR < base.PhotoDifferLR) {
+		t.Errorf("photo ratios %v, %v from %v, %v", fitted.PhotoMatchLR, fitted.PhotoDifferLR, base.PhotoMatchLR, base.PhotoDifferLR)
+	}
+	if !valid(fitted) {
+		t.Errorf("fitted model out of bounds: %+v", fitted)
+	}
+}
+
+// photoCases: n people whose guesses are theirs exactly when they show the
+// photo of their email-matched account (every other one).
+func photoCases(n int) []IdentityCase {
 	sub := identity.Subject{EmailLocal: "mvoss", EmailDomain: "example.com", Name: "Mara Voss"}
 	via := enrichers.Identifier{Kind: enrichers.KindUsername, Origin: "email", Prior: 0.6}
 	photo := func(h uint64) *enrichers.ImageFacts { return &enrichers.ImageFacts{Hash: h} }
 	var cases []IdentityCase
-	for i := range 24 {
+	for i := range n {
 		mine := i%2 == 0
 		h := uint64(0x0f0f_3c3c_a5a5_5a5a)
 		if !mine {
@@ -92,12 +107,65 @@ func TestFitPhotoTerms(t *testing.T) {
 			Owned: 2,
 		})
 	}
-	base := identity.DefaultModel()
-	fitted := FitIdentity(cases, base)
-	if !(fitted.PhotoMatchLR > base.PhotoMatchLR && fitted.PhotoDifferLR < base.PhotoDifferLR) {
-		t.Errorf("photo ratios %v, %v from %v, %v", fitted.PhotoMatchLR, fitted.PhotoDifferLR, base.PhotoMatchLR, base.PhotoDifferLR)
+	return cases
+}
+
+// TestScoreIdentityParallel: resolving the cases on several goroutines
+// gives the serial result exactly (the cases are summed in their order).
+func TestScoreIdentityParallel(t *testing.T) {
+	t.Parallel()
+	cases := append(identityCases(5), photoCases(7)...)
+	m := identity.DefaultModel()
+	serial := scoreIdentity(cases, m, 0.5, 1)
+	if serial.LogLoss <= 0 {
+		t.Fatalf("serial log loss %v", serial.LogLoss)
 	}
-	if !valid(fitted) {
-		t.Errorf("fitted model out of bounds: %+v", fitted)
+	for _, workers := range []int{2, 3, 4, 64} {
+		if got := scoreIdentity(cases, m, 0.5, workers); got != serial {
+			t.Errorf("%d workers: %+v; serial %+v", workers, got, serial)
+		}
+	}
+	if got := ScoreIdentity(cases, m, 0.5); got != serial {
+		t.Errorf("ScoreIdentity: %+v; serial %+v", got, serial)
+	}
+}
+
+// TestMemoReaders: the fit's memoized topic and language readers answer
+// as the model's own, for the cases' bios and for any other text, and the
+// fitted model gets the model's own readers back.
+func TestMemoReaders(t *testing.T) {
+	t.Parallel()
+	cases := photoCases(4)
+	cases[0].Accounts[0].Bio = "Rust and Go developer, climbing on weekends"
+	cases[1].Accounts[1].Bio = "Entwicklerin in Berlin, ich schreibe über Datenbanken"
+	cases[1].Accounts[1].Tags = []string{"databases"}
+	m := identity.DefaultModel()
+	topics, language := memoTopics(cases, m.Topics), memoLanguage(cases, m.Language)
+	for _, tc := range []struct {
+		text string
+		tags []string
+	}{
+		{"Rust and Go developer, climbing on weekends", nil},
+		{"Entwicklerin in Berlin, ich schreibe über Datenbanken", []string{"databases"}},
+		{"never seen: photography and jazz", nil},
+		{"", nil},
+	} {
+		if got, want := topics(tc.text, tc.tags), m.Topics(tc.text, tc.tags); !maps.Equal(got, want) {
+			t.Errorf("topics(%q) = %v; want %v", tc.text, got, want)
+		}
+		gl, gok := language(tc.text)
+		if wl, wok := m.Language(tc.text); gl != wl || gok != wok {
+			t.Errorf("language(%q) = %q, %v; want %q, %v", tc.text, gl, gok, wl, wok)
+		}
+	}
+	if memoTopics(cases, nil) != nil || memoLanguage(cases, nil) != nil {
+		t.Error("a model without readers got some")
+	}
+	fitted := FitIdentity(cases, m)
+	if fitted.Topics == nil || fitted.Language == nil {
+		t.Fatal("the fitted model lost its readers")
+	}
+	if got, want := fitted.Topics("never seen: photography and jazz", nil), m.Topics("never seen: photography and jazz", nil); !maps.Equal(got, want) {
+		t.Errorf("fitted topics %v; want %v", got, want)
 	}
 }
