@@ -40,6 +40,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	casesOut := fs.String("cases-out", "", "also write the identity cases of the run (every returned account with the ground truth) to this file, for --fit-from")
 	featuresOut := fs.String("features-out", "", "with --fit-from: instead of fitting, write one JSON line per account the identity model returns for those cases (truth, probability, evidence, profile facts) to this file, for tools/identity-frontier")
 	fitFrom := fs.String("fit-from", "", "refit the identity model on the cases of these comma-separated files (written by --cases-out) without enriching anything, and print its parameters")
+	modelPath := fs.String("model", "", "with --fit-from: start from (or, with --no-fit, score) the identity model in this JSON file (as --model-out writes it) instead of identity.DefaultModel")
+	modelOut := fs.String("model-out", "", "with --fit-from: also write the fitted identity model's parameters to this JSON file")
+	check := fs.String("check", "", "with --fit-from: also score the starting and the fitted model on the cases of these comma-separated files, one line per file (log loss, recall and false share at p ≥ 0.5)")
+	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
 	cfgPath := fs.String("config", "", "YAML configuration file")
@@ -131,18 +135,38 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		return evaluate.Run(ctx, a.svc, pop, *concurrency, pipeline.Options{TimeoutMS: timeoutMS, MinProbability: &zero}, !*noName), nil
 	}
 	if *fitFrom != "" {
-		var cases []calibrate.IdentityCase
-		for _, path := range strings.Split(*fitFrom, ",") {
-			f, err := os.Open(path)
-			if err != nil {
+		base := identity.DefaultModel()
+		if *modelPath != "" {
+			if base, err = readModel(*modelPath); err != nil {
 				return err
 			}
-			cs, err := evaluate.ReadCases(f)
-			f.Close()
+		}
+		var cases []calibrate.IdentityCase
+		var files []namedCases
+		for _, path := range strings.Split(*fitFrom, ",") {
+			cs, err := readCases(path)
 			if err != nil {
-				return fmt.Errorf("--fit-from %s: %w", path, err)
+				return fmt.Errorf("--fit-from %w", err)
 			}
 			cases = append(cases, cs...)
+			files = append(files, namedCases{path, cs})
+		}
+		var checks []namedCases
+		if *check != "" {
+			for _, path := range strings.Split(*check, ",") {
+				cs, err := readCases(path)
+				if err != nil {
+					return fmt.Errorf("--check %w", err)
+				}
+				checks = append(checks, namedCases{path, cs})
+			}
+		}
+		if *noFit {
+			for _, f := range append(files, checks...) {
+				sc := calibrate.ScoreIdentity(f.cases, base, 0.5)
+				fmt.Fprintf(e.stdout, "%s: %d cases, log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f\n", f.path, len(f.cases), sc.LogLoss, sc.Recall, sc.FalseShare)
+			}
+			return nil
 		}
 		if flagSet(fs, "people") && *people < len(cases) {
 			// Every k-th case: a smaller fit that still spans the seeds.
@@ -158,13 +182,13 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 			if err != nil {
 				return err
 			}
-			if err := evaluate.WriteFeatures(f, cases, identity.DefaultModel()); err != nil {
+			if err := evaluate.WriteFeatures(f, cases, base); err != nil {
 				f.Close()
 				return err
 			}
 			return f.Close()
 		}
-		return printFit(e, cases)
+		return printFit(e, cases, base, checks, *modelOut)
 	}
 	start := time.Now()
 	var outs []evaluate.Outcome
@@ -234,7 +258,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		}
 	}
 	if *fitIdentity {
-		return printFit(e, evaluate.IdentityCases(outs))
+		return printFit(e, evaluate.IdentityCases(outs), identity.DefaultModel(), nil, "")
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -304,14 +328,65 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 }
 
 // printFit refits the identity model on cases and prints the fit.
-func printFit(e env, cases []calibrate.IdentityCase) error {
-	base := identity.DefaultModel()
-	fitted := calibrate.FitIdentity(cases, base)
+func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks []namedCases, modelOut string) error {
+	start := time.Now()
+	fitted := calibrate.FitIdentityProgress(cases, base, func(pass int, loss float64) {
+		fmt.Fprintf(e.stderr, "fit: pass %d, log loss %.5f (%.0fs)\n", pass+1, loss, time.Since(start).Seconds())
+	})
+	took := time.Since(start)
 	before, after := calibrate.ScoreIdentity(cases, base, 0.5), calibrate.ScoreIdentity(cases, fitted, 0.5)
-	fmt.Fprintf(e.stdout, "identity model: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
-		before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
+	fmt.Fprintf(e.stdout, "identity model (%d cases, fitted in %.1fs): log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
+		len(cases), took.Seconds(), before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
+	for _, c := range checks {
+		before, after := calibrate.ScoreIdentity(c.cases, base, 0.5), calibrate.ScoreIdentity(c.cases, fitted, 0.5)
+		fmt.Fprintf(e.stdout, "check %s (%d cases): log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",
+			c.path, len(c.cases), before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
+	}
 	fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)
-	return nil
+	if modelOut == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(fitted, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(modelOut, append(b, '\n'), 0o644)
+}
+
+// namedCases are the identity cases read from one file.
+type namedCases struct {
+	path  string
+	cases []calibrate.IdentityCase
+}
+
+// readCases reads a file written by --cases-out.
+func readCases(path string) ([]calibrate.IdentityCase, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cs, err := evaluate.ReadCases(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cs, nil
+}
+
+// readModel reads identity model parameters written by --model-out over
+// identity.DefaultModel (which supplies what JSON does not hold: the topic
+// and language readers).
+func readModel(path string) (identity.Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return identity.Model{}, err
+	}
+	m := identity.DefaultModel()
+	m.PlatformBias = nil // the file's biases, not merged with the default ones
+	if err := json.Unmarshal(b, &m); err != nil {
+		return identity.Model{}, fmt.Errorf("--model %s: %w", path, err)
+	}
+	return m, nil
 }
 
 // seedMetrics is one seed's identity resolution in a --seeds run.
