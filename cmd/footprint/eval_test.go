@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,49 @@ func TestEvalWorld(t *testing.T) {
 	// Without --world the world is the people looked up, as before.
 	if c := eval("--people", "8", "--seed", "3"); c.World != 8 || c.Sampled || c.People != 8 {
 		t.Errorf("--people alone: people %d world %d sampled %v, want 8 of 8", c.People, c.World, c.Sampled)
+	}
+}
+
+// eval --cases-out, then --fit-from on the cases: --no-fit scores the
+// model on each file, a fit writes its parameters with --model-out and
+// scores both models on --check files, and --model reads them back.
+func TestEvalFitFrom(t *testing.T) {
+	dir := t.TempDir()
+	cases, model := filepath.Join(dir, "c.gob"), filepath.Join(dir, "m.json")
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, nil, append([]string{"eval"}, args...)...)
+		if code != 0 {
+			t.Fatalf("eval %v: exit %d: %s", args, code, errs)
+		}
+		return out
+	}
+	run("--world", "40", "--people", "6", "--seed", "3", "--cases-out", cases)
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"score the shipped model", []string{"--fit-from", cases, "--no-fit"}, []string{cases + ": 6 cases, log loss "}},
+		{"fit and check", []string{"--fit-from", cases, "--people", "3", "--check", cases, "--model-out", model},
+			[]string{"identity model (3 cases, fitted in ", "check " + cases + " (6 cases): log loss ", "fitted parameters: "}},
+		{"score the fitted model", []string{"--fit-from", cases, "--no-fit", "--model", model}, []string{cases + ": 6 cases, log loss "}},
+	} {
+		out := run(tt.args...)
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output %q lacks %q", tt.name, out, w)
+			}
+		}
+	}
+	m, err := readModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Topics == nil || m.Language == nil || m.EmailMatch <= 0 {
+		t.Errorf("model read back without readers or parameters: %+v", m)
+	}
+	if _, err := readModel(filepath.Join(dir, "none.json")); err == nil {
+		t.Error("a missing model file read without error")
 	}
 }

@@ -173,7 +173,7 @@ func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress fun
 	best := loss()
 	// Coarse to fine: the first pass looks far, the later ones refine
 	// (each step size costs at least two evaluations per parameter).
-	for pass, steps := range [][]float64{{0.5, 0.2, 0.05}, {0.2, 0.05}, {0.05}, {0.05}} {
+	for pass, steps := range [][]float64{{0.5, 0.2, 0.05}, {0.2, 0.05}, {0.05}, {0.05}, {0.05}, {0.05}} {
 		improved, start := false, best
 		for _, p := range params {
 			for _, step := range steps {
