@@ -166,6 +166,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				sc := calibrate.ScoreIdentity(f.cases, base, 0.5)
 				fmt.Fprintf(e.stdout, "%s: %d cases, log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f\n", f.path, len(f.cases), sc.LogLoss, sc.Recall, sc.FalseShare)
 			}
+			if len(files) > 1 {
+				sc := calibrate.ScoreIdentity(cases, base, 0.5)
+				fmt.Fprintf(e.stdout, "--fit-from pooled: %d cases, log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f\n", len(cases), sc.LogLoss, sc.Recall, sc.FalseShare)
+			}
 			return nil
 		}
 		if flagSet(fs, "people") && *people < len(cases) {
