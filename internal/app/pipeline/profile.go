@@ -246,9 +246,13 @@ func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, 
 		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
 	}
 	params := *s.cfg.Scoring
-	if scoring.HasInterestSignal(ev, params) {
+	// What the request's purpose withholds is not computed (gate names
+	// it and leaves it empty).
+	switch {
+	case withholds(req, OutputInterests):
+	case scoring.HasInterestSignal(ev, params):
 		p.Interests = withPriorEvidence(scoring.InterestsAtLeast(ev, params, req.minProb))
-	} else {
+	default:
 		// Every category at its base rate: the ones at least minProb
 		// lead the list computed once (most likely first).
 		n := 0
@@ -260,11 +264,17 @@ func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, 
 	if p.Interests == nil {
 		p.Interests = []scoring.Interest{}
 	}
-	p.Influence = scoring.Influence(ev, params)
-	p.Influence.Evidence = nonNil(p.Influence.Evidence)
-	p.Risk = scoring.Risk(ev, params, now)
-	p.Risk.Reasons = nonNil(p.Risk.Reasons)
-	p.Verification = scoring.VerificationWith(ev, params, now)
+	if !withholds(req, OutputInfluence) {
+		p.Influence = scoring.Influence(ev, params)
+		p.Influence.Evidence = nonNil(p.Influence.Evidence)
+	}
+	if !withholds(req, OutputRisk) {
+		p.Risk = scoring.Risk(ev, params, now)
+		p.Risk.Reasons = nonNil(p.Risk.Reasons)
+	}
+	if !withholds(req, OutputVerification) {
+		p.Verification = scoring.VerificationWith(ev, params, now)
+	}
 }
 
 // withPriorEvidence gives every interest no signal moved the category's
