@@ -79,6 +79,15 @@ func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	return nil
 }
 
+// Queuer is a Store that can take an entry into memory without writing
+// it (Buffer): its caller needs no deadline, and Appends only when
+// TryQueue reports false.
+type Queuer interface {
+	TryQueue(e Entry) bool
+}
+
+var _ Queuer = (*Buffer)(nil)
+
 // TryQueue queues e if the queue has room for it, and reports whether it
 // did: it never writes to the store, so it needs no deadline. The queue
 // keeps e's slices (Subjects, Sources): the caller hands them over and
