@@ -192,6 +192,19 @@ func InterestFeatures(ev Evidence, p Params) map[string][]float64 {
 // lists each signal's contribution in log-odds (the prior is not listed).
 func Interests(ev Evidence, p Params) []Interest { return interests(ev, p, 0, true) }
 
+// HasInterestSignal reports whether ev holds anything the interest model
+// reads: an account from a source that answered, or the company's facts.
+// Without one every category is at its prior, and Interests(ev, p) equals
+// Interests(Evidence{}, p), which a caller may compute once.
+func HasInterestSignal(ev Evidence, p Params) bool {
+	for i := range ev.Accounts {
+		if ev.usable(ev.Accounts[i].Source) {
+			return true
+		}
+	}
+	return ev.company(p) != nil
+}
+
 // InterestsAtLeast is Filter(Interests(ev, p), min), without building the
 // interests Filter drops.
 func InterestsAtLeast(ev Evidence, p Params, min float64) []Interest {

@@ -455,3 +455,39 @@ func TestInterestsAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// HasInterestSignal is false exactly when the interests are the priors:
+// a caller may then use Interests(Evidence{}, p), computed once.
+func TestHasInterestSignal(t *testing.T) {
+	p := DefaultParams()
+	gh := withTags(acct("github", "u", 1), "godot")
+	co := &enrichers.CompanyFacts{Industry: "Agence de voyages"}
+	tests := []struct {
+		name string
+		ev   Evidence
+		want bool
+	}{
+		{"nothing", Evidence{}, false},
+		{"an account", Evidence{Accounts: []enrichers.Account{gh}}, true},
+		{"an account of a failed source", Evidence{Accounts: []enrichers.Account{gh},
+			Sources: map[string]enrichers.Status{"github": enrichers.StatusError}}, false},
+		{"company facts", Evidence{Company: co}, true},
+		{"company facts of a failed source", Evidence{Company: co,
+			Sources: map[string]enrichers.Status{p.Sources.Company: enrichers.StatusTimeout}}, false},
+		{"a name and a country only", Evidence{Name: "Jane Doe", Country: "DE"}, false},
+	}
+	priors := Interests(Evidence{}, p)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := HasInterestSignal(tc.ev, p); got != tc.want {
+				t.Fatalf("HasInterestSignal = %v, want %v", got, tc.want)
+			}
+			if !tc.want && !reflect.DeepEqual(Interests(tc.ev, p), priors) {
+				t.Fatal("no signal, but the interests are not the priors")
+			}
+			if tc.want && reflect.DeepEqual(Interests(tc.ev, p), priors) {
+				t.Fatal("a signal that moves nothing: the case tests nothing")
+			}
+		})
+	}
+}

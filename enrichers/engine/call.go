@@ -36,8 +36,8 @@ func (e *Engine) call(ctx context.Context, t task, p CachePolicy) (o outcome) {
 	// cheaper to recompute.
 	if e.cache == nil || !en.desc.Network {
 		var n atomic.Int32 // on the stack: nothing else sees it
-		o.finding, o.err = e.fetch(ctx, en, t.id, &n)
-		o.fetchedAt, attempts = e.now(), n.Load()
+		o.finding, o.fetchedAt, o.err = e.fetch(ctx, en, t.id, &n, start)
+		attempts = n.Load()
 		o.latency = o.fetchedAt.Sub(start)
 	} else {
 		o.finding, o.cached, o.fetchedAt, attempts, o.err = e.cached(ctx, en, t.id, p)
@@ -70,43 +70,48 @@ func (e *Engine) cached(ctx context.Context, en *entry, id enrichers.Identifier,
 		p.Mode = CacheDefault
 	}
 	f, cached, at, err := e.cache.Fetch(ctx, en.desc, id, p, func(ctx context.Context) (*enrichers.Finding, error) {
-		return e.fetch(ctx, en, id, &attempts)
+		f, _, err := e.fetch(ctx, en, id, &attempts, e.now())
+		return f, err
 	})
 	return f, cached, at, attempts.Load(), err
 }
 
-func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, attempts *atomic.Int32) (*enrichers.Finding, error) {
+// fetch makes the call's attempts, the first started at start, and
+// returns when the last one ended.
+func (e *Engine) fetch(ctx context.Context, en *entry, id enrichers.Identifier, attempts *atomic.Int32, start time.Time) (*enrichers.Finding, time.Time, error) {
 	attempts.Add(1)
-	f, err := e.observed(ctx, en, id, 1)
+	f, end, err := e.observed(ctx, en, id, 1, start)
 	if err == nil {
-		return f, nil
+		return f, end, nil
 	}
 	var se *enrichers.SourceError
 	if !errors.As(err, &se) || !se.Retryable {
-		return f, err
+		return f, end, err
 	}
 	// One retry, each attempt through the breaker and paying the limiter
 	// again, only if the wait plus a full source timeout still fits in the
 	// budget.
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < se.RetryAfter+en.desc.Timeout/2 {
-		return f, err
+		return f, end, err
 	}
 	if transport.Sleep(ctx, se.RetryAfter) != nil {
-		return f, err
+		return f, e.now(), err
 	}
 	attempts.Add(1)
-	return e.observed(ctx, en, id, 2)
+	return e.observed(ctx, en, id, 2, e.now())
 }
 
-// observed is attempt, told to the Observer. A call its limiter held back
-// never reached the upstream and is not an attempt.
-func (e *Engine) observed(ctx context.Context, en *entry, id enrichers.Identifier, n int) (*enrichers.Finding, error) {
-	start := time.Now()
+// observed is attempt n, started at start, told to the Observer; it
+// returns when the attempt ended (one clock reading serves the attempt's
+// latency and the call's). A call its limiter held back never reached the
+// upstream and is not an attempt.
+func (e *Engine) observed(ctx context.Context, en *entry, id enrichers.Identifier, n int, start time.Time) (*enrichers.Finding, time.Time, error) {
 	f, err := e.attempt(ctx, en, id)
+	end := e.now()
 	if !errors.Is(err, transport.ErrLocalLimit) {
-		e.observer.ObserveAttempt(en.desc.Name, n, statusOfOutcome(outcome{finding: f, err: err}), time.Since(start))
+		e.observer.ObserveAttempt(en.desc.Name, n, statusOfOutcome(outcome{finding: f, err: err}), end.Sub(start))
 	}
-	return f, err
+	return f, end, err
 }
 
 // attempt is one call: limiter → breaker → source with its own deadline,

@@ -145,10 +145,22 @@ func (m *memo) put(k [32]byte, req Request, res *Result, ttl func(name string, f
 	if !now.Before(expires) {
 		return
 	}
+	// A hit is served from the cache: every network source that answered
+	// reads cached, with no latency of its own (offline sources are
+	// recomputed, never cached). Hits share this view. It is built before
+	// the lock is taken: other lookups wait for the map only.
+	e := &memoEntry{hit: *res, expires: expires, oldest: oldest}
+	e.hit.Sources = slices.Clone(res.Sources)
+	for i := range e.hit.Sources {
+		if s := &e.hit.Sources[i]; s.Calls > 0 {
+			s.Cached, s.Latency = !offline(s.Name), 0
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nextID++
 	res.MemoID = m.nextID
+	e.hit.MemoID = res.MemoID
 	if len(m.m) >= m.max {
 		// Drop expired entries; if that is not enough, start over: a memo
 		// miss only costs the normal cached path.
@@ -159,16 +171,6 @@ func (m *memo) put(k [32]byte, req Request, res *Result, ttl func(name string, f
 		}
 		if len(m.m) >= m.max {
 			clear(m.m)
-		}
-	}
-	// A hit is served from the cache: every network source that answered
-	// reads cached, with no latency of its own (offline sources are
-	// recomputed, never cached). Hits share this view.
-	e := &memoEntry{hit: *res, expires: expires, oldest: oldest}
-	e.hit.Sources = slices.Clone(res.Sources)
-	for i := range e.hit.Sources {
-		if s := &e.hit.Sources[i]; s.Calls > 0 {
-			s.Cached, s.Latency = !offline(s.Name), 0
 		}
 	}
 	m.m[k] = e

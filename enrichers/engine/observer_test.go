@@ -97,3 +97,58 @@ func TestObserver(t *testing.T) {
 		}
 	})
 }
+
+// timings is an Observer that keeps the latencies it is told.
+type timings struct {
+	recorder
+	attempts, calls []time.Duration
+}
+
+func (r *timings) ObserveCall(_ string, _ enrichers.Status, d time.Duration, _ bool) {
+	r.mu.Lock()
+	r.calls = append(r.calls, d)
+	r.mu.Unlock()
+}
+
+func (r *timings) ObserveAttempt(_ string, _ int, _ enrichers.Status, d time.Duration) {
+	r.mu.Lock()
+	r.attempts = append(r.attempts, d)
+	r.mu.Unlock()
+}
+
+// TestObservedLatencies: each attempt's latency is its own (the retry's
+// wait is not in it), a call's spans its attempts and the wait between
+// them, and the source's report says when the call ended; for a network
+// source and an inline one alike.
+func TestObservedLatencies(t *testing.T) {
+	for _, inline := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var n int
+				src := &fake{name: "slow", rate: 100, burst: 10, tmo: time.Second, fails: 5, open: time.Minute, inline: inline,
+					fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+						n++
+						time.Sleep(30 * time.Millisecond)
+						if n == 1 {
+							return nil, &enrichers.SourceError{Source: "slow", Status: enrichers.StatusError, Retryable: true, RetryAfter: 200 * time.Millisecond, Err: errors.New("HTTP 503")}
+						}
+						return &enrichers.Finding{}, nil
+					}}
+				rec := &timings{}
+				e := newEngine(t, engine.Options{Observer: rec}, src)
+				start := time.Now()
+				res := run(e, 2*time.Second, engine.Request{})
+				want := []time.Duration{30 * time.Millisecond, 30 * time.Millisecond}
+				if !slices.Equal(rec.attempts, want) {
+					t.Errorf("attempt latencies %v, want %v", rec.attempts, want)
+				}
+				if len(rec.calls) != 1 || rec.calls[0] < 260*time.Millisecond || rec.calls[0] > 300*time.Millisecond {
+					t.Errorf("call latencies %v, want one of 260–300ms (two attempts and the wait)", rec.calls)
+				}
+				if r := statusOf(t, res, "slow"); r.Status != enrichers.StatusOK || !r.FetchedAt.Equal(start.Add(rec.calls[0])) {
+					t.Errorf("report %+v, want ok, fetched when the call ended (%v after the start)", r, rec.calls[0])
+				}
+			})
+		})
+	}
+}

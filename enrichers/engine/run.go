@@ -187,10 +187,11 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 		res.Rounds = round
 		outs := e.runRound(ctx, tasks, req.Cache)
 		res.Findings = slices.Grow(res.Findings, len(outs))
+		ended := e.now() // the round's outcomes are all in
 		for _, o := range outs {
 			srcs[o.task.at].agg.add(o)
 			e.observer.ObserveCall(o.task.name, statusOfOutcome(o), o.latency, o.cached)
-			e.recent.add(o.task.name, statusOfOutcome(o), e.now())
+			e.recent.add(o.task.name, statusOfOutcome(o), ended)
 			if o.err != nil || o.finding == nil {
 				continue
 			}

@@ -164,6 +164,9 @@ type Server struct {
 	draining     atomic.Bool
 	uploads      chan struct{} // uploads being read (Config.MaxUploads)
 	keyUploads   keyUploads    // per key (Config.MaxUploadsPerKey)
+	// auditQueue is Config.Audit when it queues entries without writing
+	// (audit.Buffer); nil otherwise.
+	auditQueue audit.Queuer
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -237,6 +240,7 @@ func New(cfg Config, svc Enricher) *Server {
 		writeTimeout: maxRequestBudget(doc) + writeMargin,
 		batch:        newBatchSchema(doc),
 	}
+	s.auditQueue, _ = cfg.Audit.(audit.Queuer)
 	s.docsHTML, s.docsJS = docsAssets()
 
 	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })

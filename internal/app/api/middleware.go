@@ -202,7 +202,7 @@ func (s *Server) auditCall(operation string, authz authStep) gin.HandlerFunc {
 		// A queue with room takes the entry at once (audit.Buffer): no
 		// write, so no deadline to set up. The entry's slices are the
 		// note's copies, handed over.
-		if q, ok := s.cfg.Audit.(interface{ TryQueue(audit.Entry) bool }); ok && q.TryQueue(e) {
+		if s.auditQueue != nil && s.auditQueue.TryQueue(e) {
 			return
 		}
 		// The client may be gone; the entry must still be written.

@@ -241,8 +241,19 @@ func unacceptedMediaType(body *openapi3.RequestBody, header string) error {
 
 // readBody reads at most limit bytes; more is an *http.MaxBytesError.
 func readBody(c *gin.Context, limit int64) ([]byte, error) {
-	if c.Request.ContentLength > limit {
+	n := c.Request.ContentLength
+	if n > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	if n >= 0 {
+		// A declared length within the limit: the server's body reader
+		// ends there, so the body is read into a buffer of exactly that
+		// size (ReadAll starts at 512 bytes and grows).
+		data := make([]byte, n)
+		if _, err := io.ReadFull(c.Request.Body, data); err != nil {
+			return nil, readBodyError(err)
+		}
+		return data, nil
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	if err != nil {

@@ -79,6 +79,15 @@ func (b *Buffer) Append(ctx context.Context, es ...Entry) error {
 	return nil
 }
 
+// Queuer is a Store that can take an entry into memory without writing
+// it (Buffer): its caller needs no deadline, and Appends only when
+// TryQueue reports false.
+type Queuer interface {
+	TryQueue(e Entry) bool
+}
+
+var _ Queuer = (*Buffer)(nil)
+
 // TryQueue queues e if the queue has room for it, and reports whether it
 // did: it never writes to the store, so it needs no deadline. The queue
 // keeps e's slices (Subjects, Sources): the caller hands them over and
@@ -110,9 +119,11 @@ func (b *Buffer) Flush(ctx context.Context) error {
 	defer b.wmu.Unlock()
 	b.mu.Lock()
 	es := b.pending
-	// The next batch is likely about as long: room for it up front
-	// rather than a slice grown by doubling, copied each time.
-	b.pending = make([]Entry, 0, min(len(es), b.max))
+	// The next batch is likely about as long: room for it, and half as
+	// much again, up front, so that a request queueing its entry does
+	// not copy the whole queue into a grown slice (a batch a little
+	// longer than the last would, at every flush).
+	b.pending = make([]Entry, 0, min(len(es)+len(es)/2, b.max))
 	b.mu.Unlock()
 	if len(es) == 0 {
 		return nil

@@ -121,9 +121,13 @@ func (s *Service) baseline(ctx context.Context, keyID, day, month string) (int64
 // any key (revoked or expired ones included, so revoking the last key
 // never opens the server). Read at most once a second.
 func (s *Service) Enforcing(ctx context.Context) (bool, error) {
-	now := s.now()
 	s.mu.Lock()
-	if s.count > 0 || now.Sub(s.countAt) < time.Second {
+	if s.count > 0 { // once a key exists keys stay required: no clock, no store
+		s.mu.Unlock()
+		return true, nil
+	}
+	now := s.now()
+	if now.Sub(s.countAt) < time.Second {
 		n := s.count
 		s.mu.Unlock()
 		return n > 0, nil
@@ -147,7 +151,8 @@ func (s *Service) Authenticate(ctx context.Context, secret, client string) (*Key
 	if spent, reset := s.failures.spent(failPrefix, client, s.failRate); spent {
 		return nil, &FailureLimitError{RetryAfter: max(reset-time.Minute+time.Minute/time.Duration(s.failRate), time.Second)}
 	}
-	k, err := s.lookup(ctx, secret)
+	now := s.now()
+	k, err := s.lookup(ctx, secret, now)
 	if errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrNoCredentials) {
 		if errors.Is(err, ErrInvalidKey) {
 			s.fail(ctx, client)
@@ -158,12 +163,12 @@ func (s *Service) Authenticate(ctx context.Context, secret, client string) (*Key
 		return nil, err
 	}
 	s.mu.Lock()
-	s.used[k.ID] = s.now().UTC()
+	s.used[k.ID] = now.UTC()
 	s.mu.Unlock()
 	return k, nil
 }
 
-func (s *Service) lookup(ctx context.Context, secret string) (*Key, error) {
+func (s *Service) lookup(ctx context.Context, secret string, now time.Time) (*Key, error) {
 	if secret == "" {
 		return nil, ErrNoCredentials
 	}
@@ -178,7 +183,6 @@ func (s *Service) lookup(ctx context.Context, secret string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	current := Equal(k.Hash, h)
 	grace := k.PrevHash != "" && k.PrevUntil != nil && now.Before(*k.PrevUntil) && Equal(k.PrevHash, h)
 	if !(current || grace) || !k.Active(now) {

@@ -118,6 +118,11 @@ type Service struct {
 	// network names the engine's network sources (skipped for a
 	// suppressed subject).
 	network []string
+	// priors are the interests of a lookup with no interest signal (every
+	// category at its base rate, with that as its evidence), most likely
+	// first: computed once, since they depend on the scoring parameters
+	// only.
+	priors []scoring.Interest
 }
 
 // New returns a Service over engine. It does no I/O.
@@ -144,6 +149,7 @@ func New(eng *engine.Engine, cfg Config) *Service {
 		p := scoring.DefaultParams()
 		s.cfg.Scoring = &p
 	}
+	s.priors = withPriorEvidence(scoring.Interests(scoring.Evidence{}, *s.cfg.Scoring))
 	return s
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/engine"
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
+	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
 
@@ -211,5 +214,35 @@ func TestPhotosReachTheAccounts(t *testing.T) {
 	}
 	if b, err := json.Marshal(p); err != nil || strings.Contains(string(b), "6840227782638526189") || strings.Contains(string(b), `"photo":`) {
 		t.Errorf("the hash is in the response: %v", err)
+	}
+}
+
+// A lookup with no interest signal answers from the priors computed once:
+// exactly what scoring writes for it, at every min_probability.
+func TestInterestsWithoutSignal(t *testing.T) {
+	mail := src{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, fn: func(context.Context, enrichers.Identifier) (*enrichers.Finding, error) {
+		return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: true, Domain: "acme.example"}}, nil
+	}}
+	svc := newService(t, mail)
+	p := scoring.DefaultParams()
+	all := scoring.Interests(scoring.Evidence{}, p)
+	for _, min := range []float64{0, 0.01, all[len(all)/2].Probability, 0.2, 1} {
+		t.Run(fmt.Sprint(min), func(t *testing.T) {
+			prof, err := svc.Enrich(context.Background(), pipeline.Input{Email: "jane@acme.example", Options: pipeline.Options{MinProbability: &min}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := scoring.InterestsAtLeast(scoring.Evidence{}, p, min)
+			if len(prof.Interests) != len(want) {
+				t.Fatalf("%d interests, want %d", len(prof.Interests), len(want))
+			}
+			for i, in := range prof.Interests {
+				w := want[i]
+				if in.ID != w.ID || in.Probability != w.Probability || len(in.Evidence) != 1 || in.Evidence[0].Source != "prior" ||
+					in.Evidence[0].Contribution != math.Round(math.Log(w.Probability/(1-w.Probability))*1e4)/1e4 {
+					t.Fatalf("interest %d = %+v, want %+v with its prior as evidence", i, in, w)
+				}
+			}
+		})
 	}
 }

@@ -147,7 +147,7 @@ func gate(req *request, p *Profile) {
 		p.Accounts = []enrichers.Account{}
 	}
 	for _, o := range AllOutputs {
-		if !req.suppressed && slices.Contains(req.purpose.Outputs, o) {
+		if !withholds(req, o) {
 			continue
 		}
 		if p.Withheld == nil {
@@ -168,6 +168,15 @@ func gate(req *request, p *Profile) {
 }
 
 func zeroOf[T any](T) (z T) { return z }
+
+// withholds reports whether req's purpose (or the subject's suppression)
+// withholds output o: gate empties it, so it is not computed either.
+func withholds(req *request, o string) bool {
+	if req.purpose.Name == "" && !req.suppressed {
+		return false
+	}
+	return req.suppressed || !slices.Contains(req.purpose.Outputs, o)
+}
 
 // track tells Config.Privacy what a run of req used; a failure is logged,
 // not the lookup's (the cache writes of the run failed alike).

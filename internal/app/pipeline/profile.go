@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -245,22 +246,47 @@ func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, 
 		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
 	}
 	params := *s.cfg.Scoring
-	p.Interests = scoring.InterestsAtLeast(ev, params, req.minProb)
+	// What the request's purpose withholds is not computed (gate names
+	// it and leaves it empty).
+	switch {
+	case withholds(req, OutputInterests):
+	case scoring.HasInterestSignal(ev, params):
+		p.Interests = withPriorEvidence(scoring.InterestsAtLeast(ev, params, req.minProb))
+	default:
+		// Every category at its base rate: the ones at least minProb
+		// lead the list computed once (most likely first).
+		n := 0
+		for n < len(s.priors) && s.priors[n].Probability >= req.minProb {
+			n++
+		}
+		p.Interests = slices.Clone(s.priors[:n])
+	}
 	if p.Interests == nil {
 		p.Interests = []scoring.Interest{}
 	}
-	for i, in := range p.Interests {
+	if !withholds(req, OutputInfluence) {
+		p.Influence = scoring.Influence(ev, params)
+		p.Influence.Evidence = nonNil(p.Influence.Evidence)
+	}
+	if !withholds(req, OutputRisk) {
+		p.Risk = scoring.Risk(ev, params, now)
+		p.Risk.Reasons = nonNil(p.Risk.Reasons)
+	}
+	if !withholds(req, OutputVerification) {
+		p.Verification = scoring.VerificationWith(ev, params, now)
+	}
+}
+
+// withPriorEvidence gives every interest no signal moved the category's
+// base rate as its evidence, and returns ints.
+func withPriorEvidence(ints []scoring.Interest) []scoring.Interest {
+	for i, in := range ints {
 		if len(in.Evidence) == 0 {
-			// No signal moved it: the category's base rate is the evidence.
 			lo := math.Log(in.Probability / (1 - in.Probability))
-			p.Interests[i].Evidence = []scoring.Contribution{{Source: "prior", Signal: "base rate of the category; no signal for or against", Contribution: math.Round(lo*1e4) / 1e4}}
+			ints[i].Evidence = []scoring.Contribution{{Source: "prior", Signal: "base rate of the category; no signal for or against", Contribution: math.Round(lo*1e4) / 1e4}}
 		}
 	}
-	p.Influence = scoring.Influence(ev, params)
-	p.Influence.Evidence = nonNil(p.Influence.Evidence)
-	p.Risk = scoring.Risk(ev, params, now)
-	p.Risk.Reasons = nonNil(p.Risk.Reasons)
-	p.Verification = scoring.VerificationWith(ev, params, now)
+	return ints
 }
 
 // nonNil makes a list serialize as [] rather than null.
