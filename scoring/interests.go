@@ -54,11 +54,11 @@ type interestState struct {
 // is indexed as tax (Taxonomy()); nil when there is nothing to read (every
 // category then stays at its prior: see stateOf).
 func collectInterests(ev Evidence, p Params, tax []Category) []interestState {
-	accounts := ev.accounts()
-	co := ev.company(p)
-	if len(accounts) == 0 && co == nil {
+	if !HasInterestSignal(ev, p) {
 		return nil
 	}
+	accounts := ev.accounts()
+	co := ev.company(p)
 	st := make([]interestState, len(tax))
 	lex := p.lexicon()
 	add := func(s signal) {
