@@ -225,18 +225,22 @@ func memoTopics(cases []IdentityCase, topics func(string, []string) map[string]b
 	if topics == nil {
 		return nil
 	}
-	key := func(text string, tags []string) string { return text + "\x00" + strings.Join(tags, "\x00") }
-	table := map[string]map[string]bool{}
+	// The key joins the tags only: an account has none or one tag in the
+	// common case, which Join returns without building a string, and the
+	// fit asks for every account at every evaluation.
+	type key struct{ text, tags string }
+	keyOf := func(text string, tags []string) key { return key{text, strings.Join(tags, "\x00")} }
+	table := map[key]map[string]bool{}
 	for _, c := range cases {
 		for _, a := range c.Accounts {
 			text := a.Bio + " " + a.JobTitle
-			if k := key(text, a.Tags); table[k] == nil {
+			if k := keyOf(text, a.Tags); table[k] == nil {
 				table[k] = topics(text, a.Tags)
 			}
 		}
 	}
 	return func(text string, tags []string) map[string]bool {
-		if t, ok := table[key(text, tags)]; ok {
+		if t, ok := table[keyOf(text, tags)]; ok {
 			return t
 		}
 		return topics(text, tags)
