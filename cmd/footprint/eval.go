@@ -141,34 +141,24 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				return err
 			}
 		}
-		var cases []calibrate.IdentityCase
-		var files []namedCases
-		for _, path := range strings.Split(*fitFrom, ",") {
-			cs, err := readCases(path)
-			if err != nil {
-				return fmt.Errorf("--fit-from %w", err)
-			}
-			cases = append(cases, cs...)
-			files = append(files, namedCases{path, cs})
+		files, err := readCaseFiles("--fit-from", *fitFrom)
+		if err != nil {
+			return err
 		}
-		var checks []namedCases
-		if *check != "" {
-			for _, path := range strings.Split(*check, ",") {
-				cs, err := readCases(path)
-				if err != nil {
-					return fmt.Errorf("--check %w", err)
-				}
-				checks = append(checks, namedCases{path, cs})
-			}
+		var cases []calibrate.IdentityCase
+		for _, f := range files {
+			cases = append(cases, f.cases...)
+		}
+		checks, err := readCaseFiles("--check", *check)
+		if err != nil {
+			return err
 		}
 		if *noFit {
 			for _, f := range append(files, checks...) {
-				sc := calibrate.ScoreIdentity(f.cases, base, 0.5)
-				fmt.Fprintf(e.stdout, "%s: %d cases, log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f\n", f.path, len(f.cases), sc.LogLoss, sc.Recall, sc.FalseShare)
+				fmt.Fprintf(e.stdout, "%s: %d cases, %s\n", f.path, len(f.cases), scoreLine(calibrate.ScoreIdentity(f.cases, base, 0.5)))
 			}
 			if len(files) > 1 {
-				sc := calibrate.ScoreIdentity(cases, base, 0.5)
-				fmt.Fprintf(e.stdout, "--fit-from pooled: %d cases, log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f\n", len(cases), sc.LogLoss, sc.Recall, sc.FalseShare)
+				fmt.Fprintf(e.stdout, "--fit-from pooled: %d cases, %s\n", len(cases), scoreLine(calibrate.ScoreIdentity(cases, base, 0.5)))
 			}
 			return nil
 		}
@@ -363,18 +353,32 @@ type namedCases struct {
 	cases []calibrate.IdentityCase
 }
 
-// readCases reads a file written by --cases-out.
-func readCases(path string) ([]calibrate.IdentityCase, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// readCaseFiles reads the comma-separated files of flag (written by
+// --cases-out); none when list is empty.
+func readCaseFiles(flag, list string) ([]namedCases, error) {
+	if list == "" {
+		return nil, nil
 	}
-	defer f.Close()
-	cs, err := evaluate.ReadCases(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var out []namedCases
+	for _, path := range strings.Split(list, ",") {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s %w", flag, err)
+		}
+		cs, err := evaluate.ReadCases(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", flag, path, err)
+		}
+		out = append(out, namedCases{path, cs})
 	}
-	return cs, nil
+	return out, nil
+}
+
+// scoreLine is a model's score on cases as printed: log loss, then
+// recall and false share at p ≥ 0.5.
+func scoreLine(sc calibrate.IdentityScore) string {
+	return fmt.Sprintf("log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f", sc.LogLoss, sc.Recall, sc.FalseShare)
 }
 
 // readModel reads identity model parameters written by --model-out over
