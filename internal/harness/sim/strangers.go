@@ -133,14 +133,31 @@ func (w *world) strangerCore(i uint32) strangerCore {
 	probs := platformProbs(c.interests)
 	c.f, c.l = foldedName(c.id)
 	c.handle = g.habitHandleFolded(c.f, c.l, c.yy)
-	has := false
-	for k := range usernamePlatforms() {
-		c.on[k] = g.chance(probs[k])
+	// Which platforms they are on depends on their reach as a person's
+	// does (gen.footprint): someone new to the web is on each at half the
+	// rate, and a famous person with no follower platform among theirs
+	// opens a Bluesky or Mastodon account, which carries their fame. The
+	// reach comes from its own stream (strangerFame draws it again).
+	gf := w.deriver(i, "fame")
+	young := gf.young(gf.rng.NormFloat64())
+	fame := gf.fame()
+	has, follows := false, false
+	for k, s := range usernamePlatforms() {
+		p := probs[k]
+		if young {
+			p *= 0.5
+		}
+		c.on[k] = g.chance(p)
 		has = has || c.on[k]
+		follows = follows || c.on[k] && followerPlatform(s)
 		if !g.chance(0.7) {
 			c.alt[k] = g.rng.Uint64() | 1
 		}
 		c.display[k] = g.displayStyle()
+	}
+	if fame >= 3000 && !follows {
+		c.on[platformIndex(pick(gf, []string{srcBluesky, srcMastodon}))] = true
+		has = true
 	}
 	if !has {
 		c.on[platformIndex(pick(g, []string{srcReddit, srcBluesky, srcGitHub}))] = true
