@@ -43,6 +43,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	modelPath := fs.String("model", "", "with --fit-from: start from (or, with --no-fit, score) the identity model in this JSON file (as --model-out writes it) instead of identity.DefaultModel")
 	modelOut := fs.String("model-out", "", "with --fit-from: also write the fitted identity model's parameters to this JSON file")
 	check := fs.String("check", "", "with --fit-from: also score the starting and the fitted model on the cases of these comma-separated files, one line per file (log loss, recall and false share at p ≥ 0.5)")
+	fitParams := fs.String("fit-params", "", "with --fit-from: fit only these comma-separated parameters (Model field names, PlatformBias.<source> for one platform's bias); the others keep the starting model's values")
 	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
@@ -182,7 +183,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 			}
 			return f.Close()
 		}
-		return printFit(e, cases, base, checks, *modelOut)
+		return printFit(e, cases, base, checks, *modelOut, splitList(*fitParams))
 	}
 	start := time.Now()
 	var outs []evaluate.Outcome
@@ -252,7 +253,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		}
 	}
 	if *fitIdentity {
-		return printFit(e, evaluate.IdentityCases(outs), identity.DefaultModel(), nil, "")
+		return printFit(e, evaluate.IdentityCases(outs), identity.DefaultModel(), nil, "", nil)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -322,11 +323,14 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 }
 
 // printFit refits the identity model on cases and prints the fit.
-func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks []namedCases, modelOut string) error {
+func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks []namedCases, modelOut string, only []string) error {
 	start := time.Now()
-	fitted := calibrate.FitIdentityProgress(cases, base, func(pass int, loss float64) {
+	fitted, err := calibrate.FitIdentityOnly(cases, base, only, func(pass int, loss float64) {
 		fmt.Fprintf(e.stderr, "fit: pass %d, log loss %.5f (%.0fs)\n", pass+1, loss, time.Since(start).Seconds())
 	})
+	if err != nil {
+		return usageErr("--fit-params: %v", err)
+	}
 	took := time.Since(start)
 	before, after := calibrate.ScoreIdentity(cases, base, 0.5), calibrate.ScoreIdentity(cases, fitted, 0.5)
 	fmt.Fprintf(e.stdout, "identity model (%d cases, fitted in %.1fs): log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f\n",

@@ -1,6 +1,7 @@
 package calibrate
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"runtime"
@@ -113,53 +114,95 @@ func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 // FitIdentityProgress is FitIdentity calling progress (when not nil) with
 // the log loss after each pass over the parameters.
 func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress func(pass int, logLoss float64)) identity.Model {
+	m, _ := FitIdentityOnly(cases, base, nil, progress)
+	return m
+}
+
+// FitIdentityOnly is FitIdentityProgress fitting only the parameters named
+// in only (Model field names, "PlatformBias.<source>" for one platform's
+// bias; nil or empty: every parameter); the others keep base's values. An
+// unknown name is an error. Fitting only what a change touches costs a
+// fraction of a full refit (each parameter costs evaluations of every case).
+func FitIdentityOnly(cases []IdentityCase, base identity.Model, only []string, progress func(pass int, logLoss float64)) (identity.Model, error) {
 	m := base
-	// Parameters left at 0 (off) start from 1 (no effect), so that the
-	// fit can turn them on; the derived ratios start from what they refine.
-	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
-		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.LinkClashLR} {
-		if *p == 0 {
-			*p = 1
-		}
+	type param struct {
+		name string
+		p    *float64
 	}
-	if m.CrowdBias == 0 {
-		m.CrowdBias = -0.1 // steps are relative: start off zero
-	}
-	if m.GuessCrowdBias == 0 {
-		m.GuessCrowdBias = -0.1
-	}
-	if m.PhotoPoolWeight == 0 {
-		m.PhotoPoolWeight = 0.3
-	}
-	if m.NameMatchDerivedLR == 0 {
-		m.NameMatchDerivedLR = m.NameMatchLR
-	}
-	if m.TopicAloneLR == 0 {
-		m.TopicAloneLR = m.TopicMatchLR
-	}
-	params := []*float64{&m.Bias, &m.NamesBias, &m.ReusedBias, &m.PriorScale, &m.ReuseGivenOwner, &m.NameMatchLR, &m.NameMismatchLR,
-		&m.LocationMatchLR, &m.LocationClashLR, &m.LinkToDomainLR, &m.LinkToAccountLR, &m.LocalPartNameLR,
-		&m.PlainLink, &m.VerifiedLink, &m.EmailMatch, &m.UncorroboratedLR, &m.TopicMatchLR, &m.TopicClashLR, &m.NameMatchDerivedLR, &m.NamePartLR, &m.NameSearch, &m.SamePlatformLR,
-		&m.TopicAloneLR, &m.UnlinkedLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.NamesakeLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.CrowdBias, &m.GuessCrowdBias, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.PhotoPoolWeight, &m.LinkClashLR}
+	params := []param{{"Bias", &m.Bias}, {"NamesBias", &m.NamesBias}, {"ReusedBias", &m.ReusedBias}, {"PriorScale", &m.PriorScale},
+		{"ReuseGivenOwner", &m.ReuseGivenOwner}, {"NameMatchLR", &m.NameMatchLR}, {"NameMismatchLR", &m.NameMismatchLR},
+		{"LocationMatchLR", &m.LocationMatchLR}, {"LocationClashLR", &m.LocationClashLR}, {"LinkToDomainLR", &m.LinkToDomainLR},
+		{"LinkToAccountLR", &m.LinkToAccountLR}, {"LocalPartNameLR", &m.LocalPartNameLR}, {"PlainLink", &m.PlainLink},
+		{"VerifiedLink", &m.VerifiedLink}, {"EmailMatch", &m.EmailMatch}, {"UncorroboratedLR", &m.UncorroboratedLR},
+		{"TopicMatchLR", &m.TopicMatchLR}, {"TopicClashLR", &m.TopicClashLR}, {"NameMatchDerivedLR", &m.NameMatchDerivedLR},
+		{"NamePartLR", &m.NamePartLR}, {"NameSearch", &m.NameSearch}, {"SamePlatformLR", &m.SamePlatformLR},
+		{"TopicAloneLR", &m.TopicAloneLR}, {"UnlinkedLR", &m.UnlinkedLR}, {"LanguageMatchLR", &m.LanguageMatchLR},
+		{"LanguageClashLR", &m.LanguageClashLR}, {"NamesakeLR", &m.NamesakeLR}, {"HandleSharedLR", &m.HandleSharedLR},
+		{"CrowdedHandleLR", &m.CrowdedHandleLR}, {"CrowdBias", &m.CrowdBias}, {"GuessCrowdBias", &m.GuessCrowdBias},
+		{"EmployerLR", &m.EmployerLR}, {"OtherHandleLR", &m.OtherHandleLR}, {"PhotoMatchLR", &m.PhotoMatchLR},
+		{"PhotoDifferLR", &m.PhotoDifferLR}, {"PhotoPoolWeight", &m.PhotoPoolWeight}, {"LinkClashLR", &m.LinkClashLR},
+		{"EmailHandleLR", &m.EmailHandleLR}, {"EmailHandleDigitsLR", &m.EmailHandleDigitsLR}, {"LinkedNameMatchLR", &m.LinkedNameMatchLR}}
 	// Each platform's bias is fitted through a slot of its own, copied into
 	// the model's map before every evaluation.
 	plats := slices.Sorted(maps.Keys(platforms(cases)))
 	pb := make([]float64, len(plats))
 	for i, s := range plats {
 		pb[i] = m.PlatformBias[s]
+		params = append(params, param{"PlatformBias." + s, &pb[i]})
 	}
 	additive := map[*float64]bool{&m.Bias: true, &m.NamesBias: true, &m.ReusedBias: true}
 	for i := range pb {
-		params = append(params, &pb[i])
 		additive[&pb[i]] = true
+	}
+	if len(only) > 0 {
+		var keep []param
+		for _, name := range only {
+			i := slices.IndexFunc(params, func(p param) bool { return p.name == name })
+			if i < 0 {
+				return base, fmt.Errorf("calibrate: no identity parameter %q to fit", name)
+			}
+			keep = append(keep, params[i])
+		}
+		params = keep
+	}
+	fitted := func(p *float64) bool { return slices.ContainsFunc(params, func(q param) bool { return q.p == p }) }
+	// Parameters left at 0 (off) start from 1 (no effect), so that the
+	// fit can turn them on; the derived ratios start from what they refine.
+	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
+		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR,
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.LinkClashLR, &m.EmailHandleLR, &m.EmailHandleDigitsLR} {
+		if *p == 0 && fitted(p) {
+			*p = 1
+		}
+	}
+	if m.CrowdBias == 0 && fitted(&m.CrowdBias) {
+		m.CrowdBias = -0.1 // steps are relative: start off zero
+	}
+	if m.GuessCrowdBias == 0 && fitted(&m.GuessCrowdBias) {
+		m.GuessCrowdBias = -0.1
+	}
+	if m.PhotoPoolWeight == 0 && fitted(&m.PhotoPoolWeight) {
+		m.PhotoPoolWeight = 0.3
+	}
+	if m.NameMatchDerivedLR == 0 && fitted(&m.NameMatchDerivedLR) {
+		m.NameMatchDerivedLR = m.NameMatchLR
+	}
+	if m.TopicAloneLR == 0 && fitted(&m.TopicAloneLR) {
+		m.TopicAloneLR = m.TopicMatchLR
+	}
+	if m.LinkedNameMatchLR == 0 && fitted(&m.LinkedNameMatchLR) {
+		m.LinkedNameMatchLR = m.NameMatchLR
 	}
 	sync := func() {
 		mb := make(map[string]float64, len(plats))
 		for i, s := range plats {
 			if pb[i] != 0 {
 				mb[s] = pb[i]
+			}
+		}
+		for s, b := range base.PlatformBias {
+			if !slices.Contains(plats, s) && b != 0 {
+				mb[s] = b // a platform none of the cases guessed on keeps its bias
 			}
 		}
 		m.PlatformBias = mb
@@ -175,7 +218,8 @@ func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress fun
 	// (each step size costs at least two evaluations per parameter).
 	for pass, steps := range [][]float64{{0.5, 0.2, 0.05}, {0.2, 0.05}, {0.05}, {0.05}, {0.05}, {0.05}} {
 		improved, start := false, best
-		for _, p := range params {
+		for _, pr := range params {
+			p := pr.p
 			for _, step := range steps {
 				for _, dir := range []float64{1, -1} {
 					moved := false
@@ -215,7 +259,7 @@ func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress fun
 	}
 	sync()
 	m.Topics, m.Language = topics, language
-	return m
+	return m, nil
 }
 
 // memoTopics returns topics answering from a table read once for every
@@ -317,5 +361,10 @@ func valid(m identity.Model) bool {
 		// Pooling counts at most all of the other account's evidence.
 		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1 &&
 		// Links to another profile on a platform lower.
-		m.LinkClashLR <= 1
+		m.LinkClashLR <= 1 &&
+		// The email's own username raises (0: off), digits included; a
+		// name on a linked profile raises, no more than a name elsewhere.
+		(m.EmailHandleLR == 0 || m.EmailHandleLR >= 1 && m.EmailHandleLR <= 200) &&
+		(m.EmailHandleDigitsLR == 0 || m.EmailHandleDigitsLR >= 1 && m.EmailHandleDigitsLR <= 200) &&
+		(m.LinkedNameMatchLR == 0 || m.LinkedNameMatchLR >= 1 && m.LinkedNameMatchLR <= m.NameMatchLR)
 }

@@ -2,6 +2,7 @@ package calibrate
 
 import (
 	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -65,6 +66,33 @@ func TestFitIdentity(t *testing.T) {
 	}
 	if !valid(fitted) {
 		t.Errorf("fitted model out of bounds: %+v", fitted)
+	}
+}
+
+// TestFitIdentityOnly: a fit of named parameters moves only those (the
+// photo cases move both photo ratios when everything is fitted, and only
+// PhotoMatchLR when it alone is named); an unknown name is an error.
+func TestFitIdentityOnly(t *testing.T) {
+	t.Parallel()
+	cases := photoCases(24)
+	base := identity.DefaultModel()
+	fitted, err := FitIdentityOnly(cases, base, []string{"PhotoMatchLR"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fitted.PhotoMatchLR == base.PhotoMatchLR {
+		t.Errorf("PhotoMatchLR did not move from %v", base.PhotoMatchLR)
+	}
+	moved := fitted
+	moved.PhotoMatchLR = base.PhotoMatchLR
+	moved.Topics, moved.Language = nil, nil
+	want := base
+	want.Topics, want.Language = nil, nil
+	if !reflect.DeepEqual(moved, want) {
+		t.Errorf("parameters other than PhotoMatchLR moved:\n got %+v\nwant %+v", moved, want)
+	}
+	if _, err := FitIdentityOnly(cases, base, []string{"NoSuchLR"}, nil); err == nil {
+		t.Error("an unknown parameter name was accepted")
 	}
 }
 

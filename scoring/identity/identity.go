@@ -190,6 +190,24 @@ type Model struct {
 	// the two accounts rather than independent (0: not applied). Accounts
 	// matched confidently count through PhotoMatchLR instead.
 	PhotoPoolWeight float64
+	// EmailHandleLR applies to a guessed username (not a name-search hit)
+	// that holds the email's local part, letters and digits read alike
+	// (john.walker → johnwalker, john_walker), at least four of them:
+	// the address is the subject's own choice of name, and other people's
+	// handles merely resemble it (0: not applied).
+	EmailHandleLR float64
+	// EmailHandleDigitsLR applies on top of EmailHandleLR when that local
+	// part carries digits (john.walker91 → johnwalker91): the digits were
+	// picked to make the address the subject's own among millions, so a
+	// stranger rarely holds the same string (0: not applied).
+	EmailHandleDigitsLR float64
+	// LinkedNameMatchLR replaces NameMatchLR (and NameMatchDerivedLR) for
+	// an account found through links only from accounts that were
+	// themselves guessed or found by a name search: their probability,
+	// which this account's prior takes, rests on the name already, and
+	// one person's two profiles carry one name (a namesake's too), so the
+	// same name here adds little to the link (0: NameMatchLR).
+	LinkedNameMatchLR float64
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -300,6 +318,12 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// subject's. Replace it by the linking account's probability, a few
 	// times so that chains (gravatar → github → mastodon) settle.
 	parents := linkParents(out)
+	if m.LinkedNameMatchLR > 0 {
+		ref.nameBorrowed = make([]bool, len(out))
+		for i, ps := range parents {
+			ref.nameBorrowed[i] = out[i].Method.IsLink() && len(ps) > 0 && !slices.ContainsFunc(ps, func(j int) bool { return !isGuess(methods[j]) })
+		}
+	}
 	settle := func(p []float64, rescore func(i int)) {
 		for range 3 {
 			changed := false
@@ -437,6 +461,10 @@ type reference struct {
 	// profiles[i] is which profile account i is and which profiles on
 	// other platforms it links to (nil: link agreement off).
 	profiles []accountProfiles
+	// nameBorrowed[i] says account i was found through links only from
+	// accounts that were themselves guessed or found by a name search:
+	// their probability rests on the name it carries too (nil: off).
+	nameBorrowed []bool
 	// pool[i] is what account i's own evidence says (pass-1 log-odds
 	// over its prior) and its platform, for PhotoPoolWeight (nil in pass
 	// 1 and with photo pooling off).
@@ -736,6 +764,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 				add(math.Pow(m.NamesakeLR, math.Log2(float64(ref.namesakes.count))), fmt.Sprintf("%d accounts on %s carry this name, so other people share it", ref.namesakes.count, platformName(ref.namesakes.platform)))
 			}
 			switch {
+			case best >= 0.85 && !guess && self >= 0 && self < len(ref.nameBorrowed) && ref.nameBorrowed[self]:
+				// Found through a link from a guessed profile, whose
+				// probability rests on the same name: one person's
+				// profiles carry one name, a namesake's too.
+				add(m.LinkedNameMatchLR, "display name matches a known name, as the guessed profile that links to it does (counted once)")
 			case best >= 0.85 && bestAccount < 0.85 && a.Via.Origin == "names" && m.NameMatchDerivedLR > 0:
 				// The username was built from the supplied name, so a
 				// namesake's profile matches it just as well.
@@ -881,6 +914,16 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
 		}
 	}
+	if guess && a.Method != enrichers.MethodNameSearch {
+		if held, digits := holdsLocal(a.Username, sub.EmailLocal); held {
+			if m.EmailHandleLR > 0 {
+				add(m.EmailHandleLR, "the username is the one in the subject's email address ("+sub.EmailLocal+")")
+			}
+			if digits && m.EmailHandleDigitsLR > 0 {
+				add(m.EmailHandleDigitsLR, "the username keeps the digits of the email address too, which strangers rarely pick alike")
+			}
+		}
+	}
 	if m.OtherHandleLR > 0 && byName(a) && !knownHandle(a, sub, others) {
 		add(m.OtherHandleLR, "found through the name, under a username the subject is not known to use")
 	}
@@ -891,6 +934,26 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 		add(m.UncorroboratedLR, "no name, location or link on the profile corroborates it")
 	}
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
+}
+
+// holdsLocal reports whether username (its handle, letters and digits
+// only) holds the email's local part read the same way, when that has at
+// least four letters and digits (jwalker91, john.walker), and whether the
+// local part has digits next to at least two letters.
+func holdsLocal(username, local string) (held, digits bool) {
+	l := alnum(local)
+	if len([]rune(l)) < 4 || !strings.Contains(alnum(handle(username)), l) {
+		return false, false
+	}
+	letters, nd := 0, 0
+	for _, r := range l {
+		if unicode.IsDigit(r) {
+			nd++
+		} else {
+			letters++
+		}
+	}
+	return true, letters >= 2 && nd > 0
 }
 
 // CrowdedFrom is the number of platforms answering for a guessed handle
