@@ -30,26 +30,49 @@ const (
 	RiskNoBreaches           = "no_breaches"
 )
 
+// Indices of the risk features in RiskFeatures vectors.
+const (
+	fDisposableEmail = iota
+	fInvalidEmail
+	fTypoDomain
+	fRoleAccount
+	fNoMX
+	fNullMX
+	fYoungDomain
+	fNewDomain
+	fNoFootprint
+	fFootprintBreadth
+	fYoungFootprint
+	fFootprintAge
+	fPhoneInvalid
+	fPhoneVoIP
+	fPhoneCountryMismatch
+	fNameMismatch
+	fBreachHistory
+	fNoBreaches
+	riskFeatureCount
+)
+
 // riskFeatureDesc describes every feature, in feature order.
-var riskFeatureDesc = [...]struct{ code, desc string }{
-	{RiskDisposableEmail, "the email address is at a disposable-mail provider"},
-	{RiskInvalidEmail, "the email address is not valid"},
-	{RiskTypoDomain, "the email domain looks like a typo of a common provider"},
-	{RiskRoleAccount, "the email address is a role account (info@, admin@)"},
-	{RiskNoMX, "the email domain does not accept mail (no MX, A or AAAA)"},
-	{RiskNullMX, "the email domain declares it accepts no mail (null MX)"},
-	{RiskYoungDomain, "the email domain was registered very recently (on top of new_domain)"},
-	{RiskNewDomain, "the email domain was registered less than a year ago"},
-	{RiskNoFootprint, "no online account was found although the account sources answered"},
-	{RiskFootprintBreadth, "online accounts that probably belong to the subject (log2(1+n))"},
-	{RiskYoungFootprint, "the oldest trace of the subject is very recent"},
-	{RiskFootprintAge, "years since the oldest trace of the subject (log2(1+years))"},
-	{RiskPhoneInvalid, "the phone number is not valid"},
-	{RiskPhoneVoIP, "the phone number is a VoIP number"},
-	{RiskPhoneCountryMismatch, "the phone's country differs from the stated or email country"},
-	{RiskNameMismatch, "the names on the subject's accounts differ from the supplied name (1 − name match)"},
-	{RiskBreachHistory, "the email address appears in past data breaches (log2(1+count))"},
-	{RiskNoBreaches, "the breach source knows no breach of this address"},
+var riskFeatureDesc = [riskFeatureCount]struct{ code, desc string }{
+	fDisposableEmail:      {RiskDisposableEmail, "the email address is at a disposable-mail provider"},
+	fInvalidEmail:         {RiskInvalidEmail, "the email address is not valid"},
+	fTypoDomain:           {RiskTypoDomain, "the email domain looks like a typo of a common provider"},
+	fRoleAccount:          {RiskRoleAccount, "the email address is a role account (info@, admin@)"},
+	fNoMX:                 {RiskNoMX, "the email domain does not accept mail (no MX, A or AAAA)"},
+	fNullMX:               {RiskNullMX, "the email domain declares it accepts no mail (null MX)"},
+	fYoungDomain:          {RiskYoungDomain, "the email domain was registered very recently (on top of new_domain)"},
+	fNewDomain:            {RiskNewDomain, "the email domain was registered less than a year ago"},
+	fNoFootprint:          {RiskNoFootprint, "no online account was found although the account sources answered"},
+	fFootprintBreadth:     {RiskFootprintBreadth, "online accounts that probably belong to the subject (log2(1+n))"},
+	fYoungFootprint:       {RiskYoungFootprint, "the oldest trace of the subject is very recent"},
+	fFootprintAge:         {RiskFootprintAge, "years since the oldest trace of the subject (log2(1+years))"},
+	fPhoneInvalid:         {RiskPhoneInvalid, "the phone number is not valid"},
+	fPhoneVoIP:            {RiskPhoneVoIP, "the phone number is a VoIP number"},
+	fPhoneCountryMismatch: {RiskPhoneCountryMismatch, "the phone's country differs from the stated or email country"},
+	fNameMismatch:         {RiskNameMismatch, "the names on the subject's accounts differ from the supplied name (1 − name match)"},
+	fBreachHistory:        {RiskBreachHistory, "the email address appears in past data breaches (log2(1+count))"},
+	fNoBreaches:           {RiskNoBreaches, "the breach source knows no breach of this address"},
 }
 
 // RiskFeatureNames lists the risk features (reason codes) in the order of
@@ -92,14 +115,6 @@ type Reason struct {
 func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 	rp := p.Risk
 	x := make([]float64, len(riskFeatureDesc))
-	set := func(code string, v float64) {
-		for i, f := range riskFeatureDesc {
-			if f.code == code {
-				x[i] = v
-				return
-			}
-		}
-	}
 	b := func(c bool) float64 {
 		if c {
 			return 1
@@ -107,19 +122,19 @@ func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 		return 0
 	}
 	if e := ev.email(p); e != nil {
-		set(RiskDisposableEmail, b(e.Disposable))
-		set(RiskInvalidEmail, b(!e.Valid))
-		set(RiskTypoDomain, b(e.TypoSuggestion != ""))
-		set(RiskRoleAccount, b(e.RoleAccount))
+		x[fDisposableEmail] = b(e.Disposable)
+		x[fInvalidEmail] = b(!e.Valid)
+		x[fTypoDomain] = b(e.TypoSuggestion != "")
+		x[fRoleAccount] = b(e.RoleAccount)
 	}
 	if d := ev.dns(p); d != nil {
-		set(RiskNullMX, b(d.NullMX))
-		set(RiskNoMX, b(!d.NullMX && !d.HasMX))
+		x[fNullMX] = b(d.NullMX)
+		x[fNoMX] = b(!d.NullMX && !d.HasMX)
 	}
 	if d := ev.domain(p); d != nil {
 		if age, ok := domainAgeDays(d.Registered, d.AgeDays, now); ok {
-			set(RiskYoungDomain, b(age < float64(rp.YoungDomainDays)))
-			set(RiskNewDomain, b(age < float64(rp.NewDomainDays)))
+			x[fYoungDomain] = b(age < float64(rp.YoungDomainDays))
+			x[fNewDomain] = b(age < float64(rp.NewDomainDays))
 		}
 	}
 	n := 0
@@ -129,33 +144,33 @@ func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 		}
 	}
 	if n > 0 {
-		set(RiskFootprintBreadth, math.Log2(1+float64(n)))
+		x[fFootprintBreadth] = math.Log2(1 + float64(n))
 	} else if answeredAccountSources(ev, p) >= max(rp.MinAnswered, 1) {
-		set(RiskNoFootprint, 1)
+		x[fNoFootprint] = 1
 	}
 	if first := firstSeen(ev, p, now); first != nil {
 		days := now.Sub(*first).Hours() / 24
-		set(RiskYoungFootprint, b(days < float64(rp.YoungFootprintDays)))
-		set(RiskFootprintAge, math.Log2(1+days/365.25))
+		x[fYoungFootprint] = b(days < float64(rp.YoungFootprintDays))
+		x[fFootprintAge] = math.Log2(1 + days/365.25)
 	}
 	if ph := ev.phone(p); ph != nil {
-		set(RiskPhoneInvalid, b(!ph.Valid))
-		set(RiskPhoneVoIP, b(ph.Valid && strings.EqualFold(ph.LineType, "voip")))
+		x[fPhoneInvalid] = b(!ph.Valid)
+		x[fPhoneVoIP] = b(ph.Valid && strings.EqualFold(ph.LineType, "voip"))
 		if ph.Valid && ph.Country != "" {
 			refs := referenceCountries(ev, p)
 			if len(refs) > 0 && !slices.Contains(refs, strings.ToUpper(ph.Country)) {
-				set(RiskPhoneCountryMismatch, 1)
+				x[fPhoneCountryMismatch] = 1
 			}
 		}
 	}
 	if nm := nameMatch(ev, p); nm != nil {
-		set(RiskNameMismatch, 1-*nm)
+		x[fNameMismatch] = 1 - *nm
 	}
 	if br, ok := ev.breach(p); ok {
 		if br.Count > 0 {
-			set(RiskBreachHistory, math.Log2(1+float64(br.Count)))
+			x[fBreachHistory] = math.Log2(1 + float64(br.Count))
 		} else {
-			set(RiskNoBreaches, 1)
+			x[fNoBreaches] = 1
 		}
 	}
 	return x
@@ -167,6 +182,9 @@ func Risk(ev Evidence, p Params, now time.Time) RiskScore {
 	z := p.Risk.Intercept
 	var reasons []Reason
 	for i, f := range riskFeatureDesc {
+		if x[i] == 0 { // most are: a weight times 0 adds nothing
+			continue
+		}
 		c := p.Risk.Weights[f.code] * x[i]
 		z += c
 		if c = round4(c); c != 0 {

@@ -200,6 +200,12 @@ type withheldProfile struct {
 
 // derivedJSON is the JSON of p's derived part (an object).
 func (p *Profile) derivedJSON() ([]byte, error) {
+	// The fields each start with a comma: the first one's is the brace.
+	o := p.appendDerived(jsonOut{b: make([]byte, 0, 1024)}).close()
+	if !o.bad {
+		o.b[0] = '{'
+		return o.b, nil
+	}
 	if len(p.Withheld) == 0 {
 		return gojson.Marshal(&p.Derived)
 	}
@@ -229,42 +235,57 @@ func (p *Profile) derivedView() derivedView {
 // plainProfile has Profile's fields and none of its methods.
 type plainProfile Profile
 
-// MarshalJSON writes what reflection writes for p (goccy/go-json), from
-// the parts of its fast-path entry when it was answered from one. A
-// Profile returned by Enrich is read only.
+// MarshalJSON writes what reflection writes for p (goccy/go-json), by
+// hand (appendjson.go), from the parts of its fast-path entry when it was
+// answered from one. A Profile returned by Enrich is read only.
 func (p *Profile) MarshalJSON() ([]byte, error) {
-	e := p.fast
-	if e == nil && len(p.Withheld) == 0 {
+	size := 1536
+	if e := p.fast; e != nil {
+		size = len(e.partJSON) + 768
+	}
+	o := jsonOut{b: make([]byte, 0, size)}.head(p)
+	if e := p.fast; e != nil {
+		o.b = append(o.b, ',')
+		o.b = append(o.b, e.partJSON...)
+		src, ok := e.sourcesJSON(p.Sources)
+		o = o.field("sources")
+		o.b, o.bad = append(o.b, src...), o.bad || !ok
+	} else {
+		o = p.appendDerived(o).field("sources").sources(p.Sources)
+	}
+	o = o.close()
+	if !o.bad {
+		return o.b, nil
+	}
+	return p.reflectJSON()
+}
+
+// reflectJSON is p's JSON written by reflection: the errors of values
+// that have none (appendjson.go writes the rest).
+func (p *Profile) reflectJSON() ([]byte, error) {
+	if len(p.Withheld) == 0 {
 		return gojson.Marshal((*plainProfile)(p))
 	}
 	ph := profileHead{GeneratedAt: p.GeneratedAt, Simulated: p.Simulated, Complete: p.Complete,
 		Purpose: p.Purpose, Suppressed: p.Suppressed, Withheld: p.Withheld, Subject: p.Subject}
-	if e == nil {
-		// The head, the derived part without the withheld blocks and
-		// the sources, in one encoding (the parts' JSON is not kept).
-		return gojson.Marshal(&withheldProfile{profileHead: ph, derivedView: p.derivedView(), Sources: p.Sources})
+	return gojson.Marshal(&withheldProfile{profileHead: ph, derivedView: p.derivedView(), Sources: p.Sources})
+}
+
+// appendDerived writes the fields of p's derived part, without the
+// blocks it withholds, each after a comma.
+func (p *Profile) appendDerived(o jsonOut) jsonOut {
+	d := &p.Derived
+	if len(p.Withheld) == 0 {
+		return o.derived(d, &d.Interests, &d.Influence, &d.Risk, &d.Verification)
 	}
-	head, err := gojson.Marshal(ph)
-	if err != nil {
-		return nil, err
-	}
-	part := e.partJSON
-	src, err := e.sourcesJSON(p.Sources)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, len(head)+len(part)+len(src)+len(`,,"sources":}`))
-	b = append(b, head[:len(head)-1]...)
-	b = append(b, ',')
-	b = append(b, part...)
-	b = append(b, `,"sources":`...)
-	b = append(b, src...)
-	return append(b, '}'), nil
+	v := p.derivedView()
+	return o.derived(d, v.Interests, v.Influence, v.Risk, v.Verification)
 }
 
 // sourcesJSON returns the JSON of ss, the entry's statuses at their ages:
-// the last one written when the ages are the same.
-func (e *fastEntry) sourcesJSON(ss []SourceStatus) ([]byte, error) {
+// the last one written when the ages are the same; false when a value has
+// no JSON (MarshalJSON then marshals by reflection, which reports it).
+func (e *fastEntry) sourcesJSON(ss []SourceStatus) ([]byte, bool) {
 	if c := e.sources.Load(); c != nil && len(c.ages) == len(ss) {
 		same := true
 		for i := range ss {
@@ -274,19 +295,19 @@ func (e *fastEntry) sourcesJSON(ss []SourceStatus) ([]byte, error) {
 			}
 		}
 		if same {
-			return c.b, nil
+			return c.b, true
 		}
 	}
-	b, err := gojson.Marshal(ss)
-	if err != nil {
-		return nil, err
+	o := jsonOut{b: make([]byte, 0, 128*len(ss))}.sources(ss)
+	if o.bad {
+		return nil, false
 	}
-	c := &sourcesJSON{ages: make([]int64, len(ss)), b: b}
+	c := &sourcesJSON{ages: make([]int64, len(ss)), b: o.b}
 	for i := range ss {
 		c.ages[i] = age(&ss[i])
 	}
 	e.sources.Store(c)
-	return b, nil
+	return o.b, true
 }
 
 func age(s *SourceStatus) int64 {

@@ -1,0 +1,402 @@
+package pipeline
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring"
+)
+
+// The response's JSON, written by hand for the blocks every lookup
+// returns (the head, the email and phone facts, the scores, the sources'
+// statuses): the bytes gojson.Marshal writes for them by reflection
+// (TestAppendJSONIsReflection compares the two on random values), without
+// its per-call set-up, and without the MarshalJSON call and the re-parse
+// of its output that every time.Time costs it. Blocks whose types are
+// large or rare (accounts, DNS, domain, company, breach) are left to
+// gojson.Marshal.
+//
+// Every appender reports false when a value has no JSON (a non-finite
+// float, a time outside years 0–9999 or with a zone offset in seconds):
+// the caller then marshals by reflection, which returns the error.
+
+// jsonOut is JSON being written: the buffer, and whether a value so far
+// had no JSON. It is passed and returned by value (o = o.str(…)), so the
+// buffer stays in registers: no write barrier per append.
+type jsonOut struct {
+	b   []byte
+	bad bool
+}
+
+// field starts field name's value, after a comma (name needs no
+// escaping); first starts an object's first field.
+func (o jsonOut) field(name string) jsonOut {
+	o.b = append(o.b, ',', '"')
+	o.b = append(o.b, name...)
+	o.b = append(o.b, '"', ':')
+	return o
+}
+
+func (o jsonOut) first(name string) jsonOut {
+	o.b = append(o.b, '{', '"')
+	o.b = append(o.b, name...)
+	o.b = append(o.b, '"', ':')
+	return o
+}
+
+func (o jsonOut) close() jsonOut {
+	o.b = append(o.b, '}')
+	return o
+}
+
+func (o jsonOut) null() jsonOut {
+	o.b = append(o.b, "null"...)
+	return o
+}
+
+func (o jsonOut) str(v string) jsonOut {
+	o.b = appendJSONString(o.b, v)
+	return o
+}
+
+func (o jsonOut) strOmit(name, v string) jsonOut {
+	if v == "" {
+		return o
+	}
+	return o.field(name).str(v)
+}
+
+func (o jsonOut) boolean(v bool) jsonOut {
+	o.b = strconv.AppendBool(o.b, v)
+	return o
+}
+
+func (o jsonOut) integer(v int64) jsonOut {
+	o.b = strconv.AppendInt(o.b, v, 10)
+	return o
+}
+
+// float writes v as gojson does: the shortest representation, in
+// exponent form below 1e-6 and from 1e21 on (with a two-digit exponent
+// kept as strconv writes it, 1e-07: encoding/json would write 1e-7).
+func (o jsonOut) float(v float64) jsonOut {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		o.bad = true
+		o.b = append(o.b, '0')
+		return o
+	}
+	f := byte('f')
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		f = 'e'
+	}
+	o.b = strconv.AppendFloat(o.b, v, f, -1, 64)
+	return o
+}
+
+func (o jsonOut) floatOmit(name string, v float64) jsonOut {
+	if v == 0 {
+		return o
+	}
+	return o.field(name).float(v)
+}
+
+// time writes t as time.Time's MarshalJSON does (RFC 3339 with the
+// sub-second digits that are not zero).
+func (o jsonOut) time(t time.Time) jsonOut {
+	if y := t.Year(); y < 0 || y > 9999 {
+		o.bad = true
+	} else if _, off := t.Zone(); off%60 != 0 {
+		o.bad = true
+	}
+	o.b = append(o.b, '"')
+	o.b = t.AppendFormat(o.b, time.RFC3339Nano)
+	o.b = append(o.b, '"')
+	return o
+}
+
+func (o jsonOut) strings(v []string) jsonOut {
+	if v == nil {
+		return o.null()
+	}
+	o.b = append(o.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendJSONString(o.b, s)
+	}
+	o.b = append(o.b, ']')
+	return o
+}
+
+// raw writes v's JSON by reflection (the blocks not written by hand).
+func (o jsonOut) raw(v any) jsonOut {
+	b, err := gojson.Marshal(v)
+	if err != nil {
+		o.bad = true
+		return o
+	}
+	o.b = append(o.b, b...)
+	return o
+}
+
+// appendJSONString appends s quoted as gojson.Marshal quotes it: with
+// <, > and & escaped for HTML, U+2028 and U+2029 escaped, invalid UTF-8
+// replaced by U+FFFD. Strings of printable ASCII but DEL (nearly all of
+// a response's) are copied as they are; others are quoted by gojson.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, err := gojson.Marshal(s)
+			if err != nil { // a string always has a JSON form
+				panic(err)
+			}
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// head writes p's object up to its derived part (left open).
+func (o jsonOut) head(p *Profile) jsonOut {
+	o = o.first("generated_at").time(p.GeneratedAt)
+	o = o.field("simulated").boolean(p.Simulated)
+	o = o.field("complete").boolean(p.Complete)
+	o = o.strOmit("purpose", p.Purpose)
+	if p.Suppressed {
+		o = o.field("suppressed").boolean(true)
+	}
+	if len(p.Withheld) > 0 {
+		o = o.field("withheld").strings(p.Withheld)
+	}
+	o = o.field("subject")
+	sub, sep := &p.Subject, byte('{')
+	if e := sub.Email; e != nil {
+		o.b = append(o.b, sep, '"', 'e', 'm', 'a', 'i', 'l', '"', ':')
+		o = o.first("address").str(e.Address)
+		o = o.field("canonical").str(e.Canonical)
+		o = o.field("domain").str(e.Domain)
+		o = o.strOmit("provider", e.Provider).close()
+		sep = ','
+	}
+	if ph := sub.Phone; ph != nil {
+		o.b = append(o.b, sep, '"', 'p', 'h', 'o', 'n', 'e', '"', ':')
+		o = o.first("e164").str(ph.E164)
+		o = o.strOmit("region", ph.Region)
+		o = o.field("valid").boolean(ph.Valid).close()
+		sep = ','
+	}
+	if sub.Name != "" {
+		o.b = append(o.b, sep, '"', 'n', 'a', 'm', 'e', '"', ':')
+		o = o.str(sub.Name)
+		sep = ','
+	}
+	if sub.Country != "" {
+		o.b = append(o.b, sep, '"', 'c', 'o', 'u', 'n', 't', 'r', 'y', '"', ':')
+		o = o.str(sub.Country)
+		sep = ','
+	}
+	if sep == '{' {
+		o.b = append(o.b, '{')
+	}
+	return o.close()
+}
+
+// derived writes d's fields, each after a comma; a nil score block is left
+// out (withheld).
+func (o jsonOut) derived(d *Derived, interests *[]scoring.Interest, influence *scoring.InfluenceScore, risk *scoring.RiskScore, verification *scoring.VerificationResult) jsonOut {
+	if d.Email != nil {
+		o = o.field("email").emailFacts(d.Email)
+	}
+	if d.Phone != nil {
+		o = o.field("phone").phoneFacts(d.Phone)
+	}
+	if d.DNS != nil {
+		o = o.field("dns").raw(d.DNS)
+	}
+	if d.Domain != nil {
+		o = o.field("domain").raw(d.Domain)
+	}
+	if d.Company != nil {
+		o = o.field("company").raw(d.Company)
+	}
+	if d.Breach != nil {
+		o = o.field("breach").raw(d.Breach)
+	}
+	o = o.field("accounts")
+	if len(d.Accounts) == 0 && d.Accounts != nil {
+		o.b = append(o.b, '[', ']')
+	} else {
+		o = o.raw(d.Accounts)
+	}
+	if interests != nil {
+		o = o.field("interests").interests(*interests)
+	}
+	if influence != nil {
+		o = o.field("influence").influence(influence)
+	}
+	if risk != nil {
+		o = o.field("risk").risk(risk)
+	}
+	if verification != nil {
+		o = o.field("verification").verification(verification)
+	}
+	return o
+}
+
+func (o jsonOut) emailFacts(e *enrichers.EmailFacts) jsonOut {
+	o = o.first("valid").boolean(e.Valid)
+	o = o.strOmit("reason", e.Reason)
+	o = o.field("domain").str(e.Domain)
+	o = o.field("free_provider").boolean(e.FreeProvider)
+	o = o.field("disposable").boolean(e.Disposable)
+	o = o.field("role_account").boolean(e.RoleAccount)
+	return o.strOmit("typo_suggestion", e.TypoSuggestion).close()
+}
+
+func (o jsonOut) phoneFacts(p *enrichers.PhoneFacts) jsonOut {
+	o = o.first("valid").boolean(p.Valid)
+	o = o.field("possible").boolean(p.Possible)
+	o = o.field("e164").str(p.E164)
+	o = o.field("national").str(p.National)
+	o = o.field("international").str(p.International)
+	o = o.strOmit("country", p.Country)
+	o = o.field("country_code").integer(int64(p.CountryCode))
+	o = o.strOmit("location", p.Location)
+	o = o.strOmit("carrier", p.Carrier)
+	o = o.field("line_type").str(p.LineType)
+	if len(p.TimeZones) > 0 {
+		o = o.field("time_zones").strings(p.TimeZones)
+	}
+	return o.close()
+}
+
+func (o jsonOut) contributions(cs []scoring.Contribution) jsonOut {
+	if cs == nil {
+		return o.null()
+	}
+	o.b = append(o.b, '[')
+	for i := range cs {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		c := &cs[i]
+		o = o.first("source").str(c.Source)
+		o = o.strOmit("account", c.Account)
+		o = o.field("signal").str(c.Signal)
+		o = o.field("contribution").float(c.Contribution)
+		o = o.floatOmit("weight", c.Weight).close()
+	}
+	o.b = append(o.b, ']')
+	return o
+}
+
+func (o jsonOut) interests(is []scoring.Interest) jsonOut {
+	if is == nil {
+		return o.null()
+	}
+	o.b = append(o.b, '[')
+	for i := range is {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		in := &is[i]
+		o = o.first("id").str(in.ID)
+		o = o.field("name").str(in.Name)
+		o = o.field("probability").float(in.Probability)
+		o = o.field("evidence").contributions(in.Evidence).close()
+	}
+	o.b = append(o.b, ']')
+	return o
+}
+
+func (o jsonOut) influence(f *scoring.InfluenceScore) jsonOut {
+	o = o.first("score").float(f.Score)
+	o = o.field("tier").str(f.Tier)
+	o = o.field("probability_influencer").float(f.ProbabilityInfluencer)
+	o = o.field("reach").first("expected").float(f.Reach.Expected)
+	o = o.field("low").float(f.Reach.Low)
+	o = o.field("high").float(f.Reach.High).close()
+	return o.field("evidence").contributions(f.Evidence).close()
+}
+
+func (o jsonOut) risk(r *scoring.RiskScore) jsonOut {
+	o = o.first("probability").float(r.Probability)
+	o = o.field("score").float(r.Score)
+	o = o.field("verdict").str(r.Verdict)
+	o = o.field("reasons")
+	if r.Reasons == nil {
+		return o.null().close()
+	}
+	o.b = append(o.b, '[')
+	for i := range r.Reasons {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		rs := &r.Reasons[i]
+		o = o.first("code").str(rs.Code)
+		o = o.field("description").str(rs.Description)
+		o = o.field("contribution").float(rs.Contribution).close()
+	}
+	o.b = append(o.b, ']')
+	return o.close()
+}
+
+func (o jsonOut) verification(v *scoring.VerificationResult) jsonOut {
+	o = o.first("email_deliverable").optBool(v.EmailDeliverable)
+	o = o.field("phone_valid").optBool(v.PhoneValid)
+	o = o.field("name_match")
+	if v.NameMatch == nil {
+		o = o.null()
+	} else {
+		o = o.float(*v.NameMatch)
+	}
+	o = o.field("first_seen")
+	if v.FirstSeen == nil {
+		o = o.null()
+	} else {
+		o = o.time(*v.FirstSeen)
+	}
+	return o.close()
+}
+
+func (o jsonOut) optBool(v *bool) jsonOut {
+	if v == nil {
+		return o.null()
+	}
+	return o.boolean(*v)
+}
+
+// sources writes ss as an array.
+func (o jsonOut) sources(ss []SourceStatus) jsonOut {
+	if ss == nil {
+		return o.null()
+	}
+	o.b = append(o.b, '[')
+	for i := range ss {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		s := &ss[i]
+		o = o.first("name").str(s.Name)
+		o = o.field("status").str(string(s.Status))
+		o = o.field("latency_ms").integer(s.LatencyMS)
+		o = o.strOmit("detail", s.Detail)
+		o = o.field("cached").boolean(s.Cached)
+		if s.FetchedAt != nil {
+			o = o.field("fetched_at").time(*s.FetchedAt)
+		}
+		if s.AgeS != nil {
+			o = o.field("age_s").integer(*s.AgeS)
+		}
+		o = o.close()
+	}
+	o.b = append(o.b, ']')
+	return o
+}
