@@ -141,7 +141,7 @@ func FitIdentityOnly(cases []IdentityCase, base identity.Model, only []string, p
 		{"CrowdedHandleLR", &m.CrowdedHandleLR}, {"CrowdBias", &m.CrowdBias}, {"GuessCrowdBias", &m.GuessCrowdBias},
 		{"EmployerLR", &m.EmployerLR}, {"OtherHandleLR", &m.OtherHandleLR}, {"PhotoMatchLR", &m.PhotoMatchLR},
 		{"PhotoDifferLR", &m.PhotoDifferLR}, {"PhotoPoolWeight", &m.PhotoPoolWeight}, {"LinkClashLR", &m.LinkClashLR},
-		{"EmailHandleLR", &m.EmailHandleLR}, {"EmailHandleDigitsLR", &m.EmailHandleDigitsLR}, {"LinkedNameMatchLR", &m.LinkedNameMatchLR}}
+		{"EmailHandleDigitsLR", &m.EmailHandleDigitsLR}, {"LinkedNameMatchLR", &m.LinkedNameMatchLR}}
 	// Each platform's bias is fitted through a slot of its own, copied into
 	// the model's map before every evaluation.
 	plats := slices.Sorted(maps.Keys(platforms(cases)))
@@ -170,7 +170,7 @@ func FitIdentityOnly(cases []IdentityCase, base identity.Model, only []string, p
 	// fit can turn them on; the derived ratios start from what they refine.
 	for _, p := range []*float64{&m.PriorScale, &m.UncorroboratedLR, &m.NamePartLR, &m.SamePlatformLR,
 		&m.UnlinkedLR, &m.NamesakeLR, &m.LanguageMatchLR, &m.LanguageClashLR, &m.HandleSharedLR, &m.CrowdedHandleLR, &m.EmployerLR, &m.OtherHandleLR,
-		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.LinkClashLR, &m.EmailHandleLR, &m.EmailHandleDigitsLR} {
+		&m.PhotoMatchLR, &m.PhotoDifferLR, &m.LinkClashLR, &m.EmailHandleDigitsLR} {
 		if *p == 0 && fitted(p) {
 			*p = 1
 		}
@@ -362,9 +362,8 @@ func valid(m identity.Model) bool {
 		m.PhotoPoolWeight > 0 && m.PhotoPoolWeight <= 1 &&
 		// Links to another profile on a platform lower.
 		m.LinkClashLR <= 1 &&
-		// The email's own username raises (0: off), digits included; a
+		// The email's own username with its digits raises (0: off); a
 		// name on a linked profile raises, no more than a name elsewhere.
-		(m.EmailHandleLR == 0 || m.EmailHandleLR >= 1 && m.EmailHandleLR <= 200) &&
 		(m.EmailHandleDigitsLR == 0 || m.EmailHandleDigitsLR >= 1 && m.EmailHandleDigitsLR <= 200) &&
 		(m.LinkedNameMatchLR == 0 || m.LinkedNameMatchLR >= 1 && m.LinkedNameMatchLR <= m.NameMatchLR)
 }

@@ -190,14 +190,10 @@ type Model struct {
 	// the two accounts rather than independent (0: not applied). Accounts
 	// matched confidently count through PhotoMatchLR instead.
 	PhotoPoolWeight float64
-	// EmailHandleLR applies to a guessed username (not a name-search hit)
-	// that holds the email's local part, letters and digits read alike
-	// (john.walker → johnwalker, john_walker), at least four of them:
-	// the address is the subject's own choice of name, and other people's
-	// handles merely resemble it (0: not applied).
-	EmailHandleLR float64
-	// EmailHandleDigitsLR applies on top of EmailHandleLR when that local
-	// part carries digits (john.walker91 → johnwalker91): the digits were
+	// EmailHandleDigitsLR applies to a guessed username (not a name-search
+	// hit) that holds the email's local part, letters and digits read
+	// alike (john.walker91 → johnwalker91, john_walker91), when that local
+	// part carries digits next to at least two letters: the digits were
 	// picked to make the address the subject's own among millions, so a
 	// stranger rarely holds the same string (0: not applied).
 	EmailHandleDigitsLR float64
@@ -244,9 +240,10 @@ func DefaultModel() Model {
 		HandleSharedLR: 0.965, CrowdedHandleLR: 0.647,
 		EmployerLR: 42.2, OtherHandleLR: 0.338,
 		PhotoMatchLR: 60.8, PhotoDifferLR: 0.894, PhotoDistance: DefaultPhotoDistance, PhotoPoolWeight: 0.146,
-		LinkClashLR: 0.0525,
-		Topics:      scoring.DefaultLexicon().TopicsOf,
-		Language:    textlang.New().Detect,
+		LinkClashLR:         0.0525,
+		EmailHandleDigitsLR: 5, LinkedNameMatchLR: 1.03,
+		Topics:   scoring.DefaultLexicon().TopicsOf,
+		Language: textlang.New().Detect,
 	}
 }
 
@@ -914,15 +911,8 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
 		}
 	}
-	if guess && a.Method != enrichers.MethodNameSearch {
-		if held, digits := holdsLocal(a.Username, sub.EmailLocal); held {
-			if m.EmailHandleLR > 0 {
-				add(m.EmailHandleLR, "the username is the one in the subject's email address ("+sub.EmailLocal+")")
-			}
-			if digits && m.EmailHandleDigitsLR > 0 {
-				add(m.EmailHandleDigitsLR, "the username keeps the digits of the email address too, which strangers rarely pick alike")
-			}
-		}
+	if m.EmailHandleDigitsLR > 0 && guess && a.Method != enrichers.MethodNameSearch && holdsDigitLocal(a.Username, sub.EmailLocal) {
+		add(m.EmailHandleDigitsLR, "the username is the one in the subject's email address ("+sub.EmailLocal+"), digits included, which strangers rarely hold")
 	}
 	if m.OtherHandleLR > 0 && byName(a) && !knownHandle(a, sub, others) {
 		add(m.OtherHandleLR, "found through the name, under a username the subject is not known to use")
@@ -936,24 +926,21 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
 }
 
-// holdsLocal reports whether username (its handle, letters and digits
+// holdsDigitLocal reports whether username (its handle, letters and digits
 // only) holds the email's local part read the same way, when that has at
-// least four letters and digits (jwalker91, john.walker), and whether the
-// local part has digits next to at least two letters.
-func holdsLocal(username, local string) (held, digits bool) {
+// least four letters and digits, two of them letters and one a digit
+// (jwalker91, john.walker91).
+func holdsDigitLocal(username, local string) bool {
 	l := alnum(local)
-	if len([]rune(l)) < 4 || !strings.Contains(alnum(handle(username)), l) {
-		return false, false
-	}
-	letters, nd := 0, 0
+	letters, digits := 0, 0
 	for _, r := range l {
 		if unicode.IsDigit(r) {
-			nd++
+			digits++
 		} else {
 			letters++
 		}
 	}
-	return true, letters >= 2 && nd > 0
+	return letters >= 2 && digits > 0 && letters+digits >= 4 && strings.Contains(alnum(handle(username)), l)
 }
 
 // CrowdedFrom is the number of platforms answering for a guessed handle

@@ -874,3 +874,103 @@ func TestLinkKey(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailHandleDigits: a guessed username that holds the email's own
+// local part with its digits (letters and digits read alike) is evidence;
+// a local part without digits, a variant built from the name, a short
+// local part and a name-search hit are not.
+func TestEmailHandleDigits(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	if m.EmailHandleDigitsLR <= 1 {
+		t.Fatalf("EmailHandleDigitsLR = %v: want a ratio that raises", m.EmailHandleDigitsLR)
+	}
+	off := m
+	off.EmailHandleDigitsLR = 0
+	guess := func(user, origin string) enrichers.Account {
+		return acct("github", user, enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: user, Method: enrichers.MethodUsernameGuess, Origin: origin, Prior: 1}
+		})
+	}
+	tests := []struct {
+		name  string
+		local string
+		acct  enrichers.Account
+		held  bool
+	}{
+		{"the local part itself", "john.walker91", guess("john.walker91", "email"), true},
+		{"its separators dropped", "john.walker91", guess("johnwalker91", "email"), true},
+		{"reused from another platform", "john.walker91", guess("john_walker91", "gravatar"), true},
+		{"on Bluesky", "john.walker91", guess("johnwalker91.bsky.social", "email"), true},
+		{"no digits", "john.walker", guess("johnwalker", "email"), false},
+		{"a variant the name spells", "john.walker91", guess("jwalker91", "email"), false},
+		{"a short local part", "jo9", guess("jo9", "email"), false},
+		{"a name-search hit", "johnwalker91", nameHit("bluesky", "johnwalker91.bsky.social", "", 1), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := Subject{EmailLocal: tc.local, EmailDomain: "gmail.com", Name: "John Walker"}
+			on := m.Resolve(sub, []enrichers.Account{tc.acct})[0].Match
+			base := off.Resolve(sub, []enrichers.Account{tc.acct})[0].Match
+			held := slices.ContainsFunc(on.Evidence, func(e string) bool {
+				return strings.HasPrefix(e, "the username is the one in the subject's email address")
+			})
+			if held != tc.held || (on.Probability > base.Probability) != tc.held {
+				t.Errorf("held %v: p %.3f (term off %.3f), evidence %q", tc.held, on.Probability, base.Probability, on.Evidence)
+			}
+		})
+	}
+}
+
+// TestLinkedNameCountedOnce: an account found through a link from a
+// guessed profile (a name-search hit) carries the name that made that
+// profile likely; it counts as LinkedNameMatchLR, not NameMatchLR again. A
+// link from a profile the email matched keeps NameMatchLR.
+func TestLinkedNameCountedOnce(t *testing.T) {
+	m := DefaultModel()
+	m.Topics = nil
+	if m.LinkedNameMatchLR < 1 || m.LinkedNameMatchLR >= m.NameMatchLR {
+		t.Fatalf("LinkedNameMatchLR = %v: want a ratio in [1, NameMatchLR %v)", m.LinkedNameMatchLR, m.NameMatchLR)
+	}
+	sub := Subject{EmailLocal: "mv2001", EmailDomain: "gmail.com", Name: "Mara Voss"}
+	linked := func(from string) enrichers.Account {
+		return acct("github", "marav", enrichers.LinkedFrom(from), func(a *enrichers.Account) {
+			a.URL = "https://github.com/marav"
+			a.DisplayName = "Mara Voss"
+			a.Verified = true
+			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "marav", Method: enrichers.LinkedFrom(from), Origin: from, Platform: "github", Prior: 0.5}
+		})
+	}
+	hit := nameHit("mastodon", "mara@mastodon.social", "Mara Voss", 1)
+	hit.Links = []string{"https://github.com/marav"}
+	anchor := acct("gravatar", "mara", enrichers.MethodEmailHash, func(a *enrichers.Account) {
+		a.DisplayName = "Mara Voss"
+		a.Links = []string{"https://github.com/marav"}
+	})
+	tests := []struct {
+		name     string
+		accounts []enrichers.Account
+		borrowed bool
+	}{
+		{"from a name-search hit", []enrichers.Account{hit, linked("mastodon")}, true},
+		{"from the Gravatar the email matched", []enrichers.Account{anchor, linked("gravatar")}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *enrichers.Match
+			for _, a := range m.Resolve(sub, tc.accounts) {
+				if a.Source == "github" {
+					got = a.Match
+				}
+			}
+			if got == nil {
+				t.Fatal("no github account")
+			}
+			once := slices.ContainsFunc(got.Evidence, func(e string) bool { return strings.Contains(e, "(counted once)") })
+			full := slices.Contains(got.Evidence, "display name matches a known name")
+			if once != tc.borrowed || full == tc.borrowed {
+				t.Errorf("borrowed %v: evidence %q", tc.borrowed, got.Evidence)
+			}
+		})
+	}
+}

@@ -49,7 +49,7 @@ func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model
 			row := map[string]any{
 				"case": ci, "truth": c.Truth(a.Source, a.Username), "owned": c.Owned,
 				"p": a.Match.Probability, "method": string(a.Method), "source": a.Source, "origin": a.Via.Origin,
-				"verified": a.Verified, "ulen": len(a.Username), "udigits": digits,
+				"verified": a.Verified, "user": a.Username, "local": c.Subject.EmailLocal, "ulen": len(a.Username), "udigits": digits,
 				"dn": a.DisplayName != "", "loc": a.Location != "", "bio": a.Bio != "", "avatar": a.Avatar != "", "photo": a.Photo != nil,
 				"followers": logCount(a.Followers), "following": logCount(a.Following), "karma": logCount(a.Karma), "repos": logCount(a.Repos),
 				"links": len(a.Links), "tags": len(a.Tags), "website": a.Website != "", "company": a.Company != "",
