@@ -165,7 +165,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 	srcs := e.selection(req)
 	var pool identifierPool
 	pool.init(req.Identifiers)
-	done := map[taskKey]bool{}
+	var done taskSet
 	res := &Result{Complete: true}
 
 	for round := 1; round <= e.maxRounds+1; round++ {
@@ -173,7 +173,7 @@ func (e *Engine) run(ctx context.Context, req Request) *Result {
 		// lead nowhere (the photos of the last round's accounts), so
 		// every found account's photo is looked at.
 		leavesOnly := round > e.maxRounds
-		tasks := e.plan(&pool, srcs, done, leavesOnly)
+		tasks := e.plan(&pool, srcs, &done, leavesOnly)
 		if len(tasks) == 0 {
 			break
 		}
@@ -296,6 +296,41 @@ type taskKey struct {
 	id     idKey
 }
 
+// taskSet is the tasks a run has planned: a few (a lookup's usual
+// handful) in an array scanned on the stack, more in a map.
+type taskSet struct {
+	few [poolScan]taskKey
+	n   int
+	m   map[taskKey]struct{}
+}
+
+// add adds k, reporting whether it was not in the set yet.
+func (s *taskSet) add(k taskKey) bool {
+	if s.m != nil {
+		if _, ok := s.m[k]; ok {
+			return false
+		}
+		s.m[k] = struct{}{}
+		return true
+	}
+	for _, f := range s.few[:s.n] {
+		if f == k {
+			return false
+		}
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = k
+		s.n++
+		return true
+	}
+	s.m = make(map[taskKey]struct{}, 2*len(s.few))
+	for _, f := range s.few {
+		s.m[f] = struct{}{}
+	}
+	s.m[k] = struct{}{}
+	return true
+}
+
 // idKey is Identifier.KeyParts: equal exactly when the Keys are, with no
 // string built.
 type idKey struct {
@@ -317,7 +352,7 @@ func isLeaf(kind enrichers.Kind) bool { return kind == enrichers.KindImage }
 // identifier it accepts (only leaf kinds when leavesOnly), strongest first,
 // at most Description.MaxPerLookup per source over the run (runSource.planned
 // counts them).
-func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]bool, leavesOnly bool) []task {
+func (e *Engine) plan(pool *identifierPool, srcs []runSource, done *taskSet, leavesOnly bool) []task {
 	ids, keys := pool.ids, pool.keys
 	var tasks []task
 	for at, en := range e.ordered {
@@ -329,11 +364,9 @@ func (e *Engine) plan(pool *identifierPool, srcs []runSource, done map[taskKey]b
 			if !slices.Contains(en.desc.Inputs, id.Kind) || leavesOnly && !isLeaf(id.Kind) {
 				continue
 			}
-			key := taskKey{name, keys[i]}
-			if done[key] {
+			if !done.add(taskKey{name, keys[i]}) {
 				continue
 			}
-			done[key] = true
 			if en.applier != nil {
 				if ok, why := en.applier.Applies(id); !ok {
 					srcs[at].agg.skip(why)

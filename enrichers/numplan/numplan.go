@@ -519,6 +519,29 @@ func FormatNSN(n *phonenumbers.PhoneNumber, nsn string, f phonenumbers.PhoneNumb
 	return withCallingCode(cc, " ", out)
 }
 
+// FormatsNSN is FormatNSN's NATIONAL and INTERNATIONAL answers at once:
+// where a region formats numbers alike in both (it has no international
+// formats of its own, as most do not), the number's format is found once.
+func FormatsNSN(n *phonenumbers.PhoneNumber, nsn string) (national, international string) {
+	cc := n.GetCountryCode()
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
+	if len(regions) == 0 {
+		return nsn, nsn
+	}
+	r := plan().metadata(cc, regions[0])
+	if r == nil || len(r.intl) != len(r.national) || len(r.intl) > 0 && &r.intl[0] != &r.national[0] {
+		return FormatNSN(n, nsn, phonenumbers.NATIONAL), FormatNSN(n, nsn, phonenumbers.INTERNATIONAL)
+	}
+	national, international = nsn, nsn
+	for _, fm := range r.national {
+		if (fm.leading == nil || fm.leading.Prefix(nsn)) && fm.full.Full(nsn) {
+			national, international = fm.apply(nsn, true), fm.apply(nsn, false)
+			break
+		}
+	}
+	return national, withCallingCode(cc, " ", international)
+}
+
 // withCallingCode is "+" cc sep rest, written in one allocation.
 func withCallingCode(cc int32, sep, rest string) string {
 	var buf [48]byte

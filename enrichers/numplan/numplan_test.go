@@ -101,8 +101,8 @@ func numbers(t *testing.T, randomPerCode int) []*phonenumbers.PhoneNumber {
 	return out
 }
 
-// TestAgreesWithLibphonenumber: Describe and Format give the library's
-// answers for every number above.
+// TestAgreesWithLibphonenumber: Describe, Format and FormatsNSN give the
+// library's answers for every number above.
 func TestAgreesWithLibphonenumber(t *testing.T) {
 	per := 60
 	if testing.Short() || raceEnabled {
@@ -125,6 +125,12 @@ func TestAgreesWithLibphonenumber(t *testing.T) {
 		for _, f := range []phonenumbers.PhoneNumberFormat{phonenumbers.E164, phonenumbers.NATIONAL, phonenumbers.INTERNATIONAL} {
 			if got, want := Format(n, f), phonenumbers.Format(n, f); got != want {
 				t.Errorf("+%d %s format %v: %q, library %q", n.GetCountryCode(), NSN(n), f, got, want)
+			}
+		}
+		if n.GetExtension() == "" && n.GetRawInput() == "" {
+			nat, intl := FormatsNSN(n, NSN(n))
+			if wantNat, wantIntl := phonenumbers.Format(n, phonenumbers.NATIONAL), phonenumbers.Format(n, phonenumbers.INTERNATIONAL); nat != wantNat || intl != wantIntl {
+				t.Errorf("+%d %s: FormatsNSN = %q, %q; library %q, %q", n.GetCountryCode(), NSN(n), nat, intl, wantNat, wantIntl)
 			}
 		}
 		if got, want := Possible(n, NSN(n)), phonenumbers.IsPossibleNumber(n); got != want {

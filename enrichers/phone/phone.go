@@ -121,13 +121,16 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	}
 	region, t := numplan.DescribeNSN(n, nsn)
 	f := &enrichers.PhoneFacts{
-		Valid:         t != phonenumbers.UNKNOWN,
-		Possible:      numplan.Possible(n, nsn),
-		E164:          format(phonenumbers.E164),
-		National:      format(phonenumbers.NATIONAL),
-		International: format(phonenumbers.INTERNATIONAL),
-		CountryCode:   int(n.GetCountryCode()),
-		LineType:      LineType(t),
+		Valid:       t != phonenumbers.UNKNOWN,
+		Possible:    numplan.Possible(n, nsn),
+		E164:        format(phonenumbers.E164),
+		CountryCode: int(n.GetCountryCode()),
+		LineType:    LineType(t),
+	}
+	if plain {
+		f.National, f.International = numplan.FormatsNSN(n, nsn)
+	} else {
+		f.National, f.International = format(phonenumbers.NATIONAL), format(phonenumbers.INTERNATIONAL)
 	}
 	if region != "ZZ" {
 		f.Country = region

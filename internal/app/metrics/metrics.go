@@ -16,9 +16,11 @@ package metrics
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,9 +55,9 @@ type Metrics struct {
 	// (a cached lookup reports every source it remembers) and upstream
 	// attempts (every uncached call of every lookup reports one).
 	children struct {
-		calls     sync.Map // callKey → prometheus.Counter
-		attempts  sync.Map // attemptKey → prometheus.Counter
-		durations sync.Map // source → prometheus.Observer
+		calls     children[callKey, prometheus.Counter]
+		attempts  children[attemptKey, prometheus.Counter]
+		durations children[string, prometheus.Observer]
 	}
 
 	httpRequests *prometheus.CounterVec
@@ -228,6 +230,49 @@ func knownMethod(m string) string {
 	return "other"
 }
 
+// children maps label sets to a vector's children. Reading is a lookup
+// in a map never written again (no lock, no key boxed into an interface as
+// sync.Map's are); a new label set, rare and bounded (sources × statuses),
+// replaces the map with a copy that has it.
+type children[K comparable, V any] struct {
+	m  atomic.Pointer[map[K]V]
+	mu sync.Mutex
+}
+
+func (c *children[K, V]) get(k K) (V, bool) {
+	if m := c.m.Load(); m != nil {
+		v, ok := (*m)[k]
+		return v, ok
+	}
+	var zero V
+	return zero, false
+}
+
+// add stores v as k's child unless one is there already, and returns the
+// one stored.
+func (c *children[K, V]) add(k K, v V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil {
+		if w, ok := (*old)[k]; ok {
+			return w
+		}
+	}
+	m := make(map[K]V, 1+len(mapOf(old)))
+	maps.Copy(m, mapOf(old))
+	m[k] = v
+	c.m.Store(&m)
+	return v
+}
+
+func mapOf[K comparable, V any](p *map[K]V) map[K]V {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 type callKey struct {
 	source string
 	status enrichers.Status
@@ -237,11 +282,11 @@ type callKey struct {
 // ObserveCall implements engine.Observer.
 func (m *Metrics) ObserveCall(source string, status enrichers.Status, _ time.Duration, cached bool) {
 	k := callKey{source, status, cached}
-	c, ok := m.children.calls.Load(k)
+	c, ok := m.children.calls.get(k)
 	if !ok {
-		c, _ = m.children.calls.LoadOrStore(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
+		c = m.children.calls.add(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
 	}
-	c.(prometheus.Counter).Inc()
+	c.Inc()
 }
 
 // ObserveAttempt implements engine.Observer.
@@ -250,16 +295,16 @@ func (m *Metrics) ObserveAttempt(source string, attempt int, status enrichers.St
 		m.retries.WithLabelValues(source).Inc()
 	}
 	k := attemptKey{source, status}
-	c, ok := m.children.attempts.Load(k)
+	c, ok := m.children.attempts.get(k)
 	if !ok {
-		c, _ = m.children.attempts.LoadOrStore(k, m.upstream.WithLabelValues(source, string(status)))
+		c = m.children.attempts.add(k, m.upstream.WithLabelValues(source, string(status)))
 	}
-	c.(prometheus.Counter).Inc()
-	d, ok := m.children.durations.Load(source)
+	c.Inc()
+	d, ok := m.children.durations.get(source)
 	if !ok {
-		d, _ = m.children.durations.LoadOrStore(source, m.upstreamDuration.WithLabelValues(source))
+		d = m.children.durations.add(source, m.upstreamDuration.WithLabelValues(source))
 	}
-	d.(prometheus.Observer).Observe(latency.Seconds())
+	d.Observe(latency.Seconds())
 }
 
 type attemptKey struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -189,4 +190,34 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
 		}
 	})
+}
+
+// BenchmarkProfileJSON: an offline lookup's answer (testdata: a
+// fraud-prevention lookup of an email and a phone, as /v1/enrich returns
+// it), written by hand (MarshalJSON) and by reflection.
+func BenchmarkProfileJSON(b *testing.B) {
+	raw, err := os.ReadFile("testdata/offline_profile.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p Profile
+	if err := gojson.Unmarshal(raw, (*plainProfile)(&p)); err != nil {
+		b.Fatal(err)
+	}
+	if got, err := p.MarshalJSON(); err != nil || !bytes.Equal(got, bytes.TrimSpace(raw)) {
+		b.Fatalf("the fixture does not round-trip (%v):\n%s", err, got)
+	}
+	for _, c := range []struct {
+		name string
+		f    func() ([]byte, error)
+	}{{"hand", p.MarshalJSON}, {"reflection", p.reflectJSON}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
