@@ -32,19 +32,11 @@ type jsonOut struct {
 	bad bool
 }
 
-// field starts field name's value, after a comma (name needs no
-// escaping); first starts an object's first field.
-func (o jsonOut) field(name string) jsonOut {
-	o.b = append(o.b, ',', '"')
-	o.b = append(o.b, name...)
-	o.b = append(o.b, '"', ':')
-	return o
-}
-
-func (o jsonOut) first(name string) jsonOut {
-	o.b = append(o.b, '{', '"')
-	o.b = append(o.b, name...)
-	o.b = append(o.b, '"', ':')
+// key writes a field's key: the comma before it (or the brace opening
+// the object, for its first field), the quoted name and the colon, as one
+// literal (`,"name":`; names need no escaping).
+func (o jsonOut) key(k string) jsonOut {
+	o.b = append(o.b, k...)
 	return o
 }
 
@@ -63,11 +55,11 @@ func (o jsonOut) str(v string) jsonOut {
 	return o
 }
 
-func (o jsonOut) strOmit(name, v string) jsonOut {
+func (o jsonOut) strOmit(key, v string) jsonOut {
 	if v == "" {
 		return o
 	}
-	return o.field(name).str(v)
+	return o.key(key).str(v)
 }
 
 func (o jsonOut) boolean(v bool) jsonOut {
@@ -97,11 +89,11 @@ func (o jsonOut) float(v float64) jsonOut {
 	return o
 }
 
-func (o jsonOut) floatOmit(name string, v float64) jsonOut {
+func (o jsonOut) floatOmit(key string, v float64) jsonOut {
 	if v == 0 {
 		return o
 	}
-	return o.field(name).float(v)
+	return o.key(key).float(v)
 }
 
 // time writes t as time.Time's MarshalJSON does (RFC 3339 with the
@@ -165,40 +157,40 @@ func appendJSONString(b []byte, s string) []byte {
 
 // head writes p's object up to its derived part (left open).
 func (o jsonOut) head(p *Profile) jsonOut {
-	o = o.first("generated_at").time(p.GeneratedAt)
-	o = o.field("simulated").boolean(p.Simulated)
-	o = o.field("complete").boolean(p.Complete)
-	o = o.strOmit("purpose", p.Purpose)
+	o = o.key(`{"generated_at":`).time(p.GeneratedAt)
+	o = o.key(`,"simulated":`).boolean(p.Simulated)
+	o = o.key(`,"complete":`).boolean(p.Complete)
+	o = o.strOmit(`,"purpose":`, p.Purpose)
 	if p.Suppressed {
-		o = o.field("suppressed").boolean(true)
+		o = o.key(`,"suppressed":`).boolean(true)
 	}
 	if len(p.Withheld) > 0 {
-		o = o.field("withheld").strings(p.Withheld)
+		o = o.key(`,"withheld":`).strings(p.Withheld)
 	}
-	o = o.field("subject")
+	o = o.key(`,"subject":`)
 	sub, sep := &p.Subject, byte('{')
 	if e := sub.Email; e != nil {
-		o.b = append(o.b, sep, '"', 'e', 'm', 'a', 'i', 'l', '"', ':')
-		o = o.first("address").str(e.Address)
-		o = o.field("canonical").str(e.Canonical)
-		o = o.field("domain").str(e.Domain)
-		o = o.strOmit("provider", e.Provider).close()
+		o = o.key(string(sep) + `"email":`)
+		o = o.key(`{"address":`).str(e.Address)
+		o = o.key(`,"canonical":`).str(e.Canonical)
+		o = o.key(`,"domain":`).str(e.Domain)
+		o = o.strOmit(`,"provider":`, e.Provider).close()
 		sep = ','
 	}
 	if ph := sub.Phone; ph != nil {
-		o.b = append(o.b, sep, '"', 'p', 'h', 'o', 'n', 'e', '"', ':')
-		o = o.first("e164").str(ph.E164)
-		o = o.strOmit("region", ph.Region)
-		o = o.field("valid").boolean(ph.Valid).close()
+		o = o.key(string(sep) + `"phone":`)
+		o = o.key(`{"e164":`).str(ph.E164)
+		o = o.strOmit(`,"region":`, ph.Region)
+		o = o.key(`,"valid":`).boolean(ph.Valid).close()
 		sep = ','
 	}
 	if sub.Name != "" {
-		o.b = append(o.b, sep, '"', 'n', 'a', 'm', 'e', '"', ':')
+		o = o.key(string(sep) + `"name":`)
 		o = o.str(sub.Name)
 		sep = ','
 	}
 	if sub.Country != "" {
-		o.b = append(o.b, sep, '"', 'c', 'o', 'u', 'n', 't', 'r', 'y', '"', ':')
+		o = o.key(string(sep) + `"country":`)
 		o = o.str(sub.Country)
 		sep = ','
 	}
@@ -212,67 +204,67 @@ func (o jsonOut) head(p *Profile) jsonOut {
 // out (withheld).
 func (o jsonOut) derived(d *Derived, interests *[]scoring.Interest, influence *scoring.InfluenceScore, risk *scoring.RiskScore, verification *scoring.VerificationResult) jsonOut {
 	if d.Email != nil {
-		o = o.field("email").emailFacts(d.Email)
+		o = o.key(`,"email":`).emailFacts(d.Email)
 	}
 	if d.Phone != nil {
-		o = o.field("phone").phoneFacts(d.Phone)
+		o = o.key(`,"phone":`).phoneFacts(d.Phone)
 	}
 	if d.DNS != nil {
-		o = o.field("dns").raw(d.DNS)
+		o = o.key(`,"dns":`).raw(d.DNS)
 	}
 	if d.Domain != nil {
-		o = o.field("domain").raw(d.Domain)
+		o = o.key(`,"domain":`).raw(d.Domain)
 	}
 	if d.Company != nil {
-		o = o.field("company").raw(d.Company)
+		o = o.key(`,"company":`).raw(d.Company)
 	}
 	if d.Breach != nil {
-		o = o.field("breach").raw(d.Breach)
+		o = o.key(`,"breach":`).raw(d.Breach)
 	}
-	o = o.field("accounts")
+	o = o.key(`,"accounts":`)
 	if len(d.Accounts) == 0 && d.Accounts != nil {
 		o.b = append(o.b, '[', ']')
 	} else {
 		o = o.raw(d.Accounts)
 	}
 	if interests != nil {
-		o = o.field("interests").interests(*interests)
+		o = o.key(`,"interests":`).interests(*interests)
 	}
 	if influence != nil {
-		o = o.field("influence").influence(influence)
+		o = o.key(`,"influence":`).influence(influence)
 	}
 	if risk != nil {
-		o = o.field("risk").risk(risk)
+		o = o.key(`,"risk":`).risk(risk)
 	}
 	if verification != nil {
-		o = o.field("verification").verification(verification)
+		o = o.key(`,"verification":`).verification(verification)
 	}
 	return o
 }
 
 func (o jsonOut) emailFacts(e *enrichers.EmailFacts) jsonOut {
-	o = o.first("valid").boolean(e.Valid)
-	o = o.strOmit("reason", e.Reason)
-	o = o.field("domain").str(e.Domain)
-	o = o.field("free_provider").boolean(e.FreeProvider)
-	o = o.field("disposable").boolean(e.Disposable)
-	o = o.field("role_account").boolean(e.RoleAccount)
-	return o.strOmit("typo_suggestion", e.TypoSuggestion).close()
+	o = o.key(`{"valid":`).boolean(e.Valid)
+	o = o.strOmit(`,"reason":`, e.Reason)
+	o = o.key(`,"domain":`).str(e.Domain)
+	o = o.key(`,"free_provider":`).boolean(e.FreeProvider)
+	o = o.key(`,"disposable":`).boolean(e.Disposable)
+	o = o.key(`,"role_account":`).boolean(e.RoleAccount)
+	return o.strOmit(`,"typo_suggestion":`, e.TypoSuggestion).close()
 }
 
 func (o jsonOut) phoneFacts(p *enrichers.PhoneFacts) jsonOut {
-	o = o.first("valid").boolean(p.Valid)
-	o = o.field("possible").boolean(p.Possible)
-	o = o.field("e164").str(p.E164)
-	o = o.field("national").str(p.National)
-	o = o.field("international").str(p.International)
-	o = o.strOmit("country", p.Country)
-	o = o.field("country_code").integer(int64(p.CountryCode))
-	o = o.strOmit("location", p.Location)
-	o = o.strOmit("carrier", p.Carrier)
-	o = o.field("line_type").str(p.LineType)
+	o = o.key(`{"valid":`).boolean(p.Valid)
+	o = o.key(`,"possible":`).boolean(p.Possible)
+	o = o.key(`,"e164":`).str(p.E164)
+	o = o.key(`,"national":`).str(p.National)
+	o = o.key(`,"international":`).str(p.International)
+	o = o.strOmit(`,"country":`, p.Country)
+	o = o.key(`,"country_code":`).integer(int64(p.CountryCode))
+	o = o.strOmit(`,"location":`, p.Location)
+	o = o.strOmit(`,"carrier":`, p.Carrier)
+	o = o.key(`,"line_type":`).str(p.LineType)
 	if len(p.TimeZones) > 0 {
-		o = o.field("time_zones").strings(p.TimeZones)
+		o = o.key(`,"time_zones":`).strings(p.TimeZones)
 	}
 	return o.close()
 }
@@ -287,11 +279,11 @@ func (o jsonOut) contributions(cs []scoring.Contribution) jsonOut {
 			o.b = append(o.b, ',')
 		}
 		c := &cs[i]
-		o = o.first("source").str(c.Source)
-		o = o.strOmit("account", c.Account)
-		o = o.field("signal").str(c.Signal)
-		o = o.field("contribution").float(c.Contribution)
-		o = o.floatOmit("weight", c.Weight).close()
+		o = o.key(`{"source":`).str(c.Source)
+		o = o.strOmit(`,"account":`, c.Account)
+		o = o.key(`,"signal":`).str(c.Signal)
+		o = o.key(`,"contribution":`).float(c.Contribution)
+		o = o.floatOmit(`,"weight":`, c.Weight).close()
 	}
 	o.b = append(o.b, ']')
 	return o
@@ -307,30 +299,30 @@ func (o jsonOut) interests(is []scoring.Interest) jsonOut {
 			o.b = append(o.b, ',')
 		}
 		in := &is[i]
-		o = o.first("id").str(in.ID)
-		o = o.field("name").str(in.Name)
-		o = o.field("probability").float(in.Probability)
-		o = o.field("evidence").contributions(in.Evidence).close()
+		o = o.key(`{"id":`).str(in.ID)
+		o = o.key(`,"name":`).str(in.Name)
+		o = o.key(`,"probability":`).float(in.Probability)
+		o = o.key(`,"evidence":`).contributions(in.Evidence).close()
 	}
 	o.b = append(o.b, ']')
 	return o
 }
 
 func (o jsonOut) influence(f *scoring.InfluenceScore) jsonOut {
-	o = o.first("score").float(f.Score)
-	o = o.field("tier").str(f.Tier)
-	o = o.field("probability_influencer").float(f.ProbabilityInfluencer)
-	o = o.field("reach").first("expected").float(f.Reach.Expected)
-	o = o.field("low").float(f.Reach.Low)
-	o = o.field("high").float(f.Reach.High).close()
-	return o.field("evidence").contributions(f.Evidence).close()
+	o = o.key(`{"score":`).float(f.Score)
+	o = o.key(`,"tier":`).str(f.Tier)
+	o = o.key(`,"probability_influencer":`).float(f.ProbabilityInfluencer)
+	o = o.key(`,"reach":`).key(`{"expected":`).float(f.Reach.Expected)
+	o = o.key(`,"low":`).float(f.Reach.Low)
+	o = o.key(`,"high":`).float(f.Reach.High).close()
+	return o.key(`,"evidence":`).contributions(f.Evidence).close()
 }
 
 func (o jsonOut) risk(r *scoring.RiskScore) jsonOut {
-	o = o.first("probability").float(r.Probability)
-	o = o.field("score").float(r.Score)
-	o = o.field("verdict").str(r.Verdict)
-	o = o.field("reasons")
+	o = o.key(`{"probability":`).float(r.Probability)
+	o = o.key(`,"score":`).float(r.Score)
+	o = o.key(`,"verdict":`).str(r.Verdict)
+	o = o.key(`,"reasons":`)
 	if r.Reasons == nil {
 		return o.null().close()
 	}
@@ -340,24 +332,24 @@ func (o jsonOut) risk(r *scoring.RiskScore) jsonOut {
 			o.b = append(o.b, ',')
 		}
 		rs := &r.Reasons[i]
-		o = o.first("code").str(rs.Code)
-		o = o.field("description").str(rs.Description)
-		o = o.field("contribution").float(rs.Contribution).close()
+		o = o.key(`{"code":`).str(rs.Code)
+		o = o.key(`,"description":`).str(rs.Description)
+		o = o.key(`,"contribution":`).float(rs.Contribution).close()
 	}
 	o.b = append(o.b, ']')
 	return o.close()
 }
 
 func (o jsonOut) verification(v *scoring.VerificationResult) jsonOut {
-	o = o.first("email_deliverable").optBool(v.EmailDeliverable)
-	o = o.field("phone_valid").optBool(v.PhoneValid)
-	o = o.field("name_match")
+	o = o.key(`{"email_deliverable":`).optBool(v.EmailDeliverable)
+	o = o.key(`,"phone_valid":`).optBool(v.PhoneValid)
+	o = o.key(`,"name_match":`)
 	if v.NameMatch == nil {
 		o = o.null()
 	} else {
 		o = o.float(*v.NameMatch)
 	}
-	o = o.field("first_seen")
+	o = o.key(`,"first_seen":`)
 	if v.FirstSeen == nil {
 		o = o.null()
 	} else {
@@ -384,16 +376,16 @@ func (o jsonOut) sources(ss []SourceStatus) jsonOut {
 			o.b = append(o.b, ',')
 		}
 		s := &ss[i]
-		o = o.first("name").str(s.Name)
-		o = o.field("status").str(string(s.Status))
-		o = o.field("latency_ms").integer(s.LatencyMS)
-		o = o.strOmit("detail", s.Detail)
-		o = o.field("cached").boolean(s.Cached)
+		o = o.key(`{"name":`).str(s.Name)
+		o = o.key(`,"status":`).str(string(s.Status))
+		o = o.key(`,"latency_ms":`).integer(s.LatencyMS)
+		o = o.strOmit(`,"detail":`, s.Detail)
+		o = o.key(`,"cached":`).boolean(s.Cached)
 		if s.FetchedAt != nil {
-			o = o.field("fetched_at").time(*s.FetchedAt)
+			o = o.key(`,"fetched_at":`).time(*s.FetchedAt)
 		}
 		if s.AgeS != nil {
-			o = o.field("age_s").integer(*s.AgeS)
+			o = o.key(`,"age_s":`).integer(*s.AgeS)
 		}
 		o = o.close()
 	}

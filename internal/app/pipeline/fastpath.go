@@ -248,10 +248,10 @@ func (p *Profile) MarshalJSON() ([]byte, error) {
 		o.b = append(o.b, ',')
 		o.b = append(o.b, e.partJSON...)
 		src, ok := e.sourcesJSON(p.Sources)
-		o = o.field("sources")
+		o = o.key(`,"sources":`)
 		o.b, o.bad = append(o.b, src...), o.bad || !ok
 	} else {
-		o = p.appendDerived(o).field("sources").sources(p.Sources)
+		o = p.appendDerived(o).key(`,"sources":`).sources(p.Sources)
 	}
 	o = o.close()
 	if !o.bad {
