@@ -110,19 +110,24 @@ func (o jsonOut) time(t time.Time) jsonOut {
 	return o
 }
 
-func (o jsonOut) strings(v []string) jsonOut {
-	if v == nil {
+// array writes xs as a JSON array (null when nil), each element by elem.
+func array[T any](o jsonOut, xs []T, elem func(jsonOut, *T) jsonOut) jsonOut {
+	if xs == nil {
 		return o.null()
 	}
 	o.b = append(o.b, '[')
-	for i, s := range v {
+	for i := range xs {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = appendJSONString(o.b, s)
+		o = elem(o, &xs[i])
 	}
 	o.b = append(o.b, ']')
 	return o
+}
+
+func (o jsonOut) strings(v []string) jsonOut {
+	return array(o, v, func(o jsonOut, s *string) jsonOut { return o.str(*s) })
 }
 
 // raw writes v's JSON by reflection (the blocks not written by hand).
@@ -228,7 +233,7 @@ func (o jsonOut) derived(d *Derived, interests *[]scoring.Interest, influence *s
 		o = o.raw(d.Accounts)
 	}
 	if interests != nil {
-		o = o.key(`,"interests":`).interests(*interests)
+		o = array(o.key(`,"interests":`), *interests, jsonOut.interest)
 	}
 	if influence != nil {
 		o = o.key(`,"influence":`).influence(influence)
@@ -269,43 +274,19 @@ func (o jsonOut) phoneFacts(p *enrichers.PhoneFacts) jsonOut {
 	return o.close()
 }
 
-func (o jsonOut) contributions(cs []scoring.Contribution) jsonOut {
-	if cs == nil {
-		return o.null()
-	}
-	o.b = append(o.b, '[')
-	for i := range cs {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		c := &cs[i]
-		o = o.key(`{"source":`).str(c.Source)
-		o = o.strOmit(`,"account":`, c.Account)
-		o = o.key(`,"signal":`).str(c.Signal)
-		o = o.key(`,"contribution":`).float(c.Contribution)
-		o = o.floatOmit(`,"weight":`, c.Weight).close()
-	}
-	o.b = append(o.b, ']')
-	return o
+func (o jsonOut) contribution(c *scoring.Contribution) jsonOut {
+	o = o.key(`{"source":`).str(c.Source)
+	o = o.strOmit(`,"account":`, c.Account)
+	o = o.key(`,"signal":`).str(c.Signal)
+	o = o.key(`,"contribution":`).float(c.Contribution)
+	return o.floatOmit(`,"weight":`, c.Weight).close()
 }
 
-func (o jsonOut) interests(is []scoring.Interest) jsonOut {
-	if is == nil {
-		return o.null()
-	}
-	o.b = append(o.b, '[')
-	for i := range is {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		in := &is[i]
-		o = o.key(`{"id":`).str(in.ID)
-		o = o.key(`,"name":`).str(in.Name)
-		o = o.key(`,"probability":`).float(in.Probability)
-		o = o.key(`,"evidence":`).contributions(in.Evidence).close()
-	}
-	o.b = append(o.b, ']')
-	return o
+func (o jsonOut) interest(in *scoring.Interest) jsonOut {
+	o = o.key(`{"id":`).str(in.ID)
+	o = o.key(`,"name":`).str(in.Name)
+	o = o.key(`,"probability":`).float(in.Probability)
+	return array(o.key(`,"evidence":`), in.Evidence, jsonOut.contribution).close()
 }
 
 func (o jsonOut) influence(f *scoring.InfluenceScore) jsonOut {
@@ -315,29 +296,20 @@ func (o jsonOut) influence(f *scoring.InfluenceScore) jsonOut {
 	o = o.key(`,"reach":`).key(`{"expected":`).float(f.Reach.Expected)
 	o = o.key(`,"low":`).float(f.Reach.Low)
 	o = o.key(`,"high":`).float(f.Reach.High).close()
-	return o.key(`,"evidence":`).contributions(f.Evidence).close()
+	return array(o.key(`,"evidence":`), f.Evidence, jsonOut.contribution).close()
 }
 
 func (o jsonOut) risk(r *scoring.RiskScore) jsonOut {
 	o = o.key(`{"probability":`).float(r.Probability)
 	o = o.key(`,"score":`).float(r.Score)
 	o = o.key(`,"verdict":`).str(r.Verdict)
-	o = o.key(`,"reasons":`)
-	if r.Reasons == nil {
-		return o.null().close()
-	}
-	o.b = append(o.b, '[')
-	for i := range r.Reasons {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		rs := &r.Reasons[i]
-		o = o.key(`{"code":`).str(rs.Code)
-		o = o.key(`,"description":`).str(rs.Description)
-		o = o.key(`,"contribution":`).float(rs.Contribution).close()
-	}
-	o.b = append(o.b, ']')
-	return o.close()
+	return array(o.key(`,"reasons":`), r.Reasons, jsonOut.reason).close()
+}
+
+func (o jsonOut) reason(r *scoring.Reason) jsonOut {
+	o = o.key(`{"code":`).str(r.Code)
+	o = o.key(`,"description":`).str(r.Description)
+	return o.key(`,"contribution":`).float(r.Contribution).close()
 }
 
 func (o jsonOut) verification(v *scoring.VerificationResult) jsonOut {
@@ -367,28 +339,20 @@ func (o jsonOut) optBool(v *bool) jsonOut {
 
 // sources writes ss as an array.
 func (o jsonOut) sources(ss []SourceStatus) jsonOut {
-	if ss == nil {
-		return o.null()
+	return array(o, ss, jsonOut.source)
+}
+
+func (o jsonOut) source(s *SourceStatus) jsonOut {
+	o = o.key(`{"name":`).str(s.Name)
+	o = o.key(`,"status":`).str(string(s.Status))
+	o = o.key(`,"latency_ms":`).integer(s.LatencyMS)
+	o = o.strOmit(`,"detail":`, s.Detail)
+	o = o.key(`,"cached":`).boolean(s.Cached)
+	if s.FetchedAt != nil {
+		o = o.key(`,"fetched_at":`).time(*s.FetchedAt)
 	}
-	o.b = append(o.b, '[')
-	for i := range ss {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		s := &ss[i]
-		o = o.key(`{"name":`).str(s.Name)
-		o = o.key(`,"status":`).str(string(s.Status))
-		o = o.key(`,"latency_ms":`).integer(s.LatencyMS)
-		o = o.strOmit(`,"detail":`, s.Detail)
-		o = o.key(`,"cached":`).boolean(s.Cached)
-		if s.FetchedAt != nil {
-			o = o.key(`,"fetched_at":`).time(*s.FetchedAt)
-		}
-		if s.AgeS != nil {
-			o = o.key(`,"age_s":`).integer(*s.AgeS)
-		}
-		o = o.close()
+	if s.AgeS != nil {
+		o = o.key(`,"age_s":`).integer(*s.AgeS)
 	}
-	o.b = append(o.b, ']')
-	return o
+	return o.close()
 }
