@@ -493,30 +493,14 @@ func FormatNSN(n *phonenumbers.PhoneNumber, nsn string, f phonenumbers.PhoneNumb
 	if f == phonenumbers.E164 {
 		return withCallingCode(cc, "", nsn)
 	}
-	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
-	if len(regions) == 0 {
-		return nsn
-	}
-	r := plan().metadata(cc, regions[0])
+	r := formatsOf(cc)
 	if r == nil {
-		return phonenumbers.Format(n, f) // the library's own metadata gap; let it answer
+		return formatWithout(n, nsn, f)
 	}
-	national := f == phonenumbers.NATIONAL
-	formats := r.intl
-	if national {
-		formats = r.national
+	if f == phonenumbers.NATIONAL {
+		return firstFormat(r.national, nsn, true)
 	}
-	out := nsn
-	for _, fm := range formats {
-		if (fm.leading == nil || fm.leading.Prefix(nsn)) && fm.full.Full(nsn) {
-			out = fm.apply(nsn, national)
-			break
-		}
-	}
-	if national {
-		return out
-	}
-	return withCallingCode(cc, " ", out)
+	return withCallingCode(cc, " ", firstFormat(r.intl, nsn, false))
 }
 
 // FormatsNSN is FormatNSN's NATIONAL and INTERNATIONAL answers at once:
@@ -524,22 +508,62 @@ func FormatNSN(n *phonenumbers.PhoneNumber, nsn string, f phonenumbers.PhoneNumb
 // formats of its own, as most do not), the number's format is found once.
 func FormatsNSN(n *phonenumbers.PhoneNumber, nsn string) (national, international string) {
 	cc := n.GetCountryCode()
-	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
-	if len(regions) == 0 {
-		return nsn, nsn
+	r := formatsOf(cc)
+	if r == nil {
+		return formatWithout(n, nsn, phonenumbers.NATIONAL), formatWithout(n, nsn, phonenumbers.INTERNATIONAL)
 	}
-	r := plan().metadata(cc, regions[0])
-	if r == nil || len(r.intl) != len(r.national) || len(r.intl) > 0 && &r.intl[0] != &r.national[0] {
-		return FormatNSN(n, nsn, phonenumbers.NATIONAL), FormatNSN(n, nsn, phonenumbers.INTERNATIONAL)
+	nat := matchFormat(r.national, nsn)
+	intl := nat // the same list (its first element) unless the region has international formats
+	if len(r.intl) != len(r.national) || len(r.intl) > 0 && &r.intl[0] != &r.national[0] {
+		intl = matchFormat(r.intl, nsn)
 	}
 	national, international = nsn, nsn
-	for _, fm := range r.national {
-		if (fm.leading == nil || fm.leading.Prefix(nsn)) && fm.full.Full(nsn) {
-			national, international = fm.apply(nsn, true), fm.apply(nsn, false)
-			break
-		}
+	if nat != nil {
+		national = nat.apply(nsn, true)
+	}
+	if intl != nil {
+		international = intl.apply(nsn, false)
 	}
 	return national, withCallingCode(cc, " ", international)
+}
+
+// formatsOf is the metadata of calling code cc's main region, nil when
+// there is none (formatWithout then answers).
+func formatsOf(cc int32) *region {
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(cc))
+	if len(regions) == 0 {
+		return nil
+	}
+	return plan().metadata(cc, regions[0])
+}
+
+// formatWithout is the NATIONAL or INTERNATIONAL form of a number whose
+// calling code has no metadata here: the bare number for a code without a
+// region, the library's own answer for a gap in its metadata.
+func formatWithout(n *phonenumbers.PhoneNumber, nsn string, f phonenumbers.PhoneNumberFormat) string {
+	if len(phonenumbers.GetRegionCodesForCountryCode(int(n.GetCountryCode()))) == 0 {
+		return nsn
+	}
+	return phonenumbers.Format(n, f)
+}
+
+// matchFormat is the first of formats nsn matches, or nil.
+func matchFormat(formats []*format, nsn string) *format {
+	for _, fm := range formats {
+		if (fm.leading == nil || fm.leading.Prefix(nsn)) && fm.full.Full(nsn) {
+			return fm
+		}
+	}
+	return nil
+}
+
+// firstFormat is nsn written by the first of formats it matches (nsn
+// itself when none does).
+func firstFormat(formats []*format, nsn string, national bool) string {
+	if fm := matchFormat(formats, nsn); fm != nil {
+		return fm.apply(nsn, national)
+	}
+	return nsn
 }
 
 // withCallingCode is "+" cc sep rest, written in one allocation.
