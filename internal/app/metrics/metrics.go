@@ -253,24 +253,18 @@ func (c *children[K, V]) get(k K) (V, bool) {
 func (c *children[K, V]) add(k K, v V) V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := c.m.Load()
-	if old != nil {
-		if w, ok := (*old)[k]; ok {
-			return w
-		}
+	if w, ok := c.get(k); ok {
+		return w
 	}
-	m := make(map[K]V, 1+len(mapOf(old)))
-	maps.Copy(m, mapOf(old))
+	var old map[K]V
+	if p := c.m.Load(); p != nil {
+		old = *p
+	}
+	m := make(map[K]V, 1+len(old))
+	maps.Copy(m, old)
 	m[k] = v
 	c.m.Store(&m)
 	return v
-}
-
-func mapOf[K comparable, V any](p *map[K]V) map[K]V {
-	if p == nil {
-		return nil
-	}
-	return *p
 }
 
 type callKey struct {
