@@ -16,6 +16,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/app/pipeline"
 	"github.com/footprint-oss/footprint/internal/harness/evaluate"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
+	"github.com/footprint-oss/footprint/scoring"
 	"github.com/footprint-oss/footprint/scoring/calibrate"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -44,6 +45,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	modelOut := fs.String("model-out", "", "with --fit-from: also write the fitted identity model's parameters to this JSON file")
 	check := fs.String("check", "", "with --fit-from: also score the starting and the fitted model on the cases of these comma-separated files, one line per file (log loss, recall and false share at p ≥ 0.5)")
 	fitParams := fs.String("fit-params", "", "with --fit-from: fit only these comma-separated parameters (Model field names, PlatformBias.<source> for one platform's bias); the others keep the starting model's values")
+	scores := fs.Bool("scores", false, "with --fit-from: instead of fitting identity, measure the influencer and risk probabilities on each file's stored score evidence, its accounts resolved again by --model (or identity.DefaultModel), and on --check files")
+	fitRisk := fs.Bool("fit-risk", false, "with --fit-from: refit the risk model (scoring.Params.Risk) on the stored score evidence of these files, resolved again by --model, and measure it on them and on --check files")
+	scoringPath := fs.String("scoring", "", "with --scores or --fit-risk: start from the scoring parameters in this JSON file (as --scoring-out writes it) instead of scoring.DefaultParams")
+	scoringOut := fs.String("scoring-out", "", "with --fit-risk: also write the fitted scoring parameters to this JSON file")
 	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
@@ -153,6 +158,19 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		checks, err := readCaseFiles("--check", *check)
 		if err != nil {
 			return err
+		}
+		if *scores || *fitRisk {
+			sp := scoring.DefaultParams()
+			if *scoringPath != "" {
+				b, err := os.ReadFile(*scoringPath)
+				if err != nil {
+					return err
+				}
+				if err := json.Unmarshal(b, &sp); err != nil {
+					return fmt.Errorf("--scoring %s: %w", *scoringPath, err)
+				}
+			}
+			return printScores(e, files, checks, base, sp, *fitRisk, *scoringOut)
 		}
 		if *noFit {
 			for _, f := range append(files, checks...) {
@@ -351,10 +369,80 @@ func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks
 	return os.WriteFile(modelOut, append(b, '\n'), 0o644)
 }
 
-// namedCases are the identity cases read from one file.
+// namedCases are the identity cases read from one file, and their score
+// cases (nil when the file holds none).
 type namedCases struct {
-	path  string
-	cases []calibrate.IdentityCase
+	path   string
+	cases  []calibrate.IdentityCase
+	scores []evaluate.ScoreCase
+}
+
+// printScores measures the influencer and risk probabilities on the
+// stored score evidence of files and checks, their accounts resolved
+// again by m; with fitRisk it first refits the risk model on files (L2 1,
+// signs kept) and measures both.
+func printScores(e env, files, checks []namedCases, m identity.Model, sp scoring.Params, fitRisk bool, out string) error {
+	rescored := func(f namedCases) ([]evaluate.ScoreCase, error) {
+		if f.scores == nil {
+			return nil, usageErr("%s holds no score evidence (written before eval stored it); make its cases again", f.path)
+		}
+		return evaluate.Rescore(f.cases, f.scores, m), nil
+	}
+	params := []scoring.Params{sp}
+	if fitRisk {
+		var samples []calibrate.RiskSample
+		for _, f := range files {
+			scs, err := rescored(f)
+			if err != nil {
+				return err
+			}
+			samples = append(samples, evaluate.RiskSamples(scs)...)
+		}
+		fitted, err := calibrate.FitRisk(samples, sp, 1)
+		if err != nil {
+			return err
+		}
+		params = append(params, fitted)
+		b, err := json.MarshalIndent(fitted.Risk, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "risk model fitted on %d people:\n%s\n", len(samples), b)
+		if out != "" {
+			b, err := json.MarshalIndent(fitted, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	var all []evaluate.ScoreCase
+	line := func(name string, scs []evaluate.ScoreCase) {
+		for i, p := range params {
+			tag := "start "
+			if i > 0 {
+				tag = "fitted"
+			}
+			for _, c := range evaluate.ScoreCalibrations(scs, p) {
+				fmt.Fprintf(e.stdout, "%s %s: %-10s n %5d base %.3f Brier %.4f (base-rate %.4f) ECE %.3f AUC %.3f\n",
+					tag, name, c.Target, c.N, c.BaseRate, c.Brier, c.BaseRateBrier, c.ECE, c.AUC)
+			}
+		}
+	}
+	for _, f := range append(files, checks...) {
+		scs, err := rescored(f)
+		if err != nil {
+			return err
+		}
+		all = append(all, scs...)
+		line(f.path, scs)
+	}
+	if len(files)+len(checks) > 1 {
+		line("pooled", all)
+	}
+	return nil
 }
 
 // readCaseFiles reads the comma-separated files of flag (written by
@@ -369,12 +457,12 @@ func readCaseFiles(flag, list string) ([]namedCases, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s %w", flag, err)
 		}
-		cs, err := evaluate.ReadCases(f)
+		cs, scs, err := evaluate.ReadAll(f)
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 		}
-		out = append(out, namedCases{path, cs})
+		out = append(out, namedCases{path, cs, scs})
 	}
 	return out, nil
 }

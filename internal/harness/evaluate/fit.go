@@ -55,6 +55,10 @@ type storedCase struct {
 	Accounts []enrichers.Account
 	Truth    []string
 	Owned    int
+	// Score is what the scores were computed from and the person's
+	// truth, its accounts left out (they are Accounts); nil in files
+	// written before it was stored.
+	Score *ScoreCase
 }
 
 // WriteCases stores the identity cases of a run (made with candidates
@@ -71,18 +75,29 @@ func WriteCases(w io.Writer, outs []Outcome) error {
 			truth = append(truth, Key(a.Source, a.Username))
 		}
 		c := IdentityCases([]Outcome{o})[0]
-		cs = append(cs, storedCase{Subject: c.Subject, Accounts: c.Accounts, Truth: truth, Owned: c.Owned})
+		sc := scoreCaseOf(o)
+		sc.Evidence.Accounts = nil
+		cs = append(cs, storedCase{Subject: c.Subject, Accounts: c.Accounts, Truth: truth, Owned: c.Owned, Score: &sc})
 	}
 	return gob.NewEncoder(w).Encode(cs)
 }
 
-// ReadCases reads what WriteCases wrote.
+// ReadCases reads the identity cases WriteCases wrote.
 func ReadCases(r io.Reader) ([]calibrate.IdentityCase, error) {
+	ics, _, err := ReadAll(r)
+	return ics, err
+}
+
+// ReadAll reads what WriteCases wrote: the identity cases and, for each,
+// its score case with the accounts as the run resolved them. The score
+// cases are nil when the file was written before they were stored.
+func ReadAll(r io.Reader) ([]calibrate.IdentityCase, []ScoreCase, error) {
 	var cs []storedCase
 	if err := gob.NewDecoder(r).Decode(&cs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]calibrate.IdentityCase, len(cs))
+	scs := make([]ScoreCase, len(cs))
 	for i, c := range cs {
 		truth := map[string]bool{}
 		for _, k := range c.Truth {
@@ -90,6 +105,14 @@ func ReadCases(r io.Reader) ([]calibrate.IdentityCase, error) {
 		}
 		out[i] = calibrate.IdentityCase{Subject: c.Subject, Accounts: c.Accounts, Owned: c.Owned,
 			Truth: func(source, username string) bool { return truth[Key(source, username)] }}
+		if c.Score == nil {
+			scs = nil
+			continue
+		}
+		if scs != nil {
+			scs[i] = *c.Score
+			scs[i].Evidence.Accounts = c.Accounts
+		}
 	}
-	return out, nil
+	return out, scs, nil
 }
