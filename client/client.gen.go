@@ -864,7 +864,7 @@ type Contribution struct {
 	// Example: github
 	Source string `json:"source"`
 
-	// Weight What the signal counted with — the match probability of the account it was read on (the company's attribution for a company signal); absent for signals of the request itself. Every account that adds to a score is listed here with its weight, whether or not it is in `accounts` (an account below `min_match` is shown there only with `include_candidates`). Influence counts only accounts with a match probability of at least 0.5.
+	// Weight What the signal counted with — the match probability of the account it was read on (the company's attribution for a company signal); absent for signals of the request itself. Every account that adds to a score is listed here with its weight, whether or not it is in `accounts` (an account below `min_match` is shown there only with `include_candidates`). Influence's reach, score and tier count only accounts with a match probability of at least 0.5; `probability_influencer` also counts candidates from 0.01, each with its probability, listed with the signal prefixed `candidate_`.
 	//
 	// Example: 0.93
 	Weight *float64 `json:"weight,omitempty"`
@@ -1169,10 +1169,10 @@ type FieldError struct {
 
 // Influence Reach across the subject's accounts, over the uncertainty of which accounts are really theirs.
 type Influence struct {
-	// Evidence Each account's expected reach.
+	// Evidence Each account's expected reach (match probability × reach); a candidate's (signal `candidate_…`) counts in `probability_influencer` only.
 	Evidence []Contribution `json:"evidence"`
 
-	// ProbabilityInfluencer Probability that the subject's true total reach is at least 10 000.
+	// ProbabilityInfluencer Probability that the subject's true total reach is at least 10 000, over the matched accounts and the candidates (each with its match probability).
 	//
 	// Example: 0.12
 	ProbabilityInfluencer float64 `json:"probability_influencer"`

@@ -90,26 +90,67 @@ type reachItem struct {
 
 // Influence scores reach over the accounts that are probably the
 // subject's. Accounts from failed sources count for nothing.
+//
+// Reach, score and tier count the accounts at or above MinMatch only (a
+// stranger's followers never make the subject influential), but the
+// probability of being an influencer also counts the candidates at or
+// above CandidateMinMatch, each with its match probability: an
+// influencer's own big account is often found and left a candidate in a
+// crowded web, and leaving it out made the probability too low for them
+// (docs/IDENTITY.md, eighth round). Candidates are listed in the evidence
+// with the signal prefixed "candidate_".
 func Influence(ev Evidence, p Params) InfluenceScore {
-	var items []reachItem
+	var items, all []reachItem
 	contrib := map[Contribution]float64{}
 	for _, a := range ev.accounts() {
 		r, sig, ok := AccountReach(a.Account, p)
-		if !ok || a.m <= 0 || a.m < p.Influence.MinMatch {
+		if !ok || a.m <= 0 {
 			continue
 		}
-		items = append(items, reachItem{a.m, r})
+		switch {
+		case a.m >= p.Influence.MinMatch:
+			items = append(items, reachItem{a.m, r})
+		case p.Influence.CandidateMinMatch > 0 && a.m >= p.Influence.CandidateMinMatch && r > 0:
+			sig = "candidate_" + sig
+		default:
+			continue
+		}
+		all = append(all, reachItem{a.m, r})
 		contrib[Contribution{Source: a.Source, Account: a.Username, Signal: sig, Weight: round4(a.m)}] += a.m * r
 	}
 	d := reachDistribution(items, p)
 	out := InfluenceScore{
-		ProbabilityInfluencer: round4(d.tail(p.Influence.Threshold)),
+		ProbabilityInfluencer: round4(tailProbability(all, p)),
 		Reach:                 Reach{Expected: round4(d.mean), Low: d.quantile(0.1), High: d.quantile(0.9)},
 		Evidence:              sortContributions(contrib),
 	}
 	out.Score = InfluenceScoreOf(d.mean, p)
 	out.Tier = TierOf(d.mean)
 	return out
+}
+
+// tailProbability is P(Σ Bᵢ rᵢ ≥ Threshold), Bᵢ ~ Bernoulli(mᵢ)
+// independent. An account that reaches the threshold alone decides it
+// whenever it is the subject's, so P(R < T) = Π over those (1 − mᵢ) ×
+// P(the others' sum < T); the others are enumerated (or sampled) only
+// when together they could reach T.
+func tailProbability(items []reachItem, p Params) float64 {
+	t := p.Influence.Threshold
+	below := 1.0 // P(R < T)
+	var small []reachItem
+	sum := 0.0
+	for _, it := range items {
+		if it.r >= t {
+			below *= 1 - it.m
+			continue
+		}
+		small = append(small, it)
+		sum += it.r
+	}
+	if sum >= t && below > 0 {
+		below *= 1 - reachDistribution(small, p).tail(t)
+	}
+	return clamp01(1 - below)
 }
 
 // dist is a discrete distribution of total reach.

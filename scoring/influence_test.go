@@ -79,8 +79,19 @@ func TestInfluenceExact(t *testing.T) {
 		{"sure influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 1), 25000)}, 1, 25000, 25000, 25000, TierMicro, 1, ""},
 		{"maybe influencer", []enrichers.Account{withFollowers(acct("bluesky", "a", 0.6), 50000)}, 0.6, 30000, 0, 50000, TierMicro, 1, ""},
 		// Below MinMatch (0.5) an account is likelier a stranger's: its
-		// followers never count (the demo's unmatched "owen" accounts).
-		{"likely a stranger", []enrichers.Account{withFollowers(acct("bluesky", "owen", 0.3), 50000)}, 0, 0, 0, 0, TierNone, 0, ""},
+		// followers never count in reach, score or tier (the demo's
+		// unmatched "owen" accounts), but it is the subject's 3 times in
+		// 10, so P(influencer) is 0.3; it is listed as a candidate.
+		{"likely a stranger", []enrichers.Account{withFollowers(acct("bluesky", "owen", 0.3), 50000)}, 0.3, 0, 0, 0, TierNone, 1, ""},
+		// Below CandidateMinMatch (0.01) it is not counted at all.
+		{"surely a stranger", []enrichers.Account{withFollowers(acct("bluesky", "owen", 0.005), 5e6)}, 0, 0, 0, 0, TierNone, 0, ""},
+		// A candidate and a match that reach the threshold only together:
+		// P = .3 × .8; the reach is the match's alone.
+		{"candidate completes a match", []enrichers.Account{withFollowers(acct("github", "a", 0.8), 6000), withFollowers(acct("mastodon", "b", 0.3), 5000)},
+			0.24, 4800, 0, 6000, TierNano, 2, ""},
+		// Two candidates each above the threshold: 1 − .8 × .9.
+		{"two candidates", []enrichers.Account{withFollowers(acct("github", "a", 0.2), 20000), withFollowers(acct("bluesky", "b", 0.1), 90000)},
+			0.28, 0, 0, 0, TierNone, 2, ""},
 		// P(both) = .5×.5: 6000+6000 ≥ 10000 only together.
 		{"two halves", []enrichers.Account{withFollowers(acct("github", "a", 0.5), 6000), withFollowers(acct("mastodon", "b", 0.5), 6000)},
 			0.25, 6000, 0, 12000, TierNano, 2, ""},
@@ -101,6 +112,70 @@ func TestInfluenceExact(t *testing.T) {
 		}
 		if got.Score != InfluenceScoreOf(tc.exp, p) {
 			t.Errorf("%s: score %v", tc.name, got.Score)
+		}
+	}
+}
+
+// TestInfluenceCandidatesNamed: a candidate counted in P(influencer) is
+// listed in the evidence with its weight and a "candidate_" signal, and
+// adds nothing to the reach; CandidateMinMatch 0 counts none.
+func TestInfluenceCandidatesNamed(t *testing.T) {
+	t.Parallel()
+	ev := Evidence{Accounts: []enrichers.Account{withFollowers(acct("bluesky", "owen", 0.3), 50000), withFollowers(acct("github", "owen", 0.9), 100)}}
+	got := Influence(ev, DefaultParams())
+	want := []Contribution{
+		{Source: "bluesky", Account: "owen", Signal: "candidate_followers", Contribution: 15000, Weight: 0.3},
+		{Source: "github", Account: "owen", Signal: "followers", Contribution: 90, Weight: 0.9},
+	}
+	if len(got.Evidence) != len(want) {
+		t.Fatalf("evidence %+v, want %+v", got.Evidence, want)
+	}
+	for i := range want {
+		if got.Evidence[i] != want[i] {
+			t.Errorf("evidence[%d] = %+v, want %+v", i, got.Evidence[i], want[i])
+		}
+	}
+	if got.Reach.Expected != 90 || got.ProbabilityInfluencer != 0.3 {
+		t.Errorf("reach %v, P %v; want 90, 0.3", got.Reach.Expected, got.ProbabilityInfluencer)
+	}
+	p := DefaultParams()
+	p.Influence.CandidateMinMatch = 0
+	if got := Influence(ev, p); got.ProbabilityInfluencer != 0 || len(got.Evidence) != 1 {
+		t.Errorf("CandidateMinMatch 0: %+v, want P 0 and the match alone", got)
+	}
+}
+
+// TestTailProbabilityExact: factoring out the accounts that reach the
+// threshold alone gives the same P as enumerating every subset.
+func TestTailProbabilityExact(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	for _, tc := range []struct {
+		name  string
+		items []reachItem
+	}{
+		{"none", nil},
+		{"big only", []reachItem{{0.3, 20000}, {0.5, 10000}}},
+		{"small only, below together", []reachItem{{0.9, 3000}, {0.9, 4000}}},
+		{"small only, above together", []reachItem{{0.5, 6000}, {0.4, 5000}, {0.7, 2000}}},
+		{"mixed", []reachItem{{0.2, 50000}, {0.5, 6000}, {0.4, 5000}, {0.05, 9999}, {1, 0}}},
+	} {
+		var brute float64
+		for mask := 0; mask < 1<<len(tc.items); mask++ {
+			w, r := 1.0, 0.0
+			for i, it := range tc.items {
+				if mask&(1<<i) != 0 {
+					w, r = w*it.m, r+it.r
+				} else {
+					w *= 1 - it.m
+				}
+			}
+			if r >= p.Influence.Threshold {
+				brute += w
+			}
+		}
+		if got := tailProbability(tc.items, p); math.Abs(got-brute) > 1e-12 {
+			t.Errorf("%s: %v, want %v", tc.name, got, brute)
 		}
 	}
 }

@@ -28,6 +28,7 @@ const (
 	RiskNameMismatch         = "name_mismatch"
 	RiskBreachHistory        = "breach_history"
 	RiskNoBreaches           = "no_breaches"
+	RiskSignalsOverlap       = "signals_overlap"
 )
 
 // Indices of the risk features in RiskFeatures vectors.
@@ -50,6 +51,7 @@ const (
 	fNameMismatch
 	fBreachHistory
 	fNoBreaches
+	fSignalsOverlap
 	riskFeatureCount
 )
 
@@ -64,7 +66,7 @@ var riskFeatureDesc = [riskFeatureCount]struct{ code, desc string }{
 	fYoungDomain:          {RiskYoungDomain, "the email domain was registered very recently (on top of new_domain)"},
 	fNewDomain:            {RiskNewDomain, "the email domain was registered less than a year ago"},
 	fNoFootprint:          {RiskNoFootprint, "no online account was found although the account sources answered"},
-	fFootprintBreadth:     {RiskFootprintBreadth, "online accounts that probably belong to the subject (log2(1+n))"},
+	fFootprintBreadth:     {RiskFootprintBreadth, "online accounts found that belong to the subject, expected number over their match probabilities (log2(1+n))"},
 	fYoungFootprint:       {RiskYoungFootprint, "the oldest trace of the subject is very recent"},
 	fFootprintAge:         {RiskFootprintAge, "years since the oldest trace of the subject (log2(1+years))"},
 	fPhoneInvalid:         {RiskPhoneInvalid, "the phone number is not valid"},
@@ -73,7 +75,12 @@ var riskFeatureDesc = [riskFeatureCount]struct{ code, desc string }{
 	fNameMismatch:         {RiskNameMismatch, "the names on the subject's accounts differ from the supplied name (1 − name match)"},
 	fBreachHistory:        {RiskBreachHistory, "the email address appears in past data breaches (log2(1+count))"},
 	fNoBreaches:           {RiskNoBreaches, "the breach source knows no breach of this address"},
+	fSignalsOverlap:       {RiskSignalsOverlap, "several warning signs at once: each beyond the first adds less, as they share a cause (count − 1)"},
 }
+
+// overlapping are the warning signs counted by signals_overlap (a name
+// mismatch counts when the names differ by half or more).
+var overlapping = [...]int{fDisposableEmail, fNewDomain, fPhoneVoIP, fPhoneCountryMismatch, fYoungFootprint}
 
 // RiskFeatureNames lists the risk features (reason codes) in the order of
 // RiskFeatures vectors.
@@ -137,15 +144,20 @@ func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 			x[fNewDomain] = b(age < float64(rp.NewDomainDays))
 		}
 	}
-	n := 0
+	// Breadth is the expected number of the subject's accounts found (the
+	// sum of the match probabilities), not a count over a threshold: how
+	// many accounts pass 0.5 depends on how crowded the web is (fewer
+	// guesses pass it among more strangers), their expected number much
+	// less (docs/IDENTITY.md, eighth round).
+	n, expected := 0, 0.0
 	for _, a := range ev.accounts() {
+		expected += a.m
 		if a.m >= rp.FootprintMatch {
 			n++
 		}
 	}
-	if n > 0 {
-		x[fFootprintBreadth] = math.Log2(1 + float64(n))
-	} else if answeredAccountSources(ev, p) >= max(rp.MinAnswered, 1) {
+	x[fFootprintBreadth] = math.Log2(1 + expected)
+	if n == 0 && answeredAccountSources(ev, p) >= max(rp.MinAnswered, 1) {
 		x[fNoFootprint] = 1
 	}
 	if first := firstSeen(ev, p, now); first != nil {
@@ -173,6 +185,19 @@ func RiskFeatures(ev Evidence, p Params, now time.Time) []float64 {
 			x[fNoBreaches] = 1
 		}
 	}
+	// The warning signs are not independent: a throw-away identity tends
+	// to show several (in the simulated web all are drawn from one latent
+	// risk), so adding their weights over-counts when several fire.
+	k := 0
+	for _, f := range overlapping {
+		if x[f] > 0 {
+			k++
+		}
+	}
+	if x[fNameMismatch] >= 0.5 {
+		k++
+	}
+	x[fSignalsOverlap] = float64(max(k-1, 0))
 	return x
 }
 
@@ -271,14 +296,24 @@ func ccTLDCountry(domain string) string {
 	return strings.ToUpper(tld)
 }
 
+// RiskHandSet names the risk features whose weights are set by hand, not
+// fitted (SCORING.md): the simulated web draws them independently of risk
+// (typo_domain, role_account), young_footprint carries footprint_age's
+// signal, and young_domain sits on top of new_domain. calibrate.FitRisk
+// holds them when passed.
+func RiskHandSet() []string {
+	return []string{RiskTypoDomain, RiskRoleAccount, RiskYoungDomain, RiskFootprintAge}
+}
+
 // RiskSigns is the direction each risk feature may push: +1 raises risk
-// (weight ≥ 0), −1 lowers it (weight ≤ 0). calibrate.FitRisk enforces it.
+// (weight ≥ 0), −1 lowers it (weight ≤ 0; signals_overlap only takes back
+// part of what the overlapping signs added). calibrate.FitRisk enforces it.
 func RiskSigns() map[string]int {
 	out := map[string]int{}
 	for _, n := range RiskFeatureNames() {
 		out[n] = 1
 	}
-	for _, n := range []string{RiskFootprintBreadth, RiskFootprintAge, RiskBreachHistory} {
+	for _, n := range []string{RiskFootprintBreadth, RiskFootprintAge, RiskBreachHistory, RiskSignalsOverlap} {
 		out[n] = -1
 	}
 	return out

@@ -48,11 +48,15 @@ func TestRiskSignals(t *testing.T) {
 		{"no footprint", Evidence{Sources: allOK("github", "reddit", "bluesky")}, map[string]float64{RiskNoFootprint: 1}},
 		{"too few answers for no footprint", Evidence{Sources: allOK("github", "reddit", "email", "dns")}, nil},
 		{"breadth", Evidence{Accounts: []enrichers.Account{acct("github", "a", 0.9), acct("reddit", "b", 0.6), acct("bluesky", "c", 0.3)}},
-			map[string]float64{RiskFootprintBreadth: math.Log2(3)}},
+			map[string]float64{RiskFootprintBreadth: math.Log2(1 + 1.8)}}, // the expected number: .9 + .6 + .3
+		// Candidates only: nothing passes 0.5, but 0.3 + 0.2 of an account
+		// is expected to be the subject's.
+		{"candidates only", Evidence{Sources: allOK("github", "reddit", "bluesky"), Accounts: []enrichers.Account{acct("github", "a", 0.3), acct("reddit", "b", 0.2)}},
+			map[string]float64{RiskNoFootprint: 1, RiskFootprintBreadth: math.Log2(1.5)}},
 		{"footprint age", Evidence{Accounts: []enrichers.Account{{Source: "github", Username: "a", Match: match(0.9), CreatedAt: yearsAgo(7)}}},
-			map[string]float64{RiskFootprintBreadth: 1, RiskFootprintAge: 3}},
+			map[string]float64{RiskFootprintBreadth: math.Log2(1.9), RiskFootprintAge: 3}},
 		{"young footprint", Evidence{Accounts: []enrichers.Account{{Source: "github", Username: "a", Match: match(0.9), CreatedAt: ptrTime(testNow.AddDate(0, 0, -10))}}},
-			map[string]float64{RiskFootprintBreadth: 1, RiskYoungFootprint: 1, RiskFootprintAge: math.Log2(1 + 10/365.25)}},
+			map[string]float64{RiskFootprintBreadth: math.Log2(1.9), RiskYoungFootprint: 1, RiskFootprintAge: math.Log2(1 + 10/365.25)}},
 		{"age from first breach", Evidence{Breach: &enrichers.BreachFacts{Count: 3, FirstBreach: yearsAgo(3)}},
 			map[string]float64{RiskBreachHistory: 2, RiskFootprintAge: 2}},
 		{"no breaches (not_found)", Evidence{Sources: map[string]enrichers.Status{"hibp": enrichers.StatusNotFound}}, map[string]float64{RiskNoBreaches: 1}},
@@ -64,10 +68,20 @@ func TestRiskSignals(t *testing.T) {
 		{"phone matches email ccTLD", Evidence{Phone: &enrichers.PhoneFacts{Valid: true, LineType: "mobile", Country: "GB"}, Email: &enrichers.EmailFacts{Valid: true, Domain: "example.co.uk"}, Country: "FR"}, nil},
 		{"phone no reference", Evidence{Phone: &enrichers.PhoneFacts{Valid: true, LineType: "mobile", Country: "FR"}, Email: &enrichers.EmailFacts{Valid: true, Domain: "x.io"}}, nil},
 		{"name mismatch", Evidence{Name: "Anna Schmidt", Accounts: []enrichers.Account{{Source: "github", Username: "a", DisplayName: "Carlos Pérez", Match: match(0.9)}}},
-			map[string]float64{RiskFootprintBreadth: 1, RiskNameMismatch: 1}},
+			map[string]float64{RiskFootprintBreadth: math.Log2(1.9), RiskNameMismatch: 1}},
 		{"name match", Evidence{Name: "Anna Schmidt", Accounts: []enrichers.Account{{Source: "github", Username: "a", DisplayName: "anna schmidt", Match: match(0.9)}}},
-			map[string]float64{RiskFootprintBreadth: 1}},
+			map[string]float64{RiskFootprintBreadth: math.Log2(1.9)}},
 		{"breaches", Evidence{Breach: &enrichers.BreachFacts{Count: 7}}, map[string]float64{RiskBreachHistory: 3}},
+		// Several warning signs at once: each beyond the first is counted
+		// by signals_overlap (a young domain is one sign with new_domain).
+		{"three signs overlap", Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: true}, Phone: &enrichers.PhoneFacts{Valid: true, LineType: "voip", Country: "NG"}, Country: "DE"},
+			map[string]float64{RiskDisposableEmail: 1, RiskPhoneVoIP: 1, RiskPhoneCountryMismatch: 1, RiskSignalsOverlap: 2}},
+		{"young domain and a name mismatch", Evidence{Domain: &enrichers.DomainFacts{AgeDays: 12}, Name: "Anna Schmidt", Accounts: []enrichers.Account{{Source: "github", Username: "a", DisplayName: "Carlos Pérez", Match: match(1)}}},
+			map[string]float64{RiskYoungDomain: 1, RiskNewDomain: 1, RiskFootprintBreadth: 1, RiskNameMismatch: 1, RiskSignalsOverlap: 1}},
+		{"half a name is a sign", Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: true}, Name: "Anna Schmidt", Accounts: []enrichers.Account{{Source: "github", Username: "a", DisplayName: "Anna", Match: match(1)}}},
+			map[string]float64{RiskDisposableEmail: 1, RiskFootprintBreadth: 1, RiskNameMismatch: 0.5, RiskSignalsOverlap: 1}},
+		{"a slight name mismatch is none", Evidence{Email: &enrichers.EmailFacts{Valid: true, Disposable: true}, Name: "Anna Schmidt", Accounts: []enrichers.Account{{Source: "github", Username: "a", DisplayName: "Anna S.", Match: match(1)}}},
+			map[string]float64{RiskDisposableEmail: 1, RiskFootprintBreadth: 1, RiskNameMismatch: 0.15}},
 	} {
 		x := RiskFeatures(tc.ev, p, testNow)
 		r := Risk(tc.ev, p, testNow)

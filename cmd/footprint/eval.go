@@ -46,7 +46,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	check := fs.String("check", "", "with --fit-from: also score the starting and the fitted model on the cases of these comma-separated files, one line per file (log loss, recall and false share at p ≥ 0.5)")
 	fitParams := fs.String("fit-params", "", "with --fit-from: fit only these comma-separated parameters (Model field names, PlatformBias.<source> for one platform's bias); the others keep the starting model's values")
 	scores := fs.Bool("scores", false, "with --fit-from: instead of fitting identity, measure the influencer and risk probabilities on each file's stored score evidence, its accounts resolved again by --model (or identity.DefaultModel), and on --check files")
-	fitRisk := fs.Bool("fit-risk", false, "with --fit-from: refit the risk model (scoring.Params.Risk) on the stored score evidence of these files, resolved again by --model, and measure it on them and on --check files")
+	fitRisk := fs.Bool("fit-risk", false, "with --fit-from: refit the risk model (scoring.Params.Risk; the hand-set weights of scoring.RiskHandSet held) on the stored score evidence of these files, resolved again by --model, and measure it on them and on --check files")
 	scoringPath := fs.String("scoring", "", "with --scores or --fit-risk: start from the scoring parameters in this JSON file (as --scoring-out writes it) instead of scoring.DefaultParams")
 	scoringOut := fs.String("scoring-out", "", "with --fit-risk: also write the fitted scoring parameters to this JSON file")
 	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
@@ -398,7 +398,7 @@ func printScores(e env, files, checks []namedCases, m identity.Model, sp scoring
 			}
 			samples = append(samples, evaluate.RiskSamples(scs)...)
 		}
-		fitted, err := calibrate.FitRisk(samples, sp, 1)
+		fitted, err := calibrate.FitRisk(samples, sp, 1, scoring.RiskHandSet()...)
 		if err != nil {
 			return err
 		}

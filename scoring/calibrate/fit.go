@@ -108,8 +108,9 @@ type RiskSample struct {
 // FitRisk refits the risk intercept and weights (L2-penalized, intercept
 // free). Each weight keeps the sign scoring.RiskSigns documents, so that a reason
 // always pushes the way its description says; a feature that is zero in
-// every sample keeps its current weight.
-func FitRisk(samples []RiskSample, p scoring.Params, l2 float64) (scoring.Params, error) {
+// every sample keeps its current weight, and so does every feature named
+// in hold (hand-set weights the data should not override; SCORING.md).
+func FitRisk(samples []RiskSample, p scoring.Params, l2 float64, hold ...string) (scoring.Params, error) {
 	names := scoring.RiskFeatureNames()
 	var X [][]float64
 	var y []bool
@@ -144,7 +145,7 @@ func FitRisk(samples []RiskSample, p scoring.Params, l2 float64) (scoring.Params
 		case -1:
 			opt.Upper[j] = 0
 		}
-		if !seen[j-1] {
+		if !seen[j-1] || slices.Contains(hold, names[j-1]) {
 			opt.Lower[j], opt.Upper[j] = init[j], init[j]
 		}
 	}

@@ -115,6 +115,15 @@ func TestFitRisk(t *testing.T) {
 	if fit.Risk.Weights[scoring.RiskPhoneVoIP] != p.Risk.Weights[scoring.RiskPhoneVoIP] {
 		t.Errorf("unseen feature weight changed: %v", fit.Risk.Weights[scoring.RiskPhoneVoIP])
 	}
+	// Held, a seen feature keeps its weight too, and the others move.
+	held, err := FitRisk(samples, p, 0.01, scoring.RiskDisposableEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.Risk.Weights[scoring.RiskDisposableEmail] != p.Risk.Weights[scoring.RiskDisposableEmail] || held.Risk.Intercept == p.Risk.Intercept {
+		t.Errorf("held fit: disposable %v (was %v), intercept %v (was %v)", held.Risk.Weights[scoring.RiskDisposableEmail],
+			p.Risk.Weights[scoring.RiskDisposableEmail], held.Risk.Intercept, p.Risk.Intercept)
+	}
 }
 
 // TestFitRiskSigns: weights keep their documented direction even when the
