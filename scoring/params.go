@@ -123,12 +123,14 @@ type RiskParams struct {
 }
 
 // DefaultParams returns the default parameters. Interest priors and the
-// tag, bio, platform and absence weights, and the risk intercept and
-// weights of the features the simulated web produces, were fitted with
-// FitInterests (holding the hand-set catalogue, website and industry
-// weights) / FitRisk (L2 = 1) on 4,800 simulated people (seeds 7 and 8)
-// and checked on 1,000 others (seed 9); the rest is hand-set. SCORING.md
-// lists every value and how to refit them.
+// tag, bio, platform and absence weights were fitted with FitInterests
+// (holding the hand-set catalogue, website and industry weights) on 4,800
+// simulated people (seeds 7 and 8) and checked on 1,000 others (seed 9);
+// the risk intercept and the weights of the features the simulated web
+// produces with FitRisk (L2 = 1, RiskHandSet held) on 5,900 people of
+// tuning worlds of 1 000, 20 000 and 100 000 people (docs/IDENTITY.md,
+// eighth round); the rest is hand-set. SCORING.md lists every value and
+// how to refit them.
 func DefaultParams() Params {
 	return Params{
 		Sources: FactSources{Email: "email", Phone: "phone", DNS: "dns", Domain: "rdap", Company: "website", Breach: "hibp"},
