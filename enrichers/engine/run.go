@@ -293,8 +293,19 @@ func leftOut(en *entry, req Request) string {
 // so that a run of req never waits and its budget cannot run out: a
 // caller may skip setting a deadline for it.
 func (e *Engine) Inline(req Request) bool {
-	for _, en := range e.ordered {
-		if !en.inline && leftOut(en, req) == "" {
+	// A lookup asks often (the pipeline, the memo): only the sources that
+	// are not inline are looked at, and with options.sources only those
+	// it names.
+	if len(req.Only) > 0 {
+		for _, name := range req.Only {
+			if en := e.entries[name]; en != nil && !en.inline && leftOut(en, req) == "" {
+				return false
+			}
+		}
+		return true
+	}
+	for _, en := range e.blocking {
+		if leftOut(en, req) == "" {
 			return false
 		}
 	}
