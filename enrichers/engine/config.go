@@ -117,6 +117,7 @@ type Engine struct {
 	reg       *Registry
 	entries   map[string]*entry
 	ordered   []*entry // entries in registry order; entry.at is the index
+	blocking  []*entry // the entries that are not inline (Inline looks at these)
 	cache     Cache
 	observer  Observer
 	tracer    trace.Tracer // nil: no spans (Options.Tracer unset)
@@ -227,6 +228,9 @@ func New(reg *Registry, opts Options) (*Engine, error) {
 		})
 		e.entries[name] = en
 		e.ordered = append(e.ordered, en)
+		if !en.inline {
+			e.blocking = append(e.blocking, en)
+		}
 	}
 	return e, nil
 }

@@ -219,6 +219,11 @@ func TestInline(t *testing.T) {
 		{"the others skipped", e, engine.Request{Skip: map[string]string{"offline": "x", "net": "x", "netinline": "x"}}, true},
 		{"one left", e, engine.Request{Exclude: []string{"offline", "net"}}, false},
 		{"the others disabled", off, engine.Request{}, true},
+		{"a network source named, and excluded", e, engine.Request{Only: []string{"inl", "net"}, Exclude: []string{"net"}}, true},
+		{"a network source named, and skipped", e, engine.Request{Only: []string{"net", "inl"}, Skip: map[string]string{"net": "x"}}, true},
+		{"a network source named, and disabled", off, engine.Request{Only: []string{"inl", "net"}}, true},
+		{"a network source named after inline ones", e, engine.Request{Only: []string{"inl", "inl2", "net"}}, false},
+		{"no known source named", e, engine.Request{Only: []string{"nope"}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,8 @@ import (
 //     (fetched_at + the source's TTL or negative TTL) and at most MemoTTL;
 //   - only complete results of default-mode requests are remembered, and a
 //     hit honours max_age (refresh and only modes never read it);
+//   - never a run of inline sources only (Engine.memoized): recomputed,
+//     like every offline finding;
 //   - keys are keyed hashes of the request (no raw identifiers);
 //   - Engine.ForgetMemo drops everything (purges call it).
 type memo struct {

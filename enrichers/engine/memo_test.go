@@ -259,3 +259,48 @@ func TestRememberedKeyThenRunMissed(t *testing.T) {
 		t.Fatalf("no memo: %v %v", res, mk)
 	}
 }
+
+// TestMemoSkipsInlineOnlyRuns: a run of inline sources only (offline,
+// microseconds) is recomputed, never remembered, as the cache never holds
+// an offline finding; a run that selects any other source is remembered,
+// the inline sources' findings with it.
+func TestMemoSkipsInlineOnlyRuns(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		req        engine.Request
+		remembered bool
+	}{
+		{"every source", engine.Request{}, true},
+		{"inline only (options.sources)", engine.Request{Only: []string{"inline"}}, false},
+		{"inline only (exclude_sources)", engine.Request{Exclude: []string{"net", "offline"}}, false},
+		{"inline only (the others skipped)", engine.Request{Skip: map[string]string{"net": "suppressed", "offline": "suppressed"}}, false},
+		{"an offline source that is not inline", engine.Request{Only: []string{"inline", "offline"}}, true},
+		{"a network source", engine.Request{Only: []string{"inline", "net"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inline := &fake{name: "inline", inline: true, tmo: time.Second, ttl: time.Hour}
+			offline := &fake{name: "offline", tmo: time.Second, ttl: time.Hour}
+			net := &fake{name: "net", net: true, tmo: time.Second, ttl: time.Hour}
+			c := &mapCache{m: map[string]*enrichers.Finding{}, at: now}
+			e := newEngine(t, engine.Options{Cache: c, Now: func() time.Time { return now }}, inline, offline, net)
+			req := tc.req
+			req.Identifiers = []enrichers.Identifier{email}
+			res, mk := e.RememberedKey(req)
+			if res != nil || (mk != engine.MemoKey{}) != tc.remembered {
+				t.Fatalf("first lookup: %v, key computed %v, want %v", res, mk != engine.MemoKey{}, tc.remembered)
+			}
+			for range 2 {
+				if r := e.RunMissed(context.Background(), req, engine.MemoKey{}); !r.Complete || (r.MemoID != 0) != tc.remembered {
+					t.Fatalf("run: complete %v, memo id %d", r.Complete, r.MemoID)
+				}
+			}
+			if got := e.Remembered(req) != nil; got != tc.remembered {
+				t.Fatalf("remembered %v, want %v", got, tc.remembered)
+			}
+			if n := inline.calls.Load(); n != 2 {
+				t.Fatalf("inline source called %d times, want 2 (RunMissed runs)", n)
+			}
+		})
+	}
+}

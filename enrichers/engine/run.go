@@ -86,10 +86,10 @@ type MemoKey struct {
 }
 
 // RememberedKey is Remembered, also returning req's memo key (zero
-// without a memo), so that a caller who goes on to RunMissed hashes the
-// request once.
+// without a memo, or when req's runs are not remembered), so that a caller
+// who goes on to RunMissed hashes the request once.
 func (e *Engine) RememberedKey(req Request) (*Result, MemoKey) {
-	if e.memo == nil {
+	if !e.memoized(req) {
 		return nil, MemoKey{}
 	}
 	k := MemoKey{k: e.memo.keyOf(req), set: true}
@@ -98,19 +98,31 @@ func (e *Engine) RememberedKey(req Request) (*Result, MemoKey) {
 
 // RunMissed is Run for a request whose memo lookup (RememberedKey, which
 // gave k) just missed: it runs without asking the memo again, then
-// remembers the result under k (computed here if k is zero).
+// remembers the result under k (computed here if k is zero) when runs of
+// req are remembered (memoized).
 func (e *Engine) RunMissed(ctx context.Context, req Request, k MemoKey) *Result {
 	res := e.run(ctx, req)
 	// Background work (a batch job's rows: each a different subject,
 	// enriched once) would only push out the live lookups the memo is
 	// for, and hold memory for nothing.
-	if e.memo != nil && !transport.Background(ctx) {
+	if !transport.Background(ctx) && (k.set || e.memoized(req)) {
 		if !k.set {
 			k = MemoKey{k: e.memo.keyOf(req), set: true}
 		}
 		e.memo.put(k.k, req, res, e.findingTTL, e.offline, e.now())
 	}
 	return res
+}
+
+// memoized reports whether the memo remembers runs of req: not without a
+// memo, and not when every source req selects is inline (offline,
+// microseconds). Such a run is recomputed, as the evidence cache never
+// holds an offline source's finding: remembering it would cost every
+// lookup a keyed hash, and memory (pointers the collector scans) for
+// what is cheaper to compute again (checkout's offline-only lookups are
+// mostly of a new subject each).
+func (e *Engine) memoized(req Request) bool {
+	return e.memo != nil && !e.Inline(req)
 }
 
 // Remembered returns the result the engine remembers for req (see memo), or
@@ -281,8 +293,19 @@ func leftOut(en *entry, req Request) string {
 // so that a run of req never waits and its budget cannot run out: a
 // caller may skip setting a deadline for it.
 func (e *Engine) Inline(req Request) bool {
-	for _, en := range e.ordered {
-		if !en.inline && leftOut(en, req) == "" {
+	// A lookup asks often (the pipeline, the memo): only the sources that
+	// are not inline are looked at, and with options.sources only those
+	// it names.
+	if len(req.Only) > 0 {
+		for _, name := range req.Only {
+			if en := e.entries[name]; en != nil && !en.inline && leftOut(en, req) == "" {
+				return false
+			}
+		}
+		return true
+	}
+	for _, en := range e.blocking {
+		if leftOut(en, req) == "" {
 			return false
 		}
 	}

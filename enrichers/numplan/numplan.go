@@ -61,6 +61,8 @@ type format struct {
 	source   string   // the pattern, for the replacement
 	intlRule string   // the format
 	natRule  string   // the format with the national prefix formatting rule in its first group
+	intl     template // intlRule, read once
+	nat      template // natRule, read once
 	// groups is the pattern read as a run of digit groups, (\d{2})(\d{3,4})
 	// (every pattern in the metadata is one); nil if it is not one.
 	groups []span
@@ -76,15 +78,15 @@ type span struct{ min, max int }
 // groups' bounds are computed, not searched for: on a string the pattern
 // matches whole, the regexp's preferred match is the whole string with
 // each greedy group as long as the groups after it allow. The rule is
-// then expanded by the regexp's own ExpandString.
+// then written by the rule's template (read once, as ExpandString reads
+// it).
 func (f *format) apply(nsn string, national bool) string {
-	f.once.Do(func() { f.re = regexp.MustCompile(f.source) })
-	rule := f.intlRule
+	rule, tmpl := f.intlRule, f.intl
 	if national {
-		rule = f.natRule
+		rule, tmpl = f.natRule, f.nat
 	}
 	if f.groups == nil || len(f.groups) > maxGroups {
-		return f.re.ReplaceAllString(nsn, rule)
+		return f.regexp().ReplaceAllString(nsn, rule)
 	}
 	var m [2 + 2*maxGroups]int
 	match := m[:2+2*len(f.groups)]
@@ -101,7 +103,18 @@ func (f *format) apply(nsn string, national bool) string {
 		at += n
 	}
 	var buf [64]byte
-	return string(f.re.ExpandString(buf[:0], rule, nsn, match))
+	if tmpl.ok {
+		return string(tmpl.expand(buf[:0], nsn, match))
+	}
+	return string(f.regexp().ExpandString(buf[:0], rule, nsn, match))
+}
+
+// regexp is the pattern compiled, on first use: only a rule or a pattern
+// apply does not read itself needs it (none of the metadata's:
+// TestEveryRuleIsATemplate, TestDigitGroups).
+func (f *format) regexp() *regexp.Regexp {
+	f.once.Do(func() { f.re = regexp.MustCompile(f.source) })
+	return f.re
 }
 
 // maxGroups bounds the groups apply computes on the stack.
@@ -245,6 +258,7 @@ func load() *tables {
 						f.natRule = f.natRule[:loc[0]] + npfr + f.natRule[loc[1]:]
 					}
 				}
+				f.intl, f.nat = parseTemplate(f.intlRule), parseTemplate(f.natRule)
 				formats[nf] = f
 			}
 			out = append(out, f)

@@ -60,6 +60,12 @@ type prefixTable struct {
 	at     map[uint64]uint32 // prefix → index of its value
 	values string            // value i is values[ends[i-1]:ends[i]] (ends[-1] = 0)
 	ends   []uint32
+	// lengths[d], d a number's first three digits, has bit l set when
+	// some prefix of l digits may begin the number: a lookup asks the map
+	// only for those lengths (most numbers have a prefix of one or two
+	// lengths at most; the map is large, and each miss reads memory the
+	// cache does not hold).
+	lengths [1000]uint16
 }
 
 // prefixMaxDigits: the library looks up at most the first 9 digits (10
@@ -115,8 +121,32 @@ func readPrefixTable(gz []byte) (*prefixTable, error) {
 			return nil, fmt.Errorf("prefix %d: value %d of %d", prefix, i, len(t.ends))
 		}
 		t.at[prefix] = i
+		t.addLength(prefix)
 	}
 	return t, nil
+}
+
+// addLength notes the length of prefix p (E.164 digits: no leading zero)
+// under the first three digits of every number it may begin.
+func (t *prefixTable) addLength(p uint64) {
+	l := len(strconv.FormatUint(p, 10))
+	if l > prefixMaxDigits {
+		return // never looked up
+	}
+	if l >= 3 {
+		for range l - 3 {
+			p /= 10
+		}
+		t.lengths[p] |= 1 << l
+		return
+	}
+	span := uint64(10) // the three-digit starts p begins
+	if l == 1 {
+		span = 100
+	}
+	for d := p * span; d < (p+1)*span; d++ {
+		t.lengths[d] |= 1 << l
+	}
 }
 
 // lookup is the value of the longest prefix of the E.164 number e164 in
@@ -128,9 +158,20 @@ func (t *prefixTable) lookup(e164 string) string {
 	if err != nil {
 		return ""
 	}
+	lengths := uint16(1<<(prefixMaxDigits+1) - 1) // a number of fewer than three digits: every length
+	if l >= 3 {
+		first3 := p
+		for range l - 3 {
+			first3 /= 10
+		}
+		lengths = t.lengths[first3]
+	}
 	// Each shorter prefix is the longer one without its last digit (an
 	// E.164 number starts with its calling code, never with a 0).
 	for ; l >= 1; l, p = l-1, p/10 {
+		if lengths&(1<<l) == 0 {
+			continue
+		}
 		if i, ok := t.at[p]; ok {
 			start := uint32(0)
 			if i > 0 {

@@ -96,3 +96,34 @@ func TestPrefixTablesAnswerAsTheLibrary(t *testing.T) {
 		})
 	}
 }
+
+// TestPrefixLookupLengths: the longest prefix answers, whatever its length
+// (one digit to prefixMaxDigits), and only prefixes of the number do; the
+// library's tables hold no prefix shorter than three digits, so this one is
+// made by hand.
+func TestPrefixLookupLengths(t *testing.T) {
+	tb := &prefixTable{at: map[uint64]uint32{}}
+	values := []string{"seven", "forty-four", "London", "New Jersey", "nine digits", "too long"}
+	for i, p := range []uint64{7, 44, 4420, 1201, 123456789, 1234567891} {
+		tb.at[p] = uint32(i)
+		tb.addLength(p)
+		tb.values += values[i]
+		tb.ends = append(tb.ends, uint32(len(tb.values)))
+	}
+	for _, tc := range []struct{ e164, want string }{
+		{"+74951234567", "seven"},
+		{"+7", "seven"},
+		{"+441234567890", "forty-four"},
+		{"+442079460958", "London"},
+		{"+12015550123", "New Jersey"},
+		{"+12025550123", ""},
+		{"+1234567891", "nine digits"}, // the ten-digit prefix is never looked up
+		{"+12", ""},
+		{"+", ""},
+		{"+33123456789", ""},
+	} {
+		if got := tb.lookup(tc.e164); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.e164, got, tc.want)
+		}
+	}
+}

@@ -19,7 +19,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/internal/app/pgstore/pgtest"
+	"github.com/footprint-oss/footprint/internal/app/pipeline"
 )
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -582,5 +584,44 @@ func TestWindowsMemo(t *testing.T) {
 		if d1 != d2 || m1 != m2 || de1 != de2 || me1 != me2 {
 			t.Errorf("%v: remembered %v %v %v %v, windowBounds %v %v %v %v", now, d1, m1, de1, me1, d2, m2, de2, me2)
 		}
+	}
+}
+
+// TestObserveProfile: a lookup's sources are counted by status, and it is
+// cached when every source that ran answered from the cache (skipped ones
+// do not count); lookups are not charged here (Take does that).
+func TestObserveProfile(t *testing.T) {
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	src := func(st enrichers.Status, cached bool) pipeline.SourceStatus {
+		return pipeline.SourceStatus{Name: "s", Status: st, Cached: cached}
+	}
+	for _, tc := range []struct {
+		name     string
+		sources  []pipeline.SourceStatus
+		cached   int64
+		statuses map[string]int64
+	}{
+		{"no sources", nil, 1, map[string]int64{}},
+		{"all cached, one skipped", []pipeline.SourceStatus{src(enrichers.StatusOK, true), src(enrichers.StatusNotFound, true), src(enrichers.StatusSkipped, false)},
+			1, map[string]int64{"ok": 1, "not_found": 1, "skipped": 1}},
+		{"one asked upstream", []pipeline.SourceStatus{src(enrichers.StatusOK, true), src(enrichers.StatusOK, false), src(enrichers.StatusTimeout, false)},
+			0, map[string]int64{"ok": 2, "timeout": 1}},
+		{"every status", []pipeline.SourceStatus{src(enrichers.StatusOK, false), src(enrichers.StatusNotFound, false), src(enrichers.StatusSkipped, false),
+			src(enrichers.StatusTimeout, false), src(enrichers.StatusRateLimited, false), src(enrichers.StatusCircuitOpen, false),
+			src(enrichers.StatusBlocked, false), src(enrichers.StatusError, false), src(enrichers.StatusError, false)},
+			0, map[string]int64{"ok": 1, "not_found": 1, "skipped": 1, "timeout": 1, "rate_limited": 1, "circuit_open": 1, "blocked": 1, "error": 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Service{now: func() time.Time { return at }}
+			s.ObserveProfile("k", &pipeline.Profile{Sources: tc.sources})
+			ds := s.usage.take()
+			if len(ds) != 1 {
+				t.Fatalf("%d deltas", len(ds))
+			}
+			d := ds[0]
+			if d.KeyID != "k" || d.Day != "2026-12-04" || d.Lookups != 0 || d.Cached != tc.cached || !maps.Equal(d.Statuses, tc.statuses) {
+				t.Fatalf("delta %+v, want cached %d, statuses %v", d, tc.cached, tc.statuses)
+			}
+		})
 	}
 }

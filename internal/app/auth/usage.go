@@ -53,10 +53,33 @@ type usageBuffer struct {
 }
 
 func (b *usageBuffer) add(keyID string, at time.Time, lookups, cached int64, statuses map[string]int64) {
-	y, m, dd := at.UTC().Date()
-	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	d := b.deltaLocked(keyID, at)
+	d.Lookups += lookups
+	d.Cached += cached
+	for s, n := range statuses {
+		d.Statuses[s] += n
+	}
+}
+
+// addCounts is add for a lookup's statuses counted on the caller's stack
+// (ObserveProfile), no lookups charged.
+func (b *usageBuffer) addCounts(keyID string, at time.Time, cached int64, counts []statusCount) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.deltaLocked(keyID, at)
+	d.Cached += cached
+	for _, c := range counts {
+		d.Statuses[c.status] += c.n
+	}
+}
+
+// deltaLocked is keyID's delta for at's UTC day, made when there is none
+// (b.mu held).
+func (b *usageBuffer) deltaLocked(keyID string, at time.Time) *UsageDelta {
+	y, m, dd := at.UTC().Date()
+	dayStart := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	if b.lastDayName == "" || !b.lastDay.Equal(dayStart) {
 		b.lastDay, b.lastDayName = dayStart, dayStart.Format("2006-01-02")
 	}
@@ -70,11 +93,7 @@ func (b *usageBuffer) add(keyID string, at time.Time, lookups, cached int64, sta
 		d = &UsageDelta{KeyID: keyID, Day: day, Statuses: map[string]int64{}}
 		b.sums[k] = d
 	}
-	d.Lookups += lookups
-	d.Cached += cached
-	for s, n := range statuses {
-		d.Statuses[s] += n
-	}
+	return d
 }
 
 func (b *usageBuffer) take() []UsageDelta {
@@ -142,15 +161,33 @@ func (s *Service) ObserveProfile(keyID string, p *pipeline.Profile) {
 	if p == nil {
 		return
 	}
-	cached := true
-	st := make(map[string]int64, 4)
+	cached := int64(1)
+	var buf [8]statusCount // more statuses than there are: never grows
+	counts := buf[:0]
 	for _, src := range p.Sources {
-		st[string(src.Status)]++
+		counts = countStatus(counts, string(src.Status))
 		if src.Status != enrichers.StatusSkipped && !src.Cached {
-			cached = false
+			cached = 0
 		}
 	}
-	s.Observe(keyID, cached, st)
+	s.usage.addCounts(keyID, s.now(), cached, counts)
+}
+
+// statusCount is how many of a lookup's sources ended with one status.
+type statusCount struct {
+	status string
+	n      int64
+}
+
+// countStatus counts one more source with status st.
+func countStatus(counts []statusCount, st string) []statusCount {
+	for i := range counts {
+		if counts[i].status == st {
+			counts[i].n++
+			return counts
+		}
+	}
+	return append(counts, statusCount{st, 1})
 }
 
 // ctx keys.

@@ -30,7 +30,9 @@ import (
 //     whose evidence all came from or went into the cache. It lives until
 //     the earliest of its findings' own expiry and at most
 //     engine.MemoTTL; only complete results of default-mode requests
-//     are remembered; a read honours max_age; Engine.ForgetMemo (purges)
+//     are remembered, never a run of inline sources only (offline,
+//     recomputed: a lookup of email and phone facts alone has no fast
+//     path); a read honours max_age; Engine.ForgetMemo (purges)
 //     drops everything. Each remembered result has a MemoID.
 //  2. fastCache (this file): per Input exactly as received (fastKey, a
 //     keyed hash of it), what the pipeline made of one remembered result:

@@ -343,3 +343,71 @@ func TestWithheldJSON(t *testing.T) {
 		}
 	}
 }
+
+// inlineSource is an inline source (offline, microseconds) that counts
+// its calls.
+type inlineSource struct{ calls *atomic.Int64 }
+
+func (s inlineSource) Describe() enrichers.Description {
+	return enrichers.Description{Name: "offline", Inputs: []enrichers.Kind{enrichers.KindEmail}, Inline: true, RatePerS: 1000, Burst: 1000,
+		Timeout: time.Second, TTL: time.Hour, Version: 1}
+}
+
+func (s inlineSource) Enrich(_ context.Context, id enrichers.Identifier) (*enrichers.Finding, error) {
+	s.calls.Add(1)
+	return &enrichers.Finding{Email: &enrichers.EmailFacts{Valid: true, Domain: "acme.example"}}, nil
+}
+
+// TestInlineOnlyHasNoFastPath: a repeated lookup that selects inline
+// sources only is computed again, each time (the engine does not remember
+// it, so the fast path holds nothing for it), and answers alike; one
+// that selects a network source too is answered from the fast path.
+func TestInlineOnlyHasNoFastPath(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		options Options
+		fast    bool
+	}{
+		{"inline only", Options{Sources: []string{"offline"}}, false},
+		{"inline only (exclusions)", Options{ExcludeSources: []string{"mail"}}, false},
+		{"a network source too", Options{Sources: []string{"offline", "mail"}}, true},
+		{"every source", Options{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &clock{now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+			inline, network := &atomic.Int64{}, &atomic.Int64{}
+			mail := counted{name: "mail", inputs: []enrichers.Kind{enrichers.KindEmail}, calls: network, f: func(enrichers.Identifier) *enrichers.Finding {
+				return &enrichers.Finding{NotFound: true}
+			}}
+			reg := engine.NewRegistry()
+			reg.Register(inlineSource{calls: inline}, mail)
+			e, err := engine.New(reg, engine.Options{Cache: &mapCache{clk: clk, m: map[string]mapEntry{}}, Now: clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := &fastFixture{svc: New(e, Config{Now: clk.Now}), clk: clk}
+			in := Input{Email: "jane@acme.example", Options: tc.options}
+			var answers [][]byte
+			for range 3 {
+				p := f.enrich(t, in)
+				answers = append(answers, reflectionJSON(t, p))
+			}
+			p := f.enrich(t, in)
+			if got := p.fast != nil; got != tc.fast {
+				t.Fatalf("fourth lookup from the fast path: %v, want %v", got, tc.fast)
+			}
+			want := int64(4)
+			if tc.fast {
+				want = 1 // the first lookup; its repeats are remembered
+			}
+			if n := inline.Load(); n != want {
+				t.Fatalf("inline source called %d times, want %d", n, want)
+			}
+			// Repeats answer alike (the first differs where the
+			// network source's answer came from the cache since).
+			if !bytes.Equal(answers[2], answers[1]) || !tc.fast && !bytes.Equal(answers[1], answers[0]) {
+				t.Fatalf("repeats answer differently:\n%s\n%s\n%s", answers[0], answers[1], answers[2])
+			}
+		})
+	}
+}

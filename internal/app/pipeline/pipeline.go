@@ -194,9 +194,17 @@ type request struct {
 // caller's fault) and ctx errors when the caller went away; a failing source
 // never makes Enrich fail.
 func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
-	k := s.fast.keyOf(in)
-	if p, err := s.fastAnswer(ctx, k); p != nil || err != nil {
-		return p, err
+	// A lookup of inline sources only is never remembered (the engine's
+	// memo, on which the fast path stands, recomputes it), so it asks
+	// the fast path nothing. A purpose or suppression only takes sources
+	// away: inline by its options, inline once validated.
+	var k fastKey
+	fast := !s.engine.Inline(engine.Request{Only: in.Options.Sources, Exclude: in.Options.ExcludeSources})
+	if fast {
+		k = s.fast.keyOf(in)
+		if p, err := s.fastAnswer(ctx, k); p != nil || err != nil {
+			return p, err
+		}
 	}
 	req, err := s.validate(in)
 	if err != nil {
@@ -213,7 +221,9 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 	res, mk := s.engine.RememberedKey(req.engine)
 	if res != nil {
 		p := s.assemble(req, res)
-		s.remember(k, req, res, p)
+		if fast {
+			s.remember(k, req, res, p)
+		}
 		return p, nil
 	}
 	rctx := ctx
