@@ -1,8 +1,10 @@
 package scoring
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/footprint-oss/footprint/enrichers"
@@ -132,8 +134,8 @@ func Influence(ev Evidence, p Params) InfluenceScore {
 // tailProbability is P(Σ Bᵢ rᵢ ≥ Threshold), Bᵢ ~ Bernoulli(mᵢ)
 // independent. An account that reaches the threshold alone decides it
 // whenever it is the subject's, so P(R < T) = Π over those (1 − mᵢ) ×
-// P(the others' sum < T); the others are enumerated (or sampled) only
-// when together they could reach T.
+// P(the others' sum < T); the others are counted (smallTail) only when
+// together they could reach T.
 func tailProbability(items []reachItem, p Params) float64 {
 	t := p.Influence.Threshold
 	below := 1.0 // P(R < T)
@@ -148,9 +150,47 @@ func tailProbability(items []reachItem, p Params) float64 {
 		sum += it.r
 	}
 	if sum >= t && below > 0 {
-		below *= 1 - reachDistribution(small, p).tail(t)
+		below *= 1 - smallTail(small, p)
 	}
 	return clamp01(1 - below)
+}
+
+// tailNodes bounds smallTail's branches; beyond it the Monte-Carlo
+// estimate is used.
+const tailNodes = 1 << 16
+
+// smallTail is P(Σ Bᵢ rᵢ ≥ Threshold) over accounts each below it, by
+// branch and bound: the accounts are taken largest first, and a branch
+// stops as soon as its sum reaches the threshold (whatever the others) or
+// can no longer reach it, so the many small candidates of a crowded web
+// cost little. Exact; past tailNodes branches it falls back to
+// reachDistribution's Monte-Carlo estimate.
+func smallTail(items []reachItem, p Params) float64 {
+	t := p.Influence.Threshold
+	sorted := slices.Clone(items)
+	slices.SortStableFunc(sorted, func(a, b reachItem) int { return cmp.Compare(b.r, a.r) })
+	rest := make([]float64, len(sorted)+1) // rest[i]: the reach of sorted[i:]
+	for i := len(sorted) - 1; i >= 0; i-- {
+		rest[i] = rest[i+1] + sorted[i].r
+	}
+	nodes := 0
+	var branch func(i int, sum, w float64) float64
+	branch = func(i int, sum, w float64) float64 {
+		switch {
+		case sum >= t:
+			return w
+		case i == len(sorted) || sum+rest[i] < t*(1-1e-12) || nodes > tailNodes:
+			return 0
+		}
+		nodes++
+		it := sorted[i]
+		return branch(i+1, sum+it.r, w*it.m) + branch(i+1, sum, w*(1-it.m))
+	}
+	v := branch(0, 0, 1)
+	if nodes > tailNodes {
+		return reachDistribution(items, p).tail(t)
+	}
+	return clamp01(v)
 }
 
 // dist is a discrete distribution of total reach.

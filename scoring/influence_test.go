@@ -180,6 +180,57 @@ func TestTailProbabilityExact(t *testing.T) {
 	}
 }
 
+// TestSmallTail: the branch and bound is exact against every subset, 20
+// accounts included (beyond MaxExact, where the reach distribution
+// samples), and past its budget falls back to the Monte-Carlo estimate.
+func TestSmallTail(t *testing.T) {
+	t.Parallel()
+	p := DefaultParams()
+	many := func(n int, r float64) []reachItem {
+		out := make([]reachItem, n)
+		for i := range out {
+			out[i] = reachItem{m: 0.05 + 0.9*float64(i%7)/6, r: r + float64(i*37%500)}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		items []reachItem
+	}{
+		{"three", []reachItem{{0.5, 6000}, {0.4, 5000}, {0.7, 2000}}},
+		{"exactly the threshold", []reachItem{{0.5, 2500}, {0.5, 2500}, {0.5, 5000}}},
+		{"eighteen, about five needed", many(18, 1800)},
+		{"twenty, few needed", many(20, 4000)},
+	} {
+		var brute float64
+		for mask := 0; mask < 1<<len(tc.items); mask++ {
+			w, r := 1.0, 0.0
+			for i, it := range tc.items {
+				if mask&(1<<i) != 0 {
+					w, r = w*it.m, r+it.r
+				} else {
+					w *= 1 - it.m
+				}
+			}
+			if r >= p.Influence.Threshold {
+				brute += w
+			}
+		}
+		if got := smallTail(tc.items, p); math.Abs(got-brute) > 1e-9 {
+			t.Errorf("%s: %v, want %v", tc.name, got, brute)
+		}
+	}
+	// 40 accounts of T/20 at 0.5: P(Binomial(40, .5) ≥ 20) = 0.5627; too
+	// many branches, so sampled.
+	var half []reachItem
+	for range 40 {
+		half = append(half, reachItem{0.5, p.Influence.Threshold / 20})
+	}
+	if got := smallTail(half, p); math.Abs(got-0.5627) > 0.015 {
+		t.Errorf("past the budget: %v, want ≈ 0.5627", got)
+	}
+}
+
 // TestInfluenceMonteCarlo: beyond MaxExact accounts the fixed-seed
 // Monte-Carlo estimate is deterministic and close to exact enumeration.
 func TestInfluenceMonteCarlo(t *testing.T) {
