@@ -66,7 +66,7 @@ var riskFeatureDesc = [riskFeatureCount]struct{ code, desc string }{
 	fYoungDomain:          {RiskYoungDomain, "the email domain was registered very recently (on top of new_domain)"},
 	fNewDomain:            {RiskNewDomain, "the email domain was registered less than a year ago"},
 	fNoFootprint:          {RiskNoFootprint, "no online account was found although the account sources answered"},
-	fFootprintBreadth:     {RiskFootprintBreadth, "online accounts found that belong to the subject, expected number over their match probabilities (log2(1+n))"},
+	fFootprintBreadth:     {RiskFootprintBreadth, "how many of the subject's online accounts were found: their expected number, the sum of every found account's match probability, candidates (include_candidates) too (log2(1+n))"},
 	fYoungFootprint:       {RiskYoungFootprint, "the oldest trace of the subject is very recent"},
 	fFootprintAge:         {RiskFootprintAge, "years since the oldest trace of the subject (log2(1+years))"},
 	fPhoneInvalid:         {RiskPhoneInvalid, "the phone number is not valid"},
