@@ -145,6 +145,25 @@ func TestInfluenceCandidatesNamed(t *testing.T) {
 	}
 }
 
+// bruteTail is P(Σ Bᵢ rᵢ ≥ t) over every subset of items.
+func bruteTail(items []reachItem, t float64) float64 {
+	var p float64
+	for mask := 0; mask < 1<<len(items); mask++ {
+		w, r := 1.0, 0.0
+		for i, it := range items {
+			if mask&(1<<i) != 0 {
+				w, r = w*it.m, r+it.r
+			} else {
+				w *= 1 - it.m
+			}
+		}
+		if r >= t {
+			p += w
+		}
+	}
+	return p
+}
+
 // TestTailProbabilityExact: factoring out the accounts that reach the
 // threshold alone gives the same P as enumerating every subset.
 func TestTailProbabilityExact(t *testing.T) {
@@ -160,20 +179,7 @@ func TestTailProbabilityExact(t *testing.T) {
 		{"small only, above together", []reachItem{{0.5, 6000}, {0.4, 5000}, {0.7, 2000}}},
 		{"mixed", []reachItem{{0.2, 50000}, {0.5, 6000}, {0.4, 5000}, {0.05, 9999}, {1, 0}}},
 	} {
-		var brute float64
-		for mask := 0; mask < 1<<len(tc.items); mask++ {
-			w, r := 1.0, 0.0
-			for i, it := range tc.items {
-				if mask&(1<<i) != 0 {
-					w, r = w*it.m, r+it.r
-				} else {
-					w *= 1 - it.m
-				}
-			}
-			if r >= p.Influence.Threshold {
-				brute += w
-			}
-		}
+		brute := bruteTail(tc.items, p.Influence.Threshold)
 		if got := tailProbability(tc.items, p); math.Abs(got-brute) > 1e-12 {
 			t.Errorf("%s: %v, want %v", tc.name, got, brute)
 		}
@@ -202,20 +208,7 @@ func TestSmallTail(t *testing.T) {
 		{"eighteen, about five needed", many(18, 1800)},
 		{"twenty, few needed", many(20, 4000)},
 	} {
-		var brute float64
-		for mask := 0; mask < 1<<len(tc.items); mask++ {
-			w, r := 1.0, 0.0
-			for i, it := range tc.items {
-				if mask&(1<<i) != 0 {
-					w, r = w*it.m, r+it.r
-				} else {
-					w *= 1 - it.m
-				}
-			}
-			if r >= p.Influence.Threshold {
-				brute += w
-			}
-		}
+		brute := bruteTail(tc.items, p.Influence.Threshold)
 		if got := smallTail(tc.items, p); math.Abs(got-brute) > 1e-9 {
 			t.Errorf("%s: %v, want %v", tc.name, got, brute)
 		}
