@@ -189,7 +189,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		if err != nil { // Validate checked it
 			return usageErr("jobs.retention: %v", err)
 		}
-		go retentionSweep(ctx, a.jobs, retention, log)
+		// Stopped and waited for before the job store closes (defers run
+		// last-in first-out): it never sweeps, or logs, after serve
+		// returns.
+		sctx, stopSweep := context.WithCancel(ctx)
+		sweepDone := make(chan struct{})
+		go func() { defer close(sweepDone); retentionSweep(sctx, a.jobs, retention, log) }()
+		defer func() { stopSweep(); <-sweepDone }()
 	}
 	if cfg.Console.Enabled {
 		ac.Console = console.New(console.Config{Version: version, Demo: cfg.Demo})
