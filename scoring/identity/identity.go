@@ -260,7 +260,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// (no confidently matched accounts yet, so no topic evidence either).
 	var probs []float64
 	seen := map[string]int{}
-	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries}
+	ref := reference{names: nonEmpty(sub.Name), countries: sub.Countries, digitLocal: digitLocal(sub.EmailLocal)}
 	ref.guessCrowd = guessCrowd(sub.Name, accounts)
 	for _, a := range accounts {
 		p, method, ev := m.prior(a, a.Via.Prior)
@@ -458,6 +458,10 @@ type reference struct {
 	// profiles[i] is which profile account i is and which profiles on
 	// other platforms it links to (nil: link agreement off).
 	profiles []accountProfiles
+	// digitLocal is the email's local part, letters and digits only, when
+	// EmailHandleDigitsLR reads it (digitLocal), "" otherwise: made once
+	// per lookup, not per account.
+	digitLocal string
 	// nameBorrowed[i] says account i was found through links only from
 	// accounts that were themselves guessed or found by a name search:
 	// their probability rests on the name it carries too (nil: off).
@@ -911,7 +915,8 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 			add(math.Pow(m.CrowdedHandleLR, float64(hc.platforms-CrowdedFrom)), fmt.Sprintf("the username exists on %d platforms, as common usernames do", hc.platforms))
 		}
 	}
-	if m.EmailHandleDigitsLR > 0 && guess && a.Method != enrichers.MethodNameSearch && holdsDigitLocal(a.Username, sub.EmailLocal) {
+	if m.EmailHandleDigitsLR > 0 && guess && a.Method != enrichers.MethodNameSearch && ref.digitLocal != "" &&
+		strings.Contains(alnum(handle(a.Username)), ref.digitLocal) {
 		add(m.EmailHandleDigitsLR, "the username is the one in the subject's email address ("+sub.EmailLocal+"), digits included, which strangers rarely hold")
 	}
 	if m.OtherHandleLR > 0 && byName(a) && !knownHandle(a, sub, others) {
@@ -926,11 +931,11 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	return clamp(sigmoid(lo), 0.001, 0.999), ev
 }
 
-// holdsDigitLocal reports whether username (its handle, letters and digits
-// only) holds the email's local part read the same way, when that has at
-// least four letters and digits, two of them letters and one a digit
-// (jwalker91, john.walker91).
-func holdsDigitLocal(username, local string) bool {
+// digitLocal is an email's local part, letters and digits only, when it
+// has at least four of them, two letters and one digit (jwalker91,
+// john.walker91 → johnwalker91), and "" otherwise: a username holding it
+// counts as EmailHandleDigitsLR.
+func digitLocal(local string) string {
 	l := alnum(local)
 	letters, digits := 0, 0
 	for _, r := range l {
@@ -940,7 +945,10 @@ func holdsDigitLocal(username, local string) bool {
 			letters++
 		}
 	}
-	return letters >= 2 && digits > 0 && letters+digits >= 4 && strings.Contains(alnum(handle(username)), l)
+	if letters >= 2 && digits > 0 && letters+digits >= 4 {
+		return l
+	}
+	return ""
 }
 
 // CrowdedFrom is the number of platforms answering for a guessed handle
