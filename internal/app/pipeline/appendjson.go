@@ -173,31 +173,31 @@ func (o jsonOut) head(p *Profile) jsonOut {
 		o = o.key(`,"withheld":`).strings(p.Withheld)
 	}
 	o = o.key(`,"subject":`)
+	// Each field after the brace or a comma (sep).
 	sub, sep := &p.Subject, byte('{')
+	field := func(o jsonOut, key string) jsonOut {
+		o.b = append(o.b, sep)
+		sep = ','
+		return o.key(key)
+	}
 	if e := sub.Email; e != nil {
-		o = o.key(string(sep) + `"email":`)
+		o = field(o, `"email":`)
 		o = o.key(`{"address":`).str(e.Address)
 		o = o.key(`,"canonical":`).str(e.Canonical)
 		o = o.key(`,"domain":`).str(e.Domain)
 		o = o.strOmit(`,"provider":`, e.Provider).close()
-		sep = ','
 	}
 	if ph := sub.Phone; ph != nil {
-		o = o.key(string(sep) + `"phone":`)
+		o = field(o, `"phone":`)
 		o = o.key(`{"e164":`).str(ph.E164)
 		o = o.strOmit(`,"region":`, ph.Region)
 		o = o.key(`,"valid":`).boolean(ph.Valid).close()
-		sep = ','
 	}
 	if sub.Name != "" {
-		o = o.key(string(sep) + `"name":`)
-		o = o.str(sub.Name)
-		sep = ','
+		o = field(o, `"name":`).str(sub.Name)
 	}
 	if sub.Country != "" {
-		o = o.key(string(sep) + `"country":`)
-		o = o.str(sub.Country)
-		sep = ','
+		o = field(o, `"country":`).str(sub.Country)
 	}
 	if sep == '{' {
 		o.b = append(o.b, '{')
@@ -315,26 +315,30 @@ func (o jsonOut) reason(r *scoring.Reason) jsonOut {
 func (o jsonOut) verification(v *scoring.VerificationResult) jsonOut {
 	o = o.key(`{"email_deliverable":`).optBool(v.EmailDeliverable)
 	o = o.key(`,"phone_valid":`).optBool(v.PhoneValid)
-	o = o.key(`,"name_match":`)
-	if v.NameMatch == nil {
-		o = o.null()
-	} else {
-		o = o.float(*v.NameMatch)
-	}
-	o = o.key(`,"first_seen":`)
-	if v.FirstSeen == nil {
-		o = o.null()
-	} else {
-		o = o.time(*v.FirstSeen)
-	}
-	return o.close()
+	o = o.key(`,"name_match":`).optFloat(v.NameMatch)
+	return o.key(`,"first_seen":`).optTime(v.FirstSeen).close()
 }
 
+// optBool, optFloat and optTime write a pointer's value, null for nil.
 func (o jsonOut) optBool(v *bool) jsonOut {
 	if v == nil {
 		return o.null()
 	}
 	return o.boolean(*v)
+}
+
+func (o jsonOut) optFloat(v *float64) jsonOut {
+	if v == nil {
+		return o.null()
+	}
+	return o.float(*v)
+}
+
+func (o jsonOut) optTime(v *time.Time) jsonOut {
+	if v == nil {
+		return o.null()
+	}
+	return o.time(*v)
 }
 
 // sources writes ss as an array.
