@@ -248,6 +248,15 @@ func (c *children[K, V]) get(k K) (V, bool) {
 	return zero, false
 }
 
+// of is k's child, made by mk (the vector's WithLabelValues) the first
+// time.
+func (c *children[K, V]) of(k K, mk func() V) V {
+	if v, ok := c.get(k); ok {
+		return v
+	}
+	return c.add(k, mk())
+}
+
 // add stores v as k's child unless one is there already, and returns the
 // one stored.
 func (c *children[K, V]) add(k K, v V) V {
@@ -276,11 +285,9 @@ type callKey struct {
 // ObserveCall implements engine.Observer.
 func (m *Metrics) ObserveCall(source string, status enrichers.Status, _ time.Duration, cached bool) {
 	k := callKey{source, status, cached}
-	c, ok := m.children.calls.get(k)
-	if !ok {
-		c = m.children.calls.add(k, m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached)))
-	}
-	c.Inc()
+	m.children.calls.of(k, func() prometheus.Counter {
+		return m.calls.WithLabelValues(source, string(status), strconv.FormatBool(cached))
+	}).Inc()
 }
 
 // ObserveAttempt implements engine.Observer.
@@ -289,16 +296,9 @@ func (m *Metrics) ObserveAttempt(source string, attempt int, status enrichers.St
 		m.retries.WithLabelValues(source).Inc()
 	}
 	k := attemptKey{source, status}
-	c, ok := m.children.attempts.get(k)
-	if !ok {
-		c = m.children.attempts.add(k, m.upstream.WithLabelValues(source, string(status)))
-	}
-	c.Inc()
-	d, ok := m.children.durations.get(source)
-	if !ok {
-		d = m.children.durations.add(source, m.upstreamDuration.WithLabelValues(source))
-	}
-	d.Observe(latency.Seconds())
+	m.children.attempts.of(k, func() prometheus.Counter { return m.upstream.WithLabelValues(source, string(status)) }).Inc()
+	m.children.durations.of(source, func() prometheus.Observer { return m.upstreamDuration.WithLabelValues(source) }).
+		Observe(latency.Seconds())
 }
 
 type attemptKey struct {
