@@ -237,14 +237,21 @@ func (s *Service) resolve(req *request, p *Profile) []enrichers.Account {
 	return s.cfg.Identity.Resolve(sub, p.Accounts)
 }
 
+// Evidence is what p's scores are computed from: its facts and subject,
+// accounts (every resolved account, candidates included) and each
+// source's status. Eval stores it to compute the scores again.
+func (p *Profile) Evidence(accounts []enrichers.Account, statuses map[string]enrichers.Status) scoring.Evidence {
+	return scoring.Evidence{
+		Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
+		Accounts: accounts, Sources: statuses, Name: p.Subject.Name, Country: p.Subject.Country,
+	}
+}
+
 // score computes interests, influence, risk and verification from the
 // evidence. Every resolved account counts, weighted by its match
 // probability (candidates included: they count for little).
 func (s *Service) score(req *request, p *Profile, accounts []enrichers.Account, statuses map[string]enrichers.Status, now time.Time) {
-	ev := scoring.Evidence{
-		Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
-		Accounts: accounts, Sources: statuses, Name: req.subject.Name, Country: req.subject.Country,
-	}
+	ev := p.Evidence(accounts, statuses)
 	params := *s.cfg.Scoring
 	// What the request's purpose withholds is not computed (gate names
 	// it and leaves it empty).

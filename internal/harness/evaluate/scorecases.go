@@ -33,10 +33,9 @@ func scoreCaseOf(o Outcome) ScoreCase {
 		st[s.Name] = s.Status
 	}
 	return ScoreCase{
-		Evidence: scoring.Evidence{Email: p.Email, Phone: p.Phone, DNS: p.DNS, Domain: p.Domain, Company: p.Company, Breach: p.Breach,
-			Accounts: p.Accounts, Sources: st, Name: p.Subject.Name, Country: p.Subject.Country},
-		Now:   p.GeneratedAt,
-		Risky: o.Person.Truth.Risky, Influencer: o.Person.Truth.Influencer,
+		Evidence: p.Evidence(p.Accounts, st),
+		Now:      p.GeneratedAt,
+		Risky:    o.Person.Truth.Risky, Influencer: o.Person.Truth.Influencer,
 		Interests: slices.Clone(o.Person.Truth.Interests),
 	}
 }
