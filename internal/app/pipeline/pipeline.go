@@ -227,7 +227,7 @@ func (s *Service) Enrich(ctx context.Context, in Input) (*Profile, error) {
 		return p, nil
 	}
 	rctx := ctx
-	if !s.engine.Inline(req.engine) {
+	if fast && !s.engine.Inline(req.engine) { // inline by its options: inline still
 		// Keep a small margin of the budget for assembling the
 		// response. (A run of inline sources only never waits, so it
 		// needs no timer.)
