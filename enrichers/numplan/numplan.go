@@ -81,12 +81,18 @@ type span struct{ min, max int }
 // then written by the rule's template (read once, as ExpandString reads
 // it).
 func (f *format) apply(nsn string, national bool) string {
+	var buf [64]byte
+	return string(f.appendApply(buf[:0], nsn, national))
+}
+
+// appendApply appends what apply returns to dst.
+func (f *format) appendApply(dst []byte, nsn string, national bool) []byte {
 	rule, tmpl := f.intlRule, f.intl
 	if national {
 		rule, tmpl = f.natRule, f.nat
 	}
 	if f.groups == nil || len(f.groups) > maxGroups {
-		return f.regexp().ReplaceAllString(nsn, rule)
+		return append(dst, f.regexp().ReplaceAllString(nsn, rule)...)
 	}
 	var m [2 + 2*maxGroups]int
 	match := m[:2+2*len(f.groups)]
@@ -102,11 +108,10 @@ func (f *format) apply(nsn string, national bool) string {
 		match[2+2*i], match[3+2*i] = at, at+n
 		at += n
 	}
-	var buf [64]byte
 	if tmpl.ok {
-		return string(tmpl.expand(buf[:0], nsn, match))
+		return tmpl.expand(dst, nsn, match)
 	}
-	return string(f.regexp().ExpandString(buf[:0], rule, nsn, match))
+	return f.regexp().ExpandString(dst, rule, nsn, match)
 }
 
 // regexp is the pattern compiled, on first use: only a rule or a pattern
@@ -531,14 +536,26 @@ func FormatsNSN(n *phonenumbers.PhoneNumber, nsn string) (national, internationa
 	if len(r.intl) != len(r.national) || len(r.intl) > 0 && &r.intl[0] != &r.national[0] {
 		intl = matchFormat(r.intl, nsn)
 	}
-	national, international = nsn, nsn
+	// Both are written into one buffer and made one string, of which
+	// each is a part.
+	var buf [96]byte
+	b := buf[:0]
 	if nat != nil {
-		national = nat.apply(nsn, true)
+		b = nat.appendApply(b, nsn, true)
+	} else {
+		b = append(b, nsn...)
 	}
+	split := len(b)
+	b = append(b, '+')
+	b = strconv.AppendInt(b, int64(cc), 10)
+	b = append(b, ' ')
 	if intl != nil {
-		international = intl.apply(nsn, false)
+		b = intl.appendApply(b, nsn, false)
+	} else {
+		b = append(b, nsn...)
 	}
-	return national, withCallingCode(cc, " ", international)
+	both := string(b)
+	return both[:split], both[split:]
 }
 
 // formatsOf is the metadata of calling code cc's main region, nil when

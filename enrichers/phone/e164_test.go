@@ -1,11 +1,14 @@
 package phone
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/footprint-oss/footprint/enrichers"
 )
 
 // naiveFacts is what Facts computed before it shared the line type with
@@ -109,5 +112,32 @@ func TestFactsUnchangedForParsed(t *testing.T) {
 	}
 	if a, b := Facts(n), Facts(m); !reflect.DeepEqual(a, b) {
 		t.Fatalf("parsed %+v, rebuilt %+v", a, b)
+	}
+}
+
+// TestSourceAnswersFacts: the source, which takes the national
+// significant number and the E.164 form from the string it is given
+// instead of writing them again, answers what Facts answers for the
+// number rebuilt from that string, for every example number of
+// libphonenumber and invalid neighbours of each (one digit changed, one
+// added, one dropped).
+func TestSourceAnswersFacts(t *testing.T) {
+	src := New()
+	for _, n := range exampleNumbers() {
+		e := phonenumbers.Format(n, phonenumbers.E164)
+		last := e[len(e)-1]
+		for _, e164 := range []string{e, e[:len(e)-1] + string('0'+(last-'0'+3)%10), e + "7", e[:len(e)-1]} {
+			m, err := FromE164(e164)
+			if err != nil {
+				continue
+			}
+			got, err := src.Enrich(context.Background(), enrichers.Identifier{Kind: enrichers.KindPhone, Value: e164})
+			if err != nil {
+				t.Fatalf("%s: %v", e164, err)
+			}
+			if want := Facts(m); !reflect.DeepEqual(got.Phone, want) {
+				t.Errorf("%s:\n source %+v\n Facts  %+v", e164, *got.Phone, *want)
+			}
+		}
 	}
 }

@@ -63,11 +63,13 @@ func (*Source) Enrich(ctx context.Context, id enrichers.Identifier) (*enrichers.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n, err := FromE164(id.Value)
+	n, nsn, err := fromE164(id.Value)
 	if err != nil {
 		return nil, fmt.Errorf("phone: %w", err)
 	}
-	return &enrichers.Finding{Phone: Facts(n)}, nil
+	// The string is the number's E.164 form and holds its national
+	// significant number: neither is written again.
+	return &enrichers.Finding{Phone: facts(n, nsn, id.Value)}, nil
 }
 
 // ErrNotE164 is FromE164's error for a string that is not +<digits> with a
@@ -81,13 +83,20 @@ var ErrNotE164 = errors.New("not an E.164 number with a known country calling co
 // zero. Parsing "+440162475678" would read its 0 as the UK trunk prefix
 // and describe +44162475678 instead.
 func FromE164(s string) (*phonenumbers.PhoneNumber, error) {
+	n, _, err := fromE164(s)
+	return n, err
+}
+
+// fromE164 is FromE164, also returning the national significant number
+// (numplan.NSN of the number): the part of s after the calling code.
+func fromE164(s string) (n *phonenumbers.PhoneNumber, nsn string, err error) {
 	if len(s) < 3 || len(s) > 18 || s[0] != '+' {
-		return nil, ErrNotE164
+		return nil, "", ErrNotE164
 	}
 	digits := s[1:]
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' {
-			return nil, ErrNotE164
+			return nil, "", ErrNotE164
 		}
 	}
 	for l := 1; l <= 3 && l < len(digits); l++ {
@@ -98,11 +107,11 @@ func FromE164(s string) (*phonenumbers.PhoneNumber, error) {
 		nsn := digits[l:]
 		nn, err := strconv.ParseUint(nsn, 10, 64)
 		if err != nil {
-			return nil, ErrNotE164
+			return nil, "", ErrNotE164
 		}
-		return numplan.Number(int32(cc), nsn, nn), nil
+		return numplan.Number(int32(cc), nsn, nn), nsn, nil
 	}
-	return nil, ErrNotE164
+	return nil, "", ErrNotE164
 }
 
 // Facts describes a parsed number. Validity is the line type's: a number
@@ -111,8 +120,16 @@ func FromE164(s string) (*phonenumbers.PhoneNumber, error) {
 // which gives libphonenumber's answers without its regular expressions).
 func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	// The national significant number, written once for every answer.
-	nsn := numplan.NSN(n)
+	return facts(n, numplan.NSN(n), "")
+}
+
+// facts is Facts, given numplan.NSN(n) and, when known, n's E.164 form
+// ("": it is written here).
+func facts(n *phonenumbers.PhoneNumber, nsn, e164 string) *enrichers.PhoneFacts {
 	plain := n.GetExtension() == "" && n.GetRawInput() == ""
+	if !plain {
+		e164 = "" // an extension is part of the E.164 form
+	}
 	format := func(f phonenumbers.PhoneNumberFormat) string {
 		if plain {
 			return numplan.FormatNSN(n, nsn, f)
@@ -123,9 +140,12 @@ func Facts(n *phonenumbers.PhoneNumber) *enrichers.PhoneFacts {
 	f := &enrichers.PhoneFacts{
 		Valid:       t != phonenumbers.UNKNOWN,
 		Possible:    numplan.Possible(n, nsn),
-		E164:        format(phonenumbers.E164),
+		E164:        e164,
 		CountryCode: int(n.GetCountryCode()),
 		LineType:    LineType(t),
+	}
+	if f.E164 == "" {
+		f.E164 = format(phonenumbers.E164)
 	}
 	if plain {
 		f.National, f.International = numplan.FormatsNSN(n, nsn)
