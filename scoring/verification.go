@@ -78,7 +78,7 @@ func firstSeen(ev Evidence, p Params, now time.Time) *time.Time {
 // Display names that are just the username are skipped. nil without a
 // supplied name or a found name.
 func nameMatch(ev Evidence, p Params) *float64 {
-	if len(personname.Words(ev.Name)) == 0 {
+	if personname.WordCount(ev.Name) == 0 {
 		return nil
 	}
 	var best *float64
@@ -86,7 +86,7 @@ func nameMatch(ev Evidence, p Params) *float64 {
 		if a.m < p.Risk.FootprintMatch {
 			continue
 		}
-		if len(personname.Words(a.DisplayName)) == 0 || personname.SpellsUsername(a.DisplayName, strings.TrimSuffix(a.Username, ".bsky.social")) {
+		if personname.WordCount(a.DisplayName) == 0 || personname.SpellsUsername(a.DisplayName, strings.TrimSuffix(a.Username, ".bsky.social")) {
 			continue
 		}
 		s := round4(personname.Similarity(a.DisplayName, ev.Name))

@@ -109,6 +109,27 @@ func Words(full string) []string {
 	return strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) })
 }
 
+// WordCount is len(Words(full)), counted without building the words (a
+// name's word count is asked for every account a lookup scores).
+func WordCount(full string) int {
+	if !ascii(full) {
+		full = Fold(full)
+	}
+	n, in := 0, false
+	for _, r := range full {
+		switch {
+		case isApostrophe(r): // dropped: it joins what is around it
+		case unicode.IsLetter(r):
+			if !in {
+				n, in = n+1, true
+			}
+		default:
+			in = false
+		}
+	}
+	return n
+}
+
 // Tokens is the words of a name that a username can be built from: Words
 // without the words of non-Latin scripts ("José O'Brien-Díaz" → [jose
 // obrien diaz]; "Иван Petrov" → [petrov]).

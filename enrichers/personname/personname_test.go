@@ -173,3 +173,40 @@ func TestSpellsUsername(t *testing.T) {
 		}
 	}
 }
+
+func TestWordCount(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"   ", 0},
+		{"Owen", 1},
+		{"Owen Miller", 2},
+		{"José O'Brien-Díaz", 3},
+		{"O’Brien", 1},
+		{"Иван Petrov", 2},
+		{"jane.doe_42", 2},
+		{"42", 0},
+		{"Ł ø ß", 3},
+		{"'", 0},
+		{"a'b c`d", 2},
+		{"\xff\xfeab", 1},
+	} {
+		if got := WordCount(tt.in); got != tt.want || got != len(Words(tt.in)) {
+			t.Errorf("WordCount(%q) = %d, want %d (len(Words) %d)", tt.in, got, tt.want, len(Words(tt.in)))
+		}
+	}
+}
+
+// FuzzWordCount: WordCount is len(Words) for any string.
+func FuzzWordCount(f *testing.F) {
+	for _, s := range []string{"", "Owen Miller", "José O'Brien-Díaz", "Иван Petrov", "a'b", "\xff", "ǅemal Ǆ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := WordCount(s), len(Words(s)); got != want {
+			t.Fatalf("WordCount(%q) = %d, len(Words) = %d", s, got, want)
+		}
+	})
+}

@@ -299,7 +299,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 			ref.profiles[i] = profilesOf(a)
 		}
 	}
-	if m.NamesakeLR > 0 && len(personname.Words(sub.Name)) >= 2 {
+	if m.NamesakeLR > 0 && personname.WordCount(sub.Name) >= 2 {
 		ref.namesakes.platform, ref.namesakes.count = mostNamed(out, sub.Name)
 	}
 	// Each account's topics are read once, for the chain updates and pass 2.
@@ -357,7 +357,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	}
 	for i, a := range out {
 		if probs[i] >= m.Confident {
-			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: len(personname.Words(a.DisplayName)) > 0, p: probs[i]})
+			ref2.accounts = append(ref2.accounts, confident{idx: i, a: a, named: personname.WordCount(a.DisplayName) > 0, p: probs[i]})
 		}
 	}
 	final := make([]float64, len(out))
@@ -607,7 +607,7 @@ func (m Model) prior(a enrichers.Account, viaPrior float64) (float64, enrichers.
 			p *= via.Prior
 		}
 		why := "found by " + platformName(a.Source) + "'s name search"
-		if k := len(personname.Words(a.DisplayName)); k > 0 && via.Prior > 0 && via.Prior < 0.99 {
+		if k := personname.WordCount(a.DisplayName); k > 0 && via.Prior > 0 && via.Prior < 0.99 {
 			why += fmt.Sprintf("; it returned about %d accounts carrying the name", int(math.Round(1/via.Prior)))
 		}
 		return p, a.Method, []string{why}
@@ -1257,7 +1257,7 @@ func normURL(raw string) string {
 
 // nonEmpty is the supplied name as a reference name, if it has words.
 func nonEmpty(s string) []string {
-	if len(personname.Words(s)) == 0 {
+	if personname.WordCount(s) == 0 {
 		return nil
 	}
 	return []string{s}
@@ -1266,7 +1266,7 @@ func nonEmpty(s string) []string {
 // isName reports whether an account's display name is name evidence: it
 // has words (personname.Words) and is not only the username again.
 func isName(a enrichers.Account) bool {
-	return len(personname.Words(a.DisplayName)) > 0 && !personname.SpellsUsername(a.DisplayName, a.Username)
+	return personname.WordCount(a.DisplayName) > 0 && !personname.SpellsUsername(a.DisplayName, a.Username)
 }
 
 func firstRune(w string) rune {
