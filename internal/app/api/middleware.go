@@ -197,7 +197,7 @@ func (s *Server) auditCall(operation string, authz authStep) gin.HandlerFunc {
 		if next {
 			c.Next()
 		}
-		e := note.Entry(operation, c.Writer.Status())
+		e := note.Final(operation, c.Writer.Status())
 		e.At = time.Now().UTC()
 		// A queue with room takes the entry at once (audit.Buffer): no
 		// write, so no deadline to set up. The entry's slices are the

@@ -57,6 +57,20 @@ func TestNote(t *testing.T) {
 			if got := n.Entry("POST /v1/enrich", tt.status); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Entry = %+v, want %+v", got, tt.want)
 			}
+			// Final answers the same, handing the slices over: the note
+			// holds none after, and what it notes next is not the entry's.
+			got := n.Final("POST /v1/enrich", tt.status)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Final = %+v, want %+v", got, tt.want)
+			}
+			if after := n.Entry("POST /v1/enrich", tt.status); after.Subjects != nil || after.Sources != nil {
+				t.Errorf("after Final the note still holds %v %v", after.Subjects, after.Sources)
+			}
+			n.AddSubjects("email:later")
+			n.AddSources("later")
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("noting after Final changed its entry: %+v", got)
+			}
 		})
 	}
 }

@@ -121,12 +121,29 @@ func (n *Note) SetTarget(t string) {
 func (n *Note) Entry(operation string, status int) Entry {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	return n.entryLocked(operation, status, slices.Clone(n.subjects), slices.Clone(n.sources))
+}
+
+// Final is Entry once the call is answered: the note hands its subjects
+// and sources over to the entry instead of copying them, and holds none
+// after (anything noted later starts new slices).
+func (n *Note) Final(operation string, status int) Entry {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	subjects, sources := n.subjects, n.sources
+	n.subjects, n.sources = nil, nil
+	return n.entryLocked(operation, status, subjects, sources)
+}
+
+// entryLocked is the entry with the given subjects and sources; n.mu is
+// held.
+func (n *Note) entryLocked(operation string, status int, subjects []subject.Hash, sources []string) Entry {
 	e := Entry{
 		Actor:     n.actor,
 		Operation: n.operation,
 		Purpose:   n.purpose,
-		Subjects:  slices.Clone(n.subjects),
-		Sources:   slices.Clone(n.sources),
+		Subjects:  subjects,
+		Sources:   sources,
 		Outcome:   n.outcome,
 		Status:    status,
 		Target:    n.target,
