@@ -88,13 +88,19 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				return
 			}
 		}
+		var plainDoc *plainDoc // the body read by its plain schema's fast acceptance
 		if body != nil && mode != bodyStreamed {
 			data, err := readBody(c, limit)
 			if err != nil {
 				s.fail(c, err)
 				return
 			}
-			if err := checkJSON(data); err != nil {
+			// A body the fast acceptance reads is JSON (it reads a subset
+			// of the grammar: one object of unescaped strings, valid
+			// UTF-8, nothing after), so it needs no other check.
+			if d, ok := plain.read(data); ok {
+				plainDoc = d
+			} else if err := checkJSON(data); err != nil {
 				s.fail(c, err)
 				return
 			}
@@ -118,7 +124,9 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				errs = fieldErrors(err)
 			}
 		}
-		if bodySchema != nil {
+		if plainDoc != nil {
+			callOf(c).doc = plainDoc
+		} else if bodySchema != nil {
 			doc, bad, err := schemaErrorsPlain(bodySchema, plain, bodyOf(c))
 			if err != nil { // checkJSON passed it: unreachable
 				s.fail(c, &bodyError{msg: "The body is not valid JSON."})
