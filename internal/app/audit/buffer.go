@@ -27,7 +27,13 @@ type Buffer struct {
 
 	mu      sync.Mutex
 	pending []Entry
-	wmu     sync.Mutex // one write to the store at a time, in order
+	// spare is the array of the batch written last, cleared, kept for the
+	// queue after next: a flush takes it instead of making a new one, so a
+	// busy server does not allocate a fresh array of a second's entries at
+	// every flush (which the runtime returns to the system and faults in
+	// again).
+	spare []Entry
+	wmu   sync.Mutex // one write to the store at a time, in order
 }
 
 // BufferConfig configures a Buffer.
@@ -122,8 +128,16 @@ func (b *Buffer) Flush(ctx context.Context) error {
 	// The next batch is likely about as long: room for it, and half as
 	// much again, up front, so that a request queueing its entry does
 	// not copy the whole queue into a grown slice (a batch a little
-	// longer than the last would, at every flush).
-	b.pending = make([]Entry, 0, min(len(es)+len(es)/2, b.max))
+	// longer than the last would, at every flush). The last batch's
+	// array serves when it has that room and is not more than twice it
+	// (a burst's array is let go).
+	want := min(len(es)+len(es)/2, b.max)
+	if spare := b.spare; cap(spare) >= want && cap(spare) <= 2*want {
+		b.pending = spare
+	} else {
+		b.pending = make([]Entry, 0, want)
+	}
+	b.spare = nil
 	b.mu.Unlock()
 	if len(es) == 0 {
 		return nil
@@ -134,6 +148,10 @@ func (b *Buffer) Flush(ctx context.Context) error {
 		b.mu.Unlock()
 		return err
 	}
+	clear(es) // the entries' slices were handed over with them
+	b.mu.Lock()
+	b.spare = es[:0]
+	b.mu.Unlock()
 	return nil
 }
 
