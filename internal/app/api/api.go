@@ -167,6 +167,9 @@ type Server struct {
 	// auditQueue is Config.Audit when it queues entries without writing
 	// (audit.Buffer); nil otherwise.
 	auditQueue audit.Queuer
+	// bodies holds response buffers (*[]byte) a profile's JSON is written
+	// into and reused from, once written out (writeJSON).
+	bodies sync.Pool
 }
 
 var _ http.Handler = (*Server)(nil)

@@ -228,6 +228,10 @@ func (s *Server) logFailure(c *gin.Context, err error) {
 // writeJSON answers with v as JSON. A value that cannot be encoded is a bug
 // and becomes a 500 problem.
 func (s *Server) writeJSON(c *gin.Context, status int, v any) {
+	if p, ok := v.(*pipeline.Profile); ok {
+		s.writeProfile(c, status, p)
+		return
+	}
 	b, err := encodeJSON(v)
 	if err != nil {
 		s.fail(c, fmt.Errorf("encode %T: %w", v, err))
@@ -235,6 +239,30 @@ func (s *Server) writeJSON(c *gin.Context, status int, v any) {
 	}
 	writeBody(c, status, mimeJSON, b)
 }
+
+// writeProfile is writeJSON for a profile, written into a buffer of
+// s.bodies, which the writer does not keep (io.Writer's contract), so it
+// serves the next response. A buffer grown past maxPooledBody by an
+// unusually large profile is let go.
+func (s *Server) writeProfile(c *gin.Context, status int, p *pipeline.Profile) {
+	bp, _ := s.bodies.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b, err := p.AppendJSON((*bp)[:0])
+	if err != nil {
+		s.fail(c, fmt.Errorf("encode %T: %w", p, err))
+	} else {
+		writeBody(c, status, mimeJSON, b)
+	}
+	if cap(b) <= maxPooledBody {
+		*bp = b[:0]
+		s.bodies.Put(bp)
+	}
+}
+
+// maxPooledBody bounds the buffers writeProfile keeps.
+const maxPooledBody = 64 << 10
 
 // writeBody answers with b as a body of contentType, with its
 // Content-Length: what c.Header("Content-Length", …) and c.Data(status,

@@ -126,6 +126,12 @@ func TestAppendJSONIsReflection(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("profile %d:\n got %s\nwant %s", i, got, want)
 		}
+		// Appended to a buffer that holds something (a reused one):
+		// after what it holds, which is kept.
+		buf := append(make([]byte, 0, 8+r.IntN(2*len(want))), "prefix: "...)
+		if got, err := p.AppendJSON(buf); err != nil || string(got[:8]) != "prefix: " || !bytes.Equal(got[8:], want) {
+			t.Fatalf("profile %d appended (%v):\n got %s\nwant prefix: %s", i, err, got, want)
+		}
 		// From a fast-path entry: the derived part's JSON kept, the
 		// sources' JSON written (and then reused).
 		part, err := p.derivedJSON()
@@ -168,6 +174,9 @@ func TestAppendJSONNoJSON(t *testing.T) {
 			}
 			if b, err := p.MarshalJSON(); err == nil {
 				t.Fatalf("written: %s", b)
+			}
+			if b, err := p.AppendJSON([]byte("prefix: ")); err == nil {
+				t.Fatalf("appended: %s", b)
 			}
 			if b, err := p.derivedJSON(); err == nil && name != "year 10000" && name != "source at 10000" {
 				t.Fatalf("derived part written: %s", b)

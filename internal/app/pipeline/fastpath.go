@@ -245,7 +245,13 @@ func (p *Profile) MarshalJSON() ([]byte, error) {
 	if e := p.fast; e != nil {
 		size = len(e.partJSON) + 768
 	}
-	o := jsonOut{b: make([]byte, 0, size)}.head(p)
+	return p.AppendJSON(make([]byte, 0, size))
+}
+
+// AppendJSON appends what MarshalJSON returns to dst (a caller may reuse
+// its buffer from response to response).
+func (p *Profile) AppendJSON(dst []byte) ([]byte, error) {
+	o := jsonOut{b: dst}.head(p)
 	if e := p.fast; e != nil {
 		o.b = append(o.b, ',')
 		o.b = append(o.b, e.partJSON...)
@@ -259,7 +265,8 @@ func (p *Profile) MarshalJSON() ([]byte, error) {
 	if !o.bad {
 		return o.b, nil
 	}
-	return p.reflectJSON()
+	b, err := p.reflectJSON()
+	return append(dst, b...), err
 }
 
 // reflectJSON is p's JSON written by reflection: the errors of values
