@@ -252,6 +252,9 @@ func DefaultModel() Model {
 // The same account found twice (by email search and by a username guess,
 // say) is returned once, with its strongest discovery method.
 func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Account {
+	if len(accounts) == 0 {
+		return nil // nothing to weigh (a lookup of offline sources only)
+	}
 	var out []enrichers.Account
 	var base []float64
 	var methods []enrichers.Method

@@ -974,3 +974,16 @@ func TestLinkedNameCountedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestResolveNoAccounts: with nothing found there is nothing to weigh,
+// whatever the subject.
+func TestResolveNoAccounts(t *testing.T) {
+	m := DefaultModel()
+	for _, sub := range []Subject{{}, {Name: "Jane Doe", EmailLocal: "jane.doe91", Countries: []string{"GB"}}} {
+		for _, accounts := range [][]enrichers.Account{nil, {}} {
+			if got := m.Resolve(sub, accounts); len(got) != 0 {
+				t.Errorf("Resolve(%+v, %v) = %v", sub, accounts, got)
+			}
+		}
+	}
+}
