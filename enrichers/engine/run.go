@@ -431,13 +431,16 @@ func (e *Engine) plan(pool *identifierPool, srcs []runSource, done *taskSet, lea
 // learns (and which discovery of an identifier is kept) does not depend on
 // timing.
 func (e *Engine) runRound(ctx context.Context, tasks []task, p CachePolicy) []outcome {
-	start := e.now()
 	outs := make([]outcome, len(tasks))
 	started := 0
 	for _, t := range tasks {
 		if !e.ordered[t.at].inline {
 			started++
 		}
+	}
+	var start time.Time // when the goroutines started: their timeouts' latency
+	if started > 0 {
+		start = e.now()
 	}
 	ch := outcomes(started)
 	for i, t := range tasks {
