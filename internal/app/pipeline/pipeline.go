@@ -394,7 +394,11 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 		return errs, nil, policy
 	}
 
-	for field, names := range map[string][]string{"options.sources": o.Sources, "options.exclude_sources": o.ExcludeSources} {
+	for _, f := range [...]struct {
+		field string
+		names []string
+	}{{"options.sources", o.Sources}, {"options.exclude_sources", o.ExcludeSources}} {
+		field, names := f.field, f.names
 		for i, n := range names {
 			if !s.engine.Has(n) {
 				unusable = append(unusable, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Reason: fmt.Sprintf("unknown source %q (see GET /v1/sources)", n)})
@@ -407,7 +411,9 @@ func (s *Service) checkOptions(o Options, req *request) (errs, unusable []FieldE
 			unusable = append(unusable, FieldError{Field: "options.exclude_sources", Reason: "excludes every source named in options.sources"})
 		}
 	}
-	slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	if len(unusable) > 1 {
+		slices.SortFunc(unusable, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	}
 	return nil, unusable, policy
 }
 
