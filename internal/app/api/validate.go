@@ -88,7 +88,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				return
 			}
 		}
-		var plainDoc *plainDoc // the body read by its plain schema's fast acceptance
+		var readDoc *plainDoc // the body as its plain schema's fast acceptance read it
 		if body != nil && mode != bodyStreamed {
 			data, err := readBody(c, limit)
 			if err != nil {
@@ -99,7 +99,7 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 			// of the grammar: one object of unescaped strings, valid
 			// UTF-8, nothing after), so it needs no other check.
 			if d, ok := plain.read(data); ok {
-				plainDoc = d
+				readDoc = d
 			} else if err := checkJSON(data); err != nil {
 				s.fail(c, err)
 				return
@@ -124,8 +124,8 @@ func (s *Server) validate(route *routers.Route) gin.HandlerFunc {
 				errs = fieldErrors(err)
 			}
 		}
-		if plainDoc != nil {
-			callOf(c).doc = plainDoc
+		if readDoc != nil {
+			callOf(c).doc = readDoc
 		} else if bodySchema != nil {
 			doc, bad, err := schemaErrorsPlain(bodySchema, plain, bodyOf(c))
 			if err != nil { // checkJSON passed it: unreachable
