@@ -216,7 +216,7 @@ func openKeys(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, log *sl
 	if db != nil {
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		ps, err := auth.NewPGStore(pctx, db)
+		ps, err := auth.OpenPGStore(pctx, db)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -277,7 +277,7 @@ func openAudit(ctx context.Context, cfg *config.Config, db *pgxpool.Pool, log *s
 	if db != nil {
 		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		p, err := audit.NewPG(pctx, db)
+		p, err := audit.OpenPG(pctx, db)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -27,8 +27,9 @@ type PG struct{ db *pgxpool.Pool }
 
 var _ Store = (*PG)(nil)
 
-// NewPG migrates the "audit" component on db (the caller's pool).
-func NewPG(ctx context.Context, db *pgxpool.Pool) (*PG, error) {
+// OpenPG opens the audit store on db (the caller's pool), migrating its
+// "audit" component: it does I/O, as Open* functions here do.
+func OpenPG(ctx context.Context, db *pgxpool.Pool) (*PG, error) {
 	ms, err := pgstore.Load(migrations, "migrations")
 	if err != nil {
 		return nil, err

@@ -31,19 +31,19 @@ func TestBufferedBolt(t *testing.T) {
 
 func TestPG(t *testing.T) {
 	db := pgtest.New(t)
-	p, err := audit.NewPG(context.Background(), db)
+	p, err := audit.OpenPG(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	audittest.Run(t, p)
 	// A second replica migrating the same database is a no-op.
-	if _, err := audit.NewPG(context.Background(), db); err != nil {
+	if _, err := audit.OpenPG(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestBufferedPG(t *testing.T) {
-	p, err := audit.NewPG(context.Background(), pgtest.New(t))
+	p, err := audit.OpenPG(context.Background(), pgtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,7 @@ func TestTwoReplicasShareLimitsAndRevocation(t *testing.T) {
 		}
 	})
 	replica := func() *Service {
-		st, err := NewPGStore(ctx, db)
+		st, err := OpenPGStore(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +343,7 @@ func TestRedisRateLimitShared(t *testing.T) {
 func TestPGOutageHonoursRecentKeys(t *testing.T) {
 	db := pgtest.New(t)
 	ctx := context.Background()
-	st, err := NewPGStore(ctx, db)
+	st, err := OpenPGStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

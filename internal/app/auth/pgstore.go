@@ -38,9 +38,10 @@ const PGStaleOnError = 5 * time.Minute
 
 var _ Store = (*PGStore)(nil)
 
-// NewPGStore migrates the "keys" component on db: the process's pool,
-// which stays the caller's (Close leaves it open).
-func NewPGStore(ctx context.Context, db *pgxpool.Pool) (*PGStore, error) {
+// OpenPGStore opens the key store on db (the process's pool, which stays
+// the caller's: Close leaves it open), migrating its "keys" component: it
+// does I/O, as Open* functions here do.
+func OpenPGStore(ctx context.Context, db *pgxpool.Pool) (*PGStore, error) {
 	ms, err := pgstore.Load(migrations, "migrations")
 	if err != nil {
 		return nil, err
