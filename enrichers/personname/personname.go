@@ -23,6 +23,7 @@
 package personname
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"unicode"
@@ -143,9 +144,70 @@ func Tokens(full string) []string {
 // the same name when their keys are equal and not empty. Compare many
 // names with one by computing its key once.
 func Key(full string) string {
+	if ascii(full) {
+		if k, ok := asciiKey(full); ok {
+			return k
+		}
+	}
 	w := Words(full)
 	slices.Sort(w)
 	return strings.Join(w, " ")
+}
+
+// asciiKey is Key for an ASCII name (most are) of a few words, with its
+// words found and sorted on the stack and the key made in one allocation
+// (a key is asked for every name identifier a lookup pools); false when
+// the name is too long for the stack.
+func asciiKey(s string) (string, bool) {
+	type span struct{ start, end int }
+	var (
+		letters [96]byte // the words' letters, lowercased, one after another
+		spans   [8]span  // each word's letters
+	)
+	if len(s) > len(letters) {
+		return "", false
+	}
+	b, n, in := letters[:0], 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'' || c == '`': // apostrophes: dropped, joining what is around them
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z':
+		default:
+			in = false
+			continue
+		}
+		if !in {
+			if n == len(spans) {
+				return "", false
+			}
+			spans[n] = span{len(b), len(b)}
+			n, in = n+1, true
+		}
+		b = append(b, c)
+		spans[n-1].end = len(b)
+	}
+	if n == 0 {
+		return "", true
+	}
+	word := func(sp span) []byte { return b[sp.start:sp.end] }
+	for i := 1; i < n; i++ { // insertion sort: a name has a few words
+		for j := i; j > 0 && bytes.Compare(word(spans[j]), word(spans[j-1])) < 0; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	var out [len(letters) + len(spans)]byte
+	k := out[:0]
+	for i, sp := range spans[:n] {
+		if i > 0 {
+			k = append(k, ' ')
+		}
+		k = append(k, b[sp.start:sp.end]...)
+	}
+	return string(k), true
 }
 
 // Same reports whether two full names have the same words in any order,

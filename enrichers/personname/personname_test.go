@@ -3,6 +3,7 @@ package personname
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -83,11 +84,40 @@ func TestKey(t *testing.T) {
 		{"José O'Brien-Díaz", "diaz jose obrien"},
 		{"", ""},
 		{"!!", ""},
+		{"Mary O'Brien", "mary obrien"},
+		{"b a", "a b"},
+		{"Zoe  zoe ZOE", "zoe zoe zoe"},
+		{"ab a abc aa", "a aa ab abc"},
+		{"a b c d e f g h", "a b c d e f g h"},     // as many words as the stack holds
+		{"h g f e d c b a i", "a b c d e f g h i"}, // more: the general path
+		{strings.Repeat("x", 100) + " a", "a " + strings.Repeat("x", 100)}, // longer than the stack
+		{"o`neil 42", "oneil"},
 	} {
-		if got := Key(c.in); got != c.want {
+		if got := Key(c.in); got != c.want || got != keyOfWords(c.in) {
 			t.Errorf("Key(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// keyOfWords is Key as the words and their sort give it, without the
+// ASCII fast path.
+func keyOfWords(full string) string {
+	w := Words(full)
+	slices.Sort(w)
+	return strings.Join(w, " ")
+}
+
+// FuzzKey: Key (with its fast path for ASCII names) is the sorted words
+// for any string.
+func FuzzKey(f *testing.F) {
+	for _, s := range []string{"", "Jorge Jiménez", "Mary O'Brien", "b a", "a b c d e f g h i", "o`neil 42", "Ab-Cd.Ef"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Key(s), keyOfWords(s); got != want {
+			t.Fatalf("Key(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
 
 // TestSimilarity: the one name comparator, for identity resolution and
