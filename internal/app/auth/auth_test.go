@@ -447,10 +447,10 @@ func TestMemoryCounterWindows(t *testing.T) {
 func TestUsageBufferDays(t *testing.T) {
 	var b usageBuffer
 	d1 := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
-	b.add("k", d1, 1, 0, nil)
-	b.add("k", d1.Add(30*time.Minute), 1, 1, nil)
-	b.add("k", d1.Add(2*time.Hour).In(time.FixedZone("UTC-5", -5*3600)), 1, 0, nil)
-	b.add("k", d1.Add(3*time.Hour), 1, 0, nil)
+	b.add("k", d1, 1)
+	b.add("k", d1.Add(30*time.Minute), 1)
+	b.add("k", d1.Add(2*time.Hour).In(time.FixedZone("UTC-5", -5*3600)), 1)
+	b.add("k", d1.Add(3*time.Hour), 1)
 	got := map[string]int64{}
 	for _, d := range b.take() {
 		got[d.KeyID+" "+d.Day] = d.Lookups
@@ -623,5 +623,23 @@ func TestObserveProfile(t *testing.T) {
 				t.Fatalf("delta %+v, want cached %d, statuses %v", d, tc.cached, tc.statuses)
 			}
 		})
+	}
+}
+
+// TestUsageBufferPutBack: deltas a failed flush puts back are summed with
+// what was counted meanwhile, lookups, cached answers and statuses alike.
+func TestUsageBufferPutBack(t *testing.T) {
+	var b usageBuffer
+	d1 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	b.add("k", d1, 2)
+	b.addCounts("k", d1, 1, []statusCount{{"ok", 3}, {"not_found", 1}})
+	taken := b.take()
+	b.add("k", d1.Add(time.Hour), 1)
+	b.addCounts("k", d1.Add(time.Hour), 0, []statusCount{{"ok", 2}})
+	b.putBack(taken)
+	got := b.take()
+	want := []UsageDelta{{KeyID: "k", Day: "2026-12-04", Lookups: 3, Cached: 1, Statuses: map[string]int64{"ok": 5, "not_found": 1}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("after putBack %+v, want %+v", got, want)
 	}
 }

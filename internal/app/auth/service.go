@@ -218,19 +218,9 @@ func (s *Service) Take(ctx context.Context, k *Key, requests, lookups int64) (De
 		return d, &LimitError{Decision: d}
 	}
 	if lookups > 0 {
-		s.usage.add(k.ID, s.now(), lookups, 0, nil)
+		s.usage.add(k.ID, s.now(), lookups)
 	}
 	return d, nil
-}
-
-// Observe records what a charged lookup found: whether it was answered
-// from the cache alone, and each source's status.
-func (s *Service) Observe(keyID string, cached bool, statuses map[string]int64) {
-	var c int64
-	if cached {
-		c = 1
-	}
-	s.usage.add(keyID, s.now(), 0, c, statuses)
 }
 
 // Admit charges one job row to its owner's quotas (not the rate limit: rows

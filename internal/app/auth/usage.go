@@ -52,19 +52,15 @@ type usageBuffer struct {
 	lastDayName string
 }
 
-func (b *usageBuffer) add(keyID string, at time.Time, lookups, cached int64, statuses map[string]int64) {
+// add charges lookups to keyID on at's UTC day (Take).
+func (b *usageBuffer) add(keyID string, at time.Time, lookups int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	d := b.deltaLocked(keyID, at)
-	d.Lookups += lookups
-	d.Cached += cached
-	for s, n := range statuses {
-		d.Statuses[s] += n
-	}
+	b.deltaLocked(keyID, at).Lookups += lookups
 }
 
-// addCounts is add for a lookup's statuses counted on the caller's stack
-// (ObserveProfile), no lookups charged.
+// addCounts records what a lookup found (ObserveProfile): answered from
+// the cache alone or not, and its statuses counted on the caller's stack.
 func (b *usageBuffer) addCounts(keyID string, at time.Time, cached int64, counts []statusCount) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -109,9 +105,16 @@ func (b *usageBuffer) take() []UsageDelta {
 
 // putBack returns deltas a failed flush could not store.
 func (b *usageBuffer) putBack(ds []UsageDelta) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	for _, d := range ds {
 		t, _ := time.Parse("2006-01-02", d.Day)
-		b.add(d.KeyID, t, d.Lookups, d.Cached, d.Statuses)
+		sum := b.deltaLocked(d.KeyID, t)
+		sum.Lookups += d.Lookups
+		sum.Cached += d.Cached
+		for s, n := range d.Statuses {
+			sum.Statuses[s] += n
+		}
 	}
 }
 
