@@ -539,23 +539,20 @@ func FormatsNSN(n *phonenumbers.PhoneNumber, nsn string) (national, internationa
 	// Both are written into one buffer and made one string, of which
 	// each is a part.
 	var buf [96]byte
-	b := buf[:0]
-	if nat != nil {
-		b = nat.appendApply(b, nsn, true)
-	} else {
-		b = append(b, nsn...)
-	}
+	b := nat.appendFormatted(buf[:0], nsn, true)
 	split := len(b)
-	b = append(b, '+')
-	b = strconv.AppendInt(b, int64(cc), 10)
-	b = append(b, ' ')
-	if intl != nil {
-		b = intl.appendApply(b, nsn, false)
-	} else {
-		b = append(b, nsn...)
-	}
+	b = intl.appendFormatted(appendCallingCode(b, cc, " "), nsn, false)
 	both := string(b)
 	return both[:split], both[split:]
+}
+
+// appendFormatted appends nsn written by f (nsn itself when f is nil: no
+// format matched).
+func (f *format) appendFormatted(dst []byte, nsn string, national bool) []byte {
+	if f == nil {
+		return append(dst, nsn...)
+	}
+	return f.appendApply(dst, nsn, national)
 }
 
 // formatsOf is the metadata of calling code cc's main region, nil when
@@ -600,8 +597,11 @@ func firstFormat(formats []*format, nsn string, national bool) string {
 // withCallingCode is "+" cc sep rest, written in one allocation.
 func withCallingCode(cc int32, sep, rest string) string {
 	var buf [48]byte
-	b := append(buf[:0], '+')
-	b = strconv.AppendInt(b, int64(cc), 10)
-	b = append(b, sep...)
-	return string(append(b, rest...))
+	return string(append(appendCallingCode(buf[:0], cc, sep), rest...))
+}
+
+// appendCallingCode appends "+" cc sep.
+func appendCallingCode(dst []byte, cc int32, sep string) []byte {
+	dst = strconv.AppendInt(append(dst, '+'), int64(cc), 10)
+	return append(dst, sep...)
 }
