@@ -17,7 +17,11 @@ import (
 // evidence fired (numbers replaced by #), how it was found, the profile's
 // facts and the lookup's, for the frontier study of docs/IDENTITY.md
 // (eval --fit-from … --features-out; tools/identity-frontier/frontier.py).
-// Case numbers run across cases in order.
+// The profile's own text (display name, location, bio, URL, links) and
+// photo hash are written too, so the study can compare the accounts of one
+// lookup with each other (its collective features). Case numbers run
+// across cases in order. Cases come from the simulated web: nothing in
+// them is a real person's.
 func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model) error {
 	digitRun := regexp.MustCompile(`[0-9]+`)
 	enc := json.NewEncoder(w)
@@ -56,6 +60,10 @@ func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model
 				"n": len(out), "conf": conf, "hasname": c.Subject.Name != "", "owndomain": c.Subject.OwnDomain,
 				"localname": c.Subject.EmailLocal != "" && strings.Contains(strings.ToLower(a.Username), strings.ToLower(c.Subject.EmailLocal)),
 				"ev":        ev, "year": 0,
+			}
+			row["dn_text"], row["loc_text"], row["bio_text"], row["url"], row["web"], row["link_list"] = a.DisplayName, a.Location, a.Bio, a.URL, a.Website, a.Links
+			if a.Photo != nil && !a.Photo.Graphic {
+				row["ph"], row["phm"] = a.Photo.Hash, a.Photo.Mirrored
 			}
 			if a.CreatedAt != nil {
 				row["year"] = a.CreatedAt.Year()

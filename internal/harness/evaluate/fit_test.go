@@ -35,9 +35,14 @@ func TestCasesCarryPhotos(t *testing.T) {
 }
 
 // Features (eval --features-out) are one line per account the model
-// returns, with its ground truth, probability and evidence.
+// returns, with its ground truth, probability and evidence, and the
+// profile's text and telling photo for the collective features.
 func TestWriteFeatures(t *testing.T) {
 	o := outcome([]string{"github", "mvoss"}, "github", "mvoss", 0.9, "reddit", "mvoss", 0.4)
+	o.Profile.Accounts[0].DisplayName, o.Profile.Accounts[0].Location = "Mara Voss", "Leipzig"
+	o.Profile.Accounts[0].Links = []string{"https://www.reddit.com/user/mvoss"}
+	o.Profile.Accounts[0].Photo = &enrichers.ImageFacts{Hash: 0x5eed, Mirrored: 0xdeed}
+	o.Profile.Accounts[1].Photo = &enrichers.ImageFacts{Hash: 0x1d, Graphic: true}
 	var b bytes.Buffer
 	if err := WriteFeatures(&b, IdentityCases([]Outcome{o}), identity.DefaultModel()); err != nil {
 		t.Fatal(err)
@@ -49,10 +54,15 @@ func TestWriteFeatures(t *testing.T) {
 	truth := map[string]bool{}
 	for _, l := range lines {
 		var row struct {
-			Source string   `json:"source"`
-			Truth  bool     `json:"truth"`
-			P      float64  `json:"p"`
-			Ev     []string `json:"ev"`
+			Source   string   `json:"source"`
+			Truth    bool     `json:"truth"`
+			P        float64  `json:"p"`
+			Ev       []string `json:"ev"`
+			Name     string   `json:"dn_text"`
+			Location string   `json:"loc_text"`
+			Links    []string `json:"link_list"`
+			Photo    *uint64  `json:"ph"`
+			Mirrored *uint64  `json:"phm"`
 		}
 		if err := json.Unmarshal([]byte(l), &row); err != nil {
 			t.Fatal(err)
@@ -66,6 +76,16 @@ func TestWriteFeatures(t *testing.T) {
 			}
 		}
 		truth[row.Source] = row.Truth
+		switch row.Source {
+		case "github":
+			if row.Name != "Mara Voss" || row.Location != "Leipzig" || len(row.Links) != 1 || row.Photo == nil || *row.Photo != 0x5eed || row.Mirrored == nil || *row.Mirrored != 0xdeed {
+				t.Errorf("github's profile facts: %s", l)
+			}
+		case "reddit": // a flat graphic tells nothing: no photo
+			if row.Photo != nil || row.Name != "" {
+				t.Errorf("reddit's profile facts: %s", l)
+			}
+		}
 	}
 	if !truth["github"] || truth["reddit"] {
 		t.Errorf("truth %v", truth)
