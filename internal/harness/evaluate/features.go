@@ -60,8 +60,8 @@ func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model
 				"n": len(out), "conf": conf, "hasname": c.Subject.Name != "", "owndomain": c.Subject.OwnDomain,
 				"localname": c.Subject.EmailLocal != "" && strings.Contains(strings.ToLower(a.Username), strings.ToLower(c.Subject.EmailLocal)),
 				"ev":        ev, "year": 0,
+				"dn_text": a.DisplayName, "loc_text": a.Location, "bio_text": a.Bio, "url": a.URL, "web": a.Website, "link_list": a.Links,
 			}
-			row["dn_text"], row["loc_text"], row["bio_text"], row["url"], row["web"], row["link_list"] = a.DisplayName, a.Location, a.Bio, a.URL, a.Website, a.Links
 			if a.Photo != nil && !a.Photo.Graphic {
 				row["ph"], row["phm"] = a.Photo.Hash, a.Photo.Mirrored
 			}
