@@ -8,6 +8,10 @@ location, the same bio (one that at most three accounts of the lookup
 show: not a stock phrase). For each kind: how many accounts agree (c_…)
 and the highest probability among them (m_…). The shipped model only
 compares an account with the confidently matched ones (p >= 0.8).
+
+same_photo restates scoring/identity's samePhoto (DefaultPhotoDistance 10,
+the mirrored hash included): this tool reads JSON lines and cannot call
+it, so a change there must be made here too.
 """
 import collections,unicodedata
 KINDS=['su','sn','sp','lk','sl','sb','su_sn','su_sp','sp_sn','agree']
