@@ -17,6 +17,7 @@ import (
 	"github.com/footprint-oss/footprint/internal/harness/evaluate"
 	"github.com/footprint-oss/footprint/internal/harness/sim"
 	"github.com/footprint-oss/footprint/scoring"
+	"github.com/footprint-oss/footprint/scoring/boost"
 	"github.com/footprint-oss/footprint/scoring/calibrate"
 	"github.com/footprint-oss/footprint/scoring/identity"
 )
@@ -49,6 +50,9 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	fitRisk := fs.Bool("fit-risk", false, "with --fit-from: refit the risk model (scoring.Params.Risk; the hand-set weights of scoring.RiskHandSet held) on the stored score evidence of these files, resolved again by --model, and measure it on them and on --check files")
 	scoringPath := fs.String("scoring", "", "with --scores or --fit-risk: start from the scoring parameters in this JSON file (as --scoring-out writes it) instead of scoring.DefaultParams")
 	scoringOut := fs.String("scoring-out", "", "with --fit-risk: also write the fitted scoring parameters to this JSON file")
+	fitSecond := fs.Bool("fit-second", false, "with --fit-from: fit the identity model's second look (a tree ensemble over each account's agreement with the rest of its lookup) on these cases, on top of the starting model's additive part, and measure it on them and on --check files; --model-out writes the model with it")
+	secondFolds := fs.Int("second-folds", 5, "with --fit-second: recalibrate the trees on their out-of-fold predictions over this many folds of the cases (below 2: no recalibration)")
+	secondParams := fs.String("second-params", "", "with --fit-second: the trees' settings as comma-separated key=value (rounds, rate, depth, min-leaf, lambda, bins); the others keep boost.DefaultParams")
 	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
@@ -200,6 +204,13 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 				return err
 			}
 			return f.Close()
+		}
+		if *fitSecond {
+			bp, err := parseBoostParams(*secondParams)
+			if err != nil {
+				return usageErr("--second-params: %v", err)
+			}
+			return printSecond(e, files, checks, base, bp, *secondFolds, *modelOut)
 		}
 		return printFit(e, cases, base, checks, *modelOut, splitList(*fitParams))
 	}
@@ -573,4 +584,71 @@ func parseSeeds(s string) ([]int64, error) {
 		return nil, fmt.Errorf("no seed given")
 	}
 	return out, nil
+}
+
+// parseBoostParams reads --second-params over boost.DefaultParams.
+func parseBoostParams(s string) (boost.Params, error) {
+	p := boost.DefaultParams()
+	for _, kv := range splitList(s) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return p, fmt.Errorf("%q is not key=value", kv)
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return p, fmt.Errorf("%s: %v", k, err)
+		}
+		switch k {
+		case "rounds":
+			p.Rounds = int(x)
+		case "rate":
+			p.Rate = x
+		case "depth":
+			p.Depth = int(x)
+		case "min-leaf":
+			p.MinLeaf = int(x)
+		case "lambda":
+			p.Lambda = x
+		case "bins":
+			p.Bins = int(x)
+		default:
+			return p, fmt.Errorf("unknown key %q (rounds, rate, depth, min-leaf, lambda, bins)", k)
+		}
+	}
+	return p, nil
+}
+
+// printSecond fits the second look on the cases of files over base's
+// additive part and prints, for those cases pooled and for each check
+// file, how the model without and with it does.
+func printSecond(e env, files, checks []namedCases, base identity.Model, p boost.Params, folds int, modelOut string) error {
+	var cases []calibrate.IdentityCase
+	for _, f := range files {
+		cases = append(cases, f.cases...)
+	}
+	start := time.Now()
+	second, err := calibrate.FitSecond(cases, base, p, folds)
+	if err != nil {
+		return err
+	}
+	additive, fitted := base, base
+	additive.Second, fitted.Second = nil, second
+	fmt.Fprintf(e.stdout, "second look: %d trees fitted on %d cases in %.1fs (%+v, %d folds)\n", len(second.Trees), len(cases), time.Since(start).Seconds(), p, folds)
+	line := func(name string, n int, cs []calibrate.IdentityCase) {
+		a, b := calibrate.MeasureIdentity(cs, additive), calibrate.MeasureIdentity(cs, fitted)
+		fmt.Fprintf(e.stdout, "%s (%d cases), additive → second look: log loss %.4f → %.4f; at p ≥ 0.5 recall %.3f → %.3f, false share %.3f → %.3f (the probabilities promise %.3f → %.3f); ECE %.3f → %.3f; best recall at false share ≤ 0.05 %.3f → %.3f (p ≥ %.2f)\n",
+			name, n, a.LogLoss, b.LogLoss, a.Recall, b.Recall, a.FalseShare, b.FalseShare, a.ExpectedFalseShare, b.ExpectedFalseShare, a.ECE, b.ECE, a.BestRecall, b.BestRecall, b.BestThreshold)
+	}
+	line("fitted on", len(cases), cases)
+	for _, c := range checks {
+		line("check "+c.path, len(c.cases), c.cases)
+	}
+	if modelOut == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(fitted, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(modelOut, append(b, '\n'), 0o644)
 }

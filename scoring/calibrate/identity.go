@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/scoring/identity"
@@ -48,18 +47,7 @@ type caseScore struct {
 // result is the same, bit for bit, whatever the number of workers.
 func scoreIdentity(cases []IdentityCase, m identity.Model, threshold float64, workers int) IdentityScore {
 	per := make([]caseScore, len(cases))
-	workers = max(1, min(workers, len(cases)))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(cases); i += workers {
-				per[i] = scoreCase(cases[i], m, threshold)
-			}
-		}()
-	}
-	wg.Wait()
+	eachCase(len(cases), workers, func(i int) { per[i] = scoreCase(cases[i], m, threshold) })
 	var t caseScore
 	for _, c := range per {
 		t.owned += c.owned

@@ -29,6 +29,7 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/personname"
 	"github.com/footprint-oss/footprint/enrichers/textlang"
 	"github.com/footprint-oss/footprint/scoring"
+	"github.com/footprint-oss/footprint/scoring/boost"
 )
 
 // Subject is what the request says about the person.
@@ -204,6 +205,11 @@ type Model struct {
 	// one person's two profiles carry one name (a namesake's too), so the
 	// same name here adds little to the link (0: NameMatchLR).
 	LinkedNameMatchLR float64
+	// Second is the second look (nil: none): a tree ensemble that takes
+	// the additive model's log-odds and how each account agrees with the
+	// other accounts of its lookup, and gives the final probability
+	// (second.go, docs/IDENTITY.md tenth round).
+	Second *boost.Ensemble `json:",omitempty"`
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
@@ -255,6 +261,51 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	if len(accounts) == 0 {
 		return nil // nothing to weigh (a lookup of offline sources only)
 	}
+	r := m.resolve(sub, accounts)
+	if m.Second != nil {
+		rows := m.lookRows(sub, r)
+		for i := range r.out {
+			r.final[i], r.finalEv[i] = m.secondLook(rows[i], r.finalEv[i])
+		}
+	}
+	out := r.matches()
+	slices.SortStableFunc(out, func(a, b enrichers.Account) int {
+		switch {
+		case a.Match.Probability > b.Match.Probability:
+			return -1
+		case a.Match.Probability < b.Match.Probability:
+			return 1
+		}
+		return strings.Compare(a.Source+a.Username, b.Source+b.Username)
+	})
+	return out
+}
+
+// resolution is the additive model's answer for one lookup, before the
+// second look: the accounts (each once), how each was found, its evidence
+// and probability, and what the second pass compared them with.
+type resolution struct {
+	out     []enrichers.Account
+	methods []enrichers.Method
+	evid    [][]string // lines about the prior
+	final   []float64
+	finalEv [][]string // lines about the evidence
+	ref     reference  // pass 2's
+}
+
+// matches sets each account's Match from the resolution, in its order.
+func (r *resolution) matches() []enrichers.Account {
+	for i := range r.out {
+		r.out[i].Match = &enrichers.Match{
+			Probability: round3(r.final[i]),
+			Method:      r.methods[i],
+			Evidence:    append(slices.Clone(r.evid[i]), r.finalEv[i]...),
+		}
+	}
+	return r.out
+}
+
+func (m Model) resolve(sub Subject, accounts []enrichers.Account) *resolution {
 	var out []enrichers.Account
 	var base []float64
 	var methods []enrichers.Method
@@ -386,23 +437,7 @@ func (m Model) Resolve(sub Subject, accounts []enrichers.Account) []enrichers.Ac
 	// found to be a namesake's passes its doubt on to the accounts it
 	// links to. Settle the chains again on the final probabilities.
 	settle(final, scoreFinal)
-	for i := range out {
-		out[i].Match = &enrichers.Match{
-			Probability: round3(final[i]),
-			Method:      methods[i],
-			Evidence:    append(slices.Clone(evid[i]), finalEv[i]...),
-		}
-	}
-	slices.SortStableFunc(out, func(a, b enrichers.Account) int {
-		switch {
-		case a.Match.Probability > b.Match.Probability:
-			return -1
-		case a.Match.Probability < b.Match.Probability:
-			return 1
-		}
-		return strings.Compare(a.Source+a.Username, b.Source+b.Username)
-	})
-	return out
+	return &resolution{out: out, methods: methods, evid: evid, final: final, finalEv: finalEv, ref: ref2}
 }
 
 // byName reports whether an account was found through the supplied name:
@@ -493,6 +528,60 @@ func (r reference) others(self int) []confident {
 		out = append(out, c)
 	}
 	return out
+}
+
+// languageAgreement compares the language account self's bio is written
+// in, when not English, with the languages of the subject's regions and of
+// the bios of others: 1 one of them, -1 none of them (when any is known),
+// 0 no evidence (English, none detected, language evidence off).
+func (r reference) languageAgreement(self int, others []confident) int {
+	if self < 0 || self >= len(r.langs) || r.langs[self] == "" || r.langs[self] == "en" {
+		return 0
+	}
+	l := r.langs[self]
+	var want []string
+	for _, c := range r.countries {
+		want = append(want, countryLanguages(c)...)
+	}
+	known := len(r.countries) > 0
+	for _, c := range others {
+		if cl := r.langs[c.idx]; cl != "" {
+			known = true
+			want = append(want, cl)
+		}
+	}
+	switch {
+	case slices.Contains(want, l):
+		return 1
+	case known:
+		return -1
+	}
+	return 0
+}
+
+// topicAgreement compares what account self writes about with what others
+// write about: 1 a topic shared, -1 two or more topics on each side and
+// none shared, 0 otherwise (or topic evidence off).
+func (r reference) topicAgreement(self int, others []confident) int {
+	if r.topics == nil || self < 0 || self >= len(r.topics) {
+		return 0
+	}
+	mine := r.topics[self]
+	theirs := map[string]bool{}
+	for _, c := range others {
+		for k := range r.topics[c.idx] {
+			theirs[k] = true
+		}
+	}
+	for k := range mine {
+		if theirs[k] {
+			return 1
+		}
+	}
+	if len(mine) >= 2 && len(theirs) >= 2 {
+		return -1
+	}
+	return 0
 }
 
 // mostNamed returns the platform on which most of the accounts carry
@@ -810,23 +899,13 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	}
 	// Language: a bio in a language other than English says where its
 	// writer is from.
-	if self >= 0 && self < len(ref.langs) && ref.langs[self] != "" && ref.langs[self] != "en" {
-		l := ref.langs[self]
-		var want []string
-		for _, c := range ref.countries {
-			want = append(want, countryLanguages(c)...)
-		}
-		known := len(ref.countries) > 0
-		for _, c := range others {
-			if cl := ref.langs[c.idx]; cl != "" {
-				known = true
-				want = append(want, cl)
-			}
-		}
-		switch {
-		case slices.Contains(want, l) && m.LanguageMatchLR > 0:
+	switch ref.languageAgreement(self, others) {
+	case 1:
+		if m.LanguageMatchLR > 0 {
 			add(m.LanguageMatchLR, "writes in a language of the subject's region or matched accounts")
-		case known && !slices.Contains(want, l) && m.LanguageClashLR > 0:
+		}
+	case -1:
+		if m.LanguageClashLR > 0 {
 			add(m.LanguageClashLR, "writes in a language foreign to the subject's region and matched accounts")
 		}
 	}
@@ -879,29 +958,14 @@ func (m Model) score(sub Subject, a enrichers.Account, prior float64, guess bool
 	// Topics are no corroboration of who the profile is: many strangers
 	// write about the same things (docs/IDENTITY.md).
 	identifying := len(ev) - pre
-	if ref.topics != nil {
-		mine := ref.topics[self]
-		theirs := map[string]bool{}
-		for _, c := range others {
-			for k := range ref.topics[c.idx] {
-				theirs[k] = true
-			}
-		}
-		shared := 0
-		for k := range mine {
-			if theirs[k] {
-				shared++
-			}
-		}
-		switch {
-		case shared > 0 && identifying == 0 && m.TopicAloneLR > 0:
-			// Nothing else says whose profile it is.
-			add(m.TopicAloneLR, "writes about the same topics as the matched accounts (nothing else corroborates it)")
-		case shared > 0 && m.TopicMatchLR > 0:
-			add(m.TopicMatchLR, "writes about the same topics as the matched accounts")
-		case shared == 0 && len(mine) >= 2 && len(theirs) >= 2 && m.TopicClashLR > 0:
-			add(m.TopicClashLR, "writes about other topics than the matched accounts")
-		}
+	switch topics := ref.topicAgreement(self, others); {
+	case topics > 0 && identifying == 0 && m.TopicAloneLR > 0:
+		// Nothing else says whose profile it is.
+		add(m.TopicAloneLR, "writes about the same topics as the matched accounts (nothing else corroborates it)")
+	case topics > 0 && m.TopicMatchLR > 0:
+		add(m.TopicMatchLR, "writes about the same topics as the matched accounts")
+	case topics < 0 && m.TopicClashLR > 0:
+		add(m.TopicClashLR, "writes about other topics than the matched accounts")
 	}
 	if samePhoto == nil && differs != nil && m.PhotoDifferLR > 0 {
 		add(1+differs.p*(m.PhotoDifferLR-1), "shows a different profile photo from the "+platformName(differs.a.Source)+" account matched to the subject (people do use different photos)")

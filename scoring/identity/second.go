@@ -1,0 +1,289 @@
+package identity
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/enrichers/personname"
+)
+
+// The second look's inputs, in the order of a feature row. The additive
+// model compares an account with the confidently matched accounts only,
+// one piece of evidence at a time; the second look also sees how it
+// agrees with every other account the lookup found, weighted by their
+// probability, and how the pieces combine (docs/IDENTITY.md, tenth
+// round).
+const (
+	fLogOdds         = iota // the additive model's log-odds
+	fMethod                 // how it was found (lookMethod)
+	fPlatform               // which platform (lookPlatforms; -1 other)
+	fUserLen                // the handle's length
+	fUserDigits             // digits in the handle
+	fHasName                // display name with words
+	fHasLocation            // location given
+	fHasBio                 // bio given
+	fHasPhoto               // a photo that says who holds the account
+	fLinks                  // links on the profile
+	fNameSim                // display name against the supplied name (-1: either missing)
+	fLocation               // location against the matched accounts and regions (-1, 0, 1)
+	fSameUser               // highest probability among other platforms' accounts with the same handle (0: none)
+	fSameUserN              // how many
+	fSameName               // … with the same display name
+	fSameNameN              //
+	fSamePhoto              // … with the same telling photo
+	fLink                   // … linked with it either way
+	fLinkN                  //
+	fSameLocation           // … with the same location
+	fSameBio                // … with the same bio, one at most three accounts show
+	fSameUserName           // … with the same handle and the same display name
+	fRival                  // highest probability of another account on the same platform
+	fAccounts               // accounts the lookup found
+	fConfident              // accounts the additive model matched confidently
+	fNamesakes              // most accounts on one platform carrying exactly the supplied name
+	fHandlePlatforms        // platforms answering for its handle
+	fHandlePeople           // different people holding its handle
+	fNameKnown              // display name against the matched accounts' names (-1: none to compare)
+	fTopics                 // what it writes about against the matched accounts (-1, 0, 1)
+	fLanguage               // its bio's language against the subject's regions and matched accounts (-1, 0, 1)
+	lookFeatureCount
+)
+
+// LookFeatures names the second look's inputs, in row order.
+func LookFeatures() []string {
+	return []string{"log_odds", "method", "platform", "username_length", "username_digits",
+		"has_name", "has_location", "has_bio", "has_photo", "links",
+		"name_similarity", "location_agreement",
+		"same_username", "same_username_count", "same_name", "same_name_count", "same_photo",
+		"link", "link_count", "same_location", "same_bio", "same_username_and_name",
+		"rival", "accounts", "confident", "namesakes", "handle_platforms", "handle_people",
+		"name_similarity_matched", "topic_agreement", "language_agreement"}
+}
+
+// lookGroups say in words what each input is about; inputs of one group
+// are explained together.
+var lookGroups = [lookFeatureCount]string{
+	fLogOdds: "the evidence above", fMethod: "how and where it was found", fPlatform: "how and where it was found",
+	fUserLen: "the username's length and digits", fUserDigits: "the username's length and digits",
+	fHasName: "what the profile shows", fHasLocation: "what the profile shows", fHasBio: "what the profile shows",
+	fHasPhoto: "what the profile shows", fLinks: "what the profile shows",
+	fNameSim: "its display name against the supplied name", fLocation: "its location against the subject's",
+	fSameUser: "the same username on other accounts this lookup found", fSameUserN: "the same username on other accounts this lookup found",
+	fSameUserName: "the same username on other accounts this lookup found",
+	fSameName:     "the same display name on other accounts this lookup found", fSameNameN: "the same display name on other accounts this lookup found",
+	fSamePhoto: "the same photo as another account this lookup found",
+	fLink:      "a link with another account this lookup found", fLinkN: "a link with another account this lookup found",
+	fSameLocation: "the same location or bio as another account this lookup found", fSameBio: "the same location or bio as another account this lookup found",
+	fRival:    "another account on the same platform",
+	fAccounts: "how many accounts this lookup found and matched", fConfident: "how many accounts this lookup found and matched",
+	fNamesakes: "how crowded the name and the username are", fHandlePlatforms: "how crowded the name and the username are",
+	fHandlePeople: "how crowded the name and the username are",
+	fNameKnown:    "its display name against the matched accounts'", fTopics: "what it writes about", fLanguage: "the language it writes in",
+}
+
+// lookPlatforms are the platforms the second look tells apart, by index.
+var lookPlatforms = []string{"bluesky", "devto", "github", "gitlab", "gravatar", "hackernews", "keybase", "mastodon", "reddit", "website", "x"}
+
+// lookMethod numbers how an account was found: 0 the platform matched the
+// email, 1 a verified link, 2 a plain link, 3 the email's local part
+// guessed, 4 a username built from the name, 5 a username used on another
+// platform, 6 a name search.
+func lookMethod(a enrichers.Account, method enrichers.Method) float64 {
+	switch {
+	case method == enrichers.MethodEmailSearch || method == enrichers.MethodEmailHash:
+		return 0
+	case method == enrichers.MethodNameSearch:
+		return 6
+	case method.IsLink() && a.Verified:
+		return 1
+	case method.IsLink():
+		return 2
+	}
+	switch a.Via.Origin {
+	case "", "email":
+		return 3
+	case "names":
+		return 4
+	}
+	return 5
+}
+
+// LookRows resolves the accounts with the additive model alone (no second
+// look) and returns them, each with its Match, in no particular order,
+// with the second look's input row for each: what the second look is
+// fitted on (eval --fit-from … --fit-second).
+func (m Model) LookRows(sub Subject, accounts []enrichers.Account) ([]enrichers.Account, [][]float64) {
+	if len(accounts) == 0 {
+		return nil, nil
+	}
+	r := m.resolve(sub, accounts)
+	rows := m.lookRows(sub, r)
+	return r.matches(), rows
+}
+
+// lookRows builds each account's input row from the additive model's
+// resolution.
+func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
+	out, ref := r.out, r.ref
+	bios := map[string]int{}
+	for _, a := range out {
+		if a.Bio != "" {
+			bios[a.Bio]++
+		}
+	}
+	var photos []*enrichers.ImageFacts
+	if ref.photos != nil {
+		photos = ref.photos
+	} else {
+		photos = m.telling(out)
+	}
+	handles := ref.handles
+	if handles == nil {
+		handles = handleCrowds(out)
+	}
+	conf := 0
+	for _, p := range r.final {
+		if p >= m.Confident {
+			conf++
+		}
+	}
+	rows := make([][]float64, len(out))
+	for i, a := range out {
+		x := make([]float64, lookFeatureCount)
+		h := strings.ToLower(handle(a.Username))
+		x[fLogOdds] = clamp(logit(clamp(r.final[i], 0.001, 0.999)), -7, 7)
+		x[fMethod] = lookMethod(a, r.methods[i])
+		x[fPlatform] = float64(slices.Index(lookPlatforms, a.Source))
+		x[fUserLen] = float64(len([]rune(h)))
+		for _, c := range h {
+			if c >= '0' && c <= '9' {
+				x[fUserDigits]++
+			}
+		}
+		x[fHasName] = b2f(isName(a))
+		x[fHasLocation] = b2f(a.Location != "")
+		x[fHasBio] = b2f(a.Bio != "")
+		x[fHasPhoto] = b2f(photos[i] != nil)
+		x[fLinks] = float64(len(profileLinks(a)))
+		x[fNameSim] = -1
+		if sub.Name != "" && isName(a) {
+			x[fNameSim] = personname.Similarity(a.DisplayName, sub.Name)
+		}
+		others := ref.others(i)
+		x[fNameKnown] = -1
+		for _, c := range others {
+			if c.named && isName(a) {
+				x[fNameKnown] = max(x[fNameKnown], personname.Similarity(a.DisplayName, c.a.DisplayName))
+			}
+		}
+		x[fTopics] = float64(ref.topicAgreement(i, others))
+		x[fLanguage] = float64(ref.languageAgreement(i, others))
+		if a.Location != "" {
+			var locs []string
+			for _, c := range others {
+				if c.a.Location != "" {
+					locs = append(locs, c.a.Location)
+				}
+			}
+			x[fLocation] = float64(locationAgreement(a.Location, locs, ref.countries))
+		}
+		for j, b := range out {
+			if j == i {
+				continue
+			}
+			q := r.final[j]
+			if b.Source == a.Source {
+				x[fRival] = max(x[fRival], q)
+				continue
+			}
+			sameUser := h != "" && h == strings.ToLower(handle(b.Username))
+			sameName := isName(a) && isName(b) && personname.Similarity(a.DisplayName, b.DisplayName) >= 0.85
+			count := func(best, n int, yes bool) {
+				if yes {
+					x[best] = max(x[best], q)
+					if n >= 0 {
+						x[n]++
+					}
+				}
+			}
+			count(fSameUser, fSameUserN, sameUser)
+			count(fSameName, fSameNameN, sameName)
+			count(fSameUserName, -1, sameUser && sameName)
+			count(fSamePhoto, -1, photos[i] != nil && photos[j] != nil && m.samePhoto(photos[i], photos[j]))
+			count(fLink, fLinkN, crossLinked(a, b))
+			count(fSameLocation, -1, a.Location != "" && strings.EqualFold(a.Location, b.Location))
+			count(fSameBio, -1, a.Bio != "" && a.Bio == b.Bio && bios[a.Bio] <= 3)
+		}
+		x[fAccounts] = float64(len(out))
+		x[fConfident] = float64(conf)
+		x[fNamesakes] = float64(ref.namesakes.count)
+		x[fHandlePlatforms] = float64(handles[i].platforms)
+		x[fHandlePeople] = float64(handles[i].people)
+		rows[i] = x
+	}
+	return rows
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lookShown is the least a group of inputs must move the log-odds by to be
+// named in the evidence.
+const lookShown = 0.25
+
+// secondLook returns the second look's probability for one account and
+// its evidence with a sentence saying what raised and lowered it.
+func (m Model) secondLook(x []float64, ev []string) (float64, []string) {
+	base, per := m.Second.Contributions(x)
+	lo := base
+	sums := map[string]float64{}
+	for f, c := range per {
+		lo += c
+		sums[lookGroups[f]] += c
+	}
+	type moved struct {
+		what string
+		by   float64
+	}
+	var up, down []moved
+	for what, by := range sums {
+		switch {
+		case by >= lookShown:
+			up = append(up, moved{what, by})
+		case by <= -lookShown:
+			down = append(down, moved{what, by})
+		}
+	}
+	order := func(a, b moved) int {
+		if d := math.Abs(b.by) - math.Abs(a.by); d != 0 {
+			return int(math.Copysign(1, d))
+		}
+		return strings.Compare(a.what, b.what)
+	}
+	slices.SortFunc(up, order)
+	slices.SortFunc(down, order)
+	say := func(ms []moved) string {
+		parts := make([]string, 0, 3)
+		for _, m := range ms[:min(3, len(ms))] {
+			parts = append(parts, fmt.Sprintf("%s (%+.1f)", m.what, m.by))
+		}
+		return strings.Join(parts, ", ")
+	}
+	p := clamp(sigmoid(lo), 0.001, 0.999)
+	line := fmt.Sprintf("a second look, weighing this account against everything else the lookup found, puts it at %.2f", p)
+	switch {
+	case len(up) > 0 && len(down) > 0:
+		line += "; raised by " + say(up) + "; lowered by " + say(down)
+	case len(up) > 0:
+		line += "; raised by " + say(up)
+	case len(down) > 0:
+		line += "; lowered by " + say(down)
+	}
+	return p, append(slices.Clone(ev), line+" (log-odds)")
+}

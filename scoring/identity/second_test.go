@@ -1,0 +1,146 @@
+package identity
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/footprint-oss/footprint/enrichers"
+	"github.com/footprint-oss/footprint/scoring/boost"
+)
+
+func TestLookFeaturesNamed(t *testing.T) {
+	names := LookFeatures()
+	if len(names) != lookFeatureCount {
+		t.Fatalf("%d names for %d inputs", len(names), lookFeatureCount)
+	}
+	for f, g := range lookGroups {
+		if g == "" {
+			t.Errorf("input %s has no words to explain it", names[f])
+		}
+	}
+	if d := DefaultModel().Second; d != nil && !slices.Equal(d.Features, names) {
+		t.Errorf("the shipped second look reads %v, the code builds %v", d.Features, names)
+	}
+}
+
+// lookup is a subject with a GitHub account found through the email, a
+// Reddit account under the same handle that links to it, and a Mastodon
+// account under another handle with the same photo-less profile.
+func lookup() (Subject, []enrichers.Account) {
+	sub := Subject{EmailLocal: "jane.doe", EmailDomain: "gmail.com", Name: "Jane Doe", Countries: []string{"US"}}
+	gh := acct("github", "janedoe", enrichers.MethodEmailSearch, func(a *enrichers.Account) {
+		a.DisplayName, a.Location = "Jane Doe", "Boston"
+	})
+	rd := acct("reddit", "janedoe", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
+		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "janedoe", Origin: "github", Prior: 1}
+		a.Links = []string{gh.URL}
+		a.Location = "Boston"
+	})
+	ms := acct("mastodon", "jd@mastodon.social", enrichers.MethodNameSearch, func(a *enrichers.Account) {
+		a.DisplayName = "Jane Doe"
+		a.Via = enrichers.Identifier{Kind: enrichers.KindName, Platform: "mastodon", Prior: 0.5}
+	})
+	return sub, []enrichers.Account{gh, rd, ms}
+}
+
+func TestLookRows(t *testing.T) {
+	sub, accounts := lookup()
+	m := DefaultModel()
+	out, rows := m.LookRows(sub, accounts)
+	if len(out) != 3 || len(rows) != 3 {
+		t.Fatalf("%d accounts, %d rows", len(out), len(rows))
+	}
+	row := map[string][]float64{}
+	prob := map[string]float64{}
+	for i, a := range out {
+		row[a.Source], prob[a.Source] = rows[i], a.Match.Probability
+		if a.Match == nil || strings.Contains(strings.Join(a.Match.Evidence, " "), "second look") {
+			t.Errorf("%s: LookRows must return the additive model's answer: %+v", a.Source, a.Match)
+		}
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 0.002 }
+	for _, c := range []struct {
+		src  string
+		f    int
+		want float64
+	}{
+		{"github", fMethod, 0},
+		{"reddit", fMethod, 5},
+		{"mastodon", fMethod, 6},
+		{"github", fPlatform, float64(slices.Index(lookPlatforms, "github"))},
+		{"reddit", fUserLen, 7},
+		{"mastodon", fUserLen, 2},
+		{"github", fSameUser, prob["reddit"]},
+		{"github", fSameUserN, 1},
+		{"reddit", fSameUser, prob["github"]},
+		{"mastodon", fSameUser, 0},
+		{"github", fLink, prob["reddit"]},
+		{"reddit", fLink, prob["github"]},
+		{"mastodon", fLinkN, 0},
+		{"github", fSameName, prob["mastodon"]},
+		{"mastodon", fSameName, prob["github"]},
+		{"reddit", fSameName, 0},
+		{"reddit", fHasName, 0},
+		{"github", fSameLocation, prob["reddit"]},
+		{"github", fSameUserName, 0},
+		{"mastodon", fNameSim, 1},
+		{"reddit", fNameSim, -1},
+		{"github", fAccounts, 3},
+		{"reddit", fLocation, 1},
+		{"mastodon", fNameKnown, 1},
+		{"reddit", fNameKnown, -1},
+		{"github", fTopics, 0},
+		{"github", fLanguage, 0},
+	} {
+		if got := row[c.src][c.f]; !near(got, c.want) {
+			t.Errorf("%s %s = %.3f, want %.3f", c.src, LookFeatures()[c.f], got, c.want)
+		}
+	}
+	for src, p := range prob { // the probability is rounded to 0.001
+		if got := row[src][fLogOdds]; math.Abs(sigmoid(got)-p) > 0.0006 {
+			t.Errorf("%s: log-odds %.3f for probability %.3f", src, got, p)
+		}
+	}
+}
+
+func TestSecondLook(t *testing.T) {
+	// One tree: a link with another account of the lookup raises the
+	// log-odds by 2, no link lowers them by 1.
+	e := &boost.Ensemble{Features: LookFeatures(), Bias: -1, Trees: []boost.Tree{{Nodes: []boost.Node{
+		{F: fLink, T: 0.5, L: 1, R: 2, V: 0}, {F: -1, V: -1}, {F: -1, V: 2},
+	}}}}
+	sub, accounts := lookup()
+	m := DefaultModel()
+	m.Second = e
+	for _, a := range m.Resolve(sub, accounts) {
+		ev := a.Match.Evidence[len(a.Match.Evidence)-1]
+		switch a.Source {
+		case "github", "reddit": // linked with each other, both likely
+			if want := math.Round(sigmoid(1)*1000) / 1000; a.Match.Probability != want {
+				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
+			}
+			if !strings.Contains(ev, "raised by a link with another account this lookup found (+2.0)") || strings.Contains(ev, "lowered") {
+				t.Errorf("%s: evidence %q", a.Source, ev)
+			}
+		case "mastodon":
+			if want := math.Round(sigmoid(-2)*1000) / 1000; a.Match.Probability != want {
+				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
+			}
+			if !strings.Contains(ev, "lowered by a link with another account this lookup found (-1.0)") {
+				t.Errorf("%s: evidence %q", a.Source, ev)
+			}
+		}
+		if !strings.HasPrefix(ev, "a second look") {
+			t.Errorf("%s: the last evidence line is %q", a.Source, ev)
+		}
+	}
+	// Without the second look, the additive model answers alone.
+	m.Second = nil
+	for _, a := range m.Resolve(sub, accounts) {
+		if strings.Contains(strings.Join(a.Match.Evidence, " "), "second look") {
+			t.Errorf("%s: a second look without one", a.Source)
+		}
+	}
+}
