@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Ensemble is a fitted model. Features names the inputs in the order a
@@ -268,20 +270,23 @@ func grow(d binned, g, h []float64, rows []int32, p Params) Tree {
 }
 
 // bestSplit finds the feature and bin that most reduce the loss, leaving
-// at least MinLeaf rows on each side.
+// at least MinLeaf rows on each side. Large nodes scan their features on
+// several goroutines; the pick is the same either way (the best gain, the
+// first feature and bin on a tie).
 func bestSplit(d binned, g, h []float64, c growing, p Params) (feat, at int, gl, hl float64, ok bool) {
-	parent := c.g * c.g / (c.h + p.Lambda)
-	best := 1e-9
-	var hg, hh [256]float64
-	var hn [256]int
-	for f := range d.bins {
+	type found struct {
+		gain, gl, hl float64
+		at           int
+	}
+	per := make([]found, len(d.bins))
+	scan := func(f int) {
+		parent := c.g * c.g / (c.h + p.Lambda)
 		nb := len(d.cuts[f])
 		if nb < 2 {
-			continue
+			return
 		}
-		clear(hg[:nb])
-		clear(hh[:nb])
-		clear(hn[:nb])
+		var hg, hh [256]float64
+		var hn [256]int
 		bf := d.bins[f]
 		for _, i := range c.rows {
 			b := bf[i]
@@ -300,9 +305,30 @@ func bestSplit(d binned, g, h []float64, c growing, p Params) (feat, at int, gl,
 				break
 			}
 			gain := sg*sg/(sh+p.Lambda) + (c.g-sg)*(c.g-sg)/(c.h-sh+p.Lambda) - parent
-			if gain > best {
-				best, feat, at, gl, hl, ok = gain, f, b, sg, sh, true
+			if gain > per[f].gain {
+				per[f] = found{gain: gain, gl: sg, hl: sh, at: b}
 			}
+		}
+	}
+	workers := 1
+	if len(c.rows) >= 20000 {
+		workers = min(runtime.GOMAXPROCS(0), len(d.bins))
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := w; f < len(d.bins); f += workers {
+				scan(f)
+			}
+		}()
+	}
+	wg.Wait()
+	best := 1e-9
+	for f, x := range per {
+		if x.gain > best {
+			best, feat, at, gl, hl, ok = x.gain, f, x.at, x.gl, x.hl, true
 		}
 	}
 	return feat, at, gl, hl, ok
