@@ -271,19 +271,19 @@ func (m Model) secondLook(x []float64, ev []string) (float64, []string) {
 	say := func(ms []moved) string {
 		parts := make([]string, 0, 3)
 		for _, m := range ms[:min(3, len(ms))] {
-			parts = append(parts, fmt.Sprintf("%s (%+.1f)", m.what, m.by))
+			parts = append(parts, fmt.Sprintf("%s %+.1f", m.what, m.by))
 		}
 		return strings.Join(parts, ", ")
 	}
 	p := clamp(sigmoid(lo), 0.001, 0.999)
-	line := fmt.Sprintf("a second look, weighing this account against everything else the lookup found, puts it at %.2f", p)
-	switch {
-	case len(up) > 0 && len(down) > 0:
-		line += "; raised by " + say(up) + "; lowered by " + say(down)
-	case len(up) > 0:
-		line += "; raised by " + say(up)
-	case len(down) > 0:
-		line += "; lowered by " + say(down)
+	line := fmt.Sprintf("a second look, weighing it against everything else the lookup found, puts it at %.2f", p)
+	unit := " (log-odds)" // said once, on the first list
+	if len(up) > 0 {
+		line += "; what raised it" + unit + ": " + say(up)
+		unit = ""
 	}
-	return p, append(slices.Clone(ev), line+" (log-odds)")
+	if len(down) > 0 {
+		line += "; what lowered it" + unit + ": " + say(down)
+	}
+	return p, append(slices.Clone(ev), line)
 }

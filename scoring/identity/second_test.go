@@ -121,14 +121,14 @@ func TestSecondLook(t *testing.T) {
 			if want := math.Round(sigmoid(1)*1000) / 1000; a.Match.Probability != want {
 				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
 			}
-			if !strings.Contains(ev, "raised by a link with another account this lookup found (+2.0)") || strings.Contains(ev, "lowered") {
+			if !strings.Contains(ev, "what raised it (log-odds): a link with another account this lookup found +2.0") || strings.Contains(ev, "lowered") {
 				t.Errorf("%s: evidence %q", a.Source, ev)
 			}
 		case "mastodon":
 			if want := math.Round(sigmoid(-2)*1000) / 1000; a.Match.Probability != want {
 				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
 			}
-			if !strings.Contains(ev, "lowered by a link with another account this lookup found (-1.0)") {
+			if !strings.Contains(ev, "what lowered it (log-odds): a link with another account this lookup found -1.0") {
 				t.Errorf("%s: evidence %q", a.Source, ev)
 			}
 		}
