@@ -127,7 +127,7 @@ type Params struct {
 // DefaultParams are the settings the identity model's second look was
 // fitted with (docs/IDENTITY.md, tenth round).
 func DefaultParams() Params {
-	return Params{Rounds: 300, Rate: 0.05, Depth: 5, MinLeaf: 40, Lambda: 1, Bins: 64}
+	return Params{Rounds: 500, Rate: 0.05, Depth: 4, MinLeaf: 40, Lambda: 1, Bins: 64}
 }
 
 // Fit trains an ensemble on rows x (each len(names) long) with outcomes y,
