@@ -62,25 +62,111 @@ func LookFeatures() []string {
 		"name_similarity_matched", "topic_agreement", "language_agreement"}
 }
 
-// lookGroups say in words what each input is about; inputs of one group
-// are explained together.
-var lookGroups = [lookFeatureCount]string{
-	fLogOdds: "the evidence above", fMethod: "how and where it was found", fPlatform: "how and where it was found",
-	fUserLen: "the username's length and digits", fUserDigits: "the username's length and digits",
-	fHasName: "what the profile shows", fHasLocation: "what the profile shows", fHasBio: "what the profile shows",
-	fHasPhoto: "what the profile shows", fLinks: "what the profile shows",
-	fNameSim: "its display name against the supplied name", fLocation: "its location against the subject's",
-	fSameUser: "the same username on other accounts this lookup found", fSameUserN: "the same username on other accounts this lookup found",
-	fSameUserName: "the same username on other accounts this lookup found",
-	fSameName:     "the same display name on other accounts this lookup found", fSameNameN: "the same display name on other accounts this lookup found",
-	fSamePhoto: "the same photo as another account this lookup found",
-	fLink:      "a link with another account this lookup found", fLinkN: "a link with another account this lookup found",
-	fSameLocation: "the same location or bio as another account this lookup found", fSameBio: "the same location or bio as another account this lookup found",
-	fRival:    "another account on the same platform",
-	fAccounts: "how many accounts this lookup found and matched", fConfident: "how many accounts this lookup found and matched",
-	fNamesakes: "how crowded the name and the username are", fHandlePlatforms: "how crowded the name and the username are",
-	fHandlePeople: "how crowded the name and the username are",
-	fNameKnown:    "its display name against the matched accounts'", fTopics: "what it writes about", fLanguage: "the language it writes in",
+// The inputs are explained in groups: a group's contributions are summed
+// and said in one phrase, which reads the inputs' values (a link that is
+// there, or the absence of one).
+const (
+	gEvidence = iota
+	gFound
+	gUsername
+	gProfile
+	gName
+	gLocation
+	gSameUser
+	gSameName
+	gSamePhoto
+	gLink
+	gSameText
+	gRival
+	gLookup
+	gCrowd
+	gNameKnown
+	gTopics
+	gLanguage
+	lookGroupCount
+)
+
+// lookGroup is the group of each input.
+var lookGroup = [lookFeatureCount]int{
+	fLogOdds: gEvidence, fMethod: gFound, fPlatform: gFound, fUserLen: gUsername, fUserDigits: gUsername,
+	fHasName: gProfile, fHasLocation: gProfile, fHasBio: gProfile, fHasPhoto: gProfile, fLinks: gProfile,
+	fNameSim: gName, fLocation: gLocation, fSameUser: gSameUser, fSameUserN: gSameUser, fSameUserName: gSameUser,
+	fSameName: gSameName, fSameNameN: gSameName, fSamePhoto: gSamePhoto, fLink: gLink, fLinkN: gLink,
+	fSameLocation: gSameText, fSameBio: gSameText, fRival: gRival, fAccounts: gLookup, fConfident: gLookup,
+	fNamesakes: gCrowd, fHandlePlatforms: gCrowd, fHandlePeople: gCrowd,
+	fNameKnown: gNameKnown, fTopics: gTopics, fLanguage: gLanguage,
+}
+
+// lookWords says what group g of row x is about, in words a support
+// agent can read.
+func lookWords(g int, x []float64) string {
+	either := func(yes bool, a, b string) string {
+		if yes {
+			return a
+		}
+		return b
+	}
+	switch g {
+	case gEvidence:
+		return "the evidence above"
+	case gFound:
+		return "how and where it was found"
+	case gUsername:
+		return "its username's length and digits"
+	case gProfile:
+		return "how much the profile shows"
+	case gName:
+		return either(x[fNameSim] >= 0, "its display name against the supplied name", "no display name to compare with the supplied name")
+	case gLocation:
+		switch {
+		case x[fHasLocation] == 0:
+			return "no location on the profile"
+		case x[fLocation] > 0:
+			return "its location, which agrees with the subject's"
+		case x[fLocation] < 0:
+			return "its location, which conflicts with the subject's"
+		}
+		return "its location, which says nothing of the subject's"
+	case gSameUser:
+		return either(x[fSameUserN] > 0, fmt.Sprintf("its username on %s of this lookup (the likeliest of them %s)", count(x[fSameUserN], "other platform", "other platforms"), at(x[fSameUser])), "its username on no other platform of this lookup")
+	case gSameName:
+		return either(x[fSameNameN] > 0, fmt.Sprintf("its display name on %s of this lookup (the likeliest of them %s)", count(x[fSameNameN], "account on another platform", "accounts on other platforms"), at(x[fSameName])), "its display name on no account on another platform of this lookup")
+	case gSamePhoto:
+		return either(x[fSamePhoto] > 0, fmt.Sprintf("the same photo as an account on another platform of this lookup (%s)", at(x[fSamePhoto])), "no account on another platform of this lookup showing its photo")
+	case gLink:
+		return either(x[fLinkN] > 0, fmt.Sprintf("a link with %s of this lookup (the likeliest of them %s)", count(x[fLinkN], "account on another platform", "accounts on other platforms"), at(x[fLink])), "no link with any other account of this lookup")
+	case gSameText:
+		return either(x[fSameLocation] > 0 || x[fSameBio] > 0, "the same location or bio as an account on another platform of this lookup", "no account on another platform of this lookup with its location or bio")
+	case gRival:
+		return either(x[fRival] > 0, fmt.Sprintf("another account on the same platform (%s)", at(x[fRival])), "no other account on the same platform")
+	case gLookup:
+		return fmt.Sprintf("how many accounts this lookup found (%.0f) and matched (%.0f)", x[fAccounts], x[fConfident])
+	case gCrowd:
+		return "how crowded the name and the username are"
+	case gNameKnown:
+		return either(x[fNameKnown] >= 0, "its display name against the matched accounts'", "no matched account's name to compare its display name with")
+	case gTopics:
+		return "what it writes about"
+	case gLanguage:
+		return "the language it writes in"
+	}
+	return ""
+}
+
+// count says n things ("1 other platform", "3 other platforms").
+func count(n float64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%.0f %s", n, many)
+}
+
+// at says where a probability is: "at 0.42", or "below 0.01".
+func at(p float64) string {
+	if p < 0.005 {
+		return "below 0.01"
+	}
+	return fmt.Sprintf("at %.2f", p)
 }
 
 // lookPlatforms are the platforms the second look tells apart, by index.
@@ -149,6 +235,39 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 			conf++
 		}
 	}
+	// What each profile is and links to, read once: crossLinked on every
+	// pair would parse each URL again for each other account.
+	own, linked := make([]string, len(out)), make([][]string, len(out))
+	for i, a := range out {
+		if a.URL != "" {
+			own[i] = linkKey(a.URL)
+		}
+		for _, l := range profileLinks(a) {
+			if l != "" {
+				linked[i] = append(linked[i], linkKey(l))
+			}
+		}
+	}
+	cross := func(i, j int) bool {
+		return own[j] != "" && slices.Contains(linked[i], own[j]) || own[i] != "" && slices.Contains(linked[j], own[i])
+	}
+	named := make([]bool, len(out))
+	for i, a := range out {
+		named[i] = isName(a)
+	}
+	// Display names repeat across a lookup's accounts (a name search
+	// returns namesakes): compare each ordered pair of names once
+	// (Similarity is not symmetric).
+	type pair struct{ a, b string }
+	sims := map[pair]float64{}
+	similarity := func(a, b string) float64 {
+		v, ok := sims[pair{a, b}]
+		if !ok {
+			v = personname.Similarity(a, b)
+			sims[pair{a, b}] = v
+		}
+		return v
+	}
 	rows := make([][]float64, len(out))
 	for i, a := range out {
 		x := make([]float64, lookFeatureCount)
@@ -199,7 +318,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 				continue
 			}
 			sameUser := h != "" && h == strings.ToLower(handle(b.Username))
-			sameName := isName(a) && isName(b) && personname.Similarity(a.DisplayName, b.DisplayName) >= 0.85
+			sameName := named[i] && named[j] && similarity(a.DisplayName, b.DisplayName) >= 0.85
 			count := func(best, n int, yes bool) {
 				if yes {
 					x[best] = max(x[best], q)
@@ -212,7 +331,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 			count(fSameName, fSameNameN, sameName)
 			count(fSameUserName, -1, sameUser && sameName)
 			count(fSamePhoto, -1, photos[i] != nil && photos[j] != nil && m.samePhoto(photos[i], photos[j]))
-			count(fLink, fLinkN, crossLinked(a, b))
+			count(fLink, fLinkN, cross(i, j))
 			count(fSameLocation, -1, a.Location != "" && strings.EqualFold(a.Location, b.Location))
 			count(fSameBio, -1, a.Bio != "" && a.Bio == b.Bio && bios[a.Bio] <= 3)
 		}
@@ -242,22 +361,22 @@ const lookShown = 0.25
 func (m Model) secondLook(x []float64, ev []string) (float64, []string) {
 	base, per := m.Second.Contributions(x)
 	lo := base
-	sums := map[string]float64{}
+	var sums [lookGroupCount]float64
 	for f, c := range per {
 		lo += c
-		sums[lookGroups[f]] += c
+		sums[lookGroup[f]] += c
 	}
 	type moved struct {
 		what string
 		by   float64
 	}
 	var up, down []moved
-	for what, by := range sums {
+	for g, by := range sums {
 		switch {
 		case by >= lookShown:
-			up = append(up, moved{what, by})
+			up = append(up, moved{lookWords(g, x), by})
 		case by <= -lookShown:
-			down = append(down, moved{what, by})
+			down = append(down, moved{lookWords(g, x), by})
 		}
 	}
 	order := func(a, b moved) int {
