@@ -94,7 +94,9 @@ func scoreCase(c IdentityCase, m identity.Model, threshold float64) caseScore {
 // FitIdentity fits the model's parameters to cases by coordinate descent on
 // the log loss (a proper scoring rule, so the fitted probabilities are
 // calibrated, not merely tuned for one threshold). It starts from base and
-// returns the fitted model.
+// returns the fitted model. It fits the additive model: the returned model
+// has no second look (base.Second is dropped), whose inputs are the
+// additive model's answers; fit one on top of it with FitSecond.
 func FitIdentity(cases []IdentityCase, base identity.Model) identity.Model {
 	return FitIdentityProgress(cases, base, nil)
 }
@@ -113,6 +115,7 @@ func FitIdentityProgress(cases []IdentityCase, base identity.Model, progress fun
 // fraction of a full refit (each parameter costs evaluations of every case).
 func FitIdentityOnly(cases []IdentityCase, base identity.Model, only []string, progress func(pass int, logLoss float64)) (identity.Model, error) {
 	m := base
+	m.Second = nil // see FitIdentity
 	type param struct {
 		name string
 		p    *float64

@@ -9,6 +9,15 @@ import (
 	"github.com/footprint-oss/footprint/enrichers/personname"
 )
 
+// additive is the shipped model without its second look: the tests in
+// this file are of the additive model's terms, each isolated; the second
+// look, fitted on top of them, has its own (second_test.go).
+func additive() Model {
+	m := DefaultModel()
+	m.Second = nil
+	return m
+}
+
 func acct(src, user string, method enrichers.Method, mod func(*enrichers.Account)) enrichers.Account {
 	a := enrichers.Account{Source: src, Username: user, Method: method, URL: "https://" + src + ".example/" + user}
 	if mod != nil {
@@ -51,7 +60,7 @@ func TestResolveTable(t *testing.T) {
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
 		}), 0.5, 1},
 	}
-	m := DefaultModel()
+	m := additive()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := m.Resolve(sub, []enrichers.Account{tt.acct})[0].Match
@@ -71,9 +80,9 @@ func TestCrossLinkRaisesAGuess(t *testing.T) {
 	guess := acct("mastodon", "zqx", "username_guess", func(a *enrichers.Account) {
 		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
 	})
-	alone := DefaultModel().Resolve(sub, []enrichers.Account{guess})[0].Match.Probability
+	alone := additive().Resolve(sub, []enrichers.Account{guess})[0].Match.Probability
 	var linked float64
-	for _, a := range DefaultModel().Resolve(sub, []enrichers.Account{gh, guess}) {
+	for _, a := range additive().Resolve(sub, []enrichers.Account{gh, guess}) {
 		if a.Source == "mastodon" {
 			linked = a.Match.Probability
 		}
@@ -109,7 +118,7 @@ func TestNameEvidence(t *testing.T) {
 		{"Katharina Schäfer", "schaferkatharina", "display name matches the email's local part"},
 		{"Pedro Alvarez", "sdegroot", "display name differs from the known names"},
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	for _, tt := range tests {
 		a := acct("reddit", tt.username, "username_guess", func(a *enrichers.Account) {
@@ -148,7 +157,7 @@ func TestLinkedAccountInheritsTheLinkingAccount(t *testing.T) {
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "william-hall", Origin: "names", Prior: prior}
 		})
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	pOf := func(accts ...enrichers.Account) float64 {
 		for _, a := range m.Resolve(sub, accts) {
@@ -183,7 +192,7 @@ func nameHit(src, user, display string, share float64) enrichers.Account {
 // it came from.
 func TestNameSearchHits(t *testing.T) {
 	sub := Subject{EmailLocal: "jd1987", EmailDomain: "gmail.com", Name: "Jane Doe"}
-	m := DefaultModel()
+	m := additive()
 	only := m.Resolve(sub, []enrichers.Account{nameHit("bluesky", "quietmoth", "Jane Doe", 1)})[0].Match
 	third := m.Resolve(sub, []enrichers.Account{nameHit("bluesky", "quietmoth", "Jane Doe", 1.0/3)})[0].Match
 	if only.Method != enrichers.MethodNameSearch || !(only.Probability > third.Probability) || only.Probability < 0.5 {
@@ -214,7 +223,7 @@ func TestSecondAccountOnAPlatform(t *testing.T) {
 		a.DisplayName = "Jane Doe"
 		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Prior: 1}
 	})
-	m := DefaultModel()
+	m := additive()
 	alone := m.Resolve(sub, []enrichers.Account{guess})[0].Match.Probability
 	var second float64
 	for _, a := range m.Resolve(sub, []enrichers.Account{guess, acct("github", "jane-doe-dev", "email_search", nil)}) {
@@ -234,7 +243,7 @@ func TestSecondAccountOnAPlatform(t *testing.T) {
 // accounts does not spare a guess the uncorroborated discount (only name,
 // location or link evidence does).
 func TestTopicsDoNotCorroborate(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.TopicMatchLR = 1
 	m.Topics = func(bio string, _ []string) map[string]bool {
 		return map[string]bool{"software_dev": strings.Contains(bio, "go")}
@@ -268,7 +277,7 @@ func TestNoSupportFromAccountsFoundThroughIt(t *testing.T) {
 	}
 	throughRoot := child("linked_from:bluesky", enrichers.Identifier{Kind: enrichers.KindUsername, Value: "chloesmith64", Method: "linked_from:bluesky", Origin: "bluesky", Platform: "mastodon", Prior: 1})
 	independent := child("email_search", enrichers.Identifier{Kind: enrichers.KindEmail, Prior: 1})
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	for _, tc := range []struct {
 		name      string
@@ -306,7 +315,7 @@ func TestUnlinkedFromTheMatchedAccounts(t *testing.T) {
 			}
 		})
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	pOf := func(accts ...enrichers.Account) (float64, string) {
 		for _, a := range m.Resolve(sub, accts) {
@@ -329,7 +338,7 @@ func TestUnlinkedFromTheMatchedAccounts(t *testing.T) {
 }
 
 func TestLanguageEvidence(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	tests := []struct {
 		name      string
@@ -386,7 +395,7 @@ func TestNamesakes(t *testing.T) {
 			a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: user, Origin: "names", Prior: 1}
 		})
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	tests := []struct {
 		name     string
@@ -424,7 +433,7 @@ func TestNamesakes(t *testing.T) {
 // TestNameWithoutWords: a display name or a supplied name without letters
 // is no name, so it is no evidence either way (as for verification).
 func TestNameWithoutWords(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	for _, tt := range []struct{ supplied, display string }{
 		{"Jane Doe", "42"},
@@ -473,7 +482,7 @@ func TestEmployerEvidence(t *testing.T) {
 	}
 	own := Subject{EmailLocal: "wwawards", EmailDomain: "umbra-kitchen.co.uk", OwnDomain: true, Name: "William Wawards", Countries: []string{"GB"}}
 	free := Subject{EmailLocal: "wwawards", EmailDomain: "gmail.com", Name: "William Wawards", Countries: []string{"GB"}}
-	m := DefaultModel()
+	m := additive()
 	p := func(sub Subject, a enrichers.Account) *enrichers.Match {
 		return m.Resolve(sub, []enrichers.Account{a})[0].Match
 	}
@@ -493,7 +502,7 @@ func TestEmployerEvidence(t *testing.T) {
 // theirs than one under a handle nothing known of the subject uses.
 func TestOtherHandle(t *testing.T) {
 	sub := Subject{EmailLocal: "quietmoth", EmailDomain: "gmail.com", Name: "Jane Doe"}
-	m := DefaultModel()
+	m := additive()
 	known := m.Resolve(sub, []enrichers.Account{nameHit("reddit", "quietmoth", "Jane Doe", 1)})[0].Match
 	other := m.Resolve(sub, []enrichers.Account{nameHit("reddit", "jane_doe", "Jane Doe", 1)})[0].Match
 	if !(known.Probability > other.Probability) {
@@ -522,7 +531,7 @@ func TestLinkCountedOnce(t *testing.T) {
 	elsewhere := acct("github", "jd_writes", enrichers.LinkedFrom("gravatar"), func(a *enrichers.Account) {
 		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "jd_writes", Method: enrichers.LinkedFrom("gravatar"), Origin: "gravatar", Platform: "mastodon", Prior: 0.97}
 	})
-	out := DefaultModel().Resolve(sub, []enrichers.Account{parent, child, elsewhere})
+	out := additive().Resolve(sub, []enrichers.Account{parent, child, elsewhere})
 	for _, a := range out {
 		switch a.Source {
 		case "mastodon":
@@ -559,7 +568,7 @@ func TestChainsSettleOnFinalProbabilities(t *testing.T) {
 		a.Verified = true
 		a.Via = enrichers.Identifier{Kind: enrichers.KindUsername, Value: "manonthomas63", Method: enrichers.LinkedFrom("devto"), Origin: "devto", Platform: "github", Prior: 0.9}
 	})
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	p := map[string]float64{}
 	for _, a := range m.Resolve(sub, []enrichers.Account{anchor, namesake, linked}) {
@@ -598,7 +607,7 @@ func TestGuessCrowd(t *testing.T) {
 			}))
 		}
 	}
-	m := DefaultModel()
+	m := additive()
 	p := func(accts []enrichers.Account) (float64, []string) {
 		for _, a := range m.Resolve(sub, accts) {
 			if a.Source == "reddit" {
@@ -630,7 +639,7 @@ func TestGuessCrowd(t *testing.T) {
 // TestPlatformBias: a guess moves by its platform's bias, and only a guess.
 func TestPlatformBias(t *testing.T) {
 	sub := Subject{EmailLocal: "pixelotter682", EmailDomain: "gmail.com"}
-	m := DefaultModel()
+	m := additive()
 	m.PlatformBias = map[string]float64{"reddit": 1}
 	guess := func(src string) enrichers.Account {
 		return acct(src, "pixelotter682", enrichers.MethodUsernameGuess, func(a *enrichers.Account) {
@@ -689,7 +698,7 @@ func TestPhotoEvidence(t *testing.T) {
 		t.Fatal("no bluesky account")
 		return nil
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	none := prob(m, anchor, guess(nil))
 	same := prob(m, anchor, withPhoto(photo(mine^0b1011, false))) // 3 bits off: a rendition
@@ -725,7 +734,7 @@ func TestPhotoEvidence(t *testing.T) {
 
 // The weight of a shared photo follows how sure the other account is.
 func TestPhotoWeightedByTheOtherAccount(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	sub := Subject{EmailLocal: "mvoss", EmailDomain: "gmail.com", Name: "Mara Voss"}
 	ph := &enrichers.ImageFacts{Hash: 42}
@@ -776,7 +785,7 @@ func TestPhotoPool(t *testing.T) {
 		t.Fatal("no bluesky account")
 		return nil
 	}
-	on := DefaultModel()
+	on := additive()
 	on.Topics = nil
 	on.PhotoPoolWeight = 0.6
 	off := on
@@ -828,7 +837,7 @@ func TestLinkClash(t *testing.T) {
 		{"another X profile", []string{"https://x.com/mara_v"}, true},
 		{"a platform nothing matched names", []string{"https://keybase.io/maravoss"}, false},
 	}
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	if m.LinkClashLR == 0 || m.LinkClashLR >= 1 {
 		t.Fatalf("LinkClashLR = %v, want a ratio below 1", m.LinkClashLR)
@@ -880,7 +889,7 @@ func TestLinkKey(t *testing.T) {
 // a local part without digits, a variant built from the name, a short
 // local part and a name-search hit are not.
 func TestEmailHandleDigits(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	if m.EmailHandleDigitsLR <= 1 {
 		t.Fatalf("EmailHandleDigitsLR = %v: want a ratio that raises", m.EmailHandleDigitsLR)
@@ -927,7 +936,7 @@ func TestEmailHandleDigits(t *testing.T) {
 // profile likely; it counts as LinkedNameMatchLR, not NameMatchLR again. A
 // link from a profile the email matched keeps NameMatchLR.
 func TestLinkedNameCountedOnce(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	m.Topics = nil
 	if m.LinkedNameMatchLR < 1 || m.LinkedNameMatchLR >= m.NameMatchLR {
 		t.Fatalf("LinkedNameMatchLR = %v: want a ratio in [1, NameMatchLR %v)", m.LinkedNameMatchLR, m.NameMatchLR)
@@ -978,7 +987,7 @@ func TestLinkedNameCountedOnce(t *testing.T) {
 // TestResolveNoAccounts: with nothing found there is nothing to weigh,
 // whatever the subject.
 func TestResolveNoAccounts(t *testing.T) {
-	m := DefaultModel()
+	m := additive()
 	for _, sub := range []Subject{{}, {Name: "Jane Doe", EmailLocal: "jane.doe91", Countries: []string{"GB"}}} {
 		for _, accounts := range [][]enrichers.Account{nil, {}} {
 			if got := m.Resolve(sub, accounts); len(got) != 0 {

@@ -15,9 +15,13 @@ func TestLookFeaturesNamed(t *testing.T) {
 	if len(names) != lookFeatureCount {
 		t.Fatalf("%d names for %d inputs", len(names), lookFeatureCount)
 	}
-	for f, g := range lookGroups {
-		if g == "" {
-			t.Errorf("input %s has no words to explain it", names[f])
+	ones := make([]float64, lookFeatureCount)
+	for f := range ones {
+		ones[f] = 1
+	}
+	for g := range lookGroupCount {
+		if lookWords(g, ones) == "" || lookWords(g, make([]float64, lookFeatureCount)) == "" {
+			t.Errorf("group %d has no words", g)
 		}
 	}
 	if d := DefaultModel().Second; d != nil && !slices.Equal(d.Features, names) {
@@ -121,14 +125,14 @@ func TestSecondLook(t *testing.T) {
 			if want := math.Round(sigmoid(1)*1000) / 1000; a.Match.Probability != want {
 				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
 			}
-			if !strings.Contains(ev, "what raised it (log-odds): a link with another account this lookup found +2.0") || strings.Contains(ev, "lowered") {
+			if !strings.Contains(ev, "what raised it (log-odds): a link with 1 account on another platform of this lookup (the likeliest of them at 0.") || !strings.Contains(ev, ") +2.0") || strings.Contains(ev, "lowered") {
 				t.Errorf("%s: evidence %q", a.Source, ev)
 			}
 		case "mastodon":
 			if want := math.Round(sigmoid(-2)*1000) / 1000; a.Match.Probability != want {
 				t.Errorf("%s: probability %.3f, want %.3f", a.Source, a.Match.Probability, want)
 			}
-			if !strings.Contains(ev, "what lowered it (log-odds): a link with another account this lookup found -1.0") {
+			if !strings.Contains(ev, "what lowered it (log-odds): no link with any other account of this lookup -1.0") {
 				t.Errorf("%s: evidence %q", a.Source, ev)
 			}
 		}
@@ -143,4 +147,34 @@ func TestSecondLook(t *testing.T) {
 			t.Errorf("%s: a second look without one", a.Source)
 		}
 	}
+}
+
+// TestShippedSecondLook: the shipped model keeps what any reader of the
+// evidence would: the email's account and the account linked with it are
+// the subject's; a namesake's name-search hit under another handle and
+// strangers' guessed handles in a crowded lookup are not matches.
+func TestShippedSecondLook(t *testing.T) {
+	m := DefaultModel()
+	if m.Second == nil {
+		t.Fatal("no second look shipped")
+	}
+	if err := m.Second.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, sub Subject, accounts []enrichers.Account) {
+		for _, a := range m.Resolve(sub, accounts) {
+			p := a.Match.Probability
+			ours := a.Username == "janedoe"
+			if ours && p < 0.9 || !ours && p >= 0.5 {
+				t.Errorf("%s: %s %s at %.3f", name, a.Source, a.Username, p)
+			}
+			if ev := a.Match.Evidence; !strings.HasPrefix(ev[len(ev)-1], "a second look") {
+				t.Errorf("%s: %s %s: no second look in %q", name, a.Source, a.Username, ev)
+			}
+		}
+	}
+	sub, accounts := lookup()
+	check("small", sub, accounts)
+	sub, accounts = crowdedLookup()
+	check("crowded", sub, accounts)
 }
