@@ -370,14 +370,20 @@ func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks
 			c.path, len(c.cases), before.LogLoss, after.LogLoss, before.Recall, after.Recall, before.FalseShare, after.FalseShare)
 	}
 	fmt.Fprintf(e.stdout, "fitted parameters: %+v\n", fitted)
-	if modelOut == "" {
+	return writeModel(modelOut, fitted)
+}
+
+// writeModel writes an identity model's parameters as JSON (as --model
+// reads them) to path, when path is not empty.
+func writeModel(path string, m identity.Model) error {
+	if path == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(fitted, "", "  ")
+	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(modelOut, append(b, '\n'), 0o644)
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // namedCases are the identity cases read from one file, and their score
@@ -643,12 +649,5 @@ func printSecond(e env, files, checks []namedCases, base identity.Model, p boost
 	for _, c := range checks {
 		line("check "+c.path, len(c.cases), c.cases)
 	}
-	if modelOut == "" {
-		return nil
-	}
-	b, err := json.MarshalIndent(fitted, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(modelOut, append(b, '\n'), 0o644)
+	return writeModel(modelOut, fitted)
 }
