@@ -129,7 +129,7 @@ func TestEvalWorld(t *testing.T) {
 // scores both models on --check files, and --model reads them back.
 func TestEvalFitFrom(t *testing.T) {
 	dir := t.TempDir()
-	cases, model := filepath.Join(dir, "c.gob"), filepath.Join(dir, "m.json")
+	cases, model, second := filepath.Join(dir, "c.gob"), filepath.Join(dir, "m.json"), filepath.Join(dir, "s.json")
 	run := func(args ...string) string {
 		t.Helper()
 		code, out, errs := runCLI(t, nil, append([]string{"eval"}, args...)...)
@@ -149,6 +149,8 @@ func TestEvalFitFrom(t *testing.T) {
 			[]string{"identity model (3 cases, fitted in ", "check " + cases + " (6 cases): log loss ", "fitted parameters: "}},
 		{"score two files and their pool", []string{"--fit-from", cases + "," + cases, "--no-fit"}, []string{"--fit-from pooled: 12 cases, log loss "}},
 		{"score the fitted model", []string{"--fit-from", cases, "--no-fit", "--model", model}, []string{cases + ": 6 cases, log loss "}},
+		{"fit a second look", []string{"--fit-from", cases, "--fit-second", "--second-params", "rounds=5,min-leaf=2", "--second-folds", "2", "--check", cases, "--model-out", second},
+			[]string{"second look: 5 trees fitted on 6 cases", "fitted on (6 cases), additive → second look: log loss ", "check " + cases + " (6 cases), additive → second look: "}},
 	} {
 		out := run(tt.args...)
 		for _, w := range tt.want {
@@ -163,6 +165,15 @@ func TestEvalFitFrom(t *testing.T) {
 	}
 	if m.Topics == nil || m.Language == nil || m.EmailMatch <= 0 {
 		t.Errorf("model read back without readers or parameters: %+v", m)
+	}
+	if m.Second != nil {
+		t.Error("the additive fit read back with a second look fitted on another additive model")
+	}
+	if s, err := readModel(second); err != nil || s.Second == nil || len(s.Second.Trees) != 5 {
+		t.Errorf("the second look read back: %v, %+v", err, s.Second)
+	}
+	if code, _, errs := runCLI(t, nil, "eval", "--fit-from", cases, "--fit-second", "--second-params", "depth"); code == 0 || !strings.Contains(errs, "--second-params") {
+		t.Errorf("a malformed --second-params: exit %d, %s", code, errs)
 	}
 	if _, err := readModel(filepath.Join(dir, "none.json")); err == nil {
 		t.Error("a missing model file read without error")

@@ -209,7 +209,7 @@ type Model struct {
 	// the additive model's log-odds and how each account agrees with the
 	// other accounts of its lookup, and gives the final probability
 	// (second.go, docs/IDENTITY.md tenth round).
-	Second *boost.Ensemble `json:",omitempty"`
+	Second *boost.Ensemble
 	// Topics maps a bio and tags to topic ids (default: the scoring
 	// lexicon's TopicsOf); nil disables topic evidence.
 	Topics func(bio string, tags []string) map[string]bool `json:"-"`
