@@ -503,6 +503,9 @@ func readModel(path string) (identity.Model, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return identity.Model{}, fmt.Errorf("--model %s: %w", path, err)
 	}
+	if err := identity.CheckSecond(m.Second); err != nil {
+		return identity.Model{}, fmt.Errorf("--model %s: %w", path, err)
+	}
 	return m, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,6 +175,13 @@ func TestEvalFitFrom(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, nil, "eval", "--fit-from", cases, "--fit-second", "--second-params", "depth"); code == 0 || !strings.Contains(errs, "--second-params") {
 		t.Errorf("a malformed --second-params: exit %d, %s", code, errs)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"Second": {"features": ["log_odds"], "trees": [{"nodes": [{"f": 0, "l": 1, "r": 9}]}]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readModel(bad); err == nil || !strings.Contains(err.Error(), "second look") {
+		t.Errorf("a second look reading other inputs read without error: %v", err)
 	}
 	if _, err := readModel(filepath.Join(dir, "none.json")); err == nil {
 		t.Error("a missing model file read without error")

@@ -3,6 +3,8 @@ package identity
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"slices"
 
 	"github.com/footprint-oss/footprint/scoring/boost"
 )
@@ -22,8 +24,21 @@ func defaultSecond() *boost.Ensemble {
 	if err := json.Unmarshal([]byte(secondLookJSON), &e); err != nil {
 		panic("identity: second_look.json: " + err.Error())
 	}
-	if err := e.Validate(); err != nil {
+	if err := CheckSecond(&e); err != nil {
 		panic("identity: second_look.json: " + err.Error())
 	}
 	return &e
+}
+
+// CheckSecond reports whether e can be a model's second look: well formed,
+// and reading the inputs LookFeatures names, in that order (nil is no
+// second look, and fine).
+func CheckSecond(e *boost.Ensemble) error {
+	if e == nil {
+		return nil
+	}
+	if !slices.Equal(e.Features, LookFeatures()) {
+		return fmt.Errorf("the second look reads %d inputs %v, this version builds %d %v", len(e.Features), e.Features, lookFeatureCount, LookFeatures())
+	}
+	return e.Validate()
 }

@@ -158,8 +158,13 @@ func TestShippedSecondLook(t *testing.T) {
 	if m.Second == nil {
 		t.Fatal("no second look shipped")
 	}
-	if err := m.Second.Validate(); err != nil {
+	if err := CheckSecond(m.Second); err != nil {
 		t.Fatal(err)
+	}
+	other := *m.Second
+	other.Features = other.Features[1:]
+	if CheckSecond(&other) == nil || CheckSecond(nil) != nil {
+		t.Error("CheckSecond takes a second look that reads other inputs, or refuses none")
 	}
 	check := func(name string, sub Subject, accounts []enrichers.Account) {
 		for _, a := range m.Resolve(sub, accounts) {
