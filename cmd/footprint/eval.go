@@ -353,6 +353,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 
 // printFit refits the identity model on cases and prints the fit.
 func printFit(e env, cases []calibrate.IdentityCase, base identity.Model, checks []namedCases, modelOut string, only []string) error {
+	// The fit is of the additive model, and so is the comparison: the
+	// second look is fitted on its answers afterwards (--fit-second).
+	base.Second = nil
+	fmt.Fprintln(e.stderr, "fitting the additive model (without its second look; fit one on the result with --fit-second)")
 	start := time.Now()
 	fitted, err := calibrate.FitIdentityOnly(cases, base, only, func(pass int, loss float64) {
 		fmt.Fprintf(e.stderr, "fit: pass %d, log loss %.5f (%.0fs)\n", pass+1, loss, time.Since(start).Seconds())
