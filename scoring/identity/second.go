@@ -281,19 +281,19 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 				x[fUserDigits]++
 			}
 		}
-		x[fHasName] = b2f(isName(a))
+		x[fHasName] = b2f(named[i])
 		x[fHasLocation] = b2f(a.Location != "")
 		x[fHasBio] = b2f(a.Bio != "")
 		x[fHasPhoto] = b2f(photos[i] != nil)
 		x[fLinks] = float64(len(profileLinks(a)))
 		x[fNameSim] = -1
-		if sub.Name != "" && isName(a) {
+		if sub.Name != "" && named[i] {
 			x[fNameSim] = personname.Similarity(a.DisplayName, sub.Name)
 		}
 		others := ref.others(i)
 		x[fNameKnown] = -1
 		for _, c := range others {
-			if c.named && isName(a) {
+			if c.named && named[i] {
 				x[fNameKnown] = max(x[fNameKnown], personname.Similarity(a.DisplayName, c.a.DisplayName))
 			}
 		}
