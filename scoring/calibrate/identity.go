@@ -47,7 +47,15 @@ type caseScore struct {
 // result is the same, bit for bit, whatever the number of workers.
 func scoreIdentity(cases []IdentityCase, m identity.Model, threshold float64, workers int) IdentityScore {
 	per := make([]caseScore, len(cases))
-	eachCase(len(cases), workers, func(i int) { per[i] = scoreCase(cases[i], m, threshold) })
+	eachCase(len(cases), workers, func(i int) {
+		p, y := resolved(cases[i], m)
+		per[i] = tally(cases[i].Owned, p, y, threshold)
+	})
+	return total(per)
+}
+
+// total sums the cases' scores in order.
+func total(per []caseScore) IdentityScore {
 	var t caseScore
 	for _, c := range per {
 		t.owned += c.owned
@@ -70,19 +78,28 @@ func scoreIdentity(cases []IdentityCase, m identity.Model, threshold float64, wo
 	return sc
 }
 
-// scoreCase re-resolves one case.
-func scoreCase(c IdentityCase, m identity.Model, threshold float64) caseScore {
-	s := caseScore{owned: c.Owned}
-	for _, a := range m.Resolve(c.Subject, c.Accounts) {
-		p := a.Match.Probability
-		y := c.Truth(a.Source, a.Username)
+// resolved re-resolves one case: each returned account's probability and
+// whether it is the subject's.
+func resolved(c IdentityCase, m identity.Model) ([]float64, []bool) {
+	out := m.Resolve(c.Subject, c.Accounts)
+	p, y := make([]float64, len(out)), make([]bool, len(out))
+	for i, a := range out {
+		p[i], y[i] = a.Match.Probability, c.Truth(a.Source, a.Username)
+	}
+	return p, y
+}
+
+// tally scores one case's resolved accounts at threshold.
+func tally(owned int, p []float64, y []bool, threshold float64) caseScore {
+	s := caseScore{owned: owned}
+	for i := range p {
 		s.n++
-		s.loss += logLoss(p, y)
-		if p < threshold {
+		s.loss += logLoss(p[i], y[i])
+		if p[i] < threshold {
 			continue
 		}
 		s.ret++
-		if y {
+		if y[i] {
 			s.rec++
 		} else {
 			s.wrong++

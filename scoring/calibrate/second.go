@@ -101,12 +101,10 @@ func MeasureIdentity(cases []IdentityCase, m identity.Model) IdentityQuality {
 		y []bool
 	}
 	per := make([]scored, len(cases))
+	tallies := make([]caseScore, len(cases))
 	eachCase(len(cases), min(runtime.GOMAXPROCS(0), 4), func(i int) {
-		c := cases[i]
-		for _, a := range m.Resolve(c.Subject, c.Accounts) {
-			per[i].p = append(per[i].p, a.Match.Probability)
-			per[i].y = append(per[i].y, c.Truth(a.Source, a.Username))
-		}
+		per[i].p, per[i].y = resolved(cases[i], m)
+		tallies[i] = tally(cases[i].Owned, per[i].p, per[i].y, 0.5)
 	})
 	var p []float64
 	var y []bool
@@ -116,7 +114,8 @@ func MeasureIdentity(cases []IdentityCase, m identity.Model) IdentityQuality {
 		y = append(y, s.y...)
 		owned += cases[i].Owned
 	}
-	q := IdentityQuality{IdentityScore: ScoreIdentity(cases, m, 0.5), ECE: ECE(p, y), Brier: Brier(p, y), BaseRateBrier: BaseRateBrier(y)}
+	// Every case is resolved once, for the score at 0.5 as for the rest.
+	q := IdentityQuality{IdentityScore: total(tallies), ECE: ECE(p, y), Brier: Brier(p, y), BaseRateBrier: BaseRateBrier(y)}
 	order := make([]int, len(p))
 	for i := range order {
 		order[i] = i
