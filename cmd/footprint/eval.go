@@ -504,6 +504,10 @@ func readModel(path string) (identity.Model, error) {
 	}
 	m := identity.DefaultModel()
 	m.PlatformBias = nil // the file's biases, not merged with the default ones
+	// The file's second look or none: the shipped one was fitted on the
+	// shipped additive model's answers, not on this file's (a file written
+	// before the second look existed has no such key).
+	m.Second = nil
 	if err := json.Unmarshal(b, &m); err != nil {
 		return identity.Model{}, fmt.Errorf("--model %s: %w", path, err)
 	}
