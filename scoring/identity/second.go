@@ -170,6 +170,9 @@ func at(p float64) string {
 }
 
 // lookPlatforms are the platforms the second look tells apart, by index.
+// They are platformNames' keys, but a list of their own and frozen: the
+// shipped trees split on these indices, so a platform added to
+// platformNames must not renumber them (append here, then refit).
 var lookPlatforms = []string{"bluesky", "devto", "github", "gitlab", "gravatar", "hackernews", "keybase", "mastodon", "reddit", "website", "x"}
 
 // lookMethod numbers how an account was found: 0 the platform matched the
@@ -225,9 +228,9 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 	} else {
 		photos = m.telling(out)
 	}
-	handles := ref.handles
-	if handles == nil {
-		handles = handleCrowds(out)
+	crowds := ref.handles
+	if crowds == nil {
+		crowds = handleCrowds(out)
 	}
 	conf := 0
 	for _, p := range r.final {
@@ -237,12 +240,14 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 	}
 	// What each profile is and links to, read once: crossLinked on every
 	// pair would parse each URL again for each other account.
-	own, linked := make([]string, len(out)), make([][]string, len(out))
+	own, linked, nLinks := make([]string, len(out)), make([][]string, len(out)), make([]int, len(out))
 	for i, a := range out {
 		if a.URL != "" {
 			own[i] = linkKey(a.URL)
 		}
-		for _, l := range profileLinks(a) {
+		ls := profileLinks(a)
+		nLinks[i] = len(ls)
+		for _, l := range ls {
 			if l != "" {
 				linked[i] = append(linked[i], linkKey(l))
 			}
@@ -251,9 +256,10 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 	cross := func(i, j int) bool {
 		return own[j] != "" && slices.Contains(linked[i], own[j]) || own[i] != "" && slices.Contains(linked[j], own[i])
 	}
-	named := make([]bool, len(out))
+	named, handles := make([]bool, len(out)), make([]string, len(out))
 	for i, a := range out {
 		named[i] = isName(a)
+		handles[i] = strings.ToLower(handle(a.Username))
 	}
 	// Display names repeat across a lookup's accounts (a name search
 	// returns namesakes): compare each ordered pair of names once
@@ -271,7 +277,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 	rows := make([][]float64, len(out))
 	for i, a := range out {
 		x := make([]float64, lookFeatureCount)
-		h := strings.ToLower(handle(a.Username))
+		h := handles[i]
 		x[fLogOdds] = clamp(logit(clamp(r.final[i], 0.001, 0.999)), -7, 7)
 		x[fMethod] = lookMethod(a, r.methods[i])
 		x[fPlatform] = float64(slices.Index(lookPlatforms, a.Source))
@@ -285,7 +291,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		x[fHasLocation] = b2f(a.Location != "")
 		x[fHasBio] = b2f(a.Bio != "")
 		x[fHasPhoto] = b2f(photos[i] != nil)
-		x[fLinks] = float64(len(profileLinks(a)))
+		x[fLinks] = float64(nLinks[i])
 		x[fNameSim] = -1
 		if sub.Name != "" && named[i] {
 			x[fNameSim] = personname.Similarity(a.DisplayName, sub.Name)
@@ -317,7 +323,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 				x[fRival] = max(x[fRival], q)
 				continue
 			}
-			sameUser := h != "" && h == strings.ToLower(handle(b.Username))
+			sameUser := h != "" && h == handles[j]
 			sameName := named[i] && named[j] && similarity(a.DisplayName, b.DisplayName) >= 0.85
 			count := func(best, n int, yes bool) {
 				if yes {
@@ -338,8 +344,8 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		x[fAccounts] = float64(len(out))
 		x[fConfident] = float64(conf)
 		x[fNamesakes] = float64(ref.namesakes.count)
-		x[fHandlePlatforms] = float64(handles[i].platforms)
-		x[fHandlePeople] = float64(handles[i].people)
+		x[fHandlePlatforms] = float64(crowds[i].platforms)
+		x[fHandlePeople] = float64(crowds[i].people)
 		rows[i] = x
 	}
 	return rows
