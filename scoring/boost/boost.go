@@ -279,8 +279,8 @@ func bestSplit(d binned, g, h []float64, c growing, p Params) (feat, at int, gl,
 		at           int
 	}
 	per := make([]found, len(d.bins))
+	parent := c.g * c.g / (c.h + p.Lambda)
 	scan := func(f int) {
-		parent := c.g * c.g / (c.h + p.Lambda)
 		nb := len(d.cuts[f])
 		if nb < 2 {
 			return
