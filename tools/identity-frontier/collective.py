@@ -9,6 +9,12 @@ show: not a stock phrase). For each kind: how many accounts agree (c_…)
 and the highest probability among them (m_…). The shipped model only
 compares an account with the confidently matched ones (p >= 0.8).
 
+The shipped model's second look (scoring/identity/second.go, lookRows)
+now computes inputs of this kind in Go, from the same accounts; they differ
+in detail (display names compared with personname.Similarity >= 0.85, not
+sorted words; locations case-insensitively; the same-platform rival and the
+crowd counts added). This tool is kept for the ninth study's numbers.
+
 same_photo restates scoring/identity's samePhoto (DefaultPhotoDistance 10,
 the mirrored hash included): this tool reads JSON lines and cannot call
 it, so a change there must be made here too.
