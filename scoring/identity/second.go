@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/footprint-oss/footprint/enrichers"
 	"github.com/footprint-oss/footprint/enrichers/personname"
@@ -48,6 +49,10 @@ const (
 	fNameKnown              // display name against the matched accounts' names (-1: none to compare)
 	fTopics                 // what it writes about against the matched accounts (-1, 0, 1)
 	fLanguage               // its bio's language against the subject's regions and matched accounts (-1, 0, 1)
+	fEmailNumber            // its handle holds a number (a birth year, say) the email's local part holds too
+	fSameNumber             // highest probability among other platforms' accounts whose handle holds a number its handle holds
+	fEmailStem              // its handle, digits and separators dropped, is the email's local part's
+	fSameStem               // highest probability among other platforms' accounts with another handle of the same stem
 	lookFeatureCount
 )
 
@@ -59,7 +64,8 @@ func LookFeatures() []string {
 		"same_username", "same_username_count", "same_name", "same_name_count", "same_photo",
 		"link", "link_count", "same_location", "same_bio", "same_username_and_name",
 		"rival", "accounts", "confident", "namesakes", "handle_platforms", "handle_people",
-		"name_similarity_matched", "topic_agreement", "language_agreement"}
+		"name_similarity_matched", "topic_agreement", "language_agreement",
+		"email_number", "same_number", "email_stem", "same_stem"}
 }
 
 // The inputs are explained in groups: a group's contributions are summed
@@ -83,6 +89,7 @@ const (
 	gNameKnown
 	gTopics
 	gLanguage
+	gHandles
 	lookGroupCount
 )
 
@@ -95,6 +102,7 @@ var lookGroup = [lookFeatureCount]int{
 	fSameLocation: gSameText, fSameBio: gSameText, fRival: gRival, fAccounts: gLookup, fConfident: gLookup,
 	fNamesakes: gCrowd, fHandlePlatforms: gCrowd, fHandlePeople: gCrowd,
 	fNameKnown: gNameKnown, fTopics: gTopics, fLanguage: gLanguage,
+	fEmailNumber: gHandles, fSameNumber: gHandles, fEmailStem: gHandles, fSameStem: gHandles,
 }
 
 // lookWords says what group g of row x is about, in words a support
@@ -149,6 +157,24 @@ func lookWords(g int, x []float64) string {
 		return "what it writes about"
 	case gLanguage:
 		return "the language it writes in"
+	case gHandles:
+		var parts []string
+		switch {
+		case x[fEmailNumber] > 0:
+			parts = append(parts, "a number in its username that the email address holds too")
+		case x[fSameNumber] > 0:
+			parts = append(parts, fmt.Sprintf("a number in its username that an account on another platform of this lookup holds too (the likeliest of them %s)", at(x[fSameNumber])))
+		}
+		switch {
+		case x[fEmailStem] > 0:
+			parts = append(parts, "its username, the email's with other digits or separators")
+		case x[fSameStem] > 0:
+			parts = append(parts, fmt.Sprintf("its username, another platform's account's of this lookup with other digits or separators (the likeliest of them %s)", at(x[fSameStem])))
+		}
+		if len(parts) == 0 {
+			return "its username sharing no number or stem with the email or another account of this lookup"
+		}
+		return strings.Join(parts, " and ")
 	}
 	return ""
 }
@@ -257,9 +283,20 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		return own[j] != "" && slices.Contains(linked[i], own[j]) || own[i] != "" && slices.Contains(linked[j], own[i])
 	}
 	named, handles := make([]bool, len(out)), make([]string, len(out))
+	numbers, stems := make([][]string, len(out)), make([]string, len(out))
 	for i, a := range out {
 		named[i] = isName(a)
 		handles[i] = strings.ToLower(handle(a.Username))
+		numbers[i], stems[i] = handleParts(handles[i])
+	}
+	localNumbers, localStem := handleParts(strings.ToLower(sub.EmailLocal))
+	shareNumber := func(a, b []string) bool {
+		for _, n := range a {
+			if slices.Contains(b, n) {
+				return true
+			}
+		}
+		return false
 	}
 	// Display names repeat across a lookup's accounts (a name search
 	// returns namesakes): compare each ordered pair of names once
@@ -341,6 +378,19 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 			count(fSameLocation, -1, a.Location != "" && strings.EqualFold(a.Location, b.Location))
 			count(fSameBio, -1, a.Bio != "" && a.Bio == b.Bio && bios[a.Bio] <= 3)
 		}
+		x[fEmailNumber] = b2f(shareNumber(numbers[i], localNumbers))
+		x[fEmailStem] = b2f(stems[i] != "" && stems[i] == localStem && h != strings.ToLower(sub.EmailLocal))
+		for j, b := range out {
+			if b.Source == a.Source {
+				continue
+			}
+			if shareNumber(numbers[i], numbers[j]) {
+				x[fSameNumber] = max(x[fSameNumber], r.final[j])
+			}
+			if stems[i] != "" && stems[i] == stems[j] && h != handles[j] {
+				x[fSameStem] = max(x[fSameStem], r.final[j])
+			}
+		}
 		x[fAccounts] = float64(len(out))
 		x[fConfident] = float64(conf)
 		x[fNamesakes] = float64(ref.namesakes.count)
@@ -349,6 +399,44 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		rows[i] = x
 	}
 	return rows
+}
+
+// handleParts splits a handle into the numbers it holds (runs of two or
+// more digits; a four-digit year 19xx or 20xx also as its last two
+// digits, as people write a birth year either way) and its stem: its
+// letters alone, "" when fewer than three.
+func handleParts(h string) (numbers []string, stem string) {
+	var letters strings.Builder
+	n := 0 // letters, not bytes
+	start := -1 // where the current run of digits began
+	flush := func(end int) {
+		if start >= 0 && end-start >= 2 {
+			run := h[start:end]
+			numbers = append(numbers, run)
+			if len(run) == 4 && (run[:2] == "19" || run[:2] == "20") {
+				numbers = append(numbers, run[2:])
+			}
+		}
+		start = -1
+	}
+	for i, c := range h {
+		if c >= '0' && c <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+		if unicode.IsLetter(c) {
+			letters.WriteRune(c)
+			n++
+		}
+	}
+	flush(len(h))
+	if n >= 3 {
+		stem = letters.String()
+	}
+	return numbers, stem
 }
 
 func b2f(b bool) float64 {

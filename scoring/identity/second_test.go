@@ -109,6 +109,74 @@ func TestLookRows(t *testing.T) {
 	}
 }
 
+func TestHandleParts(t *testing.T) {
+	for _, c := range []struct {
+		handle  string
+		numbers []string
+		stem    string
+	}{
+		{"miladejong86", []string{"86"}, "miladejong"},
+		{"mila1986", []string{"1986", "86"}, "mila"},
+		{"md86", []string{"86"}, ""}, // two letters: no stem
+		{"é1è", nil, ""},
+		{"jane.doe", nil, "janedoe"},
+		{"a1b22c333", []string{"22", "333"}, "abc"},
+		{"owen2024x", []string{"2024", "24"}, "owenx"},
+		{"owen1776", []string{"1776"}, "owen"}, // not a birth year
+		{"user_7", nil, "user"},                // one digit is not a number people reuse
+		{"", nil, ""},
+	} {
+		numbers, stem := handleParts(c.handle)
+		if !slices.Equal(numbers, c.numbers) || stem != c.stem {
+			t.Errorf("handleParts(%q) = %q, %q; want %q, %q", c.handle, numbers, stem, c.numbers, c.stem)
+		}
+	}
+}
+
+// TestLookRowsHandles: the numbers and stems a lookup's handles share
+// with the email's local part and with each other.
+func TestLookRowsHandles(t *testing.T) {
+	sub := Subject{EmailLocal: "mila1986", EmailDomain: "gmail.com", Name: "Mila de Jong"}
+	accounts := []enrichers.Account{
+		acct("github", "mila_dejong86", enrichers.MethodEmailSearch, nil),
+		acct("reddit", "md86", enrichers.MethodUsernameGuess, nil),
+		acct("devto", "miladejong", enrichers.MethodUsernameGuess, nil),
+		acct("gitlab", "mila", enrichers.MethodUsernameGuess, nil),
+		acct("hackernews", "mila77", enrichers.MethodUsernameGuess, nil),
+		acct("keybase", "mila1986", enrichers.MethodUsernameGuess, nil),
+	}
+	out, rows := additive().LookRows(sub, accounts)
+	row, prob := map[string][]float64{}, map[string]float64{}
+	for i, a := range out {
+		row[a.Source], prob[a.Source] = rows[i], a.Match.Probability
+	}
+	for _, c := range []struct {
+		src  string
+		f    int
+		want float64
+	}{
+		{"github", fEmailNumber, 1}, // 86 is 1986
+		{"reddit", fEmailNumber, 1},
+		{"reddit", fSameNumber, prob["github"]},
+		{"github", fSameNumber, max(prob["reddit"], prob["keybase"])}, // 86, and 86 as in 1986
+		{"hackernews", fEmailNumber, 0},
+		{"hackernews", fSameNumber, 0},
+		{"devto", fSameStem, prob["github"]}, // miladejong, separators and digits dropped
+		{"github", fSameStem, prob["devto"]},
+		{"devto", fEmailStem, 0},
+		{"gitlab", fEmailStem, 1},  // mila: the email's without its digits
+		{"keybase", fEmailStem, 0}, // the email's local part itself is not a variant of it
+		{"keybase", fEmailNumber, 1},
+		{"hackernews", fEmailStem, 1}, // mila77: mila with other digits
+		{"hackernews", fSameStem, max(prob["gitlab"], prob["keybase"])},
+		{"reddit", fSameStem, 0},
+	} {
+		if got := row[c.src][c.f]; math.Abs(got-c.want) > 0.002 {
+			t.Errorf("%s %s = %.3f, want %.3f", c.src, LookFeatures()[c.f], got, c.want)
+		}
+	}
+}
+
 func TestSecondLook(t *testing.T) {
 	// One tree: a link with another account of the lookup raises the
 	// log-odds by 2, no link lowers them by 1.
