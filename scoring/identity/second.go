@@ -407,7 +407,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 // letters alone, "" when fewer than three.
 func handleParts(h string) (numbers []string, stem string) {
 	var letters strings.Builder
-	n := 0 // letters, not bytes
+	n := 0      // letters, not bytes
 	start := -1 // where the current run of digits began
 	flush := func(end int) {
 		if start >= 0 && end-start >= 2 {
