@@ -289,7 +289,8 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		handles[i] = strings.ToLower(handle(a.Username))
 		numbers[i], stems[i] = handleParts(handles[i])
 	}
-	localNumbers, localStem := handleParts(strings.ToLower(sub.EmailLocal))
+	local := strings.ToLower(sub.EmailLocal)
+	localNumbers, localStem := handleParts(local)
 	shareNumber := func(a, b []string) bool {
 		for _, n := range a {
 			if slices.Contains(b, n) {
@@ -377,20 +378,11 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 			count(fLink, fLinkN, cross(i, j))
 			count(fSameLocation, -1, a.Location != "" && strings.EqualFold(a.Location, b.Location))
 			count(fSameBio, -1, a.Bio != "" && a.Bio == b.Bio && bios[a.Bio] <= 3)
+			count(fSameNumber, -1, shareNumber(numbers[i], numbers[j]))
+			count(fSameStem, -1, stems[i] != "" && stems[i] == stems[j] && h != handles[j])
 		}
 		x[fEmailNumber] = b2f(shareNumber(numbers[i], localNumbers))
-		x[fEmailStem] = b2f(stems[i] != "" && stems[i] == localStem && h != strings.ToLower(sub.EmailLocal))
-		for j, b := range out {
-			if b.Source == a.Source {
-				continue
-			}
-			if shareNumber(numbers[i], numbers[j]) {
-				x[fSameNumber] = max(x[fSameNumber], r.final[j])
-			}
-			if stems[i] != "" && stems[i] == stems[j] && h != handles[j] {
-				x[fSameStem] = max(x[fSameStem], r.final[j])
-			}
-		}
+		x[fEmailStem] = b2f(stems[i] != "" && stems[i] == localStem && h != local)
 		x[fAccounts] = float64(len(out))
 		x[fConfident] = float64(conf)
 		x[fNamesakes] = float64(ref.namesakes.count)
