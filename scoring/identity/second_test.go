@@ -133,6 +133,27 @@ func TestHandleParts(t *testing.T) {
 	}
 }
 
+func TestHandleWords(t *testing.T) {
+	for _, c := range []struct {
+		set  map[int]float64
+		want string
+	}{
+		{nil, "its username sharing no number or stem with the email or another account of this lookup"},
+		{map[int]float64{fEmailNumber: 1, fSameNumber: 0.9}, "a number in its username that the email address holds too"},
+		{map[int]float64{fSameNumber: 0.97}, "a number in its username that an account on another platform of this lookup holds too (the likeliest of them at 0.97)"},
+		{map[int]float64{fSameNumber: 0.004, fEmailStem: 1}, "a number in its username that an account on another platform of this lookup holds too (the likeliest of them below 0.01) and its username, the email's with other digits or separators"},
+		{map[int]float64{fSameStem: 0.5}, "its username, another platform's account's of this lookup with other digits or separators (the likeliest of them at 0.50)"},
+	} {
+		x := make([]float64, lookFeatureCount)
+		for f, v := range c.set {
+			x[f] = v
+		}
+		if got := lookWords(gHandles, x); got != c.want {
+			t.Errorf("%v: %q, want %q", c.set, got, c.want)
+		}
+	}
+}
+
 // TestLookRowsHandles: the numbers and stems a lookup's handles share
 // with the email's local part and with each other.
 func TestLookRowsHandles(t *testing.T) {
