@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -603,34 +605,28 @@ func parseSeeds(s string) ([]int64, error) {
 	return out, nil
 }
 
-// parseBoostParams reads --second-params over boost.DefaultParams.
+// parseBoostParams reads --second-params over boost.DefaultParams. Each
+// key=value is parsed as a flag of its own, so integer settings reject
+// fractions and an unknown key is named.
 func parseBoostParams(s string) (boost.Params, error) {
 	p := boost.DefaultParams()
+	fs := flag.NewFlagSet("--second-params", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&p.Rounds, "rounds", p.Rounds, "trees")
+	fs.Float64Var(&p.Rate, "rate", p.Rate, "learning rate")
+	fs.IntVar(&p.Depth, "depth", p.Depth, "tree depth")
+	fs.IntVar(&p.MinLeaf, "min-leaf", p.MinLeaf, "least rows per leaf")
+	fs.Float64Var(&p.Lambda, "lambda", p.Lambda, "L2 penalty on leaf values")
+	fs.IntVar(&p.Bins, "bins", p.Bins, "histogram bins per input")
+	var args []string
 	for _, kv := range splitList(s) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
+		if !strings.Contains(kv, "=") {
 			return p, fmt.Errorf("%q is not key=value", kv)
 		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return p, fmt.Errorf("%s: %v", k, err)
-		}
-		switch k {
-		case "rounds":
-			p.Rounds = int(x)
-		case "rate":
-			p.Rate = x
-		case "depth":
-			p.Depth = int(x)
-		case "min-leaf":
-			p.MinLeaf = int(x)
-		case "lambda":
-			p.Lambda = x
-		case "bins":
-			p.Bins = int(x)
-		default:
-			return p, fmt.Errorf("unknown key %q (rounds, rate, depth, min-leaf, lambda, bins)", k)
-		}
+		args = append(args, "-"+kv)
+	}
+	if err := fs.Parse(args); err != nil {
+		return p, fmt.Errorf("%v (keys: rounds, rate, depth, min-leaf, lambda, bins)", err)
 	}
 	return p, nil
 }
