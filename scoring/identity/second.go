@@ -332,13 +332,13 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 		x[fLinks] = float64(nLinks[i])
 		x[fNameSim] = -1
 		if sub.Name != "" && named[i] {
-			x[fNameSim] = personname.Similarity(a.DisplayName, sub.Name)
+			x[fNameSim] = similarity(a.DisplayName, sub.Name)
 		}
 		others := ref.others(i)
 		x[fNameKnown] = -1
 		for _, c := range others {
 			if c.named && named[i] {
-				x[fNameKnown] = max(x[fNameKnown], personname.Similarity(a.DisplayName, c.a.DisplayName))
+				x[fNameKnown] = max(x[fNameKnown], similarity(a.DisplayName, c.a.DisplayName))
 			}
 		}
 		x[fTopics] = float64(ref.topicAgreement(i, others))
