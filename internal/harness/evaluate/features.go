@@ -19,7 +19,10 @@ import (
 // (eval --fit-from … --features-out; tools/identity-frontier/frontier.py).
 // The profile's own text (display name, location, bio, URL, links) and
 // photo hash are written too, so the study can compare the accounts of one
-// lookup with each other (its collective features). Case numbers run
+// lookup with each other (its collective features), and the second look's
+// input row ("look", in identity.LookFeatures order, built on m's additive
+// part: its first input is the additive model's log-odds), so a study can
+// give another learner exactly what the second look reads. Case numbers run
 // across cases in order. Cases come from the simulated web: nothing in
 // them is a real person's.
 func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model) error {
@@ -33,6 +36,11 @@ func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model
 	}
 	for ci, c := range cases {
 		out := m.Resolve(c.Subject, c.Accounts)
+		look := map[[2]string][]float64{}
+		looked, rows := m.LookRows(c.Subject, c.Accounts)
+		for i, a := range looked {
+			look[[2]string{a.Source, a.Username}] = rows[i]
+		}
 		conf := 0
 		for _, a := range out {
 			if a.Match.Probability >= 0.8 {
@@ -61,6 +69,7 @@ func WriteFeatures(w io.Writer, cases []calibrate.IdentityCase, m identity.Model
 				"localname": c.Subject.EmailLocal != "" && strings.Contains(strings.ToLower(a.Username), strings.ToLower(c.Subject.EmailLocal)),
 				"ev":        ev, "year": 0,
 				"dn_text": a.DisplayName, "loc_text": a.Location, "bio_text": a.Bio, "url": a.URL, "web": a.Website, "link_list": a.Links,
+				"look": look[[2]string{a.Source, a.Username}],
 			}
 			if a.Photo != nil && !a.Photo.Graphic {
 				row["ph"], row["phm"] = a.Photo.Hash, a.Photo.Mirrored

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -51,18 +52,28 @@ func TestWriteFeatures(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines: %s", len(lines), b.String())
 	}
+	// The second look's inputs are built on the additive part: the first is
+	// its log-odds.
+	m := identity.DefaultModel()
+	m.Second = nil
+	additive := map[string]float64{}
+	c := IdentityCases([]Outcome{o})[0]
+	for _, a := range m.Resolve(c.Subject, c.Accounts) {
+		additive[a.Source] = a.Match.Probability
+	}
 	truth := map[string]bool{}
 	for _, l := range lines {
 		var row struct {
-			Source   string   `json:"source"`
-			Truth    bool     `json:"truth"`
-			P        float64  `json:"p"`
-			Ev       []string `json:"ev"`
-			Name     string   `json:"dn_text"`
-			Location string   `json:"loc_text"`
-			Links    []string `json:"link_list"`
-			Photo    *uint64  `json:"ph"`
-			Mirrored *uint64  `json:"phm"`
+			Source   string    `json:"source"`
+			Truth    bool      `json:"truth"`
+			P        float64   `json:"p"`
+			Ev       []string  `json:"ev"`
+			Name     string    `json:"dn_text"`
+			Location string    `json:"loc_text"`
+			Links    []string  `json:"link_list"`
+			Photo    *uint64   `json:"ph"`
+			Mirrored *uint64   `json:"phm"`
+			Look     []float64 `json:"look"`
 		}
 		if err := json.Unmarshal([]byte(l), &row); err != nil {
 			t.Fatal(err)
@@ -76,6 +87,11 @@ func TestWriteFeatures(t *testing.T) {
 			}
 		}
 		truth[row.Source] = row.Truth
+		if len(row.Look) != len(identity.LookFeatures()) {
+			t.Errorf("%s: %d second-look inputs, want %d", row.Source, len(row.Look), len(identity.LookFeatures()))
+		} else if p := 1 / (1 + math.Exp(-row.Look[0])); math.Abs(p-additive[row.Source]) > 0.0005 {
+			t.Errorf("%s: the first input reads p %.4f, the additive model %.3f", row.Source, p, additive[row.Source])
+		}
 		switch row.Source {
 		case "github":
 			if row.Name != "Mara Voss" || row.Location != "Leipzig" || len(row.Links) != 1 || row.Photo == nil || *row.Photo != 0x5eed || row.Mirrored == nil || *row.Mirrored != 0xdeed {
