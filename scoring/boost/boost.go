@@ -310,21 +310,23 @@ func bestSplit(d binned, g, h []float64, c growing, p Params) (feat, at int, gl,
 			}
 		}
 	}
-	workers := 1
-	if len(c.rows) >= 20000 {
-		workers = min(runtime.GOMAXPROCS(0), len(d.bins))
+	if workers := min(runtime.GOMAXPROCS(0), len(d.bins)); len(c.rows) >= 20000 && workers > 1 {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for f := w; f < len(d.bins); f += workers {
+					scan(f)
+				}
+			}()
+		}
+		wg.Wait()
+	} else { // most nodes: too few rows to be worth a goroutine
+		for f := range d.bins {
+			scan(f)
+		}
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := w; f < len(d.bins); f += workers {
-				scan(f)
-			}
-		}()
-	}
-	wg.Wait()
 	best := 1e-9
 	for f, x := range per {
 		if x.gain > best {
