@@ -125,9 +125,10 @@ type Params struct {
 }
 
 // DefaultParams are the settings the identity model's second look was
-// fitted with (docs/IDENTITY.md, tenth round).
+// fitted with (docs/IDENTITY.md, twelfth round: depth 6 and 255 bins; the
+// tenth and eleventh rounds used depth 4 and 64 bins).
 func DefaultParams() Params {
-	return Params{Rounds: 500, Rate: 0.05, Depth: 4, MinLeaf: 40, Lambda: 1, Bins: 64}
+	return Params{Rounds: 500, Rate: 0.05, Depth: 6, MinLeaf: 40, Lambda: 1, Bins: 255}
 }
 
 // Fit trains an ensemble on rows x (each len(names) long) with outcomes y,
