@@ -47,3 +47,13 @@ func BenchmarkResolve(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeSecondLook is what decoding the embedded second look
+// costs, once per process (shippedSecond).
+func BenchmarkDecodeSecondLook(b *testing.B) {
+	for b.Loop() {
+		if defaultSecond() == nil {
+			b.Fatal("no second look shipped")
+		}
+	}
+}

@@ -250,7 +250,7 @@ func DefaultModel() Model {
 		EmailHandleDigitsLR: 5, LinkedNameMatchLR: 1.03,
 		Topics:   scoring.DefaultLexicon().TopicsOf,
 		Language: textlang.New().Detect,
-		Second:   defaultSecond(),
+		Second:   shippedSecond(),
 	}
 }
 

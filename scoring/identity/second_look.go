@@ -5,19 +5,27 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/footprint-oss/footprint/scoring/boost"
 )
 
 // secondLookJSON is the shipped second look (docs/IDENTITY.md, tenth
-// round): fitted with `footprint eval --fit-from … --fit-second` on tuning
+// round; refitted in the eleventh and twelfth): fitted with `footprint eval --fit-from … --fit-second` on tuning
 // seeds only. A string, so nothing can change it.
 //
 //go:embed second_look.json
 var secondLookJSON string
 
+// shippedSecond is the shipped second look, decoded once per process when
+// first asked for (2 MB of trees: tens of milliseconds, far more under the
+// race detector), as the other embedded tables are. Every DefaultModel
+// shares it: nothing writes to a model's second look; a fit builds a new
+// ensemble.
+var shippedSecond = sync.OnceValue(defaultSecond)
+
 // defaultSecond decodes the shipped second look. The file is part of the
-// binary and checked by TestDefaultSecondLook, so a file that does not
+// binary and checked by TestShippedSecondLook, so a file that does not
 // decode is a build defect, not a runtime condition.
 func defaultSecond() *boost.Ensemble {
 	var e boost.Ensemble

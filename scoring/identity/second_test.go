@@ -272,3 +272,12 @@ func TestShippedSecondLook(t *testing.T) {
 	sub, accounts = crowdedLookup()
 	check("crowded", sub, accounts)
 }
+
+// The shipped trees are decoded once per process: every DefaultModel
+// shares them (a server builds one model per pipeline, tests many).
+func TestShippedSecondLookDecodedOnce(t *testing.T) {
+	a, b := DefaultModel(), DefaultModel()
+	if a.Second == nil || a.Second != b.Second {
+		t.Errorf("two default models hold second looks %p and %p, want one shared", a.Second, b.Second)
+	}
+}
