@@ -292,12 +292,7 @@ func (m Model) lookRows(sub Subject, r *resolution) [][]float64 {
 	local := strings.ToLower(sub.EmailLocal)
 	localNumbers, localStem := handleParts(local)
 	shareNumber := func(a, b []string) bool {
-		for _, n := range a {
-			if slices.Contains(b, n) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(a, func(n string) bool { return slices.Contains(b, n) })
 	}
 	// Display names repeat across a lookup's accounts (a name search
 	// returns namesakes): compare each ordered pair of names once
