@@ -11,8 +11,9 @@ import (
 )
 
 // secondLookJSON is the shipped second look (docs/IDENTITY.md, tenth
-// round; refitted in the eleventh and twelfth): fitted with `footprint eval --fit-from … --fit-second` on tuning
-// seeds only. A string, so nothing can change it.
+// round; refitted in the eleventh and twelfth): fitted with `footprint
+// eval --fit-from … --fit-second` on tuning seeds only. A string, so
+// nothing can change it.
 //
 //go:embed second_look.json
 var secondLookJSON string
