@@ -13,7 +13,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"image/png"
 	"math"
 	"math/rand/v2"
 )
@@ -118,6 +117,11 @@ func newRendition(upload uint64, size int, jpegShare float64) rendition {
 
 // renderPhoto draws photo id through r and encodes it.
 func renderPhoto(id uint64, r rendition) []byte {
+	return encode(drawPhoto(id, r), r.jpeg, r.quality)
+}
+
+// drawPhoto draws photo id through r.
+func drawPhoto(id uint64, r rendition) *image.RGBA {
 	f := newPhotoField(id)
 	img := image.NewRGBA(image.Rect(0, 0, r.size, r.size))
 	inv := r.scale / float64(r.size)
@@ -151,7 +155,7 @@ func renderPhoto(id uint64, r rendition) []byte {
 			row[4*x+3] = 255
 		}
 	}
-	return encode(img, r.jpeg, r.quality)
+	return img
 }
 
 // gridPos is the field cell left of (or above) a coordinate in [0, 1]
@@ -172,13 +176,12 @@ func clamp8(v float32) uint8 {
 	return uint8(v + 0.5)
 }
 
-func encode(img image.Image, asJPEG bool, quality int) []byte {
-	var b bytes.Buffer
-	if asJPEG {
-		_ = jpeg.Encode(&b, img, &jpeg.Options{Quality: quality}) // writes to memory: cannot fail
-	} else {
-		_ = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img)
+func encode(img *image.RGBA, asJPEG bool, quality int) []byte {
+	if !asJPEG {
+		return encodePNG(img)
 	}
+	var b bytes.Buffer
+	_ = jpeg.Encode(&b, img, &jpeg.Options{Quality: quality}) // writes to memory: cannot fail
 	return b.Bytes()
 }
 
