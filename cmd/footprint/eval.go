@@ -55,7 +55,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	fitSecond := fs.Bool("fit-second", false, "with --fit-from: fit the identity model's second look (a tree ensemble over each account's agreement with the rest of its lookup) on these cases, on top of the starting model's additive part, and measure it on them and on --check files; --model-out writes the model with it")
 	secondFolds := fs.Int("second-folds", 5, "with --fit-second: recalibrate the trees on their out-of-fold predictions over this many folds of the cases (below 2: no recalibration)")
 	secondParams := fs.String("second-params", "", "with --fit-second: the trees' settings as comma-separated key=value (rounds, rate, depth, min-leaf, lambda, bins); the others keep boost.DefaultParams")
-	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead")
+	noFit := fs.Bool("no-fit", false, "with --fit-from: do not fit; score the model on each file (and on --check files) instead: log loss, recall and false share at p ≥ 0.5, match ECE, the share of the subject's accounts returned at any probability, and the best recall any threshold reaches with a false share of at most 0.05")
 	noName := fs.Bool("no-name", false, "do not send the person's name (email, phone and country only)")
 	timeoutMS := fs.Int("timeout-ms", 300000, "budget per lookup (generous: with no breaker opening either, load slows a measurement down but never changes it)")
 	cfgPath := fs.String("config", "", "YAML configuration file")
@@ -180,10 +180,10 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 		}
 		if *noFit {
 			for _, f := range append(files, checks...) {
-				fmt.Fprintf(e.stdout, "%s: %d cases, %s\n", f.path, len(f.cases), scoreLine(calibrate.ScoreIdentity(f.cases, base, 0.5)))
+				fmt.Fprintf(e.stdout, "%s: %d cases, %s\n", f.path, len(f.cases), qualityLine(calibrate.MeasureIdentity(f.cases, base)))
 			}
 			if len(files) > 1 {
-				fmt.Fprintf(e.stdout, "--fit-from pooled: %d cases, %s\n", len(cases), scoreLine(calibrate.ScoreIdentity(cases, base, 0.5)))
+				fmt.Fprintf(e.stdout, "--fit-from pooled: %d cases, %s\n", len(cases), qualityLine(calibrate.MeasureIdentity(cases, base)))
 			}
 			return nil
 		}
@@ -494,6 +494,15 @@ func readCaseFiles(flag, list string) ([]namedCases, error) {
 // recall and false share at p ≥ 0.5.
 func scoreLine(sc calibrate.IdentityScore) string {
 	return fmt.Sprintf("log loss %.4f; at p ≥ 0.5 recall %.3f, false share %.3f", sc.LogLoss, sc.Recall, sc.FalseShare)
+}
+
+// qualityLine is scoreLine with what the threshold cannot change: the
+// calibration of every returned account's probability, the share of the
+// subject's accounts returned at all, and the best recall any threshold
+// reaches with a false share of at most 0.05 (picked on these cases).
+func qualityLine(q calibrate.IdentityQuality) string {
+	return fmt.Sprintf("%s; match ECE %.3f; returned at any p %.3f of the subject's accounts; best recall at false share ≤ 0.05 %.3f (p ≥ %.2f)",
+		scoreLine(q.IdentityScore), q.ECE, q.Found, q.BestRecall, q.BestThreshold)
 }
 
 // readModel reads identity model parameters written by --model-out over

@@ -145,7 +145,7 @@ func TestEvalFitFrom(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"score the shipped model", []string{"--fit-from", cases, "--no-fit"}, []string{cases + ": 6 cases, log loss "}},
+		{"score the shipped model", []string{"--fit-from", cases, "--no-fit"}, []string{cases + ": 6 cases, log loss ", "; match ECE ", "; returned at any p ", "; best recall at false share ≤ 0.05 "}},
 		{"fit and check", []string{"--fit-from", cases, "--people", "3", "--check", cases, "--model-out", model},
 			[]string{"identity model (3 cases, fitted in ", "check " + cases + " (6 cases): log loss ", "fitted parameters: "}},
 		{"score two files and their pool", []string{"--fit-from", cases + "," + cases, "--no-fit"}, []string{"--fit-from pooled: 12 cases, log loss "}},

@@ -92,6 +92,9 @@ type IdentityQuality struct {
 	// decision is made when it is near FalseShare.
 	ExpectedFalseShare        float64
 	BestRecall, BestThreshold float64
+	// Found is the share of the subject's accounts the lookups returned
+	// at any probability: no threshold recalls more.
+	Found float64
 }
 
 // MeasureIdentity re-resolves every case with m and measures it.
@@ -140,6 +143,9 @@ func MeasureIdentity(cases []IdentityCase, m identity.Model) IdentityQuality {
 		q.ExpectedFalseShare = doubt / float64(above)
 	}
 	tp, n := 0, 0
+	if owned > 0 {
+		q.Found = float64(trues(y)) / float64(owned)
+	}
 	for k, i := range order {
 		n++
 		if y[i] {
@@ -154,6 +160,17 @@ func MeasureIdentity(cases []IdentityCase, m identity.Model) IdentityQuality {
 		}
 	}
 	return q
+}
+
+// trues counts the true outcomes in y.
+func trues(y []bool) int {
+	n := 0
+	for _, v := range y {
+		if v {
+			n++
+		}
+	}
+	return n
 }
 
 // eachCase calls f for every case index on up to workers goroutines; f

@@ -69,6 +69,9 @@ func TestMeasureIdentity(t *testing.T) {
 	// identityCases: the email match is the subject's, the guess is not,
 	// and one of the subject's two accounts is never found.
 	q := MeasureIdentity(identityCases(4), identity.DefaultModel())
+	if q.Found != 0.5 {
+		t.Errorf("found %.3f of the subject's accounts at any probability, want 0.5 (one of two)", q.Found)
+	}
 	if q.BestRecall != 0.5 || q.Recall != 0.5 || q.FalseShare != 0 {
 		t.Errorf("best recall %.3f, recall %.3f, false share %.3f; want 0.5, 0.5, 0", q.BestRecall, q.Recall, q.FalseShare)
 	}
