@@ -1,12 +1,13 @@
 package sim
 
 // A PNG encoder for the simulated CDNs' opaque images. image/png tries
-// every row filter on every row to pick the smallest, which made encoding
-// about half of an eval's CPU time (the renders are mostly distinct, so a
-// cache does not help). Real avatar uploads are encoded once; the simulated
-// web encodes each on request. This encoder uses one filter (Sub) for every
-// row: the pixels are the same, the file about 3 % larger, the encoding
-// about 2.5 times faster (BenchmarkEncodePNG).
+// every row filter on every row to pick the smallest, which made PNG
+// encoding more than a quarter of an eval's CPU time (the renders are
+// mostly distinct, so a cache does not help). Real avatar uploads are
+// encoded once; the simulated web encodes each on request. This encoder
+// uses one filter (Sub) for every row: the pixels are the same, the file
+// about 3 % larger, the encoding about 2.5 times faster
+// (BenchmarkEncodePNG).
 
 import (
 	"bytes"
