@@ -39,11 +39,7 @@ func BaseRateBrier(y []bool) float64 {
 	if len(y) == 0 {
 		return math.NaN()
 	}
-	var k float64
-	for _, v := range y {
-		k += b2f(v)
-	}
-	r := k / float64(len(y))
+	r := float64(trues(y)) / float64(len(y))
 	return r * (1 - r)
 }
 
@@ -161,6 +157,17 @@ func AUC(p []float64, y []bool) float64 {
 		return math.NaN()
 	}
 	return (rankSum - npos*(npos+1)/2) / (npos * nneg)
+}
+
+// trues counts the true outcomes in y.
+func trues(y []bool) int {
+	n := 0
+	for _, v := range y {
+		if v {
+			n++
+		}
+	}
+	return n
 }
 
 func b2f(b bool) float64 {

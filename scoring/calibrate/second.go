@@ -162,17 +162,6 @@ func MeasureIdentity(cases []IdentityCase, m identity.Model) IdentityQuality {
 	return q
 }
 
-// trues counts the true outcomes in y.
-func trues(y []bool) int {
-	n := 0
-	for _, v := range y {
-		if v {
-			n++
-		}
-	}
-	return n
-}
-
 // eachCase calls f for every case index on up to workers goroutines; f
 // writes only its own slot, so the result does not depend on workers.
 func eachCase(n, workers int, f func(i int)) {
